@@ -1,0 +1,264 @@
+// The typed AST of the journey language: strict, every node with a `kind` and a `span`.
+// The CST may be partial after error recovery; lowering (lower.ts) turns what is usable
+// into these nodes and marks the rest with `error` expressions.
+import type { Span } from "./source.ts";
+
+export interface Ident {
+  readonly kind: "ident";
+  readonly name: string;
+  readonly span: Span;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expressions
+
+export interface BoolLit {
+  readonly kind: "bool";
+  readonly value: boolean;
+  readonly span: Span;
+}
+export interface IntLit {
+  readonly kind: "int";
+  readonly value: number;
+  readonly span: Span;
+}
+export interface DecimalLit {
+  readonly kind: "decimal";
+  readonly value: number;
+  /** As written, so the formatter keeps `1.50`. */
+  readonly raw: string;
+  readonly span: Span;
+}
+export interface StringLit {
+  readonly kind: "string";
+  readonly value: string;
+  readonly span: Span;
+}
+export interface DateLit {
+  readonly kind: "date";
+  /** `YYYY-MM-DD` as written. */
+  readonly text: string;
+  /** Days since 1970-01-01 (UTC). */
+  readonly day: number;
+  readonly span: Span;
+}
+export interface DateTimeLit {
+  readonly kind: "datetime";
+  readonly text: string;
+  /** Milliseconds since the epoch. */
+  readonly ms: number;
+  readonly span: Span;
+}
+export interface DurationLit {
+  readonly kind: "duration";
+  /** As written: `90d`. */
+  readonly text: string;
+  readonly ms: number;
+  readonly span: Span;
+}
+export interface ListLit {
+  readonly kind: "list";
+  readonly items: readonly Expr[];
+  readonly span: Span;
+}
+
+/** `a`, `a.b`, `a.b.c`: resolved by the checker to a field, event field, variable, `now` or condition. */
+export interface PathExpr {
+  readonly kind: "path";
+  readonly segments: readonly Ident[];
+  readonly span: Span;
+}
+
+export interface CallExpr {
+  readonly kind: "call";
+  readonly callee: Ident;
+  readonly args: readonly Expr[];
+  readonly span: Span;
+}
+
+export type UnaryOp = "not" | "neg";
+export interface UnaryExpr {
+  readonly kind: "unary";
+  readonly op: UnaryOp;
+  readonly operand: Expr;
+  readonly span: Span;
+}
+
+export type LogicalOp = "and" | "or";
+export type ComparisonOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
+export type ArithmeticOp = "+" | "-" | "*" | "/";
+export type BinaryOp = LogicalOp | ComparisonOp | ArithmeticOp | "in" | "not in";
+
+export interface BinaryExpr {
+  readonly kind: "binary";
+  readonly op: BinaryOp;
+  readonly left: Expr;
+  readonly right: Expr;
+  /** The operator token, for diagnostics about the operation itself. */
+  readonly opSpan: Span;
+  readonly span: Span;
+}
+
+/** `x is set` / `x is not set`. */
+export interface IsSetExpr {
+  readonly kind: "is_set";
+  readonly operand: Expr;
+  readonly negated: boolean;
+  readonly span: Span;
+}
+
+export type QuantifierKind = "any" | "all" | "count";
+/** `any x in list: body` (also `all`, `count`). */
+export interface QuantifierExpr {
+  readonly kind: "quantifier";
+  readonly quantifier: QuantifierKind;
+  readonly variable: Ident;
+  readonly list: Expr;
+  readonly body: Expr;
+  readonly span: Span;
+}
+
+/** `( inner )`, kept so spans, the formatter and traces show what the author wrote. */
+export interface ParenExpr {
+  readonly kind: "paren";
+  readonly inner: Expr;
+  readonly span: Span;
+}
+
+/** Where the parser recovered from a syntax error; already reported, never re-reported. */
+export interface ErrorExpr {
+  readonly kind: "error";
+  readonly span: Span;
+}
+
+export type LiteralExpr = BoolLit | IntLit | DecimalLit | StringLit | DateLit | DateTimeLit | DurationLit;
+export type Expr =
+  | LiteralExpr
+  | ListLit
+  | PathExpr
+  | CallExpr
+  | UnaryExpr
+  | BinaryExpr
+  | IsSetExpr
+  | QuantifierExpr
+  | ParenExpr
+  | ErrorExpr;
+
+// ---------------------------------------------------------------------------------------------
+// Clauses and declarations
+
+/** A piece of a `reason` template: literal text or an interpolated `{expr}`. */
+export type TemplatePart = { readonly kind: "text"; readonly text: string; readonly span: Span } | { readonly kind: "expr"; readonly expr: Expr; readonly span: Span };
+
+export interface Template {
+  readonly kind: "template";
+  readonly parts: readonly TemplatePart[];
+  /** The whole string literal, quotes included. */
+  readonly span: Span;
+}
+
+export interface TimeOfDay {
+  readonly kind: "time";
+  readonly text: string;
+  /** Minutes after midnight. */
+  readonly minutes: number;
+  readonly span: Span;
+}
+
+export interface NamedArg {
+  readonly name: Ident;
+  readonly value: Expr;
+  readonly span: Span;
+}
+
+export type Clause =
+  | { readonly kind: "title"; readonly value: StringLit; readonly span: Span; readonly keywordSpan: Span }
+  | { readonly kind: "purpose"; readonly name: Ident; readonly span: Span; readonly keywordSpan: Span }
+  | { readonly kind: "risk"; readonly level: Ident; readonly span: Span; readonly keywordSpan: Span }
+  | { readonly kind: "priority"; readonly value: number; readonly valueSpan: Span; readonly span: Span; readonly keywordSpan: Span }
+  | {
+      readonly kind: "on";
+      /** Dotted event name as written: `claim.filed`. */
+      readonly event: Ident;
+      readonly timers: readonly DurationLit[];
+      readonly span: Span;
+      readonly keywordSpan: Span;
+    }
+  | { readonly kind: "when"; readonly expr: Expr; readonly span: Span; readonly keywordSpan: Span }
+  | { readonly kind: "do"; readonly action: Ident; readonly args: readonly NamedArg[]; readonly span: Span; readonly keywordSpan: Span }
+  | { readonly kind: "cap"; readonly count: IntLit; readonly window: DurationLit; readonly span: Span; readonly keywordSpan: Span }
+  | { readonly kind: "quiet"; readonly from: TimeOfDay; readonly to: TimeOfDay; readonly span: Span; readonly keywordSpan: Span }
+  | {
+      readonly kind: "holdout";
+      readonly percent: number;
+      readonly percentText: string;
+      readonly percentSpan: Span;
+      readonly salt?: StringLit;
+      readonly span: Span;
+      readonly keywordSpan: Span;
+    }
+  | { readonly kind: "review"; readonly mode: Ident; readonly span: Span; readonly keywordSpan: Span }
+  | { readonly kind: "reason"; readonly template: Template; readonly span: Span; readonly keywordSpan: Span };
+
+export type ClauseKind = Clause["kind"];
+
+export interface JourneyDecl {
+  readonly kind: "journey";
+  readonly name: Ident;
+  readonly clauses: readonly Clause[];
+  readonly span: Span;
+}
+
+export interface ConditionDecl {
+  readonly kind: "condition";
+  readonly name: Ident;
+  readonly body: Expr;
+  readonly span: Span;
+}
+
+export type Decl = JourneyDecl | ConditionDecl;
+
+/** One `.journey` file. */
+export interface JourneyFile {
+  readonly kind: "file";
+  readonly name: string;
+  readonly decls: readonly Decl[];
+  readonly span: Span;
+}
+
+/** Calls `visit` on `e` and every sub-expression, parents first. */
+export function walkExpr(e: Expr, visit: (e: Expr) => void): void {
+  visit(e);
+  switch (e.kind) {
+    case "list":
+      for (const i of e.items) walkExpr(i, visit);
+      break;
+    case "call":
+      for (const a of e.args) walkExpr(a, visit);
+      break;
+    case "unary":
+      walkExpr(e.operand, visit);
+      break;
+    case "binary":
+      walkExpr(e.left, visit);
+      walkExpr(e.right, visit);
+      break;
+    case "is_set":
+      walkExpr(e.operand, visit);
+      break;
+    case "quantifier":
+      walkExpr(e.list, visit);
+      walkExpr(e.body, visit);
+      break;
+    case "paren":
+      walkExpr(e.inner, visit);
+      break;
+    default:
+      break;
+  }
+}
+
+/** The dotted text of a path: `customer.tenure_months`. */
+export function pathText(p: PathExpr): string {
+  return p.segments.map((s) => s.name).join(".");
+}

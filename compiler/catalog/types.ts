@@ -1,0 +1,106 @@
+// The data catalog after loading and validation: the typed model every later stage reads.
+
+export type ScalarTypeName = "bool" | "int" | "decimal" | "string" | "enum" | "date" | "datetime" | "duration";
+export type PiiClass = "none" | "identifier" | "direct" | "sensitive";
+export type LawfulBasis =
+  | "consent"
+  | "contract"
+  | "legal_obligation"
+  | "vital_interests"
+  | "public_task"
+  | "legitimate_interest";
+
+export const LAWFUL_BASES: readonly LawfulBasis[] = [
+  "consent",
+  "contract",
+  "legal_obligation",
+  "vital_interests",
+  "public_task",
+  "legitimate_interest",
+];
+
+/** A field's type: a scalar, an enum with its values, or a list of records. */
+export type FieldType =
+  | { readonly kind: "scalar"; readonly name: Exclude<ScalarTypeName, "enum"> }
+  | { readonly kind: "enum"; readonly values: readonly string[] }
+  | { readonly kind: "list"; readonly of: ListElement };
+
+/** A list's element: a scalar type or a record of named members. */
+export type ListElement =
+  | { readonly kind: "type"; readonly type: FieldType }
+  | { readonly kind: "record"; readonly members: ReadonlyMap<string, FieldType> };
+
+/** A location in catalog.yaml, for diagnostics that point at the catalog. */
+export interface CatalogLoc {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface FieldDef {
+  readonly entity: string;
+  readonly name: string;
+  /** `entity.field` */
+  readonly path: string;
+  readonly type: FieldType;
+  readonly pii: PiiClass;
+  readonly labels: readonly string[];
+  readonly lineage?: string;
+  /** `any` or a region tag. */
+  readonly residency: string;
+  readonly retention?: string;
+  readonly freshness?: string;
+  readonly optional: boolean;
+  readonly loc: CatalogLoc;
+}
+
+export interface EntityDef {
+  readonly name: string;
+  readonly key: string;
+  readonly fields: ReadonlyMap<string, FieldDef>;
+  readonly loc: CatalogLoc;
+}
+
+export interface EventDef {
+  readonly name: string;
+  readonly binds: readonly string[];
+  readonly schedule: boolean;
+  /** Payload fields, readable as `event.<name>`. */
+  readonly fields: ReadonlyMap<string, FieldType>;
+  readonly freshness?: string;
+  readonly loc: CatalogLoc;
+}
+
+export interface PurposeDef {
+  readonly name: string;
+  readonly bases: readonly LawfulBasis[];
+  readonly channels: readonly string[];
+  readonly forbids: readonly string[];
+  readonly allows: readonly string[];
+  readonly marketing: boolean;
+  readonly loc: CatalogLoc;
+}
+
+export interface ActionParamDef {
+  readonly name: string;
+  readonly type: FieldType;
+}
+
+export interface ActionDef {
+  readonly name: string;
+  readonly channel: string;
+  readonly params: ReadonlyMap<string, ActionParamDef>;
+  readonly cost: "low" | "high";
+  readonly loc: CatalogLoc;
+}
+
+export interface Catalog {
+  readonly version: number;
+  /** The catalog file's name, as spans use it. */
+  readonly file: string;
+  readonly entities: ReadonlyMap<string, EntityDef>;
+  readonly events: ReadonlyMap<string, EventDef>;
+  readonly purposes: ReadonlyMap<string, PurposeDef>;
+  readonly actions: ReadonlyMap<string, ActionDef>;
+  /** Region → regions it may be processed in besides itself. */
+  readonly transfers: ReadonlyMap<string, readonly string[]>;
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the pinned OPA CLI into .tools/bin with the Go toolchain. Idempotent: a second
+# run with the right version already installed does nothing. Only the Go module proxy is used.
+set -euo pipefail
+OPA_VERSION="${OPA_VERSION:-v1.22.2}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bin="$root/.tools/bin"
+opa="$bin/opa"
+if [ -x "$opa" ] && "$opa" version 2>/dev/null | grep -q "^Version: ${OPA_VERSION#v}$"; then
+  exit 0
+fi
+if ! command -v go >/dev/null 2>&1; then
+  echo "kairos setup: the Go toolchain is needed to install OPA ${OPA_VERSION} (go install); install Go >= 1.26 and retry" >&2
+  exit 1
+fi
+mkdir -p "$bin"
+echo "kairos setup: installing OPA ${OPA_VERSION} into .tools/bin (one-time, a few minutes)" >&2
+GOBIN="$bin" CGO_ENABLED=0 GOFLAGS="-trimpath" go install "github.com/open-policy-agent/opa@${OPA_VERSION}"
+"$opa" version | head -1 >&2
