@@ -7,6 +7,7 @@ import {
   ENTRYPOINTS,
   type CandidateVerdict,
   type OpaDataDocument,
+  type Reason,
   type WasmInput,
 } from "./contract.ts";
 import { OpaError } from "./errors.ts";
@@ -52,19 +53,53 @@ function checkVerdicts(value: unknown, input: WasmInput): CandidateVerdict[] {
       throw bad(`no residency verdict for \`${journey}\``);
     }
   });
-  return value as CandidateVerdict[];
+  return (value as CandidateVerdict[]).map(canonicalVerdict);
+}
+
+// Wasm dumps object keys in hash order; verdicts are rebuilt with a fixed key order so that
+// their JSON is the same byte for byte in every process and engine.
+function canonicalReason(r: Reason): Reason {
+  const { code, ...rest } = r;
+  return { code, ...Object.fromEntries(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1))) };
+}
+
+function canonicalVerdict(v: CandidateVerdict): CandidateVerdict {
+  return {
+    journey: v.journey,
+    consent: {
+      allowed: v.consent.allowed,
+      basis: v.consent.basis,
+      tried: v.consent.tried.map((t) => ({ basis: t.basis, satisfied: t.satisfied, reasons: t.reasons.map(canonicalReason) })),
+      reasons: v.consent.reasons.map(canonicalReason),
+    },
+    residency: {
+      allowed: v.residency.allowed,
+      denied_fields: v.residency.denied_fields.map((f) => ({ path: f.path, residency: f.residency, code: f.code })),
+    },
+  };
 }
 
 /** Consent, lawful basis and residency for the candidates of a request, by OPA Wasm. */
 export class PolicyEngine {
   readonly manifest: OpaManifest;
-  readonly data: OpaDataDocument;
+  private currentData: OpaDataDocument;
   private readonly policy: WasmPolicy;
 
   private constructor(manifest: OpaManifest, data: OpaDataDocument, policy: WasmPolicy) {
     this.manifest = manifest;
-    this.data = data;
+    this.currentData = data;
     this.policy = policy;
+  }
+
+  /** The data document the policies currently read. */
+  get data(): OpaDataDocument {
+    return this.currentData;
+  }
+
+  /** Replaces the data document (tests and the playground swap catalogs without rebuilding). */
+  setData(data: OpaDataDocument): void {
+    this.policy.setData(checkDataDocument(data));
+    this.currentData = data;
   }
 
   /** Loads a bundle from its tar.gz bytes or its already extracted parts. */

@@ -1,0 +1,121 @@
+// Benchmarks of the OPA Wasm consent and residency policies: one evaluation of every candidate
+// of a request with the minimal input the runtime sends, the same with a full customer profile
+// added (what sending context values to Wasm would cost), and loading the bundle.
+// `npm run bench` calls benchOpa(); `node bench/opa.ts` runs it alone.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+import { buildOpaBundle } from "../compiler/opa/index.ts";
+import { PolicyEngine, type PolicyRequest } from "../runtime/opa/index.ts";
+import { catalogFromBits } from "../test/opa/catalog-fixture.ts";
+
+export interface BenchRow {
+  readonly name: string;
+  readonly ops_s: number;
+  readonly p50_us: number;
+  readonly p99_us: number;
+  readonly rss_mb: number;
+}
+
+const SPEC_CATALOG = fileURLToPath(new URL("../test/conformance/consent-residency/spec-catalog.yaml", import.meta.url));
+
+function measure(name: string, iterations: number, fn: () => unknown): BenchRow {
+  for (let i = 0; i < Math.min(200, iterations); i++) fn(); // warm-up
+  const samples = new Float64Array(iterations);
+  const start = performance.now();
+  for (let i = 0; i < iterations; i++) {
+    const t = performance.now();
+    fn();
+    samples[i] = (performance.now() - t) * 1000;
+  }
+  const total = performance.now() - start;
+  samples.sort();
+  const q = (p: number): number => Math.round((samples[Math.min(iterations - 1, Math.floor(p * iterations))] ?? 0) * 10) / 10;
+  return {
+    name,
+    ops_s: Math.round((iterations / total) * 1000),
+    p50_us: q(0.5),
+    p99_us: q(0.99),
+    rss_mb: Math.round(process.memoryUsage().rss / 1e5) / 10,
+  };
+}
+
+async function measureAsync(name: string, iterations: number, fn: () => Promise<unknown>): Promise<BenchRow> {
+  const samples: number[] = [];
+  const start = performance.now();
+  for (let i = 0; i < iterations; i++) {
+    const t = performance.now();
+    await fn();
+    samples.push((performance.now() - t) * 1000);
+  }
+  const total = performance.now() - start;
+  samples.sort((a, b) => a - b);
+  const q = (p: number): number => Math.round((samples[Math.min(iterations - 1, Math.floor(p * iterations))] ?? 0) * 10) / 10;
+  return { name, ops_s: Math.round((iterations / total) * 1000), p50_us: q(0.5), p99_us: q(0.99), rss_mb: Math.round(process.memoryUsage().rss / 1e5) / 10 };
+}
+
+/** A request with four candidates and a realistic consent history of twelve records. */
+export function sampleRequest(): PolicyRequest {
+  const consents = Array.from({ length: 12 }, (_, i) => ({
+    purpose: ["renewal_marketing", "service_recovery", "service_updates"][i % 3] as string,
+    ...(i % 2 === 0 ? { channel: "email" } : {}),
+    status: i % 5 === 0 ? "withdrawn" : "granted",
+    at: `2026-0${1 + (i % 5)}-1${i % 10}T08:00:00Z`,
+  }));
+  return {
+    now: "2026-05-30T09:00:00Z",
+    region: "uk",
+    candidates: [
+      { journey: "renewal_reminder_d90", purpose: "renewal_marketing", channel: "email", fields: ["policy.status", "policy.renewal_date", "customer.tenure_months", "customer.timezone"] },
+      { journey: "claim_status_update", purpose: "service_updates", channel: "sms", fields: ["claim.status"] },
+      { journey: "service_recovery", purpose: "service_recovery", channel: "call_task", fields: ["event.csat", "customer.segment"] },
+      { journey: "claim_health_followup", purpose: "claims_handling", channel: "email", fields: ["claim.diagnosis", "customer.email"] },
+    ],
+    consents,
+    objections: [{ scope: "purpose:service_recovery", at: "2026-03-01T00:00:00Z" }],
+  };
+}
+
+/** Everything a provider holds about a subject: what the runtime must NOT send to Wasm. */
+export function fullProfile(): Record<string, unknown> {
+  return {
+    customer: {
+      customer_id: "c-000123",
+      email: "someone@example.com",
+      timezone: "Europe/London",
+      tenure_months: 37,
+      segment: "retail",
+      nps: 8,
+      recent_interactions: Array.from({ length: 200 }, (_, i) => ({
+        at: `2026-0${1 + (i % 5)}-${String(1 + (i % 28)).padStart(2, "0")}T10:00:00Z`,
+        channel: ["email", "phone", "chat"][i % 3],
+        sentiment: ["positive", "neutral", "negative"][i % 3],
+        note: "customer asked about the renewal terms and the excess on the home policy".repeat(2),
+      })),
+    },
+    policy: { status: "active", renewal_date: "2026-08-28", premium: 412.5 },
+    claim: { filed_at: "2026-05-01T12:00:00Z", status: "assessing", diagnosis: "fracture of the left wrist" },
+    onboarding: { completed_steps: 4, total_steps: 6, last_progress_at: "2026-05-20T08:00:00Z" },
+  };
+}
+
+export async function benchOpa(options: { iterations?: number } = {}): Promise<BenchRow[]> {
+  const iterations = options.iterations ?? 5000;
+  const catalog = catalogFromBits(parse(readFileSync(SPEC_CATALOG, "utf8")));
+  const built = await buildOpaBundle({ catalog });
+  const engine = await PolicyEngine.load(built.bundle);
+  const request = sampleRequest();
+  const minimal = engine.toInput(request);
+  const full = { ...minimal, context: fullProfile() };
+  const bytes = (v: unknown): number => new TextEncoder().encode(JSON.stringify(v)).length;
+  return [
+    measure(`opa consent+residency, minimal input (4 candidates, ${bytes(minimal)} B)`, iterations, () => engine.evaluate(request)),
+    measure(`opa consent+residency, full profile input (${bytes(full)} B)`, iterations, () => engine.evaluateRaw("kairos/decision", full)),
+    await measureAsync(`opa bundle load (${built.bundle.length} B tar.gz)`, Math.max(20, Math.floor(iterations / 100)), () => PolicyEngine.load(built.bundle)),
+  ];
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const rows = await benchOpa();
+  console.table(rows);
+}

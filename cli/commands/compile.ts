@@ -1,0 +1,55 @@
+// `kairos compile DIR --out OUT`: check, then write the artifact (spec §3). Nothing is written
+// when there are errors, and OUT is replaced atomically.
+import { buildArtifact } from "../../compiler/artifact-build.ts";
+import { writeArtifactDir } from "../../compiler/artifact-write.ts";
+import { OpaBuildError } from "../../compiler/opa/index.ts";
+import { checkSources } from "../../compiler/pipeline.ts";
+import { readPolicyDir } from "../../compiler/policy-dir.ts";
+import { parseFormat, plural, printDiagnostics } from "../diagnostics-output.ts";
+import { EXIT, parse, UsageError } from "../io.ts";
+import type { Command } from "../main.ts";
+
+export const command: Command = {
+  summary: "check a policy set and write its artifact (predicates, OPA bundle, manifest)",
+  usage: "kairos compile DIR --out OUT [--format text|json]",
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, { out: { type: "string", short: "o" }, format: { type: "string" } });
+    const format = parseFormat(values["format"]);
+    if (!format) throw new UsageError(`unknown format \`${String(values["format"])}\`; use \`text\` or \`json\``);
+    if (positionals.length !== 1) throw new UsageError(positionals.length ? "give exactly one policy directory" : "missing the policy directory");
+    const out = values["out"];
+    if (typeof out !== "string" || out === "") throw new UsageError("missing `--out OUT`, the artifact directory to write");
+    const dir = positionals[0]!;
+    const read = readPolicyDir(dir);
+    if (!read.sources) throw new UsageError(read.usage ?? "cannot read the policy directory");
+    const result = checkSources(read.sources);
+    const diagnostics = [...read.diagnostics, ...result.diagnostics];
+    const errors = printDiagnostics(diagnostics, result.sources, io, format);
+    if (errors || !result.program) {
+      if (format === "text") io.err(`not compiled: ${plural(errors, "error")}; ${out} was left as it was`);
+      return EXIT.failed;
+    }
+    let built;
+    try {
+      built = await buildArtifact(result.program, result.sources, read.sources, { dir });
+    } catch (e) {
+      if (e instanceof OpaBuildError) {
+        io.err(`kairos compile: ${e.message}`);
+        return EXIT.failed;
+      }
+      throw e;
+    }
+    writeArtifactDir(out, built.files);
+    if (format === "text") {
+      const m = built.manifest;
+      io.out(
+        [
+          `compiled ${plural(m.journeys.length, "journey")} → ${out}`,
+          `  artifact  ${m.hash.slice(0, 16)}  (kairos ${m.compiler.version}, OPA ${m.opa?.version ?? "-"}${m.opa?.default_policies ? ", standard consent/residency policies" : ""})`,
+          ...m.journeys.map((j) => `  ${j.id.padEnd(32)} on ${(j.trigger + (j.timers.length ? ` after ${j.timers.join(", ")}` : "")).padEnd(28)} reads ${j.fields.length ? j.fields.join(", ") : "(nothing)"}`),
+        ].join("\n"),
+      );
+    }
+    return EXIT.ok;
+  },
+};

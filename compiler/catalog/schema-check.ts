@@ -1,0 +1,263 @@
+// Validates the catalog's plain value against catalog.schema.json (ajv, draft 2020-12) and
+// turns ajv's errors into diagnostics on the exact YAML key or value, with a fix as the hint.
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { didYouMean } from "../diagnostics.ts";
+import schema from "./catalog.schema.json" with { type: "json" };
+import type { Reporter } from "./report.ts";
+import type { CatalogLoc } from "./types.ts";
+import { locate, nodeLoc, type Tree } from "./yaml-tree.ts";
+
+let compiled: ValidateFunction | undefined;
+
+// Compiled once, on first use; `strict` makes a mistake in the schema itself fail loudly in tests.
+function validator(): ValidateFunction {
+  compiled ??= new Ajv2020({ allErrors: true, verbose: true, strict: true }).compile(schema);
+  return compiled;
+}
+
+/** Reports every schema violation of the catalog; returns whether there were any. */
+export function checkSchema(tree: Tree, text: string, reporter: Reporter): boolean {
+  const validate = validator();
+  if (validate(tree.value)) return false;
+  const errors = relevant(validate.errors ?? []);
+  for (const e of errors) {
+    if (reporter.full) {
+      reporter.drop();
+      continue;
+    }
+    reportOne(e, tree, text, reporter);
+  }
+  return errors.length > 0;
+}
+
+// ajv reports a failed `if` as well as the branch's own errors, a failed `propertyNames` as
+// well as the name's own error, and an `enum` or `pattern` error next to a `type` error on
+// the same value: keep only the error that says what is wrong.
+function relevant(errors: readonly ErrorObject[]): ErrorObject[] {
+  const typed = new Set<string>();
+  for (const e of errors) if (e.keyword === "type" && e.propertyName === undefined) typed.add(e.instancePath);
+  const seen = new Set<string>();
+  const out: ErrorObject[] = [];
+  for (const e of errors) {
+    if (e.keyword === "if" || e.keyword === "propertyNames") continue;
+    if (e.keyword !== "type" && e.propertyName === undefined && typed.has(e.instancePath)) continue;
+    const id = `${e.instancePath}\u0000${e.propertyName ?? ""}\u0000${e.keyword}\u0000${JSON.stringify(e.params)}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(e);
+  }
+  return out;
+}
+
+function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void {
+  const path = e.instancePath === "" ? [] : e.instancePath.slice(1).split("/").map(unescapePointer);
+  const at = locate(tree, path, text);
+  const valueLoc = usable(nodeLoc(at.value)) ?? usable(nodeLoc(at.key)) ?? { start: 0, end: 0 };
+  const keyLoc = usable(nodeLoc(at.key)) ?? valueLoc;
+  const place = placeName(path);
+  const params = e.params as Record<string, unknown>;
+  const parent = (e.parentSchema ?? {}) as { title?: string; properties?: Record<string, unknown> };
+
+  if (e.propertyName !== undefined) {
+    // A key of a mapping broke the mapping's rule for names.
+    const name = e.propertyName;
+    const loc = usable(nodeLoc(locate(tree, [...path, name], text).key)) ?? keyLoc;
+    const what = nameKind(path);
+    const shown = name === "" ? "an empty key" : `\`${name}\``;
+    r.report("catalog/invalid-name", `${shown} is not a valid ${what}`, loc, nameHint(name, e.schemaPath));
+    return;
+  }
+
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const key = String(params.additionalProperty);
+      const loc = usable(nodeLoc(locate(tree, [...path, key], text).key)) ?? keyLoc;
+      const allowed = Object.keys(parent.properties ?? {});
+      r.report("catalog/unknown-key", `unknown key \`${key}\`${path.length ? ` in ${place}` : ""}`, loc, unknownKeyHint(key, allowed, e.schemaPath));
+      return;
+    }
+    case "required": {
+      const key = String(params.missingProperty);
+      const loc = path.length === 0 ? firstKeyLoc(tree) : keyLoc;
+      r.report("catalog/missing-key", `missing key \`${key}\`${path.length ? ` in ${place}` : ""}`, loc, REQUIRED_HINTS[key]);
+      return;
+    }
+    case "const":
+      r.report("catalog/unsupported-version", `catalog version ${show(e.data)} is not supported`, valueLoc, "this compiler reads `version: 1`");
+      return;
+    case "type": {
+      const expected = parent.title ?? typeWord(String(params.type));
+      const message =
+        e.data === null ? `${capitalizedPlace(place)} has no value; it must be ${expected}` : `${capitalizedPlace(place)} must be ${expected}, not ${show(e.data)}`;
+      r.report("catalog/invalid-value", message, valueLoc, typeHint(e.data, String(params.type)));
+      return;
+    }
+    case "enum": {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const value = String(e.data);
+      const hint = didYouMean(value, allowed) ?? `expected one of ${allowed.map((a) => `\`${a}\``).join(", ")}`;
+      r.report("catalog/invalid-value", `\`${value}\` is not ${parent.title ?? "an allowed value"}`, valueLoc, hint);
+      return;
+    }
+    case "pattern": {
+      const value = String(e.data);
+      if (e.schemaPath.startsWith("#/$defs/duration/")) {
+        r.report("catalog/invalid-value", `\`${value}\` is not an ISO 8601 duration`, valueLoc, durationHint(value));
+      } else {
+        r.report("catalog/invalid-name", `\`${value}\` is not ${parent.title ?? "a valid name"}`, valueLoc, nameHint(value, e.schemaPath));
+      }
+      return;
+    }
+    case "minItems":
+      r.report("catalog/invalid-value", `${capitalizedPlace(place)} must not be empty`, valueLoc, EMPTY_HINTS[path[path.length - 1] ?? ""]);
+      return;
+    case "minLength":
+      r.report("catalog/invalid-value", `${capitalizedPlace(place)} must not be empty text`, valueLoc);
+      return;
+    case "minProperties":
+      r.report("catalog/invalid-value", `the record in ${place} has no members`, valueLoc, "list the members and their types, such as `{ at: datetime, channel: string }`");
+      return;
+    default:
+      // A keyword this mapping does not know yet: still a located error, in ajv's words.
+      r.report("catalog/invalid-value", `${capitalizedPlace(place)} ${e.message ?? "is invalid"}`, valueLoc);
+  }
+}
+
+const REQUIRED_HINTS: Record<string, string> = {
+  version: "add `version: 1` as the first line",
+  key: "add `key:` with the name of the identifier records are looked up by, such as `key: customer_id`",
+  fields: "add `fields:` with the entity's fields, such as `fields: { status: { type: string } }`",
+  type: "add a `type`, such as `type: string` (see docs/catalog.md for the types)",
+  binds: "add `binds:` with the entities the event carries, such as `binds: [customer]`",
+  bases: "add `bases:` with the purpose's lawful bases, such as `bases: [consent]`",
+  channels: "add `channels:` with the channels its actions may use, such as `channels: [email]`",
+  channel: "add the channel the action uses, such as `channel: email`",
+};
+
+const EMPTY_HINTS: Record<string, string> = {
+  binds: "list the entities the event carries, such as `[customer]`",
+  bases: "list at least one lawful basis, such as `[consent]`",
+  channels: "list at least one channel, such as `[email]`",
+  values: "list the enum's values, such as `[active, lapsed]`",
+};
+
+const FIELD_TAGS = new Set(["pii", "labels", "lineage", "residency", "retention", "freshness", "optional"]);
+
+function unknownKeyHint(key: string, allowed: readonly string[], schemaPath: string): string {
+  const close = didYouMean(key, allowed);
+  if (close) return close;
+  if (schemaPath.startsWith("#/$defs/typeSpec/") && FIELD_TAGS.has(key)) {
+    return `\`${key}\` is a tag of a whole entity field; a list element, record member, payload field or parameter has only \`type\`, \`values\` and \`of\``;
+  }
+  if (schemaPath.startsWith("#/$defs/typeSpec/")) {
+    return "a mapping with a `type` key is a type (`type`, `values`, `of`); for a record member named `type`, write `type: { type: string }`";
+  }
+  return `allowed keys here: ${allowed.map((a) => `\`${a}\``).join(", ")}`;
+}
+
+function nameHint(name: string, schemaPath: string): string {
+  const fixed = name
+    .trim()
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, "_");
+  const rule = schemaPath.includes("eventName")
+    ? { re: /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, text: "event names are lowercase names joined by dots, such as `claim.filed`" }
+    : schemaPath.includes("region")
+      ? { re: /^[a-z][a-z0-9_-]*$/, text: "region tags use lowercase letters, digits, `_` and `-`, starting with a letter" }
+      : { re: /^[a-z][a-z0-9_]*$/, text: "names use lowercase letters, digits and `_`, starting with a letter" };
+  return rule.re.test(fixed) && fixed !== name ? `write \`${fixed}\`: ${rule.text}` : rule.text;
+}
+
+function durationHint(value: string): string {
+  const m = /^\s*(\d+)\s*([a-zA-Z])\s*$/.exec(value);
+  if (m) {
+    const unit = m[2]!.toLowerCase();
+    const iso = unit === "h" || unit === "m" || unit === "s" ? `PT${m[1]}${unit.toUpperCase()}` : `P${m[1]}${unit.toUpperCase()}`;
+    if (/^P(T?)\d+[YMWDHS]$/.test(iso)) return `did you mean \`${iso}\`? catalog durations are ISO 8601`;
+  }
+  if (/^p/.test(value) && /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/.test(value.toUpperCase())) {
+    return `did you mean \`${value.toUpperCase()}\`?`;
+  }
+  return "write durations like `P10Y` (10 years), `P30D` (30 days), `P2W` (2 weeks) or `PT5M` (5 minutes)";
+}
+
+function typeHint(data: unknown, expected: string): string | undefined {
+  if (expected === "boolean" && typeof data === "string" && /^(yes|no|on|off|y|n)$/i.test(data)) {
+    return `YAML 1.2 reads \`${data}\` as text: write \`true\` or \`false\``;
+  }
+  if (expected === "string" && (typeof data === "number" || typeof data === "boolean")) {
+    return `quote it to make it text: \`"${String(data)}"\``;
+  }
+  if (expected === "array" && typeof data === "string") return `write a list: \`[${data}]\``;
+  return undefined;
+}
+
+function typeWord(type: string): string {
+  switch (type) {
+    case "object":
+      return "a mapping";
+    case "array":
+      return "a list";
+    case "boolean":
+      return "`true` or `false`";
+    case "string":
+      return "text";
+    default:
+      return `a ${type}`;
+  }
+}
+
+function show(data: unknown): string {
+  if (data === null || data === undefined) return "empty";
+  if (Array.isArray(data)) return "a list";
+  if (typeof data === "object") return "a mapping";
+  const s = String(data);
+  return `\`${s.length > 40 ? s.slice(0, 40) + "…" : s}\``;
+}
+
+// A person's name for the value at a JSON path: "field `customer.email`", "`pii`".
+function placeName(path: readonly string[]): string {
+  const [top, a, mid, b, ...rest] = path;
+  if (top === undefined) return "the catalog";
+  if (a === undefined) return `\`${top}\``;
+  const owner =
+    top === "entities" ? `entity \`${a}\`` : top === "events" ? `event \`${a}\`` : top === "purposes" ? `purpose \`${a}\`` : top === "actions" ? `action \`${a}\`` : top === "transfers" ? `the transfers of \`${a}\`` : `\`${a}\``;
+  if (mid === undefined) return owner;
+  if (b === undefined) return `\`${mid}\` of ${owner}`;
+  const member = top === "entities" && mid === "fields" ? `field \`${a}.${b}\`` : mid === "fields" ? `payload field \`${b}\` of ${owner}` : mid === "params" ? `parameter \`${b}\` of ${owner}` : `\`${mid}\` of ${owner}`;
+  if (rest.length === 0) return member;
+  const last = rest[rest.length - 1]!;
+  if (/^\d+$/.test(last)) return `item ${Number(last) + 1} of \`${rest[rest.length - 2] ?? mid}\``;
+  return `\`${last}\` of ${member}`;
+}
+
+function capitalizedPlace(place: string): string {
+  return place;
+}
+
+// What kind of name the keys of the mapping at `path` are.
+function nameKind(path: readonly string[]): string {
+  const last = path[path.length - 1];
+  if (path.length === 1) {
+    return last === "entities" ? "entity name" : last === "events" ? "event name" : last === "purposes" ? "purpose name" : last === "actions" ? "action name" : last === "transfers" ? "region tag" : "name";
+  }
+  if (last === "fields") return path[0] === "events" ? "payload field name" : "field name";
+  if (last === "params") return "parameter name";
+  if (last === "of") return "record member name";
+  return "name";
+}
+
+function firstKeyLoc(tree: Tree): CatalogLoc {
+  const root = tree.deref(tree.root) as { items?: { key?: unknown }[] } | null;
+  const first = root?.items?.[0]?.key;
+  return usable(nodeLoc(first)) ?? { start: 0, end: 0 };
+}
+
+function usable(loc: CatalogLoc): CatalogLoc | undefined {
+  return loc.end > loc.start ? loc : undefined;
+}
+
+function unescapePointer(seg: string): string {
+  return seg.replace(/~1/g, "/").replace(/~0/g, "~");
+}

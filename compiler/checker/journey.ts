@@ -1,0 +1,238 @@
+// Checking one journey: required and duplicate clauses, names against the catalog, action
+// parameters, oversight, channel allow-list, binding and purpose limitation of every read,
+// and the minimal context bundle.
+import type * as A from "../ast.ts";
+import type { ActionDef, EventDef, FieldDef, PurposeDef } from "../catalog/types.ts";
+import type { CheckedJourney, Type } from "../checked.ts";
+import { didYouMean, type Diagnostic } from "../diagnostics.ts";
+import type { Span } from "../source.ts";
+import { emptyEnv, ExprChecker, list, type CheckContext, type FieldRead } from "./expr.ts";
+import { foldWhen } from "./fold.ts";
+import { fromFieldType } from "./types.ts";
+
+export const REQUIRED_CLAUSES = ["purpose", "on", "when", "do"] as const;
+export const NAME_RE = /^[a-z][a-z0-9_]*$/;
+
+/** Field reads of each named condition (transitively), computed once per program. */
+export type ConditionReads = ReadonlyMap<string, readonly FieldDef[]>;
+
+export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditionReads: ConditionReads, source: (s: Span) => string): CheckedJourney | undefined {
+  const diags = ctx.diagnostics;
+  const before = diags.filter((d) => d.severity === "error").length;
+  const err = (code: string, message: string, span: Span, hint?: string, related?: Diagnostic["related"]) => {
+    const d: Diagnostic = { code, severity: "error", message, span, ...(hint !== undefined ? { hint } : {}), ...(related ? { related } : {}) };
+    diags.push(d);
+  };
+  const warn = (code: string, message: string, span: Span, hint?: string) => diags.push({ code, severity: "warning", message, span, ...(hint !== undefined ? { hint } : {}) });
+  const id = j.name.name;
+  if (!NAME_RE.test(id)) err("check/invalid-name", `journey id \`${id}\` must be lowercase snake_case`, j.name.span, `rename it to \`${snake(id)}\``);
+
+  // One of each clause.
+  const byKind = new Map<A.ClauseKind, A.Clause>();
+  for (const c of j.clauses) {
+    const first = byKind.get(c.kind);
+    if (first) err("check/duplicate-clause", `\`${c.kind}\` is given twice in journey \`${id}\``, c.keywordSpan, "keep one of them", [{ span: first.keywordSpan, message: "first given here" }]);
+    else byKind.set(c.kind, c);
+  }
+  const clause = <K extends A.ClauseKind>(k: K) => byKind.get(k) as Extract<A.Clause, { kind: K }> | undefined;
+  for (const k of REQUIRED_CLAUSES) {
+    if (!byKind.has(k)) err("check/missing-clause", `journey \`${id}\` has no \`${k}\` clause`, j.name.span, REQUIRED_HINTS[k]);
+  }
+
+  // Purpose, trigger, action.
+  const pc = clause("purpose");
+  let purpose: PurposeDef | undefined;
+  if (pc) {
+    purpose = ctx.catalog.purposes.get(pc.name.name);
+    if (!purpose) err("check/unknown-purpose", `unknown purpose \`${pc.name.name}\``, pc.name.span, didYouMean(pc.name.name, ctx.catalog.purposes.keys()) ?? `the catalog defines ${list([...ctx.catalog.purposes.keys()])}`);
+  }
+  const oc = clause("on");
+  let event: EventDef | undefined;
+  const timers: { label: string; ms: number }[] = [];
+  if (oc) {
+    event = ctx.catalog.events.get(oc.event.name);
+    if (!event) err("check/unknown-event", `unknown event \`${oc.event.name}\``, oc.event.span, didYouMean(oc.event.name, ctx.catalog.events.keys()) ?? `the catalog defines ${list([...ctx.catalog.events.keys()])}`);
+    for (const t of oc.timers) {
+      if (timers.some((x) => x.ms === t.ms)) err("check/duplicate-timer", `timer \`${t.text}\` is listed twice`, t.span, "list each follow-up once");
+      else if (t.ms <= 0) err("check/duplicate-timer", "a follow-up timer must be longer than zero", t.span);
+      else timers.push({ label: t.text, ms: t.ms });
+    }
+  }
+  const action = checkAction(clause("do"), ctx, err);
+
+  // Oversight and channel allow-list.
+  const rc = clause("risk");
+  let risk: "low" | "medium" | "high" = "low";
+  if (rc) {
+    if (rc.level.name === "low" || rc.level.name === "medium" || rc.level.name === "high") risk = rc.level.name;
+    else err("check/invalid-risk", `unknown risk tier \`${rc.level.name}\``, rc.level.span, didYouMean(rc.level.name, ["low", "medium", "high"]) ?? "write `risk low`, `risk medium` or `risk high`");
+  }
+  const rv = clause("review");
+  if (rv && rv.mode.name !== "required") err("check/invalid-review", `\`review ${rv.mode.name}\` is not a review mode`, rv.mode.span, "write `review required`, or remove the clause");
+  const review = rv !== undefined;
+  if (risk === "high" && !review) err("check/review-required", `journey \`${id}\` is \`risk high\` but has no \`review required\``, rc!.level.span, "add `review required` so a person approves each action (human oversight)");
+  if (action && risk === "low" && action.def.cost === "high") warn("check/high-cost-low-risk", `action \`${action.def.name}\` has \`cost: high\` but journey \`${id}\` is \`risk low\``, clause("do")!.action.span, "raise the journey to `risk medium` or `risk high`");
+  if (action && purpose && !purpose.channels.includes(action.def.channel)) {
+    err("check/channel-not-allowed", `purpose \`${purpose.name}\` does not allow channel \`${action.def.channel}\` (action \`${action.def.name}\`)`, clause("do")!.action.span, `its channels are ${list(purpose.channels)}`);
+  }
+
+  // Guardrails.
+  const cc = clause("cap");
+  if (cc && (cc.count.value < 1 || cc.window.ms <= 0)) err("check/invalid-cap", "a cap needs at least 1 decision per a non-empty window", cc.span, "write e.g. `cap 1 per 30d`");
+  const qc = clause("quiet");
+  if (qc && qc.from.minutes === qc.to.minutes) err("check/empty-quiet", `quiet hours \`${qc.from.text} .. ${qc.to.text}\` are empty`, qc.span, "give different start and end times, e.g. `21:00 .. 08:00`");
+
+  // Expressions: `when`, then `reason` (which may use what `when` proved set).
+  const eventFields = new Map<string, Type>();
+  if (event) for (const [k, v] of event.fields) eventFields.set(k, fromFieldType(v));
+  const xc = new ExprChecker(ctx, { kind: "journey", id, ...(event ? { eventName: event.name, eventFields } : {}) });
+  const wc = clause("when");
+  if (wc) {
+    xc.expectBool(wc.expr, emptyEnv, "`when`");
+    for (const d of foldWhen(id, wc.expr, (e) => source(e.span))) diags.push(d);
+  }
+  const reason = clause("reason");
+  if (reason) {
+    const proven = wc ? xc.facts(wc.expr, true) : new Set<string>();
+    for (const part of reason.template.parts) if (part.kind === "expr") xc.check(part.expr, { vars: new Map(), proven });
+  }
+
+  // Every field the journey can read: direct reads, named conditions, and the timezone for quiet hours.
+  const reads: FieldRead[] = [...xc.reads];
+  for (const ref of xc.conditionRefs) for (const def of conditionReads.get(ref.decl.name.name) ?? []) reads.push({ def, span: ref.span });
+  if (qc) {
+    const tz = ctx.catalog.entities.get("customer")?.fields.get("timezone");
+    if (!tz || !event?.binds.includes("customer")) {
+      err("check/quiet-needs-timezone", `quiet hours need \`customer.timezone\`, which ${tz ? `event \`${event?.name ?? "?"}\` does not bind` : "the catalog does not define"}`, qc.keywordSpan, tz ? "trigger on an event that binds `customer`, or remove `quiet`" : "add `timezone: { type: string }` to the `customer` entity");
+    } else reads.push({ def: tz, span: qc.keywordSpan });
+  }
+  checkReads(reads, event, purpose, id, ctx, err);
+
+  if (diags.filter((d) => d.severity === "error").length > before || !pc || !purpose || !oc || !event || !wc || !action) return undefined;
+  const fields = [...new Set(reads.map((r) => r.def.path))].sort();
+  const hc = clause("holdout");
+  return {
+    decl: j,
+    id,
+    title: clause("title")?.value.value ?? id,
+    purpose,
+    risk,
+    priority: clause("priority")?.value ?? 0,
+    trigger: { event: event.name, timers },
+    when: wc.expr,
+    action,
+    ...(cc ? { cap: { count: cc.count.value, windowMs: cc.window.ms, window: cc.window.text } } : {}),
+    ...(qc ? { quiet: { from: qc.from.text, to: qc.to.text, fromMinutes: qc.from.minutes, toMinutes: qc.to.minutes } } : {}),
+    ...(hc ? { holdout: { percent: hc.percent, salt: hc.salt?.value ?? "" } } : {}),
+    review,
+    ...(reason ? { reason: reason.template } : {}),
+    fields,
+    eventFields: [...xc.eventReads].sort(),
+  };
+}
+
+/** Binding (spec §2.5) and purpose limitation (§2.6) for every field the journey reads. */
+function checkReads(reads: readonly FieldRead[], event: EventDef | undefined, purpose: PurposeDef | undefined, id: string, ctx: CheckContext, err: (code: string, message: string, span: Span, hint?: string) => void): void {
+  const reported = new Set<string>();
+  for (const { def, span } of reads) {
+    const key = `${def.path}@${span.start}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    if (event && !event.binds.includes(def.entity)) {
+      err(
+        "check/unbound-entity",
+        `journey \`${id}\` reads \`${def.path}\`, but its trigger \`${event.name}\` binds only ${list([...event.binds])}`,
+        span,
+        `trigger on an event that binds \`${def.entity}\`${bindingEvents(def.entity, ctx)}, or do not read \`${def.entity}\``,
+      );
+    }
+    if (!purpose) continue;
+    const lineage = def.lineage ? `, lineage \`${def.lineage}\`` : "";
+    const forbidden = def.labels.filter((l) => purpose.forbids.includes(l));
+    for (const label of forbidden) {
+      err("check/forbidden-label", `\`${def.path}\` carries label \`${label}\`${lineage}, which purpose \`${purpose.name}\` forbids`, span, `purpose limitation: do not use \`${label}\` data for \`${purpose.name}\`; remove this read or use a purpose that permits it`);
+    }
+    if (def.pii === "sensitive" && forbidden.length === 0 && !def.labels.some((l) => purpose.allows.includes(l))) {
+      const labels = def.labels.length ? def.labels.map((l) => `\`${l}\``).join(", ") : "no label";
+      err(
+        "check/sensitive-field",
+        `\`${def.path}\` is special-category data (pii: sensitive, labels ${labels}${lineage}), which purpose \`${purpose.name}\` does not allow`,
+        span,
+        def.labels.length ? `GDPR Art. 9: only a purpose whose \`allows\` lists ${labels} may read it` : "GDPR Art. 9: label the field and allow that label on a purpose that needs it",
+      );
+    }
+  }
+}
+
+function bindingEvents(entity: string, ctx: CheckContext): string {
+  const evs = [...ctx.catalog.events.values()].filter((e) => e.binds.includes(entity)).map((e) => e.name);
+  return evs.length ? ` (${list(evs)})` : "";
+}
+
+function checkAction(dc: Extract<A.Clause, { kind: "do" }> | undefined, ctx: CheckContext, err: (code: string, message: string, span: Span, hint?: string) => void): { def: ActionDef; params: Record<string, string | number | boolean> } | undefined {
+  if (!dc) return undefined;
+  const def = ctx.catalog.actions.get(dc.action.name);
+  if (!def) {
+    err("check/unknown-action", `unknown action \`${dc.action.name}\``, dc.action.span, didYouMean(dc.action.name, ctx.catalog.actions.keys()) ?? `the catalog defines ${list([...ctx.catalog.actions.keys()])}`);
+    return undefined;
+  }
+  const params: Record<string, string | number | boolean> = {};
+  let ok = true;
+  for (const a of dc.args) {
+    const p = def.params.get(a.name.name);
+    if (!p) {
+      err("check/unknown-parameter", `action \`${def.name}\` has no parameter \`${a.name.name}\``, a.name.span, didYouMean(a.name.name, def.params.keys()) ?? (def.params.size ? `its parameters are ${list([...def.params.keys()])}` : `\`${def.name}\` takes no parameters`));
+      ok = false;
+      continue;
+    }
+    if (a.name.name in params) {
+      err("check/duplicate-parameter", `parameter \`${a.name.name}\` is given twice`, a.name.span);
+      ok = false;
+      continue;
+    }
+    const v = literalParam(a.value, fromFieldType(p.type));
+    if (v === undefined) {
+      err("check/parameter-type", `parameter \`${p.name}\` of \`${def.name}\` takes a ${fromFieldType(p.type).kind} literal`, a.value.span, fromFieldType(p.type).kind === "string" ? 'write a string: `template: "renewal-d90"`' : undefined);
+      ok = false;
+      continue;
+    }
+    params[a.name.name] = v;
+  }
+  for (const name of def.params.keys()) {
+    if (!(name in params) && !dc.args.some((a) => a.name.name === name)) {
+      err("check/missing-parameter", `action \`${def.name}\` needs parameter \`${name}\``, dc.action.span, `write \`${def.name}(${[...def.params.keys()].map((k) => `${k}: …`).join(", ")})\``);
+      ok = false;
+    }
+  }
+  return ok ? { def, params } : undefined;
+}
+
+function literalParam(e: A.Expr, t: Type): string | number | boolean | undefined {
+  const x = e.kind === "paren" ? e.inner : e;
+  switch (t.kind) {
+    case "string":
+      return x.kind === "string" ? x.value : undefined;
+    case "enum":
+      return x.kind === "string" && t.values.includes(x.value) ? x.value : undefined;
+    case "int":
+      return x.kind === "int" ? x.value : undefined;
+    case "decimal":
+      return x.kind === "int" || x.kind === "decimal" ? x.value : undefined;
+    case "bool":
+      return x.kind === "bool" ? x.value : undefined;
+    default:
+      return x.kind === "string" ? x.value : undefined;
+  }
+}
+
+const REQUIRED_HINTS: Record<(typeof REQUIRED_CLAUSES)[number], string> = {
+  purpose: "add `purpose <name>` naming a purpose from the catalog",
+  on: "add `on <event>` naming the event that triggers the journey",
+  when: "add `when <condition>` (use `when true` to act on every trigger)",
+  do: "add `do <action>(…)` naming an action from the catalog",
+};
+
+function snake(s: string): string {
+  return s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9_]/g, "_").replace(/^[^a-z]+/, "").toLowerCase() || "journey";
+}
+

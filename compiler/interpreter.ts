@@ -1,0 +1,198 @@
+// The reference interpreter: evaluates checked journeys directly over the AST, with the same
+// values and the same trace as the generated predicates (see compiler/semantics.ts for the
+// rules both follow, and compiler/trace-nodes.ts for the shared node numbering). Used by the
+// conformance and property tests as the oracle, and wherever no generated module is at hand.
+import type * as A from "./ast.ts";
+import type { CompiledJourney, PredicateContext, Tracer } from "./artifact.ts";
+import type { CheckedJourney, CheckedProgram } from "./checked.ts";
+import { journeyMeta } from "./journey-meta.ts";
+import { MS_PER_DAY } from "./literals.ts";
+import { arithmeticKind, dayOf, divide, hoursSince, showKind, showValue, wholeDays } from "./semantics.ts";
+import type { SourceSet } from "./source.ts";
+import { planJourney, type Site } from "./trace-nodes.ts";
+
+type Env = ReadonlyMap<A.QuantifierExpr, unknown>;
+const EMPTY: Env = new Map();
+
+/** Every journey of a program as interpreted `CompiledJourney`s, in the program's order (by id). */
+export function interpretProgram(program: CheckedProgram, sources?: SourceSet): CompiledJourney[] {
+  return program.journeys.map((j) => interpretJourney(program, j, sources));
+}
+
+/** One journey with interpreted `when` and `reason`, and the same metadata codegen writes. */
+export function interpretJourney(program: CheckedProgram, journey: CheckedJourney, sources?: SourceSet): CompiledJourney {
+  const plan = planJourney(program, journey, sources);
+  const meta = journeyMeta(journey, plan, sources);
+  const when = (ctx: PredicateContext, trace: Tracer): boolean => evaluate(plan.when, ctx, trace, EMPTY) as boolean;
+  const parts = plan.reason;
+  if (!parts) return { meta, when };
+  const reason = (ctx: PredicateContext, trace: Tracer): string => {
+    let out = "";
+    for (const p of parts) out += p.kind === "text" ? p.text : showValue(showKind(p.site.type), evaluate(p.site, ctx, trace, EMPTY));
+    return out;
+  };
+  return { meta, when, reason };
+}
+
+/** Evaluates a site, then records its value (after its sub-sites, as compiled code does). */
+function evaluate(site: Site, ctx: PredicateContext, trace: Tracer, env: Env): unknown {
+  const v = compute(site, ctx, trace, env);
+  if (site.id !== undefined) trace(site.id, v);
+  return v;
+}
+
+function compute(site: Site, ctx: PredicateContext, trace: Tracer, env: Env): unknown {
+  const e = site.expr;
+  const kid = (i: number, en: Env = env) => evaluate(site.children[i]!, ctx, trace, en);
+  switch (e.kind) {
+    case "bool":
+    case "int":
+    case "decimal":
+    case "string":
+      return e.value;
+    case "date":
+      return e.day;
+    case "datetime":
+    case "duration":
+      return e.ms;
+    case "list":
+      return site.children.map((_, i) => kid(i));
+    case "path":
+      return readPath(site, ctx, trace, env);
+    case "call":
+      return call(e.callee.name, site, ctx, kid);
+    case "unary":
+      return e.op === "not" ? !kid(0) : -(kid(0) as number);
+    case "is_set": {
+      const v = kid(0);
+      const set = v !== null && v !== undefined;
+      return e.negated ? !set : set;
+    }
+    case "quantifier":
+      return quantify(e, site, ctx, trace, env);
+    case "binary":
+      return binary(e, site, kid);
+    case "error":
+      throw new Error("bug: an error node reached the interpreter");
+  }
+}
+
+function readPath(site: Site, ctx: PredicateContext, trace: Tracer, env: Env): unknown {
+  const r = site.resolution;
+  switch (r?.kind) {
+    case "field":
+      return (ctx[r.def.entity] as Record<string, unknown>)[r.def.name];
+    case "event":
+      return ctx.event[r.name];
+    case "now":
+      return ctx.now;
+    case "variable": {
+      let v = env.get(r.binder);
+      for (const m of r.members) v = (v as Record<string, unknown>)[m];
+      return v;
+    }
+    case "condition":
+      return evaluate(site.children[0]!, ctx, trace, env);
+    default:
+      throw new Error(`bug: unresolved path \`${site.expr.kind === "path" ? site.expr.segments.map((s) => s.name).join(".") : ""}\``);
+  }
+}
+
+function call(name: string, site: Site, ctx: PredicateContext, kid: (i: number) => unknown): unknown {
+  switch (name) {
+    case "days_since":
+    case "days_until": {
+      const argType = site.children[0]!.type.kind;
+      const arg = kid(0) as number;
+      const day = argType === "datetime" ? dayOf(arg) : arg;
+      return name === "days_since" ? dayOf(ctx.now) - day : day - dayOf(ctx.now);
+    }
+    case "hours_since":
+      return hoursSince(ctx.now, kid(0) as number);
+    case "count":
+      return (kid(0) as readonly unknown[]).length;
+    case "lower":
+      return (kid(0) as string).toLowerCase();
+    case "contains": {
+      const s = kid(0) as string;
+      return s.includes(kid(1) as string);
+    }
+    default:
+      throw new Error(`bug: unknown function \`${name}\``);
+  }
+}
+
+function quantify(e: A.QuantifierExpr, site: Site, ctx: PredicateContext, trace: Tracer, env: Env): unknown {
+  const list = evaluate(site.children[0]!, ctx, trace, env) as readonly unknown[];
+  const body = site.children[1]!;
+  const test = (x: unknown) => evaluate(body, ctx, trace, new Map(env).set(e, x)) as boolean;
+  switch (e.quantifier) {
+    case "any":
+      for (const x of list) if (test(x)) return true;
+      return false;
+    case "all":
+      for (const x of list) if (!test(x)) return false;
+      return true;
+    case "count": {
+      let n = 0;
+      for (const x of list) if (test(x)) n++;
+      return n;
+    }
+  }
+}
+
+function binary(e: A.BinaryExpr, site: Site, kid: (i: number) => unknown): unknown {
+  switch (e.op) {
+    case "and":
+      return (kid(0) as boolean) && (kid(1) as boolean);
+    case "or":
+      return (kid(0) as boolean) || (kid(1) as boolean);
+    case "in":
+    case "not in": {
+      const v = kid(0);
+      const has = (kid(1) as readonly unknown[]).includes(v);
+      return e.op === "in" ? has : !has;
+    }
+    default:
+      break;
+  }
+  const l = kid(0);
+  const r = kid(1);
+  switch (e.op) {
+    case "==":
+      return l === r;
+    case "!=":
+      return l !== r;
+    case "<":
+      return (l as number) < (r as number);
+    case "<=":
+      return (l as number) <= (r as number);
+    case ">":
+      return (l as number) > (r as number);
+    case ">=":
+      return (l as number) >= (r as number);
+    default:
+      break;
+  }
+  const a = l as number;
+  const b = r as number;
+  switch (arithmeticKind(e.op, site.children[0]!.type, site.children[1]!.type)) {
+    case "date_duration":
+      return e.op === "+" ? a + wholeDays(b) : a - wholeDays(b);
+    case "duration_date":
+      return b + wholeDays(a);
+    case "date_date":
+      return (a - b) * MS_PER_DAY;
+    case "number":
+      switch (e.op) {
+        case "+":
+          return a + b;
+        case "-":
+          return a - b;
+        case "*":
+          return a * b;
+        case "/":
+          return divide(a, b, site.id ?? -1);
+      }
+  }
+}

@@ -1,0 +1,170 @@
+// Building the consent and residency policies into an OPA Wasm bundle with the pinned OPA CLI.
+// The bundle is repacked by us (fixed order, mtime 0, gzip without a timestamp) so that two
+// builds of the same sources are byte-identical whatever the OPA CLI's own tar layout.
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { access, constants, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { gunzipSync, gzipSync } from "fflate";
+import type { Catalog } from "../catalog/types.ts";
+import { ALL_ENTRYPOINTS, type OpaDataDocument } from "../../runtime/opa/contract.ts";
+import { readTar, writeTar, type TarEntry } from "../../runtime/opa/tar.ts";
+import { catalogToData, dataDocumentBytes } from "./data.ts";
+
+const run = promisify(execFile);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** The OPA version the project pins (scripts/setup-opa.sh). */
+export const PINNED_OPA_VERSION = "1.22.2";
+/** Where `npm run setup` installs the pinned OPA CLI. */
+export const DEFAULT_OPA_PATH = join(root, ".tools/bin/opa");
+/** The standard policies used by a policy set without its own `rego/`. */
+export const DEFAULT_REGO_DIR = join(root, "runtime/opa/default-rego");
+
+export type OpaBuildErrorCode = "opa/not-installed" | "opa/wrong-version" | "opa/no-rego" | "opa/build-failed";
+
+/** A build that cannot produce a bundle: missing CLI, no policies, or OPA rejecting them. */
+export class OpaBuildError extends Error {
+  readonly code: OpaBuildErrorCode;
+  constructor(code: OpaBuildErrorCode, message: string) {
+    super(message);
+    this.name = "OpaBuildError";
+    this.code = code;
+  }
+}
+
+export interface OpaBuildOptions {
+  readonly catalog: Catalog;
+  /** A `rego/` folder; its `*_test.rego` files are not bundled. Default: the standard policies. */
+  readonly regoDir?: string;
+  /** Default: `.tools/bin/opa`, or `$KAIROS_OPA`. */
+  readonly opaPath?: string;
+  /** Default: `kairos/decision`, `kairos/consent`, `kairos/residency`. */
+  readonly entrypoints?: readonly string[];
+}
+
+export interface OpaBundleParts {
+  readonly wasm: Uint8Array;
+  /** data.json bytes. */
+  readonly data: Uint8Array;
+  /** .manifest bytes. */
+  readonly manifest: Uint8Array;
+}
+
+export interface OpaBuildResult {
+  /** The bundle, tar.gz, deterministic. */
+  readonly bundle: Uint8Array;
+  readonly parts: OpaBundleParts;
+  readonly dataDocument: OpaDataDocument;
+  readonly opaVersion: string;
+  readonly entrypoints: readonly string[];
+  /** sha256 (hex) of each bundled Rego source by file name, and of each part. */
+  readonly hashes: {
+    readonly rego: Readonly<Record<string, string>>;
+    readonly wasm: string;
+    readonly data: string;
+    readonly manifest: string;
+    readonly bundle: string;
+  };
+}
+
+export function sha256(bytes: Uint8Array | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+const SETUP_HINT = "run `npm run setup` to install the pinned OPA CLI into .tools/bin";
+
+/** The version of an OPA CLI, checked to be the pinned one. */
+export async function opaVersion(opaPath: string = defaultOpaPath()): Promise<string> {
+  try {
+    await access(opaPath, constants.X_OK);
+  } catch {
+    throw new OpaBuildError("opa/not-installed", `the OPA CLI is not installed at ${opaPath}: ${SETUP_HINT}`);
+  }
+  const { stdout } = await run(opaPath, ["version"]);
+  const version = /^Version: (\S+)$/m.exec(stdout)?.[1] ?? "unknown";
+  if (version !== PINNED_OPA_VERSION) {
+    throw new OpaBuildError(
+      "opa/wrong-version",
+      `the OPA CLI at ${opaPath} is version ${version}, not the pinned ${PINNED_OPA_VERSION}: ${SETUP_HINT}`,
+    );
+  }
+  return version;
+}
+
+function defaultOpaPath(): string {
+  return process.env["KAIROS_OPA"] ?? DEFAULT_OPA_PATH;
+}
+
+/** The bundled Rego sources of a folder: `*.rego` except tests, by name. */
+export async function regoSources(dir: string): Promise<{ name: string; text: Uint8Array }[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    throw new OpaBuildError("opa/no-rego", `cannot read the Rego folder ${dir}`);
+  }
+  const rego = names.filter((n) => n.endsWith(".rego") && !n.endsWith("_test.rego")).sort();
+  if (rego.length === 0) throw new OpaBuildError("opa/no-rego", `no Rego policies (*.rego) in ${dir}`);
+  return Promise.all(rego.map(async (name) => ({ name, text: new Uint8Array(await readFile(join(dir, name))) })));
+}
+
+const compareNames = (a: TarEntry, b: TarEntry): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/**
+ * Builds the Wasm bundle: writes the sources and the catalog's data document into a temp dir,
+ * runs `opa build -t wasm -e …`, and repacks the result deterministically.
+ */
+export async function buildOpaBundle(options: OpaBuildOptions): Promise<OpaBuildResult> {
+  const opaPath = options.opaPath ?? defaultOpaPath();
+  const version = await opaVersion(opaPath);
+  const sources = await regoSources(options.regoDir ?? DEFAULT_REGO_DIR);
+  const entrypoints = [...(options.entrypoints ?? ALL_ENTRYPOINTS)];
+  const dataDocument = catalogToData(options.catalog);
+  const dataBytes = dataDocumentBytes(dataDocument);
+
+  const work = await mkdtemp(join(tmpdir(), "kairos-opa-"));
+  try {
+    const src = join(work, "src");
+    await mkdir(src);
+    await Promise.all(sources.map((s) => writeFile(join(src, s.name), s.text)));
+    await writeFile(join(src, "data.json"), dataBytes);
+    const out = join(work, "bundle.tar.gz");
+    const args = ["build", "-t", "wasm", ...entrypoints.flatMap((e) => ["-e", e]), "-o", out, "."];
+    try {
+      await run(opaPath, args, { cwd: src, maxBuffer: 16 << 20 });
+    } catch (e) {
+      const out = e as { stderr?: string; stdout?: string };
+      const stderr = out.stderr?.trim() || out.stdout?.trim() || String(e);
+      throw new OpaBuildError("opa/build-failed", `opa build failed:\n${stderr}`);
+    }
+    const entries = readTar(gunzipSync(new Uint8Array(await readFile(out)))).sort(compareNames);
+    const file = (name: string): Uint8Array => {
+      const found = entries.find((e) => e.name === name);
+      if (!found) throw new OpaBuildError("opa/build-failed", `opa build produced no ${name}`);
+      return found.data;
+    };
+    const parts: OpaBundleParts = { wasm: file("policy.wasm"), data: file("data.json"), manifest: file(".manifest") };
+    // Names keep OPA's leading `/`: the manifest's wasm module paths must match them exactly.
+    const bundle = gzipSync(writeTar(entries.map((e) => ({ name: `/${e.name}`, data: e.data }))), { level: 9, mtime: 0 });
+    return {
+      bundle,
+      parts,
+      dataDocument,
+      opaVersion: version,
+      entrypoints,
+      hashes: {
+        rego: Object.fromEntries(sources.map((s) => [s.name, sha256(s.text)])),
+        wasm: sha256(parts.wasm),
+        data: sha256(parts.data),
+        manifest: sha256(parts.manifest),
+        bundle: sha256(bundle),
+      },
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,16 @@
+// Compiling the consent and residency policies into an OPA Wasm bundle.
+export {
+  buildOpaBundle,
+  opaVersion,
+  regoSources,
+  sha256,
+  OpaBuildError,
+  PINNED_OPA_VERSION,
+  DEFAULT_OPA_PATH,
+  DEFAULT_REGO_DIR,
+  type OpaBuildOptions,
+  type OpaBuildResult,
+  type OpaBuildErrorCode,
+  type OpaBundleParts,
+} from "./build.ts";
+export { catalogToData, dataDocumentBytes } from "./data.ts";

@@ -1,0 +1,52 @@
+// The compiler pipeline over in-memory sources (browser-safe: no node: imports). Stages run
+// in order and each keeps going where it can: parse every file, load the catalog, check.
+import type { JourneyFile } from "./ast.ts";
+import { loadCatalog } from "./catalog/index.ts";
+import type { Catalog } from "./catalog/types.ts";
+import type { CheckedProgram } from "./checked.ts";
+import { checkProgram } from "./checker/index.ts";
+import { sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
+import { parseJourneyFile } from "./lower.ts";
+import { SourceFile, SourceSet } from "./source.ts";
+
+/** A policy set's text: what a directory holds, or what the playground has in its editors. */
+export interface PolicySources {
+  /** The catalog's file name as diagnostics show it, and its text. */
+  readonly catalog: { readonly name: string; readonly text: string };
+  readonly journeys: readonly { readonly name: string; readonly text: string }[];
+  /** Rego sources; empty means "use the built-in standard policies". */
+  readonly rego: readonly { readonly name: string; readonly text: string }[];
+}
+
+export interface CheckResult {
+  readonly sources: SourceSet;
+  readonly catalog: Catalog | undefined;
+  readonly files: readonly JourneyFile[];
+  readonly program: CheckedProgram | undefined;
+  /** Sorted by file and position. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Parses and checks a policy set. Never throws on a user's mistake. */
+export function checkSources(input: PolicySources): CheckResult {
+  const sources = new SourceSet();
+  const diagnostics: Diagnostic[] = [];
+  const catFile = sources.add(new SourceFile(input.catalog.name, input.catalog.text));
+  const cat = loadCatalog(catFile);
+  diagnostics.push(...cat.diagnostics);
+  const files: JourneyFile[] = [];
+  for (const j of [...input.journeys].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const sf = sources.add(new SourceFile(j.name, j.text));
+    const parsed = parseJourneyFile(sf);
+    diagnostics.push(...parsed.diagnostics);
+    files.push(parsed.value);
+  }
+  let program: CheckedProgram | undefined;
+  if (cat.value) {
+    const checked = checkProgram(files, cat.value, sources);
+    diagnostics.push(...checked.diagnostics);
+    // Syntax errors make the program unusable even when what parsed checks clean.
+    program = diagnostics.some((d) => d.severity === "error") ? undefined : checked.value;
+  }
+  return { sources, catalog: cat.value, files, program, diagnostics: sortDiagnostics(diagnostics) };
+}

@@ -1,0 +1,268 @@
+// The decision contract of spec §4, step by step, for one valid request: candidates by trigger,
+// residency + consent before any fetch, the minimal bundle, traced predicates, guardrails in
+// their fixed order, the allow-listed action. Every failure is recorded, never thrown: the
+// engine turns failures into `error` with no action (fail closed).
+import type { CompiledJourney, ContextValue, JourneyMeta, PredicateContext } from "../compiler/artifact.ts";
+import type { Catalog } from "../compiler/catalog/types.ts";
+import { formatDateTime, parseDateTimeLiteral } from "../compiler/literals.ts";
+import { normalizeContext, normalizePayload, type ContextProvider, type FieldProblem, type NormalizedContext } from "./context.ts";
+import type { Action, Outcome, Reason, TraceEvent } from "./decision.ts";
+import { arbitrate, checkCap, checkHoldout, checkQuiet, type PastAction } from "./guardrails.ts";
+import { screen, type PolicyEvaluator } from "./policy.ts";
+import type { ParsedRequest } from "./request.ts";
+
+/** A candidate journey as the contract moves it through the steps. */
+export interface CandidateState {
+  readonly journey: CompiledJourney;
+  readonly meta: JourneyMeta;
+  outcome?: Outcome;
+  basis?: string;
+  reasons: Reason[];
+  trace: TraceEvent[];
+  matched?: boolean;
+}
+
+/** Something that failed; the decision is `error` and names it. */
+export interface Failure {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What the contract found, before ids and hashes are attached. */
+export interface ContractResult {
+  readonly candidates: readonly CandidateState[];
+  readonly failures: readonly Failure[];
+  /** The minimal bundle requested from the provider, sorted (empty when nothing was fetched). */
+  readonly fields: readonly string[];
+  readonly winner?: CandidateState;
+  readonly action?: Action;
+  readonly deferredUntil?: string;
+  readonly explanation?: string;
+  /** The provider's answer and the payload, cut to what was read (for the log and the id). */
+  readonly context: NormalizedContext["minimized"];
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+export interface ContractDeps {
+  readonly catalog: Catalog;
+  /** Null when the artifact has no policy bundle: every candidate fails closed. */
+  readonly policy: PolicyEvaluator | null;
+  readonly provider: ContextProvider;
+}
+
+function thrown(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function fail(c: CandidateState, code: string, message: string, failures: Failure[]): void {
+  c.outcome = "error";
+  c.reasons.push({ code, message });
+  failures.push({ code, message: `${c.meta.id}: ${message}` });
+}
+
+function sortedUnion(lists: readonly (readonly string[])[]): string[] {
+  return [...new Set(lists.flat())].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The root `entity.field` (or `event.name`) of a problem's field path. */
+function rootField(path: string): string {
+  return path.replace(/\[.*$/, "").split(".").slice(0, 2).join(".");
+}
+
+/** Builds a candidate's predicate context: only its own bundle, as runtime values. */
+function predicateContext(meta: JourneyMeta, nowMs: number, data: NormalizedContext["values"], event: Readonly<Record<string, ContextValue>>, binds: readonly string[]): PredicateContext {
+  const ctx: Record<string, unknown> = { now: nowMs };
+  for (const entity of binds) ctx[entity] = {};
+  for (const path of meta.fields) {
+    const dot = path.indexOf(".");
+    const entity = path.slice(0, dot);
+    const field = path.slice(dot + 1);
+    const value = data[entity]?.[field];
+    const record = (ctx[entity] ??= {}) as Record<string, ContextValue>;
+    if (value !== undefined) record[field] = value;
+  }
+  const ev: Record<string, ContextValue> = {};
+  for (const name of meta.eventFields) if (event[name] !== undefined) ev[name] = event[name];
+  return { ...ctx, now: nowMs, event: ev };
+}
+
+function tracer(trace: TraceEvent[]): (id: number, value: unknown) => unknown {
+  return (id, value) => {
+    trace.push([id, value]);
+    return value;
+  };
+}
+
+/** Step 5 for the matched candidates; returns the winner and, if deferred, until when. */
+function applyGuardrails(matched: CandidateState[], parsed: ParsedRequest, history: readonly PastAction[], zoneOf: (c: CandidateState) => unknown, failures: Failure[]): { winner?: CandidateState; deferredUntil?: string } {
+  const eligible: CandidateState[] = [];
+  for (const c of matched) {
+    const cap = c.meta.cap;
+    const check = cap ? checkCap(cap, c.meta.id, history, parsed.nowMs) : undefined;
+    if (check?.capped) {
+      c.outcome = "capped";
+      c.reasons.push({ code: "cap_reached", message: `${check.count} acted decision(s) in the last ${check.window}; the cap is ${check.limit} per ${check.window}`, count: check.count, limit: check.limit, window: check.window });
+    } else eligible.push(c);
+  }
+  const { winner, losers } = arbitrate(eligible.map((c) => ({ id: c.meta.id, priority: c.meta.priority, c })));
+  for (const l of losers) {
+    l.c.outcome = "suppressed";
+    l.c.reasons.push({ code: "lost_arbitration", message: `\`${winner!.id}\` (priority ${winner!.priority}) won over priority ${l.priority}`, winner: winner!.id });
+  }
+  if (!winner) return {};
+  const w = winner.c;
+  const { holdout, quiet } = w.meta;
+  if (holdout) {
+    const h = checkHoldout(holdout, w.meta.id, parsed.request.subject);
+    if (h.heldOut) {
+      w.outcome = "held_out";
+      w.reasons.push({ code: "held_out", message: `bucket ${h.bucket} is below ${h.threshold} (holdout ${holdout.percent}%)`, bucket: h.bucket, threshold: h.threshold });
+      return { winner: w };
+    }
+  }
+  if (quiet) {
+    const q = checkQuiet(quiet, zoneOf(w), parsed.nowMs);
+    if (!q.ok) {
+      fail(w, "timezone_invalid", q.problem, failures);
+      return { winner: w };
+    }
+    if (q.quiet) {
+      const until = formatDateTime(q.untilMs);
+      w.outcome = "deferred";
+      w.reasons.push({ code: "quiet_hours", message: `local time ${q.localTime} is within quiet hours ${quiet.from}..${quiet.to}; deferred until ${until}`, local_time: q.localTime, until });
+      return { winner: w, deferredUntil: until };
+    }
+  }
+  if (w.meta.review) {
+    w.outcome = "pending_review";
+    w.reasons.push({ code: "review_required", message: "the action waits for a human review" });
+    return { winner: w };
+  }
+  w.outcome = "acted";
+  return { winner: w };
+}
+
+/** Step 6: the winner's action, checked against the catalog and its purpose's channels. */
+function allowListedAction(catalog: Catalog, meta: JourneyMeta): Action | string {
+  const def = catalog.actions.get(meta.action.name);
+  const purpose = catalog.purposes.get(meta.purpose);
+  if (!def) return `action \`${meta.action.name}\` is not in the catalog`;
+  if (def.channel !== meta.action.channel) return `action \`${def.name}\` uses channel \`${def.channel}\`, not \`${meta.action.channel}\``;
+  if (!purpose || !purpose.channels.includes(def.channel)) return `channel \`${def.channel}\` is not allowed for purpose \`${meta.purpose}\``;
+  for (const name of def.params.keys()) if (!(name in meta.action.params)) return `action \`${def.name}\` lacks parameter \`${name}\``;
+  return { name: def.name, channel: def.channel, params: { ...meta.action.params } };
+}
+
+/** Runs the contract for a valid request whose candidates (in priority order) are given. */
+export async function runContract(deps: ContractDeps, parsed: ParsedRequest, journeys: readonly CompiledJourney[], consents: ParsedConsents): Promise<ContractResult> {
+  const { catalog } = deps;
+  const req = parsed.request;
+  const failures: Failure[] = [];
+  const candidates: CandidateState[] = journeys.map((j) => ({ journey: j, meta: j.meta, reasons: [], trace: [] }));
+  const base = { candidates, failures, context: {}, payload: {} };
+
+  // Step 2: residency and consent, one policy call, before any fetch.
+  if (!deps.policy) {
+    for (const c of candidates) fail(c, "policy_unavailable", "the artifact has no consent/residency policy bundle", failures);
+    return { ...base, fields: [] };
+  }
+  try {
+    const screened = screen(deps.policy, candidates.map((c) => ({ journey: c.meta.id, purpose: c.meta.purpose, channel: c.meta.action.channel, fields: c.meta.fields })), { now: req.now, region: req.region, consents: consents.consents, objections: consents.objections });
+    screened.forEach((s, i) => {
+      const c = candidates[i]!;
+      c.reasons.push(...s.reasons);
+      if (s.allowed) c.basis = s.basis;
+      else c.outcome = s.outcome;
+    });
+  } catch (e) {
+    for (const c of candidates) fail(c, "policy_failed", `the consent/residency policies failed: ${thrown(e)}`, failures);
+    return { ...base, fields: [] };
+  }
+
+  // Step 3: the minimal bundle of the survivors, and nothing else.
+  const survivors = candidates.filter((c) => c.outcome === undefined);
+  const fields = sortedUnion(survivors.map((c) => c.meta.fields));
+  const eventFields = sortedUnion(survivors.map((c) => c.meta.eventFields));
+  let answer: unknown = {};
+  if (fields.length > 0) {
+    try {
+      answer = await deps.provider.fetch(req.subject, fields);
+    } catch (e) {
+      for (const c of survivors) fail(c, "provider_failed", `the context provider failed: ${thrown(e)}`, failures);
+      return { ...base, fields };
+    }
+  }
+  const eventDef = catalog.events.get(req.event.type)!;
+  const data = normalizeContext(catalog, fields, answer);
+  const event = normalizePayload(eventDef, eventFields, req.event.payload);
+  const problems = new Map<string, FieldProblem[]>();
+  for (const p of [...data.problems, ...event.problems]) problems.set(rootField(p.field), [...(problems.get(rootField(p.field)) ?? []), p]);
+  for (const c of survivors) {
+    for (const f of [...c.meta.fields, ...c.meta.eventFields.map((n) => `event.${n}`)]) {
+      for (const p of problems.get(f) ?? []) fail(c, p.code, p.message, failures);
+    }
+  }
+  const minimized = { context: data.minimized, payload: event.minimized["event"] ?? {} };
+
+  // Step 4: traced predicates of the survivors whose data is sound.
+  const ctxOf = new Map<CandidateState, PredicateContext>();
+  for (const c of survivors.filter((s) => s.outcome === undefined)) {
+    const ctx = predicateContext(c.meta, parsed.nowMs, data.values, event.values["event"] ?? {}, eventDef.binds);
+    ctxOf.set(c, ctx);
+    try {
+      const value = c.journey.when(ctx, tracer(c.trace));
+      if (typeof value !== "boolean") throw new Error(`\`when\` returned ${typeof value}, not a boolean`);
+      c.matched = value;
+      if (!value) {
+        c.outcome = "no_match";
+        c.reasons.push({ code: "condition_false", message: "`when` is false" });
+      }
+    } catch (e) {
+      fail(c, "predicate_failed", `\`when\` failed: ${thrown(e)}`, failures);
+    }
+  }
+  const matched = survivors.filter((c) => c.outcome === undefined);
+  if (failures.length > 0) {
+    for (const c of matched) {
+      c.outcome = "error";
+      c.reasons.push({ code: "aborted", message: "not decided: the decision failed closed" });
+    }
+    return { ...base, ...minimized, fields };
+  }
+
+  // Step 5: guardrails, then step 6: the action and the customer-facing reason.
+  const history: PastAction[] = consents.history.map((h) => ({ journey: h.journey, atMs: parseDateTimeLiteral(h.at)! }));
+  const { winner, deferredUntil } = applyGuardrails(matched, parsed, history, (c) => (ctxOf.get(c)?.["customer"] as Record<string, unknown> | undefined)?.["timezone"], failures);
+  if (!winner || winner.outcome !== "acted") return { ...base, ...minimized, fields, ...(winner ? { winner } : {}), ...(deferredUntil ? { deferredUntil } : {}) };
+  const action = allowListedAction(catalog, winner.meta);
+  if (typeof action === "string") {
+    fail(winner, "action_not_allowed", action, failures);
+    return { ...base, ...minimized, fields, winner };
+  }
+  let explanation: string | undefined;
+  if (winner.journey.reason) {
+    try {
+      explanation = winner.journey.reason(ctxOf.get(winner)!, tracer(winner.trace));
+      if (typeof explanation !== "string") throw new Error("`reason` did not return a string");
+    } catch (e) {
+      fail(winner, "reason_failed", `\`reason\` failed: ${thrown(e)}`, failures);
+      return { ...base, ...minimized, fields, winner };
+    }
+  }
+  return { ...base, ...minimized, fields, winner, action, ...(explanation === undefined ? {} : { explanation }) };
+}
+
+/** The subject's own consent records, objections and cap history (others' are ignored). */
+export interface ParsedConsents {
+  readonly consents: ParsedRequest["request"]["consents"] & {};
+  readonly objections: ParsedRequest["request"]["objections"] & {};
+  readonly history: ParsedRequest["request"]["history"] & {};
+}
+
+/** Keeps the records whose `subject` is absent or the request's subject. */
+export function ownRecords(parsed: ParsedRequest, journeys: ReadonlySet<string>): ParsedConsents {
+  const req = parsed.request;
+  const mine = <T extends { subject?: string | undefined }>(list: readonly T[] | undefined): T[] => (list ?? []).filter((r) => r.subject === undefined || r.subject === req.subject);
+  return { consents: mine(req.consents), objections: mine(req.objections), history: mine(req.history).filter((h) => journeys.has(h.journey)) };
+}
+

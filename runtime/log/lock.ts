@@ -1,0 +1,160 @@
+// An exclusive lock file (`<log>.lock`, created with O_CREAT|O_EXCL) held by a writer for the
+// few milliseconds of one append, so that two processes never interleave lines nor chain two
+// entries to the same `prev`. Stale locks (a writer that died holding one) are broken as
+// described in docs/decision-log.md: by pid on the same host, by age across hosts.
+import { randomBytes } from "node:crypto";
+import { closeSync, constants, openSync, readFileSync, renameSync, statSync, unlinkSync, linkSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
+import { LogError, errnoCode } from "./errors.ts";
+
+export interface LockOptions {
+  /** How long to wait for a held lock before failing with `log/locked` (default 10 s). */
+  readonly timeoutMs?: number;
+  /** Age after which a lock from another host, or one without readable content, is stale (default 30 s). */
+  readonly staleMs?: number;
+}
+
+interface LockContent {
+  readonly pid: number;
+  readonly host: string;
+  readonly token: string;
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks the thread for `ms` milliseconds (appends are synchronous by design). */
+export function sleepSync(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errnoCode(e) === "EPERM";
+  }
+}
+
+function readContent(path: string): { text: string; parsed?: LockContent } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    if (errnoCode(e) === "ENOENT") return undefined;
+    throw e;
+  }
+  try {
+    const v = JSON.parse(text) as Partial<LockContent>;
+    if (typeof v.pid === "number" && typeof v.host === "string" && typeof v.token === "string") {
+      return { text, parsed: { pid: v.pid, host: v.host, token: v.token } };
+    }
+  } catch {
+    // Being written right now, or garbage: judged by age below.
+  }
+  return { text };
+}
+
+/** An acquired lock; `release()` removes the file only while it is still this holder's. */
+export class FileLock {
+  readonly path: string;
+  private readonly token: string;
+
+  private constructor(path: string, token: string) {
+    this.path = path;
+    this.token = token;
+  }
+
+  /** Acquires `path`, waiting up to `timeoutMs`; breaks a stale lock once it is sure it is stale. */
+  static acquire(path: string, options: LockOptions = {}): FileLock {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const staleMs = options.staleMs ?? 30_000;
+    const token = randomBytes(8).toString("hex");
+    const content = JSON.stringify({ pid: process.pid, host: hostname(), token, at: new Date().toISOString() });
+    const deadline = Date.now() + timeoutMs;
+    let wait = 1;
+    for (;;) {
+      try {
+        const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+        try {
+          writeSync(fd, content);
+        } finally {
+          closeSync(fd);
+        }
+        return new FileLock(path, token);
+      } catch (e) {
+        if (errnoCode(e) !== "EEXIST") throw new LogError("log/io", `cannot create the lock file ${path}: ${(e as Error).message}`, undefined, e);
+      }
+      const holder = readContent(path);
+      if (holder !== undefined && isStale(path, holder, staleMs)) {
+        breakStale(path, holder.text);
+        continue;
+      }
+      if (Date.now() >= deadline) {
+        const who = holder?.parsed ? `process ${holder.parsed.pid} on ${holder.parsed.host}` : "another process";
+        throw new LogError(
+          "log/locked",
+          `the log is locked by ${who} (${path}) and stayed locked for ${timeoutMs} ms`,
+          `if no Kairos process is writing this log, remove ${path}`,
+        );
+      }
+      sleepSync(wait);
+      wait = Math.min(wait * 2, 50);
+    }
+  }
+
+  /** Removes the lock file if it still holds this holder's token. */
+  release(): void {
+    const now = readContent(this.path);
+    if (now?.parsed?.token !== this.token) return;
+    try {
+      unlinkSync(this.path);
+    } catch (e) {
+      if (errnoCode(e) !== "ENOENT") throw e;
+    }
+  }
+}
+
+function isStale(path: string, holder: { parsed?: LockContent }, staleMs: number): boolean {
+  // Same host: the pid tells for sure (a live pid, even a reused one, is never broken by age:
+  // a paused writer that resumed would otherwise interleave with us).
+  if (holder.parsed && holder.parsed.host === hostname()) return !pidAlive(holder.parsed.pid);
+  try {
+    return Date.now() - statSync(path).mtimeMs > staleMs;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes a stale lock without removing a fresh one that replaced it meanwhile: the file is
+ * moved aside first and only deleted if it is the one judged stale; otherwise it is put back.
+ */
+function breakStale(path: string, staleText: string): void {
+  const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    renameSync(path, aside);
+  } catch (e) {
+    if (errnoCode(e) === "ENOENT") return; // someone else broke it first
+    throw e;
+  }
+  let movedText = "";
+  try {
+    movedText = readFileSync(aside, "utf8");
+  } catch {
+    // unreadable: treat as the stale one
+    movedText = staleText;
+  }
+  if (movedText !== staleText) {
+    try {
+      linkSync(aside, path); // restore the live holder's lock (fails if a third one exists)
+    } catch {
+      // A third process took the lock in the window; nothing safe left to restore.
+    }
+  }
+  try {
+    unlinkSync(aside);
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,126 @@
+// Step 2 of the contract: residency and consent/lawful basis for every candidate in one policy
+// call, before any data is fetched. Turns the policies' verdicts into outcomes and readable
+// reasons; consent records and objections are quoted by content (not by index) so a decision
+// reads the same when replayed from the log's minimized request.
+import type { CandidateVerdict, Reason as OpaReason } from "./opa/contract.ts";
+import type { PolicyRequest } from "./opa/input.ts";
+import type { Reason } from "./decision.ts";
+import type { ConsentRecord, Objection } from "./request.ts";
+
+/** What the engine needs from the consent/residency policies; `opa.PolicyEngine` is one. */
+export interface PolicyEvaluator {
+  /** One verdict per candidate, in the candidates' order. May throw (the engine fails closed). */
+  evaluate(request: PolicyRequest): readonly CandidateVerdict[];
+}
+
+/** A candidate as the policies see it. */
+export interface ScreenCandidate {
+  readonly journey: string;
+  readonly purpose: string;
+  readonly channel: string;
+  readonly fields: readonly string[];
+}
+
+/** The verdict for one candidate: denied (with reasons) or allowed with the basis used. */
+export type Screening =
+  | { readonly allowed: false; readonly outcome: "denied_residency" | "denied_consent"; readonly reasons: Reason[] }
+  | { readonly allowed: true; readonly basis: string; readonly reasons: Reason[] };
+
+export interface ScreenInput {
+  readonly now: string;
+  readonly region: string;
+  readonly consents: readonly ConsentRecord[];
+  readonly objections: readonly Objection[];
+}
+
+function quoteRecord(r: ConsentRecord | undefined): Record<string, unknown> | undefined {
+  if (!r) return undefined;
+  const { subject: _subject, ...rest } = r;
+  return rest;
+}
+
+function quoteObjection(o: Objection | undefined): Record<string, unknown> | undefined {
+  return o ? { scope: o.scope, at: o.at } : undefined;
+}
+
+const MESSAGES: Record<string, (r: OpaReason, c: ScreenCandidate) => string> = {
+  consent_granted: (_r, c) => `consent to \`${c.purpose}\` is granted`,
+  asserted_by_controller: () => "asserted by the controller in the catalog",
+  no_objection_or_refusal: (_r, c) => `no objection to \`${c.purpose}\` and no refusal on record`,
+  no_consent_record: (_r, c) => `no consent record for \`${c.purpose}\` on channel \`${c.channel}\``,
+  consent_withdrawn: (_r, c) => `consent to \`${c.purpose}\` was withdrawn`,
+  consent_denied: (_r, c) => `consent to \`${c.purpose}\` was denied`,
+  consent_future_dated: () => "the consent record is dated after `now`",
+  consent_expired: () => "the consent record has expired",
+  consent_unknown_status: () => "the consent record has an unknown status",
+  objection_purpose: (_r, c) => `the subject objected to \`${c.purpose}\``,
+  objection_direct_marketing: (_r, c) => `the subject objected to direct marketing, and \`${c.purpose}\` is marketing`,
+  channel_not_allowed: (r, c) => `channel \`${r.channel ?? c.channel}\` is not allowed for \`${c.purpose}\``,
+  unknown_purpose: (_r, c) => `purpose \`${c.purpose}\` is unknown to the policies`,
+  unknown_basis: () => "the policies do not know this lawful basis",
+};
+
+function consentReason(r: OpaReason, c: ScreenCandidate, input: ScreenInput, basis?: string): Reason {
+  const message = MESSAGES[r.code]?.(r, c) ?? r.code.replace(/_/g, " ");
+  const record = r.record === undefined ? undefined : quoteRecord(input.consents[r.record]);
+  const objection = r.objection === undefined ? undefined : quoteObjection(input.objections[r.objection]);
+  return {
+    code: r.code,
+    message: basis ? `${basis}: ${message}` : message,
+    ...(basis ? { basis } : {}),
+    ...(record ? { record } : {}),
+    ...(objection ? { objection } : {}),
+    ...(r.channel ? { channel: r.channel } : {}),
+  };
+}
+
+function toScreening(v: CandidateVerdict, c: ScreenCandidate, input: ScreenInput): Screening {
+  if (!v.residency.allowed) {
+    return {
+      allowed: false,
+      outcome: "denied_residency",
+      reasons: v.residency.denied_fields.map((f) => ({
+        code: f.code,
+        message:
+          f.code === "unknown_field"
+            ? `\`${f.path}\` has no residency tag the policies know; it is never processed`
+            : `\`${f.path}\` (residency \`${f.residency}\`) may not be processed in region \`${input.region}\``,
+        field: f.path,
+        residency: f.residency,
+        region: input.region,
+      })),
+    };
+  }
+  const consent = v.consent;
+  if (!consent.allowed || consent.basis === null) {
+    const tried = consent.tried.flatMap((t) => t.reasons.map((r) => consentReason(r, c, input, t.basis)));
+    const blocks = consent.reasons.map((r) => consentReason(r, c, input));
+    const reasons = [...blocks, ...tried];
+    if (reasons.length === 0) reasons.push({ code: "no_basis", message: `no lawful basis of \`${c.purpose}\` is satisfied` });
+    return { allowed: false, outcome: "denied_consent", reasons };
+  }
+  const used = consent.tried.find((t) => t.basis === consent.basis && t.satisfied);
+  return { allowed: true, basis: consent.basis, reasons: (used?.reasons ?? []).map((r) => consentReason(r, c, input, consent.basis!)) };
+}
+
+/**
+ * Screens every candidate with one policy evaluation. Throws when the policies fail or answer
+ * out of contract (wrong count, wrong journey); the engine turns that into `error`.
+ */
+export function screen(policy: PolicyEvaluator, candidates: readonly ScreenCandidate[], input: ScreenInput): Screening[] {
+  const verdicts = policy.evaluate({
+    now: input.now,
+    region: input.region,
+    candidates: candidates.map((c) => ({ journey: c.journey, purpose: c.purpose, channel: c.channel, fields: c.fields })),
+    consents: input.consents,
+    objections: input.objections,
+  });
+  if (verdicts.length !== candidates.length) {
+    throw new Error(`the policies returned ${verdicts.length} verdicts for ${candidates.length} candidates`);
+  }
+  return candidates.map((c, i) => {
+    const v = verdicts[i]!;
+    if (v.journey !== c.journey) throw new Error(`the policies returned a verdict for \`${v.journey}\` in place of \`${c.journey}\``);
+    return toScreening(v, c, input);
+  });
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: setup (OPA, chromium), type-check, unit + property +
+# conformance + browser tests, Rego tests with coverage, and the example policy set's own checks.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "setup: pinned OPA and chromium"
+bash scripts/setup-opa.sh
+bash scripts/ensure-chromium.sh
+
+step "type-check (tsc --strict)"
+tsc -p tsconfig.json
+
+step "example policy set: check, format"
+node bin/kairos.js check policies
+node bin/kairos.js fmt --check policies/journeys
+
+step "Rego tests with coverage"
+bash scripts/opa-test.sh
+
+step "vitest: unit, property, conformance, golden, browser"
+vitest run
