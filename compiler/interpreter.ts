@@ -180,7 +180,7 @@ function binary(e: A.BinaryExpr, site: Site, kid: (i: number) => unknown): unkno
     case "date_duration":
       return e.op === "+" ? a + wholeDays(b) : a - wholeDays(b);
     case "duration_date":
-      return b + wholeDays(a);
+      return wholeDays(a) + b;
     case "date_date":
       return (a - b) * MS_PER_DAY;
     case "number":

@@ -33,6 +33,8 @@ export function parseJourneyFile(file: SourceFile): StageResult<A.JourneyFile> {
   }
   const lexed = lex(file);
   const diagnostics: Diagnostic[] = [...lexed.diagnostics];
+  const deep = tooDeep(file, lexed.tokens);
+  if (deep) return { value: empty, diagnostics: [...diagnostics, deep] };
   const { cst, errors } = parseTokens(lexed.tokens, "file");
   diagnostics.push(...errors.map((e) => syntaxDiagnostic(file, e)));
   const lowerer = new Lowerer(file, diagnostics);
@@ -48,6 +50,27 @@ export function parseExpression(file: SourceFile, text: string, base: number): S
   diagnostics.push(...errors.map((e) => syntaxDiagnostic(file, e, base + text.length)));
   const expr = new Lowerer(file, diagnostics).expression(cst, file.span(base, base + text.length));
   return { value: expr, diagnostics };
+}
+
+/** Deepest nesting of `(`/`[` the parser accepts; deeper input gets one diagnostic, not a stack overflow. */
+export const MAX_NESTING = 128;
+
+function tooDeep(file: SourceFile, tokens: readonly IToken[]): Diagnostic | undefined {
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.tokenType === T.LParen || t.tokenType === T.LBracket) {
+      if (++depth > MAX_NESTING) {
+        return {
+          code: "syntax/too-deep",
+          severity: "error",
+          message: `expression nested more than ${MAX_NESTING} levels deep`,
+          span: file.span(t.startOffset, t.startOffset + 1),
+          hint: "split it into named `condition`s",
+        };
+      }
+    } else if (t.tokenType === T.RParen || t.tokenType === T.RBracket) depth = Math.max(0, depth - 1);
+  }
+  return undefined;
 }
 
 // One diagnostic per offending token: recovery can report the same spot twice.

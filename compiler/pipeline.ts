@@ -37,16 +37,34 @@ export function checkSources(input: PolicySources): CheckResult {
   const files: JourneyFile[] = [];
   for (const j of [...input.journeys].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const sf = sources.add(new SourceFile(j.name, j.text));
-    const parsed = parseJourneyFile(sf);
+    const parsed = guardDepth(sf.name, () => parseJourneyFile(sf));
     diagnostics.push(...parsed.diagnostics);
-    files.push(parsed.value);
+    files.push(parsed.value ?? { kind: "file", name: sf.name, decls: [], span: sf.span(0, 0) });
   }
   let program: CheckedProgram | undefined;
   if (cat.value) {
-    const checked = checkProgram(files, cat.value, sources);
+    const catalog = cat.value;
+    const checked = guardDepth(files[0]?.name ?? input.catalog.name, () => checkProgram(files, catalog, sources));
     diagnostics.push(...checked.diagnostics);
     // Syntax errors make the program unusable even when what parsed checks clean.
     program = diagnostics.some((d) => d.severity === "error") ? undefined : checked.value;
   }
   return { sources, catalog: cat.value, files, program, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/**
+ * Nesting is capped by the parser, but a very long operator chain (`a and a and …` × 100k)
+ * can still exhaust the stack in the recursive stages: that is a limit of the input, reported
+ * as one diagnostic rather than a crash.
+ */
+function guardDepth<T>(file: string, run: () => { value: T; diagnostics: Diagnostic[] }): { value: T | undefined; diagnostics: Diagnostic[] } {
+  try {
+    return run();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return {
+      value: undefined,
+      diagnostics: [{ code: "syntax/too-complex", severity: "error", message: "an expression is too long to check", span: { file, start: 0, end: 0 }, hint: "split long conditions into named `condition`s" }],
+    };
+  }
 }

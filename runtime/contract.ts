@@ -4,6 +4,7 @@
 // engine turns failures into `error` with no action (fail closed).
 import type { CompiledJourney, ContextValue, JourneyMeta, PredicateContext } from "../compiler/artifact.ts";
 import type { Catalog } from "../compiler/catalog/types.ts";
+import { isPredicateError } from "../compiler/semantics.ts";
 import { formatDateTime, parseDateTimeLiteral } from "../compiler/literals.ts";
 import { normalizeContext, normalizePayload, type ContextProvider, type FieldProblem, type NormalizedContext } from "./context.ts";
 import type { Action, Outcome, Reason, TraceEvent } from "./decision.ts";
@@ -54,9 +55,9 @@ function thrown(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function fail(c: CandidateState, code: string, message: string, failures: Failure[]): void {
+function fail(c: CandidateState, code: string, message: string, failures: Failure[], detail: Record<string, unknown> = {}): void {
   c.outcome = "error";
-  c.reasons.push({ code, message });
+  c.reasons.push({ code, message, ...detail });
   failures.push({ code, message: `${c.meta.id}: ${message}` });
 }
 
@@ -218,7 +219,9 @@ export async function runContract(deps: ContractDeps, parsed: ParsedRequest, jou
         c.reasons.push({ code: "condition_false", message: "`when` is false" });
       }
     } catch (e) {
-      fail(c, "predicate_failed", `\`when\` failed: ${thrown(e)}`, failures);
+      // A PredicateError (division by zero, …) names its code and the failing trace node.
+      const detail = isPredicateError(e) ? { error: e.code, node: e.node } : {};
+      fail(c, "predicate_failed", `\`when\` failed: ${thrown(e)}`, failures, detail);
     }
   }
   const matched = survivors.filter((c) => c.outcome === undefined);

@@ -206,17 +206,3 @@ export function formatProblems(problems: readonly RequestProblem[], file?: strin
   return problems.map((p) => `${prefix}${p.path}: ${p.message}${p.hint ? `\n  help: ${p.hint}` : ""}`).join("\n");
 }
 
-/** JSON text → value, or the syntax error's 1-based line and column. */
-export function parseJsonText(text: string): { ok: true; value: unknown } | { ok: false; line: number; column: number; message: string } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    const pos = /position (\d+)/.exec(message);
-    const offset = pos ? Number(pos[1]) : text.length;
-    const before = text.slice(0, offset);
-    const line = before.split("\n").length;
-    const column = offset - before.lastIndexOf("\n");
-    return { ok: false, line, column, message: message.replace(/\s*\(line \d+ column \d+\)$/, "").replace(/ in JSON at position \d+/, "") };
-  }
-}

@@ -123,7 +123,7 @@ class Builder {
       ...(retention !== undefined && DURATION.test(retention) ? { retention } : {}),
       ...(freshness !== undefined && DURATION.test(freshness) ? { freshness } : {}),
     };
-    if (def.pii === "sensitive" && labels.length === 0 && this.r.full === false) {
+    if (def.pii === "sensitive" && labels.length === 0) {
       this.r.report(
         "catalog/sensitive-without-labels",
         `field \`${def.path}\` is \`pii: sensitive\` but has no labels, so no purpose can allow reading it`,

@@ -1,6 +1,6 @@
 // Collects catalog diagnostics with a cap, so a pathological file yields a readable report
 // (and bounded work) instead of hundreds of thousands of entries.
-import type { Diagnostic } from "../diagnostics.ts";
+import { sortDiagnostics, type Diagnostic } from "../diagnostics.ts";
 import type { SourceFile, Span } from "../source.ts";
 import { catalogCodes, type CatalogCode } from "./codes.ts";
 import type { CatalogLoc } from "./types.ts";
@@ -25,10 +25,6 @@ export class Reporter {
   /** True once the cap is reached: callers may skip expensive work for further reports. */
   get full(): boolean {
     return this.list.length >= MAX_CATALOG_DIAGNOSTICS;
-  }
-
-  get errorCount(): number {
-    return this.list.filter((d) => d.severity === "error").length + this.dropped;
   }
 
   report(code: CatalogCode, message: string, loc: CatalogLoc, hint?: string, related?: readonly Related[]): void {
@@ -58,9 +54,9 @@ export class Reporter {
     return this.file.span(loc.start, loc.end);
   }
 
-  /** The diagnostics, with a final note when some were left out. */
+  /** The diagnostics in file order, with a final note when some were left out. */
   finish(): Diagnostic[] {
-    const out = [...this.list];
+    const out = sortDiagnostics(this.list);
     if (this.dropped > 0) {
       out.push({
         code: "catalog/truncated",

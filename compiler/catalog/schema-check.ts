@@ -9,6 +9,10 @@ import { locate, nodeLoc, type Tree } from "./yaml-tree.ts";
 
 let compiled: ValidateFunction | undefined;
 
+// ajv's schemaPath is relative to the referenced definition, so errors are told apart by the
+// definition object they come from (ajv keeps the schema's objects as they are).
+const DEF_NAMES = new Map<unknown, string>(Object.entries(schema.$defs).map(([name, def]) => [def, name]));
+
 // Compiled once, on first use; `strict` makes a mistake in the schema itself fail loudly in tests.
 function validator(): ValidateFunction {
   compiled ??= new Ajv2020({ allErrors: true, verbose: true, strict: true }).compile(schema);
@@ -18,8 +22,11 @@ function validator(): ValidateFunction {
 /** Reports every schema violation of the catalog; returns whether there were any. */
 export function checkSchema(tree: Tree, text: string, reporter: Reporter): boolean {
   const validate = validator();
-  if (validate(tree.value)) return false;
-  const errors = relevant(validate.errors ?? []);
+  const all: ErrorObject[] = [];
+  for (const view of views(tree.value)) {
+    if (!validate(view)) all.push(...(validate.errors ?? []));
+  }
+  const errors = relevant(all);
   for (const e of errors) {
     if (reporter.full) {
       reporter.drop();
@@ -28,6 +35,41 @@ export function checkSchema(tree: Tree, text: string, reporter: Reporter): boole
     reportOne(e, tree, text, reporter);
   }
   return errors.length > 0;
+}
+
+const SECTIONS = ["entities", "events", "purposes", "actions"] as const;
+const SLICE = 64;
+
+// ajv gathers a referenced definition's errors with `concat`, which is quadratic in the number
+// of errors when thousands of entries fail. Validating a large section in slices of entries
+// keeps that linear; each slice is a catalog of its own with the same JSON paths, so errors
+// need no translation (the root's own errors repeat per slice and are deduplicated).
+function* views(value: unknown): Generator<unknown> {
+  if (!isObject(value) || !SECTIONS.some((s) => isObject(value[s]) && Object.keys(value[s]).length > SLICE)) {
+    yield value;
+    return;
+  }
+  const base: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) define(base, k, (SECTIONS as readonly string[]).includes(k) && isObject(v) ? {} : v);
+  yield base;
+  for (const section of SECTIONS) {
+    const entries = isObject(value[section]) ? Object.entries(value[section]) : [];
+    for (let i = 0; i < entries.length; i += SLICE) {
+      const slice: Record<string, unknown> = {};
+      for (const [k, v] of entries.slice(i, i + SLICE)) define(slice, k, v);
+      const view: Record<string, unknown> = { [section]: slice };
+      if ("version" in value) view.version = value.version;
+      yield view;
+    }
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function define(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 // ajv reports a failed `if` as well as the branch's own errors, a failed `propertyNames` as
@@ -57,6 +99,7 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
   const place = placeName(path);
   const params = e.params as Record<string, unknown>;
   const parent = (e.parentSchema ?? {}) as { title?: string; properties?: Record<string, unknown> };
+  const def = DEF_NAMES.get(e.parentSchema) ?? "";
 
   if (e.propertyName !== undefined) {
     // A key of a mapping broke the mapping's rule for names.
@@ -64,7 +107,7 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
     const loc = usable(nodeLoc(locate(tree, [...path, name], text).key)) ?? keyLoc;
     const what = nameKind(path);
     const shown = name === "" ? "an empty key" : `\`${name}\``;
-    r.report("catalog/invalid-name", `${shown} is not a valid ${what}`, loc, nameHint(name, e.schemaPath));
+    r.report("catalog/invalid-name", `${shown} is not a valid ${what}`, loc, nameHint(name, def));
     return;
   }
 
@@ -73,7 +116,7 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
       const key = String(params.additionalProperty);
       const loc = usable(nodeLoc(locate(tree, [...path, key], text).key)) ?? keyLoc;
       const allowed = Object.keys(parent.properties ?? {});
-      r.report("catalog/unknown-key", `unknown key \`${key}\`${path.length ? ` in ${place}` : ""}`, loc, unknownKeyHint(key, allowed, e.schemaPath));
+      r.report("catalog/unknown-key", `unknown key \`${key}\`${path.length ? ` in ${place}` : ""}`, loc, unknownKeyHint(key, allowed, def, path));
       return;
     }
     case "required": {
@@ -88,7 +131,7 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
     case "type": {
       const expected = parent.title ?? typeWord(String(params.type));
       const message =
-        e.data === null ? `${capitalizedPlace(place)} has no value; it must be ${expected}` : `${capitalizedPlace(place)} must be ${expected}, not ${show(e.data)}`;
+        e.data === null ? `${place} has no value; it must be ${expected}` : `${place} must be ${expected}, not ${show(e.data)}`;
       r.report("catalog/invalid-value", message, valueLoc, typeHint(e.data, String(params.type)));
       return;
     }
@@ -101,25 +144,25 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
     }
     case "pattern": {
       const value = String(e.data);
-      if (e.schemaPath.startsWith("#/$defs/duration/")) {
+      if (def === "duration") {
         r.report("catalog/invalid-value", `\`${value}\` is not an ISO 8601 duration`, valueLoc, durationHint(value));
       } else {
-        r.report("catalog/invalid-name", `\`${value}\` is not ${parent.title ?? "a valid name"}`, valueLoc, nameHint(value, e.schemaPath));
+        r.report("catalog/invalid-name", `\`${value}\` is not ${parent.title ?? "a valid name"}`, valueLoc, nameHint(value, def));
       }
       return;
     }
     case "minItems":
-      r.report("catalog/invalid-value", `${capitalizedPlace(place)} must not be empty`, valueLoc, EMPTY_HINTS[path[path.length - 1] ?? ""]);
+      r.report("catalog/invalid-value", `${place} must not be empty`, valueLoc, EMPTY_HINTS[path[path.length - 1] ?? ""]);
       return;
     case "minLength":
-      r.report("catalog/invalid-value", `${capitalizedPlace(place)} must not be empty text`, valueLoc);
+      r.report("catalog/invalid-value", `${place} must not be empty text`, valueLoc);
       return;
     case "minProperties":
       r.report("catalog/invalid-value", `the record in ${place} has no members`, valueLoc, "list the members and their types, such as `{ at: datetime, channel: string }`");
       return;
     default:
       // A keyword this mapping does not know yet: still a located error, in ajv's words.
-      r.report("catalog/invalid-value", `${capitalizedPlace(place)} ${e.message ?? "is invalid"}`, valueLoc);
+      r.report("catalog/invalid-value", `${place} ${e.message ?? "is invalid"}`, valueLoc);
   }
 }
 
@@ -141,32 +184,31 @@ const EMPTY_HINTS: Record<string, string> = {
   values: "list the enum's values, such as `[active, lapsed]`",
 };
 
+const TYPE_NAMES: ReadonlySet<string> = new Set(schema.$defs.typeName.enum);
 const FIELD_TAGS = new Set(["pii", "labels", "lineage", "residency", "retention", "freshness", "optional"]);
 
-function unknownKeyHint(key: string, allowed: readonly string[], schemaPath: string): string {
-  const close = didYouMean(key, allowed);
-  if (close) return close;
-  if (schemaPath.startsWith("#/$defs/typeSpec/") && FIELD_TAGS.has(key)) {
+function unknownKeyHint(key: string, allowed: readonly string[], def: string, path: readonly string[]): string {
+  if (def === "typeSpec" && FIELD_TAGS.has(key)) {
     return `\`${key}\` is a tag of a whole entity field; a list element, record member, payload field or parameter has only \`type\`, \`values\` and \`of\``;
   }
-  if (schemaPath.startsWith("#/$defs/typeSpec/")) {
-    return "a mapping with a `type` key is a type (`type`, `values`, `of`); for a record member named `type`, write `type: { type: string }`";
+  if (def === "typeSpec" && path[path.length - 1] === "of" && !TYPE_KEYS.has(key)) {
+    return "a mapping with a `type` key is the element type (`type`, `values`, `of`); for a record with a member named `type`, write `type: { type: string }`";
   }
-  return `allowed keys here: ${allowed.map((a) => `\`${a}\``).join(", ")}`;
+  return didYouMean(key, allowed) ?? `allowed keys here: ${allowed.map((a) => `\`${a}\``).join(", ")}`;
 }
 
-function nameHint(name: string, schemaPath: string): string {
+function nameHint(name: string, def: string): string {
   const fixed = name
     .trim()
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .toLowerCase()
     .replace(/[^a-z0-9_.-]+/g, "_");
-  const rule = schemaPath.includes("eventName")
+  const rule = def === "eventName"
     ? { re: /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, text: "event names are lowercase names joined by dots, such as `claim.filed`" }
-    : schemaPath.includes("region")
+    : def === "region"
       ? { re: /^[a-z][a-z0-9_-]*$/, text: "region tags use lowercase letters, digits, `_` and `-`, starting with a letter" }
       : { re: /^[a-z][a-z0-9_]*$/, text: "names use lowercase letters, digits and `_`, starting with a letter" };
-  return rule.re.test(fixed) && fixed !== name ? `write \`${fixed}\`: ${rule.text}` : rule.text;
+  return rule.re.test(fixed) && fixed !== name ? `did you mean \`${fixed}\`? ${rule.text}` : rule.text;
 }
 
 function durationHint(value: string): string {
@@ -190,6 +232,7 @@ function typeHint(data: unknown, expected: string): string | undefined {
     return `quote it to make it text: \`"${String(data)}"\``;
   }
   if (expected === "array" && typeof data === "string") return `write a list: \`[${data}]\``;
+  if (expected === "object" && typeof data === "string" && TYPE_NAMES.has(data)) return `write \`{ type: ${data} }\``;
   return undefined;
 }
 
@@ -216,25 +259,39 @@ function show(data: unknown): string {
   return `\`${s.length > 40 ? s.slice(0, 40) + "…" : s}\``;
 }
 
-// A person's name for the value at a JSON path: "field `customer.email`", "`pii`".
+// A person's name for the value at a JSON path: "field `customer.email`", "`pii` of field
+// `customer.email`", "item 2 of `binds` of event `daily`".
 function placeName(path: readonly string[]): string {
-  const [top, a, mid, b, ...rest] = path;
+  const [top, name] = path;
   if (top === undefined) return "the catalog";
-  if (a === undefined) return `\`${top}\``;
-  const owner =
-    top === "entities" ? `entity \`${a}\`` : top === "events" ? `event \`${a}\`` : top === "purposes" ? `purpose \`${a}\`` : top === "actions" ? `action \`${a}\`` : top === "transfers" ? `the transfers of \`${a}\`` : `\`${a}\``;
-  if (mid === undefined) return owner;
-  if (b === undefined) return `\`${mid}\` of ${owner}`;
-  const member = top === "entities" && mid === "fields" ? `field \`${a}.${b}\`` : mid === "fields" ? `payload field \`${b}\` of ${owner}` : mid === "params" ? `parameter \`${b}\` of ${owner}` : `\`${mid}\` of ${owner}`;
-  if (rest.length === 0) return member;
-  const last = rest[rest.length - 1]!;
-  if (/^\d+$/.test(last)) return `item ${Number(last) + 1} of \`${rest[rest.length - 2] ?? mid}\``;
-  return `\`${last}\` of ${member}`;
+  if (name === undefined) return `\`${top}\``;
+  const owners: Record<string, string> = { entities: "entity", events: "event", purposes: "purpose", actions: "action" };
+  let desc = top === "transfers" ? `the transfers of \`${name}\`` : owners[top] ? `${owners[top]} \`${name}\`` : `\`${name}\` of \`${top}\``;
+  for (let j = 2; j < path.length; j++) {
+    const seg = path[j]!;
+    const next = path[j + 1];
+    if (j === 2 && next !== undefined && seg === "fields" && top === "entities") {
+      desc = `field \`${name}.${next}\``;
+      j++;
+    } else if (j === 2 && next !== undefined && seg === "fields" && top === "events") {
+      desc = `payload field \`${next}\` of ${desc}`;
+      j++;
+    } else if (j === 2 && next !== undefined && seg === "params" && top === "actions") {
+      desc = `parameter \`${next}\` of ${desc}`;
+      j++;
+    } else if (seg === "of" && next !== undefined && !TYPE_KEYS.has(next) && !/^\d+$/.test(next)) {
+      desc = `member \`${next}\` of ${desc}`;
+      j++;
+    } else if (/^\d+$/.test(seg)) {
+      desc = `item ${Number(seg) + 1} of ${desc}`;
+    } else {
+      desc = `\`${seg}\` of ${desc}`;
+    }
+  }
+  return desc;
 }
 
-function capitalizedPlace(place: string): string {
-  return place;
-}
+const TYPE_KEYS = new Set(["type", "values", "of"]);
 
 // What kind of name the keys of the mapping at `path` are.
 function nameKind(path: readonly string[]): string {

@@ -63,11 +63,17 @@ export function readTree(text: string): Tree {
   }
 
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
-  for (const e of doc.errors) {
-    problems.push({ kind: "yaml-syntax", message: yamlMessage(e.message), loc: errorLoc(e.pos, text) });
-  }
-  for (const w of doc.warnings) {
-    problems.push({ kind: "yaml-warning", message: yamlMessage(w.message), loc: errorLoc(w.pos, text) });
+  // The parser can report one mistake twice at the same place; say it once.
+  const said = new Set<string>();
+  for (const [kind, list] of [["yaml-syntax", doc.errors], ["yaml-warning", doc.warnings]] as const) {
+    for (const e of list) {
+      const loc = errorLoc(e.pos, text);
+      const message = yamlMessage(e.message);
+      const id = `${loc.start}:${loc.end}:${message}`;
+      if (said.has(id)) continue;
+      said.add(id);
+      problems.push({ kind, message, loc });
+    }
   }
 
   const walker = new Walker(text, problems);

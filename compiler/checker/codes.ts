@@ -16,6 +16,8 @@ export const syntaxCodes: Record<string, CodeInfo> = {
   "syntax/template-brace": { severity: "error", summary: "an unmatched `{` or `}` in a `reason` template" },
   "syntax/template-string": { severity: "error", summary: "a string literal inside a `{…}` interpolation" },
   "syntax/template-empty": { severity: "error", summary: "an empty `{}` interpolation" },
+  "syntax/too-deep": { severity: "error", summary: "parentheses or lists nested deeper than the parser allows" },
+  "syntax/too-complex": { severity: "error", summary: "an expression too long to check (e.g. thousands of chained operators)" },
   "syntax/file-too-large": { severity: "error", summary: "a source file over the size limit" },
   "syntax/invalid-encoding": { severity: "error", summary: "a source file that is not valid UTF-8" },
 };

@@ -4,7 +4,7 @@
 import type * as A from "../ast.ts";
 import type { ActionDef, EventDef, FieldDef, PurposeDef } from "../catalog/types.ts";
 import type { CheckedJourney, Type } from "../checked.ts";
-import { didYouMean, type Diagnostic } from "../diagnostics.ts";
+import { closest, didYouMean, type Diagnostic } from "../diagnostics.ts";
 import type { Span } from "../source.ts";
 import { emptyEnv, ExprChecker, list, type CheckContext, type FieldRead } from "./expr.ts";
 import { foldWhen } from "./fold.ts";
@@ -177,11 +177,15 @@ function checkAction(dc: Extract<A.Clause, { kind: "do" }> | undefined, ctx: Che
     return undefined;
   }
   const params: Record<string, string | number | boolean> = {};
+  const misspelt = new Set<string>();
   let ok = true;
   for (const a of dc.args) {
     const p = def.params.get(a.name.name);
     if (!p) {
-      err("check/unknown-parameter", `action \`${def.name}\` has no parameter \`${a.name.name}\``, a.name.span, didYouMean(a.name.name, def.params.keys()) ?? (def.params.size ? `its parameters are ${list([...def.params.keys()])}` : `\`${def.name}\` takes no parameters`));
+      const hint = didYouMean(a.name.name, def.params.keys());
+      const target = closest(a.name.name, def.params.keys());
+      if (target) misspelt.add(target);
+      err("check/unknown-parameter", `action \`${def.name}\` has no parameter \`${a.name.name}\``, a.name.span, hint ?? (def.params.size ? `its parameters are ${list([...def.params.keys()])}` : `\`${def.name}\` takes no parameters`));
       ok = false;
       continue;
     }
@@ -199,7 +203,8 @@ function checkAction(dc: Extract<A.Clause, { kind: "do" }> | undefined, ctx: Che
     params[a.name.name] = v;
   }
   for (const name of def.params.keys()) {
-    if (!(name in params) && !dc.args.some((a) => a.name.name === name)) {
+    // A misspelt argument already got a "did you mean" for this parameter: no second error.
+    if (!(name in params) && !misspelt.has(name) && !dc.args.some((a) => a.name.name === name)) {
       err("check/missing-parameter", `action \`${def.name}\` needs parameter \`${name}\``, dc.action.span, `write \`${def.name}(${[...def.params.keys()].map((k) => `${k}: …`).join(", ")})\``);
       ok = false;
     }

@@ -18,7 +18,9 @@ export type Code =
   /** TypeScript's non-null assertion `x!`; plain `x` in JavaScript. */
   | { readonly k: "nonNull"; readonly operand: Code }
   /** TypeScript's `x as A as B`; plain `x` in JavaScript. Types are built from identifiers. */
-  | { readonly k: "as"; readonly operand: Code; readonly types: readonly string[] };
+  | { readonly k: "as"; readonly operand: Code; readonly types: readonly string[] }
+  /** Laid out on one line whatever its length (a record per line reads better in diffs). */
+  | { readonly k: "oneLine"; readonly code: Code };
 
 export type BinaryOp = "&&" | "||" | "===" | "!==" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/";
 
@@ -86,6 +88,10 @@ export function object(entries: readonly (readonly [string, Code])[]): Code {
   return { k: "object", entries };
 }
 
+export function oneLine(code: Code): Code {
+  return { k: "oneLine", code };
+}
+
 export function nonNull(operand: Code): Code {
   return { k: "nonNull", operand };
 }
@@ -118,17 +124,53 @@ export function key(name: string): string {
 
 /** Lines longer than this are broken where the tree allows. */
 export const WIDTH = 100;
+/** A call hugs its last argument, or an arrow its body, only when it starts left of this. */
+const HUG_COLUMN = 60;
 const STEP = "  ";
 
+/** `a`, `a.b.c`: short enough never to break before a method call on it. */
+function isSimplePath(c: Code): boolean {
+  return c.k === "atom" || (c.k === "member" && isSimplePath(c.target));
+}
+
 function isSimple(c: Code): boolean {
+  if (c.k === "oneLine") return isSimple(c.code);
   return c.k === "atom" || c.k === "call" || c.k === "member" || c.k === "array" || (c.k === "nonNull" && isSimple(c.operand));
 }
 
-/** Does `c` need parentheses as an operand of a binary operator? */
-function operandNeedsParens(c: Code, mode: Mode): boolean {
-  if (c.k === "binary" || c.k === "arrow" || c.k === "object") return true;
-  if (c.k === "as") return mode === "ts" || operandNeedsParens(c.operand, mode);
-  if (c.k === "nonNull") return operandNeedsParens(c.operand, mode);
+/** JavaScript binding strength of the operators the emitter uses. */
+const PRECEDENCE: Record<BinaryOp, number> = {
+  "||": 3,
+  "&&": 4,
+  "===": 8,
+  "!==": 8,
+  "==": 8,
+  "!=": 8,
+  "<": 9,
+  "<=": 9,
+  ">": 9,
+  ">=": 9,
+  "+": 11,
+  "-": 11,
+  "*": 12,
+  "/": 12,
+};
+
+/**
+ * Does `c` need parentheses as an operand (`side`) of `parent`? Left-associative chains of one
+ * strength need none on the left (`a + b + c`); `&&` inside `||` keeps them, for the reader.
+ */
+function operandNeedsParens(c: Code, mode: Mode, parent?: BinaryOp, side: "left" | "right" = "right"): boolean {
+  if (c.k === "binary") {
+    if (parent === undefined) return true;
+    const p = PRECEDENCE[parent];
+    const q = PRECEDENCE[c.op];
+    if (q !== p && (parent === "||" || parent === "&&")) return true;
+    return side === "left" ? q < p : q <= p;
+  }
+  if (c.k === "arrow" || c.k === "object") return true;
+  if (c.k === "as") return mode === "ts" || operandNeedsParens(c.operand, mode, parent, side);
+  if (c.k === "nonNull") return operandNeedsParens(c.operand, mode, parent, side);
   return false;
 }
 
@@ -146,7 +188,7 @@ export function flat(c: Code, mode: Mode): string {
     case "call":
       return `${flatTarget(c.fn, mode)}(${c.args.map((a) => flat(a, mode)).join(", ")})`;
     case "binary":
-      return `${flatOperand(c.left, mode)} ${c.op} ${flatOperand(c.right, mode)}`;
+      return `${flatOperand(c.left, mode, c.op, "left")} ${c.op} ${flatOperand(c.right, mode, c.op, "right")}`;
     case "prefix": {
       const inner = flat(c.operand, mode);
       const wrap = operandNeedsParens(c.operand, mode) || c.operand.k === "prefix" || inner.startsWith("-");
@@ -164,11 +206,13 @@ export function flat(c: Code, mode: Mode): string {
       return mode === "ts" ? `${flatTarget(c.operand, mode)}!` : flat(c.operand, mode);
     case "as":
       return mode === "ts" ? `${flatOperand(c.operand, mode)} as ${c.types.join(" as ")}` : flat(c.operand, mode);
+    case "oneLine":
+      return flat(c.code, mode);
   }
 }
 
-function flatOperand(c: Code, mode: Mode): string {
-  return operandNeedsParens(c, mode) ? `(${flat(c, mode)})` : flat(c, mode);
+function flatOperand(c: Code, mode: Mode, parent?: BinaryOp, side?: "left" | "right"): string {
+  return operandNeedsParens(c, mode, parent, side) ? `(${flat(c, mode)})` : flat(c, mode);
 }
 
 function flatTarget(c: Code, mode: Mode): string {
@@ -191,15 +235,25 @@ export function layout(c: Code, indent: string, col: number, mode: Mode): string
   if (col + one.length <= WIDTH) return [one];
   switch (c.k) {
     case "call": {
+      // `<long target>.method(args)`: break before `.method`.
+      if (c.fn.k === "member" && !isSimplePath(c.fn.target) && col + flatTarget(c.fn, mode).length > HUG_COLUMN) {
+        const target = targetNeedsParens(c.fn.target, mode) ? wrap(layout(c.fn.target, indent, col + 1, mode)) : layout(c.fn.target, indent, col, mode);
+        const suffix = IDENT_RE.test(c.fn.name) ? `.${c.fn.name}` : `[${JSON.stringify(c.fn.name)}]`;
+        const rest = layout({ k: "call", fn: { k: "atom", text: suffix }, args: c.args }, indent + STEP, indent.length + STEP.length, mode);
+        return [...target, indent + STEP + rest[0], ...rest.slice(1)];
+      }
       if (c.args.length === 0) return [one];
       const head = `${flatTarget(c.fn, mode)}(`;
       const leading = c.args.slice(0, -1).map((a) => flat(a, mode));
       const last = c.args[c.args.length - 1]!;
-      // Hug the last argument when the others are short: `t($, 3, <broken last>)`.
-      if (leading.every((a) => a.length <= 12)) {
-        const start = head + leading.map((a) => `${a}, `).join("");
-        const inner = layout(last, indent + STEP, col + start.length, mode);
-        return [start + inner[0]!, ...inner.slice(1)].map((l, i, all) => (i === all.length - 1 ? `${l})` : l));
+      // Hug the last argument when the others are short: `t($, 3, <broken last>)`. Its
+      // continuation lines keep this line's indentation, so nested hugs do not drift right.
+      const start = head + leading.map((a) => `${a}, `).join("");
+      if (leading.every((a) => a.length <= 12) && col + start.length <= HUG_COLUMN) {
+        const inner = layout(last, indent, col + start.length, mode);
+        inner[0] = start + inner[0];
+        inner[inner.length - 1] += ")";
+        return inner;
       }
       const lines = [head];
       c.args.forEach((a) => {
@@ -212,15 +266,19 @@ export function layout(c: Code, indent: string, col: number, mode: Mode): string
       return lines;
     }
     case "binary": {
-      const l = operandNeedsParens(c.left, mode) ? wrap(layout(c.left, indent, col + 1, mode)) : layout(c.left, indent, col, mode);
+      const l = operandNeedsParens(c.left, mode, c.op, "left") ? wrap(layout(c.left, indent, col + 1, mode)) : layout(c.left, indent, col, mode);
       const opCol = indent.length + STEP.length + c.op.length + 1;
-      const rParen = operandNeedsParens(c.right, mode);
+      const rParen = operandNeedsParens(c.right, mode, c.op, "right");
       const r0 = layout(c.right, indent + STEP, opCol + (rParen ? 1 : 0), mode);
       const r = rParen ? wrap(r0) : r0;
       return [...l, `${indent}${STEP}${c.op} ${r[0]}`, ...r.slice(1)];
     }
     case "arrow": {
       const head = `(${c.params.join(", ")}) => `;
+      if (col + head.length > HUG_COLUMN && c.body.k !== "object") {
+        const body = layout(c.body, indent + STEP, indent.length + STEP.length, mode);
+        return [head.trimEnd(), indent + STEP + body[0], ...body.slice(1)];
+      }
       const body = c.body.k === "object" ? wrap(layout(c.body, indent, col + head.length + 1, mode)) : layout(c.body, indent, col + head.length, mode);
       return [head + body[0], ...body.slice(1)];
     }

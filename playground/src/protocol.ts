@@ -111,3 +111,13 @@ export interface TestReport {
 }
 
 export type WorkerResponse = CheckResponse | FormatResponse | RunResponse | { readonly type: "crash"; readonly seq: number; readonly message: string };
+
+/** The sidecar of the OPA bundle the build writes (`kairos-opa.json`): what the manifest records. */
+export interface OpaBundleInfo {
+  readonly opaVersion: string;
+  readonly entrypoints: readonly string[];
+  /** sha256 of each bundled Rego source. */
+  readonly rego: Readonly<Record<string, string>>;
+  /** sha256 of policy.wasm. */
+  readonly wasm: string;
+}

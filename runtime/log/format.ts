@@ -1,8 +1,8 @@
 // The decision log's line format (docs/decision-log.md): one canonical-JSON object per line,
-// chained by hashes. Everything that reads or writes lines agrees on it through this file.
-import { createHash } from "node:crypto";
+// chained by hashes. Everything that reads or writes lines agrees on it through this file
+// (browser-safe; hashing and serializing live in hash.ts).
 import type { JourneyMeta } from "../../compiler/artifact.ts";
-import { canonicalJson, type Json } from "../canonical-json.ts";
+import type { Json } from "../canonical-json.ts";
 import type { Decision } from "../decision.ts";
 import type { AppliedPolicies } from "../sink.ts";
 
@@ -91,20 +91,6 @@ export function decisionOf(entry: LogEntry): Decision {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(entry)) if (!LOG_ONLY_KEYS.has(k)) out[k] = v;
   return out as unknown as Decision;
-}
-
-/** sha256 hex of a string's UTF-8 bytes (node:crypto: the log runs in Node only, and fast matters). */
-export function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
-/** Serializes a chained entry: its hash is computed here, over the canonical JSON without `hash`. */
-export function serializeEntry(entry: Omit<LogEntry, "hash">): { line: string; hash: string } {
-  const body = canonicalJson(entry);
-  const hash = sha256(body);
-  // Inserting `"hash"` keeps the canonical key order, so the line is canonicalJson({...entry, hash}).
-  const line = canonicalJson({ ...entry, hash });
-  return { line: line + "\n", hash };
 }
 
 /**

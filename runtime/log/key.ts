@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, readFileSync, writeSync, fsyncSync } from "node:fs";
 import { LogError } from "./errors.ts";
+import { sleepSync } from "./lock.ts";
 
 /** The environment variable that, when set, holds the key (any string of at least 16 characters). */
 export const KEY_ENV = "KAIROS_LOG_KEY";
@@ -67,9 +68,16 @@ export function loadLogKey(logPath: string, env: Readonly<Record<string, string 
   try {
     fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   } catch (e) {
-    // Another process created it first: use theirs.
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") return readKeyFile(path);
-    throw e;
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    // Another process created it first: use theirs, once it has written it.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return readKeyFile(path);
+      } catch (err) {
+        if (!(err instanceof LogError && err.code === "log/weak-key") || attempt >= 100) throw err;
+        sleepSync(10);
+      }
+    }
   }
   try {
     writeSync(fd, randomBytes(32).toString("hex") + "\n");

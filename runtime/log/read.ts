@@ -3,7 +3,8 @@
 // against its own hash, so an edited entry is never explained as if it were intact.
 import { closeSync, fstatSync, openSync, statSync } from "node:fs";
 import { LogError, errnoCode } from "./errors.ts";
-import { hashedText, sha256, shapeProblem, type LogEntry } from "./format.ts";
+import { hashedText, shapeProblem, type LogEntry } from "./format.ts";
+import { sha256 } from "./hash.ts";
 import { forEachLine, lastNewlineBefore, readRange } from "./lines.ts";
 
 /** An entry read from a log, with where it is and whether its bytes still match its hash. */

@@ -5,7 +5,8 @@
 // corruption, reported and never repaired: that is what `kairos log verify` is for.
 import { closeSync, constants, fdatasyncSync, fstatSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { LogError, errnoCode } from "./errors.ts";
-import { GENESIS, LINE_PREFIX, LOG_SIGNATURE, hashedText, sha256, shapeProblem } from "./format.ts";
+import { GENESIS, LINE_PREFIX, LOG_SIGNATURE, hashedText, shapeProblem } from "./format.ts";
+import { sha256 } from "./hash.ts";
 import { readFileEnd } from "./lines.ts";
 
 /** The head of a log: the last entry's seq and hash (0 and GENESIS when empty). */

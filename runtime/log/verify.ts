@@ -5,7 +5,8 @@
 // anchor the printed head hash elsewhere and check it with `contains`.
 import { closeSync, openSync, statSync } from "node:fs";
 import { errnoCode } from "./errors.ts";
-import { GENESIS, LINE_PREFIX, LOG_SIGNATURE, hashedText, sha256, shapeProblem } from "./format.ts";
+import { GENESIS, LINE_PREFIX, LOG_SIGNATURE, hashedText, shapeProblem } from "./format.ts";
+import { sha256 } from "./hash.ts";
 import { forEachLine } from "./lines.ts";
 import { classifyTail } from "./tail.ts";
 

@@ -35,9 +35,25 @@ journey c {
     expect(ds.find((d) => d.underlined === "journy")?.hint).toBe("did you mean `journey`?");
   });
 
-  it("never throws on deeply nested parentheses", () => {
+  it("reports deeply nested parentheses as one diagnostic instead of overflowing the stack", () => {
     const deep = "(".repeat(3000) + "true" + ")".repeat(3000);
-    expect(() => checkText(journey({ when: deep }))).not.toThrow();
+    const ds = errorsOf(journey({ when: deep }));
+    expect(ds).toEqual([expect.objectContaining({ code: "syntax/too-deep", underlined: "(" })]);
+  });
+
+  it("reports an extremely long operator chain without crashing", () => {
+    const chain = Array.from({ length: 60_000 }, () => 'policy.status == "active"').join(" and ");
+    const ds = errorsOf(journey({ when: chain }));
+    expect(ds.every((d) => d.code === "syntax/too-complex")).toBe(true);
+  });
+
+  it("reports every check error of a file, each where it is", () => {
+    const src = journey({ when: "customer.tenure >= 12" }, "a") + journey({ do: 'sms(template: "t")' }, "b") + journey({ on: "dayly" }, "c");
+    expect(errorsOf(src).map((d) => [d.code, d.line])).toEqual([
+      ["check/unknown-field", 4],
+      ["check/channel-not-allowed", 11],
+      ["check/unknown-event", 15],
+    ]);
   });
 });
 

@@ -1,0 +1,206 @@
+// The fixed part of every predicates module: the artifact types it satisfies (inlined, so the
+// module type-checks standalone; they mirror compiler/artifact.ts) and the run-time helpers the
+// predicates call (they mirror compiler/semantics.ts, which the interpreter uses). Each helper
+// is written once with its types; the JavaScript flavour drops the annotations.
+import type { CodeWriter } from "./writer.ts";
+
+/** The artifact contract, as compiler/artifact.ts declares it. TypeScript flavour only. */
+const ARTIFACT_TYPES = `
+/** A source location in 1-based lines and columns. */
+export interface SourceLoc {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+/** One traced sub-expression of a journey's \`when\` (or \`reason\`), numbered in pre-order. */
+export interface TraceNode {
+  readonly id: number;
+  readonly kind: string;
+  readonly op?: string;
+  readonly text: string;
+  readonly loc: SourceLoc;
+  readonly type: string;
+  readonly children: readonly number[];
+}
+
+/** Records a sub-expression's value. */
+export type Tracer = (id: number, value: unknown) => unknown;
+
+/** What a journey predicate receives: entity records, the event payload, and \`now\` (epoch ms). */
+export interface PredicateContext {
+  readonly now: number;
+  readonly event: Readonly<Record<string, unknown>>;
+  readonly [entity: string]: unknown;
+}
+
+export interface JourneyMeta {
+  readonly id: string;
+  readonly title: string;
+  readonly purpose: string;
+  readonly risk: "low" | "medium" | "high";
+  readonly priority: number;
+  readonly trigger: { readonly event: string; readonly timers: readonly { readonly label: string; readonly ms: number }[] };
+  readonly action: { readonly name: string; readonly channel: string; readonly params: Readonly<Record<string, string | number | boolean>> };
+  readonly cap?: { readonly count: number; readonly windowMs: number; readonly window: string };
+  readonly quiet?: { readonly from: string; readonly to: string; readonly fromMinutes: number; readonly toMinutes: number };
+  readonly holdout?: { readonly percent: number; readonly salt: string };
+  readonly review: boolean;
+  readonly fields: readonly string[];
+  readonly eventFields: readonly string[];
+  readonly loc: SourceLoc;
+  readonly nodes: readonly TraceNode[];
+  readonly whenRoot: number;
+}
+
+export interface CompiledJourney {
+  readonly meta: JourneyMeta;
+  readonly when: (ctx: PredicateContext, trace: Tracer) => boolean;
+  readonly reason?: (ctx: PredicateContext, trace: Tracer) => string;
+}`;
+
+interface Helper {
+  readonly doc: string;
+  readonly name: string;
+  /** `<T>` or "". */
+  readonly generics: string;
+  readonly params: readonly (readonly [name: string, type: string])[];
+  readonly result: string;
+  /** JavaScript statements: valid in both flavours, so no annotations here. */
+  readonly body: readonly string[];
+}
+
+const HELPERS: readonly Helper[] = [
+  {
+    doc: "Records a traced value and returns it (the value itself, whatever the tracer returns).",
+    name: "t",
+    generics: "<T>",
+    params: [["trace", "Tracer"], ["id", "number"], ["value", "T"]],
+    result: "T",
+    body: ["trace(id, value);", "return value;"],
+  },
+  {
+    doc: "Real division; dividing by zero fails the predicate, and the runtime fails closed.",
+    name: "div",
+    generics: "",
+    params: [["a", "number"], ["b", "number"], ["node", "number"]],
+    result: "number",
+    body: ['if (b === 0) throw new PredicateError("predicate/division-by-zero", "division by zero", node);', "return a / b;"],
+  },
+  {
+    doc: "List membership (`in`).",
+    name: "isIn",
+    generics: "",
+    params: [["value", "unknown"], ["list", "readonly unknown[]"]],
+    result: "boolean",
+    body: ["return list.includes(value);"],
+  },
+  {
+    doc: "`==` between enums that share no value (TypeScript rejects comparing them directly).",
+    name: "eq",
+    generics: "",
+    params: [["a", "unknown"], ["b", "unknown"]],
+    result: "boolean",
+    body: ["return a === b;"],
+  },
+  {
+    doc: "The UTC day of an epoch-ms instant.",
+    name: "dayOf",
+    generics: "",
+    params: [["ms", "number"]],
+    result: "number",
+    body: ["return Math.floor(ms / MS_PER_DAY);"],
+  },
+  {
+    doc: "A duration's whole days, truncated toward zero (`date + duration`).",
+    name: "wholeDays",
+    generics: "",
+    params: [["ms", "number"]],
+    result: "number",
+    body: ["return Math.trunc(ms / MS_PER_DAY);"],
+  },
+  {
+    doc: "`hours_since(at)`: whole hours from `at` to now, rounded down.",
+    name: "hoursSince",
+    generics: "",
+    params: [["now", "number"], ["at", "number"]],
+    result: "number",
+    body: ["return Math.floor((now - at) / MS_PER_HOUR);"],
+  },
+  {
+    doc: "`count x in list: body`: the number of elements for which the body holds.",
+    name: "countWhere",
+    generics: "<T>",
+    params: [["list", "readonly T[]"], ["test", "(x: T) => boolean"]],
+    result: "number",
+    body: ["let n = 0;", "for (const x of list) if (test(x)) n++;", "return n;"],
+  },
+  {
+    doc: "A date in a `reason`: `2026-05-30`.",
+    name: "fmtDate",
+    generics: "",
+    params: [["day", "number"]],
+    result: "string",
+    body: ["return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);"],
+  },
+  {
+    doc: "A datetime in a `reason`: ISO 8601 in UTC, without milliseconds when they are zero.",
+    name: "fmtDateTime",
+    generics: "",
+    params: [["ms", "number"]],
+    result: "string",
+    body: ["const iso = new Date(ms).toISOString();", 'return iso.endsWith(".000Z") ? iso.slice(0, -5) + "Z" : iso;'],
+  },
+  {
+    doc: "A duration in a `reason`: the shortest exact literal (`90d`, `36h`).",
+    name: "fmtDuration",
+    generics: "",
+    params: [["ms", "number"]],
+    result: "string",
+    body: ["for (const [unit, size] of DURATION_UNITS) if (ms !== 0 && ms % size === 0) return String(ms / size) + unit;", 'return String(Math.round(ms / 1000)) + "s";'],
+  },
+  {
+    doc: "A list in a `reason`: its elements, comma-separated.",
+    name: "fmtList",
+    generics: "<T>",
+    params: [["list", "readonly T[]"], ["show", "(x: T) => string"]],
+    result: "string",
+    body: ['return list.map((x) => show(x)).join(", ");'],
+  },
+];
+
+/** Writes the artifact types (TypeScript only) and the helpers. */
+export function writePrelude(w: CodeWriter): void {
+  if (w.ts) {
+    for (const l of ARTIFACT_TYPES.split("\n").slice(1)) w.line(l);
+    w.blank();
+  }
+  w.comment("Run-time helpers (the semantics of compiler/semantics.ts).");
+  w.line("const MS_PER_DAY = 86400000;");
+  w.line("const MS_PER_HOUR = 3600000;");
+  w.line(`const DURATION_UNITS${w.ts ? ": readonly (readonly [string, number])[]" : ""} = [["w", 604800000], ["d", 86400000], ["h", 3600000], ["m", 60000]];`);
+  w.blank();
+  w.line("/** A predicate that cannot produce a value; the runtime turns it into a fail-closed `error`. */");
+  w.block("class PredicateError extends Error {", () => {
+    if (w.ts) {
+      w.line("readonly code: string;");
+      w.line("readonly node: number;");
+    }
+    w.block(w.ts ? "constructor(code: string, message: string, node: number) {" : "constructor(code, message, node) {", () => {
+      w.line("super(message);");
+      w.line('this.name = "PredicateError";');
+      w.line("this.code = code;");
+      w.line("this.node = node;");
+    });
+  });
+  for (const h of HELPERS) {
+    w.blank();
+    w.line(`/** ${h.doc} */`);
+    const params = h.params.map(([n, t]) => (w.ts ? `${n}: ${t}` : n)).join(", ");
+    w.block(`function ${h.name}${w.ts ? h.generics : ""}(${params})${w.ts ? `: ${h.result}` : ""} {`, () => {
+      for (const l of h.body) w.line(l);
+    });
+  }
+}

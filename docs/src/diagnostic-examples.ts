@@ -1,0 +1,93 @@
+// Examples for docs/diagnostics.md: for every syntax/check code, a journey that triggers it
+// and the fix. test/docs/diagnostics.test.ts runs each example through the compiler (so the
+// docs cannot drift) and checks docs/diagnostics.md is generated from this table.
+
+export interface CodeExample {
+  /** Journey-file text (checked against the spec catalog), when a short example exists. */
+  readonly journey?: string;
+  /** A change to the spec catalog the example needs: [search, replace]. */
+  readonly catalogPatch?: readonly [string, string];
+  /** When there is no short example: how the problem arises. */
+  readonly note?: string;
+  /** What to do about it. */
+  readonly fix: string;
+}
+
+const j = (body: string, extra = "") =>
+  `${extra}journey j {\n${body
+    .trim()
+    .split("\n")
+    .map((l) => "  " + l.trim())
+    .join("\n")}\n}\n`;
+const base = (over: Record<string, string>) => {
+  const clauses: Record<string, string> = { purpose: "renewal_marketing", on: "daily", when: 'policy.status == "active"', do: 'email(template: "t")', ...over };
+  return j(Object.entries(clauses).filter(([, v]) => v !== "").map(([k, v]) => `${k} ${v}`).join("\n"));
+};
+
+export const EXAMPLES: Record<string, CodeExample> = {
+  "syntax/unexpected-token": { journey: j('purpse renewal_marketing\non daily\nwhen true\ndo email(template: "t")'), fix: "Correct the token; the hint names the closest keyword when there is one." },
+  "syntax/unexpected-eof": { journey: "journey j {\n  purpose renewal_marketing\n", fix: "Close the journey with `}` (or finish the declaration)." },
+  "syntax/unexpected-character": { journey: base({ when: 'policy.status == "active" && customer.tenure_months > 1' }), fix: "Use the language's words: `and`, `or`, `not`; strings in double quotes." },
+  "syntax/unterminated-string": { journey: base({ title: '"Renewal' }), fix: 'Close the string on the same line; write a quote inside a string as `\\"`.' },
+  "syntax/invalid-date": { journey: base({ when: "policy.renewal_date == 2026-02-30" }), fix: "Write a real calendar date, `YYYY-MM-DD`." },
+  "syntax/invalid-datetime": { journey: base({ when: "onboarding.last_progress_at < 2026-01-01T25:00:00Z" }), fix: "Write an ISO 8601 datetime with an offset: `2026-05-30T09:00:00Z`." },
+  "syntax/invalid-duration": { journey: base({ cap: "1 per 99999999999999999d" }), fix: "Use a smaller duration." },
+  "syntax/invalid-time": { journey: base({ quiet: "25:00 .. 08:00" }), fix: "Write times of day as `HH:MM` from `00:00` to `23:59`." },
+  "syntax/invalid-percent": { journey: base({ holdout: "120%" }), fix: "Write a percentage from `0%` to `100%`." },
+  "syntax/number-too-large": { journey: base({ when: "customer.tenure_months > 99999999999999999999" }), fix: "Integers are at most 2^53 − 1." },
+  "syntax/template-brace": { journey: base({ reason: '"renews in {days_until(policy.renewal_date) days"' }), fix: "Close the interpolation with `}`; write literal braces as `{{` and `}}`." },
+  "syntax/template-string": { journey: base({ reason: '"status {lower(\\"X\\")}"' }), fix: "Keep text outside the braces; an interpolation holds an expression without string literals." },
+  "syntax/template-empty": { journey: base({ reason: '"hello {}"' }), fix: "Put an expression in the braces, or write `{{}}` for literal braces." },
+  "syntax/too-complex": { note: "An expression with tens of thousands of chained operators (`a and a and …`), usually generated text.", fix: "Split it into named `condition`s." },
+  "syntax/file-too-large": { note: "A `.journey` file larger than 4 MiB.", fix: "Split the journeys over several files." },
+  "syntax/invalid-encoding": { note: "A file with bytes that are not UTF-8 (e.g. saved as Latin-1).", fix: "Save the file as UTF-8." },
+  "syntax/too-deep": { journey: base({ when: "(".repeat(130) + "true" + ")".repeat(130) }), fix: "Split deeply nested expressions into named `condition`s." },
+  "check/unknown-entity": { journey: base({ when: 'polcy.status == "active"' }), fix: "Use an entity the catalog defines (the hint names the closest)." },
+  "check/unknown-field": { journey: base({ when: "customer.tenure >= 12" }), fix: "Use a field the entity has (the hint names the closest), or add it to the catalog." },
+  "check/unknown-member": { journey: base({ when: "customer.recent_interactions.at < now" }), fix: "Read list elements through a quantifier: `any i in customer.recent_interactions: i.at < now`." },
+  "check/unknown-name": { journey: base({ when: "activ" }), fix: "Write `entity.field`, `event.field`, `now`, a quantifier variable or a condition's name." },
+  "check/unknown-event": { journey: base({ on: "dayly" }), fix: "Use an event from the catalog's `events`." },
+  "check/unknown-event-field": { journey: base({ purpose: "service_recovery", on: "ticket.resolved", when: "event.cstat <= 2", do: 'email(template: "t")' }), fix: "Use a payload field the trigger event declares in the catalog." },
+  "check/unknown-purpose": { journey: base({ purpose: "renewals" }), fix: "Use a purpose from the catalog's `purposes`." },
+  "check/unknown-action": { journey: base({ do: 'emial(template: "t")' }), fix: "Use an action from the catalog's `actions`." },
+  "check/unknown-parameter": { journey: base({ do: 'email(templat: "t")' }), fix: "Use the action's declared parameter names." },
+  "check/missing-parameter": { journey: base({ do: "email()" }), fix: "Give every declared parameter: all are required." },
+  "check/duplicate-parameter": { journey: base({ do: 'email(template: "a", template: "b")' }), fix: "Give each parameter once." },
+  "check/parameter-type": { journey: base({ do: "email(template: 42)" }), fix: "Give a literal of the parameter's type." },
+  "check/unknown-function": { journey: base({ when: "day_until(policy.renewal_date) == 90" }), fix: "Use one of `days_since`, `days_until`, `hours_since`, `count`, `lower`, `contains`." },
+  "check/wrong-arity": { journey: base({ when: "days_until(policy.renewal_date, now) == 90" }), fix: "Call the function with its number of arguments." },
+  "check/type-mismatch": { journey: base({ when: 'customer.tenure_months >= "12"' }), fix: "Compare values of compatible types (the hint says how)." },
+  "check/unknown-enum-value": { journey: base({ when: 'policy.status == "actve"' }), fix: "Use one of the enum's values (the hint names the closest)." },
+  "check/not-boolean": { journey: base({ when: "customer.tenure_months" }), fix: "Write a condition: compare the value with something." },
+  "check/not-a-list": { journey: base({ when: 'policy.status in "active"' }), fix: 'Put a list on the right of `in`: `["active", "lapsed"]`.' },
+  "check/whole-entity": { journey: base({ when: "customer == customer" }), fix: "Read one of the entity's fields." },
+  "check/is-set-operand": { journey: base({ when: "(customer.tenure_months + 1) is set" }), fix: "Apply `is set` to an entity field." },
+  "check/always-set": { journey: base({ when: "customer.tenure_months is set" }), fix: "Drop the test, or mark the field `optional: true` in the catalog." },
+  "check/unguarded-optional": { journey: base({ when: "customer.nps >= 9" }), fix: "Guard the read: `customer.nps is set and customer.nps >= 9`." },
+  "check/unbound-entity": { journey: base({ purpose: "service_recovery", on: "ticket.resolved", do: 'email(template: "t")' }), fix: "Trigger on an event that binds the entity, or stop reading it." },
+  "check/forbidden-label": { journey: base({ when: "policy.premium > 1000" }), fix: "Purpose limitation: do not read data the purpose forbids; use another purpose or another field." },
+  "check/sensitive-field": { journey: base({ purpose: "service_updates", on: "claim.filed", when: 'contains(claim.diagnosis, "x")', do: 'sms(template: "t")' }), fix: "Read special-category data only under a purpose whose `allows` lists one of its labels." },
+  "check/channel-not-allowed": { journey: base({ do: 'sms(template: "t")' }), fix: "Use an action on one of the purpose's channels, or add the channel to the purpose." },
+  "check/review-required": { journey: base({ purpose: "service_recovery", on: "ticket.resolved", when: "event.csat <= 2", do: 'agent_callback(queue: "q")', risk: "high" }), fix: "Add `review required`." },
+  "check/high-cost-low-risk": { journey: base({ purpose: "service_recovery", on: "ticket.resolved", when: "event.csat <= 2", do: 'agent_callback(queue: "q")' }), fix: "Raise `risk` to `medium` or `high` (and add `review required` for `high`)." },
+  "check/invalid-risk": { journey: base({ risk: "severe" }), fix: "Write `risk low`, `risk medium` or `risk high`." },
+  "check/invalid-review": { journey: base({ review: "optional" }), fix: "Write `review required`, or remove the clause." },
+  "check/missing-clause": { journey: base({ do: "" }), fix: "Add the clause: `purpose`, `on`, `when` and `do` are required." },
+  "check/duplicate-clause": { journey: base({ cap: "1 per 30d\ncap 2 per 30d" }), fix: "Keep one of the two." },
+  "check/duplicate-journey": { journey: base({}) + base({}), fix: "Give each journey its own id." },
+  "check/duplicate-condition": { journey: 'condition a = true\ncondition a = false\n' + base({ when: "a" }), fix: "Give each condition its own name." },
+  "check/duplicate-timer": { journey: base({ purpose: "service_updates", on: "claim.filed after 3d, 3d", when: 'claim.status == "filed"', do: 'sms(template: "t")' }), fix: "List each follow-up once." },
+  "check/invalid-name": { journey: 'journey RenewalReminder {\n  purpose renewal_marketing\n  on daily\n  when true\n  do email(template: "t")\n}\n', fix: "Use lowercase snake_case: `renewal_reminder`." },
+  "check/name-clash": { journey: "condition customer = true\n" + base({ when: 'policy.status == "active"' }), fix: "Choose a name that is not an entity, `event` or `now`." },
+  "check/condition-cycle": { journey: "condition a = b\ncondition b = a\n" + base({ when: "a" }), fix: "Break the cycle: a condition cannot depend on itself." },
+  "check/event-in-condition": { journey: "condition unhappy = event.csat <= 2\n" + base({ when: "unhappy" }), fix: "Compare `event.*` fields in the journey's `when`." },
+  "check/shadowed-variable": { journey: base({ when: "any customer in customer.recent_interactions: true" }), fix: "Name the variable differently." },
+  "check/invalid-cap": { journey: base({ cap: "0 per 30d" }), fix: "A cap allows at least 1 decision per window: `cap 1 per 30d`." },
+  "check/empty-quiet": { journey: base({ quiet: "08:00 .. 08:00" }), fix: "Give different start and end times." },
+  "check/quiet-needs-timezone": { journey: base({ quiet: "21:00 .. 08:00" }), catalogPatch: ["      timezone:      { type: string, lineage: crm.customers.tz }\n", ""], fix: "Trigger on an event that binds `customer` (for `customer.timezone`), or remove `quiet`." },
+  "check/constant-condition": { journey: base({ when: 'policy.status == "active" and 2 > 1' }), fix: "Remove the constant part, or fix it." },
+  "check/unreachable-journey": { journey: base({ when: 'policy.status == "active" and policy.status == "lapsed"' }), fix: "Fix the contradiction (often `and` where `or` was meant)." },
+  "check/unused-condition": { journey: "condition spare = true\n" + base({}), fix: "Use the condition, or delete it." },
+  "check/no-journeys": { note: "A policy set whose `.journey` files declare no journey.", fix: "Add a `journey NAME { … }`." },
+  "check/division-by-zero": { journey: base({ when: "customer.tenure_months / 0 > 1" }), fix: "Divide by something that is not zero." },
+};

@@ -1,0 +1,112 @@
+// The compiler worker: the real Kairos compiler (parse, catalog loading, check, format), the
+// request validation and, through decide.ts, codegen and the decision engine — all off the
+// page's main thread, so typing stays smooth while a large policy set is checked.
+import type { Diagnostic } from "../../compiler/diagnostics.ts";
+import { formatFile } from "../../compiler/formatter.ts";
+import { checkSources, type CheckResult, type PolicySources } from "../../compiler/pipeline.ts";
+import { SourceFile, type SourceSet } from "../../compiler/source.ts";
+import { run } from "./decide.ts";
+import { checkInputs } from "./inputs.ts";
+import type { CheckRequest, Marker, NamedText, RunRequest, WorkerRequest, WorkerResponse } from "./protocol.ts";
+
+declare const self: DedicatedWorkerGlobalScope;
+
+/** A diagnostic as an editor marker. Empty spans widen to one character so they show. */
+function toMarker(d: Diagnostic, sources: SourceSet): Marker {
+  const file = sources.get(d.span.file);
+  const start = file ? file.position(d.span.start) : { line: 1, column: 1 };
+  const endOffset = d.span.end > d.span.start ? d.span.end : d.span.start + 1;
+  const end = file ? file.position(Math.min(endOffset, file.text.length)) : start;
+  const wide = end.line > start.line || end.column > start.column ? end : { line: start.line, column: start.column + 1 };
+  return {
+    file: d.span.file,
+    code: d.code,
+    severity: d.severity,
+    message: d.message,
+    ...(d.hint ? { hint: d.hint } : {}),
+    line: start.line,
+    column: start.column,
+    endLine: wide.line,
+    endColumn: wide.column,
+  };
+}
+
+function policySources(catalog: NamedText, journeys: readonly NamedText[]): PolicySources {
+  return { catalog, journeys, rego: [] };
+}
+
+function check(req: CheckRequest | RunRequest): { result: CheckResult; markers: Marker[] } {
+  const result = checkSources(policySources(req.catalog, req.journeys));
+  return { result, markers: result.diagnostics.map((d) => toMarker(d, result.sources)) };
+}
+
+async function handle(req: WorkerRequest): Promise<WorkerResponse> {
+  const t0 = performance.now();
+  switch (req.type) {
+    case "check": {
+      const { result, markers } = check(req);
+      const inputs = checkInputs(req.inputs, result.catalog);
+      return {
+        type: "check",
+        seq: req.seq,
+        markers,
+        inputMarkers: inputs.ok ? [] : inputs.markers,
+        ...(result.catalog ? { catalog: result.catalog } : {}),
+        ms: performance.now() - t0,
+      };
+    }
+    case "format": {
+      const file = new SourceFile(req.file.name, req.file.text);
+      const formatted = formatFile(file);
+      const sources = { get: (name: string) => (name === file.name ? file : undefined) } as SourceSet;
+      return {
+        type: "format",
+        seq: req.seq,
+        name: req.file.name,
+        ...(formatted.value === undefined ? {} : { text: formatted.value }),
+        markers: formatted.diagnostics.map((d) => toMarker(d, sources)),
+      };
+    }
+    case "run": {
+      const { result, markers } = check(req);
+      const inputs = checkInputs(req.inputs, result.catalog);
+      const inputMarkers = inputs.ok ? [] : inputs.markers;
+      const empty = { type: "run" as const, seq: req.seq, markers, inputMarkers, journeys: [] };
+      const errors = markers.filter((m) => m.severity === "error").length;
+      if (errors > 0 || !result.program) {
+        const count = errors || 1;
+        return { ...empty, problem: `fix the policy set first: ${count} error${count === 1 ? "" : "s"} (see Problems)`, ms: performance.now() - t0 };
+      }
+      if (!inputs.ok) {
+        return { ...empty, problem: `fix the inputs first: ${inputMarkers.length} problem${inputMarkers.length === 1 ? "" : "s"} in ${[...new Set(inputMarkers.map((m) => m.file))].join(", ")}`, ms: performance.now() - t0 };
+      }
+      const out = await run({ program: result.program, sources: result.sources, input: policySources(req.catalog, req.journeys), raw: inputs.raw, request: inputs.request, opaBundleUrl: req.opaBundleUrl });
+      return {
+        type: "run",
+        seq: req.seq,
+        markers: [...markers, ...out.diagnostics.map((d) => toMarker(d, result.sources))],
+        inputMarkers,
+        journeys: out.journeys,
+        ...(out.problem ? { problem: out.problem } : {}),
+        ...(out.decision ? { decision: out.decision } : {}),
+        ...(out.typescript ? { typescript: out.typescript } : {}),
+        ...(out.legal ? { legal: out.legal } : {}),
+        ...(out.customer ? { customer: out.customer } : {}),
+        tests: out.tests,
+        ms: performance.now() - t0,
+      };
+    }
+  }
+}
+
+self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
+  const req = e.data;
+  let res: WorkerResponse;
+  try {
+    res = await handle(req);
+  } catch (err) {
+    // A bug in the compiler or the playground: reported on the page, never a silent hang.
+    res = { type: "crash", seq: req.seq, message: err instanceof Error ? `${err.message}\n${err.stack ?? ""}` : String(err) };
+  }
+  self.postMessage(res);
+};

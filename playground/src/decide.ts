@@ -1,0 +1,188 @@
+// The one module where the playground meets the compiler's back end and the runtime: codegen
+// (TypeScript + JavaScript predicates), the generated module loaded from a Blob URL, the OPA
+// Wasm consent/residency bundle with the current catalog's data, the decision engine, and the
+// rationale renderers. Runs in the compiler worker; everything it returns is plain data.
+import { ARTIFACT_VERSION, type JourneyMeta, type Manifest, type PredicatesModule } from "../../compiler/artifact.ts";
+import { catalogToJson } from "../../compiler/catalog/serialize.ts";
+import type { Catalog } from "../../compiler/catalog/types.ts";
+import type { CheckedProgram } from "../../compiler/checked.ts";
+import { generatePredicates } from "../../compiler/codegen/index.ts";
+import type { Diagnostic } from "../../compiler/diagnostics.ts";
+import { catalogToData } from "../../compiler/opa/data.ts";
+import type { PolicySources } from "../../compiler/pipeline.ts";
+import type { SourceSet } from "../../compiler/source.ts";
+import { canonicalJson } from "../../runtime/canonical-json.ts";
+import type { Decision } from "../../runtime/decision.ts";
+import { Engine } from "../../runtime/engine.ts";
+import { PolicyEngine } from "../../runtime/opa/index.ts";
+import { customerSentence, escapeHtml, fromDecision, legalReview, renderHtml } from "../../runtime/rationale/index.ts";
+import type { DecisionRequest } from "../../runtime/request.ts";
+import { sha256Hex } from "../../runtime/sha256.ts";
+import type { OpaBundleInfo, TestReport } from "./protocol.ts";
+
+/** The compiler version the playground reports in its in-memory manifest. */
+const PLAYGROUND_COMPILER = "0.1.0";
+
+export interface Compiled {
+  readonly typescript: string;
+  readonly javascript: string;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Generates the predicates module (TS for people, JS to run). */
+export function compile(program: CheckedProgram, sources: SourceSet): Compiled | { readonly diagnostics: readonly Diagnostic[] } {
+  const generated = generatePredicates(program, sources);
+  if (!generated.value) return { diagnostics: generated.diagnostics };
+  return { typescript: generated.value.ts, javascript: generated.value.js, diagnostics: generated.diagnostics };
+}
+
+/** Imports generated JavaScript from a Blob URL (revoked once loaded). */
+export async function importModule(js: string): Promise<PredicatesModule> {
+  const url = URL.createObjectURL(new Blob([js], { type: "text/javascript" }));
+  try {
+    const mod = (await import(/* @vite-ignore */ url)) as Partial<PredicatesModule>;
+    if (!Array.isArray(mod.journeys)) throw new Error("the generated module does not export `journeys`");
+    return mod as PredicatesModule;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+// The OPA bundle is the same for every catalog (the policies read the catalog as data), so it
+// is fetched and compiled once; each run only swaps the data document.
+interface LoadedPolicy {
+  readonly engine: PolicyEngine;
+  readonly bytes: Uint8Array;
+  readonly info: OpaBundleInfo;
+}
+let policyEngine: Promise<LoadedPolicy> | undefined;
+
+async function fetchOk(url: string): Promise<Response> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url} is not available (HTTP ${res.status}); the playground build writes it (\`npm run playground:build\`)`);
+  return res;
+}
+
+async function loadPolicy(url: string): Promise<LoadedPolicy> {
+  policyEngine ??= (async () => {
+    const [bundle, info] = await Promise.all([fetchOk(url), fetchOk(url.replace(/\.tar\.gz$/, ".json"))]);
+    const bytes = new Uint8Array(await bundle.arrayBuffer());
+    return { engine: await PolicyEngine.load(bytes), bytes, info: (await info.json()) as OpaBundleInfo };
+  })();
+  try {
+    return await policyEngine;
+  } catch (e) {
+    policyEngine = undefined;
+    throw e;
+  }
+}
+
+const enc = new TextEncoder();
+
+/** The in-memory artifact's manifest: the same content hashing as `kairos compile`. */
+function manifestOf(program: CheckedProgram, input: PolicySources, files: ReadonlyMap<string, Uint8Array>, policy: LoadedPolicy): Manifest {
+  const parts: Record<string, string> = {};
+  for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) parts[path] = sha256Hex(bytes);
+  const sources: Record<string, string> = {};
+  for (const f of [input.catalog, ...input.journeys]) sources[f.name] = sha256Hex(f.text);
+  const triggers: Record<string, string[]> = {};
+  for (const j of program.journeys) (triggers[j.trigger.event] ??= []).push(j.id);
+  return {
+    artifact_version: ARTIFACT_VERSION,
+    compiler: { name: "kairos", version: PLAYGROUND_COMPILER },
+    hash: sha256Hex(Object.entries(parts).map(([p, h]) => `${p}:${h}`).join("\n")),
+    parts,
+    sources,
+    opa: { version: policy.info.opaVersion, entrypoints: [...policy.info.entrypoints], rego: policy.info.rego, wasm: policy.info.wasm, default_policies: true },
+    journeys: program.journeys.map((j) => ({ id: j.id, purpose: j.purpose.name, trigger: j.trigger.event, timers: j.trigger.timers.map((t) => t.label), fields: [...j.fields] })),
+    purposes: [...new Set(program.journeys.map((j) => j.purpose.name))].sort(),
+    triggers,
+  };
+}
+
+export interface RunInput {
+  readonly program: CheckedProgram;
+  readonly sources: SourceSet;
+  readonly input: PolicySources;
+  /** The assembled request (spec §6 request file) as typed, and as validated. */
+  readonly raw: Record<string, unknown>;
+  readonly request: DecisionRequest;
+  readonly opaBundleUrl: string;
+}
+
+export interface RunOutput {
+  readonly problem?: string;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly decision?: Decision;
+  readonly journeys: readonly JourneyMeta[];
+  readonly typescript?: string;
+  readonly legal?: string;
+  readonly customer?: string;
+  readonly tests: TestReport;
+}
+
+const NO_TESTS: TestReport = {
+  available: false,
+  note: "`kairos test` (test and property blocks in .journey files) is not available yet; its results will show here.",
+  results: [],
+};
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Compiles, loads and decides one request, entirely in this worker. Never throws. */
+export async function run(r: RunInput): Promise<RunOutput> {
+  const compiled = compile(r.program, r.sources);
+  if (!("javascript" in compiled)) {
+    return { problem: "the policy set cannot be compiled", diagnostics: compiled.diagnostics, journeys: [], tests: NO_TESTS };
+  }
+  let predicates: PredicatesModule;
+  try {
+    predicates = await importModule(compiled.javascript);
+  } catch (e) {
+    return { problem: `the generated module does not load: ${message(e)}`, diagnostics: [], journeys: [], typescript: compiled.typescript, tests: NO_TESTS };
+  }
+  const journeys = predicates.journeys.map((j) => j.meta);
+  const base = { diagnostics: compiled.diagnostics, journeys, typescript: compiled.typescript, tests: NO_TESTS };
+  let policy: LoadedPolicy;
+  try {
+    policy = await loadPolicy(r.opaBundleUrl);
+    policy.engine.setData(catalogToData(r.program.catalog));
+  } catch (e) {
+    return { ...base, problem: `the consent and residency policies (OPA Wasm) cannot be loaded: ${message(e)}` };
+  }
+  const catalog: Catalog = r.program.catalog;
+  const files = new Map<string, Uint8Array>([
+    ["catalog.json", enc.encode(canonicalJson(catalogToJson(catalog), 2) + "\n")],
+    ["opa/bundle.tar.gz", policy.bytes],
+    ["predicates.js", enc.encode(compiled.javascript)],
+    ["predicates.ts", enc.encode(compiled.typescript)],
+  ]);
+  const engine = Engine.fromParts({ manifest: manifestOf(r.program, r.input, files, policy), catalog, predicates, policy: policy.engine });
+  const decision = await engine.decide(r.raw);
+  return { ...base, decision, ...rationale(decision, journeys, r.request) };
+}
+
+/** The legal-review page (self-contained HTML) and the customer's sentence of a decision. */
+function rationale(decision: Decision, journeys: readonly JourneyMeta[], request: DecisionRequest): { legal?: string; customer?: string } {
+  const context: Record<string, unknown> = {};
+  for (const path of decision.fields) {
+    const [entity, field] = [path.slice(0, path.indexOf(".")), path.slice(path.indexOf(".") + 1)];
+    const record = request.context?.[entity];
+    if (record && Object.hasOwn(record, field)) context[path] = record[field];
+  }
+  const { type, id, at, timer } = request.event;
+  const input = fromDecision(decision, journeys, {
+    request: { event: { type, id, ...(at ? { at } : {}), ...(timer ? { timer } : {}) }, subject: request.subject, now: request.now, region: request.region },
+    context,
+    consents: request.consents ?? [],
+    objections: request.objections ?? [],
+  });
+  try {
+    const winner = decision.journey ? journeys.find((j) => j.id === decision.journey) : undefined;
+    return { legal: renderHtml(legalReview(input)), customer: customerSentence(decision, winner) };
+  } catch (e) {
+    return { legal: `<p>the legal-review rendering failed: ${escapeHtml(message(e))}</p>` };
+  }
+}

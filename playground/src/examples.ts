@@ -1,0 +1,115 @@
+// The examples menu: the example policy set (policies/catalog.yaml and policies/journeys/*.journey,
+// bundled as raw text) with, for each journey file, a request, context and consent records
+// that show it at work. The first example is the default state of the page.
+import catalogYaml from "../../policies/catalog.yaml?raw";
+import type { PlaygroundState } from "./state.ts";
+
+const journeyFiles = import.meta.glob<string>("../../policies/journeys/*.journey", { query: "?raw", import: "default", eager: true });
+
+/** The example policy set's journey files, by name, in name order. */
+export const EXAMPLE_JOURNEYS: readonly { readonly name: string; readonly text: string }[] = Object.entries(journeyFiles)
+  .map(([path, text]) => ({ name: path.slice(path.lastIndexOf("/") + 1), text }))
+  .sort((a, b) => (a.name < b.name ? -1 : 1));
+
+const json = (v: unknown): string => JSON.stringify(v, null, 2) + "\n";
+
+const CUSTOMER = {
+  customer_id: "cust-1001",
+  email: "ana.garcia@example.com",
+  timezone: "Europe/Amsterdam",
+  tenure_months: 26,
+  segment: "retail",
+  nps: 7,
+  recent_interactions: [
+    { at: "2026-02-20T14:05:00Z", channel: "chat", sentiment: "neutral" },
+    { at: "2026-02-27T09:40:00Z", channel: "email", sentiment: "positive" },
+  ],
+};
+
+interface Inputs {
+  readonly request: object;
+  readonly context: object;
+  readonly consents: object;
+}
+
+const DAILY: Inputs = {
+  request: { event: { type: "daily", id: "daily-2026-03-02" }, subject: "cust-1001", now: "2026-03-02T10:00:00Z", region: "eu", history: [] },
+  context: {
+    customer: CUSTOMER,
+    policy: { status: "active", renewal_date: "2026-05-31", premium: 480.5 },
+    onboarding: { completed_steps: 5, total_steps: 5, last_progress_at: "2025-01-10T12:00:00Z" },
+  },
+  consents: {
+    consents: [{ purpose: "renewal_marketing", channel: "email", status: "granted", at: "2025-11-03T08:12:00Z", source: "web-preferences" }],
+    objections: [],
+  },
+};
+
+/** Example inputs by journey file; files without their own use the daily request. */
+const INPUTS: Readonly<Record<string, Inputs>> = {
+  "renewals.journey": DAILY,
+  "claims.journey": {
+    request: {
+      event: { type: "claim.filed", id: "evt-clm-77", at: "2026-03-01T09:00:00Z", timer: "3d", payload: { claim_id: "clm-77", at: "2026-03-01T09:00:00Z" } },
+      subject: "cust-1001",
+      now: "2026-03-04T09:00:00Z",
+      region: "eu",
+    },
+    context: { customer: CUSTOMER, claim: { filed_at: "2026-03-01T09:00:00Z", status: "assessing", diagnosis: "fracture" } },
+    consents: { consents: [], objections: [] },
+  },
+  "onboarding.journey": {
+    request: { event: { type: "daily", id: "daily-2026-03-02" }, subject: "cust-2002", now: "2026-03-02T09:30:00Z", region: "eu" },
+    context: {
+      customer: { ...CUSTOMER, customer_id: "cust-2002", tenure_months: 1, timezone: "Europe/Berlin" },
+      policy: { status: "active", renewal_date: "2027-02-01", premium: 312 },
+      onboarding: { completed_steps: 2, total_steps: 5, last_progress_at: "2026-02-24T17:20:00Z" },
+    },
+    consents: { consents: [], objections: [] },
+  },
+  "service.journey": {
+    request: { event: { type: "ticket.resolved", id: "tkt-5531", payload: { ticket_id: "tkt-5531", csat: 1 } }, subject: "cust-1001", now: "2026-03-02T15:00:00Z", region: "eu" },
+    context: { customer: CUSTOMER },
+    consents: { consents: [], objections: [] },
+  },
+};
+
+export interface Example {
+  readonly id: string;
+  readonly label: string;
+  readonly state: PlaygroundState;
+}
+
+function state(journeys: readonly { name: string; text: string }[], inputs: Inputs): PlaygroundState {
+  return { catalog: catalogYaml, journeys, request: json(inputs.request), context: json(inputs.context), consents: json(inputs.consents) };
+}
+
+function title(name: string): string {
+  const base = name.replace(/\.journey$/, "");
+  return base.charAt(0).toUpperCase() + base.slice(1);
+}
+
+/** The menu: the whole policy set first (the default), then each journey file on its own. */
+export const EXAMPLES: readonly Example[] = [
+  { id: "all", label: "Whole example policy set", state: state(EXAMPLE_JOURNEYS, DAILY) },
+  ...EXAMPLE_JOURNEYS.map((j) => ({ id: j.name, label: `${title(j.name)} (${j.name})`, state: state([j], INPUTS[j.name] ?? DAILY) })),
+  {
+    id: "withdrawn",
+    label: "Renewals, consent withdrawn",
+    state: state(
+      EXAMPLE_JOURNEYS.filter((j) => j.name === "renewals.journey"),
+      {
+        ...DAILY,
+        consents: {
+          consents: [
+            ...(DAILY.consents as { consents: object[] }).consents,
+            { purpose: "renewal_marketing", status: "withdrawn", at: "2026-01-15T19:02:00Z", source: "unsubscribe-link" },
+          ],
+          objections: [],
+        },
+      },
+    ),
+  },
+];
+
+export const DEFAULT_EXAMPLE: Example = EXAMPLES[0]!;

@@ -1,0 +1,65 @@
+// Values as people read them in a rationale: by the trace node's language type, from the
+// runtime representation (dates are epoch days, datetimes epoch ms, durations ms) to the
+// language's own literals (`2026-08-28`, `2026-05-30T09:00:00Z`, `30d`). Browser-safe.
+import { formatDate, formatDateTime, formatDuration } from "../../compiler/literals.ts";
+import { canonicalJson } from "../canonical-json.ts";
+
+const MAX_ITEMS = 8;
+
+/** True for a value the log replaced by a keyed pseudonym. */
+export function isPseudonym(value: unknown): value is string {
+  return typeof value === "string" && /^hmac:[0-9a-f]{16}$/.test(value);
+}
+
+/** The element type of `list of X` (the checker's type names), else undefined. */
+function elementType(type: string): string | undefined {
+  const m = /^list of (.+)$/.exec(type);
+  return m ? m[1] : undefined;
+}
+
+function plain(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  try {
+    return canonicalJson(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Formats a traced value by its node's type (`int`, `date`, `datetime`, `duration`, `enum(…)`,
+ * `list of …`, `record {…}`). Pseudonyms print as they are; absent values as `not set`.
+ */
+export function formatValue(value: unknown, type: string): string {
+  if (value === undefined || value === null) return "not set";
+  if (isPseudonym(value)) return value;
+  if (typeof value === "number" && Number.isFinite(value)) {
+    if (type === "date" && Number.isInteger(value)) return formatDate(value);
+    if (type === "datetime") return formatDateTime(value);
+    if (type === "duration") return formatDuration(value);
+    return String(value);
+  }
+  if (Array.isArray(value)) {
+    const of = elementType(type) ?? "unknown";
+    const shown = value.slice(0, MAX_ITEMS).map((v) => formatValue(v, of));
+    const more = value.length > MAX_ITEMS ? [`… ${value.length - MAX_ITEMS} more`] : [];
+    return `[${[...shown, ...more].join(", ")}]`;
+  }
+  if (typeof value === "object") {
+    const members = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}: ${isPseudonym(v) ? v : plain(v)}`);
+    return `{${members.join(", ")}}`;
+  }
+  return plain(value);
+}
+
+/** A context value as the provider gave it (ISO text for dates): strings quoted, JSON otherwise. */
+export function formatContextValue(value: unknown): string {
+  if (value === undefined || value === null) return "not set";
+  return isPseudonym(value) ? value : plain(value);
+}
+
+/** Epoch ms or ISO text → ISO text; anything else as given. */
+export function formatTime(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  return typeof value === "number" ? formatDateTime(value) : value;
+}

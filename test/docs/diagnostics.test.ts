@@ -1,0 +1,57 @@
+// docs/diagnostics.md documents every code, its examples really produce their code, and no
+// source file emits a code that is not registered.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { catalogCodes } from "../../compiler/catalog/index.ts";
+import { checkCodes, syntaxCodes } from "../../compiler/checker/index.ts";
+import { CATALOG_EXAMPLES } from "../../docs/src/catalog-examples.ts";
+import { EXAMPLES } from "../../docs/src/diagnostic-examples.ts";
+import { DOC_PATH, renderDiagnosticsDoc, runExample } from "../../docs/src/gen-diagnostics.ts";
+import { SPEC_CATALOG } from "../helpers/spec-catalog.ts";
+
+const registered = new Set([...Object.keys(syntaxCodes), ...Object.keys(checkCodes), ...Object.keys(catalogCodes)]);
+
+describe("docs/diagnostics.md", () => {
+  it("has an example or a note for every syntax and check code", () => {
+    const missing = [...Object.keys(syntaxCodes), ...Object.keys(checkCodes)].filter((c) => !EXAMPLES[c]);
+    expect(missing).toEqual([]);
+  });
+
+  it.each(Object.entries(EXAMPLES).filter(([, ex]) => ex.journey !== undefined))("example of %s produces that code", (code, ex) => {
+    const catalog = ex.catalogPatch ? SPEC_CATALOG.replace(ex.catalogPatch[0], ex.catalogPatch[1]) : SPEC_CATALOG;
+    expect(runExample(code, ex.journey, catalog).length).toBeGreaterThan(0);
+  });
+
+  it.each(Object.entries(CATALOG_EXAMPLES))("catalog example of %s produces that code", (code, ex) => {
+    const catalog = ex.catalog ?? SPEC_CATALOG.replace(ex.patch![0], ex.patch![1]);
+    if (ex.patch) expect(catalog).not.toBe(SPEC_CATALOG);
+    expect(runExample(code, undefined, catalog).length).toBeGreaterThan(0);
+  });
+
+  it("is up to date with the registries and examples (run `node docs/src/gen-diagnostics.ts`)", () => {
+    expect(readFileSync(DOC_PATH, "utf8")).toBe(renderDiagnosticsDoc());
+  });
+
+  it("lists every registered code", () => {
+    const doc = readFileSync(DOC_PATH, "utf8");
+    expect([...registered].filter((c) => !doc.includes(`### \`${c}\``))).toEqual([]);
+  });
+});
+
+describe("diagnostic codes in the source", () => {
+  it("are all registered", () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const f of readdirSync(dir)) {
+        const p = join(dir, f);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (p.endsWith(".ts")) files.push(p);
+      }
+    };
+    for (const d of ["grammar", "compiler"]) walk(d);
+    const used = new Set<string>();
+    for (const f of files) for (const m of readFileSync(f, "utf8").matchAll(/code: "((?:syntax|check|catalog)\/[a-z-]+)"/g)) used.add(m[1]!);
+    expect([...used].filter((c) => !registered.has(c)).sort()).toEqual([]);
+  });
+});
