@@ -1,7 +1,7 @@
 // Reading a policy-set directory from disk (Node only): catalog.yaml, journeys/*.journey,
 // rego/*.rego. Unreadable files and non-UTF-8 bytes become diagnostics, not exceptions.
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import type { Diagnostic } from "./diagnostics.ts";
 import type { PolicySources } from "./pipeline.ts";
 
@@ -53,8 +53,12 @@ function listFiles(dir: string, ext: string): string[] {
   return entries.filter((f) => f.endsWith(ext) && statSync(join(dir, f)).isFile()).sort().map((f) => join(dir, f));
 }
 
-/** Reads a policy set. File names in diagnostics are relative to the current directory. */
-export function readPolicyDir(dir: string, cwd: string = process.cwd()): ReadResult {
+/**
+ * Reads a policy set. File names (in diagnostics, traces and the artifact) are the directory's
+ * own name followed by the path inside it — `policies/journeys/claims.journey` — whatever the
+ * current directory, so the same sources compile to the same bytes anywhere.
+ */
+export function readPolicyDir(dir: string): ReadResult {
   let st;
   try {
     st = statSync(dir);
@@ -64,7 +68,7 @@ export function readPolicyDir(dir: string, cwd: string = process.cwd()): ReadRes
   if (!st.isDirectory()) return { sources: undefined, diagnostics: [], usage: `\`${dir}\` is not a directory; pass the policy set's directory (the one holding catalog.yaml)` };
   const diagnostics: Diagnostic[] = [];
   const read = (path: string) => {
-    const name = relative(cwd, path) || path;
+    const name = `${basename(resolve(dir))}/${relative(dir, path).split("\\").join("/")}`;
     const dec = decodeUtf8(name, readFileSync(path));
     if (dec.diagnostic) diagnostics.push(dec.diagnostic);
     return { name, text: dec.text };

@@ -161,6 +161,7 @@ export async function runContract(deps: ContractDeps, parsed: ParsedRequest, jou
   const failures: Failure[] = [];
   const candidates: CandidateState[] = journeys.map((j) => ({ journey: j, meta: j.meta, reasons: [], trace: [] }));
   const base = { candidates, failures, context: {}, payload: {} };
+  if (candidates.length === 0) return { ...base, fields: [] };
 
   // Step 2: residency and consent, one policy call, before any fetch.
   if (!deps.policy) {
@@ -255,17 +256,27 @@ export async function runContract(deps: ContractDeps, parsed: ParsedRequest, jou
   return { ...base, ...minimized, fields, winner, action, ...(explanation === undefined ? {} : { explanation }) };
 }
 
-/** The subject's own consent records, objections and cap history (others' are ignored). */
+/** The subject's own consent records, objections and cap history that bear on the candidates. */
 export interface ParsedConsents {
   readonly consents: ParsedRequest["request"]["consents"] & {};
   readonly objections: ParsedRequest["request"]["objections"] & {};
   readonly history: ParsedRequest["request"]["history"] & {};
 }
 
-/** Keeps the records whose `subject` is absent or the request's subject. */
-export function ownRecords(parsed: ParsedRequest, journeys: ReadonlySet<string>): ParsedConsents {
+/**
+ * Minimizes the records a decision uses (and the log keeps): those of the request's subject
+ * (or without a `subject`), consents for a candidate's purpose, objections to direct marketing
+ * or to a candidate's purpose, and cap history of the candidates. The policies read nothing
+ * else, so deciding the minimized request again gives the same decision.
+ */
+export function ownRecords(parsed: ParsedRequest, journeys: readonly CompiledJourney[]): ParsedConsents {
   const req = parsed.request;
+  const ids = new Set(journeys.map((j) => j.meta.id));
+  const purposes = new Set(journeys.map((j) => j.meta.purpose));
   const mine = <T extends { subject?: string | undefined }>(list: readonly T[] | undefined): T[] => (list ?? []).filter((r) => r.subject === undefined || r.subject === req.subject);
-  return { consents: mine(req.consents), objections: mine(req.objections), history: mine(req.history).filter((h) => journeys.has(h.journey)) };
+  return {
+    consents: mine(req.consents).filter((c) => purposes.has(c.purpose)),
+    objections: mine(req.objections).filter((o) => o.scope === "direct_marketing" || purposes.has(o.scope.slice("purpose:".length))),
+    history: mine(req.history).filter((h) => ids.has(h.journey)),
+  };
 }
-

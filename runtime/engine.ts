@@ -132,7 +132,7 @@ export class Engine {
     const { request } = parsed.value;
     const journeys = this.index.candidates(request.event.type, parsed.value.timerMs);
     const wakeups = parsed.value.timerMs === undefined ? this.index.wakeups(request.event.type, parsed.value.eventAtMs) : [];
-    const own = ownRecords(parsed.value, new Set(journeys.map((j) => j.meta.id)));
+    const own = ownRecords(parsed.value, journeys);
     const provider = options.provider ?? new InMemoryProvider(request.context ?? {});
     const result = await runContract({ catalog: this.catalog, policy: this.policy, provider }, parsed.value, journeys, own);
     const { payload: _payload, ...event } = request.event;

@@ -93,7 +93,9 @@ function toScreening(v: CandidateVerdict, c: ScreenCandidate, input: ScreenInput
   }
   const consent = v.consent;
   if (!consent.allowed || consent.basis === null) {
-    const tried = consent.tried.flatMap((t) => t.reasons.map((r) => consentReason(r, c, input, t.basis)));
+    // A blocking reason (an objection to direct marketing) is said once, not again per basis.
+    const same = (a: OpaReason, b: OpaReason) => a.code === b.code && a.record === b.record && a.objection === b.objection;
+    const tried = consent.tried.flatMap((t) => t.reasons.filter((r) => !consent.reasons.some((b) => same(b, r))).map((r) => consentReason(r, c, input, t.basis)));
     const blocks = consent.reasons.map((r) => consentReason(r, c, input));
     const reasons = [...blocks, ...tried];
     if (reasons.length === 0) reasons.push({ code: "no_basis", message: `no lawful basis of \`${c.purpose}\` is satisfied` });

@@ -273,9 +273,10 @@ class Builder {
     return { kind: "scalar", name: name as Exclude<ScalarTypeName, "enum"> };
   }
 
-  // A list's `of`: a type name, a type mapping (it has a `type` key), or a record of members.
+  // A list's `of`: a type name, a type mapping (its `type` is text), or a record of members
+  // (where a member named `type` is itself a mapping: `type: { type: string }`).
   private element(node: Node | null): ListElement | undefined {
-    if (isScalar(node) || (isMap(node) && this.map(node).has("type"))) {
+    if (isScalar(node) || (isMap(node) && typeof scalar(this.map(node).get("type")?.value) === "string")) {
       const type = this.type(node);
       return type ? { kind: "type", type } : undefined;
     }

@@ -1,32 +1,16 @@
 // Validates the catalog's plain value against catalog.schema.json (ajv, draft 2020-12) and
 // turns ajv's errors into diagnostics on the exact YAML key or value, with a fix as the hint.
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import type { ErrorObject } from "ajv/dist/2020.js";
 import { didYouMean } from "../diagnostics.ts";
 import schema from "./catalog.schema.json" with { type: "json" };
 import type { Reporter } from "./report.ts";
+import { definitionOf, validateCatalog } from "./schema-validate.ts";
 import type { CatalogLoc } from "./types.ts";
 import { locate, nodeLoc, type Tree } from "./yaml-tree.ts";
 
-let compiled: ValidateFunction | undefined;
-
-// ajv's schemaPath is relative to the referenced definition, so errors are told apart by the
-// definition object they come from (ajv keeps the schema's objects as they are).
-const DEF_NAMES = new Map<unknown, string>(Object.entries(schema.$defs).map(([name, def]) => [def, name]));
-
-// Compiled once, on first use; `strict` makes a mistake in the schema itself fail loudly in tests.
-function validator(): ValidateFunction {
-  compiled ??= new Ajv2020({ allErrors: true, verbose: true, strict: true }).compile(schema);
-  return compiled;
-}
-
 /** Reports every schema violation of the catalog; returns whether there were any. */
 export function checkSchema(tree: Tree, text: string, reporter: Reporter): boolean {
-  const validate = validator();
-  const all: ErrorObject[] = [];
-  for (const view of views(tree.value)) {
-    if (!validate(view)) all.push(...(validate.errors ?? []));
-  }
-  const errors = relevant(all);
+  const errors = relevant(validateCatalog(tree.value));
   for (const e of errors) {
     if (reporter.full) {
       reporter.drop();
@@ -35,41 +19,6 @@ export function checkSchema(tree: Tree, text: string, reporter: Reporter): boole
     reportOne(e, tree, text, reporter);
   }
   return errors.length > 0;
-}
-
-const SECTIONS = ["entities", "events", "purposes", "actions"] as const;
-const SLICE = 64;
-
-// ajv gathers a referenced definition's errors with `concat`, which is quadratic in the number
-// of errors when thousands of entries fail. Validating a large section in slices of entries
-// keeps that linear; each slice is a catalog of its own with the same JSON paths, so errors
-// need no translation (the root's own errors repeat per slice and are deduplicated).
-function* views(value: unknown): Generator<unknown> {
-  if (!isObject(value) || !SECTIONS.some((s) => isObject(value[s]) && Object.keys(value[s]).length > SLICE)) {
-    yield value;
-    return;
-  }
-  const base: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) define(base, k, (SECTIONS as readonly string[]).includes(k) && isObject(v) ? {} : v);
-  yield base;
-  for (const section of SECTIONS) {
-    const entries = isObject(value[section]) ? Object.entries(value[section]) : [];
-    for (let i = 0; i < entries.length; i += SLICE) {
-      const slice: Record<string, unknown> = {};
-      for (const [k, v] of entries.slice(i, i + SLICE)) define(slice, k, v);
-      const view: Record<string, unknown> = { [section]: slice };
-      if ("version" in value) view.version = value.version;
-      yield view;
-    }
-  }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function define(obj: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 // ajv reports a failed `if` as well as the branch's own errors, a failed `propertyNames` as
@@ -99,7 +48,7 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
   const place = placeName(path);
   const params = e.params as Record<string, unknown>;
   const parent = (e.parentSchema ?? {}) as { title?: string; properties?: Record<string, unknown> };
-  const def = DEF_NAMES.get(e.parentSchema) ?? "";
+  const def = definitionOf(e.parentSchema);
 
   if (e.propertyName !== undefined) {
     // A key of a mapping broke the mapping's rule for names.

@@ -255,6 +255,13 @@ export function layout(c: Code, indent: string, col: number, mode: Mode): string
         inner[inner.length - 1] += ")";
         return inner;
       }
+      if (leading.every((a) => a.length <= 12) && leading.length > 0) {
+        // Short leading arguments stay on the call's line; the last one goes below.
+        const inner = layout(last, indent + STEP, indent.length + STEP.length, mode);
+        inner[0] = indent + STEP + inner[0];
+        inner[inner.length - 1] += ")";
+        return [start.trimEnd(), ...inner];
+      }
       const lines = [head];
       c.args.forEach((a) => {
         const sub = layout(a, indent + STEP, indent.length + STEP.length, mode);

@@ -103,7 +103,7 @@ export const EXAMPLES: readonly Example[] = [
         consents: {
           consents: [
             ...(DAILY.consents as { consents: object[] }).consents,
-            { purpose: "renewal_marketing", status: "withdrawn", at: "2026-01-15T19:02:00Z", source: "unsubscribe-link" },
+            { purpose: "renewal_marketing", channel: "email", status: "withdrawn", at: "2026-01-15T19:02:00Z", source: "unsubscribe-link" },
           ],
           objections: [],
         },

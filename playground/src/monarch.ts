@@ -1,6 +1,6 @@
 // The `.journey` Monarch tokenizer, generated from the grammar's one token table
 // (`highlightRules()`), so the editor highlights exactly the words and literals the lexer lexes.
-import type { languages } from "monaco-editor";
+import type { languages } from "monaco-editor/editor/editor.api";
 import { highlightRules, type TokenClass } from "../../grammar/tokens.ts";
 
 /** Monaco token name of each highlighting class (themes colour these). */

@@ -72,8 +72,12 @@ export interface LogFields {
   readonly objections: readonly LoggedObjection[];
   /** The cap history the guardrails counted. */
   readonly history: readonly LoggedHistory[];
-  /** The metadata (titles, trace node texts…) of every evaluated journey, so the entry explains itself. */
-  readonly meta: Readonly<Record<string, JourneyMeta>>;
+  /**
+   * Metadata (title, trace node texts…) of evaluated journeys that this writer has not logged
+   * before: each writer stores a journey's metadata once per artifact, in the first entry that
+   * needs it; later entries refer to it by `artifact` + journey id (see read.ts).
+   */
+  readonly meta?: Readonly<Record<string, JourneyMeta>>;
 }
 
 /** One line of the log: the decision (PII pseudonymized) plus the log's own fields. */

@@ -9,11 +9,19 @@ export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** Serializes a chained entry: its hash is computed here, over the canonical JSON without `hash`. */
+/**
+ * Serializes a chained entry and computes its hash over the canonical JSON without `hash`.
+ * Members are serialized once and joined twice (without and with `hash`, in key order), so the
+ * line is exactly canonicalJson({...entry, hash}).
+ */
 export function serializeEntry(entry: Omit<LogEntry, "hash">): { line: string; hash: string } {
-  const body = canonicalJson(entry);
-  const hash = sha256(body);
-  // Inserting `"hash"` keeps the canonical key order, so the line is canonicalJson({...entry, hash}).
-  const line = canonicalJson({ ...entry, hash });
-  return { line: line + "\n", hash };
+  const record = entry as unknown as Record<string, unknown>;
+  const keys = Object.keys(record).filter((k) => record[k] !== undefined && k !== "hash").sort();
+  const members = keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`);
+  const hash = sha256(`{${members.join(",")}}`);
+  const at = keys.findIndex((k) => k > "hash");
+  const member = `"hash":"${hash}"`;
+  if (at < 0) members.push(member);
+  else members.splice(at, 0, member);
+  return { line: `{${members.join(",")}}\n`, hash };
 }

@@ -21,6 +21,9 @@ interface LockContent {
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const HOST = hostname();
+const PROCESS_TOKEN = randomBytes(6).toString("hex");
+let acquisitions = 0;
 
 /** Blocks the thread for `ms` milliseconds (appends are synchronous by design). */
 export function sleepSync(ms: number): void {
@@ -69,8 +72,8 @@ export class FileLock {
   static acquire(path: string, options: LockOptions = {}): FileLock {
     const timeoutMs = options.timeoutMs ?? 10_000;
     const staleMs = options.staleMs ?? 30_000;
-    const token = randomBytes(8).toString("hex");
-    const content = JSON.stringify({ pid: process.pid, host: hostname(), token, at: new Date().toISOString() });
+    const token = `${PROCESS_TOKEN}-${++acquisitions}`;
+    const content = JSON.stringify({ pid: process.pid, host: HOST, token, at: new Date().toISOString() });
     const deadline = Date.now() + timeoutMs;
     let wait = 1;
     for (;;) {
@@ -99,7 +102,7 @@ export class FileLock {
         );
       }
       sleepSync(wait);
-      wait = Math.min(wait * 2, 50);
+      wait = Math.min(wait * 2, 16);
     }
   }
 
@@ -118,7 +121,7 @@ export class FileLock {
 function isStale(path: string, holder: { parsed?: LockContent }, staleMs: number): boolean {
   // Same host: the pid tells for sure (a live pid, even a reused one, is never broken by age:
   // a paused writer that resumed would otherwise interleave with us).
-  if (holder.parsed && holder.parsed.host === hostname()) return !pidAlive(holder.parsed.pid);
+  if (holder.parsed && holder.parsed.host === HOST) return !pidAlive(holder.parsed.pid);
   try {
     return Date.now() - statSync(path).mtimeMs > staleMs;
   } catch {

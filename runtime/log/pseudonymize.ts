@@ -3,7 +3,7 @@
 // HMAC-SHA256 (`hmac:<16 hex>`), per the catalog's `pii` tags. The same value under the same key
 // always gives the same pseudonym, so an auditor holding the key can still find a person's
 // decisions; without it the log names nobody. Rules in docs/decision-log.md.
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import type { JourneyMeta } from "../../compiler/artifact.ts";
 import type { Catalog, PiiClass } from "../../compiler/catalog/types.ts";
 import { formatDate, formatDateTime } from "../../compiler/literals.ts";
@@ -26,10 +26,11 @@ export function piiLookupOf(catalog: Catalog): PiiLookup {
 
 /** Keyed pseudonyms: `hmac:` + the first 16 hex digits of HMAC-SHA256(key, value). */
 export class Pseudonymizer {
-  private readonly key: Uint8Array;
+  private readonly key: KeyObject;
 
   constructor(key: Uint8Array) {
-    this.key = key;
+    // One KeyObject: importing raw key bytes on every call dominated the cost of an append.
+    this.key = createSecretKey(key);
   }
 
   /** Strings are hashed as UTF-8 text, anything else as its canonical JSON. */
@@ -94,7 +95,8 @@ function renderings(value: unknown, type: string | undefined): string[] {
 
 /**
  * Builds the entry for a decision: everything but the chain (seq, at, prev, hash). `journeys`
- * holds the metadata of the artifact the decision was made with (for node texts and taint).
+ * holds the metadata of the artifact the decision was made with (for node texts and taint);
+ * `storeMeta` says which of it the entry must carry (the rest is in earlier entries).
  */
 export function toEntry(
   record: DecisionLogEntry,
@@ -102,6 +104,7 @@ export function toEntry(
   pseudo: Pseudonymizer,
   keyId: string,
   pii: PiiLookup,
+  storeMeta: (journey: string) => boolean = () => true,
 ): UnchainedEntry {
   const { decision } = record;
   const request = record.request;
@@ -154,6 +157,7 @@ export function toEntry(
   const objections: LoggedObjection[] = request.objections.map((o) => ({ scope: o.scope, at: o.at, ...subject(o.subject) }));
   const history: LoggedHistory[] = request.history.map((h) => ({ journey: h.journey, at: h.at, ...subject(h.subject) }));
 
+  const stored = metas.filter((m) => storeMeta(m.id));
   const event = request.event;
   const loggedRequest: LoggedRequest = {
     event: { type: event.type, id: event.id, ...(event.at === undefined ? {} : { at: event.at }), ...(event.timer === undefined ? {} : { timer: event.timer }) },
@@ -172,7 +176,7 @@ export function toEntry(
     consents,
     objections,
     history,
-    meta: Object.fromEntries(metas.map((m) => [m.id, m])),
+    ...(stored.length > 0 ? { meta: Object.fromEntries(stored.map((m) => [m.id, m])) } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 // `kairos explain`) and the last few (for `kairos log tail`). Each entry found is checked
 // against its own hash, so an edited entry is never explained as if it were intact.
 import { closeSync, fstatSync, openSync, statSync } from "node:fs";
+import type { JourneyMeta } from "../../compiler/artifact.ts";
 import { LogError, errnoCode } from "./errors.ts";
 import { hashedText, shapeProblem, type LogEntry } from "./format.ts";
 import { sha256 } from "./hash.ts";
@@ -11,7 +12,10 @@ import { forEachLine, lastNewlineBefore, readRange } from "./lines.ts";
 export interface FoundEntry {
   readonly line: number;
   readonly entry: LogEntry;
+  /** False when its bytes (or those of the entry its journey metadata comes from) fail their hash. */
   readonly intact: boolean;
+  /** Metadata of its evaluated journeys: from the entry itself or the earlier entry that logged it. */
+  readonly journeys: ReadonlyMap<string, JourneyMeta>;
 }
 
 function openLog(path: string): number {
@@ -25,7 +29,7 @@ function openLog(path: string): number {
   }
 }
 
-function toFound(text: string, line: number): FoundEntry | undefined {
+function parseEntry(text: string): { entry: LogEntry; intact: boolean } | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -35,19 +39,37 @@ function toFound(text: string, line: number): FoundEntry | undefined {
   if (shapeProblem(value) !== undefined) return undefined;
   const entry = value as LogEntry;
   const hashed = hashedText(text, entry.hash);
-  return { line, entry, intact: hashed !== undefined && sha256(hashed) === entry.hash };
+  return { entry, intact: hashed !== undefined && sha256(hashed) === entry.hash };
 }
 
-/** Every entry whose `decision_id` is `id`, in log order (a replayed decision repeats its id). */
+/**
+ * Every entry whose `decision_id` is `id`, in log order (a replayed decision repeats its id),
+ * each with its journeys' metadata gathered from the entries up to it.
+ */
 export function findDecision(path: string, id: string): FoundEntry[] {
   const fd = openLog(path);
   const needle = `"decision_id":${JSON.stringify(id)}`;
+  const known = new Map<string, { meta: JourneyMeta; intact: boolean }>();
   const found: FoundEntry[] = [];
   try {
     forEachLine(fd, (line) => {
-      if (!line.terminated || !line.text.includes(needle)) return;
-      const f = toFound(line.text, line.number);
-      if (f && f.entry.decision_id === id) found.push(f);
+      if (!line.terminated) return;
+      const target = line.text.includes(needle);
+      if (!target && !line.text.includes(`"meta":{"`)) return;
+      const p = parseEntry(line.text);
+      if (!p) return;
+      const { entry, intact } = p;
+      for (const [journey, meta] of Object.entries(entry.meta ?? {})) known.set(`${entry.artifact}:${journey}`, { meta, intact });
+      if (!target || entry.decision_id !== id) return;
+      const journeys = new Map<string, JourneyMeta>();
+      let allIntact = intact;
+      for (const ev of entry.evaluations) {
+        const k = known.get(`${entry.artifact}:${ev.journey}`);
+        if (!k) continue;
+        journeys.set(ev.journey, k.meta);
+        allIntact &&= k.intact;
+      }
+      found.push({ line: line.number, entry, intact: allIntact, journeys });
     });
   } finally {
     closeSync(fd);
@@ -55,22 +77,16 @@ export function findDecision(path: string, id: string): FoundEntry[] {
   return found;
 }
 
-/**
- * The last `n` complete lines that are entries, oldest first, with their line numbers counted
- * from the end (`line` is negative: -1 is the last line) — counting from the start would mean
- * reading the whole file.
- */
-export function lastEntries(path: string, n: number): FoundEntry[] {
+/** The last `n` complete lines that are entries, oldest first (read from the end of the file). */
+export function lastEntries(path: string, n: number): LogEntry[] {
   const fd = openLog(path);
-  const out: FoundEntry[] = [];
+  const out: LogEntry[] = [];
   try {
-    let end = lastNewlineBefore(fd, fstatSync(fd).size); // ignore an unterminated tail
-    let fromEnd = 0;
+    let end = lastNewlineBefore(fd, fstatSync(fd).size); // an unterminated tail is not an entry
     while (end >= 0 && out.length < n) {
       const start = lastNewlineBefore(fd, end) + 1;
-      fromEnd++;
-      const f = toFound(readRange(fd, start, end - start).toString("utf8"), -fromEnd);
-      if (f) out.push(f);
+      const p = parseEntry(readRange(fd, start, end - start).toString("utf8"));
+      if (p) out.push(p.entry);
       end = start - 1;
     }
   } finally {

@@ -45,7 +45,8 @@ export function looksTorn(text: string): boolean {
 export function classifyTail(tail: Buffer): TailKind {
   if (tail.length === 0) return "none";
   const text = tail.toString("utf8");
-  if (shapeProblem(parse(text)) === undefined) return "entry";
+  // Entries end with `}`: `{…} ` parses but is a complete line whose newline was overwritten.
+  if (text.endsWith("}") && shapeProblem(parse(text)) === undefined) return "entry";
   return looksTorn(text) ? "torn" : "garbage";
 }
 

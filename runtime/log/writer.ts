@@ -59,6 +59,8 @@ export class DecisionLog implements DecisionSink {
   private fd: number | undefined;
   private headNow: Head;
   private pending = 0;
+  /** `artifact:journey` pairs whose metadata this writer has logged (see LogFields.meta). */
+  private readonly metaLogged = new Set<string>();
   private readonly fsync: FsyncPolicy;
   private readonly batchSize: number;
   private readonly lockPath: string;
@@ -117,7 +119,8 @@ export class DecisionLog implements DecisionSink {
   append(record: DecisionLogEntry): LogEntry {
     const fd = this.fd;
     if (fd === undefined) throw new LogError("log/closed", `the decision log ${this.path} is closed`);
-    const body = toEntry(record, this.journeys, this.pseudo, this.keyId, this.pii);
+    const artifact = record.decision.artifact;
+    const body = toEntry(record, this.journeys, this.pseudo, this.keyId, this.pii, (id) => !this.metaLogged.has(`${artifact}:${id}`));
     const nowMs = parseDateTimeLiteral(record.at);
     const at = nowMs === undefined ? record.at : formatDateTime(nowMs);
     const lock = FileLock.acquire(this.lockPath, this.lockOptions);
@@ -145,6 +148,7 @@ export class DecisionLog implements DecisionSink {
         this.pending = 0;
       }
       this.headNow = { seq: head.seq + 1, hash, size: head.size + bytes.length };
+      for (const id of Object.keys(body.meta ?? {})) this.metaLogged.add(`${artifact}:${id}`);
       return { ...chained, hash } as LogEntry;
     } finally {
       lock.release();

@@ -42,8 +42,9 @@ export function fromDecision(
 }
 
 /**
- * A rationale input for a logged decision. Node texts come from the entry itself (each entry
- * stores its candidates' metadata) unless `journeys` overrides them (an artifact directory).
+ * A rationale input for a logged decision. `journeys` gives the metadata for node texts: what
+ * `findDecision` gathered from the log, or an artifact's; by default the entry's own `meta`
+ * (complete only in the first entry a writer logged for each journey).
  */
 export function fromLogEntry(entry: LogEntry, journeys?: ReadonlyMap<string, JourneyMeta> | readonly JourneyMeta[], intact?: boolean): RationaleInput {
   return {

@@ -70,7 +70,7 @@ const template: fc.Arbitrary<string> = fc
 
 const name = fc.constantFrom("a", "renewal_d90", "x_1", "journey_b");
 
-const clause: fc.Arbitrary<string[]> = fc.oneof(
+const clause: fc.Arbitrary<readonly string[]> = fc.oneof(
   { arbitrary: stringLiteral.map((s) => ["title", s]), weight: 1 },
   fc.constantFrom(["purpose", "renewal_marketing"], ["risk", "low"], ["risk", "high"], ["review", "required"]),
   fc.tuple(fc.boolean(), fc.nat(500)).map(([neg, n]) => ["priority", ...(neg ? ["-"] : []), String(n)]),
@@ -81,7 +81,7 @@ const clause: fc.Arbitrary<string[]> = fc.oneof(
   template.map((t) => ["reason", t]),
 );
 
-const decl: fc.Arbitrary<string[]> = fc.oneof(
+const decl: fc.Arbitrary<readonly string[]> = fc.oneof(
   fc.tuple(name, fc.array(clause, { maxLength: 8 })).map(([n, cs]) => ["journey", n, "{", ...cs.flat(), "}"]),
   fc.tuple(name, expression(3)).map(([n, e]) => ["condition", n, "=", ...e.tokens]),
 );

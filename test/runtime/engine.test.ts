@@ -277,9 +277,23 @@ describe("decision ids and the log entry", () => {
   test("deciding the logged request again gives the same decision", async () => {
     const sink = new MemorySink();
     const e = engine([journey({ id: "a", fields: ["policy.status"], when: statusActive })]);
-    const d = await e.decide(request({ consents: [{ subject: "other", purpose: "service_updates", status: "granted", at: "2026-01-01T00:00:00Z" }] }), { sink });
+    const d = await e.decide(
+      request({
+        consents: [
+          { subject: "other", purpose: "service_updates", status: "granted", at: "2026-01-01T00:00:00Z" },
+          { purpose: "renewal_marketing", status: "granted", at: "2026-01-01T00:00:00Z" },
+          { purpose: "service_updates", channel: "email", status: "granted", at: "2026-01-02T00:00:00Z", source: "web" },
+        ],
+        objections: [{ scope: "purpose:service_recovery", at: "2026-01-01T00:00:00Z" }, { scope: "direct_marketing", at: "2026-01-01T00:00:00Z" }],
+        history: [{ journey: "elsewhere", at: "2026-05-01T00:00:00Z" }, { journey: "a", at: "2026-01-01T00:00:00Z" }],
+      }),
+      { sink },
+    );
     const entry = sink.entries[0]!;
-    expect(entry.request.consents).toEqual([]);
+    // Only this subject's records for the candidates' purposes and journeys are kept.
+    expect(entry.request.consents).toEqual([{ purpose: "service_updates", channel: "email", status: "granted", at: "2026-01-02T00:00:00Z", source: "web" }]);
+    expect(entry.request.objections).toEqual([{ scope: "direct_marketing", at: "2026-01-01T00:00:00Z" }]);
+    expect(entry.request.history).toEqual([{ journey: "a", at: "2026-01-01T00:00:00Z" }]);
     expect(entry).toMatchObject({ decision_id: d.decision_id, outcome: "acted", basis: "contract", policies: { artifact: "a".repeat(64), rego: { "kairos.rego": "b".repeat(64) } } });
     expect(await e.decide(entry.request)).toEqual(d);
   });

@@ -1,0 +1,464 @@
+// The playground page: three columns (policy set, request, results), the header's examples
+// menu and Check / Format / Run / Share, the Monaco models behind every panel, and the wiring
+// to the compiler worker. State lives in the models; a share link is a snapshot of them.
+import "./style.css";
+import type * as Monaco from "monaco-editor/editor/editor.api";
+import type { Catalog } from "../../compiler/catalog/types.ts";
+import { byId, h, richText } from "./dom.ts";
+import { DEFAULT_EXAMPLE, EXAMPLES } from "./examples.ts";
+import { JOURNEY_LANGUAGE, registerJourneyLanguage } from "./journey-language.ts";
+import { monaco } from "./monaco.ts";
+import type { CheckResponse, InputPanel, Marker, RunResponse } from "./protocol.ts";
+import { renderResult, RESULT_TABS, type ResultTab } from "./results.ts";
+import { decodeState, encodeState } from "./share.ts";
+import { CATALOG_FILE, type PlaygroundState } from "./state.ts";
+import { CompilerClient } from "./worker-client.ts";
+
+/** The OPA Wasm bundle the build writes next to index.html (see vite.config.ts). */
+const OPA_BUNDLE_URL = new URL("kairos-opa.tar.gz", document.baseURI).href;
+const MARKER_OWNER = "kairos";
+
+const INPUT_PANELS: readonly { readonly id: InputPanel; readonly label: string; readonly help: string }[] = [
+  { id: "request", label: "Request", help: "The event, the subject, `now` and the region; `history` lists earlier actions (for caps)." },
+  { id: "context", label: "Context", help: "Everything the context provider holds about the subject, by entity. Only the minimal bundle is read." },
+  { id: "consents", label: "Consents", help: "The subject's consent records and objections (GDPR Art. 21)." },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Models
+
+const fileUri = (name: string): Monaco.Uri => monaco.Uri.parse(`file:///${name}`);
+const inputUri = (panel: InputPanel): Monaco.Uri => monaco.Uri.parse(`inmemory://input/${panel}.json`);
+
+let journeyModels: Monaco.editor.ITextModel[] = [];
+let catalogModel!: Monaco.editor.ITextModel;
+const inputModels = new Map<InputPanel, Monaco.editor.ITextModel>();
+let catalog: Catalog | undefined;
+
+function journeyTexts(): { name: string; text: string }[] {
+  return journeyModels.map((m) => ({ name: nameOf(m), text: m.getValue() }));
+}
+
+function nameOf(model: Monaco.editor.ITextModel): string {
+  return model.uri.path.replace(/^\//, "");
+}
+
+function inputTexts(): { request: string; context: string; consents: string } {
+  return { request: inputModels.get("request")!.getValue(), context: inputModels.get("context")!.getValue(), consents: inputModels.get("consents")!.getValue() };
+}
+
+function currentState(): PlaygroundState {
+  return { catalog: catalogModel.getValue(), journeys: journeyTexts(), ...inputTexts() };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Editors and language
+
+registerJourneyLanguage(monaco, {
+  catalog: () => catalog,
+  otherJourneyTexts: (uri) => journeyModels.filter((m) => m.uri.toString() !== uri).map((m) => m.getValue()),
+  format: async (name, text) => (await client.format({ name, text }))?.text,
+});
+
+const editorOptions: Monaco.editor.IStandaloneEditorConstructionOptions = {
+  theme: "kairos",
+  automaticLayout: true,
+  minimap: { enabled: false },
+  fontSize: 13,
+  lineNumbersMinChars: 3,
+  scrollBeyondLastLine: false,
+  tabSize: 2,
+  renderWhitespace: "none",
+  fixedOverflowWidgets: true,
+  padding: { top: 6 },
+};
+
+const policyEditor = monaco.editor.create(byId("policy-editor"), { ...editorOptions, model: null });
+const inputEditor = monaco.editor.create(byId("input-editor"), { ...editorOptions, model: null, lineNumbers: "off", folding: true });
+let tsEditor: Monaco.editor.IStandaloneCodeEditor | undefined;
+const tsModel = monaco.editor.createModel("", "typescript", monaco.Uri.parse("inmemory://generated/predicates.ts"));
+const viewStates = new Map<string, Monaco.editor.ICodeEditorViewState | null>();
+
+let activeFile = "";
+let activeInput: InputPanel = "request";
+let activeResult: ResultTab = "decision";
+
+function modelOfFile(name: string): Monaco.editor.ITextModel | undefined {
+  return name === CATALOG_FILE ? catalogModel : journeyModels.find((m) => nameOf(m) === name);
+}
+
+function showFile(name: string): void {
+  const model = modelOfFile(name);
+  if (!model) return;
+  if (activeFile && policyEditor.getModel()) viewStates.set(activeFile, policyEditor.saveViewState());
+  activeFile = name;
+  policyEditor.setModel(model);
+  const vs = viewStates.get(name);
+  if (vs) policyEditor.restoreViewState(vs);
+  renderFileTabs();
+}
+
+function showInput(panel: InputPanel): void {
+  if (inputEditor.getModel()) viewStates.set(`input:${activeInput}`, inputEditor.saveViewState());
+  activeInput = panel;
+  inputEditor.setModel(inputModels.get(panel)!);
+  const vs = viewStates.get(`input:${panel}`);
+  if (vs) inputEditor.restoreViewState(vs);
+  byId("input-help").replaceChildren(...richText(INPUT_PANELS.find((p) => p.id === panel)!.help));
+  renderInputTabs();
+  renderInputErrors();
+}
+
+/** Replaces everything on the page with a state (an example or a share link). */
+function loadState(state: PlaygroundState): void {
+  lastRun = undefined;
+  for (const m of journeyModels) m.dispose();
+  catalogModel?.dispose();
+  viewStates.clear();
+  journeyModels = state.journeys.map((j) => monaco.editor.createModel(j.text, JOURNEY_LANGUAGE, fileUri(j.name)));
+  catalogModel = monaco.editor.createModel(state.catalog, "yaml", fileUri(CATALOG_FILE));
+  for (const p of INPUT_PANELS) {
+    inputModels.get(p.id)?.dispose();
+    inputModels.set(p.id, monaco.editor.createModel(state[p.id], "json", inputUri(p.id)));
+  }
+  for (const m of [...journeyModels, catalogModel, ...inputModels.values()]) m.onDidChangeContent(() => client.check());
+  activeFile = "";
+  showFile(journeyModels[0] ? nameOf(journeyModels[0]) : CATALOG_FILE);
+  showInput("request");
+  renderResults();
+  client.check();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tabs
+
+function tab(label: string, active: boolean, onclick: () => void, extra: Record<string, string> = {}, ...after: (Node | string | null)[]): HTMLElement {
+  return h("button", { type: "button", role: "tab", class: active ? "tab active" : "tab", "aria-selected": String(active), onclick, ...extra }, label, ...after);
+}
+
+function countBadge(markers: readonly Marker[]): HTMLElement | null {
+  const errors = markers.filter((m) => m.severity === "error").length;
+  const warnings = markers.filter((m) => m.severity === "warning").length;
+  if (errors) return h("span", { class: "badge error" }, errors);
+  if (warnings) return h("span", { class: "badge warning" }, warnings);
+  return null;
+}
+
+function renderFileTabs(): void {
+  const tabs = [...journeyModels.map(nameOf), CATALOG_FILE].map((name) =>
+    tab(name, name === activeFile, () => showFile(name), { "data-file": name }, countBadge(lastCheck?.markers.filter((m) => m.file === name) ?? []), name !== CATALOG_FILE && journeyModels.length > 1 ? h("span", { class: "close", title: `Remove ${name}`, onclick: (e: Event) => (e.stopPropagation(), removeFile(name)) }, "×") : null),
+  );
+  byId("file-tabs").replaceChildren(...tabs, h("button", { type: "button", class: "tab add", title: "Add a journey file", onclick: addFile }, "+"));
+}
+
+function addFile(): void {
+  let n = 1;
+  while (modelOfFile(`untitled-${n}.journey`)) n++;
+  const name = `untitled-${n}.journey`;
+  const model = monaco.editor.createModel(`# ${name}\n\njourney new_journey {\n  purpose \n  on      \n  when    true\n  do      \n}\n`, JOURNEY_LANGUAGE, fileUri(name));
+  model.onDidChangeContent(() => client.check());
+  journeyModels.push(model);
+  showFile(name);
+  client.check();
+}
+
+function removeFile(name: string): void {
+  const model = modelOfFile(name);
+  if (!model || model === catalogModel) return;
+  journeyModels = journeyModels.filter((m) => m !== model);
+  model.dispose();
+  if (activeFile === name) {
+    activeFile = "";
+    showFile(journeyModels[0] ? nameOf(journeyModels[0]) : CATALOG_FILE);
+  } else renderFileTabs();
+  client.check();
+}
+
+function renderInputTabs(): void {
+  byId("input-tabs").replaceChildren(
+    ...INPUT_PANELS.map((p) => tab(p.label, p.id === activeInput, () => showInput(p.id), { "data-panel": p.id }, countBadge(lastCheck?.inputMarkers.filter((m) => m.file === p.id) ?? []))),
+  );
+}
+
+function renderResultTabs(): void {
+  byId("result-tabs").replaceChildren(
+    ...RESULT_TABS.map((t) =>
+      tab(t.label, t.id === activeResult, () => {
+        activeResult = t.id;
+        renderResultTabs();
+        renderResults();
+      }, { "data-result": t.id }),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diagnostics
+
+let lastCheck: CheckResponse | undefined;
+/** For the browser tests and curious users: every check's worker time. */
+const checkTimes: number[] = [];
+
+function toMonacoMarker(m: Marker): Monaco.editor.IMarkerData {
+  return {
+    severity: m.severity === "error" ? monaco.MarkerSeverity.Error : m.severity === "warning" ? monaco.MarkerSeverity.Warning : monaco.MarkerSeverity.Info,
+    message: m.hint ? `${m.message}\nhelp: ${m.hint}` : m.message,
+    code: m.code,
+    source: "kairos",
+    startLineNumber: m.line,
+    startColumn: m.column,
+    endLineNumber: m.endLine,
+    endColumn: m.endColumn,
+  };
+}
+
+function applyMarkers(markers: readonly Marker[], inputMarkers: readonly Marker[]): void {
+  for (const model of [...journeyModels, catalogModel]) {
+    monaco.editor.setModelMarkers(model, MARKER_OWNER, markers.filter((m) => m.file === nameOf(model)).map(toMonacoMarker));
+  }
+  for (const [panel, model] of inputModels) {
+    monaco.editor.setModelMarkers(model, MARKER_OWNER, inputMarkers.filter((m) => m.file === panel).map(toMonacoMarker));
+  }
+}
+
+function onCheck(res: CheckResponse): void {
+  lastCheck = res;
+  checkTimes.push(res.ms);
+  if (res.catalog) catalog = res.catalog;
+  applyMarkers(res.markers, res.inputMarkers);
+  renderProblems();
+  renderFileTabs();
+  renderInputTabs();
+  renderInputErrors();
+  renderStatus();
+  document.dispatchEvent(new CustomEvent("kairos:checked", { detail: { ms: res.ms } }));
+}
+
+function reveal(file: string, line: number, column: number): void {
+  if (!modelOfFile(file)) return;
+  showFile(file);
+  policyEditor.revealPositionInCenter({ lineNumber: line, column });
+  policyEditor.setPosition({ lineNumber: line, column });
+  policyEditor.focus();
+}
+
+function renderProblems(): void {
+  const markers = lastCheck?.markers ?? [];
+  const list = byId("problems");
+  byId("problem-count").textContent = markers.length ? String(markers.length) : "";
+  if (markers.length === 0) {
+    list.replaceChildren(h("li", { class: "ok" }, "✓ No problems in the policy set"));
+    return;
+  }
+  list.replaceChildren(
+    ...markers.map((m) =>
+      h(
+        "li",
+        { class: `problem ${m.severity}`, "data-code": m.code, onclick: () => reveal(m.file, m.line, m.column) },
+        h("span", { class: "sev" }, m.severity === "error" ? "✗" : m.severity === "warning" ? "⚠" : "ℹ"),
+        h("span", { class: "msg" }, ...richText(m.message), m.hint ? h("span", { class: "hint" }, " — ", ...richText(m.hint)) : null),
+        h("span", { class: "loc" }, `${m.file}:${m.line}:${m.column}`, " ", h("span", { class: "code" }, m.code)),
+      ),
+    ),
+  );
+}
+
+function renderInputErrors(): void {
+  const markers = lastCheck?.inputMarkers ?? [];
+  const label = (p: string) => INPUT_PANELS.find((x) => x.id === p)?.label ?? p;
+  byId("input-errors").replaceChildren(
+    ...markers.map((m) =>
+      h(
+        "li",
+        { class: m.file === activeInput ? "here" : "", "data-panel": m.file, onclick: () => (showInput(m.file as InputPanel), inputEditor.revealPositionInCenter({ lineNumber: m.line, column: m.column }), inputEditor.setPosition({ lineNumber: m.line, column: m.column }), inputEditor.focus()) },
+        h("span", { class: "sev" }, "✗"),
+        h("strong", {}, label(m.file)),
+        ` ${m.line}:${m.column} `,
+        ...richText(m.message),
+        m.hint ? h("span", { class: "hint" }, " — ", ...richText(m.hint)) : null,
+      ),
+    ),
+  );
+}
+
+function renderStatus(): void {
+  const el = byId("status");
+  if (!lastCheck) {
+    el.replaceChildren(h("span", { class: "spinner" }), " checking…");
+    return;
+  }
+  const all = [...lastCheck.markers, ...lastCheck.inputMarkers];
+  const errors = all.filter((m) => m.severity === "error").length;
+  const warnings = all.filter((m) => m.severity === "warning").length;
+  const parts = [errors ? `${errors} error${errors === 1 ? "" : "s"}` : "", warnings ? `${warnings} warning${warnings === 1 ? "" : "s"}` : ""].filter(Boolean);
+  el.className = `status ${errors ? "bad" : warnings ? "warn" : "good"}`;
+  el.replaceChildren(parts.length ? `✗ ${parts.join(", ")}` : "✓ No problems", h("span", { class: "muted" }, ` · checked in ${Math.round(lastCheck.ms)} ms`));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+let lastRun: RunResponse | undefined;
+let running = false;
+
+function parsedContext(): Record<string, Record<string, unknown>> | undefined {
+  try {
+    return JSON.parse(inputModels.get("context")!.getValue()) as Record<string, Record<string, unknown>>;
+  } catch {
+    return undefined;
+  }
+}
+
+function renderResults(): void {
+  renderResultTabs();
+  renderResult(byId("result-body"), activeResult, lastRun, running, {
+    context: parsedContext(),
+    reveal,
+    showTypeScript(host, text) {
+      if (tsModel.getValue() !== text) tsModel.setValue(text);
+      const box = h("div", { class: "editor ts" });
+      host.append(box);
+      tsEditor?.dispose();
+      tsEditor = monaco.editor.create(box, { ...editorOptions, model: tsModel, readOnly: true, lineNumbers: "on", folding: true });
+    },
+  });
+}
+
+async function run(): Promise<void> {
+  if (running) return;
+  running = true;
+  if (activeResult === "typescript" || activeResult === "tests") activeResult = "decision";
+  renderResults();
+  const res = await client.run({ catalog: { name: CATALOG_FILE, text: catalogModel.getValue() }, journeys: journeyTexts(), inputs: inputTexts(), opaBundleUrl: OPA_BUNDLE_URL });
+  running = false;
+  if (res) {
+    lastRun = res;
+    applyMarkers(res.markers, res.inputMarkers);
+  }
+  renderResults();
+  document.dispatchEvent(new CustomEvent("kairos:ran", { detail: { outcome: res?.decision?.outcome, problem: res?.problem } }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Header: examples, buttons, share links, banner
+
+function showBanner(text: string): void {
+  byId("banner-text").replaceChildren(...richText(text));
+  byId("banner").hidden = false;
+}
+
+function toast(content: Node | string): void {
+  const el = h("div", { class: "toast", role: "status" }, content);
+  document.body.append(el);
+  setTimeout(() => el.remove(), 4000);
+}
+
+async function share(): Promise<void> {
+  const fragment = encodeState(currentState());
+  history.replaceState(null, "", fragment);
+  const url = location.href;
+  try {
+    await navigator.clipboard.writeText(url);
+    toast(`Link copied (${Math.ceil(url.length / 1024)} KB). Anyone who opens it sees this exact state.`);
+  } catch {
+    toast(h("span", {}, "Copy this link: ", h("input", { class: "link", value: url, readonly: true, onfocus: (e: Event) => (e.target as HTMLInputElement).select() })));
+  }
+}
+
+async function formatActive(): Promise<void> {
+  const model = modelOfFile(activeFile);
+  if (!model || model === catalogModel) {
+    toast("Format works on journey files; open one first.");
+    return;
+  }
+  const res = await client.format({ name: activeFile, text: model.getValue() });
+  if (!res) return;
+  if (res.text === undefined) {
+    toast("This file has syntax errors; fix them to format it.");
+    return;
+  }
+  if (res.text !== model.getValue()) {
+    policyEditor.pushUndoStop();
+    model.pushEditOperations([], [{ range: model.getFullModelRange(), text: res.text }], () => null);
+    policyEditor.pushUndoStop();
+  }
+}
+
+/** The state a page load starts from: a share link's, else the default example. */
+function initialState(): PlaygroundState {
+  if (!location.hash || location.hash === "#") return DEFAULT_EXAMPLE.state;
+  const decoded = decodeState(location.hash);
+  if (decoded.ok) return decoded.state;
+  showBanner(`${decoded.error}. Showing the default example instead.`);
+  history.replaceState(null, "", location.pathname + location.search);
+  return DEFAULT_EXAMPLE.state;
+}
+
+const examples = byId<HTMLSelectElement>("examples");
+examples.replaceChildren(h("option", { value: "", disabled: true }, "Choose an example…"), ...EXAMPLES.map((e) => h("option", { value: e.id }, e.label)));
+examples.addEventListener("change", () => {
+  const ex = EXAMPLES.find((e) => e.id === examples.value);
+  if (ex) {
+    history.replaceState(null, "", location.pathname + location.search);
+    loadState(ex.state);
+  }
+});
+byId("btn-check").addEventListener("click", () => {
+  client.check();
+  byId("problems").scrollTop = 0;
+});
+byId("btn-format").addEventListener("click", () => void formatActive());
+byId("btn-run").addEventListener("click", () => void run());
+byId("btn-share").addEventListener("click", () => void share());
+byId("banner-close").addEventListener("click", () => (byId("banner").hidden = true));
+window.addEventListener("keydown", (e) => {
+  if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
+    e.preventDefault();
+    void run();
+  }
+});
+window.addEventListener("hashchange", () => {
+  if (!location.hash.startsWith("#v")) return;
+  const decoded = decodeState(location.hash);
+  if (decoded.ok) loadState(decoded.state);
+  else showBanner(`${decoded.error}. The page keeps what it had.`);
+});
+
+const client = new CompilerClient(
+  () => ({ catalog: { name: CATALOG_FILE, text: catalogModel.getValue() }, journeys: journeyTexts(), inputs: inputTexts() }),
+  onCheck,
+  (message) => showBanner(`The compiler worker hit a bug: ${message.split("\n")[0]}`),
+);
+
+const initial = initialState();
+examples.value = initial === DEFAULT_EXAMPLE.state ? DEFAULT_EXAMPLE.id : "";
+loadState(initial);
+renderStatus();
+
+/** Hooks for the browser tests (and for poking around from the console). */
+declare global {
+  interface Window {
+    kairosPlayground: {
+      readonly monaco: typeof monaco;
+      readonly policyEditor: Monaco.editor.IStandaloneCodeEditor;
+      readonly inputEditor: Monaco.editor.IStandaloneCodeEditor;
+      model(file: string): Monaco.editor.ITextModel | undefined;
+      inputModel(panel: InputPanel): Monaco.editor.ITextModel | undefined;
+      state(): PlaygroundState;
+      readonly checkTimes: readonly number[];
+      showFile(name: string): void;
+      showInput(panel: InputPanel): void;
+    };
+  }
+}
+window.kairosPlayground = {
+  monaco,
+  policyEditor,
+  inputEditor,
+  model: modelOfFile,
+  inputModel: (p) => inputModels.get(p),
+  state: currentState,
+  checkTimes,
+  showFile,
+  showInput,
+};

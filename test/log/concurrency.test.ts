@@ -1,0 +1,92 @@
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { LogError, verifyLog, type LogEntry } from "../../runtime/log/index.ts";
+import { SAMPLES, sinkEntry } from "../rationale/sample-decisions.ts";
+import { openLog, readLines, tempDir, writeLog } from "./helpers.ts";
+
+const WORKER = join(import.meta.dirname, "append-worker.ts");
+
+function runWorker(path: string, n: number, tag: string, start: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WORKER, path, String(n), tag, String(start)], { stdio: ["ignore", "ignore", "inherit"] });
+    child.on("error", reject);
+    child.on("exit", (code) => resolve(code ?? -1));
+  });
+}
+
+describe("decision log: several writers", () => {
+  it("two processes appending at once never interleave lines and keep one chain", async () => {
+    const path = join(tempDir(), "shared.log");
+    const N = 120;
+    const start = Date.now() + 1_500;
+    const codes = await Promise.all([runWorker(path, N, "a", start), runWorker(path, N, "b", start)]);
+    expect(codes).toEqual([0, 0]);
+    const lines = readLines(path);
+    expect(lines).toHaveLength(2 * N);
+    const ids = lines.map((l) => (JSON.parse(l) as LogEntry).decision_id);
+    for (const tag of ["a", "b"]) {
+      // Each writer's entries are all there, in its own order.
+      expect(ids.filter((id) => id.startsWith(`${tag}-`))).toEqual(Array.from({ length: N }, (_, i) => `${tag}-${i}`));
+    }
+    // The writers really ran at the same time: their entries alternate somewhere in the middle.
+    const switches = ids.filter((id, i) => i > 0 && id[0] !== ids[i - 1]![0]).length;
+    expect(switches).toBeGreaterThan(1);
+    expect(verifyLog(path)).toMatchObject({ ok: true, entries: 2 * N });
+  });
+
+  it("a writer picks up what another appended since its own last write", () => {
+    const path = join(tempDir(), "shared.log");
+    const a = openLog(path);
+    const b = openLog(path);
+    a.append(sinkEntry(SAMPLES[0]!, { decision_id: "a-1" }));
+    b.append(sinkEntry(SAMPLES[1]!, { decision_id: "b-1" }));
+    const last = a.append(sinkEntry(SAMPLES[2]!, { decision_id: "a-2" }));
+    a.close();
+    b.close();
+    expect(last.seq).toBe(3);
+    expect(verifyLog(path)).toMatchObject({ ok: true, entries: 3 });
+  });
+
+  it("a writer repairs a tail torn by another writer's crash before appending", () => {
+    const path = join(tempDir(), "shared.log");
+    const log = openLog(path);
+    log.append(sinkEntry(SAMPLES[0]!, { decision_id: "x-1" }));
+    writeFileSync(path, readFileSync(path, "utf8") + '{"$kairos":"decision-log/1","artifact":"7d1f');
+    log.append(sinkEntry(SAMPLES[1]!, { decision_id: "x-2" }));
+    log.close();
+    expect(verifyLog(path)).toMatchObject({ ok: true, entries: 2 });
+    expect(readFileSync(`${path}.torn-1`, "utf8")).toMatch(/^\{"\$kairos"/);
+  });
+});
+
+describe("decision log: the lock file", () => {
+  it("breaks a lock left by a process that no longer runs", () => {
+    const path = join(tempDir(), "decisions.log");
+    writeLog(path, 1);
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: Number(dead.stdout), host: hostname(), token: "gone" }));
+    const log = openLog(path, { lock: { timeoutMs: 2_000 } });
+    log.append(sinkEntry(SAMPLES[0]!, { decision_id: "after-stale" }));
+    log.close();
+    expect(verifyLog(path)).toMatchObject({ ok: true, entries: 2 });
+  });
+
+  it("waits for a live holder and then fails with a clear message", () => {
+    const path = join(tempDir(), "decisions.log");
+    writeLog(path, 1);
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), token: "someone-else" }));
+    let thrown: unknown;
+    try {
+      openLog(path, { lock: { timeoutMs: 150 } });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(LogError);
+    expect((thrown as LogError).code).toBe("log/locked");
+    expect((thrown as LogError).message).toMatch(new RegExp(`locked by process ${process.pid}`));
+    expect((thrown as LogError).hint).toMatch(/remove .*\.lock/);
+  });
+});

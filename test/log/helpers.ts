@@ -1,0 +1,36 @@
+// Shared set-up for the decision log tests: a fresh directory, a fixed key, sample entries.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DecisionLog, type DecisionLogOptions, type LogKey } from "../../runtime/log/index.ts";
+import { JOURNEYS, SAMPLES, piiLookup, sinkEntry } from "../rationale/sample-decisions.ts";
+
+/** A fixed key, so that pseudonyms and hashes are reproducible across runs. */
+export const TEST_KEY: LogKey = {
+  bytes: new Uint8Array(Buffer.from("kairos-test-key-0123456789abcdef", "utf8")),
+  id: "test",
+  source: "test",
+};
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "kairos-log-"));
+}
+
+export function openLog(path: string, options: Partial<DecisionLogOptions> = {}): DecisionLog {
+  return DecisionLog.open(path, { pii: piiLookup, journeys: JOURNEYS, key: TEST_KEY, onWarning: () => {}, ...options });
+}
+
+/** Writes a log of `n` entries (cycling through the samples, each with its own decision id). */
+export function writeLog(path: string, n: number, options: Partial<DecisionLogOptions> = {}): void {
+  const log = openLog(path, { fsync: "batch", ...options });
+  for (let i = 0; i < n; i++) log.append(sinkEntry(SAMPLES[i % SAMPLES.length]!, { decision_id: `d-${String(i + 1).padStart(4, "0")}` }));
+  log.close();
+}
+
+export function readLines(path: string): string[] {
+  return readFileSync(path, "utf8").split("\n").slice(0, -1);
+}
+
+export function writeLines(path: string, lines: readonly string[]): void {
+  writeFileSync(path, lines.map((l) => l + "\n").join(""));
+}
