@@ -218,11 +218,64 @@ export interface ConditionDecl {
 
 export type Decl = JourneyDecl | ConditionDecl;
 
+// ---------------------------------------------------------------------------------------------
+// Test and property blocks (docs/testing.md). Statements are one per line: a keyword and its
+// arguments; their meaning is checked by compiler/tests/, so the AST only keeps their shape.
+
+/** An argument of a test statement: a dotted word, a literal, `{ k: v }`, `[ … ]` or `(k: v)`. */
+export type TestValue =
+  | { readonly kind: "word"; readonly parts: readonly Ident[]; readonly text: string; readonly span: Span }
+  | { readonly kind: "literal"; readonly value: LiteralExpr; readonly span: Span }
+  | { readonly kind: "record"; readonly fields: readonly TestField[]; readonly span: Span }
+  | { readonly kind: "list"; readonly items: readonly TestValue[]; readonly span: Span }
+  | { readonly kind: "args"; readonly fields: readonly TestField[]; readonly span: Span }
+  /** A token no statement takes (`21:00`, `10%`), kept so the checker can say so. */
+  | { readonly kind: "other"; readonly text: string; readonly span: Span };
+
+/** `name: value` inside `{ … }` or `( … )`. */
+export interface TestField {
+  readonly name: Ident;
+  readonly value: TestValue;
+  readonly span: Span;
+}
+
+/** One line of a `test` or `property`: `now …`, `given customer { … }`, `expect …`, `on …`. */
+export interface TestStatement {
+  readonly kind: "statement";
+  readonly keyword: Ident;
+  readonly args: readonly TestValue[];
+  /** The expression of `assume EXPR` / `expect EXPR` in a property. */
+  readonly expr?: Expr;
+  /** `on E` / `on E after D` in a property. */
+  readonly trigger?: { readonly event: Ident; readonly timers: readonly DurationLit[] };
+  readonly span: Span;
+}
+
+/** `test "name" { … }`: one example request and what its decision must be. */
+export interface TestDecl {
+  readonly kind: "test";
+  readonly name: StringLit;
+  readonly statements: readonly TestStatement[];
+  readonly span: Span;
+}
+
+/** `property "name" { … }`: an invariant over generated requests. */
+export interface PropertyDecl {
+  readonly kind: "property";
+  readonly name: StringLit;
+  readonly statements: readonly TestStatement[];
+  readonly span: Span;
+}
+
+export type TestBlock = TestDecl | PropertyDecl;
+
 /** One `.journey` file. */
 export interface JourneyFile {
   readonly kind: "file";
   readonly name: string;
   readonly decls: readonly Decl[];
+  /** `test` and `property` blocks, in source order; absent when the file has none. */
+  readonly tests?: readonly TestBlock[];
   readonly span: Span;
 }
 

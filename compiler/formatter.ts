@@ -27,7 +27,8 @@ export function formatFile(file: SourceFile): StageResult<string | undefined> {
   if (hasErrors(parsed.diagnostics)) return { value: undefined, diagnostics: parsed.diagnostics };
   const { tokens, comments } = lex(file);
   const layout = new Layout(file, tokens);
-  const models = parsed.value.decls.map((d) => layout.model(d));
+  const blocks: (A.Decl | A.TestBlock)[] = [...parsed.value.decls, ...(parsed.value.tests ?? [])].sort((a, b) => a.span.start - b.span.start);
+  const models = blocks.map((d) => layout.model(d));
   const fileTrailing = layout.attach(comments);
   return { value: layout.render(models, fileTrailing), diagnostics: parsed.diagnostics };
 }
@@ -60,9 +61,16 @@ interface ClauseModel {
   readonly chain?: Chain;
 }
 
+/** A `test`/`property` statement: one line. */
+interface StatementModel {
+  readonly statement: A.TestStatement;
+  readonly anchor: Anchor;
+}
+
 type DeclModel =
   | { readonly kind: "journey"; readonly decl: A.JourneyDecl; readonly header: Anchor; readonly clauses: ClauseModel[]; readonly closer: Anchor }
-  | { readonly kind: "condition"; readonly decl: A.ConditionDecl; readonly anchors: Anchor[]; readonly chain?: Chain };
+  | { readonly kind: "condition"; readonly decl: A.ConditionDecl; readonly anchors: Anchor[]; readonly chain?: Chain }
+  | { readonly kind: "tests"; readonly decl: A.TestBlock; readonly header: Anchor; readonly statements: StatementModel[]; readonly closer: Anchor };
 
 function anchor(start: number, end: number): Anchor {
   return { start, end, leading: [], trailing: [] };
@@ -107,15 +115,26 @@ class Layout {
     this.tokens = tokens;
   }
 
-  model(d: A.Decl): DeclModel {
+  model(d: A.Decl | A.TestBlock): DeclModel {
+    if (d.kind === "test" || d.kind === "property") {
+      const header = anchor(d.span.start, this.braceAfter(d.name.span.end, d.name.span.end));
+      this.anchors.push(header);
+      const statements = d.statements.map((statement): StatementModel => {
+        const a = anchor(statement.span.start, statement.span.end);
+        this.anchors.push(a);
+        return { statement, anchor: a };
+      });
+      const closer = anchor(d.span.end - 1, d.span.end);
+      this.anchors.push(closer);
+      return { kind: "tests", decl: d, header, statements, closer };
+    }
     if (d.kind === "condition") {
       const chain = chainOf(d.body);
       const anchors = chain ? chainAnchors(d.span.start, chain, d.body) : [anchor(d.span.start, d.span.end)];
       this.anchors.push(...anchors);
       return chain ? { kind: "condition", decl: d, anchors, chain } : { kind: "condition", decl: d, anchors };
     }
-    const brace = this.tokens.find((t) => t.tokenType === LBrace && t.startOffset >= d.name.span.end);
-    const header = anchor(d.span.start, brace ? brace.startOffset + 1 : d.name.span.end);
+    const header = anchor(d.span.start, this.braceAfter(d.name.span.end, d.name.span.end));
     this.anchors.push(header);
     const clauses = d.clauses.map((clause): ClauseModel => {
       const chain = clause.kind === "when" ? chainOf(clause.expr) : undefined;
@@ -126,6 +145,12 @@ class Layout {
     const closer = anchor(d.span.end - 1, d.span.end);
     this.anchors.push(closer);
     return { kind: "journey", decl: d, header, clauses, closer };
+  }
+
+  /** The offset just after the first `{` at or after `offset`. */
+  private braceAfter(offset: number, fallback: number): number {
+    const brace = this.tokens.find((t) => t.tokenType === LBrace && t.startOffset >= offset);
+    return brace ? brace.startOffset + 1 : fallback;
   }
 
   /** Attaches each comment to an anchor; returns those after the last declaration. */
@@ -191,9 +216,10 @@ class Layout {
     type Item = { readonly decl: boolean; readonly blank: boolean; readonly lines: string[] };
     const items: Item[] = [];
     for (const m of models) {
-      const first = m.kind === "journey" ? m.header : m.anchors[0]!;
+      const first = m.kind === "condition" ? m.anchors[0]! : m.header;
       for (const c of first.leading) items.push({ decl: false, blank: this.blankBefore(c.offset), lines: [c.text] });
-      items.push({ decl: true, blank: this.blankBefore(m.decl.span.start), lines: m.kind === "journey" ? this.journey(m) : this.condition(m) });
+      const lines = m.kind === "journey" ? this.journey(m) : m.kind === "tests" ? this.tests(m) : this.condition(m);
+      items.push({ decl: true, blank: this.blankBefore(m.decl.span.start), lines });
     }
     for (const c of fileTrailing) items.push({ decl: false, blank: this.blankBefore(c.offset), lines: [c.text] });
     const out: string[] = [];
@@ -207,18 +233,30 @@ class Layout {
   }
 
   private journey(m: Extract<DeclModel, { kind: "journey" }>): string[] {
-    const out = [withTrailing(`journey ${m.decl.name.name} {`, m.header)];
+    return this.block(`journey ${m.decl.name.name} {`, m.header, m.clauses.map((cm) => this.clause(cm)), m.closer);
+  }
+
+  /** `test "…" { … }` / `property "…" { … }`: one statement per line, indented. */
+  private tests(m: Extract<DeclModel, { kind: "tests" }>): string[] {
+    const body = m.statements.map(({ statement, anchor: a }): Line[] => [
+      ...a.leading.map((com) => ({ text: INDENT + com.text, offset: com.offset, keepsBlank: true })),
+      { text: withTrailing(INDENT + statementText(statement), a), offset: a.start, keepsBlank: true },
+    ]);
+    return this.block(`${m.decl.kind} ${printString(m.decl.name.value)} {`, m.header, body, m.closer);
+  }
+
+  /** A braced block: header line, body lines (blank lines as the author left them), `}`. */
+  private block(head: string, header: Anchor, body: readonly Line[][], closer: Anchor): string[] {
+    const out = [withTrailing(head, header)];
     let first = true;
     const push = (line: string, blank: boolean) => {
       if (blank && !first) out.push("");
       out.push(line);
       first = false;
     };
-    for (const cm of m.clauses) {
-      for (const l of this.clause(cm)) push(l.text, l.keepsBlank && this.blankBefore(l.offset));
-    }
-    for (const c of m.closer.leading) push(INDENT + c.text, this.blankBefore(c.offset));
-    out.push(withTrailing("}", m.closer));
+    for (const lines of body) for (const l of lines) push(l.text, l.keepsBlank && this.blankBefore(l.offset));
+    for (const c of closer.leading) push(INDENT + c.text, this.blankBefore(c.offset));
+    out.push(withTrailing("}", closer));
     return out;
   }
 
@@ -298,5 +336,33 @@ function clauseBody(c: A.Clause): string {
       return c.mode.name;
     case "reason":
       return printTemplate(c.template);
+  }
+}
+
+/** A test or property statement on one line: `keyword arg …`, `on E after D`, `expect EXPR`. */
+function statementText(s: A.TestStatement): string {
+  if (s.trigger) {
+    const timers = s.trigger.timers.length > 0 ? ` after ${s.trigger.timers.map((t) => t.text).join(", ")}` : "";
+    return `${s.keyword.name} ${s.trigger.event.name}${timers}`;
+  }
+  if (s.expr) return `${s.keyword.name} ${printExpr(s.expr)}`;
+  return [s.keyword.name, ...s.args.map(testValueText)].join(" ");
+}
+
+function testValueText(v: A.TestValue): string {
+  const fields = (fs: readonly A.TestField[]) => fs.map((f) => `${f.name.name}: ${testValueText(f.value)}`).join(", ");
+  switch (v.kind) {
+    case "word":
+      return v.text;
+    case "literal":
+      return printExpr(v.value);
+    case "record":
+      return v.fields.length === 0 ? "{}" : `{ ${fields(v.fields)} }`;
+    case "args":
+      return `(${fields(v.fields)})`;
+    case "list":
+      return `[${v.items.map(testValueText).join(", ")}]`;
+    case "other":
+      return v.text;
   }
 }

@@ -39,7 +39,8 @@ export function parseJourneyFile(file: SourceFile): StageResult<A.JourneyFile> {
   diagnostics.push(...errors.map((e) => syntaxDiagnostic(file, e)));
   const lowerer = new Lowerer(file, diagnostics);
   const decls = lowerer.lowerFile(cst);
-  return { value: { kind: "file", name: file.name, decls, span: whole }, diagnostics: dedupe(diagnostics) };
+  const tests = lowerer.lowerTests(cst);
+  return { value: { kind: "file", name: file.name, decls, ...(tests.length > 0 ? { tests } : {}), span: whole }, diagnostics: dedupe(diagnostics) };
 }
 
 /** Parses a standalone expression (used by reason templates and tools such as the playground). */
@@ -149,8 +150,11 @@ function syntaxDiagnostic(file: SourceFile, e: IRecognitionException, eofAt = fi
     if (expected === "RBrace" && inRule === "journeyDecl") {
       message = `expected a clause or \`}\`, found ${found}`;
       hint = clauseHint(tok) ?? `a journey body holds clauses: ${T.CLAUSE_KEYWORDS.map((k) => `\`${k}\``).join(", ")}`;
+    } else if (expected === "RBrace" && (inRule === "testDecl" || inRule === "propertyDecl")) {
+      message = `expected a statement or \`}\`, found ${found}`;
+      hint = statementHint(inRule === "testDecl" ? "test" : "property");
     } else if (expected === "EOF") {
-      message = `expected \`journey\` or \`condition\`, found ${found}`;
+      message = `expected \`journey\`, \`condition\`, \`test\` or \`property\`, found ${found}`;
       hint = topLevelHint(tok);
     }
   } else if (e.name === "NotAllInputParsedException") {
@@ -160,8 +164,11 @@ function syntaxDiagnostic(file: SourceFile, e: IRecognitionException, eofAt = fi
     message = `expected a clause, found ${found}`;
     hint = clauseHint(tok) ?? `a journey body holds clauses: ${T.CLAUSE_KEYWORDS.map((k) => `\`${k}\``).join(", ")}`;
   } else if (inRule === "file") {
-    message = `expected \`journey\` or \`condition\`, found ${found}`;
+    message = `expected \`journey\`, \`condition\`, \`test\` or \`property\`, found ${found}`;
     hint = topLevelHint(tok);
+  } else if (["testItem", "testField", "testRecord", "testList", "testArgs", "testWord"].includes(inRule)) {
+    message = `expected a value, found ${found}`;
+    hint = "values are literals (`12`, `\"retail\"`, `2026-05-31`, `2026-03-02T10:00:00Z`, `3d`), records `{ name: value }` and lists `[…]`";
   } else if (["primary", "unary", "multiplicative", "additive", "comparison", "notExpr", "andExpr", "orExpr", "expression"].includes(inRule)) {
     message = `expected an expression, found ${found}`;
     hint = exprHint(tok);
@@ -187,8 +194,13 @@ function clauseHint(tok: IToken): string | undefined {
 }
 
 function topLevelHint(tok: IToken): string {
-  for (const w of ["journey", "condition"]) if (tok.image && lev(tok.image, w) <= 2) return `did you mean \`${w}\`?`;
-  return "a file holds `journey NAME { … }` and `condition NAME = …` declarations";
+  for (const w of ["journey", "condition", "test", "property"]) if (tok.image && lev(tok.image, w) <= (w.length > 4 ? 2 : 1)) return `did you mean \`${w}\`?`;
+  return "a file holds `journey NAME { … }`, `condition NAME = …`, `test \"…\" { … }` and `property \"…\" { … }` declarations";
+}
+
+function statementHint(block: "test" | "property"): string {
+  const words = block === "test" ? ["now", "region", "subject", "event", "given", "consent", "objection", "history", "expect"] : ["on", "now", "region", "subject", "given", "consent", "objection", "history", "assume", "expect", "runs"];
+  return `a ${block} holds one statement per line: ${words.map((w) => `\`${w}\``).join(", ")}`;
 }
 
 function exprHint(tok: IToken): string | undefined {
@@ -387,6 +399,90 @@ class Lowerer {
       default:
         return undefined;
     }
+  }
+
+  // --- test and property blocks ----------------------------------------------------------------
+
+  /** `test` and `property` blocks in source order; statements keep their shape (compiler/tests checks them). */
+  lowerTests(cst: CstNode): A.TestBlock[] {
+    const out: A.TestBlock[] = [];
+    for (const [label, kind] of [["testDecl", "test"], ["propertyDecl", "property"]] as const) {
+      for (const n of this.nodes(cst, label)) {
+        const name = this.tok(n, "name");
+        if (!name) continue;
+        const span = this.nspan(n, this.tspan(name));
+        const statements = this.nodes(n, "statement").flatMap((st) => this.testStatement(st, span) ?? []);
+        out.push({ kind, name: this.stringLit(name), statements, span });
+      }
+    }
+    return out.sort((a, b) => a.span.start - b.span.start);
+  }
+
+  private testStatement(n: CstNode, fallback: Span): A.TestStatement | undefined {
+    const on = this.node(n, "on");
+    if (on) {
+      const kwTok = this.tok(on, "Kw_on");
+      const parts = this.toks(this.node(on, "event") ?? on, "part");
+      if (!kwTok || parts.length === 0) return undefined;
+      const evSpan = joinSpans(this.tspan(parts[0]!), this.tspan(parts[parts.length - 1]!));
+      const event: A.Ident = { kind: "ident", name: parts.map((p) => p.image).join("."), span: evSpan };
+      const timers = this.toks(on, "timer").map((t) => this.duration(t));
+      return { kind: "statement", keyword: this.ident(kwTok), args: [], trigger: { event, timers }, span: this.nspan(on, fallback) };
+    }
+    const ex = this.node(n, "expr");
+    if (ex) {
+      const head = this.tok(ex, "head");
+      if (!head) return undefined;
+      const span = this.nspan(ex, this.tspan(head));
+      const e = this.node(ex, "expr");
+      return { kind: "statement", keyword: this.ident(head), args: [], expr: e ? this.expression(e, span) : { kind: "error", span }, span };
+    }
+    const w = this.node(n, "words");
+    const head = w ? this.tok(w, "head") : undefined;
+    if (!w || !head) return undefined;
+    const span = this.nspan(w, this.tspan(head));
+    return { kind: "statement", keyword: this.ident(head), args: this.nodes(w, "item").map((i) => this.testValue(i, span)), span };
+  }
+
+  private testValue(n: CstNode, fallback: Span): A.TestValue {
+    const span = this.nspan(n, fallback);
+    const word = this.node(n, "word");
+    if (word) {
+      const parts = this.toks(word, "part").map((t) => this.ident(t));
+      if (parts.length === 0) return { kind: "other", text: "", span };
+      return { kind: "word", parts, text: parts.map((p) => p.name).join("."), span: joinSpans(parts[0]!.span, parts[parts.length - 1]!.span) };
+    }
+    const lit = this.tok(n, "literal");
+    if (lit) {
+      const value = this.literal(lit);
+      if (value.kind === "error" || value.kind === "list" || value.kind === "path" || value.kind === "call" || value.kind === "unary" || value.kind === "binary" || value.kind === "is_set" || value.kind === "quantifier" || value.kind === "paren") return { kind: "other", text: lit.image, span };
+      const minus = this.tok(n, "minus");
+      if (minus && (value.kind === "int" || value.kind === "decimal")) {
+        const s = joinSpans(this.tspan(minus), value.span);
+        return { kind: "literal", value: value.kind === "int" ? { kind: "int", value: -value.value, span: s } : { kind: "decimal", value: -value.value, raw: `-${value.raw}`, span: s }, span: s };
+      }
+      return { kind: "literal", value, span: value.span };
+    }
+    const other = this.tok(n, "other");
+    if (other) return { kind: "other", text: other.image, span: this.tspan(other) };
+    const fields = (m: CstNode): A.TestField[] =>
+      this.nodes(m, "field").flatMap((f) => {
+        const name = this.tok(f, "name");
+        const v = this.node(f, "value");
+        if (!name) return [];
+        const fspan = this.nspan(f, this.tspan(name));
+        return [{ name: this.ident(name), value: v ? this.testValue(v, fspan) : { kind: "other" as const, text: "", span: fspan }, span: fspan }];
+      });
+    const rec = this.node(n, "record");
+    if (rec) return { kind: "record", fields: fields(rec), span: this.nspan(rec, span) };
+    const args = this.node(n, "args");
+    if (args) return { kind: "args", fields: fields(args), span: this.nspan(args, span) };
+    const list = this.node(n, "list");
+    if (list) {
+      const lspan = this.nspan(list, span);
+      return { kind: "list", items: this.nodes(list, "item").map((i) => this.testValue(i, lspan)), span: lspan };
+    }
+    return { kind: "other", text: "", span };
   }
 
   // --- literals -------------------------------------------------------------------------------

@@ -6,6 +6,9 @@ import * as T from "./tokens.ts";
 const K = T.Kw as Record<string, (typeof T.Kw)[string]> & {};
 const kw = (w: string) => K[w]!;
 
+/** Property statements that take an expression rather than arguments. */
+export const EXPRESSION_STATEMENTS: ReadonlySet<string> = new Set(["assume", "expect"]);
+
 class JourneyParser extends CstParser {
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "full" });
@@ -17,6 +20,8 @@ class JourneyParser extends CstParser {
       this.OR([
         { ALT: () => this.SUBRULE(this.journeyDecl) },
         { ALT: () => this.SUBRULE(this.conditionDecl) },
+        { ALT: () => this.SUBRULE(this.testDecl) },
+        { ALT: () => this.SUBRULE(this.propertyDecl) },
       ]);
     });
   });
@@ -140,6 +145,124 @@ class JourneyParser extends CstParser {
   reasonClause = this.RULE("reasonClause", () => {
     this.CONSUME(kw("reason"));
     this.CONSUME(T.StringLit, { LABEL: "value" });
+  });
+
+  // --- test and property blocks (docs/testing.md) -------------------------------------------
+  // A statement is a word and its arguments on the same line; `assume`/`expect` in a property
+  // take an expression instead. Statement words are not keywords, so `now`, `event` and the
+  // rest stay usable as names in expressions.
+
+  testDecl = this.RULE("testDecl", () => {
+    this.CONSUME(kw("test"));
+    this.CONSUME(T.StringLit, { LABEL: "name" });
+    this.CONSUME(T.LBrace);
+    this.MANY(() => this.SUBRULE(this.testStatement, { LABEL: "statement" }));
+    this.CONSUME(T.RBrace);
+  });
+
+  propertyDecl = this.RULE("propertyDecl", () => {
+    this.CONSUME(kw("property"));
+    this.CONSUME(T.StringLit, { LABEL: "name" });
+    this.CONSUME(T.LBrace);
+    this.MANY(() => this.SUBRULE(this.propertyStatement, { LABEL: "statement" }));
+    this.CONSUME(T.RBrace);
+  });
+
+  testStatement = this.RULE("testStatement", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.onClause, { LABEL: "on" }) },
+      { ALT: () => this.SUBRULE(this.wordStatement, { LABEL: "words" }) },
+    ]);
+  });
+
+  propertyStatement = this.RULE("propertyStatement", () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          GATE: () => this.LA(1).tokenType === T.Identifier && EXPRESSION_STATEMENTS.has(this.LA(1).image),
+          ALT: () => this.SUBRULE(this.exprStatement, { LABEL: "expr" }),
+        },
+        { ALT: () => this.SUBRULE(this.onClause, { LABEL: "on" }) },
+        { ALT: () => this.SUBRULE(this.wordStatement, { LABEL: "words" }) },
+      ],
+    });
+  });
+
+  exprStatement = this.RULE("exprStatement", () => {
+    this.CONSUME(T.Identifier, { LABEL: "head" });
+    this.SUBRULE(this.expression, { LABEL: "expr" });
+  });
+
+  // Arguments continue while they start on the line where the previous one ended.
+  wordStatement = this.RULE("wordStatement", () => {
+    const head = this.CONSUME(T.Identifier, { LABEL: "head" });
+    let line = head.endLine ?? head.startLine;
+    this.MANY({
+      GATE: () => this.LA(1).startLine === line,
+      DEF: () => {
+        const item = this.SUBRULE(this.testItem, { LABEL: "item" });
+        if (!this.RECORDING_PHASE) line = item.location?.endLine ?? line;
+      },
+    });
+  });
+
+  testItem = this.RULE("testItem", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.testWord, { LABEL: "word" }) },
+      { ALT: () => this.CONSUME(T.StringLit, { LABEL: "literal" }) },
+      { ALT: () => this.CONSUME(T.IntegerLit, { LABEL: "literal" }) },
+      { ALT: () => this.CONSUME(T.DecimalLit, { LABEL: "literal" }) },
+      { ALT: () => this.CONSUME(T.DateTimeLit, { LABEL: "literal" }) },
+      { ALT: () => this.CONSUME(T.DateLit, { LABEL: "literal" }) },
+      { ALT: () => this.CONSUME(T.DurationLit, { LABEL: "literal" }) },
+      { ALT: () => this.CONSUME(T.PercentLit, { LABEL: "other" }) },
+      { ALT: () => this.CONSUME(T.TimeOfDay, { LABEL: "other" }) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Minus, { LABEL: "minus" });
+          this.OR2([
+            { ALT: () => this.CONSUME2(T.IntegerLit, { LABEL: "literal" }) },
+            { ALT: () => this.CONSUME2(T.DecimalLit, { LABEL: "literal" }) },
+          ]);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.testRecord, { LABEL: "record" }) },
+      { ALT: () => this.SUBRULE(this.testList, { LABEL: "list" }) },
+      { ALT: () => this.SUBRULE(this.testArgs, { LABEL: "args" }) },
+    ]);
+  });
+
+  testWord = this.RULE("testWord", () => {
+    this.CONSUME(T.Name, { LABEL: "part" });
+    this.MANY(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME2(T.Name, { LABEL: "part" });
+    });
+  });
+
+  testRecord = this.RULE("testRecord", () => {
+    this.CONSUME(T.LBrace);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.testField, { LABEL: "field" }) });
+    this.CONSUME(T.RBrace);
+  });
+
+  testList = this.RULE("testList", () => {
+    this.CONSUME(T.LBracket);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.testItem, { LABEL: "item" }) });
+    this.CONSUME(T.RBracket);
+  });
+
+  testArgs = this.RULE("testArgs", () => {
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.testField, { LABEL: "field" }) });
+    this.CONSUME(T.RParen);
+  });
+
+  testField = this.RULE("testField", () => {
+    this.CONSUME(T.Name, { LABEL: "name" });
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.testItem, { LABEL: "value" });
   });
 
   qualifiedName = this.RULE("qualifiedName", () => {

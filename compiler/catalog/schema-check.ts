@@ -1,7 +1,7 @@
 // Validates the catalog's plain value against catalog.schema.json (ajv, draft 2020-12) and
 // turns ajv's errors into diagnostics on the exact YAML key or value, with a fix as the hint.
 import type { ErrorObject } from "ajv/dist/2020.js";
-import { didYouMean } from "../diagnostics.ts";
+import { closest, editDistance } from "../diagnostics.ts";
 import schema from "./catalog.schema.json" with { type: "json" };
 import type { Reporter } from "./report.ts";
 import { definitionOf, validateCatalog } from "./schema-validate.ts";
@@ -87,7 +87,7 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
     case "enum": {
       const allowed = (params.allowedValues as unknown[]).map(String);
       const value = String(e.data);
-      const hint = didYouMean(value, allowed) ?? `expected one of ${allowed.map((a) => `\`${a}\``).join(", ")}`;
+      const hint = suggest(value, allowed) ?? `expected one of ${allowed.map((a) => `\`${a}\``).join(", ")}`;
       r.report("catalog/invalid-value", `\`${value}\` is not ${parent.title ?? "an allowed value"}`, valueLoc, hint);
       return;
     }
@@ -137,16 +137,27 @@ const TYPE_NAMES: ReadonlySet<string> = new Set(schema.$defs.typeName.enum);
 const FIELD_TAGS = new Set(["pii", "labels", "lineage", "residency", "retention", "freshness", "optional"]);
 
 function unknownKeyHint(key: string, allowed: readonly string[], def: string, path: readonly string[]): string {
+  if (key === "<<") return "YAML merge keys are not supported in the catalog: write the keys out, or alias a whole value (`values: *statuses`)";
   if (def === "typeSpec" && FIELD_TAGS.has(key)) {
     return `\`${key}\` is a tag of a whole entity field; a list element, record member, payload field or parameter has only \`type\`, \`values\` and \`of\``;
   }
   if (def === "typeSpec" && path[path.length - 1] === "of" && !TYPE_KEYS.has(key)) {
     return "a mapping with a `type` key is the element type (`type`, `values`, `of`); for a record with a member named `type`, write `type: { type: string }`";
   }
-  return didYouMean(key, allowed) ?? `allowed keys here: ${allowed.map((a) => `\`${a}\``).join(", ")}`;
+  return suggest(key, allowed) ?? `allowed keys here: ${allowed.map((a) => `\`${a}\``).join(", ")}`;
+}
+
+// "did you mean" for keys and values of the format: like the shared `didYouMean`, but a one-
+// or two-letter word is not "close" to a key it shares nothing with (`at` is not `of`).
+function suggest(word: string, candidates: readonly string[]): string | undefined {
+  const prefixed = word.length >= 2 ? candidates.filter((c) => c.startsWith(word)).sort((a, b) => a.length - b.length)[0] : undefined;
+  const c = prefixed ?? closest(word, candidates);
+  if (c === undefined) return undefined;
+  return c.startsWith(word) || editDistance(word, c) < Math.max(word.length, 2) ? `did you mean \`${c}\`?` : undefined;
 }
 
 function nameHint(name: string, def: string): string {
+  if (name === "<<") return "YAML merge keys are not supported in the catalog: write the entries out";
   const fixed = name
     .trim()
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")

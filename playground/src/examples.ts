@@ -78,6 +78,8 @@ export interface Example {
   readonly id: string;
   readonly label: string;
   readonly state: PlaygroundState;
+  /** The file shown first. */
+  readonly open?: string;
 }
 
 function state(journeys: readonly { name: string; text: string }[], inputs: Inputs): PlaygroundState {
@@ -91,7 +93,7 @@ function title(name: string): string {
 
 /** The menu: the whole policy set first (the default), then each journey file on its own. */
 export const EXAMPLES: readonly Example[] = [
-  { id: "all", label: "Whole example policy set", state: state(EXAMPLE_JOURNEYS, DAILY) },
+  { id: "all", label: "Whole example policy set", state: state(EXAMPLE_JOURNEYS, DAILY), open: "renewals.journey" },
   ...EXAMPLE_JOURNEYS.map((j) => ({ id: j.name, label: `${title(j.name)} (${j.name})`, state: state([j], INPUTS[j.name] ?? DAILY) })),
   {
     id: "withdrawn",

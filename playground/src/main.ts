@@ -110,7 +110,7 @@ function showInput(panel: InputPanel): void {
 }
 
 /** Replaces everything on the page with a state (an example or a share link). */
-function loadState(state: PlaygroundState): void {
+function loadState(state: PlaygroundState, open?: string): void {
   lastRun = undefined;
   for (const m of journeyModels) m.dispose();
   catalogModel?.dispose();
@@ -123,7 +123,7 @@ function loadState(state: PlaygroundState): void {
   }
   for (const m of [...journeyModels, catalogModel, ...inputModels.values()]) m.onDidChangeContent(() => client.check());
   activeFile = "";
-  showFile(journeyModels[0] ? nameOf(journeyModels[0]) : CATALOG_FILE);
+  showFile(open && modelOfFile(open) ? open : journeyModels[0] ? nameOf(journeyModels[0]) : CATALOG_FILE);
   showInput("request");
   renderResults();
   client.check();
@@ -400,7 +400,7 @@ examples.addEventListener("change", () => {
   const ex = EXAMPLES.find((e) => e.id === examples.value);
   if (ex) {
     history.replaceState(null, "", location.pathname + location.search);
-    loadState(ex.state);
+    loadState(ex.state, ex.open);
   }
 });
 byId("btn-check").addEventListener("click", () => {
@@ -432,7 +432,7 @@ const client = new CompilerClient(
 
 const initial = initialState();
 examples.value = initial === DEFAULT_EXAMPLE.state ? DEFAULT_EXAMPLE.id : "";
-loadState(initial);
+loadState(initial, initial === DEFAULT_EXAMPLE.state ? DEFAULT_EXAMPLE.open : undefined);
 renderStatus();
 
 /** Hooks for the browser tests (and for poking around from the console). */

@@ -43,12 +43,15 @@ function parseEntry(text: string): { entry: LogEntry; intact: boolean } | undefi
 }
 
 /**
- * Every entry whose `decision_id` is `id`, in log order (a replayed decision repeats its id),
- * each with its journeys' metadata gathered from the entries up to it.
+ * Every entry whose `decision_id` is `id` — or starts with it, with `prefix` — in log order (a
+ * replayed decision repeats its id), each with its journeys' metadata gathered from the
+ * entries up to it.
  */
-export function findDecision(path: string, id: string): FoundEntry[] {
+export function findDecision(path: string, id: string, prefix = false): FoundEntry[] {
   const fd = openLog(path);
-  const needle = `"decision_id":${JSON.stringify(id)}`;
+  const quoted = JSON.stringify(id);
+  const needle = `"decision_id":${prefix ? quoted.slice(0, -1) : quoted}`;
+  const matches = (d: string): boolean => (prefix ? d.startsWith(id) : d === id);
   const known = new Map<string, { meta: JourneyMeta; intact: boolean }>();
   const found: FoundEntry[] = [];
   try {
@@ -60,7 +63,7 @@ export function findDecision(path: string, id: string): FoundEntry[] {
       if (!p) return;
       const { entry, intact } = p;
       for (const [journey, meta] of Object.entries(entry.meta ?? {})) known.set(`${entry.artifact}:${journey}`, { meta, intact });
-      if (!target || entry.decision_id !== id) return;
+      if (!target || !matches(entry.decision_id)) return;
       const journeys = new Map<string, JourneyMeta>();
       let allIntact = intact;
       for (const ev of entry.evaluations) {

@@ -138,7 +138,7 @@ export function verifyLog(path: string, options: VerifyOptions = {}): VerifyResu
   }
   const bad = firstBad as BadEntry | undefined;
   if (bad && bad.line === 1 && !sawSignature) {
-    return { ...empty, firstBad: bad, notALog: `${path} is not a Kairos decision log: line 1 is ${bad.problem.startsWith("not") ? bad.problem : `not an entry (${bad.problem})`}` };
+    return { ...empty, firstBad: bad, notALog: `${path} is not a Kairos decision log: line 1 is ${bad.problem.startsWith("not") ? bad.problem.replace(/ \(.*\)$/, "") : `not an entry (${bad.problem})`}` };
   }
   const missingAnchor = options.contains !== undefined && !containsFound;
   return {

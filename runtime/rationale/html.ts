@@ -51,26 +51,30 @@ function traceItem(l: TraceLine): string {
   return `${mark}<code>${escapeHtml(l.source)}</code>${value}${where}`;
 }
 
-/** Nested lists from depth-annotated lines: a child list opens inside its parent's item. */
+/**
+ * Nested lists from depth-annotated lines: a child list opens inside its parent's item. One
+ * item per source line, indented, so that golden files diff line by line.
+ */
 function trace(lines: readonly TraceLine[]): string {
-  let html = "";
+  const out: string[] = [];
+  const pad = (d: number) => "  ".repeat(d);
   let depth = -1;
   for (const l of lines) {
     if (l.depth > depth) {
-      for (let d = depth; d < l.depth; d++) html += d === -1 ? `<ul class="trace">` : "<ul>";
+      for (let d = depth; d < l.depth; d++) out.push(d === -1 ? `<ul class="trace">` : `${pad(2 * d + 2)}<ul>`);
     } else {
-      html += "</li>";
-      for (let d = depth; d > l.depth; d--) html += "</ul></li>";
+      out[out.length - 1] += "</li>";
+      for (let d = depth; d > l.depth; d--) out.push(`${pad(2 * d)}</ul></li>`);
     }
-    html += `<li>${traceItem(l)}`;
+    out.push(`${pad(2 * l.depth + 1)}<li>${traceItem(l)}`);
     depth = l.depth;
   }
   if (depth >= 0) {
-    html += "</li>";
-    for (let d = depth; d > 0; d--) html += "</ul></li>";
-    html += "</ul>";
+    out[out.length - 1] += "</li>";
+    for (let d = depth; d > 0; d--) out.push(`${pad(2 * d)}</ul></li>`);
+    out.push("</ul>");
   }
-  return html;
+  return out.join("\n");
 }
 
 function block(b: Block): string {
@@ -82,9 +86,9 @@ function block(b: Block): string {
     case "quote":
       return `<blockquote>${inline(b.text)}</blockquote>`;
     case "fields":
-      return `<dl class="fields">${b.rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${inline(v)}</dd>`).join("")}</dl>`;
+      return `<dl class="fields">\n${b.rows.map(([k, v]) => `  <dt>${escapeHtml(k)}</dt><dd>${inline(v)}</dd>`).join("\n")}\n</dl>`;
     case "list":
-      return `<ul>${b.items.map((i) => `<li>${inline(i)}</li>`).join("")}</ul>`;
+      return `<ul>\n${b.items.map((i) => `  <li>${inline(i)}</li>`).join("\n")}\n</ul>`;
     case "table": {
       const head = `<thead><tr>${b.head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead>`;
       const rows = b.rows.map((r) => `<tr>${r.map((c) => `<td>${inline(c)}</td>`).join("")}</tr>`).join("\n");

@@ -76,7 +76,8 @@ function candidate(input: RationaleInput, ev: Evaluation, nowMs: number | undefi
   const blocks: Block[] = [
     { kind: "heading", level: 2, text: [...t`Journey ${ev.journey}`, meta ? ` — ${meta.title}` : "", winner ? " (winner)" : ""] },
   ];
-  const rows: [string, Text][] = [["Outcome", [{ strong: OUTCOME_TEXT[ev.outcome] ?? ev.outcome }]], ["Purpose", code(ev.purpose)]];
+  const outcome = ev.outcome === "no_match" ? "no match: its condition did not hold" : (OUTCOME_TEXT[ev.outcome] ?? ev.outcome);
+  const rows: [string, Text][] = [["Outcome", [{ strong: outcome }]], ["Purpose", code(ev.purpose)]];
   if (meta) {
     rows.push(["Trigger", code(trigger(meta))], ["Action", actionText(meta.action)], ["Risk", code(meta.risk)], ["Priority", code(String(meta.priority))]);
     rows.push(["Source", code(`${meta.loc.file}:${meta.loc.line}`)]);
@@ -104,7 +105,7 @@ function candidate(input: RationaleInput, ev: Evaluation, nowMs: number | undefi
   if (r) {
     const rows2: [string, Text][] = [
       ["Consent record", [{ code: r.status }, ` for `, { code: r.purpose }, r.channel ? ` on ` : " (all channels)", ...(r.channel ? [{ code: r.channel }] : [])]],
-      ["Given at", code(formatTime(r.at))],
+      ["Recorded at", code(formatTime(r.at))],
     ];
     if (r.expires_at !== undefined && r.expires_at !== null) rows2.push(["Expires at", code(formatTime(r.expires_at))]);
     if (r.source) rows2.push(["Source", code(r.source)]);
@@ -160,9 +161,10 @@ function bundle(input: RationaleInput): Block[] {
   if (fields.length === 0 && !input.context) return [...blocks, { kind: "paragraph", text: ["No data was requested from the context provider."] }];
   const ctx = input.context;
   const paths = [...new Set([...fields, ...Object.keys(ctx ?? {})])].sort();
+  const logged = input.log !== undefined;
   blocks.push({
     kind: "paragraph",
-    text: ["Exactly these fields were requested from the context provider", ctx ? "; personal data is shown pseudonymized (" : ".", ...(ctx ? [{ code: "hmac:…" }, ")."] : [])],
+    text: ["Exactly these fields were requested from the context provider", ...(logged ? ["; personal data is shown as the log keeps it, pseudonymized (", { code: "hmac:…" }, ")."] : ["."])],
   });
   blocks.push({
     kind: "table",

@@ -17,6 +17,35 @@ function elementType(type: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/**
+ * Member types of `record {at: datetime, channel: string}`; empty when the type names members
+ * only (`record {at, channel}`), whose values then print as JSON.
+ */
+function memberTypes(type: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const m = /^record \{(.*)\}$/.exec(type);
+  if (!m) return out;
+  // Split on commas outside parentheses and braces: enum(…) lists hold commas of their own.
+  let depth = 0;
+  let start = 0;
+  const body = m[1]!;
+  const parts: string[] = [];
+  for (let i = 0; i <= body.length; i++) {
+    const c = body[i];
+    if (c === "(" || c === "{") depth++;
+    else if (c === ")" || c === "}") depth--;
+    else if ((c === "," && depth === 0) || i === body.length) {
+      parts.push(body.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  for (const p of parts) {
+    const colon = p.indexOf(":");
+    if (colon > 0) out.set(p.slice(0, colon).trim(), p.slice(colon + 1).trim());
+  }
+  return out;
+}
+
 function plain(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   try {
@@ -46,7 +75,8 @@ export function formatValue(value: unknown, type: string): string {
     return `[${[...shown, ...more].join(", ")}]`;
   }
   if (typeof value === "object") {
-    const members = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}: ${isPseudonym(v) ? v : plain(v)}`);
+    const types = memberTypes(type);
+    const members = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}: ${formatValue(v, types.get(k) ?? "unknown")}`);
     return `{${members.join(", ")}}`;
   }
   return plain(value);

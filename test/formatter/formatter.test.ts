@@ -162,7 +162,7 @@ describe("properties on generated files", () => {
         expect(withoutSpans(parse(once).ast)).toEqual(withoutSpans(before.ast));
         expect(commentsOf(once)).toEqual(commentsOf(src));
       }),
-      { numRuns: 300 },
+      { numRuns: 2000 },
     );
   });
 });

@@ -68,6 +68,36 @@ const template: fc.Arbitrary<string> = fc
   .array(fc.oneof(fc.string({ maxLength: 10 }).map((s) => ({ text: s })), expression(1, false).map((e) => ({ expr: e.tokens.join(" ") }))), { maxLength: 4 })
   .map((parts) => `"${parts.map((p) => ("text" in p ? JSON.stringify(p.text).slice(1, -1).replace(/[{}]/g, (b) => b + b) : `{${p.expr}}`)).join("")}"`);
 
+/** An argument of a test statement (docs/testing.md): words, literals, records, lists, args. */
+const testItem: fc.Arbitrary<string> = fc.letrec<{ item: string }>((tie) => ({
+  item: fc.oneof(
+    { arbitrary: fc.constantFrom("acted", "customer", "a.b.c", "now", "when", "21:00", "10%", "-5", "-1.50", "2026-05-30", "2026-05-30T09:00:00Z", "3d"), weight: 4 },
+    { arbitrary: stringLiteral, weight: 1 },
+    { arbitrary: fc.nat(1000).map(String), weight: 1 },
+    fc.array(fc.tuple(fc.constantFrom("tenure_months", "segment", "at"), tie("item")), { maxLength: 3 }).map((fs) => `{${fs.map(([k, v]) => `${k}:${v}`).join(",")}}`),
+    fc.array(tie("item"), { maxLength: 3 }).map((xs) => `[${xs.join(" , ")}]`),
+    fc.array(fc.tuple(fc.constantFrom("queue", "template"), tie("item")), { maxLength: 2 }).map((fs) => `(${fs.map(([k, v]) => `${k} : ${v}`).join(", ")})`),
+  ),
+})).item;
+
+/** A whole `test` or `property` block as one chunk: statements one per line. */
+const testBlock: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.constantFrom("test", "property"),
+    stringLiteral,
+    fc.array(
+      fc.oneof(
+        fc.tuple(fc.constantFrom("given", "now", "request"), fc.array(testItem, { maxLength: 3 })).map(([h, items]) => ({ kind: "words" as const, text: [h, ...items].join("  ") })),
+        fc.constantFrom({ kind: "on" as const, text: "on daily" }, { kind: "on" as const, text: "on claim.filed  after 3d,7d" }),
+        fc.tuple(fc.constantFrom("assume", "expect"), expression(2)).map(([h, e]) => ({ kind: "expr" as const, text: `${h} ${e.tokens.join(" ")}` })),
+      ),
+      { maxLength: 5 },
+    ),
+    fc.constantFrom("\n", "\n\n", " # note\n", "\n# own line\n"),
+  )
+  // An `assume`/`expect` line in a `test` block is an ordinary word statement: keep those to properties.
+  .map(([kind, name, statements, sep]) => `${kind} ${name} {${sep}${statements.filter((st) => kind === "property" || st.kind !== "expr").map((st) => st.text).join(sep)}${sep}}`);
+
 const name = fc.constantFrom("a", "renewal_d90", "x_1", "journey_b");
 
 const clause: fc.Arbitrary<readonly string[]> = fc.oneof(
@@ -82,6 +112,7 @@ const clause: fc.Arbitrary<readonly string[]> = fc.oneof(
 );
 
 const decl: fc.Arbitrary<readonly string[]> = fc.oneof(
+  testBlock.map((b) => [b]),
   fc.tuple(name, fc.array(clause, { maxLength: 8 })).map(([n, cs]) => ["journey", n, "{", ...cs.flat(), "}"]),
   fc.tuple(name, expression(3)).map(([n, e]) => ["condition", n, "=", ...e.tokens]),
 );

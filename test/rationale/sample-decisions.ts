@@ -121,7 +121,7 @@ export const followup: JourneyMeta = {
     ["call", 'contains(customer.email, "@corp.example")', "bool", [2]],
     ["path", "customer.email", "string"],
     ["quantifier", 'any i in customer.recent_interactions: i.sentiment == "negative"', "bool", [4, 5], "any"],
-    ["path", "customer.recent_interactions", "list of record {at, channel, sentiment}"],
+    ["path", "customer.recent_interactions", 'list of record {at: datetime, channel: string, sentiment: enum("positive", "neutral", "negative")}'],
     ["binary", 'i.sentiment == "negative"', "bool", [6], "=="],
     ["path", "i.sentiment", 'enum("positive", "neutral", "negative")'],
     ["path", "customer.email", "string"],
@@ -187,7 +187,7 @@ const acted: Sample = {
     history: [],
   },
   decision: {
-    decision_id: "d-5c1e9a7b3f20d4e8",
+    decision_id: "d_5c1e9a7b3f20d4e8a61b0c9d2e7f4a35",
     outcome: "acted",
     journey: "renewal_reminder_d90",
     action: { name: "email", channel: "email", params: { template: "renewal-d90" } },
@@ -222,7 +222,7 @@ const review: Sample = {
     history: [{ subject: "cust-42", journey: "service_recovery", at: "2026-01-03T10:00:00Z" }],
   },
   decision: {
-    decision_id: "d-0b7e33a91c5d6f02",
+    decision_id: "d_0b7e33a91c5d6f02b84e1a7c9d3f5e60",
     outcome: "pending_review",
     journey: "service_recovery",
     basis: "legitimate_interest",
@@ -260,7 +260,7 @@ const deferred: Sample = {
     history: [],
   },
   decision: {
-    decision_id: "d-9f4c2b8e6a1d7035",
+    decision_id: "d_9f4c2b8e6a1d70354c8b2e9f1a6d3c07",
     outcome: "deferred",
     journey: "vip_followup",
     basis: "legitimate_interest",
@@ -293,7 +293,7 @@ const denied: Sample = {
     history: [],
   },
   decision: {
-    decision_id: "d-31aa0c9d7e5b4f18",
+    decision_id: "d_31aa0c9d7e5b4f18e2c6a0b9d4f7e153",
     outcome: "denied_consent",
     fields: [...onboarding.fields],
     evaluations: [

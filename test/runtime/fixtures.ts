@@ -1,11 +1,11 @@
 // Fixtures for the runtime tests: the spec's catalog, hand-written compiled journeys (the
 // shape codegen emits), a scriptable policy, a provider that records what it is asked, and
 // request builders. Engine tests use these to pin each step of the contract in isolation.
-import { parse as parseYaml } from "yaml";
 import type { CompiledJourney, JourneyMeta, Manifest, PredicateContext, Tracer } from "../../compiler/artifact.ts";
-import { catalogFromJson } from "../../compiler/catalog/serialize.ts";
+import { loadCatalog } from "../../compiler/catalog/index.ts";
 import type { Catalog } from "../../compiler/catalog/types.ts";
 import { MS_PER_DAY } from "../../compiler/literals.ts";
+import { SourceFile } from "../../compiler/source.ts";
 import type { EntityRecords, ContextProvider } from "../../runtime/context.ts";
 import { Engine } from "../../runtime/engine.ts";
 import type { CandidateVerdict } from "../../runtime/opa/contract.ts";
@@ -13,53 +13,11 @@ import type { PolicyRequest } from "../../runtime/opa/input.ts";
 import type { PolicyEvaluator } from "../../runtime/policy.ts";
 import { SPEC_CATALOG } from "../helpers/spec-catalog.ts";
 
-// catalog.yaml shorthand → the artifact's catalog.json form (the loader's job; kept tiny here).
-function typeJson(t: unknown): unknown {
-  if (typeof t === "string") return { kind: "scalar", name: t };
-  const o = t as Record<string, unknown>;
-  if (o["type"] === undefined) return { kind: "list", of: { kind: "record", members: Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeJson(v)])) } };
-  if (o["type"] === "enum") return { kind: "enum", values: o["values"] };
-  if (o["type"] === "list") {
-    const of = o["of"];
-    return typeof of === "string" ? { kind: "list", of: { kind: "type", type: typeJson(of) } } : typeJson(of);
-  }
-  return { kind: "scalar", name: o["type"] };
-}
-
-/** Loads catalog YAML in the spec's syntax into the Catalog model. */
+/** Loads catalog YAML with the compiler's own loader; throws on any catalog error. */
 export function catalogFromYaml(text: string): Catalog {
-  const y = parseYaml(text) as Record<string, Record<string, Record<string, unknown>>>;
-  const entities = Object.fromEntries(
-    Object.entries(y["entities"] ?? {}).map(([name, e]) => [
-      name,
-      {
-        key: e["key"],
-        loc: [0, 0],
-        fields: Object.fromEntries(
-          Object.entries(e["fields"] as Record<string, Record<string, unknown>>).map(([f, d]) => [
-            f,
-            { type: typeJson(d), pii: d["pii"] ?? "none", labels: d["labels"] ?? [], residency: d["residency"] ?? "any", optional: d["optional"] ?? false, loc: [0, 0] },
-          ]),
-        ),
-      },
-    ]),
-  );
-  const events = Object.fromEntries(
-    Object.entries(y["events"] ?? {}).map(([name, e]) => [
-      name,
-      { binds: e["binds"], schedule: e["schedule"] ?? false, loc: [0, 0], fields: Object.fromEntries(Object.entries((e["fields"] ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeJson(v)])) },
-    ]),
-  );
-  const purposes = Object.fromEntries(
-    Object.entries(y["purposes"] ?? {}).map(([n, p]) => [n, { bases: p["bases"], channels: p["channels"], forbids: p["forbids"] ?? [], allows: p["allows"] ?? [], marketing: p["marketing"] ?? false, loc: [0, 0] }]),
-  );
-  const actions = Object.fromEntries(
-    Object.entries(y["actions"] ?? {}).map(([n, a]) => [
-      n,
-      { channel: a["channel"], cost: a["cost"] ?? "low", loc: [0, 0], params: Object.fromEntries(Object.entries((a["params"] ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeJson(v)])) },
-    ]),
-  );
-  return catalogFromJson({ version: 1, file: "catalog.yaml", entities, events, purposes, actions, transfers: y["transfers"] ?? {} });
+  const r = loadCatalog(new SourceFile("catalog.yaml", text));
+  if (!r.value || r.diagnostics.some((d) => d.severity === "error")) throw new Error(`bad test catalog: ${r.diagnostics.map((d) => d.message).join("; ")}`);
+  return r.value;
 }
 
 export const catalog: Catalog = catalogFromYaml(SPEC_CATALOG);
