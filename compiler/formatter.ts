@@ -1,7 +1,8 @@
-// `kairos fmt`: the canonical layout of a `.journey` file. Comments survive, attached to the
-// line (declaration header, clause, operand of a broken `when`, closing brace) they precede or
-// trail. The layout is a pure function of the AST plus those attachments, so formatting is
-// idempotent and never changes what the file means (parse∘format = parse, modulo spans).
+// `kairos fmt`: the canonical layout of a `.journey` file (journeys, conditions, test and
+// property blocks). Comments survive, attached to the line (declaration header, clause or
+// statement, operand of a broken `when`, closing brace) they precede or trail. The layout is
+// a pure function of the AST plus those attachments, so formatting is idempotent and never
+// changes what the file means (parse∘format = parse, modulo spans).
 import type { IToken } from "chevrotain";
 import { lex } from "../grammar/lexer.ts";
 import { LBrace } from "../grammar/tokens.ts";

@@ -198,6 +198,16 @@ function topLevelHint(tok: IToken): string {
   return "a file holds `journey NAME { … }`, `condition NAME = …`, `test \"…\" { … }` and `property \"…\" { … }` declarations";
 }
 
+/** The fix for a timestamp that does not parse: the offset, the `T`, or the calendar. */
+function datetimeHint(text: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
+  if (m && (m[3] === undefined || (m[3] !== "Z" && !m[3].includes(":")) || text.includes(" "))) {
+    const offset = m[3] === undefined ? "Z" : m[3] === "Z" ? "Z" : `${m[3].slice(0, 3)}:${m[3].slice(-2)}`;
+    return `write \`${m[1]}T${m[2]}${offset}\`${m[3] === undefined ? " (`Z` is UTC; or give an offset such as `+01:00`)" : ""}`;
+  }
+  return "write datetimes as ISO 8601 with an offset, with a real date and time: `2026-05-30T09:00:00Z`";
+}
+
 function statementHint(block: "test" | "property"): string {
   const words = block === "test" ? ["now", "region", "subject", "event", "given", "consent", "objection", "history", "expect"] : ["on", "now", "region", "subject", "given", "consent", "objection", "history", "assume", "expect", "runs"];
   return `a ${block} holds one statement per line: ${words.map((w) => `\`${w}\``).join(", ")}`;
@@ -536,9 +546,10 @@ class Lowerer {
         if (day === undefined) this.report({ code: "syntax/invalid-date", severity: "error", message: `\`${t.image}\` is not a calendar date`, span, hint: "write dates as `YYYY-MM-DD` with a real month and day" });
         return { kind: "date", text: t.image, day: day ?? 0, span };
       }
-      case T.DateTimeLit: {
+      case T.DateTimeLit:
+      case T.MalformedDateTime: {
         const ms = parseDateTimeLiteral(t.image);
-        if (ms === undefined) this.report({ code: "syntax/invalid-datetime", severity: "error", message: `\`${t.image}\` is not a valid datetime`, span, hint: "write datetimes as ISO 8601 with an offset: `2026-05-30T09:00:00Z`" });
+        if (ms === undefined) this.report({ code: "syntax/invalid-datetime", severity: "error", message: `\`${t.image}\` is not a valid datetime`, span, hint: datetimeHint(t.image) });
         return { kind: "datetime", text: t.image, ms: ms ?? 0, span };
       }
       case T.DurationLit:

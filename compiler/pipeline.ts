@@ -8,6 +8,7 @@ import { checkProgram } from "./checker/index.ts";
 import { sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
 import { parseJourneyFile } from "./lower.ts";
 import { SourceFile, SourceSet } from "./source.ts";
+import { checkTests, type CheckedSuite } from "./tests/index.ts";
 
 /** A policy set's text: what a directory holds, or what the playground has in its editors. */
 export interface PolicySources {
@@ -23,6 +24,8 @@ export interface CheckResult {
   readonly catalog: Catalog | undefined;
   readonly files: readonly JourneyFile[];
   readonly program: CheckedProgram | undefined;
+  /** The `test` and `property` blocks, checked (docs/testing.md); run by `kairos test`. */
+  readonly tests?: CheckedSuite;
   /** Sorted by file and position. */
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -42,14 +45,18 @@ export function checkSources(input: PolicySources): CheckResult {
     files.push(parsed.value ?? { kind: "file", name: sf.name, decls: [], span: sf.span(0, 0) });
   }
   let program: CheckedProgram | undefined;
+  let tests: CheckedSuite | undefined;
   if (cat.value) {
     const catalog = cat.value;
     const checked = guardDepth(files[0]?.name ?? input.catalog.name, () => checkProgram(files, catalog, sources));
     diagnostics.push(...checked.diagnostics);
+    const suite = guardDepth(files[0]?.name ?? input.catalog.name, () => checkTests(files, catalog));
+    diagnostics.push(...suite.diagnostics);
+    tests = suite.value;
     // Syntax errors make the program unusable even when what parsed checks clean.
     program = diagnostics.some((d) => d.severity === "error") ? undefined : checked.value;
   }
-  return { sources, catalog: cat.value, files, program, diagnostics: sortDiagnostics(diagnostics) };
+  return { sources, catalog: cat.value, files, program, ...(tests ? { tests } : {}), diagnostics: sortDiagnostics(diagnostics) };
 }
 
 /**

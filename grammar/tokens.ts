@@ -87,6 +87,15 @@ export const DateTimeLit = createToken({
   name: "DateTimeLit",
   pattern: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})/,
 });
+/**
+ * A timestamp written almost right (no offset, `+0100`, a space for `T`): lexed as a datetime
+ * so the parser goes on and lowering reports it once, with the fix, instead of a token soup.
+ */
+export const MalformedDateTime = createToken({
+  name: "MalformedDateTime",
+  pattern: /\d{4}-\d{2}-\d{2}(?:T| (?=\d{2}:\d{2}))\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/,
+  categories: [DateTimeLit],
+});
 export const DateLit = createToken({ name: "DateLit", pattern: /\d{4}-\d{2}-\d{2}(?![\dT])/ });
 export const TimeOfDay = createToken({ name: "TimeOfDay", pattern: /\d{2}:\d{2}(?![\d:])/ });
 export const DurationLit = createToken({ name: "DurationLit", pattern: /\d+[wdhms](?![A-Za-z0-9_])/ });
@@ -131,6 +140,7 @@ export const allTokens: TokenType[] = [
   WhiteSpace,
   Comment,
   DateTimeLit,
+  MalformedDateTime,
   DateLit,
   TimeOfDay,
   DurationLit,

@@ -3,7 +3,7 @@
 // consent + residency policies into an OPA Wasm bundle with the pinned OPA CLI — emitted as an
 // asset at build time, served from memory by the dev server.
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { defineConfig, type Plugin } from "vite";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -23,8 +23,11 @@ interface BuiltBundle {
  * document, which the page replaces with the current catalog's, so the example catalog is used.
  */
 async function buildStandardBundle(): Promise<BuiltBundle> {
-  const { checkSources } = await import("../compiler/pipeline.ts");
-  const { buildOpaBundle } = await import("../compiler/opa/index.ts");
+  // Loaded by Node itself (type stripping), not bundled into the config: otherwise every edit
+  // to the compiler would restart the dev server.
+  const load = <T>(path: string): Promise<T> => import(/* @vite-ignore */ pathToFileURL(repo + path).href) as Promise<T>;
+  const { checkSources } = await load<typeof import("../compiler/pipeline.ts")>("compiler/pipeline.ts");
+  const { buildOpaBundle } = await load<typeof import("../compiler/opa/index.ts")>("compiler/opa/index.ts");
   const text = await readFile(`${repo}policies/catalog.yaml`, "utf8");
   const checked = checkSources({ catalog: { name: "catalog.yaml", text }, journeys: [], rego: [] });
   if (!checked.catalog) throw new Error("policies/catalog.yaml does not load; run `npx kairos check policies`");
@@ -75,5 +78,6 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2022",
     chunkSizeWarningLimit: 4096,
+    rolldownOptions: { checks: { pluginTimings: false } },
   },
 });

@@ -1,7 +1,7 @@
 // Reads catalog.yaml into a YAML node tree plus its plain-JSON value, with the guards that keep
 // hostile input cheap: a size cap, a nesting-depth cap checked before parsing, and alias
 // expansion accounting. Every node keeps its source range, so diagnostics point at the text.
-import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode, type Pair } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode, type Pair } from "yaml";
 import type { CatalogLoc } from "./types.ts";
 
 /** The largest catalog text accepted, in characters (1 MiB). */
@@ -324,4 +324,3 @@ function errorLoc(pos: readonly [number, number] | undefined, text: string): Cat
   return { start, end };
 }
 
-export type { Document };

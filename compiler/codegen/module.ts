@@ -13,12 +13,18 @@ import type { CheckedProgram } from "../checked.ts";
 import type { Diagnostic, StageResult } from "../diagnostics.ts";
 import { journeyMeta } from "../journey-meta.ts";
 import type { SourceSet } from "../source.ts";
-import { planJourney, type TracePlan } from "../trace-nodes.ts";
+import { planJourney, type Site, type TracePlan } from "../trace-nodes.ts";
 import type { JourneyMeta } from "../artifact.ts";
 import { ContextTypes } from "./context-types.ts";
 import { ExprEmitter } from "./emit-expr.ts";
 import { writePrelude } from "./prelude.ts";
-import { array, arrow, as, call, CodeWriter, data, ident, object, oneLine, type Code, type Mode } from "./writer.ts";
+import { array, arrow, as, call, CodeWriter, data, dataAtom, ident, object, oneLine, type Code, type Mode } from "./writer.ts";
+
+/**
+ * Deepest expression (counting named conditions at the place they are used) codegen accepts:
+ * generated code nests one call per level, and far deeper input would exhaust the stack.
+ */
+export const MAX_EXPRESSION_DEPTH = 400;
 
 /** Journey ids are written into identifiers (`when_<id>`), so they must have this form. */
 export const JOURNEY_ID_RE = /^[a-z][a-z0-9_]*$/;
@@ -53,6 +59,22 @@ export function generatePredicates(program: CheckedProgram, sources?: SourceSet)
     const plan = planJourney(program, j, sources);
     return { journey: j, plan, meta: journeyMeta(j, plan, sources) };
   });
+  for (const { journey: j, plan } of plans) {
+    const roots = [{ site: plan.when, span: j.when.span }, ...(plan.reason ?? []).flatMap((p) => (p.kind === "expr" ? [{ site: p.site, span: p.site.expr.span }] : []))];
+    for (const { site, span } of roots) {
+      const depth = depthOf(site);
+      if (depth > MAX_EXPRESSION_DEPTH) {
+        diagnostics.push({
+          code: "codegen/too-deep",
+          severity: "error",
+          message: `this expression of \`${j.id}\` nests ${depth} operations deep, more than the ${MAX_EXPRESSION_DEPTH} the compiler supports`,
+          span,
+          hint: "simplify the condition, or split the journey into several",
+        });
+      }
+    }
+  }
+  if (diagnostics.length > 0) return { value: undefined, diagnostics };
   return { value: { ts: emit(program, plans, "ts"), js: emit(program, plans, "js") }, diagnostics };
 }
 
@@ -130,11 +152,23 @@ export function emitPredicates(program: CheckedProgram, sources?: SourceSet): Pr
   return r.value;
 }
 
+/** Depth of a site tree, without recursion (the tree may be too deep for the stack). */
+function depthOf(root: Site): number {
+  let max = 0;
+  const stack: [Site, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [s, d] = stack.pop()!;
+    if (d > max) max = d;
+    for (const c of s.children) stack.push([c, d + 1]);
+  }
+  return max;
+}
+
 /** The metadata literal, one trace node per line. */
 function metaCode(meta: JourneyMeta): Code {
   return object(
     Object.entries(meta)
       .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [k, k === "nodes" ? array(meta.nodes.map((n) => oneLine(data(n)))) : data(v)] as const),
+      .map(([k, v]) => [k, k === "nodes" ? array(meta.nodes.map((n) => dataAtom(n))) : data(v)] as const),
   );
 }

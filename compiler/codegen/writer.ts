@@ -114,6 +114,31 @@ export function data(value: unknown): Code {
   throw new Error(`codegen: cannot write ${typeof value} as data`);
 }
 
+/**
+ * Plain data as one atom: the same text `flat(data(value))` gives, written directly. For the
+ * large metadata tables, where building and measuring a Code tree per value was most of the
+ * cost of codegen.
+ */
+export function dataAtom(value: unknown): Code {
+  return { k: "atom", text: dataText(value) };
+}
+
+function dataText(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new Error(`codegen: non-finite number ${value}`);
+    return Object.is(value, -0) ? "-0" : String(value);
+  }
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (Array.isArray(value)) return `[${value.map(dataText).join(", ")}]`;
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return entries.length === 0 ? "{}" : `{ ${entries.map(([k, v]) => `${key(k)}: ${dataText(v)}`).join(", ")} }`;
+  }
+  throw new Error(`codegen: cannot write ${typeof value} as data`);
+}
+
 /** A property key: bare when an identifier, else a string literal. */
 export function key(name: string): string {
   return IDENT_RE.test(name) ? name : JSON.stringify(name);
@@ -180,8 +205,34 @@ function targetNeedsParens(c: Code, mode: Mode): boolean {
   return !isSimple(c) || (c.k === "atom" && /^[-\d]/.test(c.text));
 }
 
+// `layout` only needs to know whether an expression fits on the rest of the line. Rendering a
+// whole subtree at every level to find out was quadratic (and allocation-heavy) for the large
+// metadata literals, so the check renders under a budget and stops as soon as it is exceeded.
+const TOO_WIDE = Symbol("too-wide");
+let budget = Infinity;
+
 /** The expression on one line. */
 export function flat(c: Code, mode: Mode): string {
+  const text = flatUncached(c, mode);
+  if (text.length > budget) throw TOO_WIDE;
+  return text;
+}
+
+/** The one-line text when it is at most `limit` characters, else undefined (cheaply). */
+function flatWithin(c: Code, mode: Mode, limit: number): string | undefined {
+  const saved = budget;
+  budget = Math.min(budget, limit);
+  try {
+    return flat(c, mode);
+  } catch (e) {
+    if (e === TOO_WIDE) return undefined;
+    throw e;
+  } finally {
+    budget = saved;
+  }
+}
+
+function flatUncached(c: Code, mode: Mode): string {
   switch (c.k) {
     case "atom":
       return c.text;
@@ -231,8 +282,9 @@ function wrap(lines: string[]): string[] {
  * lines carry their own indentation (`indent` plus one step per level of nesting).
  */
 export function layout(c: Code, indent: string, col: number, mode: Mode): string[] {
-  const one = flat(c, mode);
-  if (col + one.length <= WIDTH) return [one];
+  const fits = flatWithin(c, mode, WIDTH - col);
+  if (fits !== undefined) return [fits];
+
   switch (c.k) {
     case "call": {
       // `<long target>.method(args)`: break before `.method`.
@@ -242,7 +294,7 @@ export function layout(c: Code, indent: string, col: number, mode: Mode): string
         const rest = layout({ k: "call", fn: { k: "atom", text: suffix }, args: c.args }, indent + STEP, indent.length + STEP.length, mode);
         return [...target, indent + STEP + rest[0], ...rest.slice(1)];
       }
-      if (c.args.length === 0) return [one];
+      if (c.args.length === 0) return [flat(c, mode)];
       const head = `${flatTarget(c.fn, mode)}(`;
       const leading = c.args.slice(0, -1).map((a) => flat(a, mode));
       const last = c.args[c.args.length - 1]!;
@@ -292,7 +344,7 @@ export function layout(c: Code, indent: string, col: number, mode: Mode): string
     case "array":
     case "object": {
       const entries: readonly (readonly [string | undefined, Code])[] = c.k === "array" ? c.items.map((i) => [undefined, i] as const) : c.entries;
-      if (entries.length === 0) return [one];
+      if (entries.length === 0) return [flat(c, mode)];
       const lines = [c.k === "array" ? "[" : "{"];
       for (const [k, v] of entries) {
         const prefixText = indent + STEP + (k === undefined ? "" : `${key(k)}: `);
@@ -311,7 +363,7 @@ export function layout(c: Code, indent: string, col: number, mode: Mode): string
       return [c.op + body[0], ...body.slice(1)];
     }
     default:
-      return [one];
+      return [flat(c, mode)];
   }
 }
 

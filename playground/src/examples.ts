@@ -58,6 +58,16 @@ const INPUTS: Readonly<Record<string, Inputs>> = {
     context: { customer: CUSTOMER, claim: { filed_at: "2026-03-01T09:00:00Z", status: "assessing", diagnosis: "fracture" } },
     consents: { consents: [], objections: [] },
   },
+  "claims-care.journey": {
+    request: {
+      event: { type: "claim.filed", id: "evt-clm-78", at: "2026-03-02T08:15:00Z", payload: { claim_id: "clm-78", at: "2026-03-02T08:15:00Z" } },
+      subject: "cust-1001",
+      now: "2026-03-02T08:16:00Z",
+      region: "eu",
+    },
+    context: { customer: CUSTOMER, claim: { filed_at: "2026-03-02T08:15:00Z", status: "filed", diagnosis: "Wrist fracture after a fall" } },
+    consents: { consents: [], objections: [] },
+  },
   "onboarding.journey": {
     request: { event: { type: "daily", id: "daily-2026-03-02" }, subject: "cust-2002", now: "2026-03-02T09:30:00Z", region: "eu" },
     context: {
@@ -86,15 +96,18 @@ function state(journeys: readonly { name: string; text: string }[], inputs: Inpu
   return { catalog: catalogYaml, journeys, request: json(inputs.request), context: json(inputs.context), consents: json(inputs.consents) };
 }
 
-function title(name: string): string {
-  const base = name.replace(/\.journey$/, "");
+/** A file's menu label: its header comment up to the colon (`# Claims care: …`), else its name. */
+function title(file: { name: string; text: string }): string {
+  const comment = /^#\s*([^:\n]{1,40}):/.exec(file.text)?.[1]?.trim();
+  if (comment) return comment;
+  const base = file.name.replace(/\.journey$/, "");
   return base.charAt(0).toUpperCase() + base.slice(1);
 }
 
 /** The menu: the whole policy set first (the default), then each journey file on its own. */
 export const EXAMPLES: readonly Example[] = [
   { id: "all", label: "Whole example policy set", state: state(EXAMPLE_JOURNEYS, DAILY), open: "renewals.journey" },
-  ...EXAMPLE_JOURNEYS.map((j) => ({ id: j.name, label: `${title(j.name)} (${j.name})`, state: state([j], INPUTS[j.name] ?? DAILY) })),
+  ...EXAMPLE_JOURNEYS.map((j) => ({ id: j.name, label: `${title(j)} (${j.name})`, state: state([j], INPUTS[j.name] ?? DAILY) })),
   {
     id: "withdrawn",
     label: "Renewals, consent withdrawn",
@@ -104,12 +117,20 @@ export const EXAMPLES: readonly Example[] = [
         ...DAILY,
         consents: {
           consents: [
-            ...(DAILY.consents as { consents: object[] }).consents,
-            { purpose: "renewal_marketing", channel: "email", status: "withdrawn", at: "2026-01-15T19:02:00Z", source: "unsubscribe-link" },
+            { purpose: "renewal_marketing", status: "granted", at: "2025-11-03T08:12:00Z", source: "web-preferences" },
+            { purpose: "renewal_marketing", status: "withdrawn", at: "2026-01-15T19:02:00Z", source: "unsubscribe-link" },
           ],
           objections: [],
         },
       },
+    ),
+  },
+  {
+    id: "residency",
+    label: "Claims care, processed in the US",
+    state: state(
+      EXAMPLE_JOURNEYS.filter((j) => j.name === "claims-care.journey"),
+      { ...INPUTS["claims-care.journey"]!, request: { ...INPUTS["claims-care.journey"]!.request, region: "us" } },
     ),
   },
 ];

@@ -149,6 +149,7 @@ function renderFileTabs(): void {
     tab(name, name === activeFile, () => showFile(name), { "data-file": name }, countBadge(lastCheck?.markers.filter((m) => m.file === name) ?? []), name !== CATALOG_FILE && journeyModels.length > 1 ? h("span", { class: "close", title: `Remove ${name}`, onclick: (e: Event) => (e.stopPropagation(), removeFile(name)) }, "×") : null),
   );
   byId("file-tabs").replaceChildren(...tabs, h("button", { type: "button", class: "tab add", title: "Add a journey file", onclick: addFile }, "+"));
+  byId("file-tabs").querySelector(".tab.active")?.scrollIntoView({ block: "nearest", inline: "nearest" });
 }
 
 function addFile(): void {

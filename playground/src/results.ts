@@ -57,7 +57,7 @@ function actionText(a: NonNullable<Decision["action"]>): string {
 
 function reasonsList(e: Evaluation): HTMLElement | null {
   if (!e.reasons?.length) return null;
-  return h("ul", { class: "reasons" }, ...e.reasons.map((r) => h("li", {}, ...richText(r.message), " ", h("span", { class: "code" }, r.code))));
+  return h("ul", { class: "reasons" }, ...e.reasons.map((r) => h("li", { title: r.code, "data-code": r.code }, ...richText(r.message))));
 }
 
 function decisionView(run: RunResponse, d: Decision): HTMLElement {

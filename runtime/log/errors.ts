@@ -9,6 +9,7 @@ export type LogErrorCode =
   | "log/weak-key"
   | "log/no-key"
   | "log/key-permissions"
+  | "log/key-mismatch"
   | "log/closed"
   | "log/io";
 

@@ -15,6 +15,8 @@ export interface Head {
   readonly hash: string;
   /** File size in bytes after any repair; always at a line boundary. */
   readonly size: number;
+  /** The last entry's `key_id`: which key pseudonymized the log so far. */
+  readonly keyId?: string;
 }
 
 /** What bytes after the last newline are. */
@@ -126,9 +128,9 @@ export function settleTail(fd: number, path: string, warn: (message: string) => 
     }
     throw last.offset === 0 && !last.text.includes(LOG_SIGNATURE) ? notALog(path) : corrupt(path, `the last line is not a valid entry (${problem})`);
   }
-  const e = entry as { seq: number; hash: string };
+  const e = entry as { seq: number; hash: string; key_id?: unknown };
   if (hashedText(last.text, e.hash) === undefined || sha256(hashedText(last.text, e.hash)!) !== e.hash) {
     throw corrupt(path, `the last entry (seq ${e.seq}) does not match its hash`);
   }
-  return { seq: e.seq, hash: e.hash, size };
+  return { seq: e.seq, hash: e.hash, size, ...(typeof e.key_id === "string" ? { keyId: e.key_id } : {}) };
 }

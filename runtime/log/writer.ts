@@ -10,7 +10,7 @@ import type { DecisionLogEntry, DecisionSink } from "../sink.ts";
 import { LogError } from "./errors.ts";
 import { LOG_FORMAT, type LogEntry } from "./format.ts";
 import { serializeEntry } from "./hash.ts";
-import { loadLogKey, type LogKey } from "./key.ts";
+import { KEY_ENV, keyFileFor, loadLogKey, type LogKey } from "./key.ts";
 import { FileLock, type LockOptions } from "./lock.ts";
 import { Pseudonymizer, piiLookupOf, toEntry, type PiiLookup } from "./pseudonymize.ts";
 import { settleTail, type Head } from "./tail.ts";
@@ -100,7 +100,16 @@ export class DecisionLog implements DecisionSink {
       if (created) syncDirectory(path);
       const lock = FileLock.acquire(`${path}.lock`, options.lock);
       try {
-        return new DecisionLog(path, fd, settleTail(fd, path, warn), key, options, warn);
+        const head = settleTail(fd, path, warn);
+        if (head.keyId !== undefined && head.keyId !== key.id) {
+          // Mixed keys would make one person two pseudonyms: a lost key file is not replaced silently.
+          throw new LogError(
+            "log/key-mismatch",
+            `${path} was pseudonymized with key ${head.keyId}, but the key from ${key.source} is ${key.id}`,
+            `set ${KEY_ENV} to the log's key (or restore ${keyFileFor(path)}), or start a new log to change keys`,
+          );
+        }
+        return new DecisionLog(path, fd, head, key, options, warn);
       } finally {
         lock.release();
       }

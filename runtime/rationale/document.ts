@@ -27,6 +27,17 @@ export function t(strings: TemplateStringsArray, ...values: (string | number)[])
   return out;
 }
 
+/**
+ * A message in the house style (user text in `backticks`, as engine reasons and errors write
+ * it) as inline text: backticked parts become code, so that every format shows them as such.
+ */
+export function fromBackticks(message: string): Inline[] {
+  const parts = message.split("`");
+  // An odd number of backticks: no pairing to trust, keep the text as it is.
+  if (parts.length % 2 === 0) return [message];
+  return parts.map((p, i) => (i % 2 === 1 ? { code: p } : p)).filter((x) => x !== "");
+}
+
 /** The plain characters of a text (for titles, alt text, measuring). */
 export function plainText(text: Text): string {
   return text.map((x) => (typeof x === "string" ? x : "code" in x ? x.code : x.strong)).join("");

@@ -6,7 +6,7 @@ import { parseDateTimeLiteral } from "../../compiler/literals.ts";
 import type { Evaluation, Outcome } from "../decision.ts";
 import { explainBasis } from "./basis.ts";
 import { customerSentence } from "./customer.ts";
-import { t, type Block, type Inline, type Text } from "./document.ts";
+import { fromBackticks, t, type Block, type Inline, type Text } from "./document.ts";
 import { guardrailSteps } from "./guardrails.ts";
 import type { RationaleInput } from "./input.ts";
 import { bareTrace, traceTree } from "./trace-tree.ts";
@@ -57,14 +57,26 @@ function overview(input: RationaleInput): Block[] {
   if (decision.action) rows.push(["Action", actionText(decision.action)]);
   if (decision.basis) rows.push(["Lawful basis", code(decision.basis)]);
   if (decision.deferred_until) rows.push(["Deferred until", code(decision.deferred_until)]);
-  if (decision.error) rows.push(["Error", [{ code: decision.error.code }, `: ${decision.error.message}`]]);
+  if (decision.error) rows.push(["Error", [{ code: decision.error.code }, ": ", ...fromBackticks(decision.error.message)]]);
   for (const w of decision.wakeups ?? []) rows.push(["Follow-up", [{ code: w.journey }, ` after `, { code: w.timer }, ` at `, { code: w.at }]]);
   if (log) {
     rows.push(["Log entry", [`seq ${log.seq}, hash `, { code: log.hash }, log.intact === false ? " — DOES NOT MATCH ITS CONTENTS (the log was altered)" : ""]]);
   }
+  const candidates: Block[] =
+    decision.evaluations.length > 1
+      ? [
+          { kind: "heading", level: 2, text: ["Candidates"] },
+          {
+            kind: "table",
+            head: ["Journey", "Priority", "Outcome", "Lawful basis"],
+            rows: decision.evaluations.map((ev) => [[{ code: ev.journey }, ev.journey === decision.journey ? " (winner)" : ""], [String(ev.priority)], [ev.outcome], ev.basis ? [{ code: ev.basis }] : ["—"]]),
+          },
+        ]
+      : [];
   return [
     { kind: "heading", level: 1, text: t`Decision ${decision.decision_id}` },
     { kind: "fields", rows },
+    ...candidates,
     { kind: "heading", level: 2, text: ["Why the customer got this"] },
     { kind: "quote", text: [customerSentence(decision, decision.journey ? input.journeys.get(decision.journey) : undefined)] },
   ];
@@ -119,9 +131,13 @@ function candidate(input: RationaleInput, ev: Evaluation, nowMs: number | undefi
 
   blocks.push({ kind: "heading", level: 3, text: ["Residency"] });
   const region = input.request?.region;
+  const denied = (ev.reasons ?? []).map((x) => x["field"]).filter((f): f is string => typeof f === "string");
+  const where: Inline[] = region ? [{ code: region }] : ["this region"];
   const residency: Text =
     ev.outcome === "denied_residency"
-      ? ["Denied: some fields of the minimal bundle may not be processed in ", ...(region ? [{ code: region }] : ["this region"]), " (see the reasons below)."]
+      ? denied.length > 0
+        ? ["Denied: ", ...denied.flatMap((f, i): Inline[] => [i > 0 ? ", " : "", { code: f }]), ` may not be processed in `, ...where, "."]
+        : ["Denied: some fields of the minimal bundle may not be processed in ", ...where, " (see the reasons below)."]
       : ev.outcome === "error"
         ? ["Not determined (the decision failed)."]
         : ["Allowed: every field of the minimal bundle may be processed in ", ...(region ? [{ code: region }] : ["the request's region"]), "."];
@@ -136,7 +152,7 @@ function candidate(input: RationaleInput, ev: Evaluation, nowMs: number | undefi
     },
   );
   if (ev.reasons && ev.reasons.length > 0) {
-    blocks.push({ kind: "heading", level: 3, text: ["Reasons"] }, { kind: "list", items: ev.reasons.map((x) => [{ code: x.code }, `: ${x.message}`]) });
+    blocks.push({ kind: "heading", level: 3, text: ["Reasons"] }, { kind: "list", items: ev.reasons.map((x) => [{ code: x.code }, ": ", ...fromBackticks(x.message)]) });
   }
   return blocks;
 }

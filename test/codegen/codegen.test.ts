@@ -3,7 +3,7 @@
 // fail-closed division by zero, and identifier validation.
 import { describe, expect, it } from "vitest";
 import type { CompiledJourney, PredicateContext } from "../../compiler/artifact.ts";
-import { emitPredicates, generatePredicates } from "../../compiler/codegen/index.ts";
+import { emitPredicates, generatePredicates, MAX_EXPRESSION_DEPTH } from "../../compiler/codegen/index.ts";
 import { interpretProgram } from "../../compiler/interpreter.ts";
 import { MS_PER_DAY } from "../../compiler/literals.ts";
 import { compile, compileExample, importPredicates, run } from "./helpers.ts";
@@ -150,6 +150,22 @@ describe("expression semantics, on both paths", () => {
     const node = compiled.meta.nodes[(a as { node: number }).node]!;
     expect([node.op, node.text]).toEqual(["/", "account.a / account.b"]);
     expect(run(interpreted.when, ctx)).toEqual(a);
+  });
+});
+
+describe("limits", () => {
+  it("refuses an expression nested deeper than it supports, with a diagnostic instead of a stack overflow", () => {
+    const when = Array.from({ length: MAX_EXPRESSION_DEPTH + 5 }, (_, i) => `account.n >= ${i}`).join(" and ");
+    const r = compile({ "k.journey": j("k", when) }, ACCOUNT_CATALOG);
+    const out = generatePredicates(r.program, r.sources);
+    expect(out.value).toBeUndefined();
+    expect(out.diagnostics.map((d) => [d.code, r.sources.get(d.span.file)!.slice(d.span)])).toEqual([["codegen/too-deep", when]]);
+  });
+
+  it("compiles an expression just within the limit", () => {
+    const when = Array.from({ length: MAX_EXPRESSION_DEPTH - 10 }, (_, i) => `account.n >= ${i}`).join(" and ");
+    const r = compile({ "k.journey": j("k", when) }, ACCOUNT_CATALOG);
+    expect(generatePredicates(r.program, r.sources).diagnostics).toEqual([]);
   });
 });
 

@@ -1,12 +1,18 @@
 // A separate writer process for the concurrency test: appends N decisions tagged with its name.
-// usage: node test/log/append-worker.ts LOG N TAG [START_EPOCH_MS]
+// usage: node test/log/append-worker.ts LOG N TAG [GO_FILE]
+// With GO_FILE it writes `GO_FILE.<TAG>.ready` and waits for GO_FILE to exist before appending,
+// so that the test can start both writers at the same moment whatever their start-up times.
+import { existsSync, writeFileSync } from "node:fs";
 import { SAMPLES, sinkEntry } from "../rationale/sample-decisions.ts";
 import { openLog } from "./helpers.ts";
 
-const [path, count, tag, start] = process.argv.slice(2);
-// Both workers start appending at the same moment, whatever their start-up times.
-while (start !== undefined && Date.now() < Number(start)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+const [path, count, tag, go] = process.argv.slice(2);
 const log = openLog(path!, { fsync: "always" });
+if (go !== undefined) {
+  writeFileSync(`${go}.${tag}.ready`, "");
+  const deadline = Date.now() + 60_000;
+  while (!existsSync(go) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+}
 for (let i = 0; i < Number(count); i++) {
   log.append(sinkEntry(SAMPLES[i % SAMPLES.length]!, { decision_id: `${tag}-${i}` }));
 }

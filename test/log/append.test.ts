@@ -166,6 +166,14 @@ describe("decision log: the pseudonymization key", () => {
     expect(key.id).toBe(sha256("a-secret-from-the-vault").slice(0, 16));
   });
 
+  it("refuses to extend a log under another key than the one its entries were made with", () => {
+    const path = join(tempDir(), "decisions.log");
+    writeLog(path, 2);
+    expect(() => openLog(path, { key: { ...TEST_KEY, bytes: new Uint8Array(Buffer.from("a-different-key-for-this-log")), id: "other" } })).toThrow(
+      /pseudonymized with key test, but the key from test is other/,
+    );
+  });
+
   it("refuses a short key and a key file others can read", async () => {
     const path = join(tempDir(), "decisions.log");
     expect(() => loadLogKey(path, { KAIROS_LOG_KEY: "short" })).toThrow(/shorter than 16/);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,9 +9,9 @@ import { openLog, readLines, tempDir, writeLog } from "./helpers.ts";
 
 const WORKER = join(import.meta.dirname, "append-worker.ts");
 
-function runWorker(path: string, n: number, tag: string, start: number): Promise<number> {
+function runWorker(path: string, n: number, tag: string, go: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WORKER, path, String(n), tag, String(start)], { stdio: ["ignore", "ignore", "inherit"] });
+    const child = spawn(process.execPath, [WORKER, path, String(n), tag, go], { stdio: ["ignore", "ignore", "inherit"] });
     child.on("error", reject);
     child.on("exit", (code) => resolve(code ?? -1));
   });
@@ -21,8 +21,12 @@ describe("decision log: several writers", () => {
   it("two processes appending at once never interleave lines and keep one chain", async () => {
     const path = join(tempDir(), "shared.log");
     const N = 120;
-    const start = Date.now() + 1_500;
-    const codes = await Promise.all([runWorker(path, N, "a", start), runWorker(path, N, "b", start)]);
+    const go = join(tempDir(), "go");
+    const done = Promise.all([runWorker(path, N, "a", go), runWorker(path, N, "b", go)]);
+    // Both writers are running and have opened the log: let them append at once.
+    while (!existsSync(`${go}.a.ready`) || !existsSync(`${go}.b.ready`)) await new Promise((r) => setTimeout(r, 10));
+    writeFileSync(go, "");
+    const codes = await done;
     expect(codes).toEqual([0, 0]);
     const lines = readLines(path);
     expect(lines).toHaveLength(2 * N);

@@ -102,9 +102,10 @@ describe("the playground in headless Chromium", () => {
     await page.keyboard.press("Escape");
     await page.waitForFunction(() => {
       const p = window.kairosPlayground;
-      return p.monaco.editor.getModelMarkers({ resource: p.model("renewals.journey")!.uri }).some((m) => String(m.code) === "check/unknown-field");
+      return p.monaco.editor.getModelMarkers({ resource: p.model("renewals.journey")!.uri }).some((m) => m.message.includes("no field `tenure`"));
     });
     const found = (await markers(page, "renewals.journey")).find((m) => m.code === "check/unknown-field")!;
+    expect(found.line).toBe(13);
     expect(found.message).toContain("entity `customer` has no field `tenure`");
     expect(found.message).toContain("did you mean `tenure_months`?");
     expect(await page.textContent("#problems")).toContain("has no field tenure");

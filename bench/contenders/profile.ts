@@ -1,0 +1,89 @@
+// A CPU profile of a piece of work, summarized: the V8 sampling profiler through the inspector,
+// then the functions with the most self time and the project functions with the most inclusive
+// time, each as a share of the run and as microseconds per operation.
+import { Session } from "node:inspector/promises";
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface ProfileEntry {
+  /** `function (file:line)`, files relative to the repository. */
+  readonly fn: string;
+  /** Share of the profiled time, percent. */
+  readonly pct: number;
+  /** Microseconds per operation. */
+  readonly us_per_op: number;
+}
+
+export interface ProfileSummary {
+  readonly ops: number;
+  readonly self: readonly ProfileEntry[];
+  /** Project functions only (runtime/, compiler/), callees included. */
+  readonly inclusive: readonly ProfileEntry[];
+}
+
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly children?: readonly number[];
+}
+
+function where(url: string, line: number): string {
+  if (url === "") return "";
+  const path = url.startsWith("file://") ? relative(root, fileURLToPath(url)) : url.startsWith("data:") ? "predicates.js (artifact)" : url.replace(/^node:/, "node:");
+  return `${path}:${line + 1}`;
+}
+
+/** Profiles `work` (which performs `ops` operations) at a 100 µs sampling interval. */
+export async function profile(ops: number, work: () => Promise<void>, top = 15): Promise<ProfileSummary> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post("Profiler.enable");
+    await session.post("Profiler.setSamplingInterval", { interval: 100 });
+    await session.post("Profiler.start");
+    await work();
+    const { profile: p } = (await session.post("Profiler.stop")) as unknown as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
+    return summarize(p, ops, top);
+  } finally {
+    session.disconnect();
+  }
+}
+
+function summarize(p: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }, ops: number, top: number): ProfileSummary {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const key = (n: ProfileNode): string => {
+    const w = where(n.callFrame.url, n.callFrame.lineNumber);
+    return w ? `${n.callFrame.functionName || "(anonymous)"} (${w})` : n.callFrame.functionName || "(anonymous)";
+  };
+  const project = (n: ProfileNode): boolean => /\/(runtime|compiler)\//.test(n.callFrame.url) || n.callFrame.url.startsWith("data:");
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  let total = 0;
+  p.samples.forEach((id, i) => {
+    const dt = p.timeDeltas[i] ?? 0;
+    total += dt;
+    const node = byId.get(id);
+    if (!node) return;
+    self.set(key(node), (self.get(key(node)) ?? 0) + dt);
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const n = byId.get(cur)!;
+      if (!project(n)) continue;
+      const k = key(n);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      inclusive.set(k, (inclusive.get(k) ?? 0) + dt);
+    }
+  });
+  const entries = (m: Map<string, number>): ProfileEntry[] =>
+    [...m]
+      .filter(([k]) => k !== "(idle)")
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([fn, t]) => ({ fn, pct: Math.round((t / total) * 1000) / 10, us_per_op: Math.round((t / ops) * 10) / 10 }));
+  return { ops, self: entries(self), inclusive: entries(inclusive) };
+}
