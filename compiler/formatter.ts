@@ -10,6 +10,8 @@ import type * as A from "./ast.ts";
 import { hasErrors, type StageResult } from "./diagnostics.ts";
 import { parseJourneyFile } from "./lower.ts";
 import { printExpr, printString, printTemplate } from "./print-expr.ts";
+// Test and property statements print as compiler/format-tests.ts says (shared with counterexamples).
+import { printStatement } from "./format-tests.ts";
 import type { SourceFile } from "./source.ts";
 
 /** Indentation of clauses inside a journey. */
@@ -241,7 +243,7 @@ class Layout {
   private tests(m: Extract<DeclModel, { kind: "tests" }>): string[] {
     const body = m.statements.map(({ statement, anchor: a }): Line[] => [
       ...a.leading.map((com) => ({ text: INDENT + com.text, offset: com.offset, keepsBlank: true })),
-      { text: withTrailing(INDENT + statementText(statement), a), offset: a.start, keepsBlank: true },
+      { text: withTrailing(INDENT + printStatement(statement, INDENT), a), offset: a.start, keepsBlank: true },
     ]);
     return this.block(`${m.decl.kind} ${printString(m.decl.name.value)} {`, m.header, body, m.closer);
   }
@@ -337,33 +339,5 @@ function clauseBody(c: A.Clause): string {
       return c.mode.name;
     case "reason":
       return printTemplate(c.template);
-  }
-}
-
-/** A test or property statement on one line: `keyword arg …`, `on E after D`, `expect EXPR`. */
-function statementText(s: A.TestStatement): string {
-  if (s.trigger) {
-    const timers = s.trigger.timers.length > 0 ? ` after ${s.trigger.timers.map((t) => t.text).join(", ")}` : "";
-    return `${s.keyword.name} ${s.trigger.event.name}${timers}`;
-  }
-  if (s.expr) return `${s.keyword.name} ${printExpr(s.expr)}`;
-  return [s.keyword.name, ...s.args.map(testValueText)].join(" ");
-}
-
-function testValueText(v: A.TestValue): string {
-  const fields = (fs: readonly A.TestField[]) => fs.map((f) => `${f.name.name}: ${testValueText(f.value)}`).join(", ");
-  switch (v.kind) {
-    case "word":
-      return v.text;
-    case "literal":
-      return printExpr(v.value);
-    case "record":
-      return v.fields.length === 0 ? "{}" : `{ ${fields(v.fields)} }`;
-    case "args":
-      return `(${fields(v.fields)})`;
-    case "list":
-      return `[${v.items.map(testValueText).join(", ")}]`;
-    case "other":
-      return v.text;
   }
 }

@@ -70,5 +70,11 @@ export const checkCodes: Record<string, CodeInfo> = {
   "check/unreachable-journey": { severity: "warning", summary: "a journey whose `when` is always false" },
   "check/unused-condition": { severity: "warning", summary: "a named condition no journey uses" },
   "check/division-by-zero": { severity: "error", summary: "division by a constant zero" },
+  "check/too-deep": { severity: "error", summary: "a `when` nested more than 300 operations deep once named conditions are inlined" },
   "check/no-journeys": { severity: "warning", summary: "a policy set without any journey" },
+};
+
+export const codegenCodes: Record<string, CodeInfo> = {
+  "codegen/invalid-identifier": { severity: "error", summary: "a journey id that cannot be a generated identifier (a compiler bug: the checker rejects such ids first)" },
+  "codegen/too-deep": { severity: "error", summary: "an expression too deep to generate code for (the checker's `check/too-deep` normally reports it first)" },
 };

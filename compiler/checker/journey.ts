@@ -10,6 +10,47 @@ import { emptyEnv, ExprChecker, list, type CheckContext, type FieldRead } from "
 import { foldWhen } from "./fold.ts";
 import { fromFieldType } from "./types.ts";
 
+/** Deepest expression (after inlining named conditions) that codegen and evaluation support. */
+export const MAX_DEPTH = 300;
+
+/** Depth of an expression tree with named conditions inlined, computed without recursion. */
+function inlinedDepth(root: A.Expr, ctx: CheckContext): number {
+  let max = 0;
+  const stack: [A.Expr, number, ReadonlySet<string>][] = [[root, 1, new Set()]];
+  while (stack.length > 0) {
+    const [e, d, via] = stack.pop()!;
+    if (d > max) max = d;
+    if (max > MAX_DEPTH) return max;
+    if (e.kind === "path") {
+      const r = ctx.resolutions.get(e);
+      if (r?.kind === "condition" && !via.has(r.decl.name.name)) stack.push([r.decl.body, d + 1, new Set([...via, r.decl.name.name])]);
+      continue;
+    }
+    for (const c of children(e)) stack.push([c, d + 1, via]);
+  }
+  return max;
+}
+
+function children(e: A.Expr): A.Expr[] {
+  switch (e.kind) {
+    case "list":
+      return [...e.items];
+    case "call":
+      return [...e.args];
+    case "unary":
+    case "is_set":
+      return [e.operand];
+    case "binary":
+      return [e.left, e.right];
+    case "quantifier":
+      return [e.list, e.body];
+    case "paren":
+      return [e.inner];
+    default:
+      return [];
+  }
+}
+
 export const REQUIRED_CLAUSES = ["purpose", "on", "when", "do"] as const;
 export const NAME_RE = /^[a-z][a-z0-9_]*$/;
 
@@ -90,6 +131,8 @@ export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditionReads
   if (wc) {
     xc.expectBool(wc.expr, emptyEnv, "`when`");
     for (const d of foldWhen(id, wc.expr, (e) => source(e.span))) diags.push(d);
+    const depth = inlinedDepth(wc.expr, ctx);
+    if (depth > MAX_DEPTH) err("check/too-deep", `\`when\` of \`${id}\` nests ${depth} operations deep (named conditions included), more than ${MAX_DEPTH}`, wc.keywordSpan, "split the condition into named `condition`s combined with fewer operators, or into several journeys");
   }
   const reason = clause("reason");
   if (reason) {

@@ -88,6 +88,7 @@ export const EXAMPLES: Record<string, CodeExample> = {
   "check/constant-condition": { journey: base({ when: 'policy.status == "active" and 2 > 1' }), fix: "Remove the constant part, or fix it." },
   "check/unreachable-journey": { journey: base({ when: 'policy.status == "active" and policy.status == "lapsed"' }), fix: "Fix the contradiction (often `and` where `or` was meant)." },
   "check/unused-condition": { journey: "condition spare = true\n" + base({}), fix: "Use the condition, or delete it." },
+  "check/too-deep": { journey: base({ when: Array.from({ length: 320 }, () => 'policy.status == "active"').join(" and ") }), fix: "Split the condition into named `condition`s, or the journey into several." },
   "check/no-journeys": { note: "A policy set whose `.journey` files declare no journey.", fix: "Add a `journey NAME { … }`." },
   "check/division-by-zero": { journey: base({ when: "customer.tenure_months / 0 > 1" }), fix: "Divide by something that is not zero." },
 };

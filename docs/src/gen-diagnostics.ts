@@ -1,17 +1,44 @@
 // Generates docs/diagnostics.md from the code registries and the examples table, running
 // every example through the real compiler so the rendered output in the docs is real.
 // `node docs/src/gen-diagnostics.ts` rewrites the file; a test fails when it is stale.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { catalogCodes } from "../../compiler/catalog/index.ts";
-import { checkCodes, syntaxCodes } from "../../compiler/checker/index.ts";
+import { checkCodes, codegenCodes, syntaxCodes } from "../../compiler/checker/index.ts";
 import { renderDiagnostic, type CodeInfo } from "../../compiler/diagnostics.ts";
 import { checkSources } from "../../compiler/pipeline.ts";
 import { SPEC_CATALOG } from "../../test/helpers/spec-catalog.ts";
-import { CATALOG_EXAMPLES } from "./catalog-examples.ts";
 import { EXAMPLES } from "./diagnostic-examples.ts";
 
 export const DOC_PATH = fileURLToPath(new URL("../diagnostics.md", import.meta.url));
+const CATALOG_SOURCE = fileURLToPath(new URL("./catalog-diagnostics.src.md", import.meta.url));
+
+export interface CatalogExample {
+  readonly prose: string;
+  /** The whole catalog.yaml of the example, when a short one exists. */
+  readonly yaml?: string;
+  readonly fix: string;
+}
+
+/**
+ * The catalog codes' examples, written as Markdown (docs/src/catalog-diagnostics.src.md): per
+ * code a paragraph, a `yaml` block (the whole catalog) and a fix. The output shown in the docs
+ * is recomputed from the yaml when the page is generated.
+ */
+export function catalogExamples(): Map<string, CatalogExample> {
+  const text = readFileSync(CATALOG_SOURCE, "utf8");
+  const out = new Map<string, CatalogExample>();
+  for (const part of text.split(/^### /m).slice(1)) {
+    const code = /^`([^`]+)`/.exec(part)?.[1];
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(part)?.[1];
+    const fix = /\*\*Fix:\*\* (.*)/.exec(part)?.[1];
+    if (!code || !fix) continue;
+    const body = part.slice(part.indexOf("\n") + 1).split("```")[0]!.split("**Fix:**")[0]!.trim();
+    const prose = body.split("\n\n").slice(1).join("\n\n").trim();
+    out.set(code, yaml === undefined ? { prose, fix } : { prose, yaml, fix });
+  }
+  return out;
+}
 
 /** Runs an example; returns the rendered diagnostics with the given code. */
 export function runExample(code: string, journey: string | undefined, catalog: string): string[] {
@@ -77,13 +104,16 @@ export function renderDiagnosticsDoc(): string {
       };
     }),
   );
+  const catalogEx = catalogExamples();
   lines.push(
-    ...section("Catalog (`catalog/*`)", "Reported while loading `catalog.yaml` (see [catalog.md](catalog.md)); spans point into the YAML.", catalogCodes as Record<string, CodeInfo>, (code) => {
-      const ex = CATALOG_EXAMPLES[code];
+    ...section("Catalog (`catalog/*`)", "Reported while loading `catalog.yaml` (see [catalog.md](catalog.md)); spans point at the exact YAML key or value. When the file cannot be read as a catalog at all (empty, too large, too deep, not YAML, not a mapping) no other catalog check runs and journeys are parsed but not checked; otherwise the loader builds the best catalog it can and reports every problem.", catalogCodes as Record<string, CodeInfo>, (code) => {
+      const ex = catalogEx.get(code);
       if (!ex) return undefined;
-      const catalog = ex.catalog ?? SPEC_CATALOG.replace(ex.patch![0], ex.patch![1]);
-      return { input: ex.show ?? ex.patch?.[1] ?? catalog, lang: "yaml", output: runExample(code, undefined, catalog), ...(ex.note ? { note: ex.note } : {}), fix: ex.fix };
+      return { ...(ex.yaml !== undefined ? { input: ex.yaml } : {}), lang: "yaml", output: ex.yaml === undefined ? [] : runExample(code, undefined, ex.yaml), ...(ex.prose ? { note: ex.prose } : {}), fix: ex.fix };
     }),
+  );
+  lines.push(
+    ...section("Code generation (`codegen/*`)", "Reported by `kairos compile` after checking; the checker normally reports the same problems earlier.", codegenCodes, () => undefined),
   );
   return lines.join("\n").replace(/\n{3,}/g, "\n\n");
 }

@@ -4,13 +4,12 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { catalogCodes } from "../../compiler/catalog/index.ts";
-import { checkCodes, syntaxCodes } from "../../compiler/checker/index.ts";
-import { CATALOG_EXAMPLES } from "../../docs/src/catalog-examples.ts";
+import { checkCodes, codegenCodes, syntaxCodes } from "../../compiler/checker/index.ts";
 import { EXAMPLES } from "../../docs/src/diagnostic-examples.ts";
-import { DOC_PATH, renderDiagnosticsDoc, runExample } from "../../docs/src/gen-diagnostics.ts";
+import { catalogExamples, DOC_PATH, renderDiagnosticsDoc, runExample } from "../../docs/src/gen-diagnostics.ts";
 import { SPEC_CATALOG } from "../helpers/spec-catalog.ts";
 
-const registered = new Set([...Object.keys(syntaxCodes), ...Object.keys(checkCodes), ...Object.keys(catalogCodes)]);
+const registered = new Set([...Object.keys(syntaxCodes), ...Object.keys(checkCodes), ...Object.keys(catalogCodes), ...Object.keys(codegenCodes)]);
 
 describe("docs/diagnostics.md", () => {
   it("has an example or a note for every syntax and check code", () => {
@@ -23,10 +22,13 @@ describe("docs/diagnostics.md", () => {
     expect(runExample(code, ex.journey, catalog).length).toBeGreaterThan(0);
   });
 
-  it.each(Object.entries(CATALOG_EXAMPLES))("catalog example of %s produces that code", (code, ex) => {
-    const catalog = ex.catalog ?? SPEC_CATALOG.replace(ex.patch![0], ex.patch![1]);
-    if (ex.patch) expect(catalog).not.toBe(SPEC_CATALOG);
-    expect(runExample(code, undefined, catalog).length).toBeGreaterThan(0);
+  it("has an example for every catalog code", () => {
+    const examples = catalogExamples();
+    expect(Object.keys(catalogCodes).filter((c) => !examples.has(c))).toEqual([]);
+  });
+
+  it.each([...catalogExamples()].filter(([, ex]) => ex.yaml !== undefined))("catalog example of %s produces that code", (code, ex) => {
+    expect(runExample(code, undefined, ex.yaml!).length).toBeGreaterThan(0);
   });
 
   it("is up to date with the registries and examples (run `node docs/src/gen-diagnostics.ts`)", () => {
@@ -51,7 +53,7 @@ describe("diagnostic codes in the source", () => {
     };
     for (const d of ["grammar", "compiler"]) walk(d);
     const used = new Set<string>();
-    for (const f of files) for (const m of readFileSync(f, "utf8").matchAll(/code: "((?:syntax|check|catalog)\/[a-z-]+)"/g)) used.add(m[1]!);
+    for (const f of files) for (const m of readFileSync(f, "utf8").matchAll(/code: "((?:syntax|check|catalog|codegen)\/[a-z-]+)"/g)) used.add(m[1]!);
     expect([...used].filter((c) => !registered.has(c)).sort()).toEqual([]);
   });
 });

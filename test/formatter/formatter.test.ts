@@ -91,7 +91,7 @@ describe("canonical layout", () => {
 });
 
 describe("test and property blocks", () => {
-  it("writes one statement per line, arguments spaced canonically, comments kept", () => {
+  it("writes one statement per line, the statement word padded to one column, arguments spaced canonically, comments kept", () => {
     const src = [
       'test   "day 90"{ # t',
       '  given customer {tenure_months:14,segment:"retail"}   x [1,2.50]  # g',
@@ -106,14 +106,14 @@ describe("test and property blocks", () => {
     expect(fmt(src)).toBe(
       [
         'test "day 90" { # t',
-        '  given customer { tenure_months: 14, segment: "retail" } x [1, 2.50] # g',
+        '  given     customer { tenure_months: 14, segment: "retail" } x [1, 2.50] # g',
         "",
-        "  on claim.filed after 3d, 7d",
-        '  expect acted (queue: "q")',
+        "  on        claim.filed after 3d, 7d",
+        '  expect    acted(queue: "q")',
         "}",
         "",
         'property "no corporate" {',
-        '  assume customer.segment == "corporate" and x',
+        '  assume    customer.segment == "corporate" and x',
         "}",
         "",
       ].join("\n"),
