@@ -18,6 +18,8 @@ export interface ProfileEntry {
 
 export interface ProfileSummary {
   readonly ops: number;
+  /** Time per stage, callees included (a sample counts for every stage on its stack). */
+  readonly stages: readonly ProfileEntry[];
   readonly self: readonly ProfileEntry[];
   /** Project functions only (runtime/, compiler/), callees included. */
   readonly inclusive: readonly ProfileEntry[];
@@ -35,8 +37,14 @@ function where(url: string, line: number): string {
   return `${path}:${line + 1}`;
 }
 
-/** Profiles `work` (which performs `ops` operations) at a 100 µs sampling interval. */
-export async function profile(ops: number, work: () => Promise<void>, top = 15): Promise<ProfileSummary> {
+/** A named stage: the samples with a frame whose function name matches. */
+export type Stages = Readonly<Record<string, RegExp>>;
+
+/**
+ * Profiles `work` (which performs `ops` operations) at a 100 µs sampling interval. Samples of
+ * the profiler itself and idle time are left out of the total.
+ */
+export async function profile(ops: number, work: () => Promise<void>, stages: Stages = {}, top = 15): Promise<ProfileSummary> {
   const session = new Session();
   session.connect();
   try {
@@ -45,13 +53,13 @@ export async function profile(ops: number, work: () => Promise<void>, top = 15):
     await session.post("Profiler.start");
     await work();
     const { profile: p } = (await session.post("Profiler.stop")) as unknown as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
-    return summarize(p, ops, top);
+    return summarize(p, ops, stages, top);
   } finally {
     session.disconnect();
   }
 }
 
-function summarize(p: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }, ops: number, top: number): ProfileSummary {
+function summarize(p: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }, ops: number, stages: Stages, top: number): ProfileSummary {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -62,28 +70,28 @@ function summarize(p: { nodes: ProfileNode[]; samples: number[]; timeDeltas: num
   const project = (n: ProfileNode): boolean => /\/(runtime|compiler)\//.test(n.callFrame.url) || n.callFrame.url.startsWith("data:");
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  const staged = new Map<string, number>(Object.keys(stages).map((s) => [s, 0]));
   let total = 0;
   p.samples.forEach((id, i) => {
     const dt = p.timeDeltas[i] ?? 0;
-    total += dt;
     const node = byId.get(id);
-    if (!node) return;
+    if (!node || node.callFrame.functionName === "(idle)" || node.callFrame.url.startsWith("node:inspector")) return;
+    total += dt;
     self.set(key(node), (self.get(key(node)) ?? 0) + dt);
     const seen = new Set<string>();
+    const hit = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const n = byId.get(cur)!;
+      for (const [stage, re] of Object.entries(stages)) if (re.test(n.callFrame.functionName)) hit.add(stage);
       if (!project(n)) continue;
       const k = key(n);
       if (seen.has(k)) continue;
       seen.add(k);
       inclusive.set(k, (inclusive.get(k) ?? 0) + dt);
     }
+    for (const stage of hit) staged.set(stage, staged.get(stage)! + dt);
   });
-  const entries = (m: Map<string, number>): ProfileEntry[] =>
-    [...m]
-      .filter(([k]) => k !== "(idle)")
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, top)
-      .map(([fn, t]) => ({ fn, pct: Math.round((t / total) * 1000) / 10, us_per_op: Math.round((t / ops) * 10) / 10 }));
-  return { ops, self: entries(self), inclusive: entries(inclusive) };
+  const entry = ([fn, t]: [string, number]): ProfileEntry => ({ fn, pct: Math.round((t / total) * 1000) / 10, us_per_op: Math.round((t / ops) * 10) / 10 });
+  const entries = (m: Map<string, number>): ProfileEntry[] => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(entry);
+  return { ops, stages: [["(everything)", total] as [string, number], ...staged].map(entry), self: entries(self), inclusive: entries(inclusive) };
 }

@@ -25,6 +25,19 @@ export type FromWorker =
 
 type Decide = (req: BenchRequest) => Verdict | Promise<Verdict>;
 
+/** Where a Kairos decision's time goes, by function on the stack (nested stages are indented). */
+const KAIROS_STAGES = {
+  "request validation (zod schema, catalog checks)": /^parseRequest$/,
+  "the contract (spec §4 steps 1–6)": /^runContract$/,
+  "  consent + residency (OPA Wasm, JSON in and out)": /^screen$/,
+  "decision id (canonical JSON + sha256)": /^decisionId$/,
+  "log append": /^append$/,
+  "  lock file (create, write, read back, unlink)": /^(acquire|release)$/,
+  "  entry building (pseudonymization, minimization)": /^toEntry$/,
+  "  canonical JSON + sha256 of the entry": /^serializeEntry$/,
+  "  fdatasync": /^fdatasyncSync$/,
+};
+
 const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
 
 function verdictOf(d: { outcome: string; journey?: string; candidates: readonly (readonly [string, string])[] }): Verdict {
@@ -91,7 +104,7 @@ async function main(): Promise<void> {
         send({ type: "round", samples, wallMs, cpuUs: cpu.user + cpu.system });
       } else if (m.type === "profile") {
         const ops = Math.ceil(requests.length / share);
-        send({ type: "profile", profile: await profile(ops, () => pass(0, undefined)) });
+        send({ type: "profile", profile: await profile(ops, () => pass(0, undefined), spec.kind === "kairos" ? KAIROS_STAGES : {}) });
       } else {
         close();
         const mem = process.memoryUsage();

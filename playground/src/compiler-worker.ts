@@ -5,9 +5,9 @@ import type { Diagnostic } from "../../compiler/diagnostics.ts";
 import { formatFile } from "../../compiler/formatter.ts";
 import { checkSources, type CheckResult, type PolicySources } from "../../compiler/pipeline.ts";
 import { SourceFile, type SourceSet } from "../../compiler/source.ts";
-import { run } from "./decide.ts";
+import { run, runTests } from "./decide.ts";
 import { checkInputs } from "./inputs.ts";
-import type { CheckRequest, Marker, NamedText, RunRequest, WorkerRequest, WorkerResponse } from "./protocol.ts";
+import type { CheckRequest, Marker, NamedText, RunRequest, TestsRequest, WorkerRequest, WorkerResponse } from "./protocol.ts";
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -35,7 +35,7 @@ function policySources(catalog: NamedText, journeys: readonly NamedText[]): Poli
   return { catalog, journeys, rego: [] };
 }
 
-function check(req: CheckRequest | RunRequest): { result: CheckResult; markers: Marker[] } {
+function check(req: CheckRequest | RunRequest | TestsRequest): { result: CheckResult; markers: Marker[] } {
   const result = checkSources(policySources(req.catalog, req.journeys));
   return { result, markers: result.diagnostics.map((d) => toMarker(d, result.sources)) };
 }
@@ -92,9 +92,14 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
         ...(out.typescript ? { typescript: out.typescript } : {}),
         ...(out.legal ? { legal: out.legal } : {}),
         ...(out.customer ? { customer: out.customer } : {}),
-        tests: out.tests,
         ms: performance.now() - t0,
       };
+    }
+    case "tests": {
+      const { result } = check(req);
+      if (!result.program || !result.tests) return { type: "tests", seq: req.seq, problem: "the policy set has errors; fix them to run its tests" };
+      const out = await runTests(result.program, result.tests, result.sources, policySources(req.catalog, req.journeys), req.opaBundleUrl);
+      return { type: "tests", seq: req.seq, ...out };
     }
   }
 }

@@ -17,6 +17,9 @@ import { Engine } from "../../runtime/engine.ts";
 import { PolicyEngine } from "../../runtime/opa/index.ts";
 import { customerSentence, escapeHtml, fromDecision, legalReview, renderHtml } from "../../runtime/rationale/index.ts";
 import type { DecisionRequest } from "../../runtime/request.ts";
+import { renderJson } from "../../runtime/testing/report.ts";
+import { runSuite } from "../../runtime/testing/suite.ts";
+import type { CheckedSuite } from "../../compiler/tests/model.ts";
 import { sha256Hex } from "../../runtime/sha256.ts";
 import type { OpaBundleInfo, TestReport } from "./protocol.ts";
 
@@ -100,6 +103,49 @@ function manifestOf(program: CheckedProgram, input: PolicySources, files: Readon
   };
 }
 
+/** A policy set compiled and loaded into an engine, kept for the next run of the same sources. */
+interface Prepared {
+  readonly key: string;
+  readonly engine: Engine;
+  readonly journeys: readonly JourneyMeta[];
+  readonly typescript: string;
+  readonly diagnostics: readonly Diagnostic[];
+}
+let prepared: Prepared | undefined;
+
+type Preparation = Prepared | { readonly problem: string; readonly diagnostics: readonly Diagnostic[]; readonly typescript?: string };
+
+/** Compiles the predicates, imports them and loads the engine; reuses the last one for the same sources. */
+async function prepare(program: CheckedProgram, sources: SourceSet, input: PolicySources, opaBundleUrl: string): Promise<Preparation> {
+  const key = JSON.stringify([input.catalog.text, input.journeys.map((j) => [j.name, j.text])]);
+  if (prepared?.key === key) return prepared;
+  const compiled = compile(program, sources);
+  if (!("javascript" in compiled)) return { problem: "the policy set cannot be compiled", diagnostics: compiled.diagnostics };
+  let predicates: PredicatesModule;
+  try {
+    predicates = await importModule(compiled.javascript);
+  } catch (e) {
+    return { problem: `the generated module does not load: ${message(e)}`, diagnostics: [], typescript: compiled.typescript };
+  }
+  let policy: LoadedPolicy;
+  try {
+    policy = await loadPolicy(opaBundleUrl);
+    policy.engine.setData(catalogToData(program.catalog));
+  } catch (e) {
+    return { problem: `the consent and residency policies (OPA Wasm) cannot be loaded: ${message(e)}`, diagnostics: compiled.diagnostics, typescript: compiled.typescript };
+  }
+  const catalog: Catalog = program.catalog;
+  const files = new Map<string, Uint8Array>([
+    ["catalog.json", enc.encode(canonicalJson(catalogToJson(catalog), 2) + "\n")],
+    ["opa/bundle.tar.gz", policy.bytes],
+    ["predicates.js", enc.encode(compiled.javascript)],
+    ["predicates.ts", enc.encode(compiled.typescript)],
+  ]);
+  const engine = Engine.fromParts({ manifest: manifestOf(program, input, files, policy), catalog, predicates, policy: policy.engine });
+  prepared = { key, engine, journeys: predicates.journeys.map((j) => j.meta), typescript: compiled.typescript, diagnostics: compiled.diagnostics };
+  return prepared;
+}
+
 export interface RunInput {
   readonly program: CheckedProgram;
   readonly sources: SourceSet;
@@ -118,14 +164,7 @@ export interface RunOutput {
   readonly typescript?: string;
   readonly legal?: string;
   readonly customer?: string;
-  readonly tests: TestReport;
 }
-
-const NO_TESTS: TestReport = {
-  available: false,
-  note: "`kairos test` (test and property blocks in .journey files) is not available yet; its results will show here.",
-  results: [],
-};
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -133,37 +172,19 @@ function message(e: unknown): string {
 
 /** Compiles, loads and decides one request, entirely in this worker. Never throws. */
 export async function run(r: RunInput): Promise<RunOutput> {
-  const compiled = compile(r.program, r.sources);
-  if (!("javascript" in compiled)) {
-    return { problem: "the policy set cannot be compiled", diagnostics: compiled.diagnostics, journeys: [], tests: NO_TESTS };
-  }
-  let predicates: PredicatesModule;
-  try {
-    predicates = await importModule(compiled.javascript);
-  } catch (e) {
-    return { problem: `the generated module does not load: ${message(e)}`, diagnostics: [], journeys: [], typescript: compiled.typescript, tests: NO_TESTS };
-  }
-  const journeys = predicates.journeys.map((j) => j.meta);
-  const base = { diagnostics: compiled.diagnostics, journeys, typescript: compiled.typescript, tests: NO_TESTS };
-  let policy: LoadedPolicy;
-  try {
-    policy = await loadPolicy(r.opaBundleUrl);
-    policy.engine.setData(catalogToData(r.program.catalog));
-  } catch (e) {
-    return { ...base, problem: `the consent and residency policies (OPA Wasm) cannot be loaded: ${message(e)}` };
-  }
-  const catalog: Catalog = r.program.catalog;
-  const files = new Map<string, Uint8Array>([
-    ["catalog.json", enc.encode(canonicalJson(catalogToJson(catalog), 2) + "\n")],
-    ["opa/bundle.tar.gz", policy.bytes],
-    ["predicates.js", enc.encode(compiled.javascript)],
-    ["predicates.ts", enc.encode(compiled.typescript)],
-  ]);
-  const engine = Engine.fromParts({ manifest: manifestOf(r.program, r.input, files, policy), catalog, predicates, policy: policy.engine });
-  const decision = await engine.decide(r.raw);
-  return { ...base, decision, ...rationale(decision, journeys, r.request) };
+  const p = await prepare(r.program, r.sources, r.input, r.opaBundleUrl);
+  if (!("engine" in p)) return { problem: p.problem, diagnostics: p.diagnostics, journeys: [], ...(p.typescript ? { typescript: p.typescript } : {}) };
+  const decision = await p.engine.decide(r.raw);
+  return { diagnostics: p.diagnostics, journeys: p.journeys, typescript: p.typescript, decision, ...rationale(decision, p.journeys, r.request) };
 }
 
+/** Runs the policy set's `test` and `property` blocks and the built-in properties (`kairos test`). */
+export async function runTests(program: CheckedProgram, suite: CheckedSuite, sources: SourceSet, input: PolicySources, opaBundleUrl: string): Promise<{ problem?: string; report?: TestReport }> {
+  const p = await prepare(program, sources, input, opaBundleUrl);
+  if (!("engine" in p)) return { problem: p.problem };
+  const result = await runSuite(p.engine, program, suite, sources);
+  return { report: renderJson(result, { sources, metas: new Map(p.journeys.map((j) => [j.id, j])) }) as TestReport };
+}
 /** The legal-review page (self-contained HTML) and the customer's sentence of a decision. */
 function rationale(decision: Decision, journeys: readonly JourneyMeta[], request: DecisionRequest): { legal?: string; customer?: string } {
   const context: Record<string, unknown> = {};

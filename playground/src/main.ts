@@ -8,7 +8,7 @@ import { byId, h, richText } from "./dom.ts";
 import { DEFAULT_EXAMPLE, EXAMPLES } from "./examples.ts";
 import { JOURNEY_LANGUAGE, registerJourneyLanguage } from "./journey-language.ts";
 import { monaco } from "./monaco.ts";
-import type { CheckResponse, InputPanel, Marker, RunResponse } from "./protocol.ts";
+import type { CheckResponse, InputPanel, Marker, RunResponse, TestsResponse } from "./protocol.ts";
 import { renderResult, RESULT_TABS, type ResultTab } from "./results.ts";
 import { decodeState, encodeState } from "./share.ts";
 import { CATALOG_FILE, type PlaygroundState } from "./state.ts";
@@ -112,6 +112,7 @@ function showInput(panel: InputPanel): void {
 /** Replaces everything on the page with a state (an example or a share link). */
 function loadState(state: PlaygroundState, open?: string): void {
   lastRun = undefined;
+  tests = { running: false };
   for (const m of journeyModels) m.dispose();
   catalogModel?.dispose();
   viewStates.clear();
@@ -181,14 +182,27 @@ function renderInputTabs(): void {
   );
 }
 
+function testsBadge(): HTMLElement | null {
+  if (tests.running) return h("span", { class: "spinner small" });
+  const s = tests.response?.report?.summary;
+  if (!s) return null;
+  return h("span", { class: `badge ${s.failed ? "error" : "ok"}` }, s.failed ? s.failed : "✓");
+}
+
 function renderResultTabs(): void {
   byId("result-tabs").replaceChildren(
     ...RESULT_TABS.map((t) =>
-      tab(t.label, t.id === activeResult, () => {
-        activeResult = t.id;
-        renderResultTabs();
-        renderResults();
-      }, { "data-result": t.id }),
+      tab(
+        t.label,
+        t.id === activeResult,
+        () => {
+          activeResult = t.id;
+          renderResultTabs();
+          renderResults();
+        },
+        { "data-result": t.id },
+        t.id === "tests" ? testsBadge() : null,
+      ),
     ),
   );
 }
@@ -301,6 +315,7 @@ function renderStatus(): void {
 
 let lastRun: RunResponse | undefined;
 let running = false;
+let tests: { running: boolean; response?: TestsResponse } = { running: false };
 
 function parsedContext(): Record<string, Record<string, unknown>> | undefined {
   try {
@@ -315,6 +330,7 @@ function renderResults(): void {
   renderResult(byId("result-body"), activeResult, lastRun, running, {
     context: parsedContext(),
     reveal,
+    tests,
     showTypeScript(host, text) {
       if (tsModel.getValue() !== text) tsModel.setValue(text);
       const box = h("div", { class: "editor ts" });
@@ -338,6 +354,18 @@ async function run(): Promise<void> {
   }
   renderResults();
   document.dispatchEvent(new CustomEvent("kairos:ran", { detail: { outcome: res?.decision?.outcome, problem: res?.problem } }));
+  if (res?.decision) void runTests();
+}
+
+/** After a run: the policy set's tests against the same compiled engine, in the background. */
+async function runTests(): Promise<void> {
+  tests = { running: true };
+  renderResultTabs();
+  if (activeResult === "tests") renderResults();
+  const response = await client.tests({ catalog: { name: CATALOG_FILE, text: catalogModel.getValue() }, journeys: journeyTexts(), opaBundleUrl: OPA_BUNDLE_URL });
+  tests = { running: false, ...(response ? { response } : {}) };
+  renderResultTabs();
+  if (activeResult === "tests") renderResults();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -58,7 +58,16 @@ export interface RunRequest {
   readonly opaBundleUrl: string;
 }
 
-export type WorkerRequest = CheckRequest | FormatRequest | RunRequest;
+/** Runs the policy set's tests (`kairos test`) against the same compiled engine as Run. */
+export interface TestsRequest {
+  readonly type: "tests";
+  readonly seq: number;
+  readonly catalog: NamedText;
+  readonly journeys: readonly NamedText[];
+  readonly opaBundleUrl: string;
+}
+
+export type WorkerRequest = CheckRequest | FormatRequest | RunRequest | TestsRequest;
 
 export interface CheckResponse {
   readonly type: "check";
@@ -99,18 +108,45 @@ export interface RunResponse {
   readonly legal?: string;
   /** The customer-facing rendering, when the renderer has one. */
   readonly customer?: string;
-  /** Test results (`kairos test`), when that exists. */
-  readonly tests?: TestReport;
   readonly ms: number;
 }
 
-export interface TestReport {
-  readonly available: boolean;
-  readonly note?: string;
-  readonly results: readonly { readonly name: string; readonly passed: boolean; readonly message?: string }[];
+export interface TestsResponse {
+  readonly type: "tests";
+  readonly seq: number;
+  /** Why the tests did not run (compile errors, a missing engine). */
+  readonly problem?: string;
+  readonly report?: TestReport;
 }
 
-export type WorkerResponse = CheckResponse | FormatResponse | RunResponse | { readonly type: "crash"; readonly seq: number; readonly message: string };
+/** `kairos test --format json`'s report (runtime/testing/report.ts `renderJson`). */
+export interface TestReport {
+  readonly summary: { readonly passed: number; readonly failed: number; readonly total: number; readonly ms: number; readonly generated_cases: number; readonly coverage: number };
+  readonly tests: readonly {
+    readonly name: string;
+    readonly file?: string;
+    readonly line?: number;
+    readonly column?: number;
+    readonly status: "passed" | "failed";
+    readonly failures: readonly { readonly line?: number; readonly expect: string; readonly expected: string; readonly actual: string }[];
+    readonly decision: { readonly outcome: string; readonly journey?: string };
+  }[];
+  readonly properties: readonly {
+    readonly name: string;
+    readonly builtin: boolean;
+    readonly file?: string;
+    readonly line?: number;
+    readonly column?: number;
+    readonly status: "passed" | "failed" | "too-strict";
+    readonly runs: number;
+    readonly discarded: number;
+    readonly message?: string;
+    readonly counterexample?: string;
+    readonly diagnostic?: { readonly code: string; readonly message: string; readonly hint?: string };
+  }[];
+}
+
+export type WorkerResponse = CheckResponse | FormatResponse | RunResponse | TestsResponse | { readonly type: "crash"; readonly seq: number; readonly message: string };
 
 /** The sidecar of the OPA bundle the build writes (`kairos-opa.json`): what the manifest records. */
 export interface OpaBundleInfo {

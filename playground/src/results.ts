@@ -7,7 +7,7 @@ import { OUTCOME_TEXT } from "../../runtime/rationale/legal-review.ts";
 import { traceTree, type TraceLine } from "../../runtime/rationale/trace-tree.ts";
 import { formatContextValue } from "../../runtime/rationale/values.ts";
 import { h, richText } from "./dom.ts";
-import type { RunResponse, TestReport } from "./protocol.ts";
+import type { RunResponse, TestReport, TestsResponse } from "./protocol.ts";
 
 export type ResultTab = "decision" | "trace" | "bundle" | "typescript" | "legal" | "tests";
 
@@ -28,6 +28,8 @@ export interface ResultContext {
   reveal(file: string, line: number, column: number): void;
   /** Shows a text in the read-only TypeScript editor inside `host`. */
   showTypeScript(host: HTMLElement, text: string): void;
+  /** The tests of the last run: still running, or their response. */
+  readonly tests: { readonly running: boolean; readonly response?: TestsResponse };
 }
 
 const OUTCOME_CLASS: Record<Decision["outcome"], string> = {
@@ -202,17 +204,58 @@ function bundleView(run: RunResponse, d: Decision, ctx: ResultContext): HTMLElem
   );
 }
 
-function testsView(t: TestReport | undefined): HTMLElement {
-  if (!t || !t.available) {
-    return h(
-      "div",
-      { class: "placeholder", "data-placeholder": "tests" },
-      h("h3", {}, "Tests — coming soon"),
-      h("p", {}, ...richText(t?.note ?? "`kairos test` is not available yet.")),
-      h("p", { class: "muted" }, "Test and property blocks written in .journey files will run here, against the same compiled predicates and policies as Run."),
+function testsView(state: ResultContext["tests"]): HTMLElement {
+  if (state.running) return h("div", { class: "empty" }, h("span", { class: "spinner" }), " Running the tests and the built-in properties…");
+  const res = state.response;
+  if (!res) return empty("Run also runs the policy set's `test` and `property` blocks and the built-in properties, as `kairos test` does.");
+  if (!res.report) return h("div", { class: "error-box" }, ...richText(res.problem ?? "the tests did not run"));
+  const r = res.report;
+  const own = [...r.tests.map((t) => ({ kind: "test" as const, t })), ...r.properties.filter((p) => !p.builtin).map((p) => ({ kind: "property" as const, p }))];
+  const where = (file?: string, line?: number) => (file ? h("span", { class: "where" }, `${file}:${line ?? 1}`) : null);
+  const status = (ok: boolean) => h("span", { class: `mark ${ok ? "true" : "false"}` }, ok ? "✓" : "✗");
+  const property = (p: TestReport["properties"][number]) =>
+    h(
+      "li",
+      { "data-status": p.status },
+      status(p.status === "passed"),
+      " ",
+      p.builtin ? p.name : h("code", {}, p.name),
+      h("span", { class: "muted" }, ` ${p.runs} cases${p.discarded ? `, ${p.discarded} discarded` : ""}`),
+      " ",
+      where(p.file, p.line),
+      p.message ? h("div", { class: "failure" }, ...richText(p.message)) : null,
+      p.diagnostic ? h("div", { class: "failure" }, ...richText(p.diagnostic.message), p.diagnostic.hint ? h("span", { class: "hint" }, " — ", ...richText(p.diagnostic.hint)) : null) : null,
+      p.counterexample ? h("details", {}, h("summary", {}, "counterexample, as a test"), h("pre", {}, p.counterexample)) : null,
     );
-  }
-  return h("ul", { class: "tests" }, ...t.results.map((r) => h("li", { class: r.passed ? "pass" : "fail" }, r.passed ? "✓ " : "✗ ", r.name, r.message ? h("div", { class: "muted" }, r.message) : null)));
+  return h(
+    "div",
+    { class: "tests" },
+    h("div", { class: `tests-summary ${r.summary.failed ? "bad" : "good"}` }, `${r.summary.passed} passed, ${r.summary.failed} failed`, h("span", { class: "muted" }, ` · condition coverage ${r.summary.coverage}% · ${r.summary.generated_cases} generated cases · ${r.summary.ms} ms`)),
+    h("h3", {}, "Tests and properties of the policy set"),
+    own.length
+      ? h(
+          "ul",
+          { class: "test-list" },
+          ...own.map((o) =>
+            o.kind === "property"
+              ? property(o.p)
+              : h(
+                  "li",
+                  { "data-status": o.t.status },
+                  status(o.t.status === "passed"),
+                  " ",
+                  h("code", {}, o.t.name),
+                  h("span", { class: "muted" }, ` → ${o.t.decision.outcome}${o.t.decision.journey ? ` (${o.t.decision.journey})` : ""}`),
+                  " ",
+                  where(o.t.file, o.t.line),
+                  ...o.t.failures.map((f) => h("div", { class: "failure" }, h("code", {}, f.expect), ": expected ", ...richText(f.expected), ", got ", ...richText(f.actual))),
+                ),
+          ),
+        )
+      : h("p", { class: "muted" }, "This policy set has no `test` or `property` blocks yet; write them in a .journey file next to the journeys they test."),
+    h("h3", {}, "Built-in properties"),
+    h("ul", { class: "test-list" }, ...r.properties.filter((p) => p.builtin).map(property)),
+  );
 }
 
 /** Renders one tab of a run (or the state before any run) into `host`. */
@@ -225,7 +268,7 @@ export function renderResult(host: HTMLElement, tab: ResultTab, run: RunResponse
   if (!run) {
     host.append(
       tab === "tests"
-        ? testsView(undefined)
+        ? testsView(ctx.tests)
         : empty("Press Run (Ctrl+Enter) to compile the policy set and decide the request — everything runs here, in your browser."),
     );
     return;
@@ -236,7 +279,7 @@ export function renderResult(host: HTMLElement, tab: ResultTab, run: RunResponse
     return;
   }
   if (tab === "tests") {
-    host.append(testsView(run.tests));
+    host.append(testsView(ctx.tests));
     return;
   }
   const d = run.decision;

@@ -11,7 +11,8 @@ export type LogErrorCode =
   | "log/key-permissions"
   | "log/key-mismatch"
   | "log/closed"
-  | "log/io";
+  | "log/io"
+  | "log/seal";
 
 export class LogError extends Error {
   readonly code: LogErrorCode;

@@ -78,6 +78,8 @@ export interface LogFields {
    * needs it; later entries refer to it by `artifact` + journey id (see read.ts).
    */
   readonly meta?: Readonly<Record<string, JourneyMeta>>;
+  /** The minimized request, encrypted for the key holder (see seal.ts); what `kairos replay` re-decides. */
+  readonly sealed?: string;
 }
 
 /** One line of the log: the decision (PII pseudonymized) plus the log's own fields. */
@@ -87,7 +89,7 @@ export type LogEntry = Decision & LogFields;
 export type UnchainedEntry = Omit<LogEntry, "seq" | "prev" | "hash" | "at" | "$kairos">;
 
 const LOG_ONLY_KEYS: ReadonlySet<string> = new Set([
-  "$kairos", "seq", "at", "prev", "hash", "key_id", "policies", "request", "context", "consents", "objections", "history", "meta",
+  "$kairos", "seq", "at", "prev", "hash", "key_id", "policies", "request", "context", "consents", "objections", "history", "meta", "sealed",
 ]);
 
 /** The decision inside an entry (every member the log did not add). */

@@ -7,3 +7,5 @@ export { decisionOf, GENESIS, LOG_FORMAT, type LogEntry, type LogFields, type Lo
 export { loadLogKey, keyFileFor, KEY_ENV, type LogKey } from "./key.ts";
 export { Pseudonymizer, piiLookupOf, piiNodes, type PiiLookup } from "./pseudonymize.ts";
 export { LogError, type LogErrorCode } from "./errors.ts";
+export { sealRequest, unsealRequest } from "./seal.ts";
+export { replayLog, firstDifference, type ReplayResult, type ReplayDifference } from "./replay.ts";

@@ -13,6 +13,7 @@ import { serializeEntry } from "./hash.ts";
 import { KEY_ENV, keyFileFor, loadLogKey, type LogKey } from "./key.ts";
 import { FileLock, type LockOptions } from "./lock.ts";
 import { Pseudonymizer, piiLookupOf, toEntry, type PiiLookup } from "./pseudonymize.ts";
+import { sealRequest } from "./seal.ts";
 import { settleTail, type Head } from "./tail.ts";
 
 /**
@@ -67,6 +68,7 @@ export class DecisionLog implements DecisionSink {
   private readonly lockOptions: LockOptions;
   private readonly warn: (message: string) => void;
   private readonly pseudo: Pseudonymizer;
+  private readonly key: LogKey;
   private readonly keyId: string;
   private readonly pii: PiiLookup;
   private readonly journeys: ReadonlyMap<string, JourneyMeta>;
@@ -81,6 +83,7 @@ export class DecisionLog implements DecisionSink {
     this.lockOptions = options.lock ?? {};
     this.warn = warn;
     this.pseudo = new Pseudonymizer(key.bytes);
+    this.key = key;
     this.keyId = key.id;
     this.pii = typeof options.pii === "function" ? options.pii : piiLookupOf(options.pii);
     this.journeys = new Map(options.journeys.map((j) => [j.id, j]));
@@ -129,7 +132,7 @@ export class DecisionLog implements DecisionSink {
     const fd = this.fd;
     if (fd === undefined) throw new LogError("log/closed", `the decision log ${this.path} is closed`);
     const artifact = record.decision.artifact;
-    const body = toEntry(record, this.journeys, this.pseudo, this.keyId, this.pii, (id) => !this.metaLogged.has(`${artifact}:${id}`));
+    const body = { ...toEntry(record, this.journeys, this.pseudo, this.keyId, this.pii, (id) => !this.metaLogged.has(`${artifact}:${id}`)), sealed: sealRequest(this.key, record.request) };
     const nowMs = parseDateTimeLiteral(record.at);
     const at = nowMs === undefined ? record.at : formatDateTime(nowMs);
     const lock = FileLock.acquire(this.lockPath, this.lockOptions);

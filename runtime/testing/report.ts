@@ -29,8 +29,15 @@ function ms(x: number): string {
   return x < 1 ? "<1 ms" : `${Math.round(x)} ms`;
 }
 
+/** Trace lines as text; below a short-circuited condition its parts are left out. */
 function traceLines(lines: readonly TraceLine[], indent: string): string[] {
-  return lines.map((l) => {
+  let skippedAt = Infinity;
+  const shown = lines.filter((l) => {
+    if (l.depth > skippedAt) return false;
+    skippedAt = l.mark === "skipped" ? l.depth : Infinity;
+    return true;
+  });
+  return shown.map((l) => {
     const value = traceValueText(l);
     return `${indent}${"  ".repeat(l.depth)}${MARK_SYMBOL[l.mark]} ${l.source}${value === "" ? "" : (l.mark === "skipped" ? " — " : " → ") + value}`;
   });

@@ -1,0 +1,66 @@
+// `kairos replay LOG --artifact OUT`: re-decides every logged decision from its sealed
+// request and reports any difference — evidence that decisions are deterministic.
+import { loadLogKey, LogError, replayLog, verifyLog } from "../../runtime/log/index.ts";
+import { loadEngineDir } from "../../runtime/node.ts";
+import { EXIT, parse, UsageError } from "../io.ts";
+import type { Command } from "../main.ts";
+
+const clip = (v: unknown) => {
+  const s = JSON.stringify(v) ?? "undefined";
+  return s.length > 120 ? s.slice(0, 119) + "…" : s;
+};
+
+export const command: Command = {
+  summary: "re-decide every entry of a decision log and report any difference",
+  usage: "kairos replay LOG --artifact OUT [--format text|json] [--show N]",
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, { artifact: { type: "string" }, format: { type: "string" }, show: { type: "string" } });
+    if (positionals.length !== 1) throw new UsageError(positionals.length ? "give exactly one log file" : "missing the decision log file");
+    const artifact = values["artifact"];
+    if (typeof artifact !== "string") throw new UsageError("missing `--artifact OUT`, the compiled artifact to replay with");
+    const format = values["format"] ?? "text";
+    if (format !== "text" && format !== "json") throw new UsageError(`unknown format \`${String(format)}\`; use \`text\` or \`json\``);
+    const show = values["show"] === undefined ? 10 : Number(values["show"]);
+    if (!Number.isInteger(show) || show < 0) throw new UsageError("`--show` takes a whole number");
+    const log = positionals[0]!;
+
+    const v = verifyLog(log);
+    if (v.notALog) throw new UsageError(v.notALog);
+    if (!v.ok) {
+      io.err(`kairos replay: ${log} is not intact (line ${v.firstBad?.line}: ${v.firstBad?.problem}); replay needs an intact log — see \`kairos log verify ${log}\``);
+      return EXIT.failed;
+    }
+    let engine;
+    try {
+      engine = await loadEngineDir(artifact);
+    } catch (e) {
+      io.err(`kairos replay: ${e instanceof Error ? e.message : String(e)}`);
+      return EXIT.failed;
+    }
+    let result;
+    try {
+      result = await replayLog(log, engine, loadLogKey(log), (n) => format === "text" && process.stderr.isTTY && process.stderr.write(`\rreplayed ${n.toLocaleString("en-US")}…`));
+    } catch (e) {
+      if (e instanceof LogError) {
+        io.err(`kairos replay: ${e.message}${e.hint ? `\nhelp: ${e.hint}` : ""}`);
+        return EXIT.failed;
+      }
+      throw e;
+    }
+    if (format === "text" && process.stderr.isTTY) process.stderr.write("\r");
+    const defects = result.differences.filter((d) => !d.otherArtifact);
+    if (format === "json") {
+      io.out(JSON.stringify({ ...result, artifact: engine.hash }, null, 2));
+    } else {
+      io.out(`replayed ${result.replayed.toLocaleString("en-US")} of ${result.entries.toLocaleString("en-US")} entries with artifact ${engine.hash.slice(0, 12)}: ${result.identical.toLocaleString("en-US")} identical, ${result.differences.length.toLocaleString("en-US")} different`);
+      if (result.unsealed) io.out(`${result.unsealed} entries carry no sealed request and were not replayed`);
+      if (result.otherArtifact) io.out(`${result.otherArtifact} entries were decided by another artifact: their differences show what this artifact would decide instead`);
+      for (const d of result.differences.slice(0, show)) {
+        io.out(`  line ${d.line} (seq ${d.seq}, ${d.decision_id})${d.otherArtifact ? " [other artifact]" : ""}: ${d.path}\n      logged:   ${clip(d.logged)}\n      replayed: ${clip(d.replayed)}`);
+      }
+      if (result.differences.length > show) io.out(`  … ${result.differences.length - show} more (--show N, or --format json)`);
+      if (!defects.length && result.replayed) io.out("ok: every decision made by this artifact replays byte for byte");
+    }
+    return defects.length ? EXIT.failed : EXIT.ok;
+  },
+};

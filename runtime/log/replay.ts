@@ -1,0 +1,95 @@
+// Replay: re-decide every entry of a decision log from its sealed request with a loaded
+// artifact, and compare with what was logged — the evidence that decisions are deterministic
+// (same artifact) or a what-if of a new artifact on real traffic (another artifact).
+import { closeSync, openSync } from "node:fs";
+import type { JourneyMeta } from "../../compiler/artifact.ts";
+import { canonicalJson } from "../canonical-json.ts";
+import type { Engine } from "../engine.ts";
+import { decisionOf, shapeProblem, type LogEntry } from "./format.ts";
+import type { LogKey } from "./key.ts";
+import { forEachLine } from "./lines.ts";
+import { piiLookupOf, Pseudonymizer, toEntry } from "./pseudonymize.ts";
+import { unsealRequest } from "./seal.ts";
+
+export interface ReplayDifference {
+  readonly line: number;
+  readonly seq: number;
+  readonly decision_id: string;
+  /** True when the entry was decided by another artifact than the one replaying it. */
+  readonly otherArtifact: boolean;
+  /** The first differing JSON path, and both values there. */
+  readonly path: string;
+  readonly logged: unknown;
+  readonly replayed: unknown;
+}
+
+export interface ReplayResult {
+  readonly entries: number;
+  readonly replayed: number;
+  readonly identical: number;
+  /** Entries decided by another artifact (their differences are a what-if, not a defect). */
+  readonly otherArtifact: number;
+  /** Entries without a sealed request (written before sealing existed): not replayable. */
+  readonly unsealed: number;
+  readonly differences: readonly ReplayDifference[];
+}
+
+/** Re-decides every entry; `onProgress` is told the count every 1,000 entries. */
+export async function replayLog(path: string, engine: Engine, key: LogKey, onProgress?: (n: number) => void): Promise<ReplayResult> {
+  const lines: { number: number; text: string }[] = [];
+  const fd = openSync(path, "r");
+  try {
+    forEachLine(fd, (l) => {
+      if (l.terminated) lines.push({ number: l.number, text: l.text });
+    });
+  } finally {
+    closeSync(fd);
+  }
+  const journeys = new Map<string, JourneyMeta>(engine.predicates.journeys.map((j) => [j.meta.id, j.meta]));
+  const pseudo = new Pseudonymizer(key.bytes);
+  const pii = piiLookupOf(engine.catalog);
+  const differences: ReplayDifference[] = [];
+  let replayed = 0;
+  let identical = 0;
+  let unsealed = 0;
+  let otherArtifact = 0;
+  for (const { number, text } of lines) {
+    const entry = JSON.parse(text) as LogEntry;
+    if (shapeProblem(entry) !== undefined) continue;
+    if (!entry.sealed) {
+      unsealed++;
+      continue;
+    }
+    const request = unsealRequest(key, entry.sealed);
+    const record = await engine.decideRecord(request);
+    // Pseudonymize the replayed decision exactly as the log did, then compare the decisions.
+    const again = toEntry(record.entry, journeys, pseudo, key.id, pii, () => false);
+    const before = decisionOf(entry);
+    const after = decisionOf(again as unknown as LogEntry);
+    replayed++;
+    const other = entry.policies?.artifact !== engine.hash;
+    if (other) otherArtifact++;
+    if (canonicalJson(before as never) === canonicalJson(after as never)) identical++;
+    else differences.push({ line: number, seq: entry.seq, decision_id: entry.decision_id, otherArtifact: other, ...firstDifference(before, after) });
+    if (replayed % 1000 === 0) onProgress?.(replayed);
+  }
+  return { entries: lines.length, replayed, identical, otherArtifact, unsealed, differences };
+}
+
+/** The first path at which two JSON values differ (depth first, keys sorted). */
+export function firstDifference(a: unknown, b: unknown, path = "$"): { path: string; logged: unknown; replayed: unknown } {
+  if (a === b) return { path, logged: a, replayed: b };
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return { path, logged: a, replayed: b };
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if (canonicalJson(a[i] as never) !== canonicalJson(b[i] as never)) return firstDifference(a[i], b[i], `${path}[${i}]`);
+    }
+    return { path, logged: a, replayed: b };
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  for (const k of [...new Set([...Object.keys(ao), ...Object.keys(bo)])].sort()) {
+    if (canonicalJson(ao[k] as never) !== canonicalJson(bo[k] as never)) return firstDifference(ao[k], bo[k], `${path}.${k}`);
+  }
+  return { path, logged: a, replayed: b };
+}
