@@ -297,7 +297,7 @@ export async function benchDecide(options: DecideOptions = {}): Promise<DecideBe
       baselineRssMb,
       log: batch.logBytes && batch.logEntries ? { bytesPerEntry: Math.round(batch.logBytes / batch.logEntries), entries: batch.logEntries } : undefined,
       notes: [
-        `scaling sets: ${SCALING_MATCHING} journeys on \`daily\` plus generated journeys on \`ticket.resolved\`, \`claim.filed\` (with and without timers) and \`policy.lapsed\`; requests: the workload's ${daily} \`daily\` requests`,
+        `${SCALING_MATCHING} journeys on \`daily\` (renewal reminders, onboarding nudge, referral; caps, quiet hours, holdouts) plus generated journeys on \`ticket.resolved\`, \`claim.filed\` (with and without timers) and \`policy.lapsed\`, which a \`daily\` request never selects; the requests are the workload's ${daily.toLocaleString("en-US")} \`daily\` requests`,
       ],
     };
   } finally {

@@ -194,7 +194,7 @@ function clauseHint(tok: IToken): string | undefined {
 }
 
 function topLevelHint(tok: IToken): string {
-  for (const w of ["journey", "condition", "test", "property"]) if (tok.image && lev(tok.image, w) <= (w.length > 4 ? 2 : 1)) return `did you mean \`${w}\`?`;
+  for (const w of ["journey", "condition", "test", "property"]) if (tok.image && lev(tok.image, w) <= 2) return `did you mean \`${w}\`?`;
   return "a file holds `journey NAME { … }`, `condition NAME = …`, `test \"…\" { … }` and `property \"…\" { … }` declarations";
 }
 

@@ -2,6 +2,7 @@
 // relative URLs (any static file server works), and a small plugin builds the standard
 // consent + residency policies into an OPA Wasm bundle with the pinned OPA CLI — emitted as an
 // asset at build time, served from memory by the dev server.
+import { builtinModules } from "node:module";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { defineConfig, type Plugin } from "vite";
@@ -67,11 +68,26 @@ function opaBundle(): Plugin {
   };
 }
 
+/** Fails the build when browser code imports a Node built-in (the compiler must stay browser-safe). */
+function browserOnly(): Plugin {
+  const builtins = new Set(builtinModules);
+  return {
+    name: "kairos-browser-only",
+    enforce: "pre",
+    resolveId(id, importer) {
+      if (id.startsWith("node:") || builtins.has(id)) {
+        this.error(`\`${importer ?? "?"}\` imports the Node module \`${id}\`, which does not exist in the browser: keep Node-only code out of what the playground imports`);
+      }
+      return null;
+    },
+  };
+}
+
 export default defineConfig({
   root: here,
   base: "./",
-  plugins: [opaBundle()],
-  worker: { format: "es" },
+  plugins: [browserOnly(), opaBundle()],
+  worker: { format: "es", plugins: () => [browserOnly()] },
   server: { fs: { allow: [repo] } },
   build: {
     outDir: "dist",

@@ -105,7 +105,7 @@ export function checkProperty(block: A.PropertyDecl, sc: SuiteContext, ctx: Chec
         args.finish("the time");
         break;
       case "region":
-        if (single(s)) region = readRegion(args, sc);
+        if (single(s)) region = readRegion(args);
         break;
       case "subject":
         if (!single(s)) break;

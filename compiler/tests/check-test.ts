@@ -89,7 +89,7 @@ export function checkTest(block: A.TestDecl, sc: SuiteContext, errorCount: () =>
         args.finish("the time");
         break;
       case "region":
-        if (single(s)) region = readRegion(args, sc);
+        if (single(s)) region = readRegion(args);
         break;
       case "subject":
         if (!single(s)) break;

@@ -26,7 +26,6 @@ export const testCodes: Record<string, CodeInfo> = {
   "test/unknown-action": { severity: "error", summary: "`expect action` names an action the catalog does not define" },
   "test/unknown-parameter": { severity: "error", summary: "`expect action` names a parameter the action does not declare" },
   "test/unknown-channel": { severity: "error", summary: "a channel no catalog action uses" },
-  "test/unknown-region": { severity: "warning", summary: "a region that looks like a misspelt residency tag of the catalog" },
   "test/unbound-entity": { severity: "warning", summary: "data for an entity the event does not bind: no journey can read it" },
   "test/not-a-candidate": { severity: "warning", summary: "an expectation about a journey that the test's event (and timer) never triggers" },
   "test/no-listener": { severity: "warning", summary: "an event (or timer) no journey listens to: every decision is `no_match`" },

@@ -3,7 +3,7 @@
 // journeys' triggers, read from the AST so that tests are checked even when a journey is not).
 import type * as A from "../ast.ts";
 import type { Catalog } from "../catalog/types.ts";
-import { closest, didYouMean } from "../diagnostics.ts";
+import { didYouMean } from "../diagnostics.ts";
 import { list } from "../checker/expr.ts";
 import type { Span } from "../source.ts";
 import { Args, jsonValue, type Report, type Timestamp } from "./args.ts";
@@ -24,8 +24,6 @@ export interface SuiteContext {
   readonly report: Report;
   /** Every channel of the catalog's actions. */
   readonly channels: readonly string[];
-  /** Residency tags and transfer regions the catalog mentions. */
-  readonly regions: ReadonlySet<string>;
 }
 
 export function suiteContext(files: readonly A.JourneyFile[], catalog: Catalog, report: Report): SuiteContext {
@@ -37,14 +35,8 @@ export function suiteContext(files: readonly A.JourneyFile[], catalog: Catalog, 
       journeys.set(d.name.name, { id: d.name.name, ...(on ? { event: on.event.name } : {}), timers: on ? on.timers.map((t) => t.ms) : [] });
     }
   }
-  const regions = new Set<string>();
-  for (const e of catalog.entities.values()) for (const f of e.fields.values()) if (f.residency !== "any") regions.add(f.residency);
-  for (const [from, to] of catalog.transfers) {
-    regions.add(from);
-    for (const r of to) regions.add(r);
-  }
   const channels = [...new Set([...catalog.actions.values()].map((a) => a.channel))].sort();
-  return { catalog, journeys, report, channels, regions };
+  return { catalog, journeys, report, channels };
 }
 
 /** The journeys a request on `event` (with `timer`, in ms) makes candidates. */
@@ -65,16 +57,11 @@ export function journeyName(w: { name: string; span: Span } | undefined, sc: Sui
   return undefined;
 }
 
-/** `region "eu"` or `region eu`: a misspelt residency tag gets a warning. */
-export function readRegion(args: Args, sc: SuiteContext): string | undefined {
+/** `region "eu"` or `region eu`. Any region may be asked for (that is what residency is about). */
+export function readRegion(args: Args): string | undefined {
   const r = args.text("a region such as `\"eu\"`", true);
   args.finish("the region");
-  if (!r) return undefined;
-  if (!sc.regions.has(r.value)) {
-    const near = closest(r.value, sc.regions);
-    if (near) sc.report("test/unknown-region", `region \`${r.value}\` is not a residency tag of the catalog`, r.span, `did you mean \`${near}\`?`, "warning");
-  }
-  return r.value;
+  return r?.value;
 }
 
 /** `given ENTITY { field: value, … }`: values checked against the catalog's types. */

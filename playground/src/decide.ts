@@ -11,6 +11,7 @@ import type { Diagnostic } from "../../compiler/diagnostics.ts";
 import { catalogToData } from "../../compiler/opa/data.ts";
 import type { PolicySources } from "../../compiler/pipeline.ts";
 import type { SourceSet } from "../../compiler/source.ts";
+import type { CheckedSuite } from "../../compiler/tests/model.ts";
 import { canonicalJson } from "../../runtime/canonical-json.ts";
 import type { Decision } from "../../runtime/decision.ts";
 import { Engine } from "../../runtime/engine.ts";
@@ -19,11 +20,13 @@ import { customerSentence, escapeHtml, fromDecision, legalReview, renderHtml } f
 import type { DecisionRequest } from "../../runtime/request.ts";
 import { renderJson } from "../../runtime/testing/report.ts";
 import { runSuite } from "../../runtime/testing/suite.ts";
-import type { CheckedSuite } from "../../compiler/tests/model.ts";
 import { sha256Hex } from "../../runtime/sha256.ts";
 import type { OpaBundleInfo, TestReport } from "./protocol.ts";
 
-/** The compiler version the playground reports in its in-memory manifest. */
+/**
+ * The compiler version the in-memory manifest reports. `COMPILER_VERSION` lives in
+ * compiler/artifact-build.ts, which imports node:crypto, so it cannot be imported here.
+ */
 const PLAYGROUND_COMPILER = "0.1.0";
 
 export interface Compiled {

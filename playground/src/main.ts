@@ -239,6 +239,7 @@ function applyMarkers(markers: readonly Marker[], inputMarkers: readonly Marker[
 function onCheck(res: CheckResponse): void {
   lastCheck = res;
   checkTimes.push(res.ms);
+  if (checkTimes.length > 500) checkTimes.splice(0, checkTimes.length - 500);
   if (res.catalog) catalog = res.catalog;
   applyMarkers(res.markers, res.inputMarkers);
   renderProblems();
@@ -440,6 +441,8 @@ byId("btn-format").addEventListener("click", () => void formatActive());
 byId("btn-run").addEventListener("click", () => void run());
 byId("btn-share").addEventListener("click", () => void share());
 byId("banner-close").addEventListener("click", () => (byId("banner").hidden = true));
+// Inside an editor Monaco owns the keyboard, so Run is bound there too.
+for (const editor of [policyEditor, inputEditor]) editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => void run());
 window.addEventListener("keydown", (e) => {
   if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
     e.preventDefault();

@@ -9,6 +9,7 @@ import type * as A from "../../compiler/ast.ts";
 import { walkExpr } from "../../compiler/ast.ts";
 import type { JourneyMeta } from "../../compiler/artifact.ts";
 import type { Catalog, FieldDef, FieldType } from "../../compiler/catalog/types.ts";
+import type { Resolution } from "../../compiler/checked.ts";
 import { formatDate, formatDateTime, MS_PER_DAY } from "../../compiler/literals.ts";
 import type { FixedInputs, TestRequest } from "../../compiler/tests/model.ts";
 
@@ -27,15 +28,64 @@ class Rel {
   }
 }
 
-/** Literals worth generating near: the ints (and whole durations) the journeys and properties use. */
+/** A literal a field is compared with, and how (`days_until(policy.renewal_date) == 90`). */
+export type FieldHint =
+  | { readonly kind: "value" | "days_until" | "days_since" | "hours_since"; readonly k: number }
+  | { readonly kind: "string"; readonly s: string };
+
+/**
+ * Literals worth generating near: per field (`customer.tenure_months`, `event.csat`, list
+ * members as `customer.recent_interactions[].at`), the ints and strings it is compared with;
+ * and every int and string of the expressions, for fields compared with nothing literal.
+ */
 export interface Hints {
   readonly ints: readonly number[];
   readonly strings: readonly string[];
+  readonly fields: ReadonlyMap<string, readonly FieldHint[]>;
 }
 
-export function mineHints(exprs: Iterable<A.Expr>): Hints {
+const TIME_CALLS = new Set(["days_until", "days_since", "hours_since"]);
+const COMPARISON = new Set(["==", "!=", "<", "<=", ">", ">="]);
+
+/** The field key an expression reads directly (`x`, or `f(x)` for the calendar functions). */
+type NumericVia = Exclude<FieldHint["kind"], "string">;
+
+function fieldKey(e: A.Expr, resolutions: ReadonlyMap<A.PathExpr, Resolution>): { key: string; via: NumericVia } | undefined {
+  let x = e;
+  while (x.kind === "paren") x = x.inner;
+  let via: NumericVia = "value";
+  if (x.kind === "call" && TIME_CALLS.has(x.callee.name) && x.args.length === 1) {
+    via = x.callee.name as NumericVia;
+    x = x.args[0]!;
+    while (x.kind === "paren") x = x.inner;
+  }
+  if (x.kind !== "path") return undefined;
+  const r = resolutions.get(x);
+  if (r?.kind === "field") return { key: r.path, via };
+  if (r?.kind === "event") return { key: `event.${r.name}`, via };
+  if (r?.kind === "variable" && r.members.length === 1) {
+    const list = r.binder.list.kind === "path" ? resolutions.get(r.binder.list) : undefined;
+    if (list?.kind === "field") return { key: `${list.path}[].${r.members[0]}`, via };
+  }
+  return undefined;
+}
+
+function literalOf(e: A.Expr): number | string | undefined {
+  let x = e;
+  while (x.kind === "paren") x = x.inner;
+  if (x.kind === "int" || x.kind === "decimal") return x.value;
+  if (x.kind === "string") return x.value;
+  return undefined;
+}
+
+export function mineHints(exprs: Iterable<A.Expr>, resolutions: ReadonlyMap<A.PathExpr, Resolution> = new Map()): Hints {
   const ints = new Set<number>();
   const strings = new Set<string>();
+  const fields = new Map<string, FieldHint[]>();
+  const add = (key: string, h: FieldHint) => {
+    const list = fields.get(key) ?? fields.set(key, []).get(key)!;
+    if (!list.some((x) => JSON.stringify(x) === JSON.stringify(h))) list.push(h);
+  };
   for (const e of exprs) {
     walkExpr(e, (x) => {
       if (x.kind === "int" || x.kind === "decimal") ints.add(Math.round(Math.abs(x.value)));
@@ -43,10 +93,20 @@ export function mineHints(exprs: Iterable<A.Expr>): Hints {
       else if (x.kind === "duration") {
         if (x.ms % MS_PER_DAY === 0) ints.add(x.ms / MS_PER_DAY);
         if (x.ms % HOUR === 0) ints.add(x.ms / HOUR);
+      } else if (x.kind === "binary" && (COMPARISON.has(x.op) || x.op === "in" || x.op === "not in")) {
+        for (const [side, other] of [[x.left, x.right], [x.right, x.left]] as const) {
+          const f = fieldKey(side, resolutions);
+          if (!f) continue;
+          const values = other.kind === "list" ? other.items.map(literalOf) : [literalOf(other)];
+          for (const v of values) {
+            if (typeof v === "number") add(f.key, { kind: f.via, k: Math.round(v) });
+            else if (typeof v === "string" && f.via === "value") add(f.key, { kind: "string", s: v });
+          }
+        }
       }
     });
   }
-  return { ints: [...ints].sort((a, b) => a - b), strings: [...strings].sort() };
+  return { ints: [...ints].sort((a, b) => a - b), strings: [...strings].sort(), fields };
 }
 
 /** An event (and timer) some journey runs on: what a request can trigger. */
@@ -73,29 +133,41 @@ function near(ints: readonly number[], extra: readonly number[] = [0]): number[]
 
 const ZONES = ["Europe/Berlin", "Europe/London", "America/New_York", "Asia/Tokyo", "UTC", "Australia/Sydney"];
 
-function fieldArb(type: FieldType, name: string, h: Hints): fc.Arbitrary<unknown> {
+/** Favour the targeted values 3 to 1 when a field has any. */
+function targeted<T>(hinted: readonly T[], generic: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  return hinted.length === 0 ? generic : fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...hinted) }, { weight: 1, arbitrary: generic });
+}
+
+function fieldArb(type: FieldType, key: string, h: Hints): fc.Arbitrary<unknown> {
+  const hints = h.fields.get(key) ?? [];
+  const nums = (kinds: readonly FieldHint["kind"][], sign = 1) => hints.flatMap((x) => (x.kind !== "string" && kinds.includes(x.kind) ? [x.k - 1, x.k, x.k + 1].map((n) => sign * n) : []));
+  const name = key.slice(key.lastIndexOf(".") + 1);
   switch (type.kind) {
     case "enum":
       return fc.constantFrom(...(type.values.length ? type.values : [""]));
     case "list":
-      return fc.array(type.of.kind === "type" ? fieldArb(type.of.type, name, h) : recordArb(type.of.members, h), { maxLength: 4 });
+      return fc.array(type.of.kind === "type" ? fieldArb(type.of.type, `${key}[]`, h) : recordArb(type.of.members, `${key}[]`, h), { maxLength: 4 });
     case "scalar":
       switch (type.name) {
         case "bool":
           return fc.boolean();
         case "int":
-          return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...near(h.ints)) }, { weight: 2, arbitrary: fc.integer({ min: 0, max: 100 }) }, { weight: 1, arbitrary: fc.integer({ min: -1000, max: 1000 }) });
+          return targeted(nums(["value"]), fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...near(h.ints)) }, { weight: 2, arbitrary: fc.integer({ min: 0, max: 100 }) }, { weight: 1, arbitrary: fc.integer({ min: -1000, max: 1000 }) }));
         case "decimal":
-          return fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...near(h.ints)) }, { weight: 2, arbitrary: fc.integer({ min: -100_000, max: 100_000 }).map((n) => n / 100) });
-        case "string":
-          if (/(^|_)(timezone|tz|time_zone)$/.test(name)) return fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...ZONES) }, { weight: 1, arbitrary: fc.constant("Not/AZone") });
-          return fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...h.strings, "x") }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) });
-        case "date":
-          return fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...near(h.ints).flatMap((k) => (k === 0 ? [0] : [k, -k]))) }, { weight: 1, arbitrary: fc.integer({ min: -400, max: 400 }) }).map((n) => new Rel("day", n));
+          return targeted(nums(["value"]), fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...near(h.ints)) }, { weight: 2, arbitrary: fc.integer({ min: -100_000, max: 100_000 }).map((n) => n / 100) }));
+        case "string": {
+          const strs = hints.flatMap((x) => (x.kind === "string" ? [x.s] : []));
+          if (/^(timezone|tz|time_zone)$/.test(name)) return fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...ZONES) }, { weight: 1, arbitrary: fc.constant("Not/AZone") });
+          return targeted(strs, fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...h.strings, "x") }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) }));
+        }
+        case "date": {
+          const days = [...nums(["days_until"]), ...nums(["days_since"], -1)];
+          return targeted(days, fc.integer({ min: -400, max: 400 })).map((n) => new Rel("day", n));
+        }
         case "datetime": {
-          const marks = near(h.ints).flatMap((k) => [-k * 24 * 60, -k * 60, k * 24 * 60]);
-          const jitter = fc.integer({ min: 0, max: 59 });
-          return fc.oneof({ weight: 2, arbitrary: fc.tuple(fc.constantFrom(...marks), jitter).map(([m, j]) => m - j) }, { weight: 1, arbitrary: fc.integer({ min: -400 * 24 * 60, max: 30 * 24 * 60 }) }).map((n) => new Rel("minute", n));
+          const minutes = [...nums(["days_until"]).map((d) => d * 1440), ...nums(["days_since"], -1).map((d) => d * 1440), ...nums(["hours_since"], -1).map((x) => x * 60)];
+          const generic = fc.integer({ min: -400 * 24 * 60, max: 30 * 24 * 60 });
+          return (minutes.length === 0 ? generic : fc.oneof({ weight: 3, arbitrary: fc.tuple(fc.constantFrom(...minutes), fc.integer({ min: 0, max: 59 })).map(([m, j]) => m - j) }, { weight: 1, arbitrary: generic })).map((n) => new Rel("minute", n));
         }
         case "duration":
           return fc.integer({ min: 0, max: 400 }).map((n) => `${n}d`);
@@ -103,15 +175,15 @@ function fieldArb(type: FieldType, name: string, h: Hints): fc.Arbitrary<unknown
   }
 }
 
-function recordArb(members: ReadonlyMap<string, FieldType>, h: Hints): fc.Arbitrary<Record<string, unknown>> {
+function recordArb(members: ReadonlyMap<string, FieldType>, key: string, h: Hints): fc.Arbitrary<Record<string, unknown>> {
   const model: Record<string, fc.Arbitrary<unknown>> = {};
-  for (const [k, t] of members) model[k] = fieldArb(t, k, h);
+  for (const [k, t] of members) model[k] = fieldArb(t, `${key}.${k}`, h);
   return fc.record(model);
 }
 
 function entityArb(fields: readonly FieldDef[], h: Hints): fc.Arbitrary<Record<string, unknown>> {
   const model: Record<string, fc.Arbitrary<unknown>> = {};
-  for (const f of fields) model[f.name] = fieldArb(f.type, f.name, h);
+  for (const f of fields) model[f.name] = fieldArb(f.type, f.path, h);
   return fc.record(model, { requiredKeys: fields.filter((f) => !f.optional).map((f) => f.name) }) as fc.Arbitrary<Record<string, unknown>>;
 }
 
@@ -170,7 +242,7 @@ export function caseArbitrary(space: CaseSpace): fc.Arbitrary<TestRequest> {
   const payloadArbs = new Map<string, fc.Arbitrary<Record<string, unknown>>>();
   for (const [name, ev] of catalog.events) {
     const model: Record<string, fc.Arbitrary<unknown>> = {};
-    for (const [k, t] of ev.fields) model[k] = fieldArb(t, k, hints);
+    for (const [k, t] of ev.fields) model[k] = fieldArb(t, `event.${k}`, hints);
     payloadArbs.set(name, fc.record(model));
   }
   const payloadArb = fc.record(Object.fromEntries(payloadArbs)) as fc.Arbitrary<Record<string, Record<string, unknown>>>;

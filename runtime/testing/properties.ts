@@ -63,7 +63,7 @@ export interface PropertyEnv {
 export function propertyEnv(engine: Engine, program: CheckedProgram, suite: CheckedSuite, sources?: SourceSet): PropertyEnv {
   const metas = new Map(engine.predicates.journeys.map((j) => [j.meta.id, j.meta]));
   const exprs = [...program.journeys.map((j) => j.when), ...[...program.conditions.values()].map((c) => c.body), ...suite.properties.flatMap((p) => [...p.assumes, ...p.expects])];
-  return { engine, program, suite, ...(sources ? { sources } : {}), metas, triggers: triggersOf([...metas.values()]), hints: mineHints(exprs), compile: expressionCompiler(program, suite, sources) };
+  return { engine, program, suite, ...(sources ? { sources } : {}), metas, triggers: triggersOf([...metas.values()]), hints: mineHints(exprs, new Map([...program.resolutions, ...suite.resolutions])), compile: expressionCompiler(program, suite, sources) };
 }
 
 /** A stable seed per property name, so runs repeat; `base` varies them all at once. */

@@ -416,8 +416,8 @@ describe("best-effort model", () => {
 });
 
 describe("code registry and docs", () => {
-  it("documents every code in docs/diagnostics-catalog.md", () => {
-    const doc = readFileSync(new URL("../../docs/diagnostics-catalog.md", import.meta.url), "utf8");
+  it("documents every code in docs/diagnostics.md", () => {
+    const doc = readFileSync(new URL("../../docs/diagnostics.md", import.meta.url), "utf8");
     for (const code of Object.keys(catalogCodes)) expect(doc, code).toContain(`### \`${code}\``);
   });
 

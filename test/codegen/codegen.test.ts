@@ -1,6 +1,8 @@
 // Codegen behaviour: determinism, the trace numbering shared with the interpreter, the
 // expression semantics on both paths (compared with values computed from the spec's rules),
 // fail-closed division by zero, and identifier validation.
+import { MAX_DEPTH } from "../../compiler/checker/journey.ts";
+import { checkSources } from "../../compiler/pipeline.ts";
 import { describe, expect, it } from "vitest";
 import type { CompiledJourney, PredicateContext } from "../../compiler/artifact.ts";
 import { emitPredicates, generatePredicates, MAX_EXPRESSION_DEPTH } from "../../compiler/codegen/index.ts";
@@ -154,16 +156,16 @@ describe("expression semantics, on both paths", () => {
 });
 
 describe("limits", () => {
-  it("refuses an expression nested deeper than it supports, with a diagnostic instead of a stack overflow", () => {
-    const when = Array.from({ length: MAX_EXPRESSION_DEPTH + 5 }, (_, i) => `account.n >= ${i}`).join(" and ");
-    const r = compile({ "k.journey": j("k", when) }, ACCOUNT_CATALOG);
-    const out = generatePredicates(r.program, r.sources);
-    expect(out.value).toBeUndefined();
-    expect(out.diagnostics.map((d) => [d.code, r.sources.get(d.span.file)!.slice(d.span)])).toEqual([["codegen/too-deep", when]]);
+  it("refuses an expression nested deeper than the compiler supports, with a check diagnostic instead of a stack overflow", () => {
+    const when = Array.from({ length: MAX_DEPTH + 5 }, (_, i) => `account.n >= ${i}`).join(" and ");
+    const r = checkSources({ catalog: { name: "catalog.yaml", text: ACCOUNT_CATALOG }, journeys: [{ name: "k.journey", text: j("k", when) }], rego: [] });
+    expect(r.program).toBeUndefined();
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["check/too-deep"]);
   });
 
   it("compiles an expression just within the limit", () => {
-    const when = Array.from({ length: MAX_EXPRESSION_DEPTH - 10 }, (_, i) => `account.n >= ${i}`).join(" and ");
+    expect(MAX_DEPTH).toBeLessThan(MAX_EXPRESSION_DEPTH);
+    const when = Array.from({ length: MAX_DEPTH - 10 }, (_, i) => `account.n >= ${i}`).join(" and ");
     const r = compile({ "k.journey": j("k", when) }, ACCOUNT_CATALOG);
     expect(generatePredicates(r.program, r.sources).diagnostics).toEqual([]);
   });

@@ -14,6 +14,8 @@ import { generateJourneys } from "../../bench/generate.ts";
 import { serveStatic, type StaticServer } from "./static-server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
+/** Each test opens one to three pages; generous for a loaded 2-core CI machine. */
+const TEST_TIMEOUT = 180_000;
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const ARTIFACTS = join(repo, "test-results");
 
@@ -93,7 +95,7 @@ describe("the playground in headless Chromium", () => {
     expect(await page.$$eval("#file-tabs [data-file]", (ts) => ts.map((t) => t.getAttribute("data-file")))).toContain("catalog.yaml");
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, TEST_TIMEOUT);
 
   it("shows the compiler's diagnostic for a typed mistake, and after the fix runs to an acted decision with its trace", async () => {
     const { page, errors } = await open();
@@ -127,9 +129,15 @@ describe("the playground in headless Chromium", () => {
     expect(trace).toContain("= 26");
     expect(trace).toContain("days_until(policy.renewal_date)");
     await page.screenshot({ path: join(ARTIFACTS, "playground.png") });
+
+    // The same compiled engine runs the policy set's tests and the built-in properties.
+    await page.click("[data-result=tests]");
+    await page.waitForSelector(".tests-summary", { timeout: 60_000 });
+    expect(await page.textContent(".tests-summary")).toMatch(/^\d+ passed, \d+ failed/);
+    expect(await page.$$eval(".test-list li", (ls) => ls.length)).toBeGreaterThanOrEqual(3);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, TEST_TIMEOUT);
 
   it("restores the same state from a share link", async () => {
     const { page, errors } = await open();
@@ -151,7 +159,7 @@ describe("the playground in headless Chromium", () => {
     expect(await again.page.isHidden("#banner")).toBe(true);
     expect([...errors, ...again.errors]).toEqual([]);
     await again.page.close();
-  });
+  }, TEST_TIMEOUT);
 
   it("shows an error in place for a truncated or older-version link and falls back to the default example", async () => {
     const { page } = await open();
@@ -173,7 +181,7 @@ describe("the playground in headless Chromium", () => {
       expect(errors).toEqual([]);
       await p.close();
     }
-  });
+  }, TEST_TIMEOUT);
 
   it("shows invalid YAML in the catalog and invalid JSON in an input panel in place", async () => {
     const { page, errors } = await open();
@@ -200,7 +208,7 @@ describe("the playground in headless Chromium", () => {
     expect(jsonMarkers).toEqual([2]);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, TEST_TIMEOUT);
 
   it("measures keystroke-to-diagnostics latency on a 500-line file (recorded, not asserted)", async () => {
     let n = 1;
@@ -267,5 +275,5 @@ describe("the playground in headless Chromium", () => {
     await writeFile(join(repo, "bench/results/playground.json"), JSON.stringify(report, null, 2) + "\n");
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, TEST_TIMEOUT);
 });
