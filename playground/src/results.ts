@@ -84,7 +84,8 @@ function decisionView(run: RunResponse, d: Decision): HTMLElement {
       ? h(
           "table",
           { class: "evaluations" },
-          h("thead", {}, h("tr", {}, h("th", {}, "candidate"), h("th", {}, "priority"), h("th", {}, "outcome"), h("th", {}, "why"))),
+          h("colgroup", {}, h("col", { class: "c-journey" }), h("col", { class: "c-outcome" }), h("col", { class: "c-why" })),
+          h("thead", {}, h("tr", {}, h("th", {}, "candidate"), h("th", {}, "outcome"), h("th", {}, "why"))),
           h(
             "tbody",
             {},
@@ -92,8 +93,7 @@ function decisionView(run: RunResponse, d: Decision): HTMLElement {
               h(
                 "tr",
                 {},
-                h("td", {}, h("code", {}, e.journey)),
-                h("td", { class: "num" }, e.priority),
+                h("td", {}, h("code", {}, e.journey), h("div", { class: "muted small" }, `priority ${e.priority}`)),
                 h("td", {}, badge(e.outcome)),
                 h("td", {}, e.basis ? h("div", {}, "basis ", h("code", {}, e.basis)) : null, e.matched !== undefined ? h("div", {}, "condition ", h("code", {}, String(e.matched))) : null, reasonsList(e)),
               ),
