@@ -111,25 +111,33 @@ class Worker {
 
 interface Timed {
   readonly worker: Worker;
-  readonly loadMs: number;
+  loadMs: number;
   readonly samples: number[];
   wallMs: number;
   cpuUs: number;
   finish?: Extract<FromWorker, { type: "finish" }>;
 }
 
-/** Starts workers one after the other (so that their load times are not contended). */
-async function start(specs: readonly { name: string; spec: ContenderSpec }[], progress: (l: string) => void): Promise<{ timed: Timed[]; verdicts: Map<string, readonly Verdict[]> }> {
+/**
+ * Starts the workers, two at a time (load times are contended a little; the timed passes never
+ * overlap), and collects each one's warm-up verdicts.
+ */
+async function start(specs: readonly { name: string; spec: ContenderSpec }[], progress: (l: string) => void, parallel = 2): Promise<{ timed: Timed[]; verdicts: Map<string, readonly Verdict[]> }> {
   const timed: Timed[] = [];
   const verdicts = new Map<string, readonly Verdict[]>();
   try {
-    for (const { name, spec } of specs) {
-      const worker = new Worker(name, spec);
-      timed.push({ worker, loadMs: 0, samples: [], wallMs: 0, cpuUs: 0 });
-      const ready = await worker.next("ready");
-      (timed[timed.length - 1] as { loadMs: number }).loadMs = ready.loadMs;
-      verdicts.set(name, ready.verdicts);
-      progress(`  ready: ${name} (loaded in ${Math.round(ready.loadMs)} ms)`);
+    for (let i = 0; i < specs.length; i += parallel) {
+      const batch = specs.slice(i, i + parallel).map(({ name, spec }) => {
+        const t: Timed = { worker: new Worker(name, spec), loadMs: 0, samples: [], wallMs: 0, cpuUs: 0 };
+        timed.push(t);
+        return t;
+      });
+      for (const t of batch) {
+        const ready = await t.worker.next("ready");
+        t.loadMs = ready.loadMs;
+        verdicts.set(t.worker.name, ready.verdicts);
+        progress(`  ready: ${t.worker.name} (loaded in ${Math.round(ready.loadMs)} ms)`);
+      }
     }
   } catch (e) {
     for (const t of timed) t.worker.kill();

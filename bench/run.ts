@@ -2,7 +2,7 @@
 // OPA consent/residency policies, the decision contenders and Kairos's scaling, plus the
 // `kairos test` timing and the playground latency when those benchmarks exist — written to
 // bench/results/latest.json and docs/benchmarks.md (generated; do not edit by hand).
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem, type } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -80,13 +80,33 @@ function rowsOf(value: unknown): Record<string, unknown>[] | undefined {
   return Array.isArray(rows) && rows.every(isRow) ? rows : undefined;
 }
 
-async function policyTests(): Promise<Optional<unknown>> {
-  if (!existsSync(POLICY_TESTS)) return { ok: false, why: "not measured: `bench/policy-tests.ts` (issue 5) is not in the tree yet" };
-  return attempt("bench/policy-tests.ts", async () => {
-    const mod = (await import(POLICY_TESTS)) as Record<string, unknown>;
-    const fn = [mod["benchPolicyTests"], mod["default"], ...Object.values(mod)].find((v): v is () => unknown => typeof v === "function" && (v === mod["default"] || v.name.startsWith("bench")));
-    if (!fn) throw new Error("bench/policy-tests.ts exports no bench function");
-    return await fn();
+/** The `kairos test` benchmark's entry point, whatever its module calls it. */
+async function runPolicyTests(): Promise<unknown> {
+  const mod = (await import(POLICY_TESTS)) as Record<string, unknown>;
+  const fn = [mod["benchPolicyTests"], mod["default"], ...Object.values(mod)].find((v): v is () => unknown => typeof v === "function" && (v === mod["default"] || v.name.startsWith("bench")));
+  if (!fn) throw new Error("bench/policy-tests.ts exports no bench function");
+  return await fn();
+}
+
+const PHASES: Record<string, () => Promise<unknown>> = { compiler: () => benchCompiler(), opa: () => benchOpa(), "policy-tests": runPolicyTests };
+
+/**
+ * Runs a phase in a fresh process (`node bench/run.ts --phase NAME`), so that the RSS it reports
+ * is its own and not what earlier phases left behind; its result comes back as JSON on stdout.
+ */
+function inChild<T>(phase: string): Promise<Optional<T>> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--phase", phase], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+    child.on("close", (code) => {
+      if (code !== 0) return resolve({ ok: false, why: `failed: the ${phase} phase exited with code ${code} (its error is in the bench's stderr)` });
+      try {
+        resolve({ ok: true, value: JSON.parse(out) as T });
+      } catch {
+        resolve({ ok: false, why: `failed: the ${phase} phase printed no JSON result` });
+      }
+    });
   });
 }
 
@@ -116,11 +136,23 @@ function genericTable(rows: readonly Record<string, unknown>[]): string {
   return table(keys, rows.map((r) => keys.map((k) => r[k])));
 }
 
+/** Flat fields (`suite: {tests: 54, …}`) and notes (`notes: ["…"]`) that come with the rows. */
+function extras(value: unknown): string {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return "";
+  const lines: string[] = [];
+  for (const [k, v] of Object.entries(value)) {
+    if (k === "rows") continue;
+    if (Array.isArray(v) && v.every((x) => typeof x === "string")) lines.push(...v.map((x) => `- ${x}`));
+    else if (v !== null && typeof v === "object" && !Array.isArray(v)) lines.push(`- ${k}: ${Object.entries(v).map(([a, b]) => `${a} ${num(b)}`).join(", ")}`);
+  }
+  return lines.length > 0 ? `\n${lines.join("\n")}\n` : "";
+}
+
 function optionalSection(title: string, result: Optional<unknown>): string {
   if (!result.ok) return `## ${title}\n\n${result.why}.\n`;
   const rows = rowsOf(result.value);
   if (rows?.length === 1) return `## ${title}\n\n${table(["figure", "value"], Object.entries(rows[0]!).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : v]), ["l", "l"])}\n`;
-  if (rows) return `## ${title}\n\n${genericTable(rows)}\n`;
+  if (rows) return `## ${title}\n\n${genericTable(rows)}\n${extras(result.value)}`;
   const flat = Object.entries((result.value ?? {}) as Record<string, unknown>).filter(([, v]) => v === null || typeof v !== "object");
   return `## ${title}\n\n${flat.length > 0 ? table(["figure", "value"], flat) : "```json\n" + JSON.stringify(result.value, null, 2) + "\n```"}\n`;
 }
@@ -255,7 +287,7 @@ function caveats(m: Machine): string {
 - **ops/s is throughput of one sequential caller** (await each decision, then the next). No concurrency, no batching.
 - **What each contender does differs on purpose.** Kairos validates the request against a schema, records a trace of every sub-expression, derives a deterministic decision id (sha256 over canonical JSON), and — in the headline row — pseudonymizes, hash-chains and appends every decision under a file lock. The hand-written baseline does none of that; json-rules-engine and all-Rego return the same outcomes without trace, id or log. That is the comparison the goals ask for.
 - **fsync**: \`batch\` fdatasyncs every 100 appends (a power loss may lose up to 99 acknowledged decisions; a crash loses none); \`always\` fdatasyncs before every append returns. The \`always\` row runs a third of the workload per pass so that the run stays short; over its passes it covers every request once. The logs are written to the OS temp directory, here ${m.tmp_fs}${/^tmpfs/.test(m.tmp_fs) ? " — memory, so fdatasync costs next to nothing" : ", so fdatasync is a real flush to storage"}.
-- **RSS** is the resident set of each contender's own worker process after its passes (harness and workload included, see the bare worker's figure); the compiler and OPA rows report the bench process's RSS after each phase. The tsc row runs in a separate process whose RSS is not measured.
+- **RSS** is the resident set of each contender's own worker process after its passes (harness and workload included, see the bare worker's figure). The compiler, OPA and policy-test benchmarks each run in a fresh process and report that process's RSS after their phase; the tsc row runs in yet another process whose RSS is not measured.
 - **p99 with the batch log** is the fdatasync that every 100th append waits for: 1% of decisions pay a flush to disk.
 - **Agreement is checked, not assumed**: the run refuses to time a hand-written baseline that decides differently from Kairos, or any contender that acts where Kairos does not (and vice versa).
 - **Profiles** are V8 CPU samples of one extra pass in the Kairos worker; stages count a sample for every stage on its stack (nested stages are marked ↳), so they do not add up to the total.
@@ -266,18 +298,25 @@ function caveats(m: Machine): string {
 // ---- main -------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  const phase = process.argv[2] === "--phase" ? process.argv[3] : undefined;
+  if (phase !== undefined) {
+    const run = PHASES[phase];
+    if (!run) throw new Error(`unknown phase \`${phase}\`; phases: ${Object.keys(PHASES).join(", ")}`);
+    process.stdout.write(JSON.stringify(await run()));
+    return;
+  }
   const started = performance.now();
   const m = machine();
   const say = (l: string) => console.error(`[${String(Math.round((performance.now() - started) / 1000)).padStart(3)} s] ${l}`);
   say(`bench: ${m.cpu}, ${m.cores} cores, Node ${m.node}, OPA ${m.opa}; load ${m.load_start.join(" ")}`);
   say("bench: compiler against tsc (1,000 journeys)");
-  const compiler = await attempt("compiler", () => benchCompiler());
+  const compiler = await inChild<CompilerBench>("compiler");
   say("bench: OPA consent + residency");
-  const opa = await attempt("opa", () => benchOpa());
+  const opa = await inChild<BenchRow[]>("opa");
   say("bench: decisions");
   const decide = await attempt("decide", () => benchDecide({ progress: say }));
   say("bench: policy tests");
-  const tests = await policyTests();
+  const tests: Optional<unknown> = existsSync(POLICY_TESTS) ? await inChild("policy-tests") : { ok: false, why: "not measured: `bench/policy-tests.ts` (issue 5) is not in the tree yet" };
   const pg = playground();
   m.load_end = loadavg().map((x) => Math.round(x * 100) / 100);
 

@@ -9,7 +9,9 @@ import { buildArtifact } from "../../compiler/artifact-build.ts";
 import { OpaBuildError } from "../../compiler/opa/index.ts";
 import { checkSources } from "../../compiler/pipeline.ts";
 import { readPolicyDir } from "../../compiler/policy-dir.ts";
+import { canonicalJson } from "../../runtime/canonical-json.ts";
 import { decisionJson, type Engine } from "../../runtime/engine.ts";
+import { withReadableTraces } from "../../runtime/rationale/trace-json.ts";
 import { parseJsonText } from "../../runtime/json-text.ts";
 import { ArtifactError, loadEngine, PART, type ArtifactFileMap } from "../../runtime/load.ts";
 import { readArtifactDir } from "../../runtime/node.ts";
@@ -65,9 +67,10 @@ async function openEngine(dir: string | undefined, artifact: string | undefined,
 
 export const command: Command = {
   summary: "make one decision for a request file and print it as JSON",
-  usage: "kairos decide DIR --request FILE | kairos decide --artifact OUT --request FILE",
+  usage: "kairos decide DIR --request FILE [--trace full|compact] | kairos decide --artifact OUT --request FILE",
   async run(argv, io) {
-    const { values, positionals } = parse(argv, { request: { type: "string", short: "r" }, artifact: { type: "string" } });
+    const { values, positionals } = parse(argv, { request: { type: "string", short: "r" }, artifact: { type: "string" }, trace: { type: "string" } });
+    if (values["trace"] !== undefined && values["trace"] !== "compact" && values["trace"] !== "full") throw new UsageError("`--trace` is `full` (default: each step with its expression) or `compact` (`[node, value]` pairs)");
     const requestFile = values["request"];
     const artifact = values["artifact"] as string | undefined;
     if (typeof requestFile !== "string" || requestFile === "") throw new UsageError("missing `--request FILE`, the request to decide");
@@ -101,7 +104,9 @@ export const command: Command = {
       io.err(`kairos decide: the request does not fit the policy set\n${formatProblems(valid.problems, requestFile)}`);
       return EXIT.usage;
     }
-    io.out(decisionJson(await engine.decide(raw)));
+    const decision = await engine.decide(raw);
+    // `--trace compact` prints traces as the log stores them: `[node, value]` pairs.
+    io.out(values["trace"] === "compact" ? decisionJson(decision) : canonicalJson(withReadableTraces(decision, engine.predicates.journeys.map((j) => j.meta)) as never, 2));
     return EXIT.ok;
   },
 };
