@@ -86,7 +86,7 @@ export const command: Command = {
     }
     const below = threshold !== undefined && result.coverage.percent < threshold;
     if (below) io.err(`kairos test: coverage ${result.coverage.percent.toFixed(1)}% is below the threshold ${threshold}%`);
-    if (result.passed + result.failed === 0 && format === "text") io.err("kairos test: the policy set has no tests or properties to run");
+    if (checked.tests.tests.length + checked.tests.properties.length === 0 && format === "text") io.err("kairos test: the policy set has no `test` or `property` blocks; only the built-in properties ran (see docs/testing.md)");
     return result.failed > 0 || below ? EXIT.failed : EXIT.ok;
   },
 };

@@ -2,7 +2,7 @@
 // (TypeScript + JavaScript predicates), the generated module loaded from a Blob URL, the OPA
 // Wasm consent/residency bundle with the current catalog's data, the decision engine, and the
 // rationale renderers. Runs in the compiler worker; everything it returns is plain data.
-import { ARTIFACT_VERSION, type JourneyMeta, type Manifest, type PredicatesModule } from "../../compiler/artifact.ts";
+import { type JourneyMeta, type Manifest, type PredicatesModule } from "../../compiler/artifact.ts";
 import { catalogToJson } from "../../compiler/catalog/serialize.ts";
 import type { Catalog } from "../../compiler/catalog/types.ts";
 import type { CheckedProgram } from "../../compiler/checked.ts";
@@ -20,14 +20,8 @@ import { customerSentence, escapeHtml, fromDecision, legalReview, renderHtml } f
 import type { DecisionRequest } from "../../runtime/request.ts";
 import { renderJson } from "../../runtime/testing/report.ts";
 import { runSuite } from "../../runtime/testing/suite.ts";
-import { sha256Hex } from "../../runtime/sha256.ts";
+import { buildManifest } from "../../compiler/manifest.ts";
 import type { OpaBundleInfo, TestReport } from "./protocol.ts";
-
-/**
- * The compiler version the in-memory manifest reports. `COMPILER_VERSION` lives in
- * compiler/artifact-build.ts, which imports node:crypto, so it cannot be imported here.
- */
-const PLAYGROUND_COMPILER = "0.1.0";
 
 export interface Compiled {
   readonly typescript: string;
@@ -87,23 +81,8 @@ const enc = new TextEncoder();
 
 /** The in-memory artifact's manifest: the same content hashing as `kairos compile`. */
 function manifestOf(program: CheckedProgram, input: PolicySources, files: ReadonlyMap<string, Uint8Array>, policy: LoadedPolicy): Manifest {
-  const parts: Record<string, string> = {};
-  for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) parts[path] = sha256Hex(bytes);
-  const sources: Record<string, string> = {};
-  for (const f of [input.catalog, ...input.journeys]) sources[f.name] = sha256Hex(f.text);
-  const triggers: Record<string, string[]> = {};
-  for (const j of program.journeys) (triggers[j.trigger.event] ??= []).push(j.id);
-  return {
-    artifact_version: ARTIFACT_VERSION,
-    compiler: { name: "kairos", version: PLAYGROUND_COMPILER },
-    hash: sha256Hex(Object.entries(parts).map(([p, h]) => `${p}:${h}`).join("\n")),
-    parts,
-    sources,
-    opa: { version: policy.info.opaVersion, entrypoints: [...policy.info.entrypoints], rego: policy.info.rego, wasm: policy.info.wasm, default_policies: true },
-    journeys: program.journeys.map((j) => ({ id: j.id, purpose: j.purpose.name, trigger: j.trigger.event, timers: j.trigger.timers.map((t) => t.label), fields: [...j.fields] })),
-    purposes: [...new Set(program.journeys.map((j) => j.purpose.name))].sort(),
-    triggers,
-  };
+  const { opaVersion, entrypoints, rego, wasm } = policy.info;
+  return buildManifest(program, input, files, { version: opaVersion, entrypoints: [...entrypoints], rego, wasm, default_policies: true });
 }
 
 /** A policy set compiled and loaded into an engine, kept for the next run of the same sources. */

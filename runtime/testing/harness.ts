@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ARTIFACT_VERSION, type CompiledJourney, type JourneyMeta, type Manifest } from "../../compiler/artifact.ts";
-import { COMPILER_VERSION, sha256Hex } from "../../compiler/artifact-build.ts";
+import { COMPILER_VERSION } from "../../compiler/artifact-build.ts";
 import type { Catalog } from "../../compiler/catalog/types.ts";
 import type { CheckedProgram } from "../../compiler/checked.ts";
 import { emitPredicates } from "../../compiler/codegen/index.ts";
@@ -16,6 +16,7 @@ import type { PolicySources } from "../../compiler/pipeline.ts";
 import type { SourceSet } from "../../compiler/source.ts";
 import { Engine } from "../engine.ts";
 import { importPredicates } from "../load.ts";
+import { sha256Hex } from "../sha256.ts";
 import { PolicyEngine } from "../opa/index.ts";
 import type { PolicyEvaluator } from "../policy.ts";
 

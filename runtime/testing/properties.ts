@@ -100,19 +100,32 @@ export async function runProperty(p: CheckedProperty, env: PropertyEnv, options:
   const expects = p.expects.map((e, i) => env.compile(e, `expect#${i}`));
   const triggers = p.trigger ? [p.trigger] : env.triggers;
   const arb = caseArbitrary({ catalog, journeys: [...env.metas.values()], triggers, fixed: p.fixed, hints: env.hints });
-  const holds = async (r: TestRequest): Promise<{ ok: boolean; decision: Decision; failed?: { expr: PropertyExpr; index: number } }> => {
+  // An expression that cannot be evaluated (`lower()` of a decision field without a value)
+  // fails the case, with the reason, rather than the run.
+  const holds = async (r: TestRequest): Promise<{ ok: boolean; decision: Decision; failed?: { expr: PropertyExpr; index: number }; error?: string }> => {
     const base = requestContext(catalog, r);
     const decision = await env.engine.decide(r);
     const ctx = { ...base, decision: decisionValues(decision, env.metas) };
     for (let i = 0; i < expects.length; i++) {
-      if (!expects[i]!.evaluate(ctx)) return { ok: false, decision, failed: { expr: expects[i]!, index: i } };
+      try {
+        if (!expects[i]!.evaluate(ctx)) return { ok: false, decision, failed: { expr: expects[i]!, index: i } };
+      } catch (e) {
+        return { ok: false, decision, error: `\`expect\` could not be evaluated: ${e instanceof Error ? e.message : String(e)}` };
+      }
     }
     return { ok: true, decision };
+  };
+  const assumed = (base: ReturnType<typeof requestContext>): boolean => {
+    try {
+      return assumes.every((a) => a.evaluate(base));
+    } catch {
+      return false; // an `assume` that cannot be evaluated on a case does not select it
+    }
   };
   const details = await fc.check(
     fc.asyncProperty(arb, async (r) => {
       const base = requestContext(catalog, r);
-      fc.pre(assumes.every((a) => a.evaluate(base)));
+      fc.pre(assumed(base));
       return (await holds(r)).ok;
     }),
     { numRuns, seed, maxSkipsPerRun: MAX_SKIPS_PER_RUN },
@@ -144,7 +157,7 @@ export async function runProperty(p: CheckedProperty, env: PropertyEnv, options:
     trace = lines;
     message = `\`${lines[0]?.source ?? "expect"}\` is false`;
   } else {
-    message = details.errorInstance instanceof Error ? `evaluating the property failed: ${details.errorInstance.message}` : "the property failed";
+    message = again.error ?? (details.errorInstance instanceof Error ? `evaluating the property failed: ${details.errorInstance.message}` : "the property failed");
   }
   const test = counterexampleTest(catalog, request, again.decision, {
     name: `${p.name}: counterexample`,

@@ -135,6 +135,15 @@ describe("properties", () => {
     expect(r.diagnostic!.message).toMatch(/^property "strict" is too strict: `assume` discarded \d+ of \d+ generated cases \(9\d\.\d%\)$/);
   });
 
+  it("an `expect` that cannot be evaluated fails the property with the reason, not the run", async () => {
+    const prop = `property "lowercase winner" {\n  on ticket.resolved\n  expect contains(lower(decision.journey), "service") or true\n  runs 30\n}\n`;
+    const { checked, engine } = await harness({ "j.journey": JOURNEYS, "p.journey": prop });
+    const r = await runProperty(checked.tests.properties[0]!, propertyEnv(engine, checked.program, checked.tests, checked.sources));
+    expect(r.status).toBe("failed");
+    expect(r.failure!.message).toMatch(/^`expect` could not be evaluated: /);
+    expect(r.failure!.decision.journey).toBeUndefined();
+  });
+
   it("`given`, `consent` and `objection` fix what the generator would vary", async () => {
     const prop = `property "an objector is never reminded" {\n  on daily\n  given customer { tenure_months: 30 }\n  objection direct_marketing\n  assume customer.tenure_months == 30\n  expect decision.journey != "renewal_reminder_d90" or decision.outcome == "denied_consent"\n  runs 100\n}\n`;
     const { checked, engine } = await harness({ "j.journey": JOURNEYS, "p.journey": prop });
