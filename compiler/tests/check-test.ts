@@ -38,6 +38,11 @@ function readEvent(args: Args, sc: SuiteContext): EventInput | undefined {
   let at: Timestamp | undefined;
   let timer: { label: string; ms: number } | undefined;
   let id: string | undefined;
+  const t = args.peek();
+  if (t?.kind === "word" && t.text === "timer") {
+    sc.report("test/bad-argument", "a timed follow-up is written `after 3d`", t.span, "as in the journey's `on … after 3d`: `event claim.filed { … } after 3d`");
+    return undefined;
+  }
   args.options(["at", "after", "id"], (name) => {
     if (name === "at") {
       at = args.datetime("`at` and the event's time");

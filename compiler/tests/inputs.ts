@@ -70,7 +70,8 @@ export function readGiven(args: Args, sc: SuiteContext): { entity: string; span:
   if (!w) return undefined;
   const entity = sc.catalog.entities.get(w.name);
   if (!entity) {
-    sc.report("test/unknown-entity", `unknown entity \`${w.name}\``, w.span, w.name === "event" ? "the event's payload goes in `event NAME { … }`" : (didYouMean(w.name, sc.catalog.entities.keys()) ?? `the catalog defines ${list([...sc.catalog.entities.keys()])}`));
+    const statement = ["consent", "objection", "history"].includes(w.name) ? `\`${w.name}\` is a statement of its own: write \`${w.name} …\` without \`given\`` : undefined;
+    sc.report("test/unknown-entity", `unknown entity \`${w.name}\``, w.span, w.name === "event" ? "the event's payload goes in `event NAME { … }`" : (statement ?? didYouMean(w.name, sc.catalog.entities.keys()) ?? `the catalog defines ${list([...sc.catalog.entities.keys()])}`));
     return undefined;
   }
   const rec = args.next();

@@ -89,6 +89,11 @@ describe("names", () => {
     expect(one(test(`${DAILY}\n  consent   renewal_marketing grantd\n  expect    no_match`), "test/bad-argument")).toMatchObject({ underlined: "grantd", hint: "did you mean `granted`?" });
   });
 
+  it("points the spellings of the proposal draft to the ones the language uses", () => {
+    expect(one(test(`  event     claim.filed timer 3d\n  expect    no_match`), "test/bad-argument").message).toBe("a timed follow-up is written `after 3d`");
+    expect(one(`property "p" {\n  on daily\n  given objection direct_marketing\n  expect true\n}\n`, "test/unknown-entity").hint).toBe("`objection` is a statement of its own: write `objection …` without `given`");
+  });
+
   it("suggests the statement word that was meant", () => {
     expect(one(test(`${DAILY}\n  expct     acted renewal_reminder_d90\n  expect    no_match`), "test/unknown-statement")).toMatchObject({ underlined: "expct", hint: "did you mean `expect`?" });
   });
