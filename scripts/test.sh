@@ -14,9 +14,11 @@ bash scripts/ensure-chromium.sh
 step "type-check (tsc --strict)"
 tsc -p tsconfig.json
 
-step "example policy set: check, format"
+step "example policy set: check, format, its own tests and properties (100% condition coverage)"
 node bin/kairos.js check policies
 node bin/kairos.js fmt --check policies/journeys
+mkdir -p test-results
+node bin/kairos.js test policies --threshold 100 --junit test-results/kairos-policies.xml
 
 step "Rego tests with coverage"
 bash scripts/opa-test.sh

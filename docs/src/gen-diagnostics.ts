@@ -7,11 +7,23 @@ import { catalogCodes } from "../../compiler/catalog/index.ts";
 import { checkCodes, codegenCodes, syntaxCodes } from "../../compiler/checker/index.ts";
 import { renderDiagnostic, type CodeInfo } from "../../compiler/diagnostics.ts";
 import { checkSources } from "../../compiler/pipeline.ts";
+import { testCodes } from "../../compiler/tests/codes.ts";
 import { SPEC_CATALOG } from "../../test/helpers/spec-catalog.ts";
 import { EXAMPLES } from "./diagnostic-examples.ts";
 
 export const DOC_PATH = fileURLToPath(new URL("../diagnostics.md", import.meta.url));
 const CATALOG_SOURCE = fileURLToPath(new URL("./catalog-diagnostics.src.md", import.meta.url));
+const TESTING_DOC = fileURLToPath(new URL("../testing.md", import.meta.url));
+
+/** Example and fix of each `test/*` code, from the table in docs/testing.md. */
+export function testCodeExamples(): Map<string, { example: string; fix: string }> {
+  const out = new Map<string, { example: string; fix: string }>();
+  for (const line of readFileSync(TESTING_DOC, "utf8").split("\n")) {
+    const m = /^\| `(test\/[a-z-]+)`(?: \((?:warning|error)\))? \| (.*) \| (.*) \|$/.exec(line);
+    if (m) out.set(m[1]!, { example: m[2]!, fix: m[3]! });
+  }
+  return out;
+}
 
 export interface CatalogExample {
   readonly prose: string;
@@ -110,6 +122,13 @@ export function renderDiagnosticsDoc(): string {
       const ex = catalogEx.get(code);
       if (!ex) return undefined;
       return { ...(ex.yaml !== undefined ? { input: ex.yaml } : {}), lang: "yaml", output: ex.yaml === undefined ? [] : runExample(code, undefined, ex.yaml), ...(ex.prose ? { note: ex.prose } : {}), fix: ex.fix };
+    }),
+  );
+  const testEx = testCodeExamples();
+  lines.push(
+    ...section("Policy tests (`test/*`)", "Reported for `test` and `property` blocks ([testing.md](testing.md)); `assume` and `expect` expressions report the `check/*` codes above.", testCodes, (code) => {
+      const ex = testEx.get(code);
+      return ex ? { lang: "", output: [], note: `For example: ${ex.example}.`, fix: ex.fix.charAt(0).toUpperCase() + ex.fix.slice(1) + "." } : undefined;
     }),
   );
   lines.push(

@@ -6,10 +6,11 @@ import { describe, expect, it } from "vitest";
 import { catalogCodes } from "../../compiler/catalog/index.ts";
 import { checkCodes, codegenCodes, syntaxCodes } from "../../compiler/checker/index.ts";
 import { EXAMPLES } from "../../docs/src/diagnostic-examples.ts";
-import { catalogExamples, DOC_PATH, renderDiagnosticsDoc, runExample } from "../../docs/src/gen-diagnostics.ts";
+import { testCodes } from "../../compiler/tests/codes.ts";
+import { catalogExamples, DOC_PATH, renderDiagnosticsDoc, runExample, testCodeExamples } from "../../docs/src/gen-diagnostics.ts";
 import { SPEC_CATALOG } from "../helpers/spec-catalog.ts";
 
-const registered = new Set([...Object.keys(syntaxCodes), ...Object.keys(checkCodes), ...Object.keys(catalogCodes), ...Object.keys(codegenCodes)]);
+const registered = new Set([...Object.keys(syntaxCodes), ...Object.keys(checkCodes), ...Object.keys(catalogCodes), ...Object.keys(codegenCodes), ...Object.keys(testCodes)]);
 
 describe("docs/diagnostics.md", () => {
   it("has an example or a note for every syntax and check code", () => {
@@ -29,6 +30,11 @@ describe("docs/diagnostics.md", () => {
 
   it.each([...catalogExamples()].filter(([, ex]) => ex.yaml !== undefined))("catalog example of %s produces that code", (code, ex) => {
     expect(runExample(code, undefined, ex.yaml!).length).toBeGreaterThan(0);
+  });
+
+  it("has an example and a fix for every test code (from docs/testing.md)", () => {
+    const examples = testCodeExamples();
+    expect(Object.keys(testCodes).filter((c) => !examples.has(c))).toEqual([]);
   });
 
   it("is up to date with the registries and examples (run `node docs/src/gen-diagnostics.ts`)", () => {
@@ -53,7 +59,7 @@ describe("diagnostic codes in the source", () => {
     };
     for (const d of ["grammar", "compiler"]) walk(d);
     const used = new Set<string>();
-    for (const f of files) for (const m of readFileSync(f, "utf8").matchAll(/code: "((?:syntax|check|catalog|codegen)\/[a-z-]+)"/g)) used.add(m[1]!);
+    for (const f of files) for (const m of readFileSync(f, "utf8").matchAll(/code: "((?:syntax|check|catalog|codegen|test)\/[a-z-]+)"/g)) used.add(m[1]!);
     expect([...used].filter((c) => !registered.has(c)).sort()).toEqual([]);
   });
 });
