@@ -98,7 +98,7 @@ for (const file of files) {
       const dir = join(tmp, file.replace(/\.yaml$/, ""));
       writeArtifactDir(join(dir, "artifact"), parts);
       writeFileSync(join(dir, "request.json"), JSON.stringify(request));
-      const out = await run(process.execPath, [KAIROS, "decide", "--artifact", join(dir, "artifact"), "--request", join(dir, "request.json")]);
+      const out = await run(process.execPath, [KAIROS, "decide", "--artifact", join(dir, "artifact"), "--request", join(dir, "request.json"), "--trace", "compact"]);
       expect(out.stdout).toBe(decisionJson(await engine.decide(request)) + "\n");
     });
   });

@@ -147,7 +147,7 @@ describe("determinism across processes", () => {
       const file = join(tmp, `req-${i}.json`);
       writeFileSync(file, JSON.stringify(req));
       const expected = decisionJson(await engine.decide(req)) + "\n";
-      const args = [join(import.meta.dirname, "../../bin/kairos.js"), "decide", "--artifact", join(tmp, "artifact"), "--request", file];
+      const args = [join(import.meta.dirname, "../../bin/kairos.js"), "decide", "--artifact", join(tmp, "artifact"), "--request", file, "--trace", "compact"];
       const [a, b] = await Promise.all([run(process.execPath, args), run(process.execPath, args)]);
       expect(a.stdout).toBe(expected);
       expect(b.stdout).toBe(expected);
