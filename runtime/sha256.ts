@@ -49,8 +49,18 @@ function compress(h: Uint32Array, block: DataView, w: Uint32Array): void {
   h[7] = (h[7]! + hh) >>> 0;
 }
 
+// In Node, the native implementation (reached without an import, so this module stays
+// browser-safe): the same digest, an order of magnitude faster on decision ids and hashes.
+type NodeCrypto = { createHash(alg: "sha256"): { update(d: Uint8Array | string): { digest(enc: "hex"): string } } };
+const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:crypto") as NodeCrypto | undefined;
+
 /** SHA-256 of bytes, or of a string's UTF-8 encoding, as 64 lowercase hex digits. */
 export function sha256Hex(input: Uint8Array | string): string {
+  return nodeCrypto ? nodeCrypto.createHash("sha256").update(input).digest("hex") : sha256HexPortable(input);
+}
+
+/** The portable implementation (browsers, workers); tested against node:crypto. */
+export function sha256HexPortable(input: Uint8Array | string): string {
   const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
   // Message + 0x80 + zero padding + 64-bit big-endian bit length, to a multiple of 64 bytes.
   const total = Math.ceil((bytes.length + 9) / 64) * 64;

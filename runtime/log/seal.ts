@@ -12,10 +12,17 @@ import type { LogKey } from "./key.ts";
 
 const PREFIX = "aes256gcm:";
 
-/** The two subkeys of a log key: one for the synthetic IV, one for encryption. */
+const derived = new WeakMap<LogKey, { mac: Buffer; enc: Buffer }>();
+
+/** The two subkeys of a log key (derived once per key): one for the synthetic IV, one for encryption. */
 function subkeys(key: LogKey): { mac: Buffer; enc: Buffer } {
-  const okm = Buffer.from(hkdfSync("sha256", key.bytes, Buffer.alloc(0), "kairos decision-log seal v1", 64));
-  return { mac: okm.subarray(0, 32), enc: okm.subarray(32, 64) };
+  let k = derived.get(key);
+  if (!k) {
+    const okm = Buffer.from(hkdfSync("sha256", key.bytes, Buffer.alloc(0), "kairos decision-log seal v1", 64));
+    k = { mac: okm.subarray(0, 32), enc: okm.subarray(32, 64) };
+    derived.set(key, k);
+  }
+  return k;
 }
 
 /** Seals a request: `aes256gcm:` + base64url(iv ‖ ciphertext ‖ tag). */

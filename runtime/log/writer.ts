@@ -33,6 +33,13 @@ export interface DecisionLogOptions {
   /** Appends per fdatasync under `batch` (default 100). */
   readonly batchSize?: number;
   readonly lock?: LockOptions;
+  /**
+   * false (default): this writer holds `<log>.lock` from open to close — the fast path, one
+   * writer process per log; another writer waits for it (and fails after the lock timeout).
+   * true: the lock is taken for each append, so several processes can append to one log and
+   * keep one chain, at the cost of a lock file per entry.
+   */
+  readonly shared?: boolean;
   /** The pseudonymization key; default: KAIROS_LOG_KEY, else `<log>.key` (see key.ts). */
   readonly key?: LogKey;
   /** Environment to read KAIROS_LOG_KEY from (default process.env). */
@@ -66,6 +73,8 @@ export class DecisionLog implements DecisionSink {
   private readonly batchSize: number;
   private readonly lockPath: string;
   private readonly lockOptions: LockOptions;
+  /** The lock this writer holds for its lifetime (not shared), released by close(). */
+  private held: FileLock | undefined;
   private readonly warn: (message: string) => void;
   private readonly pseudo: Pseudonymizer;
   private readonly key: LogKey;
@@ -102,6 +111,7 @@ export class DecisionLog implements DecisionSink {
     try {
       if (created) syncDirectory(path);
       const lock = FileLock.acquire(`${path}.lock`, options.lock);
+      let kept = false;
       try {
         const head = settleTail(fd, path, warn);
         if (head.keyId !== undefined && head.keyId !== key.id) {
@@ -112,9 +122,14 @@ export class DecisionLog implements DecisionSink {
             `set ${KEY_ENV} to the log's key (or restore ${keyFileFor(path)}), or start a new log to change keys`,
           );
         }
-        return new DecisionLog(path, fd, head, key, options, warn);
+        const log = new DecisionLog(path, fd, head, key, options, warn);
+        if (!options.shared) {
+          log.held = lock;
+          kept = true;
+        }
+        return log;
       } finally {
-        lock.release();
+        if (!kept) lock.release();
       }
     } catch (e) {
       closeSync(fd);
@@ -135,7 +150,7 @@ export class DecisionLog implements DecisionSink {
     const body = { ...toEntry(record, this.journeys, this.pseudo, this.keyId, this.pii, (id) => !this.metaLogged.has(`${artifact}:${id}`)), sealed: sealRequest(this.key, record.request) };
     const nowMs = parseDateTimeLiteral(record.at);
     const at = nowMs === undefined ? record.at : formatDateTime(nowMs);
-    const lock = FileLock.acquire(this.lockPath, this.lockOptions);
+    const lock = this.held ?? FileLock.acquire(this.lockPath, this.lockOptions);
     try {
       // Another process appended (or crashed mid-append) since our last write: find the new head.
       if (fstatSync(fd).size !== this.headNow.size) this.headNow = settleTail(fd, this.path, this.warn);
@@ -163,7 +178,7 @@ export class DecisionLog implements DecisionSink {
       for (const id of Object.keys(body.meta ?? {})) this.metaLogged.add(`${artifact}:${id}`);
       return { ...chained, hash } as LogEntry;
     } finally {
-      lock.release();
+      if (lock !== this.held) lock.release();
     }
   }
 
@@ -181,5 +196,7 @@ export class DecisionLog implements DecisionSink {
     this.flush();
     closeSync(this.fd);
     this.fd = undefined;
+    this.held?.release();
+    this.held = undefined;
   }
 }

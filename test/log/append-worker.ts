@@ -7,7 +7,7 @@ import { SAMPLES, sinkEntry } from "../rationale/sample-decisions.ts";
 import { openLog } from "./helpers.ts";
 
 const [path, count, tag, go] = process.argv.slice(2);
-const log = openLog(path!, { fsync: "always" });
+const log = openLog(path!, { fsync: "always", shared: true });
 if (go !== undefined) {
   writeFileSync(`${go}.${tag}.ready`, "");
   const deadline = Date.now() + 60_000;

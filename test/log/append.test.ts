@@ -183,3 +183,17 @@ describe("decision log: the pseudonymization key", () => {
     expect(() => loadLogKey(path, {})).toThrow(/can be read by other users/);
   });
 });
+
+describe("pseudonyms", () => {
+  it("are HMAC-SHA256 under the log key, whatever the key length and value", async () => {
+    const { createHmac } = await import("node:crypto");
+    const fc = await import("fast-check");
+    const { Pseudonymizer } = await import("../../runtime/log/pseudonymize.ts");
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 130 }), fc.string(), (key, value) => {
+        const expected = "hmac:" + createHmac("sha256", key).update(value).digest("hex").slice(0, 16);
+        return new Pseudonymizer(key).of(value) === expected;
+      }),
+    );
+  });
+});

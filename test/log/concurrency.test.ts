@@ -43,8 +43,8 @@ describe("decision log: several writers", () => {
 
   it("a writer picks up what another appended since its own last write", () => {
     const path = join(tempDir(), "shared.log");
-    const a = openLog(path);
-    const b = openLog(path);
+    const a = openLog(path, { shared: true });
+    const b = openLog(path, { shared: true });
     a.append(sinkEntry(SAMPLES[0]!, { decision_id: "a-1" }));
     b.append(sinkEntry(SAMPLES[1]!, { decision_id: "b-1" }));
     const last = a.append(sinkEntry(SAMPLES[2]!, { decision_id: "a-2" }));
@@ -52,6 +52,18 @@ describe("decision log: several writers", () => {
     b.close();
     expect(last.seq).toBe(3);
     expect(verifyLog(path)).toMatchObject({ ok: true, entries: 3 });
+  });
+
+  it("a writer that is not shared holds the log until it closes; a second writer is refused clearly", () => {
+    const path = join(tempDir(), "held.log");
+    const a = openLog(path);
+    a.append(sinkEntry(SAMPLES[0]!, { decision_id: "a-1" }));
+    expect(() => openLog(path, { lock: { timeoutMs: 200 } })).toThrow(expect.objectContaining({ code: "log/locked" }));
+    a.close();
+    const b = openLog(path);
+    expect(b.append(sinkEntry(SAMPLES[1]!, { decision_id: "b-1" })).seq).toBe(2);
+    b.close();
+    expect(verifyLog(path)).toMatchObject({ ok: true, entries: 2 });
   });
 
   it("a writer repairs a tail torn by another writer's crash before appending", () => {
