@@ -24,25 +24,38 @@ export function piiLookupOf(catalog: Catalog): PiiLookup {
   };
 }
 
-/** Keyed pseudonyms: `hmac:` + the first 16 hex digits of HMAC-SHA256(key, value). */
-export class Pseudonymizer {
+/**
+ * HMAC-SHA256 (RFC 2104) from two hash states primed with the padded key once: each MAC then
+ * costs two hash copies instead of a key import, which dominated the cost of an append.
+ */
+export class PrimedHmac {
   private readonly inner: Hash;
   private readonly outer: Hash;
 
   constructor(key: Uint8Array) {
-    // HMAC (RFC 2104) from two hash states primed with the padded key once: each pseudonym
-    // then costs two hash copies, not a key import (which dominated the cost of an append).
     const block = Buffer.alloc(64);
     Buffer.from(key.length > 64 ? createHash("sha256").update(key).digest() : key).copy(block);
     this.inner = createHash("sha256").update(block.map((b) => b ^ 0x36));
     this.outer = createHash("sha256").update(block.map((b) => b ^ 0x5c));
   }
 
+  digest(data: string | Uint8Array): Buffer {
+    return this.outer.copy().update(this.inner.copy().update(data).digest()).digest();
+  }
+}
+
+/** Keyed pseudonyms: `hmac:` + the first 16 hex digits of HMAC-SHA256(key, value). */
+export class Pseudonymizer {
+  private readonly hmac: PrimedHmac;
+
+  constructor(key: Uint8Array) {
+    this.hmac = new PrimedHmac(key);
+  }
+
   /** Strings are hashed as UTF-8 text, anything else as its canonical JSON. */
   of(value: unknown): string {
     const text = typeof value === "string" ? value : canonicalJson(value);
-    const innerDigest = this.inner.copy().update(text).digest();
-    return "hmac:" + this.outer.copy().update(innerDigest).digest("hex").slice(0, 16);
+    return "hmac:" + this.hmac.digest(text).toString("hex", 0, 8);
   }
 }
 

@@ -4,22 +4,23 @@
 // inputs, same id), which keyed hashes alone could not allow. The IV is synthetic (an HMAC of
 // the plaintext), so the same request under the same key seals to the same bytes and the log
 // stays deterministic. Rules in docs/decision-log.md.
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from "node:crypto";
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject } from "node:crypto";
 import { canonicalJson } from "../canonical-json.ts";
 import type { MinimizedRequest } from "../sink.ts";
 import { LogError } from "./errors.ts";
 import type { LogKey } from "./key.ts";
+import { PrimedHmac } from "./pseudonymize.ts";
 
 const PREFIX = "aes256gcm:";
 
-const derived = new WeakMap<LogKey, { mac: Buffer; enc: Buffer }>();
+const derived = new WeakMap<LogKey, { mac: PrimedHmac; enc: KeyObject }>();
 
 /** The two subkeys of a log key (derived once per key): one for the synthetic IV, one for encryption. */
-function subkeys(key: LogKey): { mac: Buffer; enc: Buffer } {
+function subkeys(key: LogKey): { mac: PrimedHmac; enc: KeyObject } {
   let k = derived.get(key);
   if (!k) {
     const okm = Buffer.from(hkdfSync("sha256", key.bytes, Buffer.alloc(0), "kairos decision-log seal v1", 64));
-    k = { mac: okm.subarray(0, 32), enc: okm.subarray(32, 64) };
+    k = { mac: new PrimedHmac(okm.subarray(0, 32)), enc: createSecretKey(okm.subarray(32, 64)) };
     derived.set(key, k);
   }
   return k;
@@ -29,7 +30,7 @@ function subkeys(key: LogKey): { mac: Buffer; enc: Buffer } {
 export function sealRequest(key: LogKey, request: MinimizedRequest): string {
   const { mac, enc } = subkeys(key);
   const plain = Buffer.from(canonicalJson(request as never), "utf8");
-  const iv = createHmac("sha256", mac).update(plain).digest().subarray(0, 12);
+  const iv = mac.digest(plain).subarray(0, 12);
   const cipher = createCipheriv("aes-256-gcm", enc, iv);
   const body = Buffer.concat([cipher.update(plain), cipher.final()]);
   return PREFIX + Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url");

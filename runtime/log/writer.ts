@@ -153,7 +153,8 @@ export class DecisionLog implements DecisionSink {
     const lock = this.held ?? FileLock.acquire(this.lockPath, this.lockOptions);
     try {
       // Another process appended (or crashed mid-append) since our last write: find the new head.
-      if (fstatSync(fd).size !== this.headNow.size) this.headNow = settleTail(fd, this.path, this.warn);
+      // (A writer holding the lock for its lifetime is the only one: no need to look.)
+      if (!this.held && fstatSync(fd).size !== this.headNow.size) this.headNow = settleTail(fd, this.path, this.warn);
       const head = this.headNow;
       const chained = { ...body, $kairos: LOG_FORMAT, seq: head.seq + 1, at, prev: head.hash } as const;
       const { line, hash } = serializeEntry(chained);

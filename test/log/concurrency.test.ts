@@ -68,7 +68,7 @@ describe("decision log: several writers", () => {
 
   it("a writer repairs a tail torn by another writer's crash before appending", () => {
     const path = join(tempDir(), "shared.log");
-    const log = openLog(path);
+    const log = openLog(path, { shared: true });
     log.append(sinkEntry(SAMPLES[0]!, { decision_id: "x-1" }));
     writeFileSync(path, readFileSync(path, "utf8") + '{"$kairos":"decision-log/1","artifact":"7d1f');
     log.append(sinkEntry(SAMPLES[1]!, { decision_id: "x-2" }));
