@@ -17,11 +17,14 @@ tsc -p tsconfig.json
 step "example policy set: check, format, its own tests and properties (100% condition coverage)"
 node bin/kairos.js check policies
 node bin/kairos.js fmt --check policies/journeys
-mkdir -p test-results
+rm -rf test-results && mkdir -p test-results
 node bin/kairos.js test policies --threshold 100 --junit test-results/kairos-policies.xml
 
 step "Rego tests with coverage"
 bash scripts/opa-test.sh
 
 step "vitest: unit, property, conformance, golden, browser"
-vitest run
+status=0
+vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=$?
+node scripts/test-summary.ts
+exit "$status"
