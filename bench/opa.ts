@@ -4,57 +4,16 @@
 // `npm run bench` calls benchOpa(); `node bench/opa.ts` runs it alone.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parse } from "yaml";
 import { buildOpaBundle } from "../compiler/opa/index.ts";
 import { PolicyEngine, type PolicyRequest } from "../runtime/opa/index.ts";
-import { catalogFromBits } from "../test/opa/catalog-fixture.ts";
+import { loadCatalog } from "../compiler/catalog/index.ts";
+import { SourceFile } from "../compiler/source.ts";
+import { measure, type BenchRow } from "./stats.ts";
 
-export interface BenchRow {
-  readonly name: string;
-  readonly ops_s: number;
-  readonly p50_us: number;
-  readonly p99_us: number;
-  readonly rss_mb: number;
-}
+export type { BenchRow };
 
 const SPEC_CATALOG = fileURLToPath(new URL("../test/conformance/consent-residency/spec-catalog.yaml", import.meta.url));
 
-function measure(name: string, iterations: number, fn: () => unknown): BenchRow {
-  for (let i = 0; i < Math.min(200, iterations); i++) fn(); // warm-up
-  const samples = new Float64Array(iterations);
-  const start = performance.now();
-  for (let i = 0; i < iterations; i++) {
-    const t = performance.now();
-    fn();
-    samples[i] = (performance.now() - t) * 1000;
-  }
-  const total = performance.now() - start;
-  samples.sort();
-  const q = (p: number): number => Math.round((samples[Math.min(iterations - 1, Math.floor(p * iterations))] ?? 0) * 10) / 10;
-  return {
-    name,
-    ops_s: Math.round((iterations / total) * 1000),
-    p50_us: q(0.5),
-    p99_us: q(0.99),
-    rss_mb: Math.round(process.memoryUsage().rss / 1e5) / 10,
-  };
-}
-
-async function measureAsync(name: string, iterations: number, fn: () => Promise<unknown>): Promise<BenchRow> {
-  const samples: number[] = [];
-  const start = performance.now();
-  for (let i = 0; i < iterations; i++) {
-    const t = performance.now();
-    await fn();
-    samples.push((performance.now() - t) * 1000);
-  }
-  const total = performance.now() - start;
-  samples.sort((a, b) => a - b);
-  const q = (p: number): number => Math.round((samples[Math.min(iterations - 1, Math.floor(p * iterations))] ?? 0) * 10) / 10;
-  return { name, ops_s: Math.round((iterations / total) * 1000), p50_us: q(0.5), p99_us: q(0.99), rss_mb: Math.round(process.memoryUsage().rss / 1e5) / 10 };
-}
-
-/** A request with four candidates and a realistic consent history of twelve records. */
 export function sampleRequest(): PolicyRequest {
   const consents = Array.from({ length: 12 }, (_, i) => ({
     purpose: ["renewal_marketing", "service_recovery", "service_updates"][i % 3] as string,
@@ -101,7 +60,7 @@ export function fullProfile(): Record<string, unknown> {
 
 export async function benchOpa(options: { iterations?: number } = {}): Promise<BenchRow[]> {
   const iterations = options.iterations ?? 5000;
-  const catalog = catalogFromBits(parse(readFileSync(SPEC_CATALOG, "utf8")));
+  const catalog = loadCatalog(new SourceFile("spec-catalog.yaml", readFileSync(SPEC_CATALOG, "utf8"))).value!;
   const built = await buildOpaBundle({ catalog });
   const engine = await PolicyEngine.load(built.bundle);
   const request = sampleRequest();
@@ -109,9 +68,9 @@ export async function benchOpa(options: { iterations?: number } = {}): Promise<B
   const full = { ...minimal, context: fullProfile() };
   const bytes = (v: unknown): number => new TextEncoder().encode(JSON.stringify(v)).length;
   return [
-    measure(`opa consent+residency, minimal input (4 candidates, ${bytes(minimal)} B)`, iterations, () => engine.evaluate(request)),
-    measure(`opa consent+residency, full profile input (${bytes(full)} B)`, iterations, () => engine.evaluateRaw("kairos/decision", full)),
-    await measureAsync(`opa bundle load (${built.bundle.length} B tar.gz)`, Math.max(20, Math.floor(iterations / 100)), () => PolicyEngine.load(built.bundle)),
+    await measure(`opa consent+residency, minimal input (4 candidates, ${bytes(minimal)} B)`, () => engine.evaluate(request), iterations),
+    await measure(`opa consent+residency, full profile input (${bytes(full)} B)`, () => engine.evaluateRaw("kairos/decision", full), iterations),
+    await measure(`opa bundle load (${built.bundle.length} B tar.gz)`, () => PolicyEngine.load(built.bundle), Math.max(20, Math.floor(iterations / 100)), 5),
   ];
 }
 

@@ -11,8 +11,8 @@ import { fromFieldType } from "../checker/types.ts";
 import { didYouMean } from "../diagnostics.ts";
 import type { Span } from "../source.ts";
 import { Args, type Timestamp } from "./args.ts";
-import { eventName, readConsent, readGiven, readHistory, readObjection, readRegion, warnNoListener, type SuiteContext } from "./inputs.ts";
-import { DEFAULT_RUNS, MAX_RUNS, OUTCOMES, type CheckedProperty, type ConsentInput, type HistoryInput, type ObjectionInput } from "./model.ts";
+import { eventName, RequestInputs, warnNoListener, type SuiteContext } from "./inputs.ts";
+import { DEFAULT_RUNS, MAX_RUNS, OUTCOMES, type CheckedProperty } from "./model.ts";
 
 export const PROPERTY_STATEMENTS = ["on", "now", "region", "subject", "given", "consent", "objection", "history", "assume", "expect", "runs"] as const;
 
@@ -73,19 +73,15 @@ export function checkProperty(block: A.PropertyDecl, sc: SuiteContext, ctx: Chec
   };
   let trigger: CheckedProperty["trigger"];
   let now: Timestamp | undefined;
-  let region: string | undefined;
-  let subject: string | undefined;
   let runs = DEFAULT_RUNS;
-  const context: Record<string, Record<string, unknown>> = {};
-  const givenSpans = new Map<string, Span>();
-  const consents: ConsentInput[] = [];
-  const objections: ObjectionInput[] = [];
-  const history: HistoryInput[] = [];
+  const inputs = new RequestInputs(sc, false);
+  const { context, givenSpans, consents, objections, history } = inputs;
   const assumes: A.TestStatement[] = [];
   const expects: A.TestStatement[] = [];
 
   for (const s of block.statements) {
     const args = new Args(s, sc.report);
+    if (inputs.read(s, args, single)) continue;
     const kw = s.keyword.name;
     switch (kw) {
       case "on": {
@@ -104,39 +100,6 @@ export function checkProperty(block: A.PropertyDecl, sc: SuiteContext, ctx: Chec
         now = args.datetime("the request's time");
         args.finish("the time");
         break;
-      case "region":
-        if (single(s)) region = readRegion(args);
-        break;
-      case "subject":
-        if (!single(s)) break;
-        subject = args.text("a subject id such as `\"c-1\"`", true)?.value;
-        args.finish("the subject");
-        break;
-      case "given": {
-        const g = readGiven(args, sc);
-        if (!g) break;
-        if (givenSpans.has(g.entity)) sc.report("test/duplicate-statement", `\`given ${g.entity}\` is given twice`, g.span, "put all its fields in one `{ … }`");
-        else {
-          givenSpans.set(g.entity, g.span);
-          context[g.entity] = g.values;
-        }
-        break;
-      }
-      case "consent": {
-        const c = readConsent(args, sc);
-        if (c) consents.push(c);
-        break;
-      }
-      case "objection": {
-        const o = readObjection(args, sc);
-        if (o) objections.push(o);
-        break;
-      }
-      case "history": {
-        const h = readHistory(args, sc, false);
-        if (h) history.push(h);
-        break;
-      }
       case "assume":
         assumes.push(s);
         break;
@@ -201,7 +164,7 @@ export function checkProperty(block: A.PropertyDecl, sc: SuiteContext, ctx: Chec
     file: block.span.file,
     span: block.span,
     ...(trigger ? { trigger } : {}),
-    fixed: { ...(now ? { now: now.text } : {}), ...(region ? { region } : {}), ...(subject !== undefined ? { subject } : {}), context, consents, objections, history },
+    fixed: { ...(now ? { now: now.text } : {}), ...(inputs.region ? { region: inputs.region } : {}), ...(inputs.subject !== undefined ? { subject: inputs.subject } : {}), context, consents, objections, history },
     assumes: assumeExprs,
     expects: expectExprs,
     runs,

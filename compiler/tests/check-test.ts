@@ -7,8 +7,8 @@ import { list } from "../checker/expr.ts";
 import type { Span } from "../source.ts";
 import { Args, type Timestamp } from "./args.ts";
 import { readExpect } from "./expect.ts";
-import { candidatesOf, eventName, readConsent, readGiven, readHistory, readObjection, readPayload, readRegion, warnNoListener, type SuiteContext } from "./inputs.ts";
-import { TEST_DEFAULTS, type CheckedTest, type ConsentInput, type Expectation, type HistoryInput, type ObjectionInput, type TestRequest } from "./model.ts";
+import { candidatesOf, eventName, readPayload, RequestInputs, warnNoListener, type SuiteContext } from "./inputs.ts";
+import { TEST_DEFAULTS, type CheckedTest, type Expectation, type TestRequest } from "./model.ts";
 
 export const TEST_STATEMENTS = ["now", "region", "subject", "event", "given", "consent", "objection", "history", "expect"] as const;
 
@@ -73,19 +73,15 @@ export function checkTest(block: A.TestDecl, sc: SuiteContext, errorCount: () =>
     return true;
   };
   let now: Timestamp | undefined;
-  let region: string | undefined;
-  let subject: string | undefined;
   let event: EventInput | undefined;
-  const context: Record<string, Record<string, unknown>> = {};
-  const givenSpans = new Map<string, Span>();
-  const consents: ConsentInput[] = [];
-  const objections: ObjectionInput[] = [];
-  const history: HistoryInput[] = [];
+  const inputs = new RequestInputs(sc, true);
+  const { context, givenSpans, consents, objections, history } = inputs;
   const expectations: Expectation[] = [];
   let expects = 0;
 
   for (const s of block.statements) {
     const args = new Args(s, sc.report);
+    if (inputs.read(s, args, single)) continue;
     const kw = s.keyword.name;
     switch (kw) {
       case "now":
@@ -93,42 +89,9 @@ export function checkTest(block: A.TestDecl, sc: SuiteContext, errorCount: () =>
         now = args.datetime("the request's time");
         args.finish("the time");
         break;
-      case "region":
-        if (single(s)) region = readRegion(args);
-        break;
-      case "subject":
-        if (!single(s)) break;
-        subject = args.text("a subject id such as `\"c-1\"`", true)?.value;
-        args.finish("the subject");
-        break;
       case "event":
         if (single(s)) event = readEvent(args, sc);
         break;
-      case "given": {
-        const g = readGiven(args, sc);
-        if (!g) break;
-        if (givenSpans.has(g.entity)) sc.report("test/duplicate-statement", `\`given ${g.entity}\` is given twice`, g.span, "put all its fields in one `{ … }`");
-        else {
-          givenSpans.set(g.entity, g.span);
-          context[g.entity] = g.values;
-        }
-        break;
-      }
-      case "consent": {
-        const c = readConsent(args, sc);
-        if (c) consents.push(c);
-        break;
-      }
-      case "objection": {
-        const o = readObjection(args, sc);
-        if (o) objections.push(o);
-        break;
-      }
-      case "history": {
-        const h = readHistory(args, sc, true);
-        if (h) history.push(h);
-        break;
-      }
       case "expect": {
         expects++;
         const e = readExpect(args, sc);
@@ -176,9 +139,9 @@ export function checkTest(block: A.TestDecl, sc: SuiteContext, errorCount: () =>
       ...(event.timer ? { timer: event.timer.label } : {}),
       ...(event.payload ? { payload: event.payload } : {}),
     },
-    subject: subject ?? TEST_DEFAULTS.subject,
+    subject: inputs.subject ?? TEST_DEFAULTS.subject,
     now: now.text,
-    region: region ?? TEST_DEFAULTS.region,
+    region: inputs.region ?? TEST_DEFAULTS.region,
     context,
     consents: consents.map((c) => ({ ...c, at: at(c) })),
     objections: objections.map((o) => ({ ...o, at: at(o) })),

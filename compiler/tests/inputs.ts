@@ -223,3 +223,67 @@ function formatTimer(ms: number): string {
   for (const [u, size] of [["w", 604_800_000], ["d", 86_400_000], ["h", 3_600_000], ["m", 60_000]] as const) if (ms % size === 0) return `${ms / size}${u}`;
   return `${ms / 1000}s`;
 }
+
+/**
+ * The request statements tests and properties share — `region`, `subject`, `given`, `consent`,
+ * `objection`, `history` — read into one place.
+ */
+export class RequestInputs {
+  region: string | undefined;
+  subject: string | undefined;
+  readonly context: Record<string, Record<string, unknown>> = {};
+  /** Where each `given ENTITY` was written, for binding warnings. */
+  readonly givenSpans = new Map<string, Span>();
+  readonly consents: ConsentInput[] = [];
+  readonly objections: ObjectionInput[] = [];
+  readonly history: HistoryInput[] = [];
+  private readonly sc: SuiteContext;
+  /** Whether `history … at T` requires its time (tests) or may leave it to the generator (properties). */
+  private readonly timedHistory: boolean;
+
+  constructor(sc: SuiteContext, timedHistory: boolean) {
+    this.sc = sc;
+    this.timedHistory = timedHistory;
+  }
+
+  /** Reads `s` when it is one of these statements; returns whether it was. */
+  read(s: A.TestStatement, args: Args, single: (s: A.TestStatement) => boolean): boolean {
+    switch (s.keyword.name) {
+      case "region":
+        if (single(s)) this.region = readRegion(args);
+        return true;
+      case "subject":
+        if (!single(s)) return true;
+        this.subject = args.text("a subject id such as `\"c-1\"`", true)?.value;
+        args.finish("the subject");
+        return true;
+      case "given": {
+        const g = readGiven(args, this.sc);
+        if (!g) return true;
+        if (this.givenSpans.has(g.entity)) this.sc.report("test/duplicate-statement", `\`given ${g.entity}\` is given twice`, g.span, "put all its fields in one `{ … }`");
+        else {
+          this.givenSpans.set(g.entity, g.span);
+          this.context[g.entity] = g.values;
+        }
+        return true;
+      }
+      case "consent": {
+        const c = readConsent(args, this.sc);
+        if (c) this.consents.push(c);
+        return true;
+      }
+      case "objection": {
+        const o = readObjection(args, this.sc);
+        if (o) this.objections.push(o);
+        return true;
+      }
+      case "history": {
+        const h = readHistory(args, this.sc, this.timedHistory);
+        if (h) this.history.push(h);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+}
