@@ -18,7 +18,7 @@ import type { JourneyMeta } from "../artifact.ts";
 import { ContextTypes } from "./context-types.ts";
 import { ExprEmitter } from "./emit-expr.ts";
 import { writePrelude } from "./prelude.ts";
-import { array, arrow, as, call, CodeWriter, data, dataAtom, ident, object, oneLine, type Code, type Mode } from "./writer.ts";
+import { array, arrow, as, call, CodeWriter, data, dataAtom, ident, object, type Code, type Mode } from "./writer.ts";
 
 /**
  * Deepest expression (counting named conditions at the place they are used) codegen accepts:

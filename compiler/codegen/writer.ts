@@ -18,9 +18,7 @@ export type Code =
   /** TypeScript's non-null assertion `x!`; plain `x` in JavaScript. */
   | { readonly k: "nonNull"; readonly operand: Code }
   /** TypeScript's `x as A as B`; plain `x` in JavaScript. Types are built from identifiers. */
-  | { readonly k: "as"; readonly operand: Code; readonly types: readonly string[] }
-  /** Laid out on one line whatever its length (a record per line reads better in diffs). */
-  | { readonly k: "oneLine"; readonly code: Code };
+  | { readonly k: "as"; readonly operand: Code; readonly types: readonly string[] };
 
 export type BinaryOp = "&&" | "||" | "===" | "!==" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/";
 
@@ -88,9 +86,6 @@ export function object(entries: readonly (readonly [string, Code])[]): Code {
   return { k: "object", entries };
 }
 
-export function oneLine(code: Code): Code {
-  return { k: "oneLine", code };
-}
 
 export function nonNull(operand: Code): Code {
   return { k: "nonNull", operand };
@@ -159,7 +154,6 @@ function isSimplePath(c: Code): boolean {
 }
 
 function isSimple(c: Code): boolean {
-  if (c.k === "oneLine") return isSimple(c.code);
   return c.k === "atom" || c.k === "call" || c.k === "member" || c.k === "array" || (c.k === "nonNull" && isSimple(c.operand));
 }
 
@@ -257,8 +251,6 @@ function flatUncached(c: Code, mode: Mode): string {
       return mode === "ts" ? `${flatTarget(c.operand, mode)}!` : flat(c.operand, mode);
     case "as":
       return mode === "ts" ? `${flatOperand(c.operand, mode)} as ${c.types.join(" as ")}` : flat(c.operand, mode);
-    case "oneLine":
-      return flat(c.code, mode);
   }
 }
 
