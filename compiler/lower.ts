@@ -270,7 +270,8 @@ class Lowerer {
   }
   private nspan(n: CstNode, fallback: Span): Span {
     const l = n.location;
-    if (!l || Number.isNaN(l.startOffset)) return fallback;
+    // A node chevrotain recovered with no tokens has no (or a negative) location.
+    if (!l || Number.isNaN(l.startOffset) || l.startOffset < 0) return fallback;
     const end = l.endOffset === undefined || Number.isNaN(l.endOffset) ? l.startOffset : l.endOffset + 1;
     return this.file.span(l.startOffset, Math.max(end, l.startOffset));
   }

@@ -167,6 +167,8 @@ export function typeText(t: FieldType): string {
  * text written), checking it against the field's type. `what` names it in messages.
  */
 export function jsonValue(v: A.TestValue, type: FieldType, what: string, report: Report): unknown {
+  // A value the parser could not read (already reported as a syntax error): no second error.
+  if (v.kind === "other" && v.text === "") return undefined;
   const bad = (hint?: string): undefined => {
     report("test/value-type", `${what} is ${typeText(type)}, but this is ${describe(v)}`, v.span, hint);
     return undefined;

@@ -1,0 +1,106 @@
+// Properties: the parser, checker and formatter never throw — on arbitrary text, and on
+// grammar-aware mutations of the example journeys (tokens deleted, duplicated, swapped,
+// inserted; files cut short) — and every diagnostic they report is well-formed: a registered
+// code, a span inside its file, a message.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { catalogCodes } from "../../compiler/catalog/index.ts";
+import { checkCodes, syntaxCodes } from "../../compiler/checker/index.ts";
+import { formatFile } from "../../compiler/formatter.ts";
+import { checkSources, type CheckResult } from "../../compiler/pipeline.ts";
+import { SourceFile } from "../../compiler/source.ts";
+import { testCodes } from "../../compiler/tests/codes.ts";
+import { lex } from "../../grammar/lexer.ts";
+import { KEYWORD_SPECS } from "../../grammar/tokens.ts";
+
+const CATALOG = readFileSync("policies/catalog.yaml", "utf8");
+const EXAMPLES = readdirSync("policies/journeys")
+  .filter((f) => f.endsWith(".journey"))
+  .map((f) => readFileSync(join("policies/journeys", f), "utf8"));
+const REGISTERED = new Set([...Object.keys(syntaxCodes), ...Object.keys(checkCodes), ...Object.keys(catalogCodes), ...Object.keys(testCodes)]);
+const INSERTS = [...KEYWORD_SPECS.map((k) => k.word), "{", "}", "(", ")", "[", "]", ",", ":", ".", "..", "==", "=", "-", '"', '"x"', "3d", "10%", "21:00", "2026-05-30", "customer", "policy.status", "\n", "#"];
+
+function check(text: string): CheckResult {
+  return checkSources({ catalog: { name: "catalog.yaml", text: CATALOG }, journeys: [{ name: "fuzz.journey", text }], rego: [] });
+}
+
+/** Every diagnostic names a registered code and a span inside its file. */
+function wellFormed(r: CheckResult, text: string): void {
+  for (const d of r.diagnostics) {
+    expect(REGISTERED.has(d.code), d.code).toBe(true);
+    expect(d.message.length).toBeGreaterThan(0);
+    const len = d.span.file === "fuzz.journey" ? text.length : CATALOG.length;
+    expect(d.span.start).toBeGreaterThanOrEqual(0);
+    expect(d.span.end).toBeGreaterThanOrEqual(d.span.start);
+    expect(d.span.end).toBeLessThanOrEqual(len);
+  }
+}
+
+/** A token-level edit of one of the example files. */
+const mutant = fc
+  .record({
+    file: fc.nat({ max: EXAMPLES.length - 1 }),
+    op: fc.constantFrom("delete", "duplicate", "swap", "insert", "truncate"),
+    at: fc.nat(),
+    other: fc.nat(),
+    insert: fc.constantFrom(...INSERTS),
+  })
+  .map(({ file, op, at, other, insert }) => {
+    const text = EXAMPLES[file]!;
+    const tokens = lex(new SourceFile("x", text)).tokens;
+    const t = tokens[at % tokens.length]!;
+    const u = tokens[other % tokens.length]!;
+    const start = t.startOffset;
+    const end = (t.endOffset ?? t.startOffset) + 1;
+    switch (op) {
+      case "delete":
+        return text.slice(0, start) + text.slice(end);
+      case "duplicate":
+        return text.slice(0, end) + " " + t.image + text.slice(end);
+      case "swap": {
+        if (u.startOffset <= end) return text.slice(0, start) + u.image + text.slice(end);
+        const uEnd = (u.endOffset ?? u.startOffset) + 1;
+        return text.slice(0, start) + u.image + text.slice(end, u.startOffset) + t.image + text.slice(uEnd);
+      }
+      case "insert":
+        return text.slice(0, start) + insert + " " + text.slice(start);
+      default:
+        return text.slice(0, start);
+    }
+  });
+
+describe("robustness", () => {
+  it("never throws on arbitrary text, and reports well-formed diagnostics", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: "binary", maxLength: 300 }), fc.string({ unit: fc.constantFrom(...INSERTS), maxLength: 60 })), (text) => {
+        const r = check(text);
+        wellFormed(r, text);
+        expect(() => formatFile(new SourceFile("fuzz.journey", text))).not.toThrow();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("never throws on grammar-aware mutations of the example journeys, and keeps reporting where the mistake is", () => {
+    fc.assert(
+      fc.property(mutant, (text) => {
+        const r = check(text);
+        wellFormed(r, text);
+        const formatted = formatFile(new SourceFile("fuzz.journey", text));
+        // A file the formatter accepts has no syntax errors, and formats to itself once more.
+        if (formatted.value !== undefined) {
+          expect(formatFile(new SourceFile("fuzz.journey", formatted.value)).value).toBe(formatted.value);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("really mutates: most mutants of the examples are rejected with a diagnostic", () => {
+    const samples = fc.sample(mutant, { numRuns: 200, seed: 42 });
+    const rejected = samples.filter((t) => check(t).diagnostics.some((d) => d.severity === "error")).length;
+    expect(rejected).toBeGreaterThan(100);
+  });
+});
