@@ -178,12 +178,14 @@ describe("§2.6 purpose limitation", () => {
     const [d] = errorsOf(journey({ when: "policy.premium > 1000" }));
     expect(d).toMatchObject({ code: "check/forbidden-label", underlined: "policy.premium" });
     expect(d!.message).toBe("`policy.premium` carries label `financial`, lineage `billing.invoices.premium`, which purpose `renewal_marketing` forbids");
+    expect(d!.hint).toBe("purpose limitation: do not use `financial` data for `renewal_marketing`; remove this read or use a purpose that permits it");
   });
   it("rejects a sensitive field under a purpose that does not allow its label", () => {
     const [d] = errorsOf(journey({ purpose: "service_updates", on: "claim.filed", when: 'contains(claim.diagnosis, "x")', do: 'sms(template: "t")' }));
     expect(d).toMatchObject({ code: "check/sensitive-field", underlined: "claim.diagnosis" });
     expect(d!.message).toContain("`service_updates`");
     expect(d!.message).toContain("`health`");
+    expect(d!.hint).toBe("GDPR Art. 9: only a purpose whose `allows` lists `health` may read it");
   });
   it("accepts a sensitive field under a purpose that allows its label", () => {
     expect(errorsOf(journey({ purpose: "claims_handling", on: "claim.filed", when: 'contains(claim.diagnosis, "fracture")', do: 'sms(template: "t")' }))).toEqual([]);
@@ -237,7 +239,7 @@ describe("§2.10 duplicates and unreachable conditions", () => {
   it("rejects a duplicate clause", () => {
     const src = `journey j {\n  purpose renewal_marketing\n  on daily\n  when true\n  do email(template: "t")\n  cap 1 per 30d\n  cap 2 per 30d\n}\n`;
     const [d] = errorsOf(src);
-    expect(d).toMatchObject({ code: "check/duplicate-clause", underlined: "cap", line: 7 });
+    expect(d).toMatchObject({ code: "check/duplicate-clause", underlined: "cap", line: 7, hint: "keep one of them" });
   });
   it("rejects a missing required clause", () => {
     const [d] = errorsOf(journey({ do: "" }));
@@ -245,11 +247,11 @@ describe("§2.10 duplicates and unreachable conditions", () => {
   });
   it("warns when `when` folds to constant false", () => {
     const ds = only(journey({ when: "1 > 2" }));
-    expect(ds).toEqual([expect.objectContaining({ code: "check/unreachable-journey", severity: "warning", underlined: "1 > 2" })]);
+    expect(ds).toEqual([expect.objectContaining({ code: "check/unreachable-journey", severity: "warning", underlined: "1 > 2", hint: "fix the condition, or delete the journey" })]);
   });
   it("warns when two comparisons on the same field contradict", () => {
     const ds = only(journey({ when: 'policy.status == "active" and customer.tenure_months > 5 and policy.status == "lapsed"' }));
-    expect(ds).toEqual([expect.objectContaining({ code: "check/unreachable-journey", underlined: 'policy.status == "lapsed"' })]);
+    expect(ds).toEqual([expect.objectContaining({ code: "check/unreachable-journey", underlined: 'policy.status == "lapsed"', hint: "one of the two comparisons is wrong; did you mean `or`?" })]);
   });
   it("warns on a constant operand of `and`", () => {
     const ds = only(journey({ when: 'policy.status == "active" and 2 > 1' }));
