@@ -30,19 +30,41 @@ export interface CheckResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/**
+ * Results of the per-file stages (catalog loading, parsing) by file name and text, for callers
+ * that check the same sources again and again with small edits (the playground on every
+ * keystroke, mutation testing): an unchanged file is not loaded or parsed twice. The results
+ * are immutable, so sharing them across runs is safe.
+ */
+export class CheckCache {
+  readonly catalogs = new Map<string, { text: string; file: SourceFile; result: ReturnType<typeof loadCatalog> }>();
+  readonly journeys = new Map<string, { text: string; file: SourceFile; result: { value: JourneyFile | undefined; diagnostics: Diagnostic[] } }>();
+}
+
 /** Parses and checks a policy set. Never throws on a user's mistake. */
-export function checkSources(input: PolicySources): CheckResult {
+export function checkSources(input: PolicySources, cache?: CheckCache): CheckResult {
   const sources = new SourceSet();
   const diagnostics: Diagnostic[] = [];
-  const catFile = sources.add(new SourceFile(input.catalog.name, input.catalog.text));
-  const cat = loadCatalog(catFile);
+  let catEntry = cache?.catalogs.get(input.catalog.name);
+  if (!catEntry || catEntry.text !== input.catalog.text) {
+    const file = new SourceFile(input.catalog.name, input.catalog.text);
+    catEntry = { text: input.catalog.text, file, result: loadCatalog(file) };
+    cache?.catalogs.set(input.catalog.name, catEntry);
+  }
+  sources.add(catEntry.file);
+  const cat = catEntry.result;
   diagnostics.push(...cat.diagnostics);
   const files: JourneyFile[] = [];
   for (const j of [...input.journeys].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const sf = sources.add(new SourceFile(j.name, j.text));
-    const parsed = guardDepth(sf.name, () => parseJourneyFile(sf));
-    diagnostics.push(...parsed.diagnostics);
-    files.push(parsed.value ?? { kind: "file", name: sf.name, decls: [], span: sf.span(0, 0) });
+    let entry = cache?.journeys.get(j.name);
+    if (!entry || entry.text !== j.text) {
+      const file = new SourceFile(j.name, j.text);
+      entry = { text: j.text, file, result: guardDepth(file.name, () => parseJourneyFile(file)) };
+      cache?.journeys.set(j.name, entry);
+    }
+    const sf = sources.add(entry.file);
+    diagnostics.push(...entry.result.diagnostics);
+    files.push(entry.result.value ?? { kind: "file", name: sf.name, decls: [], span: sf.span(0, 0) });
   }
   let program: CheckedProgram | undefined;
   let tests: CheckedSuite | undefined;

@@ -6,7 +6,10 @@ OPA_VERSION="${OPA_VERSION:-v1.22.2}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$root/.tools/bin"
 opa="$bin/opa"
-if [ -x "$opa" ] && "$opa" version 2>/dev/null | grep -q "^Version: ${OPA_VERSION#v}$"; then
+# No pipes from `opa version` into an early-exiting reader (grep -q, head): under pipefail the
+# writer's SIGPIPE would fail the script.
+installed_version() { [ -x "$opa" ] && "$opa" version 2>/dev/null || true; }
+if grep -q "^Version: ${OPA_VERSION#v}$" <<<"$(installed_version)"; then
   exit 0
 fi
 if ! command -v go >/dev/null 2>&1; then
@@ -16,4 +19,5 @@ fi
 mkdir -p "$bin"
 echo "kairos setup: installing OPA ${OPA_VERSION} into .tools/bin (one-time, a few minutes)" >&2
 GOBIN="$bin" CGO_ENABLED=0 GOFLAGS="-trimpath" go install "github.com/open-policy-agent/opa@${OPA_VERSION}"
-"$opa" version | head -1 >&2
+installed=$(installed_version)
+echo "${installed%%$'\n'*}" >&2

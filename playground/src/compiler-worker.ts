@@ -3,7 +3,7 @@
 // page's main thread, so typing stays smooth while a large policy set is checked.
 import type { Diagnostic } from "../../compiler/diagnostics.ts";
 import { formatFile } from "../../compiler/formatter.ts";
-import { checkSources, type CheckResult, type PolicySources } from "../../compiler/pipeline.ts";
+import { CheckCache, checkSources, type CheckResult, type PolicySources } from "../../compiler/pipeline.ts";
 import { SourceFile, type SourceSet } from "../../compiler/source.ts";
 import { run, runTests } from "./decide.ts";
 import { checkInputs } from "./inputs.ts";
@@ -35,8 +35,11 @@ function policySources(catalog: NamedText, journeys: readonly NamedText[]): Poli
   return { catalog, journeys, rego: [] };
 }
 
+// Per-file results of earlier checks: a keystroke re-parses only the file it changed.
+const cache = new CheckCache();
+
 function check(req: CheckRequest | RunRequest | TestsRequest): { result: CheckResult; markers: Marker[] } {
-  const result = checkSources(policySources(req.catalog, req.journeys));
+  const result = checkSources(policySources(req.catalog, req.journeys), cache);
   return { result, markers: result.diagnostics.map((d) => toMarker(d, result.sources)) };
 }
 

@@ -104,3 +104,22 @@ describe("robustness", () => {
     expect(rejected).toBeGreaterThan(100);
   });
 });
+
+describe("the check cache", () => {
+  it("gives the same diagnostics and program as a fresh check, re-parsing only changed files", async () => {
+    const { CheckCache } = await import("../../compiler/pipeline.ts");
+    const cache = new CheckCache();
+    const base = EXAMPLES.map((text, i) => ({ name: `f${i}.journey`, text }));
+    const input = (journeys: typeof base) => ({ catalog: { name: "catalog.yaml", text: CATALOG }, journeys, rego: [] });
+    const first = checkSources(input(base), cache);
+    const parsed = cache.journeys.get("f1.journey")!.result;
+    const edited = base.map((f, i) => (i === 0 ? { ...f, text: `${f.text}\n# edited\njourney extra { purpose nope on daily when true do email(template: "t") }\n` } : f));
+    const again = checkSources(input(edited), cache);
+    expect(cache.journeys.get("f1.journey")!.result).toBe(parsed);
+    const fresh = checkSources(input(edited));
+    expect(again.diagnostics).toEqual(fresh.diagnostics);
+    expect(again.program?.journeys.map((j) => [j.id, j.fields])).toEqual(fresh.program?.journeys.map((j) => [j.id, j.fields]));
+    expect(again.diagnostics.some((d) => d.code === "check/unknown-purpose")).toBe(true);
+    expect(first.diagnostics).toEqual(checkSources(input(base)).diagnostics);
+  });
+});
