@@ -93,7 +93,7 @@ export const DateTimeLit = createToken({
  */
 export const MalformedDateTime = createToken({
   name: "MalformedDateTime",
-  pattern: /\d{4}-\d{2}-\d{2}(?:T| (?=\d{2}:\d{2}))\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/,
+  pattern: /\d{4}-\d{2}-\d{2}(?:T|[ \t]+(?=\d{2}:\d{2}))\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/,
   categories: [DateTimeLit],
 });
 export const DateLit = createToken({ name: "DateLit", pattern: /\d{4}-\d{2}-\d{2}(?![\dT])/ });
