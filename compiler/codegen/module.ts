@@ -165,7 +165,19 @@ function depthOf(root: Site): number {
 }
 
 /** The metadata literal, one trace node per line. */
+// The metadata literal is the same in the TypeScript and the JavaScript module: built once.
+const metaCodes = new WeakMap<JourneyMeta, Code>();
+
 function metaCode(meta: JourneyMeta): Code {
+  let code = metaCodes.get(meta);
+  if (!code) {
+    code = buildMetaCode(meta);
+    metaCodes.set(meta, code);
+  }
+  return code;
+}
+
+function buildMetaCode(meta: JourneyMeta): Code {
   return object(
     Object.entries(meta)
       .filter(([, v]) => v !== undefined)

@@ -417,8 +417,8 @@ export class CodeWriter {
   }
 
   toString(): string {
-    const lines = [...this.out];
-    while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-    return lines.join("\n") + "\n";
+    let end = this.out.length;
+    while (end > 0 && this.out[end - 1] === "") end--;
+    return (end === this.out.length ? this.out : this.out.slice(0, end)).join("\n") + "\n";
   }
 }
