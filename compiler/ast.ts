@@ -315,3 +315,17 @@ export function walkExpr(e: Expr, visit: (e: Expr) => void): void {
 export function pathText(p: PathExpr): string {
   return p.segments.map((s) => s.name).join(".");
 }
+
+/** The operands of a left-nested chain of one logical operator, in order (parentheses stop it). */
+export function logicalChain(e: Expr): { readonly op: LogicalOp; readonly operands: Expr[] } | undefined {
+  if (e.kind !== "binary" || (e.op !== "and" && e.op !== "or")) return undefined;
+  const op = e.op;
+  const operands: Expr[] = [];
+  let cur: Expr = e;
+  while (cur.kind === "binary" && cur.op === op) {
+    operands.push(cur.right);
+    cur = cur.left;
+  }
+  operands.push(cur);
+  return { op, operands: operands.reverse() };
+}

@@ -3,6 +3,7 @@
 // (compiler/formatter.ts) lays out these lines and keeps comments around them; property-test
 // counterexamples are printed with the same functions, so they paste back unchanged.
 import type * as A from "./ast.ts";
+import { logicalChain } from "./ast.ts";
 import { printExpr, printString } from "./print-expr.ts";
 
 /** Statement words are padded to this width (`objection` plus a space). */
@@ -59,7 +60,7 @@ export function printStatement(s: A.TestStatement, indent = ""): string {
   }
   if (s.expr) {
     const flat = head + printExpr(s.expr);
-    const chain = chainOf(s.expr);
+    const chain = logicalChain(s.expr);
     if (indent.length + flat.length <= MAX_WIDTH || !chain) return flat;
     const pad = " ".repeat(Math.max(0, indent.length + head.length - chain.op.length - 1));
     return [head + printExpr(chain.operands[0]!), ...chain.operands.slice(1).map((o) => `${pad}${chain.op} ${printExpr(o)}`)].join("\n");
@@ -82,16 +83,3 @@ export function printBlock(b: A.TestBlock): string {
     .join("\n");
 }
 
-/** The operands of a left-nested chain of one logical operator (parentheses stop it). */
-function chainOf(e: A.Expr): { op: "and" | "or"; operands: A.Expr[] } | undefined {
-  if (e.kind !== "binary" || (e.op !== "and" && e.op !== "or")) return undefined;
-  const op = e.op;
-  const operands: A.Expr[] = [];
-  let cur: A.Expr = e;
-  while (cur.kind === "binary" && cur.op === op) {
-    operands.push(cur.right);
-    cur = cur.left;
-  }
-  operands.push(cur);
-  return { op, operands: operands.reverse() };
-}

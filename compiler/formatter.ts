@@ -7,6 +7,7 @@ import type { IToken } from "chevrotain";
 import { lex } from "../grammar/lexer.ts";
 import { LBrace } from "../grammar/tokens.ts";
 import type * as A from "./ast.ts";
+import { logicalChain } from "./ast.ts";
 import { hasErrors, type StageResult } from "./diagnostics.ts";
 import { parseJourneyFile } from "./lower.ts";
 import { printExpr, printString, printTemplate } from "./print-expr.ts";
@@ -79,20 +80,6 @@ function anchor(start: number, end: number): Anchor {
   return { start, end, leading: [], trailing: [] };
 }
 
-/** The operands of a left-nested chain of one logical operator (parens stop the chain). */
-function chainOf(e: A.Expr): Chain | undefined {
-  if (e.kind !== "binary" || (e.op !== "and" && e.op !== "or")) return undefined;
-  const op = e.op;
-  const operands: A.Expr[] = [];
-  let cur: A.Expr = e;
-  while (cur.kind === "binary" && cur.op === op) {
-    operands.push(cur.right);
-    cur = cur.left;
-  }
-  operands.push(cur);
-  return { op, operands: operands.reverse() };
-}
-
 /** Anchors for `first` (from `start`) then each later operand (from its operator). */
 function chainAnchors(start: number, chain: Chain, root: A.Expr): Anchor[] {
   const ops: A.BinaryExpr[] = [];
@@ -132,7 +119,7 @@ class Layout {
       return { kind: "tests", decl: d, header, statements, closer };
     }
     if (d.kind === "condition") {
-      const chain = chainOf(d.body);
+      const chain = logicalChain(d.body);
       const anchors = chain ? chainAnchors(d.span.start, chain, d.body) : [anchor(d.span.start, d.span.end)];
       this.anchors.push(...anchors);
       return chain ? { kind: "condition", decl: d, anchors, chain } : { kind: "condition", decl: d, anchors };
@@ -140,7 +127,7 @@ class Layout {
     const header = anchor(d.span.start, this.braceAfter(d.name.span.end, d.name.span.end));
     this.anchors.push(header);
     const clauses = d.clauses.map((clause): ClauseModel => {
-      const chain = clause.kind === "when" ? chainOf(clause.expr) : undefined;
+      const chain = clause.kind === "when" ? logicalChain(clause.expr) : undefined;
       const anchors = chain && clause.kind === "when" ? chainAnchors(clause.span.start, chain, clause.expr) : [anchor(clause.span.start, clause.span.end)];
       this.anchors.push(...anchors);
       return chain ? { clause, anchors, chain } : { clause, anchors };

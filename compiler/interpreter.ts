@@ -7,7 +7,7 @@ import type { CompiledJourney, PredicateContext, Tracer } from "./artifact.ts";
 import type { CheckedJourney, CheckedProgram } from "./checked.ts";
 import { journeyMeta } from "./journey-meta.ts";
 import { MS_PER_DAY } from "./literals.ts";
-import { arithmeticKind, dayOf, divide, hoursSince, showKind, showValue, wholeDays } from "./semantics.ts";
+import { arithmeticKind, compare, dayOf, divide, hoursSince, showKind, showValue, wholeDays } from "./semantics.ts";
 import type { SourceSet } from "./source.ts";
 import { planJourney, type Site } from "./trace-nodes.ts";
 
@@ -158,22 +158,7 @@ function binary(e: A.BinaryExpr, site: Site, kid: (i: number) => unknown): unkno
   }
   const l = kid(0);
   const r = kid(1);
-  switch (e.op) {
-    case "==":
-      return l === r;
-    case "!=":
-      return l !== r;
-    case "<":
-      return (l as number) < (r as number);
-    case "<=":
-      return (l as number) <= (r as number);
-    case ">":
-      return (l as number) > (r as number);
-    case ">=":
-      return (l as number) >= (r as number);
-    default:
-      break;
-  }
+  if (e.op === "==" || e.op === "!=" || e.op === "<" || e.op === "<=" || e.op === ">" || e.op === ">=") return compare(e.op, l, r);
   const a = l as number;
   const b = r as number;
   switch (arithmeticKind(e.op, site.children[0]!.type, site.children[1]!.type)) {

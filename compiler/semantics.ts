@@ -126,3 +126,21 @@ export function showValue(kind: ShowKind, v: unknown): string {
       return String(v);
   }
 }
+
+/** `==`, `!=`, `<`, `<=`, `>`, `>=` on run-time values (numbers, epoch values, strings, booleans). */
+export function compare(op: A.ComparisonOp, l: unknown, r: unknown): boolean {
+  switch (op) {
+    case "==":
+      return l === r;
+    case "!=":
+      return l !== r;
+    case "<":
+      return (l as number) < (r as number);
+    case "<=":
+      return (l as number) <= (r as number);
+    case ">":
+      return (l as number) > (r as number);
+    case ">=":
+      return (l as number) >= (r as number);
+  }
+}

@@ -3,6 +3,7 @@
 import type * as A from "../ast.ts";
 import { pathText } from "../ast.ts";
 import type { Diagnostic } from "../diagnostics.ts";
+import { compare } from "../semantics.ts";
 
 const NOT_CONST = Symbol("not-const");
 type Const = boolean | number | string | Const[] | typeof NOT_CONST;
@@ -53,17 +54,12 @@ function applyConst(op: A.BinaryOp, l: Const, r: Const): Const {
     case "or":
       return l === true || r === true;
     case "==":
-      return l === r;
     case "!=":
-      return l !== r;
     case "<":
-      return (l as number) < (r as number);
     case "<=":
-      return (l as number) <= (r as number);
     case ">":
-      return (l as number) > (r as number);
     case ">=":
-      return (l as number) >= (r as number);
+      return compare(op, l, r);
     case "in":
       return Array.isArray(r) && r.includes(l);
     case "not in":

@@ -4,23 +4,13 @@
 // only the records it was made from are picked out, by the same latest-record rule.
 import { parseDateTimeLiteral } from "../../compiler/literals.ts";
 import type { Evaluation } from "../decision.ts";
+import type { LoggedConsent, LoggedObjection } from "../log/format.ts";
 
-/** A consent record as the rationale reads it (request or log form). */
-export interface ConsentLike {
-  readonly purpose: string;
-  readonly channel?: string | null;
-  readonly status: string;
-  readonly at: string | number;
-  readonly expires_at?: string | number | null;
-  readonly source?: string;
-  readonly notice_version?: string;
-  readonly id?: string;
-}
+/** A consent record as the rationale reads it (request or log form): the log's, less its subject. */
+export type ConsentLike = Omit<LoggedConsent, "subject">;
 
-export interface ObjectionLike {
-  readonly scope: string;
-  readonly at: string | number;
-}
+/** An objection as the rationale reads it (request or log form). */
+export type ObjectionLike = Omit<LoggedObjection, "subject">;
 
 export interface BasisExplanation {
   /** The basis used, when one was satisfied. */
