@@ -43,6 +43,21 @@ export function parseJourneyFile(file: SourceFile): StageResult<A.JourneyFile> {
   return { value: { kind: "file", name: file.name, decls, ...(tests.length > 0 ? { tests } : {}), span: whole }, diagnostics: dedupe(diagnostics) };
 }
 
+/**
+ * Parses the top-level declarations and test blocks in `[start, end)` of `file`, with spans in
+ * the whole file's offsets: the building block of incremental reparsing (compiler/incremental.ts).
+ */
+export function parseJourneyRange(file: SourceFile, start: number, end: number): { decls: A.Decl[]; tests: A.TestBlock[]; diagnostics: Diagnostic[] } {
+  const lexed = lex(file, file.text.slice(start, end), start);
+  const diagnostics: Diagnostic[] = [...lexed.diagnostics];
+  const deep = tooDeep(file, lexed.tokens);
+  if (deep) return { decls: [], tests: [], diagnostics: [...diagnostics, deep] };
+  const { cst, errors } = parseTokens(lexed.tokens, "file");
+  diagnostics.push(...errors.map((e) => syntaxDiagnostic(file, e, end)));
+  const lowerer = new Lowerer(file, diagnostics);
+  return { decls: lowerer.lowerFile(cst), tests: lowerer.lowerTests(cst), diagnostics: dedupe(diagnostics) };
+}
+
 /** Parses a standalone expression (used by reason templates and tools such as the playground). */
 export function parseExpression(file: SourceFile, text: string, base: number): StageResult<A.Expr> {
   const lexed = lex(file, text, base);
@@ -243,6 +258,41 @@ function isToken(c: Child): c is IToken {
   return (c as IToken).image !== undefined;
 }
 
+/** The first child of the first label (`Object.values(n.children)[0]?.[0]`). */
+function firstChild(n: CstNode): Child | undefined {
+  for (const label in n.children) return n.children[label]![0];
+  return undefined;
+}
+
+/** The first keyword token among the children, labels in order. */
+function firstKeyword(n: CstNode): IToken | undefined {
+  for (const label in n.children) {
+    for (const c of n.children[label]!) if (isToken(c) && c.tokenType.name.startsWith("Kw_")) return c;
+  }
+  return undefined;
+}
+
+/** A real token: recovered (inserted) tokens count as missing. */
+function isRealToken(c: Child): c is IToken {
+  return isToken(c) && !c.isInsertedInRecovery && !Number.isNaN(c.startOffset);
+}
+
+/** Whether chevrotain gave `n` a location (a node recovered with no tokens has none, or a negative one). */
+function hasLocation(n: CstNode): boolean {
+  const l = n.location;
+  return l !== undefined && !Number.isNaN(l.startOffset) && l.startOffset >= 0;
+}
+
+/**
+ * The span to use for a node without a location: a span, or an enclosing node that has a
+ * location (its span, computed only in the rare case it is needed, so lowering a well-formed
+ * expression does not build a span per grammar level).
+ */
+type Fallback = Span | CstNode;
+
+const NO_TOKENS: readonly IToken[] = [];
+const NO_NODES: readonly CstNode[] = [];
+
 class Lowerer {
   private readonly file: SourceFile;
   private readonly diagnostics: Diagnostic[];
@@ -253,27 +303,58 @@ class Lowerer {
   }
 
   // Access helpers: recovered (inserted) tokens count as missing.
-  private toks(n: CstNode, label: string): IToken[] {
-    return ((n.children[label] ?? []) as Child[]).filter((c): c is IToken => isToken(c) && !c.isInsertedInRecovery && !Number.isNaN(c.startOffset));
+  private toks(n: CstNode, label: string): readonly IToken[] {
+    const cs = n.children[label] as Child[] | undefined;
+    if (cs === undefined) return NO_TOKENS;
+    let out: IToken[] | undefined;
+    for (let i = 0; i < cs.length; i++) {
+      const c = cs[i]!;
+      if (isRealToken(c)) {
+        if (out === undefined) {
+          // Usually every child is a real token: share the array rather than copy it.
+          if (i === 0 && cs.every(isRealToken)) return cs as IToken[];
+          out = [];
+        }
+        out.push(c);
+      }
+    }
+    return out ?? NO_TOKENS;
   }
   private tok(n: CstNode, label: string): IToken | undefined {
-    return this.toks(n, label)[0];
+    const cs = n.children[label] as Child[] | undefined;
+    if (cs !== undefined) for (const c of cs) if (isRealToken(c)) return c;
+    return undefined;
   }
-  private nodes(n: CstNode, label: string): CstNode[] {
-    return ((n.children[label] ?? []) as Child[]).filter((c): c is CstNode => !isToken(c));
+  private nodes(n: CstNode, label: string): readonly CstNode[] {
+    const cs = n.children[label] as Child[] | undefined;
+    if (cs === undefined) return NO_NODES;
+    let tokens = false;
+    for (const c of cs) if (isToken(c)) tokens = true;
+    return tokens ? cs.filter((c): c is CstNode => !isToken(c)) : (cs as CstNode[]);
   }
   private node(n: CstNode, label: string): CstNode | undefined {
-    return this.nodes(n, label)[0];
+    const cs = n.children[label] as Child[] | undefined;
+    if (cs !== undefined) for (const c of cs) if (!isToken(c)) return c;
+    return undefined;
   }
   private tspan(t: IToken): Span {
     return this.file.span(t.startOffset, (t.endOffset ?? t.startOffset) + 1);
   }
-  private nspan(n: CstNode, fallback: Span): Span {
-    const l = n.location;
-    // A node chevrotain recovered with no tokens has no (or a negative) location.
-    if (!l || Number.isNaN(l.startOffset) || l.startOffset < 0) return fallback;
+  private nspan(n: CstNode, fallback: Fallback): Span {
+    return hasLocation(n) ? this.locSpan(n) : this.resolve(fallback);
+  }
+  /** The span of a node that has a location. */
+  private locSpan(n: CstNode): Span {
+    const l = n.location!;
     const end = l.endOffset === undefined || Number.isNaN(l.endOffset) ? l.startOffset : l.endOffset + 1;
     return this.file.span(l.startOffset, Math.max(end, l.startOffset));
+  }
+  /** The fallback for what is inside `n`: `nspan(n, fallback)`, left unevaluated. */
+  private within(n: CstNode, fallback: Fallback): Fallback {
+    return hasLocation(n) ? n : fallback;
+  }
+  private resolve(f: Fallback): Span {
+    return (f as Span).file !== undefined ? (f as Span) : this.locSpan(f as CstNode);
   }
   private ident(t: IToken): A.Ident {
     return { kind: "ident", name: t.image, span: this.tspan(t) };
@@ -304,7 +385,7 @@ class Lowerer {
     const span = this.nspan(n, this.tspan(name));
     const clauses: A.Clause[] = [];
     for (const c of this.nodes(n, "clause")) {
-      const inner = Object.values(c.children)[0]?.[0];
+      const inner = firstChild(c);
       if (!inner || isToken(inner)) continue;
       const cl = this.clause(inner);
       if (cl) clauses.push(cl);
@@ -321,9 +402,7 @@ class Lowerer {
   }
 
   private clause(n: CstNode): A.Clause | undefined {
-    const kwTok = Object.values(n.children)
-      .flat()
-      .find((c): c is IToken => isToken(c) && c.tokenType.name.startsWith("Kw_"));
+    const kwTok = firstKeyword(n);
     if (!kwTok) return undefined;
     const keywordSpan = this.tspan(kwTok);
     const span = this.nspan(n, keywordSpan);
@@ -627,43 +706,54 @@ class Lowerer {
 
   // --- expressions ----------------------------------------------------------------------------
 
-  expression(n: CstNode, fallback: Span): A.Expr {
+  expression(n: CstNode, fallback: Fallback): A.Expr {
     const inner = n.name === "expression" ? this.node(n, "orExpr") : n;
     if (!inner) return { kind: "error", span: this.nspan(n, fallback) };
     return this.binaryChain(inner, fallback);
   }
 
+  /** The operands of a chain, lowered; just the expression when there is one (the chain is that operand). */
+  private operands(n: CstNode, fallback: Fallback): A.Expr[] | A.Expr {
+    const nodes = this.nodes(n, "operand");
+    // Most chains are a single operand (each expression passes through four chain levels).
+    if (nodes.length === 1) return this.binaryChain(nodes[0]!, fallback);
+    return nodes.map((o) => this.binaryChain(o, fallback));
+  }
+
   // orExpr / andExpr / additive / multiplicative share the shape `operand (op operand)*`.
-  private binaryChain(n: CstNode, fallback: Span): A.Expr {
-    const span = this.nspan(n, fallback);
+  private binaryChain(n: CstNode, fallback: Fallback): A.Expr {
+    // What `nspan(n, fallback)` would give, for the children and for error nodes.
+    const span = this.within(n, fallback);
     switch (n.name) {
       case "orExpr":
       case "andExpr": {
-        const ops = this.nodes(n, "operand").map((o) => this.binaryChain(o, span));
-        const kwToks = this.toks(n, n.name === "orExpr" ? "Kw_or" : "Kw_and");
+        const ops = this.operands(n, span);
+        if (!Array.isArray(ops)) return ops;
+        const kwToks = ops.length > 1 ? this.toks(n, n.name === "orExpr" ? "Kw_or" : "Kw_and") : NO_TOKENS;
         return this.fold(ops, kwToks, n.name === "orExpr" ? "or" : "and", span);
       }
       case "notExpr": {
         const not = this.tok(n, "not");
         if (not) {
           const operand = this.node(n, "operand");
-          const e = operand ? this.binaryChain(operand, span) : ({ kind: "error", span } as A.Expr);
+          const e = operand ? this.binaryChain(operand, span) : ({ kind: "error", span: this.resolve(span) } as A.Expr);
           return { kind: "unary", op: "not", operand: e, span: joinSpans(this.tspan(not), e.span) };
         }
         const c = this.node(n, "comparison");
-        return c ? this.comparison(c, span) : { kind: "error", span };
+        return c ? this.comparison(c, span) : { kind: "error", span: this.resolve(span) };
       }
       case "additive":
       case "multiplicative": {
-        const ops = this.nodes(n, "operand").map((o) => this.binaryChain(o, span));
-        const opToks = this.toks(n, "op");
+        const ops = this.operands(n, span);
+        if (!Array.isArray(ops)) return ops;
+        const opToks = ops.length > 1 ? this.toks(n, "op") : NO_TOKENS;
         return this.foldTokens(ops, opToks, span);
       }
       case "unary": {
         const minus = this.tok(n, "minus");
         if (minus) {
           const operand = this.node(n, "operand");
-          const e = operand ? this.binaryChain(operand, span) : ({ kind: "error", span } as A.Expr);
+          const e = operand ? this.binaryChain(operand, span) : ({ kind: "error", span: this.resolve(span) } as A.Expr);
           // A negative literal is a literal, so `-5` prints and folds as written.
           if (e.kind === "int" || e.kind === "decimal") {
             const s = joinSpans(this.tspan(minus), e.span);
@@ -672,15 +762,15 @@ class Lowerer {
           return { kind: "unary", op: "neg", operand: e, span: joinSpans(this.tspan(minus), e.span) };
         }
         const p = this.node(n, "primary");
-        return p ? this.primary(p, span) : { kind: "error", span };
+        return p ? this.primary(p, span) : { kind: "error", span: this.resolve(span) };
       }
       default:
-        return { kind: "error", span };
+        return { kind: "error", span: this.resolve(span) };
     }
   }
 
-  private fold(ops: A.Expr[], kwToks: IToken[], op: "and" | "or", span: Span): A.Expr {
-    if (ops.length === 0) return { kind: "error", span };
+  private fold(ops: A.Expr[], kwToks: readonly IToken[], op: "and" | "or", span: Fallback): A.Expr {
+    if (ops.length === 0) return { kind: "error", span: this.resolve(span) };
     let acc = ops[0]!;
     for (let i = 1; i < ops.length; i++) {
       const right = ops[i]!;
@@ -690,8 +780,8 @@ class Lowerer {
     return acc;
   }
 
-  private foldTokens(ops: A.Expr[], opToks: IToken[], span: Span): A.Expr {
-    if (ops.length === 0) return { kind: "error", span };
+  private foldTokens(ops: A.Expr[], opToks: readonly IToken[], span: Fallback): A.Expr {
+    if (ops.length === 0) return { kind: "error", span: this.resolve(span) };
     let acc = ops[0]!;
     for (let i = 1; i < ops.length; i++) {
       const right = ops[i]!;
@@ -702,10 +792,10 @@ class Lowerer {
     return acc;
   }
 
-  private comparison(n: CstNode, fallback: Span): A.Expr {
-    const span = this.nspan(n, fallback);
+  private comparison(n: CstNode, fallback: Fallback): A.Expr {
+    const span = this.within(n, fallback);
     const leftN = this.node(n, "left");
-    const left = leftN ? this.binaryChain(leftN, span) : ({ kind: "error", span } as A.Expr);
+    const left = leftN ? this.binaryChain(leftN, span) : ({ kind: "error", span: this.resolve(span) } as A.Expr);
     const is = this.tok(n, "is");
     if (is) {
       const set = this.tok(n, "set");
@@ -721,8 +811,8 @@ class Lowerer {
     return { kind: "binary", op, left, right, opSpan, span: joinSpans(left.span, right.span) };
   }
 
-  private primary(n: CstNode, fallback: Span): A.Expr {
-    const span = this.nspan(n, fallback);
+  private primary(n: CstNode, fallback: Fallback): A.Expr {
+    const span = this.within(n, fallback);
     const lit = this.tok(n, "literal");
     if (lit) return this.literal(lit);
     const list = this.node(n, "list");
@@ -756,16 +846,19 @@ class Lowerer {
     const ref = this.node(n, "ref");
     if (ref) {
       const head = this.tok(ref, "head");
-      const rspan = this.nspan(ref, span);
-      if (!head) return { kind: "error", span: rspan };
-      if (this.toks(ref, "call").length > 0) {
+      if (!head) return { kind: "error", span: this.nspan(ref, span) };
+      if (this.tok(ref, "call") !== undefined) {
+        const rspan = this.nspan(ref, span);
         const args = this.nodes(ref, "arg").map((a) => this.expression(a, rspan));
         return { kind: "call", callee: this.ident(head), args, span: rspan };
       }
-      const segments = [this.ident(head), ...this.toks(ref, "member").map((m) => this.ident(m))];
-      return { kind: "path", segments, span: joinSpans(segments[0]!.span, segments[segments.length - 1]!.span) };
+      const members = this.toks(ref, "member");
+      const first = this.ident(head);
+      // Array literals, sized exactly: paths are many and live as long as the program.
+      const segments: A.Ident[] = members.length === 0 ? [first] : members.length === 1 ? [first, this.ident(members[0]!)] : [first, ...members.map((m) => this.ident(m))];
+      return { kind: "path", segments, span: segments.length === 1 ? segments[0]!.span : joinSpans(segments[0]!.span, segments[segments.length - 1]!.span) };
     }
-    return { kind: "error", span };
+    return { kind: "error", span: this.resolve(span) };
   }
 }
 

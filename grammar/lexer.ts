@@ -15,19 +15,23 @@ export interface LexResult {
 export function lex(file: SourceFile, text: string = file.text, base = 0): LexResult {
   const result = lexer.tokenize(text);
   const diagnostics: Diagnostic[] = [];
-  const tokens: IToken[] = [];
-  for (const t of result.tokens) {
-    if (t.tokenType === UnterminatedString) {
-      diagnostics.push({
-        code: "syntax/unterminated-string",
-        severity: "error",
-        message: "unterminated string literal",
-        span: file.span(base + t.startOffset, base + t.startOffset + t.image.length),
-        hint: 'close the string with `"` on the same line; write a quote inside a string as `\\"`',
-      });
-      continue;
+  // Usually chevrotain's own array is the answer: copy (and shift) only when needed.
+  const copy = base !== 0 || result.tokens.some((t) => t.tokenType === UnterminatedString);
+  const tokens: IToken[] = copy ? [] : result.tokens;
+  if (copy) {
+    for (const t of result.tokens) {
+      if (t.tokenType === UnterminatedString) {
+        diagnostics.push({
+          code: "syntax/unterminated-string",
+          severity: "error",
+          message: "unterminated string literal",
+          span: file.span(base + t.startOffset, base + t.startOffset + t.image.length),
+          hint: 'close the string with `"` on the same line; write a quote inside a string as `\\"`',
+        });
+        continue;
+      }
+      tokens.push(base ? shift(t, base) : t);
     }
-    tokens.push(base ? shift(t, base) : t);
   }
   for (const e of result.errors) {
     const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));

@@ -9,142 +9,249 @@ const kw = (w: string) => K[w]!;
 /** Property statements that take an expression rather than arguments. */
 export const EXPRESSION_STATEMENTS: ReadonlySet<string> = new Set(["assume", "expect"]);
 
+// Allocation matters here: every expression passes through about ten rules. So the option
+// objects (`{ LABEL }`), the alternatives of each OR and the bodies of MANY are created once,
+// not on every rule invocation (chevrotain's own performance advice), and CST nodes get plain
+// objects for children (see `cstInvocationStateUpdate` below).
+const KW_JOURNEY = kw("journey");
+const KW_CONDITION = kw("condition");
+const KW_OR = kw("or");
+const KW_AND = kw("and");
+const KW_NOT = kw("not");
+const KW_IN = kw("in");
+const KW_IS = kw("is");
+const KW_SET = kw("set");
+const KW_AFTER = kw("after");
+const KW_SALT = kw("salt");
+const KW_PER = kw("per");
+const KW_COUNT = kw("count");
+
+const label = (LABEL: string) => ({ LABEL }) as const;
+const L_NAME = label("name");
+const L_BODY = label("body");
+const L_VALUE = label("value");
+const L_LEVEL = label("level");
+const L_MINUS = label("minus");
+const L_EVENT = label("event");
+const L_TIMER = label("timer");
+const L_EXPR = label("expr");
+const L_ACTION = label("action");
+const L_ARG = label("arg");
+const L_COUNT = label("count");
+const L_WINDOW = label("window");
+const L_FROM = label("from");
+const L_TO = label("to");
+const L_PERCENT = label("percent");
+const L_SALT = label("salt");
+const L_MODE = label("mode");
+const L_STATEMENT = label("statement");
+const L_ON = label("on");
+const L_WORDS = label("words");
+const L_HEAD = label("head");
+const L_ITEM = label("item");
+const L_WORD = label("word");
+const L_LITERAL = label("literal");
+const L_OTHER = label("other");
+const L_RECORD = label("record");
+const L_LIST = label("list");
+const L_ARGS = label("args");
+const L_PART = label("part");
+const L_FIELD = label("field");
+const L_OPERAND = label("operand");
+const L_NOT = label("not");
+const L_COMPARISON = label("comparison");
+const L_LEFT = label("left");
+const L_OP = label("op");
+const L_RIGHT = label("right");
+const L_IN = label("in");
+const L_NOT_IN = label("notIn");
+const L_IS = label("is");
+const L_IS_NOT = label("isNot");
+const L_SET = label("set");
+const L_PRIMARY = label("primary");
+const L_PAREN = label("paren");
+const L_QUANTIFIER = label("quantifier");
+const L_REF = label("ref");
+const L_INNER = label("inner");
+const L_Q = label("q");
+const L_VARIABLE = label("variable");
+const L_CALL = label("call");
+const L_MEMBER = label("member");
+
+/**
+ * The children of a CST node. Chevrotain makes them `Object.create(null)`, a dictionary-mode
+ * object, which is large and slow to fill; an instance of this class is an ordinary object
+ * (hidden classes, in-object slots) that still has no inherited properties to collide with a
+ * label, because its prototype has a null prototype.
+ */
+const CstChildren = function CstChildren() {} as unknown as new () => Record<string, (CstNode | IToken)[]>;
+CstChildren.prototype = Object.create(null) as object;
+
 class JourneyParser extends CstParser {
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "full" });
     this.performSelfAnalysis();
   }
 
+  /**
+   * Overrides chevrotain's CST node creation (TreeBuilder.cstInvocationStateUpdate) only to
+   * allocate the children as a `CstChildren`; the node is otherwise the same. This relies on
+   * chevrotain internals (`setInitialNodeLocation`, `CST_STACK`), which is why its version is
+   * pinned; parsing and lowering took about twice as long with dictionary-mode children.
+   */
+  cstInvocationStateUpdate(fullRuleName: string): void {
+    const self = this as unknown as { setInitialNodeLocation(n: CstNode): void; CST_STACK: CstNode[] };
+    const cstNode = { name: fullRuleName, children: new CstChildren() } as CstNode;
+    self.setInitialNodeLocation(cstNode);
+    self.CST_STACK.push(cstNode);
+  }
+
+  private readonly fileAlts = [
+    { ALT: () => this.SUBRULE(this.journeyDecl) },
+    { ALT: () => this.SUBRULE(this.conditionDecl) },
+    { ALT: () => this.SUBRULE(this.testDecl) },
+    { ALT: () => this.SUBRULE(this.propertyDecl) },
+  ];
+  private readonly fileItem = () => {
+    this.OR(this.fileAlts);
+  };
+
   file = this.RULE("file", () => {
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.SUBRULE(this.journeyDecl) },
-        { ALT: () => this.SUBRULE(this.conditionDecl) },
-        { ALT: () => this.SUBRULE(this.testDecl) },
-        { ALT: () => this.SUBRULE(this.propertyDecl) },
-      ]);
-    });
+    this.MANY(this.fileItem);
   });
 
+  private readonly journeyClause = () => this.SUBRULE(this.clause);
+
   journeyDecl = this.RULE("journeyDecl", () => {
-    this.CONSUME(kw("journey"));
-    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(KW_JOURNEY);
+    this.CONSUME(T.Identifier, L_NAME);
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.SUBRULE(this.clause));
+    this.MANY(this.journeyClause);
     this.CONSUME(T.RBrace);
   });
 
   conditionDecl = this.RULE("conditionDecl", () => {
-    this.CONSUME(kw("condition"));
-    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(KW_CONDITION);
+    this.CONSUME(T.Identifier, L_NAME);
     this.CONSUME(T.Equals);
-    this.SUBRULE(this.expression, { LABEL: "body" });
+    this.SUBRULE(this.expression, L_BODY);
   });
 
+  private readonly clauseAlts = [
+    { ALT: () => this.SUBRULE(this.titleClause) },
+    { ALT: () => this.SUBRULE(this.purposeClause) },
+    { ALT: () => this.SUBRULE(this.riskClause) },
+    { ALT: () => this.SUBRULE(this.priorityClause) },
+    { ALT: () => this.SUBRULE(this.onClause) },
+    { ALT: () => this.SUBRULE(this.whenClause) },
+    { ALT: () => this.SUBRULE(this.doClause) },
+    { ALT: () => this.SUBRULE(this.capClause) },
+    { ALT: () => this.SUBRULE(this.quietClause) },
+    { ALT: () => this.SUBRULE(this.holdoutClause) },
+    { ALT: () => this.SUBRULE(this.reviewClause) },
+    { ALT: () => this.SUBRULE(this.reasonClause) },
+  ];
+
   clause = this.RULE("clause", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.titleClause) },
-      { ALT: () => this.SUBRULE(this.purposeClause) },
-      { ALT: () => this.SUBRULE(this.riskClause) },
-      { ALT: () => this.SUBRULE(this.priorityClause) },
-      { ALT: () => this.SUBRULE(this.onClause) },
-      { ALT: () => this.SUBRULE(this.whenClause) },
-      { ALT: () => this.SUBRULE(this.doClause) },
-      { ALT: () => this.SUBRULE(this.capClause) },
-      { ALT: () => this.SUBRULE(this.quietClause) },
-      { ALT: () => this.SUBRULE(this.holdoutClause) },
-      { ALT: () => this.SUBRULE(this.reviewClause) },
-      { ALT: () => this.SUBRULE(this.reasonClause) },
-    ]);
+    this.OR(this.clauseAlts);
   });
 
   titleClause = this.RULE("titleClause", () => {
     this.CONSUME(kw("title"));
-    this.CONSUME(T.StringLit, { LABEL: "value" });
+    this.CONSUME(T.StringLit, L_VALUE);
   });
 
   purposeClause = this.RULE("purposeClause", () => {
     this.CONSUME(kw("purpose"));
-    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.Identifier, L_NAME);
   });
 
   riskClause = this.RULE("riskClause", () => {
     this.CONSUME(kw("risk"));
-    this.CONSUME(T.Identifier, { LABEL: "level" });
+    this.CONSUME(T.Identifier, L_LEVEL);
   });
+
+  private readonly priorityMinus = () => this.CONSUME(T.Minus, L_MINUS);
 
   priorityClause = this.RULE("priorityClause", () => {
     this.CONSUME(kw("priority"));
-    this.OPTION(() => this.CONSUME(T.Minus, { LABEL: "minus" }));
-    this.CONSUME(T.IntegerLit, { LABEL: "value" });
+    this.OPTION(this.priorityMinus);
+    this.CONSUME(T.IntegerLit, L_VALUE);
   });
+
+  private readonly onTimerMore = () => {
+    this.CONSUME(T.Comma);
+    this.CONSUME2(T.DurationLit, L_TIMER);
+  };
+  private readonly onTimers = () => {
+    this.CONSUME(KW_AFTER);
+    this.CONSUME(T.DurationLit, L_TIMER);
+    this.MANY(this.onTimerMore);
+  };
 
   onClause = this.RULE("onClause", () => {
     this.CONSUME(kw("on"));
-    this.SUBRULE(this.qualifiedName, { LABEL: "event" });
-    this.OPTION(() => {
-      this.CONSUME(kw("after"));
-      this.CONSUME(T.DurationLit, { LABEL: "timer" });
-      this.MANY(() => {
-        this.CONSUME(T.Comma);
-        this.CONSUME2(T.DurationLit, { LABEL: "timer" });
-      });
-    });
+    this.SUBRULE(this.qualifiedName, L_EVENT);
+    this.OPTION(this.onTimers);
   });
 
   whenClause = this.RULE("whenClause", () => {
     this.CONSUME(kw("when"));
-    this.SUBRULE(this.expression, { LABEL: "expr" });
+    this.SUBRULE(this.expression, L_EXPR);
   });
+
+  private readonly doArgs = {
+    SEP: T.Comma,
+    DEF: () => this.SUBRULE(this.namedArg, L_ARG),
+  };
 
   doClause = this.RULE("doClause", () => {
     this.CONSUME(kw("do"));
-    this.CONSUME(T.Identifier, { LABEL: "action" });
+    this.CONSUME(T.Identifier, L_ACTION);
     this.CONSUME(T.LParen);
-    this.MANY_SEP({
-      SEP: T.Comma,
-      DEF: () => this.SUBRULE(this.namedArg, { LABEL: "arg" }),
-    });
+    this.MANY_SEP(this.doArgs);
     this.CONSUME(T.RParen);
   });
 
   namedArg = this.RULE("namedArg", () => {
-    this.CONSUME(T.Name, { LABEL: "name" });
+    this.CONSUME(T.Name, L_NAME);
     this.CONSUME(T.Colon);
-    this.SUBRULE(this.expression, { LABEL: "value" });
+    this.SUBRULE(this.expression, L_VALUE);
   });
 
   capClause = this.RULE("capClause", () => {
     this.CONSUME(kw("cap"));
-    this.CONSUME(T.IntegerLit, { LABEL: "count" });
-    this.CONSUME(kw("per"));
-    this.CONSUME(T.DurationLit, { LABEL: "window" });
+    this.CONSUME(T.IntegerLit, L_COUNT);
+    this.CONSUME(KW_PER);
+    this.CONSUME(T.DurationLit, L_WINDOW);
   });
 
   quietClause = this.RULE("quietClause", () => {
     this.CONSUME(kw("quiet"));
-    this.CONSUME(T.TimeOfDay, { LABEL: "from" });
+    this.CONSUME(T.TimeOfDay, L_FROM);
     this.CONSUME(T.DotDot);
-    this.CONSUME2(T.TimeOfDay, { LABEL: "to" });
+    this.CONSUME2(T.TimeOfDay, L_TO);
   });
+
+  private readonly holdoutSalt = () => {
+    this.CONSUME(KW_SALT);
+    this.CONSUME(T.StringLit, L_SALT);
+  };
 
   holdoutClause = this.RULE("holdoutClause", () => {
     this.CONSUME(kw("holdout"));
-    this.CONSUME(T.PercentLit, { LABEL: "percent" });
-    this.OPTION(() => {
-      this.CONSUME(kw("salt"));
-      this.CONSUME(T.StringLit, { LABEL: "salt" });
-    });
+    this.CONSUME(T.PercentLit, L_PERCENT);
+    this.OPTION(this.holdoutSalt);
   });
 
   reviewClause = this.RULE("reviewClause", () => {
     this.CONSUME(kw("review"));
-    this.CONSUME(T.Identifier, { LABEL: "mode" });
+    this.CONSUME(T.Identifier, L_MODE);
   });
 
   reasonClause = this.RULE("reasonClause", () => {
     this.CONSUME(kw("reason"));
-    this.CONSUME(T.StringLit, { LABEL: "value" });
+    this.CONSUME(T.StringLit, L_VALUE);
   });
 
   // --- test and property blocks (docs/testing.md) -------------------------------------------
@@ -152,125 +259,144 @@ class JourneyParser extends CstParser {
   // take an expression instead. Statement words are not keywords, so `now`, `event` and the
   // rest stay usable as names in expressions.
 
+  private readonly testStatements = () => this.SUBRULE(this.testStatement, L_STATEMENT);
+
   testDecl = this.RULE("testDecl", () => {
     this.CONSUME(kw("test"));
-    this.CONSUME(T.StringLit, { LABEL: "name" });
+    this.CONSUME(T.StringLit, L_NAME);
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.SUBRULE(this.testStatement, { LABEL: "statement" }));
+    this.MANY(this.testStatements);
     this.CONSUME(T.RBrace);
   });
+
+  private readonly propertyStatements = () => this.SUBRULE(this.propertyStatement, L_STATEMENT);
 
   propertyDecl = this.RULE("propertyDecl", () => {
     this.CONSUME(kw("property"));
-    this.CONSUME(T.StringLit, { LABEL: "name" });
+    this.CONSUME(T.StringLit, L_NAME);
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.SUBRULE(this.propertyStatement, { LABEL: "statement" }));
+    this.MANY(this.propertyStatements);
     this.CONSUME(T.RBrace);
   });
 
+  private readonly testStatementAlts = [
+    { ALT: () => this.SUBRULE(this.onClause, L_ON) },
+    { ALT: () => this.SUBRULE(this.wordStatement, L_WORDS) },
+  ];
+
   testStatement = this.RULE("testStatement", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.onClause, { LABEL: "on" }) },
-      { ALT: () => this.SUBRULE(this.wordStatement, { LABEL: "words" }) },
-    ]);
+    this.OR(this.testStatementAlts);
   });
 
+  private readonly propertyStatementAlts = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      {
+        GATE: () => this.LA(1).tokenType === T.Identifier && EXPRESSION_STATEMENTS.has(this.LA(1).image),
+        ALT: () => this.SUBRULE(this.exprStatement, L_EXPR),
+      },
+      { ALT: () => this.SUBRULE(this.onClause, L_ON) },
+      { ALT: () => this.SUBRULE(this.wordStatement, L_WORDS) },
+    ],
+  };
+
   propertyStatement = this.RULE("propertyStatement", () => {
-    this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        {
-          GATE: () => this.LA(1).tokenType === T.Identifier && EXPRESSION_STATEMENTS.has(this.LA(1).image),
-          ALT: () => this.SUBRULE(this.exprStatement, { LABEL: "expr" }),
-        },
-        { ALT: () => this.SUBRULE(this.onClause, { LABEL: "on" }) },
-        { ALT: () => this.SUBRULE(this.wordStatement, { LABEL: "words" }) },
-      ],
-    });
+    this.OR(this.propertyStatementAlts);
   });
 
   exprStatement = this.RULE("exprStatement", () => {
-    this.CONSUME(T.Identifier, { LABEL: "head" });
-    this.SUBRULE(this.expression, { LABEL: "expr" });
+    this.CONSUME(T.Identifier, L_HEAD);
+    this.SUBRULE(this.expression, L_EXPR);
   });
 
-  // Arguments continue while they start on the line where the previous one ended.
+  // Arguments continue while they start on the line where the previous one ended. (The GATE
+  // reads this invocation's `line`, so these options are made per invocation.)
   wordStatement = this.RULE("wordStatement", () => {
-    const head = this.CONSUME(T.Identifier, { LABEL: "head" });
+    const head = this.CONSUME(T.Identifier, L_HEAD);
     let line = head.endLine ?? head.startLine;
     this.MANY({
       GATE: () => this.LA(1).startLine === line,
       DEF: () => {
-        const item = this.SUBRULE(this.testItem, { LABEL: "item" });
+        const item = this.SUBRULE(this.testItem, L_ITEM);
         if (!this.RECORDING_PHASE) line = item.location?.endLine ?? line;
       },
     });
   });
 
-  testItem = this.RULE("testItem", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.testWord, { LABEL: "word" }) },
-      { ALT: () => this.CONSUME(T.StringLit, { LABEL: "literal" }) },
-      { ALT: () => this.CONSUME(T.IntegerLit, { LABEL: "literal" }) },
-      { ALT: () => this.CONSUME(T.DecimalLit, { LABEL: "literal" }) },
-      { ALT: () => this.CONSUME(T.DateTimeLit, { LABEL: "literal" }) },
-      { ALT: () => this.CONSUME(T.DateLit, { LABEL: "literal" }) },
-      { ALT: () => this.CONSUME(T.DurationLit, { LABEL: "literal" }) },
-      { ALT: () => this.CONSUME(T.PercentLit, { LABEL: "other" }) },
-      { ALT: () => this.CONSUME(T.TimeOfDay, { LABEL: "other" }) },
-      {
-        ALT: () => {
-          this.CONSUME(T.Minus, { LABEL: "minus" });
-          this.OR2([
-            { ALT: () => this.CONSUME2(T.IntegerLit, { LABEL: "literal" }) },
-            { ALT: () => this.CONSUME2(T.DecimalLit, { LABEL: "literal" }) },
-          ]);
-        },
+  private readonly negativeNumberAlts = [
+    { ALT: () => this.CONSUME2(T.IntegerLit, L_LITERAL) },
+    { ALT: () => this.CONSUME2(T.DecimalLit, L_LITERAL) },
+  ];
+  private readonly testItemAlts = [
+    { ALT: () => this.SUBRULE(this.testWord, L_WORD) },
+    { ALT: () => this.CONSUME(T.StringLit, L_LITERAL) },
+    { ALT: () => this.CONSUME(T.IntegerLit, L_LITERAL) },
+    { ALT: () => this.CONSUME(T.DecimalLit, L_LITERAL) },
+    { ALT: () => this.CONSUME(T.DateTimeLit, L_LITERAL) },
+    { ALT: () => this.CONSUME(T.DateLit, L_LITERAL) },
+    { ALT: () => this.CONSUME(T.DurationLit, L_LITERAL) },
+    { ALT: () => this.CONSUME(T.PercentLit, L_OTHER) },
+    { ALT: () => this.CONSUME(T.TimeOfDay, L_OTHER) },
+    {
+      ALT: () => {
+        this.CONSUME(T.Minus, L_MINUS);
+        this.OR2(this.negativeNumberAlts);
       },
-      { ALT: () => this.SUBRULE(this.testRecord, { LABEL: "record" }) },
-      { ALT: () => this.SUBRULE(this.testList, { LABEL: "list" }) },
-      { ALT: () => this.SUBRULE(this.testArgs, { LABEL: "args" }) },
-    ]);
+    },
+    { ALT: () => this.SUBRULE(this.testRecord, L_RECORD) },
+    { ALT: () => this.SUBRULE(this.testList, L_LIST) },
+    { ALT: () => this.SUBRULE(this.testArgs, L_ARGS) },
+  ];
+
+  testItem = this.RULE("testItem", () => {
+    this.OR(this.testItemAlts);
   });
 
+  private readonly testWordMore = () => {
+    this.CONSUME(T.Dot);
+    this.CONSUME2(T.Name, L_PART);
+  };
+
   testWord = this.RULE("testWord", () => {
-    this.CONSUME(T.Name, { LABEL: "part" });
-    this.MANY(() => {
-      this.CONSUME(T.Dot);
-      this.CONSUME2(T.Name, { LABEL: "part" });
-    });
+    this.CONSUME(T.Name, L_PART);
+    this.MANY(this.testWordMore);
   });
+
+  private readonly testFields = { SEP: T.Comma, DEF: () => this.SUBRULE(this.testField, L_FIELD) };
+  private readonly testItems = { SEP: T.Comma, DEF: () => this.SUBRULE(this.testItem, L_ITEM) };
 
   testRecord = this.RULE("testRecord", () => {
     this.CONSUME(T.LBrace);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.testField, { LABEL: "field" }) });
+    this.MANY_SEP(this.testFields);
     this.CONSUME(T.RBrace);
   });
 
   testList = this.RULE("testList", () => {
     this.CONSUME(T.LBracket);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.testItem, { LABEL: "item" }) });
+    this.MANY_SEP(this.testItems);
     this.CONSUME(T.RBracket);
   });
 
   testArgs = this.RULE("testArgs", () => {
     this.CONSUME(T.LParen);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.testField, { LABEL: "field" }) });
+    this.MANY_SEP(this.testFields);
     this.CONSUME(T.RParen);
   });
 
   testField = this.RULE("testField", () => {
-    this.CONSUME(T.Name, { LABEL: "name" });
+    this.CONSUME(T.Name, L_NAME);
     this.CONSUME(T.Colon);
-    this.SUBRULE(this.testItem, { LABEL: "value" });
+    this.SUBRULE(this.testItem, L_VALUE);
   });
 
+  private readonly qualifiedMore = () => {
+    this.CONSUME(T.Dot);
+    this.CONSUME(T.Name, L_PART);
+  };
+
   qualifiedName = this.RULE("qualifiedName", () => {
-    this.CONSUME(T.Identifier, { LABEL: "part" });
-    this.MANY(() => {
-      this.CONSUME(T.Dot);
-      this.CONSUME(T.Name, { LABEL: "part" });
-    });
+    this.CONSUME(T.Identifier, L_PART);
+    this.MANY(this.qualifiedMore);
   });
 
   // Expressions, loosest first: or, and, not, comparison / in / is set, + -, * /, unary -.
@@ -278,177 +404,198 @@ class JourneyParser extends CstParser {
     this.SUBRULE(this.orExpr);
   });
 
+  private readonly orMore = () => {
+    this.CONSUME(KW_OR);
+    this.SUBRULE2(this.andExpr, L_OPERAND);
+  };
+
   orExpr = this.RULE("orExpr", () => {
-    this.SUBRULE(this.andExpr, { LABEL: "operand" });
-    this.MANY(() => {
-      this.CONSUME(kw("or"));
-      this.SUBRULE2(this.andExpr, { LABEL: "operand" });
-    });
+    this.SUBRULE(this.andExpr, L_OPERAND);
+    this.MANY(this.orMore);
   });
+
+  private readonly andMore = () => {
+    this.CONSUME(KW_AND);
+    this.SUBRULE2(this.notExpr, L_OPERAND);
+  };
 
   andExpr = this.RULE("andExpr", () => {
-    this.SUBRULE(this.notExpr, { LABEL: "operand" });
-    this.MANY(() => {
-      this.CONSUME(kw("and"));
-      this.SUBRULE2(this.notExpr, { LABEL: "operand" });
-    });
+    this.SUBRULE(this.notExpr, L_OPERAND);
+    this.MANY(this.andMore);
   });
+
+  private readonly notAlts = [
+    {
+      ALT: () => {
+        this.CONSUME(KW_NOT, L_NOT);
+        this.SUBRULE(this.notExpr, L_OPERAND);
+      },
+    },
+    { ALT: () => this.SUBRULE(this.comparison, L_COMPARISON) },
+  ];
 
   notExpr = this.RULE("notExpr", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(kw("not"), { LABEL: "not" });
-          this.SUBRULE(this.notExpr, { LABEL: "operand" });
-        },
-      },
-      { ALT: () => this.SUBRULE(this.comparison, { LABEL: "comparison" }) },
-    ]);
+    this.OR(this.notAlts);
   });
+
+  private readonly comparisonOps = [
+    { ALT: () => this.CONSUME(T.EqEq, L_OP) },
+    { ALT: () => this.CONSUME(T.NotEq, L_OP) },
+    { ALT: () => this.CONSUME(T.LtEq, L_OP) },
+    { ALT: () => this.CONSUME(T.GtEq, L_OP) },
+    { ALT: () => this.CONSUME(T.Lt, L_OP) },
+    { ALT: () => this.CONSUME(T.Gt, L_OP) },
+  ];
+  private readonly isNot = () => this.CONSUME2(KW_NOT, L_IS_NOT);
+  private readonly comparisonAlts = [
+    {
+      ALT: () => {
+        this.OR2(this.comparisonOps);
+        this.SUBRULE2(this.additive, L_RIGHT);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(KW_IN, L_IN);
+        this.SUBRULE3(this.additive, L_RIGHT);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(KW_NOT, L_NOT_IN);
+        this.CONSUME2(KW_IN, L_IN);
+        this.SUBRULE4(this.additive, L_RIGHT);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(KW_IS, L_IS);
+        this.OPTION2(this.isNot);
+        this.CONSUME(KW_SET, L_SET);
+      },
+    },
+  ];
+  private readonly comparisonTail = () => {
+    this.OR(this.comparisonAlts);
+  };
 
   comparison = this.RULE("comparison", () => {
-    this.SUBRULE(this.additive, { LABEL: "left" });
-    this.OPTION(() => {
-      this.OR([
-        {
-          ALT: () => {
-            this.OR2([
-              { ALT: () => this.CONSUME(T.EqEq, { LABEL: "op" }) },
-              { ALT: () => this.CONSUME(T.NotEq, { LABEL: "op" }) },
-              { ALT: () => this.CONSUME(T.LtEq, { LABEL: "op" }) },
-              { ALT: () => this.CONSUME(T.GtEq, { LABEL: "op" }) },
-              { ALT: () => this.CONSUME(T.Lt, { LABEL: "op" }) },
-              { ALT: () => this.CONSUME(T.Gt, { LABEL: "op" }) },
-            ]);
-            this.SUBRULE2(this.additive, { LABEL: "right" });
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(kw("in"), { LABEL: "in" });
-            this.SUBRULE3(this.additive, { LABEL: "right" });
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(kw("not"), { LABEL: "notIn" });
-            this.CONSUME2(kw("in"), { LABEL: "in" });
-            this.SUBRULE4(this.additive, { LABEL: "right" });
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(kw("is"), { LABEL: "is" });
-            this.OPTION2(() => this.CONSUME2(kw("not"), { LABEL: "isNot" }));
-            this.CONSUME(kw("set"), { LABEL: "set" });
-          },
-        },
-      ]);
-    });
+    this.SUBRULE(this.additive, L_LEFT);
+    this.OPTION(this.comparisonTail);
   });
+
+  private readonly additiveOps = [{ ALT: () => this.CONSUME(T.Plus, L_OP) }, { ALT: () => this.CONSUME(T.Minus, L_OP) }];
+  private readonly additiveMore = () => {
+    this.OR(this.additiveOps);
+    this.SUBRULE2(this.multiplicative, L_OPERAND);
+  };
 
   additive = this.RULE("additive", () => {
-    this.SUBRULE(this.multiplicative, { LABEL: "operand" });
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Plus, { LABEL: "op" }) },
-        { ALT: () => this.CONSUME(T.Minus, { LABEL: "op" }) },
-      ]);
-      this.SUBRULE2(this.multiplicative, { LABEL: "operand" });
-    });
+    this.SUBRULE(this.multiplicative, L_OPERAND);
+    this.MANY(this.additiveMore);
   });
+
+  private readonly multiplicativeOps = [{ ALT: () => this.CONSUME(T.Star, L_OP) }, { ALT: () => this.CONSUME(T.Slash, L_OP) }];
+  private readonly multiplicativeMore = () => {
+    this.OR(this.multiplicativeOps);
+    this.SUBRULE2(this.unary, L_OPERAND);
+  };
 
   multiplicative = this.RULE("multiplicative", () => {
-    this.SUBRULE(this.unary, { LABEL: "operand" });
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Star, { LABEL: "op" }) },
-        { ALT: () => this.CONSUME(T.Slash, { LABEL: "op" }) },
-      ]);
-      this.SUBRULE2(this.unary, { LABEL: "operand" });
-    });
+    this.SUBRULE(this.unary, L_OPERAND);
+    this.MANY(this.multiplicativeMore);
   });
+
+  private readonly unaryAlts = [
+    {
+      ALT: () => {
+        this.CONSUME(T.Minus, L_MINUS);
+        this.SUBRULE(this.unary, L_OPERAND);
+      },
+    },
+    { ALT: () => this.SUBRULE(this.primary, L_PRIMARY) },
+  ];
 
   unary = this.RULE("unary", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Minus, { LABEL: "minus" });
-          this.SUBRULE(this.unary, { LABEL: "operand" });
-        },
-      },
-      { ALT: () => this.SUBRULE(this.primary, { LABEL: "primary" }) },
-    ]);
+    this.OR(this.unaryAlts);
   });
 
+  private readonly primaryAlts = [
+    { ALT: () => this.CONSUME(kw("true"), L_LITERAL) },
+    { ALT: () => this.CONSUME(kw("false"), L_LITERAL) },
+    { ALT: () => this.CONSUME(T.IntegerLit, L_LITERAL) },
+    { ALT: () => this.CONSUME(T.DecimalLit, L_LITERAL) },
+    { ALT: () => this.CONSUME(T.StringLit, L_LITERAL) },
+    { ALT: () => this.CONSUME(T.DateTimeLit, L_LITERAL) },
+    { ALT: () => this.CONSUME(T.DateLit, L_LITERAL) },
+    { ALT: () => this.CONSUME(T.DurationLit, L_LITERAL) },
+    { ALT: () => this.SUBRULE(this.listLiteral, L_LIST) },
+    { ALT: () => this.SUBRULE(this.parenExpr, L_PAREN) },
+    {
+      GATE: () => this.LA(2).tokenType === T.Identifier,
+      ALT: () => this.SUBRULE(this.quantifier, L_QUANTIFIER),
+    },
+    { ALT: () => this.SUBRULE(this.callOrPath, L_REF) },
+  ];
+
   primary = this.RULE("primary", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(kw("true"), { LABEL: "literal" }) },
-      { ALT: () => this.CONSUME(kw("false"), { LABEL: "literal" }) },
-      { ALT: () => this.CONSUME(T.IntegerLit, { LABEL: "literal" }) },
-      { ALT: () => this.CONSUME(T.DecimalLit, { LABEL: "literal" }) },
-      { ALT: () => this.CONSUME(T.StringLit, { LABEL: "literal" }) },
-      { ALT: () => this.CONSUME(T.DateTimeLit, { LABEL: "literal" }) },
-      { ALT: () => this.CONSUME(T.DateLit, { LABEL: "literal" }) },
-      { ALT: () => this.CONSUME(T.DurationLit, { LABEL: "literal" }) },
-      { ALT: () => this.SUBRULE(this.listLiteral, { LABEL: "list" }) },
-      { ALT: () => this.SUBRULE(this.parenExpr, { LABEL: "paren" }) },
-      {
-        GATE: () => this.LA(2).tokenType === T.Identifier,
-        ALT: () => this.SUBRULE(this.quantifier, { LABEL: "quantifier" }),
-      },
-      { ALT: () => this.SUBRULE(this.callOrPath, { LABEL: "ref" }) },
-    ]);
+    this.OR(this.primaryAlts);
   });
+
+  private readonly listItems = { SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, L_ITEM) };
 
   listLiteral = this.RULE("listLiteral", () => {
     this.CONSUME(T.LBracket);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: "item" }) });
+    this.MANY_SEP(this.listItems);
     this.CONSUME(T.RBracket);
   });
 
   parenExpr = this.RULE("parenExpr", () => {
     this.CONSUME(T.LParen);
-    this.SUBRULE(this.expression, { LABEL: "inner" });
+    this.SUBRULE(this.expression, L_INNER);
     this.CONSUME(T.RParen);
   });
 
+  private readonly quantifierAlts = [
+    { ALT: () => this.CONSUME(kw("any"), L_Q) },
+    { ALT: () => this.CONSUME(kw("all"), L_Q) },
+    { ALT: () => this.CONSUME(KW_COUNT, L_Q) },
+  ];
+
   quantifier = this.RULE("quantifier", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(kw("any"), { LABEL: "q" }) },
-      { ALT: () => this.CONSUME(kw("all"), { LABEL: "q" }) },
-      { ALT: () => this.CONSUME(kw("count"), { LABEL: "q" }) },
-    ]);
-    this.CONSUME(T.Identifier, { LABEL: "variable" });
-    this.CONSUME(kw("in"));
-    this.SUBRULE(this.additive, { LABEL: "list" });
+    this.OR(this.quantifierAlts);
+    this.CONSUME(T.Identifier, L_VARIABLE);
+    this.CONSUME(KW_IN);
+    this.SUBRULE(this.additive, L_LIST);
     this.CONSUME(T.Colon);
-    this.SUBRULE(this.expression, { LABEL: "body" });
+    this.SUBRULE(this.expression, L_BODY);
   });
+
+  private readonly calleeAlts = [{ ALT: () => this.CONSUME(T.Identifier, L_HEAD) }, { ALT: () => this.CONSUME(KW_COUNT, L_HEAD) }];
+  private readonly callArgs = { SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, L_ARG) };
+  private readonly memberMore = () => {
+    this.CONSUME(T.Dot);
+    this.CONSUME(T.Name, L_MEMBER);
+  };
+  private readonly refAlts = [
+    {
+      ALT: () => {
+        this.CONSUME(T.LParen, L_CALL);
+        this.MANY_SEP(this.callArgs);
+        this.CONSUME(T.RParen);
+      },
+    },
+    {
+      ALT: () => {
+        this.MANY(this.memberMore);
+      },
+    },
+  ];
 
   // `name`, `a.b.c`, `f(args)`; `count(list)` is the one keyword that is also a function.
   callOrPath = this.RULE("callOrPath", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Identifier, { LABEL: "head" }) },
-      { ALT: () => this.CONSUME(kw("count"), { LABEL: "head" }) },
-    ]);
-    this.OR2([
-      {
-        ALT: () => {
-          this.CONSUME(T.LParen, { LABEL: "call" });
-          this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: "arg" }) });
-          this.CONSUME(T.RParen);
-        },
-      },
-      {
-        ALT: () => {
-          this.MANY(() => {
-            this.CONSUME(T.Dot);
-            this.CONSUME(T.Name, { LABEL: "member" });
-          });
-        },
-      },
-    ]);
+    this.OR(this.calleeAlts);
+    this.OR2(this.refAlts);
   });
 }
 

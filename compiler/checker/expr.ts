@@ -288,9 +288,9 @@ export class ExprChecker {
       case "or": {
         this.expectBool(e.left, env, `the left side of \`${e.op}\``);
         // Flow-sensitive narrowing: the right side runs only when the left is true (and) / false (or).
-        const proven = new Set(env.proven);
-        for (const p of this.facts(e.left, e.op === "and")) proven.add(p);
-        this.expectBool(e.right, { vars: env.vars, proven }, `the right side of \`${e.op}\``);
+        const facts = this.facts(e.left, e.op === "and");
+        const right: Env = facts.size === 0 ? env : { vars: env.vars, proven: union(env.proven, facts) };
+        this.expectBool(e.right, right, `the right side of \`${e.op}\``);
         return T.bool;
       }
       case "in":
@@ -368,34 +368,42 @@ export class ExprChecker {
   // --- narrowing --------------------------------------------------------------------------------
 
   /** Field paths proven set when `e` evaluates to `truth`. */
-  facts(e: A.Expr, truth: boolean): Set<string> {
+  facts(e: A.Expr, truth: boolean): ReadonlySet<string> {
     switch (e.kind) {
       case "paren":
         return this.facts(e.inner, truth);
       case "is_set": {
         const r = e.operand.kind === "path" ? this.ctx.resolutions.get(e.operand) : undefined;
-        return r?.kind === "field" && truth !== e.negated ? new Set([r.path]) : new Set();
+        return r?.kind === "field" && truth !== e.negated ? new Set([r.path]) : NO_FACTS;
       }
       case "unary":
-        return e.op === "not" ? this.facts(e.operand, !truth) : new Set();
+        return e.op === "not" ? this.facts(e.operand, !truth) : NO_FACTS;
       case "binary":
         if ((e.op === "and" && truth) || (e.op === "or" && !truth)) return union(this.facts(e.left, truth), this.facts(e.right, truth));
         if (e.op === "and" || e.op === "or") return intersect(this.facts(e.left, truth), this.facts(e.right, truth));
-        return new Set();
+        return NO_FACTS;
       case "path": {
         const r = this.ctx.resolutions.get(e);
-        return r?.kind === "condition" ? this.facts(r.decl.body, truth) : new Set();
+        return r?.kind === "condition" ? this.facts(r.decl.body, truth) : NO_FACTS;
       }
       default:
-        return new Set();
+        return NO_FACTS;
     }
   }
 }
 
-function union(a: Set<string>, b: Set<string>): Set<string> {
-  return new Set([...a, ...b]);
+/** Fact sets are never changed once made, so the empty one and unions with it are shared. */
+const NO_FACTS: ReadonlySet<string> = new Set();
+
+function union(a: ReadonlySet<string>, b: ReadonlySet<string>): ReadonlySet<string> {
+  if (b.size === 0) return a;
+  if (a.size === 0) return b;
+  const out = new Set(a);
+  for (const x of b) out.add(x);
+  return out;
 }
-function intersect(a: Set<string>, b: Set<string>): Set<string> {
+function intersect(a: ReadonlySet<string>, b: ReadonlySet<string>): ReadonlySet<string> {
+  if (a.size === 0 || b.size === 0) return NO_FACTS;
   return new Set([...a].filter((x) => b.has(x)));
 }
 function isZero(e: A.Expr): boolean {

@@ -13,42 +13,60 @@ import { fromFieldType } from "./types.ts";
 /** Deepest expression (after inlining named conditions) that codegen and evaluation support. */
 export const MAX_DEPTH = 300;
 
+const NO_CONDITIONS: ReadonlySet<string> = new Set();
+
 /** Depth of an expression tree with named conditions inlined, computed without recursion. */
 function inlinedDepth(root: A.Expr, ctx: CheckContext): number {
   let max = 0;
-  const stack: [A.Expr, number, ReadonlySet<string>][] = [[root, 1, new Set()]];
-  while (stack.length > 0) {
-    const [e, d, via] = stack.pop()!;
+  // A stack of (expression, depth, conditions being inlined), as three parallel arrays.
+  const exprs: A.Expr[] = [root];
+  const depths: number[] = [1];
+  const vias: ReadonlySet<string>[] = [NO_CONDITIONS];
+  let d = 0;
+  let via = NO_CONDITIONS;
+  const push = (c: A.Expr, v: ReadonlySet<string> = via) => {
+    exprs.push(c);
+    depths.push(d + 1);
+    vias.push(v);
+  };
+  while (exprs.length > 0) {
+    const e = exprs.pop()!;
+    d = depths.pop()!;
+    via = vias.pop()!;
     if (d > max) max = d;
     if (max > MAX_DEPTH) return max;
-    if (e.kind === "path") {
-      const r = ctx.resolutions.get(e);
-      if (r?.kind === "condition" && !via.has(r.decl.name.name)) stack.push([r.decl.body, d + 1, new Set([...via, r.decl.name.name])]);
-      continue;
+    switch (e.kind) {
+      case "path": {
+        const r = ctx.resolutions.get(e);
+        if (r?.kind === "condition" && !via.has(r.decl.name.name)) push(r.decl.body, new Set([...via, r.decl.name.name]));
+        break;
+      }
+      case "list":
+        for (const c of e.items) push(c);
+        break;
+      case "call":
+        for (const c of e.args) push(c);
+        break;
+      case "unary":
+      case "is_set":
+        push(e.operand);
+        break;
+      case "binary":
+        push(e.left);
+        push(e.right);
+        break;
+      case "quantifier":
+        push(e.list);
+        push(e.body);
+        break;
+      case "paren":
+        push(e.inner);
+        break;
+      default:
+        break;
     }
-    for (const c of children(e)) stack.push([c, d + 1, via]);
   }
   return max;
-}
-
-function children(e: A.Expr): A.Expr[] {
-  switch (e.kind) {
-    case "list":
-      return [...e.items];
-    case "call":
-      return [...e.args];
-    case "unary":
-    case "is_set":
-      return [e.operand];
-    case "binary":
-      return [e.left, e.right];
-    case "quantifier":
-      return [e.list, e.body];
-    case "paren":
-      return [e.inner];
-    default:
-      return [];
-  }
 }
 
 export const REQUIRED_CLAUSES = ["purpose", "on", "when", "do"] as const;
@@ -59,7 +77,8 @@ export type ConditionReads = ReadonlyMap<string, readonly FieldDef[]>;
 
 export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditionReads: ConditionReads, source: (s: Span) => string): CheckedJourney | undefined {
   const diags = ctx.diagnostics;
-  const before = diags.filter((d) => d.severity === "error").length;
+  // Diagnostics are only ever appended: an error from this journey is one at `start` or later.
+  const start = diags.length;
   const err = (code: string, message: string, span: Span, hint?: string, related?: Diagnostic["related"]) => {
     const d: Diagnostic = { code, severity: "error", message, span, ...(hint !== undefined ? { hint } : {}), ...(related ? { related } : {}) };
     diags.push(d);
@@ -151,7 +170,9 @@ export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditionReads
   }
   checkReads(reads, event, purpose, id, ctx, err);
 
-  if (diags.filter((d) => d.severity === "error").length > before || !pc || !purpose || !oc || !event || !wc || !action) return undefined;
+  let failed = false;
+  for (let i = start; i < diags.length; i++) if (diags[i]!.severity === "error") failed = true;
+  if (failed || !pc || !purpose || !oc || !event || !wc || !action) return undefined;
   const fields = [...new Set(reads.map((r) => r.def.path))].sort();
   const hc = clause("holdout");
   return {

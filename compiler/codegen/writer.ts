@@ -22,7 +22,6 @@ export type Code =
 
 export type BinaryOp = "&&" | "||" | "===" | "!==" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/";
 
-const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const RESERVED = new Set(
   "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval undefined NaN Infinity".split(
     " ",
@@ -31,12 +30,20 @@ const RESERVED = new Set(
 
 /** Whether `name` can be written as a bare identifier (and so as `.name` or a bare key). */
 export function isIdentifier(name: string): boolean {
-  return IDENT_RE.test(name);
+  // `/^[A-Za-z_$][A-Za-z0-9_$]*$/` as a loop: this runs for every key and member written.
+  const n = name.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+    if (!letter && !(i > 0 && c >= 48 && c <= 57)) return false;
+  }
+  return true;
 }
 
 /** A binding or reference. Throws on anything but a plain, non-reserved identifier (a bug). */
 export function ident(name: string): Code {
-  if (!IDENT_RE.test(name) || RESERVED.has(name)) throw new Error(`codegen: \`${JSON.stringify(name)}\` is not a safe identifier`);
+  if (!isIdentifier(name) || RESERVED.has(name)) throw new Error(`codegen: \`${JSON.stringify(name)}\` is not a safe identifier`);
   return { k: "atom", text: name };
 }
 
@@ -102,9 +109,19 @@ export function data(value: unknown): Code {
   if (typeof value === "string") return str(value);
   if (typeof value === "number") return num(value);
   if (typeof value === "boolean") return bool(value);
-  if (Array.isArray(value)) return array(value.map(data));
+  if (Array.isArray(value)) {
+    const items: Code[] = [];
+    for (const v of value) items.push(data(v));
+    return array(items);
+  }
   if (typeof value === "object") {
-    return object(Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]) => [k, data(v)] as const));
+    const entries: (readonly [string, Code])[] = [];
+    const record = value as Record<string, unknown>;
+    for (const k of Object.keys(record)) {
+      const v = record[k];
+      if (v !== undefined) entries.push([k, data(v)]);
+    }
+    return object(entries);
   }
   throw new Error(`codegen: cannot write ${typeof value} as data`);
 }
@@ -115,28 +132,70 @@ export function data(value: unknown): Code {
  * cost of codegen.
  */
 export function dataAtom(value: unknown): Code {
-  return { k: "atom", text: dataText(value) };
+  count = 0;
+  dataText(value);
+  parts.length = count;
+  return { k: "atom", text: parts.join("") };
 }
 
-function dataText(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new Error(`codegen: non-finite number ${value}`);
-    return Object.is(value, -0) ? "-0" : String(value);
+/** Scratch space of `dataAtom`: the pieces of one literal (the first `count`), joined once. */
+const parts: string[] = [];
+let count = 0;
+
+function part(text: string): void {
+  parts[count++] = text;
+}
+
+/** Appends the literal text of `value` to `parts`. */
+function dataText(value: unknown): void {
+  if (value === null) {
+    part("null");
+    return;
   }
-  if (typeof value === "boolean") return value ? "true" : "false";
-  if (Array.isArray(value)) return `[${value.map(dataText).join(", ")}]`;
-  if (typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return entries.length === 0 ? "{}" : `{ ${entries.map(([k, v]) => `${key(k)}: ${dataText(v)}`).join(", ")} }`;
+  switch (typeof value) {
+    case "string":
+      part(JSON.stringify(value));
+      return;
+    case "number":
+      if (!Number.isFinite(value)) throw new Error(`codegen: non-finite number ${value}`);
+      part(Object.is(value, -0) ? "-0" : String(value));
+      return;
+    case "boolean":
+      part(value ? "true" : "false");
+      return;
+    case "object": {
+      if (Array.isArray(value)) {
+        part("[");
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) part(", ");
+          dataText(value[i]);
+        }
+        part("]");
+        return;
+      }
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      let first = true;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        const v = record[k];
+        if (v === undefined) continue;
+        part(first ? "{ " : ", ");
+        part(key(k));
+        part(": ");
+        first = false;
+        dataText(v);
+      }
+      part(first ? "{}" : " }");
+      return;
+    }
   }
   throw new Error(`codegen: cannot write ${typeof value} as data`);
 }
 
 /** A property key: bare when an identifier, else a string literal. */
 export function key(name: string): string {
-  return IDENT_RE.test(name) ? name : JSON.stringify(name);
+  return isIdentifier(name) ? name : JSON.stringify(name);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,80 +252,234 @@ function operandNeedsParens(c: Code, mode: Mode, parent?: BinaryOp, side: "left"
   return false;
 }
 
+/** An atom that starts like a number (`-1`, `2`) needs parentheses before `.member`. */
+const NUMERIC_START_RE = /^[-\d]/;
+
 function targetNeedsParens(c: Code, mode: Mode): boolean {
   if (c.k === "nonNull") return targetNeedsParens(c.operand, mode);
   if (c.k === "as") return mode === "ts" || targetNeedsParens(c.operand, mode);
-  return !isSimple(c) || (c.k === "atom" && /^[-\d]/.test(c.text));
+  return !isSimple(c) || (c.k === "atom" && NUMERIC_START_RE.test(c.text));
 }
 
-// `layout` only needs to know whether an expression fits on the rest of the line. Rendering a
-// whole subtree at every level to find out was quadratic (and allocation-heavy) for the large
-// metadata literals, so the check renders under a budget and stops as soon as it is exceeded.
-const TOO_WIDE = Symbol("too-wide");
-let budget = Infinity;
+// ---------------------------------------------------------------------------------------------
+// Measuring and writing
+
+// `layout` only needs to know whether an expression fits on the rest of the line, so it
+// measures (without building text, and stopping once past the limit) before it writes.
+
+/**
+ * The width of `c` on one line when it is at most `limit`; otherwise some number above
+ * `limit` (measuring stops as soon as the limit is passed).
+ */
+function width(c: Code, mode: Mode, limit: number): number {
+  switch (c.k) {
+    case "atom":
+      return c.text.length;
+    case "call": {
+      let w = targetWidth(c.fn, mode, limit) + 2;
+      for (let i = 0; i < c.args.length; i++) {
+        if (w > limit) return w;
+        if (i > 0) w += 2;
+        w += width(c.args[i]!, mode, limit - w);
+      }
+      return w;
+    }
+    case "binary": {
+      let w = operandWidth(c.left, mode, c.op, "left", limit) + c.op.length + 2;
+      if (w > limit) return w;
+      w += operandWidth(c.right, mode, c.op, "right", limit - w);
+      return w;
+    }
+    case "prefix": {
+      const extra = prefixWraps(c.operand, mode) ? 3 : 1;
+      return extra + width(c.operand, mode, limit - extra);
+    }
+    case "member": {
+      const w = targetWidth(c.target, mode, limit);
+      return isIdentifier(c.name) ? w + 1 + c.name.length : w + 2 + JSON.stringify(c.name).length;
+    }
+    case "arrow": {
+      let w = 6; // `(` + `) => `
+      for (let i = 0; i < c.params.length; i++) w += (i > 0 ? 2 : 0) + c.params[i]!.length;
+      if (c.body.k === "object") w += 2;
+      if (w > limit) return w;
+      return w + width(c.body, mode, limit - w);
+    }
+    case "array": {
+      let w = 2;
+      for (let i = 0; i < c.items.length; i++) {
+        if (w > limit) return w;
+        if (i > 0) w += 2;
+        w += width(c.items[i]!, mode, limit - w);
+      }
+      return w;
+    }
+    case "object": {
+      if (c.entries.length === 0) return 2;
+      let w = 4;
+      for (let i = 0; i < c.entries.length; i++) {
+        if (w > limit) return w;
+        const [k, v] = c.entries[i]!;
+        w += (i > 0 ? 2 : 0) + key(k).length + 2;
+        w += width(v, mode, limit - w);
+      }
+      return w;
+    }
+    case "nonNull":
+      return mode === "ts" ? targetWidth(c.operand, mode, limit - 1) + 1 : width(c.operand, mode, limit);
+    case "as": {
+      if (mode !== "ts") return width(c.operand, mode, limit);
+      let w = 0;
+      for (const t of c.types) w += 4 + t.length;
+      return w + operandWidth(c.operand, mode, undefined, "right", limit - w);
+    }
+  }
+}
+
+function operandWidth(c: Code, mode: Mode, parent: BinaryOp | undefined, side: "left" | "right", limit: number): number {
+  return operandNeedsParens(c, mode, parent, side) ? width(c, mode, limit - 2) + 2 : width(c, mode, limit);
+}
+
+function targetWidth(c: Code, mode: Mode, limit: number): number {
+  return targetNeedsParens(c, mode) ? width(c, mode, limit - 2) + 2 : width(c, mode, limit);
+}
+
+/** Whether the one-line text of `c` starts with `-`. */
+function startsWithMinus(c: Code, mode: Mode): boolean {
+  switch (c.k) {
+    case "atom":
+      return c.text.startsWith("-");
+    case "call":
+      return !targetNeedsParens(c.fn, mode) && startsWithMinus(c.fn, mode);
+    case "binary":
+      return !operandNeedsParens(c.left, mode, c.op, "left") && startsWithMinus(c.left, mode);
+    case "prefix":
+      return c.op === "-";
+    case "member":
+      return !targetNeedsParens(c.target, mode) && startsWithMinus(c.target, mode);
+    case "nonNull":
+      return mode === "ts" ? !targetNeedsParens(c.operand, mode) && startsWithMinus(c.operand, mode) : startsWithMinus(c.operand, mode);
+    case "as":
+      return mode === "ts" ? !operandNeedsParens(c.operand, mode) && startsWithMinus(c.operand, mode) : startsWithMinus(c.operand, mode);
+    default:
+      return false;
+  }
+}
+
+/** On one line, a prefix operator parenthesizes what would otherwise misread (`!(a && b)`, `-(-1)`). */
+function prefixWraps(operand: Code, mode: Mode): boolean {
+  return operandNeedsParens(operand, mode) || operand.k === "prefix" || startsWithMinus(operand, mode);
+}
+
+/** Where laid-out text goes: the finished lines, and the line being written. */
+interface Sink {
+  readonly lines: string[];
+  cur: string;
+}
+
+function newline(s: Sink, start: string): void {
+  s.lines.push(s.cur);
+  s.cur = start;
+}
+
+/** Writes `c` on one line, continuing the current line. */
+function put(c: Code, mode: Mode, s: Sink): void {
+  switch (c.k) {
+    case "atom":
+      s.cur += c.text;
+      return;
+    case "call":
+      putTarget(c.fn, mode, s);
+      s.cur += "(";
+      for (let i = 0; i < c.args.length; i++) {
+        if (i > 0) s.cur += ", ";
+        put(c.args[i]!, mode, s);
+      }
+      s.cur += ")";
+      return;
+    case "binary":
+      putOperand(c.left, mode, c.op, "left", s);
+      s.cur += ` ${c.op} `;
+      putOperand(c.right, mode, c.op, "right", s);
+      return;
+    case "prefix": {
+      s.cur += c.op;
+      if (prefixWraps(c.operand, mode)) {
+        s.cur += "(";
+        put(c.operand, mode, s);
+        s.cur += ")";
+      } else put(c.operand, mode, s);
+      return;
+    }
+    case "member":
+      putTarget(c.target, mode, s);
+      s.cur += isIdentifier(c.name) ? `.${c.name}` : `[${JSON.stringify(c.name)}]`;
+      return;
+    case "arrow":
+      s.cur += `(${c.params.join(", ")}) => `;
+      if (c.body.k === "object") {
+        s.cur += "(";
+        put(c.body, mode, s);
+        s.cur += ")";
+      } else put(c.body, mode, s);
+      return;
+    case "array":
+      s.cur += "[";
+      for (let i = 0; i < c.items.length; i++) {
+        if (i > 0) s.cur += ", ";
+        put(c.items[i]!, mode, s);
+      }
+      s.cur += "]";
+      return;
+    case "object":
+      if (c.entries.length === 0) {
+        s.cur += "{}";
+        return;
+      }
+      s.cur += "{ ";
+      for (let i = 0; i < c.entries.length; i++) {
+        const [k, v] = c.entries[i]!;
+        s.cur += i > 0 ? `, ${key(k)}: ` : `${key(k)}: `;
+        put(v, mode, s);
+      }
+      s.cur += " }";
+      return;
+    case "nonNull":
+      if (mode === "ts") {
+        putTarget(c.operand, mode, s);
+        s.cur += "!";
+      } else put(c.operand, mode, s);
+      return;
+    case "as":
+      if (mode === "ts") {
+        putOperand(c.operand, mode, undefined, "right", s);
+        for (const t of c.types) s.cur += ` as ${t}`;
+      } else put(c.operand, mode, s);
+      return;
+  }
+}
+
+function putOperand(c: Code, mode: Mode, parent: BinaryOp | undefined, side: "left" | "right", s: Sink): void {
+  if (operandNeedsParens(c, mode, parent, side)) {
+    s.cur += "(";
+    put(c, mode, s);
+    s.cur += ")";
+  } else put(c, mode, s);
+}
+
+function putTarget(c: Code, mode: Mode, s: Sink): void {
+  if (targetNeedsParens(c, mode)) {
+    s.cur += "(";
+    put(c, mode, s);
+    s.cur += ")";
+  } else put(c, mode, s);
+}
 
 /** The expression on one line. */
 export function flat(c: Code, mode: Mode): string {
-  const text = flatUncached(c, mode);
-  if (text.length > budget) throw TOO_WIDE;
-  return text;
-}
-
-/** The one-line text when it is at most `limit` characters, else undefined (cheaply). */
-function flatWithin(c: Code, mode: Mode, limit: number): string | undefined {
-  const saved = budget;
-  budget = Math.min(budget, limit);
-  try {
-    return flat(c, mode);
-  } catch (e) {
-    if (e === TOO_WIDE) return undefined;
-    throw e;
-  } finally {
-    budget = saved;
-  }
-}
-
-function flatUncached(c: Code, mode: Mode): string {
-  switch (c.k) {
-    case "atom":
-      return c.text;
-    case "call":
-      return `${flatTarget(c.fn, mode)}(${c.args.map((a) => flat(a, mode)).join(", ")})`;
-    case "binary":
-      return `${flatOperand(c.left, mode, c.op, "left")} ${c.op} ${flatOperand(c.right, mode, c.op, "right")}`;
-    case "prefix": {
-      const inner = flat(c.operand, mode);
-      const wrap = operandNeedsParens(c.operand, mode) || c.operand.k === "prefix" || inner.startsWith("-");
-      return `${c.op}${wrap ? `(${inner})` : inner}`;
-    }
-    case "member":
-      return IDENT_RE.test(c.name) ? `${flatTarget(c.target, mode)}.${c.name}` : `${flatTarget(c.target, mode)}[${JSON.stringify(c.name)}]`;
-    case "arrow":
-      return `(${c.params.join(", ")}) => ${c.body.k === "object" ? `(${flat(c.body, mode)})` : flat(c.body, mode)}`;
-    case "array":
-      return `[${c.items.map((i) => flat(i, mode)).join(", ")}]`;
-    case "object":
-      return c.entries.length === 0 ? "{}" : `{ ${c.entries.map(([k, v]) => `${key(k)}: ${flat(v, mode)}`).join(", ")} }`;
-    case "nonNull":
-      return mode === "ts" ? `${flatTarget(c.operand, mode)}!` : flat(c.operand, mode);
-    case "as":
-      return mode === "ts" ? `${flatOperand(c.operand, mode)} as ${c.types.join(" as ")}` : flat(c.operand, mode);
-  }
-}
-
-function flatOperand(c: Code, mode: Mode, parent?: BinaryOp, side?: "left" | "right"): string {
-  return operandNeedsParens(c, mode, parent, side) ? `(${flat(c, mode)})` : flat(c, mode);
-}
-
-function flatTarget(c: Code, mode: Mode): string {
-  return targetNeedsParens(c, mode) ? `(${flat(c, mode)})` : flat(c, mode);
-}
-
-function wrap(lines: string[]): string[] {
-  const out = [...lines];
-  out[0] = `(${out[0]}`;
-  out[out.length - 1] = `${out[out.length - 1]})`;
-  return out;
+  const s: Sink = { lines: [], cur: "" };
+  put(c, mode, s);
+  return s.cur;
 }
 
 /**
@@ -274,99 +487,176 @@ function wrap(lines: string[]): string[] {
  * lines carry their own indentation (`indent` plus one step per level of nesting).
  */
 export function layout(c: Code, indent: string, col: number, mode: Mode): string[] {
-  const fits = flatWithin(c, mode, WIDTH - col);
-  if (fits !== undefined) return [fits];
+  const s: Sink = { lines: [], cur: " ".repeat(col) };
+  lay(c, indent, mode, s);
+  s.lines.push(s.cur);
+  s.lines[0] = s.lines[0]!.slice(col);
+  return s.lines;
+}
 
+/**
+ * Writes `c` into `s`, continuing its current line (whose length is the column) and breaking
+ * where the tree allows when it does not fit in WIDTH.
+ */
+function lay(c: Code, indent: string, mode: Mode, s: Sink): void {
+  const col = s.cur.length;
+  const room = WIDTH - col;
+  if (width(c, mode, room) <= room) {
+    put(c, mode, s);
+    return;
+  }
+  const inner = indent + STEP;
   switch (c.k) {
     case "call": {
       // `<long target>.method(args)`: break before `.method`.
-      if (c.fn.k === "member" && !isSimplePath(c.fn.target) && col + flatTarget(c.fn, mode).length > HUG_COLUMN) {
-        const target = targetNeedsParens(c.fn.target, mode) ? wrap(layout(c.fn.target, indent, col + 1, mode)) : layout(c.fn.target, indent, col, mode);
-        const suffix = IDENT_RE.test(c.fn.name) ? `.${c.fn.name}` : `[${JSON.stringify(c.fn.name)}]`;
-        const rest = layout({ k: "call", fn: { k: "atom", text: suffix }, args: c.args }, indent + STEP, indent.length + STEP.length, mode);
-        return [...target, indent + STEP + rest[0], ...rest.slice(1)];
+      if (c.fn.k === "member" && !isSimplePath(c.fn.target) && targetWidth(c.fn, mode, HUG_COLUMN - col) > HUG_COLUMN - col) {
+        if (targetNeedsParens(c.fn.target, mode)) {
+          s.cur += "(";
+          lay(c.fn.target, indent, mode, s);
+          s.cur += ")";
+        } else lay(c.fn.target, indent, mode, s);
+        const suffix = isIdentifier(c.fn.name) ? `.${c.fn.name}` : `[${JSON.stringify(c.fn.name)}]`;
+        newline(s, inner);
+        lay({ k: "call", fn: { k: "atom", text: suffix }, args: c.args }, inner, mode, s);
+        return;
       }
-      if (c.args.length === 0) return [flat(c, mode)];
-      const head = `${flatTarget(c.fn, mode)}(`;
-      const leading = c.args.slice(0, -1).map((a) => flat(a, mode));
-      const last = c.args[c.args.length - 1]!;
-      // Hug the last argument when the others are short: `t($, 3, <broken last>)`. Its
-      // continuation lines keep this line's indentation, so nested hugs do not drift right.
-      const start = head + leading.map((a) => `${a}, `).join("");
-      if (leading.every((a) => a.length <= 12) && col + start.length <= HUG_COLUMN) {
-        const inner = layout(last, indent, col + start.length, mode);
-        inner[0] = start + inner[0];
-        inner[inner.length - 1] += ")";
-        return inner;
+      const n = c.args.length;
+      if (n === 0) {
+        put(c, mode, s);
+        return;
       }
-      if (leading.every((a) => a.length <= 12) && leading.length > 0) {
-        // Short leading arguments stay on the call's line; the last one goes below.
-        const inner = layout(last, indent + STEP, indent.length + STEP.length, mode);
-        inner[0] = indent + STEP + inner[0];
-        inner[inner.length - 1] += ")";
-        return [start.trimEnd(), ...inner];
+      let shortLeading = true;
+      let startWidth = 0;
+      for (let i = 0; i < n - 1; i++) {
+        const w = width(c.args[i]!, mode, 12);
+        if (w > 12) {
+          shortLeading = false;
+          break;
+        }
+        startWidth += w + 2;
       }
-      const lines = [head];
-      c.args.forEach((a) => {
-        const sub = layout(a, indent + STEP, indent.length + STEP.length, mode);
-        sub[0] = indent + STEP + sub[0];
-        sub[sub.length - 1] += ",";
-        lines.push(...sub);
-      });
-      lines.push(`${indent})`);
-      return lines;
+      if (shortLeading) {
+        // Hug the last argument when the others are short: `t($, 3, <broken last>)`. Its
+        // continuation lines keep this line's indentation, so nested hugs do not drift right.
+        const hug = col + startWidth + 1 + targetWidth(c.fn, mode, HUG_COLUMN - col - startWidth - 1) <= HUG_COLUMN;
+        if (hug || n > 1) {
+          putTarget(c.fn, mode, s);
+          s.cur += "(";
+          for (let i = 0; i < n - 1; i++) {
+            put(c.args[i]!, mode, s);
+            s.cur += hug || i < n - 2 ? ", " : ",";
+          }
+          if (hug) lay(c.args[n - 1]!, indent, mode, s);
+          else {
+            // Short leading arguments stay on the call's line; the last one goes below.
+            newline(s, inner);
+            lay(c.args[n - 1]!, inner, mode, s);
+          }
+          s.cur += ")";
+          return;
+        }
+      }
+      putTarget(c.fn, mode, s);
+      s.cur += "(";
+      for (const a of c.args) {
+        newline(s, inner);
+        lay(a, inner, mode, s);
+        s.cur += ",";
+      }
+      newline(s, `${indent})`);
+      return;
     }
     case "binary": {
-      const l = operandNeedsParens(c.left, mode, c.op, "left") ? wrap(layout(c.left, indent, col + 1, mode)) : layout(c.left, indent, col, mode);
-      const opCol = indent.length + STEP.length + c.op.length + 1;
-      const rParen = operandNeedsParens(c.right, mode, c.op, "right");
-      const r0 = layout(c.right, indent + STEP, opCol + (rParen ? 1 : 0), mode);
-      const r = rParen ? wrap(r0) : r0;
-      return [...l, `${indent}${STEP}${c.op} ${r[0]}`, ...r.slice(1)];
+      if (operandNeedsParens(c.left, mode, c.op, "left")) {
+        s.cur += "(";
+        lay(c.left, indent, mode, s);
+        s.cur += ")";
+      } else lay(c.left, indent, mode, s);
+      newline(s, `${inner}${c.op} `);
+      if (operandNeedsParens(c.right, mode, c.op, "right")) {
+        s.cur += "(";
+        lay(c.right, inner, mode, s);
+        s.cur += ")";
+      } else lay(c.right, inner, mode, s);
+      return;
     }
     case "arrow": {
       const head = `(${c.params.join(", ")}) => `;
-      if (col + head.length > HUG_COLUMN && c.body.k !== "object") {
-        const body = layout(c.body, indent + STEP, indent.length + STEP.length, mode);
-        return [head.trimEnd(), indent + STEP + body[0], ...body.slice(1)];
+      if (c.body.k === "object") {
+        s.cur += `${head}(`;
+        lay(c.body, indent, mode, s);
+        s.cur += ")";
+      } else if (col + head.length > HUG_COLUMN) {
+        s.cur += head.trimEnd();
+        newline(s, inner);
+        lay(c.body, inner, mode, s);
+      } else {
+        s.cur += head;
+        lay(c.body, indent, mode, s);
       }
-      const body = c.body.k === "object" ? wrap(layout(c.body, indent, col + head.length + 1, mode)) : layout(c.body, indent, col + head.length, mode);
-      return [head + body[0], ...body.slice(1)];
+      return;
     }
-    case "array":
-    case "object": {
-      const entries: readonly (readonly [string | undefined, Code])[] = c.k === "array" ? c.items.map((i) => [undefined, i] as const) : c.entries;
-      if (entries.length === 0) return [flat(c, mode)];
-      const lines = [c.k === "array" ? "[" : "{"];
-      for (const [k, v] of entries) {
-        const prefixText = indent + STEP + (k === undefined ? "" : `${key(k)}: `);
-        const sub = layout(v, indent + STEP, prefixText.length, mode);
-        sub[0] = prefixText + sub[0];
-        sub[sub.length - 1] += ",";
-        lines.push(...sub);
+    case "array": {
+      if (c.items.length === 0) {
+        s.cur += "[]";
+        return;
       }
-      lines.push(indent + (c.k === "array" ? "]" : "}"));
-      return lines;
+      s.cur += "[";
+      for (const v of c.items) {
+        newline(s, inner);
+        lay(v, inner, mode, s);
+        s.cur += ",";
+      }
+      newline(s, `${indent}]`);
+      return;
+    }
+    case "object": {
+      if (c.entries.length === 0) {
+        s.cur += "{}";
+        return;
+      }
+      s.cur += "{";
+      for (const [k, v] of c.entries) {
+        newline(s, `${inner}${key(k)}: `);
+        lay(v, inner, mode, s);
+        s.cur += ",";
+      }
+      newline(s, `${indent}}`);
+      return;
     }
     case "prefix": {
       const wrapIt = operandNeedsParens(c.operand, mode) || c.operand.k === "prefix";
-      const inner = layout(c.operand, indent, col + 1 + (wrapIt ? 1 : 0), mode);
-      const body = wrapIt ? wrap(inner) : inner;
-      return [c.op + body[0], ...body.slice(1)];
+      s.cur += wrapIt ? `${c.op}(` : c.op;
+      lay(c.operand, indent, mode, s);
+      if (wrapIt) s.cur += ")";
+      return;
     }
     default:
-      return [flat(c, mode)];
+      put(c, mode, s);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Lines
 
+/**
+ * Lines are joined into chunks of about this many characters (see `flush`): well below the
+ * size from which V8 allocates a string as a large object, in fresh (unpooled) memory.
+ */
+const CHUNK_CHARS = 32 * 1024;
+
 /** Accumulates lines with indentation; `toString` gives the module text (LF, final newline). */
 export class CodeWriter {
   readonly mode: Mode;
+  /** The latest lines; earlier ones are in `chunks`. */
   private readonly out: string[] = [];
+  /** Finished text, each chunk some whole lines joined with LF (no final LF). */
+  private readonly chunks: string[] = [];
+  private readonly sink: Sink = { lines: this.out, cur: "" };
+  /** About how many characters `out` holds. */
+  private pending = 0;
   private depth = 0;
+  private padText = "";
 
   constructor(mode: Mode) {
     this.mode = mode;
@@ -377,12 +667,36 @@ export class CodeWriter {
   }
 
   private get pad(): string {
-    return STEP.repeat(this.depth);
+    return this.padText;
+  }
+
+  private indent(delta: number): void {
+    this.depth += delta;
+    this.padText = STEP.repeat(this.depth);
+  }
+
+  /**
+   * Joins all but the last non-empty line (and the blank lines after it, which `blank` and
+   * `toString` look at) into one chunk. A module has tens of thousands of lines, each built
+   * from many small strings; joining them as they are written keeps only flat text alive.
+   */
+  private flush(): void {
+    const out = this.out;
+    let k = out.length - 1;
+    while (k > 0 && out[k] === "") k--;
+    if (k > 0) this.chunks.push(out.splice(0, k).join("\n"));
+    this.pending = out.length === 0 ? 0 : out[out.length - 1]!.length;
+  }
+
+  private push(line: string): void {
+    this.out.push(line);
+    this.pending += line.length + 1;
+    if (this.pending >= CHUNK_CHARS) this.flush();
   }
 
   /** One line of fixed compiler text at the current indentation. */
   line(text: string): this {
-    this.out.push(text === "" ? "" : this.pad + text);
+    this.push(text === "" ? "" : this.pad + text);
     return this;
   }
 
@@ -401,24 +715,33 @@ export class CodeWriter {
   /** `open`, the body one level deeper, then `close`. */
   block(open: string, body: () => void, close = "}"): this {
     this.line(open);
-    this.depth++;
+    this.indent(1);
     body();
-    this.depth--;
+    this.indent(-1);
     return this.line(close);
   }
 
   /** `before` + the laid-out expression + `after`, broken over lines when long. */
   code(before: string, c: Code, after = ""): this {
-    const lines = layout(c, this.pad, this.pad.length + before.length, this.mode);
-    lines[0] = this.pad + before + lines[0];
-    lines[lines.length - 1] += after;
-    this.out.push(...lines);
+    const s = this.sink;
+    const first = this.out.length;
+    s.cur = this.pad + before;
+    lay(c, this.pad, this.mode, s);
+    s.cur += after;
+    this.out.push(s.cur);
+    s.cur = "";
+    for (let i = first; i < this.out.length; i++) this.pending += this.out[i]!.length + 1;
+    if (this.pending >= CHUNK_CHARS) this.flush();
     return this;
   }
 
   toString(): string {
-    let end = this.out.length;
-    while (end > 0 && this.out[end - 1] === "") end--;
-    return (end === this.out.length ? this.out : this.out.slice(0, end)).join("\n") + "\n";
+    const out = this.out;
+    let end = out.length;
+    while (end > 0 && out[end - 1] === "") end--;
+    const tail = end === out.length ? out : out.slice(0, end);
+    if (this.chunks.length === 0 && tail.length === 0) return "\n";
+    // The final "" gives the final LF in the same join: the result is one flat string.
+    return [...this.chunks, ...tail, ""].join("\n");
   }
 }
