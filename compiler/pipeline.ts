@@ -6,6 +6,7 @@ import type { Catalog } from "./catalog/types.ts";
 import type { CheckedProgram } from "./checked.ts";
 import { checkProgram } from "./checker/index.ts";
 import { sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
+import { reparseJourneyFile, type CleanParse } from "./incremental.ts";
 import { parseJourneyFile } from "./lower.ts";
 import { SourceFile, SourceSet } from "./source.ts";
 import { checkTests, type CheckedSuite } from "./tests/index.ts";
@@ -39,6 +40,8 @@ export interface CheckResult {
 export class CheckCache {
   readonly catalogs = new Map<string, { text: string; file: SourceFile; result: ReturnType<typeof loadCatalog> }>();
   readonly journeys = new Map<string, { text: string; file: SourceFile; result: { value: JourneyFile | undefined; diagnostics: Diagnostic[] } }>();
+  /** Each journey file's latest parse without diagnostics: an edit to it reparses only what it touched. */
+  readonly clean = new Map<string, CleanParse>();
 }
 
 /** Parses and checks a policy set. Never throws on a user's mistake. */
@@ -59,8 +62,13 @@ export function checkSources(input: PolicySources, cache?: CheckCache): CheckRes
     let entry = cache?.journeys.get(j.name);
     if (!entry || entry.text !== j.text) {
       const file = new SourceFile(j.name, j.text);
-      entry = { text: j.text, file, result: guardDepth(file.name, () => parseJourneyFile(file)) };
-      cache?.journeys.set(j.name, entry);
+      const prev = cache?.clean.get(j.name);
+      const result = guardDepth(file.name, () => (prev && reparseJourneyFile(prev, file)) || parseJourneyFile(file));
+      entry = { text: j.text, file, result };
+      if (cache) {
+        cache.journeys.set(j.name, entry);
+        if (result.value && result.diagnostics.length === 0) cache.clean.set(j.name, { text: j.text, value: result.value });
+      }
     }
     const sf = sources.add(entry.file);
     diagnostics.push(...entry.result.diagnostics);

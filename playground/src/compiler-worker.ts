@@ -1,13 +1,14 @@
 // The compiler worker: the real Kairos compiler (parse, catalog loading, check, format), the
 // request validation and, through decide.ts, codegen and the decision engine — all off the
 // page's main thread, so typing stays smooth while a large policy set is checked.
+import type { Catalog } from "../../compiler/catalog/types.ts";
 import type { Diagnostic } from "../../compiler/diagnostics.ts";
 import { formatFile } from "../../compiler/formatter.ts";
 import { CheckCache, checkSources, type CheckResult, type PolicySources } from "../../compiler/pipeline.ts";
 import { SourceFile, type SourceSet } from "../../compiler/source.ts";
 import { run, runTests } from "./decide.ts";
-import { checkInputs } from "./inputs.ts";
-import type { CheckRequest, Marker, NamedText, RunRequest, TestsRequest, WorkerRequest, WorkerResponse } from "./protocol.ts";
+import { checkInputs, type InputsResult } from "./inputs.ts";
+import type { CheckRequest, InputTexts, Marker, NamedText, RunRequest, TestsRequest, WorkerRequest, WorkerResponse } from "./protocol.ts";
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -35,8 +36,22 @@ function policySources(catalog: NamedText, journeys: readonly NamedText[]): Poli
   return { catalog, journeys, rego: [] };
 }
 
-// Per-file results of earlier checks: a keystroke re-parses only the file it changed.
+// Per-file results of earlier checks: a keystroke re-parses only the declarations it changed.
 const cache = new CheckCache();
+
+/** The catalog the page last received. */
+let sentCatalog: Catalog | undefined;
+
+/** The input panels' check, again only when their texts or the catalog changed. */
+let lastInputs: { texts: InputTexts; catalog: Catalog | undefined; result: InputsResult } | undefined;
+
+function checkedInputs(texts: InputTexts, catalog: Catalog | undefined): InputsResult {
+  const l = lastInputs;
+  if (l && l.catalog === catalog && l.texts.request === texts.request && l.texts.context === texts.context && l.texts.consents === texts.consents) return l.result;
+  const result = checkInputs(texts, catalog);
+  lastInputs = { texts, catalog, result };
+  return result;
+}
 
 function check(req: CheckRequest | RunRequest | TestsRequest): { result: CheckResult; markers: Marker[] } {
   const result = checkSources(policySources(req.catalog, req.journeys), cache);
@@ -47,15 +62,22 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
   const t0 = performance.now();
   switch (req.type) {
     case "check": {
+      const t1 = performance.now();
       const { result, markers } = check(req);
-      const inputs = checkInputs(req.inputs, result.catalog);
+      const t2 = performance.now();
+      const inputs = checkedInputs(req.inputs, result.catalog);
+      const stages = { compile: t2 - t1, inputs: performance.now() - t2 };
+      // The catalog crosses to the page (a structured clone) only when it changed.
+      const catalog = result.catalog !== sentCatalog ? result.catalog : undefined;
+      sentCatalog = result.catalog;
       return {
         type: "check",
         seq: req.seq,
         markers,
         inputMarkers: inputs.ok ? [] : inputs.markers,
-        ...(result.catalog ? { catalog: result.catalog } : {}),
+        ...(catalog ? { catalog } : {}),
         ms: performance.now() - t0,
+        stages,
       };
     }
     case "format": {

@@ -95,7 +95,7 @@ function showFile(name: string): void {
   policyEditor.setModel(model);
   const vs = viewStates.get(name);
   if (vs) policyEditor.restoreViewState(vs);
-  renderFileTabs();
+  renderFileTabs(true);
 }
 
 function showInput(panel: InputPanel): void {
@@ -145,12 +145,13 @@ function countBadge(markers: readonly Marker[]): HTMLElement | null {
   return null;
 }
 
-function renderFileTabs(): void {
+/** Redraws the file tabs; `reveal` scrolls the active one into view (which forces a layout: not on every check). */
+function renderFileTabs(reveal = false): void {
   const tabs = [...journeyModels.map(nameOf), CATALOG_FILE].map((name) =>
     tab(name, name === activeFile, () => showFile(name), { "data-file": name }, countBadge(lastCheck?.markers.filter((m) => m.file === name) ?? []), name !== CATALOG_FILE && journeyModels.length > 1 ? h("span", { class: "close", title: `Remove ${name}`, onclick: (e: Event) => (e.stopPropagation(), removeFile(name)) }, "×") : null),
   );
   byId("file-tabs").replaceChildren(...tabs, h("button", { type: "button", class: "tab add", title: "Add a journey file", onclick: addFile }, "+"));
-  byId("file-tabs").querySelector(".tab.active")?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  if (reveal) byId("file-tabs").querySelector(".tab.active")?.scrollIntoView({ block: "nearest", inline: "nearest" });
 }
 
 function addFile(): void {
@@ -227,25 +228,39 @@ function toMonacoMarker(m: Marker): Monaco.editor.IMarkerData {
   };
 }
 
+/** What each model shows now, so that a check changing nothing touches no editor. */
+const shownMarkers = new WeakMap<Monaco.editor.ITextModel, string>();
+
+function setMarkers(model: Monaco.editor.ITextModel, markers: readonly Marker[]): void {
+  const key = JSON.stringify(markers);
+  if (shownMarkers.get(model) === key) return;
+  shownMarkers.set(model, key);
+  monaco.editor.setModelMarkers(model, MARKER_OWNER, markers.map(toMonacoMarker));
+}
+
 function applyMarkers(markers: readonly Marker[], inputMarkers: readonly Marker[]): void {
-  for (const model of [...journeyModels, catalogModel]) {
-    monaco.editor.setModelMarkers(model, MARKER_OWNER, markers.filter((m) => m.file === nameOf(model)).map(toMonacoMarker));
-  }
-  for (const [panel, model] of inputModels) {
-    monaco.editor.setModelMarkers(model, MARKER_OWNER, inputMarkers.filter((m) => m.file === panel).map(toMonacoMarker));
-  }
+  const byFile = new Map<string, Marker[]>();
+  for (const m of markers) byFile.set(m.file, [...(byFile.get(m.file) ?? []), m]);
+  for (const model of [...journeyModels, catalogModel]) setMarkers(model, byFile.get(nameOf(model)) ?? []);
+  for (const [panel, model] of inputModels) setMarkers(model, inputMarkers.filter((m) => m.file === panel));
 }
 
 function onCheck(res: CheckResponse): void {
+  const prev = lastCheck;
   lastCheck = res;
   checkTimes.push(res.ms);
   if (checkTimes.length > 500) checkTimes.splice(0, checkTimes.length - 500);
   if (res.catalog) catalog = res.catalog;
+  // Markers first (what the author waits for); the lists and tabs only when something changed.
   applyMarkers(res.markers, res.inputMarkers);
-  renderProblems();
-  renderFileTabs();
-  renderInputTabs();
-  renderInputErrors();
+  if (!prev || JSON.stringify(prev.markers) !== JSON.stringify(res.markers)) {
+    renderProblems();
+    renderFileTabs();
+  }
+  if (!prev || JSON.stringify(prev.inputMarkers) !== JSON.stringify(res.inputMarkers)) {
+    renderInputTabs();
+    renderInputErrors();
+  }
   renderStatus();
   document.dispatchEvent(new CustomEvent("kairos:checked", { detail: { ms: res.ms } }));
 }

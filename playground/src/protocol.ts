@@ -76,10 +76,15 @@ export interface CheckResponse {
   readonly markers: readonly Marker[];
   /** Problems of the JSON input panels; `file` is the panel name. */
   readonly inputMarkers: readonly Marker[];
-  /** The loaded catalog, when it loads: completions and hovers read it. */
+  /**
+   * The loaded catalog, when it loaded and differs from the one the previous check response
+   * carried (completions and hovers read it): absent, the page keeps the one it has.
+   */
   readonly catalog?: Catalog;
   /** Milliseconds the check took in the worker. */
   readonly ms: number;
+  /** Of those: the compiler (parse, catalog, check, markers) and the input panels. */
+  readonly stages: { readonly compile: number; readonly inputs: number };
 }
 
 export interface FormatResponse {
