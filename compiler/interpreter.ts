@@ -7,7 +7,7 @@ import type { CompiledJourney, PredicateContext, Tracer } from "./artifact.ts";
 import type { CheckedJourney, CheckedProgram } from "./checked.ts";
 import { journeyMeta } from "./journey-meta.ts";
 import { MS_PER_DAY } from "./literals.ts";
-import { arithmeticKind, compare, dayOf, divide, hoursSince, showKind, showValue, wholeDays } from "./semantics.ts";
+import { arithmeticKind, compare, dayOf, divide, hoursSince, literalValue, showKind, showValue, wholeDays } from "./semantics.ts";
 import type { SourceSet } from "./source.ts";
 import { planJourney, type Site } from "./trace-nodes.ts";
 
@@ -49,12 +49,10 @@ function compute(site: Site, ctx: PredicateContext, trace: Tracer, env: Env): un
     case "int":
     case "decimal":
     case "string":
-      return e.value;
     case "date":
-      return e.day;
     case "datetime":
     case "duration":
-      return e.ms;
+      return literalValue(e);
     case "list":
       return site.children.map((_, i) => kid(i));
     case "path":

@@ -77,6 +77,19 @@ export function disjointEnums(a: Type, b: Type): boolean {
   return a.kind === "enum" && b.kind === "enum" && !a.values.some((v) => b.values.includes(v));
 }
 
+/** A literal's value at run time: dates as epoch days, datetimes and durations in ms. */
+export function literalValue(e: A.LiteralExpr): boolean | number | string {
+  switch (e.kind) {
+    case "date":
+      return e.day;
+    case "datetime":
+    case "duration":
+      return e.ms;
+    default:
+      return e.value;
+  }
+}
+
 /** The UTC day of an epoch-ms instant. */
 export function dayOf(ms: number): number {
   return Math.floor(ms / MS_PER_DAY);

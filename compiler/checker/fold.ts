@@ -3,7 +3,7 @@
 import type * as A from "../ast.ts";
 import { pathText } from "../ast.ts";
 import type { Diagnostic } from "../diagnostics.ts";
-import { compare } from "../semantics.ts";
+import { compare, literalValue } from "../semantics.ts";
 
 const NOT_CONST = Symbol("not-const");
 type Const = boolean | number | string | Const[] | typeof NOT_CONST;
@@ -15,12 +15,10 @@ export function constValue(e: A.Expr): Const {
     case "int":
     case "decimal":
     case "string":
-      return e.value;
     case "date":
-      return e.day;
     case "datetime":
     case "duration":
-      return e.ms;
+      return literalValue(e);
     case "paren":
       return constValue(e.inner);
     case "list": {

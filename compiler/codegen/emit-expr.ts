@@ -2,7 +2,7 @@
 // the predicate reports each sub-expression's value as it computes it; the operations are
 // those of compiler/semantics.ts, which the reference interpreter implements.
 import type * as A from "../ast.ts";
-import { arithmeticKind, disjointEnums, showKind, type ShowKind } from "../semantics.ts";
+import { arithmeticKind, disjointEnums, literalValue, showKind, type ShowKind } from "../semantics.ts";
 import type { ReasonPart, Site } from "../trace-nodes.ts";
 import { arrow, binary, bool, call, ident, member, nonNull, NULL, num, prefix, str, array, type Code } from "./writer.ts";
 
@@ -49,17 +49,15 @@ export class ExprEmitter {
     const e = site.expr;
     switch (e.kind) {
       case "bool":
-        return bool(e.value);
       case "int":
       case "decimal":
-        return num(e.value);
       case "string":
-        return str(e.value);
       case "date":
-        return num(e.day);
       case "datetime":
-      case "duration":
-        return num(e.ms);
+      case "duration": {
+        const v = literalValue(e);
+        return typeof v === "boolean" ? bool(v) : typeof v === "number" ? num(v) : str(v);
+      }
       case "list":
         return array(site.children.map((c) => this.emit(c)));
       case "path":

@@ -231,18 +231,28 @@ function toMonacoMarker(m: Marker): Monaco.editor.IMarkerData {
 /** What each model shows now, so that a check changing nothing touches no editor. */
 const shownMarkers = new WeakMap<Monaco.editor.ITextModel, string>();
 
-function setMarkers(model: Monaco.editor.ITextModel, markers: readonly Marker[]): void {
+/** Shows `markers` on `model`; says whether they differ from what it showed. */
+function setMarkers(model: Monaco.editor.ITextModel, markers: readonly Marker[]): boolean {
   const key = JSON.stringify(markers);
-  if (shownMarkers.get(model) === key) return;
+  if (shownMarkers.get(model) === key) return false;
   shownMarkers.set(model, key);
   monaco.editor.setModelMarkers(model, MARKER_OWNER, markers.map(toMonacoMarker));
+  return true;
 }
 
-function applyMarkers(markers: readonly Marker[], inputMarkers: readonly Marker[]): void {
+/** Shows a check's markers; says which of the two sets (policy files, input panels) changed. */
+function applyMarkers(markers: readonly Marker[], inputMarkers: readonly Marker[]): { policy: boolean; inputs: boolean } {
   const byFile = new Map<string, Marker[]>();
-  for (const m of markers) byFile.set(m.file, [...(byFile.get(m.file) ?? []), m]);
-  for (const model of [...journeyModels, catalogModel]) setMarkers(model, byFile.get(nameOf(model)) ?? []);
-  for (const [panel, model] of inputModels) setMarkers(model, inputMarkers.filter((m) => m.file === panel));
+  for (const m of markers) {
+    const list = byFile.get(m.file);
+    if (list) list.push(m);
+    else byFile.set(m.file, [m]);
+  }
+  let policy = false;
+  let inputs = false;
+  for (const model of [...journeyModels, catalogModel]) policy = setMarkers(model, byFile.get(nameOf(model)) ?? []) || policy;
+  for (const [panel, model] of inputModels) inputs = setMarkers(model, inputMarkers.filter((m) => m.file === panel)) || inputs;
+  return { policy, inputs };
 }
 
 function onCheck(res: CheckResponse): void {
@@ -252,12 +262,12 @@ function onCheck(res: CheckResponse): void {
   if (checkTimes.length > 500) checkTimes.splice(0, checkTimes.length - 500);
   if (res.catalog) catalog = res.catalog;
   // Markers first (what the author waits for); the lists and tabs only when something changed.
-  applyMarkers(res.markers, res.inputMarkers);
-  if (!prev || JSON.stringify(prev.markers) !== JSON.stringify(res.markers)) {
+  const changed = applyMarkers(res.markers, res.inputMarkers);
+  if (!prev || changed.policy) {
     renderProblems();
     renderFileTabs();
   }
-  if (!prev || JSON.stringify(prev.inputMarkers) !== JSON.stringify(res.inputMarkers)) {
+  if (!prev || changed.inputs) {
     renderInputTabs();
     renderInputErrors();
   }

@@ -5,8 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { writeArtifactDir } from "../../compiler/artifact-write.ts";
-import { main } from "../../cli/main.ts";
-import type { Io } from "../../cli/io.ts";
+import { runCli } from "../helpers/cli.ts";
 import { compiledEngine, SPEC_POLICY_DIR } from "../runtime/compiled.ts";
 
 let tmp: string;
@@ -23,12 +22,8 @@ const REQUEST = {
   consents: [{ purpose: "renewal_marketing", channel: "email", status: "granted", at: "2026-01-01T00:00:00Z" }],
 };
 
-async function kairos(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = { out: (t) => void (out += t + "\n"), err: (t) => void (err += t + "\n"), color: false };
-  const code = await main(["decide", ...argv], io);
-  return { code, out, err };
+function kairos(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runCli(["decide", ...argv]);
 }
 
 function file(name: string, text: string): string {

@@ -1,17 +1,12 @@
 import { readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Io } from "../../cli/io.ts";
-import { main } from "../../cli/main.ts";
 import { verifyLog } from "../../runtime/log/index.ts";
+import { runCli } from "../helpers/cli.ts";
 import { readLines, tempDir, writeLines, writeLog } from "./helpers.ts";
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = { out: (t) => void (out += t + "\n"), err: (t) => void (err += t + "\n"), color: false };
-  const code = await main(argv, io);
-  return { code, out, err };
+function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runCli(argv);
 }
 
 function log(n = 5): string {

@@ -4,8 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeArtifactDir } from "../../compiler/artifact-write.ts";
-import type { Io } from "../../cli/io.ts";
-import { main } from "../../cli/main.ts";
+import { runCli } from "../helpers/cli.ts";
 import type { Engine } from "../../runtime/engine.ts";
 import { DecisionLog, verifyLog, type LogEntry } from "../../runtime/log/index.ts";
 import { compiledEngine, SPEC_POLICY_DIR } from "../runtime/compiled.ts";
@@ -34,11 +33,8 @@ function request(csat: number) {
   };
 }
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = { out: (t) => void (out += t + "\n"), err: (t) => void (err += t + "\n"), color: false };
-  return { code: await main(argv, io), out, err };
+function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runCli(argv);
 }
 
 describe("the decision log behind the real engine", () => {

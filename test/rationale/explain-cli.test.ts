@@ -1,17 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Io } from "../../cli/io.ts";
-import { main } from "../../cli/main.ts";
+import { runCli } from "../helpers/cli.ts";
 import { openLog, readLines, tempDir, writeLines } from "../log/helpers.ts";
 import { SAMPLES, sinkEntry } from "./sample-decisions.ts";
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = { out: (t) => void (out += t + "\n"), err: (t) => void (err += t + "\n"), color: false };
-  const code = await main(argv, io);
-  return { code, out, err };
+function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runCli(argv);
 }
 
 function sampleLog(): string {
