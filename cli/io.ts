@@ -21,6 +21,22 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+/**
+ * A user or environment problem that is not a usage mistake (a path that cannot be written, a
+ * file that is not UTF-8…): printed as `kairos CMD: message` and `help: hint`, exit `exit`.
+ */
+export class CliError extends Error {
+  override readonly name = "CliError";
+  readonly exit: number;
+  readonly hint: string | undefined;
+
+  constructor(message: string, options: { exit?: number; hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.exit = options.exit ?? EXIT.failed;
+    this.hint = options.hint;
+  }
+}
+
 /** `util.parseArgs` with strict checking; its errors become UsageErrors with plain messages. */
 export function parse<T extends ParseArgsConfig["options"]>(
   argv: string[],

@@ -1,5 +1,6 @@
 // The `kairos` command line: dispatches to one module per command (cli/commands/*.ts),
 // loaded lazily so `kairos check` never pays for the runtime.
+import { explainError } from "./errors.ts";
 import { EXIT, processIo, UsageError, type Io } from "./io.ts";
 
 export interface Command {
@@ -74,6 +75,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (e instanceof UsageError) {
       io.err(`kairos ${name}: ${e.message}\nusage: ${command.usage}`);
       return EXIT.usage;
+    }
+    // A user's or the environment's problem (a path that cannot be written, a full disk, a
+    // locked log…): what happened, where, and what to do.
+    const known = explainError(e);
+    if (known) {
+      io.err(`kairos ${name}: ${known.message}${known.hint !== undefined ? `\nhelp: ${known.hint}` : ""}`);
+      return known.exit;
     }
     // A bug, not a user mistake: say so plainly, with the detail needed to report it.
     const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);

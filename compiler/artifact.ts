@@ -19,12 +19,15 @@ export interface TraceNode {
   /** The AST kind (`binary`, `path`, `call`, …) and, for operators, the operator. */
   readonly kind: string;
   readonly op?: string;
-  /** The source text of the sub-expression, as the author wrote it. */
+  /** The source text of the sub-expression, as the author wrote it (cut to 500 characters, ending in `…`). */
   readonly text: string;
   readonly loc: SourceLoc;
   /** The language type of its value (`int`, `date`, `enum`, …), for rendering values. */
   readonly type: string;
-  /** Ids of its direct sub-expressions. */
+  /**
+   * Ids of its direct sub-expressions. A use of a named condition has the condition's body as
+   * its child; the body is one node shared by every use in the journey (numbered under the first).
+   */
   readonly children: readonly number[];
 }
 

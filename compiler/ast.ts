@@ -279,35 +279,38 @@ export interface JourneyFile {
   readonly span: Span;
 }
 
-/** Calls `visit` on `e` and every sub-expression, parents first. */
-export function walkExpr(e: Expr, visit: (e: Expr) => void): void {
-  visit(e);
+/** The direct sub-expressions of `e`, left to right. */
+export function subExpressions(e: Expr): readonly Expr[] {
   switch (e.kind) {
     case "list":
-      for (const i of e.items) walkExpr(i, visit);
-      break;
+      return e.items;
     case "call":
-      for (const a of e.args) walkExpr(a, visit);
-      break;
+      return e.args;
     case "unary":
-      walkExpr(e.operand, visit);
-      break;
-    case "binary":
-      walkExpr(e.left, visit);
-      walkExpr(e.right, visit);
-      break;
     case "is_set":
-      walkExpr(e.operand, visit);
-      break;
+      return [e.operand];
+    case "binary":
+      return [e.left, e.right];
     case "quantifier":
-      walkExpr(e.list, visit);
-      walkExpr(e.body, visit);
-      break;
+      return [e.list, e.body];
     case "paren":
-      walkExpr(e.inner, visit);
-      break;
+      return [e.inner];
     default:
-      break;
+      return [];
+  }
+}
+
+/**
+ * Calls `visit` on `e` and every sub-expression, parents first, left to right. Iterative: an
+ * expression as deep as the parser allows (a long `and` chain) must not exhaust the stack.
+ */
+export function walkExpr(e: Expr, visit: (e: Expr) => void): void {
+  const stack: Expr[] = [e];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    visit(next);
+    const kids = subExpressions(next);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
   }
 }
 

@@ -27,7 +27,7 @@ export type Resolution =
   | { readonly kind: "now" }
   /** A quantifier's variable, optionally with members: `x`, `x.at`. */
   | { readonly kind: "variable"; readonly binder: A.QuantifierExpr; readonly members: readonly string[] }
-  /** A named condition; its body is evaluated in place. */
+  /** A named condition: its body is evaluated at most once per evaluation, its value shared by every reference. */
   | { readonly kind: "condition"; readonly decl: A.ConditionDecl };
 
 export interface Trigger {

@@ -130,16 +130,25 @@ function frame(
   const out = [gutterColor(`${pad} |`)];
   for (let line = start.line; line <= lastLine; line++) {
     const raw = file.lineText(line);
-    const text = raw.length > 160 ? raw.slice(0, 160) + "…" : raw;
-    out.push(`${gutterColor(`${String(line).padStart(width)} |`)} ${printable(text)}`);
     const from = line === start.line ? start.column : 1;
     const to = line === end.line ? Math.max(end.column, from + 1) : Math.max(raw.length + 1, from + 1);
-    const caretFrom = Math.min(from, text.length + 1);
-    const caretLen = Math.max(1, Math.min(to, text.length + 2) - caretFrom);
+    // At most SHOWN characters of a long line: from its start, or, when the span starts far
+    // to the right, from a little before the span (after a `…`), so the caret is on screen.
+    const skip = from > SHOWN - 20 ? from - 41 : 0;
+    const head = skip > 0 ? "…" : "";
+    const rest = raw.slice(skip);
+    const text = head + (rest.length > SHOWN ? rest.slice(0, SHOWN) + "…" : rest);
+    out.push(`${gutterColor(`${String(line).padStart(width)} |`)} ${printable(text)}`);
+    const shift = skip - head.length;
+    const caretFrom = Math.min(from - shift, text.length + 1);
+    const caretLen = Math.max(1, Math.min(to - shift, text.length + 2) - caretFrom);
     out.push(`${gutterColor(`${pad} |`)} ${" ".repeat(caretFrom - 1)}${markColor("^".repeat(caretLen))}`);
   }
   return out;
 }
+
+/** Characters of a source line shown in a code frame. */
+const SHOWN = 160;
 
 // Tabs keep their width as one column; control characters are shown, not emitted raw.
 function printable(s: string): string {

@@ -7,12 +7,22 @@ import type { CompiledJourney, PredicateContext, Tracer } from "./artifact.ts";
 import type { CheckedJourney, CheckedProgram } from "./checked.ts";
 import { journeyMeta } from "./journey-meta.ts";
 import { MS_PER_DAY } from "./literals.ts";
-import { arithmeticKind, compare, dayOf, divide, hoursSince, literalValue, showKind, showValue, wholeDays } from "./semantics.ts";
+import { SiteRanges } from "./checker/ranges.ts";
+import { arithmeticKind, compare, dayOf, divide, hoursSince, literalValue, PredicateError, showKind, showValue, wholeDays } from "./semantics.ts";
 import type { SourceSet } from "./source.ts";
-import { planJourney, type Site } from "./trace-nodes.ts";
+import { planJourney, type PlannedCondition, type Site } from "./trace-nodes.ts";
 
 type Env = ReadonlyMap<A.QuantifierExpr, unknown>;
 const EMPTY: Env = new Map();
+
+/** One evaluation of `when` or `reason`: its input, its tracer, and each condition's value once known. */
+interface Run {
+  readonly ctx: PredicateContext;
+  readonly trace: Tracer;
+  readonly conditions: Map<PlannedCondition, unknown>;
+  /** Value ranges of the journey's sites: where time arithmetic must be checked as it runs. */
+  readonly ranges: SiteRanges;
+}
 
 /** Every journey of a program as interpreted `CompiledJourney`s, in the program's order (by id). */
 export function interpretProgram(program: CheckedProgram, sources?: SourceSet): CompiledJourney[] {
@@ -23,27 +33,29 @@ export function interpretProgram(program: CheckedProgram, sources?: SourceSet): 
 export function interpretJourney(program: CheckedProgram, journey: CheckedJourney, sources?: SourceSet): CompiledJourney {
   const plan = planJourney(program, journey, sources);
   const meta = journeyMeta(journey, plan, sources);
-  const when = (ctx: PredicateContext, trace: Tracer): boolean => evaluate(plan.when, ctx, trace, EMPTY) as boolean;
+  const ranges = new SiteRanges();
+  const when = (ctx: PredicateContext, trace: Tracer): boolean => evaluate(plan.when, { ctx, trace, conditions: new Map(), ranges }, EMPTY) as boolean;
   const parts = plan.reason;
   if (!parts) return { meta, when };
   const reason = (ctx: PredicateContext, trace: Tracer): string => {
     let out = "";
-    for (const p of parts) out += p.kind === "text" ? p.text : showValue(showKind(p.site.type), evaluate(p.site, ctx, trace, EMPTY));
+    const run: Run = { ctx, trace, conditions: new Map(), ranges };
+    for (const p of parts) out += p.kind === "text" ? p.text : showValue(showKind(p.site.type), evaluate(p.site, run, EMPTY));
     return out;
   };
   return { meta, when, reason };
 }
 
 /** Evaluates a site, then records its value (after its sub-sites, as compiled code does). */
-function evaluate(site: Site, ctx: PredicateContext, trace: Tracer, env: Env): unknown {
-  const v = compute(site, ctx, trace, env);
-  if (site.id !== undefined) trace(site.id, v);
+function evaluate(site: Site, run: Run, env: Env): unknown {
+  const v = compute(site, run, env);
+  if (site.id !== undefined) run.trace(site.id, v);
   return v;
 }
 
-function compute(site: Site, ctx: PredicateContext, trace: Tracer, env: Env): unknown {
+function compute(site: Site, run: Run, env: Env): unknown {
   const e = site.expr;
-  const kid = (i: number, en: Env = env) => evaluate(site.children[i]!, ctx, trace, en);
+  const kid = (i: number, en: Env = env) => evaluate(site.children[i]!, run, en);
   switch (e.kind) {
     case "bool":
     case "int":
@@ -56,9 +68,9 @@ function compute(site: Site, ctx: PredicateContext, trace: Tracer, env: Env): un
     case "list":
       return site.children.map((_, i) => kid(i));
     case "path":
-      return readPath(site, ctx, trace, env);
+      return readPath(site, run, env);
     case "call":
-      return call(e.callee.name, site, ctx, kid);
+      return call(e.callee.name, site, run.ctx, kid);
     case "unary":
       return e.op === "not" ? !kid(0) : -(kid(0) as number);
     case "is_set": {
@@ -67,33 +79,48 @@ function compute(site: Site, ctx: PredicateContext, trace: Tracer, env: Env): un
       return e.negated ? !set : set;
     }
     case "quantifier":
-      return quantify(e, site, ctx, trace, env);
+      return quantify(e, site, run, env);
     case "binary":
-      return binary(e, site, kid);
+      return inRange(site, run, binary(e, site, kid));
     case "error":
       throw new Error("bug: an error node reached the interpreter");
   }
 }
 
-function readPath(site: Site, ctx: PredicateContext, trace: Tracer, env: Env): unknown {
+function readPath(site: Site, run: Run, env: Env): unknown {
   const r = site.resolution;
+  const ctx = run.ctx;
   switch (r?.kind) {
     case "field":
-      return (ctx[r.def.entity] as Record<string, unknown>)[r.def.name];
+      return own(own(ctx, r.def.entity), r.def.name);
     case "event":
-      return ctx.event[r.name];
+      return own(ctx.event, r.name);
     case "now":
       return ctx.now;
     case "variable": {
       let v = env.get(r.binder);
-      for (const m of r.members) v = (v as Record<string, unknown>)[m];
+      for (const m of r.members) v = own(v, m);
       return v;
     }
-    case "condition":
-      return evaluate(site.children[0]!, ctx, trace, env);
+    case "condition": {
+      // Evaluated (and its body traced) at most once per run; later references reuse the value.
+      const planned = site.condition!;
+      if (run.conditions.has(planned)) return run.conditions.get(planned);
+      const v = evaluate(planned.body, run, EMPTY); // a condition sees no quantifier variable
+      run.conditions.set(planned, v);
+      return v;
+    }
     default:
       throw new Error(`bug: unresolved path \`${site.expr.kind === "path" ? site.expr.segments.map((s) => s.name).join(".") : ""}\``);
   }
+}
+
+/**
+ * A record's own property: context records are plain data, and a name every object inherits
+ * (`constructor`, `toString`, …) must read as absent, as the generated `own` helper reads it.
+ */
+function own(record: unknown, name: string): unknown {
+  return Object.prototype.hasOwnProperty.call(record, name) ? (record as Record<string, unknown>)[name] : undefined;
 }
 
 function call(name: string, site: Site, ctx: PredicateContext, kid: (i: number) => unknown): unknown {
@@ -120,10 +147,11 @@ function call(name: string, site: Site, ctx: PredicateContext, kid: (i: number) 
   }
 }
 
-function quantify(e: A.QuantifierExpr, site: Site, ctx: PredicateContext, trace: Tracer, env: Env): unknown {
-  const list = evaluate(site.children[0]!, ctx, trace, env) as readonly unknown[];
+function quantify(e: A.QuantifierExpr, site: Site, run: Run, env: Env): unknown {
+  run.ranges.bind(e, site.children[0]!);
+  const list = evaluate(site.children[0]!, run, env) as readonly unknown[];
   const body = site.children[1]!;
-  const test = (x: unknown) => evaluate(body, ctx, trace, new Map(env).set(e, x)) as boolean;
+  const test = (x: unknown) => evaluate(body, run, new Map(env).set(e, x)) as boolean;
   switch (e.quantifier) {
     case "any":
       for (const x of list) if (test(x)) return true;
@@ -137,6 +165,22 @@ function quantify(e: A.QuantifierExpr, site: Site, ctx: PredicateContext, trace:
       return n;
     }
   }
+}
+
+/**
+ * Time arithmetic the checker could not prove in range for all data fails the predicate past
+ * what a JavaScript Date represents — the same check, at the same sites, as the generated
+ * `dateIn`/`instantIn` (compiler/codegen/prelude.ts).
+ */
+function inRange(site: Site, run: Run, value: unknown): unknown {
+  const kind = run.ranges.unchecked(site);
+  if (kind === "date" && !(Math.abs(value as number) <= 100_000_000)) {
+    throw new PredicateError("predicate/date-out-of-range", "the date is past the dates that can be represented", site.id ?? -1);
+  }
+  if (kind === "datetime" && !(Math.abs(value as number) <= 8_640_000_000_000_000)) {
+    throw new PredicateError("predicate/date-out-of-range", "the datetime is past the instants that can be represented", site.id ?? -1);
+  }
+  return value;
 }
 
 function binary(e: A.BinaryExpr, site: Site, kid: (i: number) => unknown): unknown {

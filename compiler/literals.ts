@@ -1,16 +1,36 @@
 // Literal values shared by the parser, the checker, the interpreter and the runtime:
 // dates are whole UTC days since 1970-01-01, datetimes and durations are milliseconds.
+//
+// Ranges. Every value the language can write or the runtime accepts lies in a fixed range, so
+// arithmetic on them stays far inside what JavaScript `Date` represents and nothing fails with
+// `Invalid time value` later: dates are the years 0000–9999 (four digits), datetimes those days
+// at any offset, and durations at most the length of that calendar (MAX_DURATION_DAYS, about
+// 10,000 years). The checker proves expressions in range from these bounds
+// (compiler/checker/ranges.ts).
 
 export const MS_PER_DAY = 86_400_000;
 
-const UNIT_MS: Record<string, number> = { w: 7 * MS_PER_DAY, d: MS_PER_DAY, h: 3_600_000, m: 60_000, s: 1_000 };
+const UNIT_MS: Readonly<Record<string, number>> = { w: 7 * MS_PER_DAY, d: MS_PER_DAY, h: 3_600_000, m: 60_000, s: 1_000 };
 
-/** `90d`, `12h`, `30m`, `2w`, `10s` → milliseconds, or undefined when out of range. */
+/** The first and last day a date can be: 0000-01-01 and 9999-12-31, in days since the epoch. */
+export const MIN_DAY = -719_528;
+export const MAX_DAY = 2_932_896;
+/** The first and last instant a datetime can be: those days at the extreme offsets (±23:59). */
+export const MIN_DATETIME_MS = MIN_DAY * MS_PER_DAY - (23 * 60 + 59) * 60_000;
+export const MAX_DATETIME_MS = (MAX_DAY + 1) * MS_PER_DAY - 1 + (23 * 60 + 59) * 60_000;
+/** The longest duration: the length of the calendar from MIN_DAY to MAX_DAY (3,652,425 days). */
+export const MAX_DURATION_DAYS = MAX_DAY - MIN_DAY + 1;
+export const MAX_DURATION_MS = MAX_DURATION_DAYS * MS_PER_DAY;
+/** JavaScript `Date` represents instants within ±8.64e15 ms (±100,000,000 days) of the epoch. */
+export const JS_DATE_LIMIT_MS = 8.64e15;
+export const JS_DATE_LIMIT_DAYS = 1e8;
+
+/** `90d`, `12h`, `30m`, `2w`, `10s` → milliseconds, or undefined when longer than MAX_DURATION_MS. */
 export function parseDurationLiteral(text: string): number | undefined {
   const m = /^(\d+)([wdhms])$/.exec(text);
   if (!m) return undefined;
   const ms = Number(m[1]) * UNIT_MS[m[2]!]!;
-  return Number.isSafeInteger(ms) ? ms : undefined;
+  return ms <= MAX_DURATION_MS ? ms : undefined;
 }
 
 /** `YYYY-MM-DD` → days since the epoch, or undefined when not a calendar date. */
@@ -21,10 +41,11 @@ export function parseDateLiteral(text: string): number | undefined {
   const mo = Number(m[2]);
   const d = Number(m[3]);
   if (mo < 1 || mo > 12 || d < 1 || d > 31) return undefined;
-  const ms = Date.UTC(y, mo - 1, d);
-  const back = new Date(ms);
+  // setUTCFullYear, not Date.UTC: Date.UTC reads the years 0–99 as 1900–1999.
+  const back = new Date(0);
+  back.setUTCFullYear(y, mo - 1, d);
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
-  return Math.round(ms / MS_PER_DAY);
+  return Math.round(back.getTime() / MS_PER_DAY);
 }
 
 const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -71,11 +92,13 @@ export function formatDuration(ms: number): string {
 
 /**
  * ISO 8601 duration (`P30D`, `PT5M`, `P10Y`) → milliseconds, with years as 365 days and months
- * as 30 days (catalog retention and freshness tags only; the language itself uses `30d`).
+ * as 30 days (catalog retention and freshness tags only; the language itself uses `30d`), or
+ * undefined when longer than MAX_DURATION_MS.
  */
 export function parseIsoDuration(text: string): number | undefined {
   const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text);
   if (!m || text === "P" || text.endsWith("T")) return undefined;
   const n = (i: number) => (m[i] === undefined ? 0 : Number(m[i]));
-  return ((((n(1) * 365 + n(2) * 30 + n(3) * 7 + n(4)) * 24 + n(5)) * 60 + n(6)) * 60 + n(7)) * 1000;
+  const ms = ((((n(1) * 365 + n(2) * 30 + n(3) * 7 + n(4)) * 24 + n(5)) * 60 + n(6)) * 60 + n(7)) * 1000;
+  return ms <= MAX_DURATION_MS ? ms : undefined;
 }

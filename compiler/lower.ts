@@ -3,12 +3,12 @@
 // can keep checking the rest of the file.
 import type { CstNode, IRecognitionException, IToken, TokenType } from "chevrotain";
 import { lex } from "../grammar/lexer.ts";
-import { parseTokens } from "../grammar/parser.ts";
+import { MAX_NESTING, parseTokens } from "../grammar/parser.ts";
 import * as T from "../grammar/tokens.ts";
 import type * as A from "./ast.ts";
 import type { Diagnostic, StageResult } from "./diagnostics.ts";
 import { joinSpans, type SourceFile, type Span } from "./source.ts";
-import { parseDurationLiteral, parseDateLiteral, parseDateTimeLiteral } from "./literals.ts";
+import { MAX_DURATION_DAYS, MAX_DURATION_MS, parseDurationLiteral, parseDateLiteral, parseDateTimeLiteral } from "./literals.ts";
 
 /** Largest file the parser accepts; larger ones get one diagnostic instead of a slow parse. */
 export const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
@@ -33,9 +33,8 @@ export function parseJourneyFile(file: SourceFile): StageResult<A.JourneyFile> {
   }
   const lexed = lex(file);
   const diagnostics: Diagnostic[] = [...lexed.diagnostics];
-  const deep = tooDeep(file, lexed.tokens);
-  if (deep) return { value: empty, diagnostics: [...diagnostics, deep] };
-  const { cst, errors } = parseTokens(lexed.tokens, "file");
+  const { cst, errors, tooDeep } = parseTokens(lexed.tokens, "file");
+  if (tooDeep) return { value: empty, diagnostics: [...diagnostics, tooDeepDiagnostic(file, tooDeep)] };
   diagnostics.push(...errors.map((e) => syntaxDiagnostic(file, e)));
   const lowerer = new Lowerer(file, diagnostics);
   const decls = lowerer.lowerFile(cst);
@@ -50,9 +49,8 @@ export function parseJourneyFile(file: SourceFile): StageResult<A.JourneyFile> {
 export function parseJourneyRange(file: SourceFile, start: number, end: number): { decls: A.Decl[]; tests: A.TestBlock[]; diagnostics: Diagnostic[] } {
   const lexed = lex(file, file.text.slice(start, end), start);
   const diagnostics: Diagnostic[] = [...lexed.diagnostics];
-  const deep = tooDeep(file, lexed.tokens);
-  if (deep) return { decls: [], tests: [], diagnostics: [...diagnostics, deep] };
-  const { cst, errors } = parseTokens(lexed.tokens, "file");
+  const { cst, errors, tooDeep } = parseTokens(lexed.tokens, "file");
+  if (tooDeep) return { decls: [], tests: [], diagnostics: [...diagnostics, tooDeepDiagnostic(file, tooDeep)] };
   diagnostics.push(...errors.map((e) => syntaxDiagnostic(file, e, end)));
   const lowerer = new Lowerer(file, diagnostics);
   return { decls: lowerer.lowerFile(cst), tests: lowerer.lowerTests(cst), diagnostics: dedupe(diagnostics) };
@@ -62,31 +60,82 @@ export function parseJourneyRange(file: SourceFile, start: number, end: number):
 export function parseExpression(file: SourceFile, text: string, base: number): StageResult<A.Expr> {
   const lexed = lex(file, text, base);
   const diagnostics: Diagnostic[] = [...lexed.diagnostics];
-  const { cst, errors } = parseTokens(lexed.tokens, "expression");
+  const whole = file.span(base, base + text.length);
+  const { cst, errors, tooDeep } = parseTokens(lexed.tokens, "expression");
+  if (tooDeep) return { value: { kind: "error", span: whole }, diagnostics: [...diagnostics, tooDeepDiagnostic(file, tooDeep)] };
   diagnostics.push(...errors.map((e) => syntaxDiagnostic(file, e, base + text.length)));
-  const expr = new Lowerer(file, diagnostics).expression(cst, file.span(base, base + text.length));
+  const lowerer = new Lowerer(file, diagnostics);
+  const expr = lowerer.bounded(lowerer.expression(cst, whole));
   return { value: expr, diagnostics };
 }
 
-/** Deepest nesting of `(`/`[` the parser accepts; deeper input gets one diagnostic, not a stack overflow. */
-export const MAX_NESTING = 128;
+/** Deepest nesting the parser accepts (see grammar/parser.ts); re-exported for tools and tests. */
+export { MAX_NESTING };
 
-function tooDeep(file: SourceFile, tokens: readonly IToken[]): Diagnostic | undefined {
-  let depth = 0;
-  for (const t of tokens) {
-    if (t.tokenType === T.LParen || t.tokenType === T.LBracket) {
-      if (++depth > MAX_NESTING) {
-        return {
-          code: "syntax/too-deep",
-          severity: "error",
-          message: `expression nested more than ${MAX_NESTING} levels deep`,
-          span: file.span(t.startOffset, t.startOffset + 1),
-          hint: "split it into named `condition`s",
-        };
-      }
-    } else if (t.tokenType === T.RParen || t.tokenType === T.RBracket) depth = Math.max(0, depth - 1);
+/**
+ * Deepest expression tree lowering accepts, counting every operation: long operator chains
+ * (`a and b and …`, `1 + 1 + …`) are flat for the parser but this deep for every stage that
+ * walks the tree (checker, formatter, trace planning, codegen, interpreter). Together with
+ * MAX_NESTING it is the one bound that keeps all of them within the stack: an expression past it
+ * gets one `syntax/too-complex` diagnostic and is replaced by an error node.
+ */
+export const MAX_EXPRESSION_DEPTH = 500;
+
+function tooDeepDiagnostic(file: SourceFile, t: IToken): Diagnostic {
+  return {
+    code: "syntax/too-deep",
+    severity: "error",
+    message: `expression nested more than ${MAX_NESTING} levels deep`,
+    span: file.span(t.startOffset, (t.endOffset ?? t.startOffset) + 1),
+    hint: "split it into named `condition`s",
+  };
+}
+
+/** Depth of an expression tree (a leaf is 1), without recursion; stops counting past `limit`. */
+export function exprDepth(root: A.Expr, limit = Infinity): number {
+  let max = 0;
+  // A stack of (expression, depth) as two parallel arrays; `d` is the depth being expanded.
+  const exprs: A.Expr[] = [root];
+  const depths: number[] = [1];
+  let d = 0;
+  const push = (c: A.Expr) => {
+    exprs.push(c);
+    depths.push(d + 1);
+  };
+  while (exprs.length > 0) {
+    const e = exprs.pop()!;
+    d = depths.pop()!;
+    if (d > max) {
+      max = d;
+      if (max > limit) return max;
+    }
+    switch (e.kind) {
+      case "list":
+        for (const c of e.items) push(c);
+        break;
+      case "call":
+        for (const c of e.args) push(c);
+        break;
+      case "unary":
+      case "is_set":
+        push(e.operand);
+        break;
+      case "binary":
+        push(e.left);
+        push(e.right);
+        break;
+      case "quantifier":
+        push(e.list);
+        push(e.body);
+        break;
+      case "paren":
+        push(e.inner);
+        break;
+      default:
+        break;
+    }
   }
-  return undefined;
+  return max;
 }
 
 // One diagnostic per offending token: recovery can report the same spot twice.
@@ -139,7 +188,7 @@ const TOKEN_NAMES: Record<string, string> = {
 
 function describeType(t: TokenType): string {
   if (t.name.startsWith("Kw_")) return `\`${t.name.slice(3)}\``;
-  return TOKEN_NAMES[t.name] ?? t.name;
+  return (Object.hasOwn(TOKEN_NAMES, t.name) ? TOKEN_NAMES[t.name] : undefined) ?? t.name;
 }
 
 function describeToken(t: IToken): string {
@@ -160,7 +209,7 @@ function syntaxDiagnostic(file: SourceFile, e: IRecognitionException, eofAt = fi
   let hint: string | undefined;
   if (e.name === "MismatchedTokenException") {
     const expected = /-->\s*(\w+)\s*<--/.exec(e.message)?.[1];
-    const exp = expected ? (TOKEN_NAMES[expected] ?? (expected.startsWith("Kw_") ? `\`${expected.slice(3)}\`` : expected)) : "something else";
+    const exp = expected ? ((Object.hasOwn(TOKEN_NAMES, expected) ? TOKEN_NAMES[expected] : undefined) ?? (expected.startsWith("Kw_") ? `\`${expected.slice(3)}\`` : expected)) : "something else";
     message = `expected ${exp}, found ${found}`;
     if (expected === "RBrace" && inRule === "journeyDecl") {
       message = `expected a clause or \`}\`, found ${found}`;
@@ -363,6 +412,24 @@ class Lowerer {
     this.diagnostics.push(d);
   }
 
+  /**
+   * A whole expression (a `when`, a condition, an argument, an interpolation, a property's
+   * `assume`/`expect`) within MAX_EXPRESSION_DEPTH; past it, one diagnostic and an error node,
+   * so no later stage walks a tree deeper than the bound.
+   */
+  bounded(e: A.Expr): A.Expr {
+    const depth = exprDepth(e, MAX_EXPRESSION_DEPTH);
+    if (depth <= MAX_EXPRESSION_DEPTH) return e;
+    this.report({
+      code: "syntax/too-complex",
+      severity: "error",
+      message: `expression is more than ${MAX_EXPRESSION_DEPTH} operations deep`,
+      span: e.span,
+      hint: "split long chains of `and`, `or` or arithmetic into named `condition`s",
+    });
+    return { kind: "error", span: e.span };
+  }
+
   lowerFile(cst: CstNode): A.Decl[] {
     const decls: A.Decl[] = [];
     const order: { offset: number; decl: A.Decl }[] = [];
@@ -398,7 +465,7 @@ class Lowerer {
     if (!name) return undefined;
     const span = this.nspan(n, this.tspan(name));
     const body = this.node(n, "body");
-    return { kind: "condition", name: this.ident(name), body: body ? this.expression(body, span) : { kind: "error", span }, span };
+    return { kind: "condition", name: this.ident(name), body: body ? this.bounded(this.expression(body, span)) : { kind: "error", span }, span };
   }
 
   private clause(n: CstNode): A.Clause | undefined {
@@ -439,7 +506,7 @@ class Lowerer {
       }
       case "whenClause": {
         const e = this.node(n, "expr");
-        return { kind: "when", expr: e ? this.expression(e, span) : { kind: "error", span }, span, keywordSpan };
+        return { kind: "when", expr: e ? this.bounded(this.expression(e, span)) : { kind: "error", span }, span, keywordSpan };
       }
       case "doClause": {
         const a = this.tok(n, "action");
@@ -450,7 +517,7 @@ class Lowerer {
           const v = this.node(arg, "value");
           if (!nm) continue;
           const aspan = this.nspan(arg, this.tspan(nm));
-          args.push({ name: this.ident(nm), value: v ? this.expression(v, aspan) : { kind: "error", span: aspan }, span: aspan });
+          args.push({ name: this.ident(nm), value: v ? this.bounded(this.expression(v, aspan)) : { kind: "error", span: aspan }, span: aspan });
         }
         return { kind: "do", action: this.ident(a), args, span, keywordSpan };
       }
@@ -525,7 +592,7 @@ class Lowerer {
       if (!head) return undefined;
       const span = this.nspan(ex, this.tspan(head));
       const e = this.node(ex, "expr");
-      return { kind: "statement", keyword: this.ident(head), args: [], expr: e ? this.expression(e, span) : { kind: "error", span }, span };
+      return { kind: "statement", keyword: this.ident(head), args: [], expr: e ? this.bounded(this.expression(e, span)) : { kind: "error", span }, span };
     }
     const w = this.node(n, "words");
     const head = w ? this.tok(w, "head") : undefined;
@@ -580,7 +647,17 @@ class Lowerer {
   private safeInt(t: IToken): number {
     const v = Number(t.image);
     if (!Number.isSafeInteger(v)) {
-      this.report({ code: "syntax/number-too-large", severity: "error", message: `integer \`${t.image.slice(0, 30)}\` is too large`, span: this.tspan(t), hint: `integers must be at most ${Number.MAX_SAFE_INTEGER}` });
+      this.report({ code: "syntax/number-too-large", severity: "error", message: `integer \`${t.image.slice(0, 30)}${t.image.length > 30 ? "…" : ""}\` is too large`, span: this.tspan(t), hint: `integers must be at most ${Number.MAX_SAFE_INTEGER}` });
+      return 0;
+    }
+    return v;
+  }
+
+  /** A decimal literal's value; one too large for a double (it would be `Infinity`) is reported. */
+  private finite(t: IToken): number {
+    const v = Number(t.image);
+    if (!Number.isFinite(v)) {
+      this.report({ code: "syntax/number-too-large", severity: "error", message: `number \`${t.image.slice(0, 30)}${t.image.length > 30 ? "…" : ""}\` is too large`, span: this.tspan(t), hint: `numbers must be at most ${Number.MAX_VALUE}` });
       return 0;
     }
     return v;
@@ -594,9 +671,16 @@ class Lowerer {
     const span = this.tspan(t);
     const ms = parseDurationLiteral(t.image);
     if (ms === undefined) {
-      this.report({ code: "syntax/invalid-duration", severity: "error", message: `duration \`${t.image}\` is out of range`, span, hint: "use a smaller number, e.g. `365d`" });
+      this.report({
+        code: "syntax/invalid-duration",
+        severity: "error",
+        message: `duration \`${t.image.length > 30 ? t.image.slice(0, 30) + "…" : t.image}\` is longer than the ${MAX_DURATION_DAYS}d (10,000 years) a duration can be`,
+        span,
+        hint: "use a shorter duration, e.g. `365d`",
+      });
     }
-    return { kind: "duration", text: t.image, ms: ms ?? 0, span };
+    // Past the limit, the longest duration stands in: no second error (a zero timer or window) follows.
+    return { kind: "duration", text: t.image, ms: ms ?? MAX_DURATION_MS, span };
   }
 
   private timeOfDay(t: IToken): A.TimeOfDay {
@@ -618,7 +702,7 @@ class Lowerer {
       case T.IntegerLit:
         return { kind: "int", value: this.safeInt(t), span };
       case T.DecimalLit:
-        return { kind: "decimal", value: Number(t.image), raw: t.image, span };
+        return { kind: "decimal", value: this.finite(t), raw: t.image, span };
       case T.StringLit:
         return this.stringLit(t);
       case T.DateLit: {

@@ -20,8 +20,16 @@ export function buildManifest(program: CheckedProgram, input: PolicySources, fil
   for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) parts[path] = sha256Hex(bytes);
   const sources: Record<string, string> = {};
   for (const f of [input.catalog, ...input.journeys, ...input.rego]) sources[f.name] = sha256Hex(f.text);
-  const triggers: Record<string, string[]> = {};
-  for (const j of program.journeys) (triggers[j.trigger.event] ??= []).push(j.id);
+  // Keyed by event names the catalog's author chose (`constructor` is one): a Map, never `{}`,
+  // then a null-prototype record for the manifest.
+  const byEvent = new Map<string, string[]>();
+  for (const j of program.journeys) {
+    const list = byEvent.get(j.trigger.event);
+    if (list) list.push(j.id);
+    else byEvent.set(j.trigger.event, [j.id]);
+  }
+  const triggers: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const [event, ids] of byEvent) triggers[event] = ids;
   return {
     artifact_version: ARTIFACT_VERSION,
     compiler: { name: "kairos", version: COMPILER_VERSION },

@@ -22,9 +22,40 @@ export function printString(value: string): string {
   return JSON.stringify(value);
 }
 
+/**
+ * Characters the printer may still spend before the rest prints as nothing (see
+ * `printExprBounded`). Infinity except during a bounded print; printing is synchronous.
+ */
+let budget = Infinity;
+/** Whether the bounded print being made left something out. */
+let truncated = false;
+
 /** The canonical one-line text of an expression. */
 export function printExpr(e: A.Expr): string {
   return print(e, L.or, true);
+}
+
+/**
+ * `printExpr`, but a text longer than `max` characters is cut to its first `max - 1` and `…`,
+ * and printing stops about there: a trace node's text is printed for every sub-expression,
+ * and the full text of each would cost the size of the expression times its depth.
+ */
+export function printExprBounded(e: A.Expr, max: number): string {
+  budget = max;
+  truncated = false;
+  let text: string;
+  try {
+    text = print(e, L.or, true);
+  } finally {
+    budget = Infinity;
+  }
+  if (!truncated && text.length <= max) return text;
+  // What was printed before anything was left out is exact, and that is at least `max - 1`
+  // characters (a leaf cut short is exact as far as it goes).
+  let cut = Math.min(text.length, Math.max(0, max - 1));
+  const last = text.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut--; // do not split a surrogate pair
+  return `${text.slice(0, cut)}…`;
 }
 
 /** The canonical text of a `reason` template, quotes included: `"… {expr} …"`. */
@@ -71,9 +102,42 @@ function levelOf(e: A.Expr): Level {
  * to a closing delimiter, which a quantifier needs because its body extends to the right.
  */
 function print(e: A.Expr, min: Level, rightEdge: boolean): string {
+  // A bounded print counts a node once it is printed, one character for the node (each prints
+  // at least one of its own) plus the rest of a leaf's text (in `leaf`): so the budget runs out
+  // only after at least that many characters were printed, in order, and all of them exact.
+  if (budget <= 0) {
+    truncated = true;
+    return "";
+  }
   const needsParens = levelOf(e) < min || (e.kind === "quantifier" && !rightEdge);
   const text = bare(e, rightEdge || needsParens);
+  budget--;
   return needsParens ? `(${text})` : text;
+}
+
+/** A leaf's text, counted against the budget: only as much of it as can still be shown. */
+function leaf(text: string): string {
+  if (text.length <= budget + 1) {
+    budget -= text.length - 1;
+    return text;
+  }
+  truncated = true;
+  const shown = text.slice(0, budget + 1);
+  budget = -1;
+  return shown;
+}
+
+/** Items separated by `, `, up to where the budget runs out. */
+function printAll(items: readonly A.Expr[]): string {
+  const out: string[] = [];
+  for (const i of items) {
+    if (budget <= 0) {
+      truncated = true;
+      break;
+    }
+    out.push(print(i, L.or, true));
+  }
+  return out.join(", ");
 }
 
 function bare(e: A.Expr, rightEdge: boolean): string {
@@ -81,21 +145,29 @@ function bare(e: A.Expr, rightEdge: boolean): string {
     case "bool":
       return e.value ? "true" : "false";
     case "int":
-      return Object.is(e.value, -0) ? "-0" : String(e.value);
+      return leaf(Object.is(e.value, -0) ? "-0" : String(e.value));
     case "decimal":
-      return e.raw;
+      return leaf(e.raw);
     case "string":
-      return printString(e.value);
+      // A long string is cut before escaping (at a whole character), not after.
+      if (e.value.length > budget) {
+        truncated = true;
+        let cut = Math.max(0, budget);
+        const last = e.value.charCodeAt(cut - 1);
+        if (last >= 0xd800 && last <= 0xdbff) cut--;
+        return leaf(printString(e.value.slice(0, cut)).slice(0, -1));
+      }
+      return leaf(printString(e.value));
     case "date":
     case "datetime":
     case "duration":
-      return e.text;
+      return leaf(e.text);
     case "list":
-      return `[${e.items.map((i) => print(i, L.or, true)).join(", ")}]`;
+      return `[${printAll(e.items)}]`;
     case "path":
-      return e.segments.map((s) => s.name).join(".");
+      return leaf(e.segments.map((s) => s.name).join("."));
     case "call":
-      return `${e.callee.name}(${e.args.map((a) => print(a, L.or, true)).join(", ")})`;
+      return `${e.callee.name}(${printAll(e.args)})`;
     case "paren":
       return `(${print(e.inner, L.or, true)})`;
     case "error":

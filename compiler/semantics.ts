@@ -27,6 +27,11 @@
 // - `any`/`all x in list: body` short-circuit like `Array.prototype.some`/`every` (an empty
 //   list gives false/true); `count x in list: body` evaluates the body for every element.
 // - `x is set` is true when x is neither null nor undefined.
+// - A named condition is evaluated at most once per evaluation of `when` (and of `reason`):
+//   the first reference that runs evaluates (and traces) its body, every later one reuses the
+//   value. A condition reads no quantifier variable and no event field, so its value is the
+//   same wherever it is used; this keeps a condition built from conditions (`c2 = c1 and c1`,
+//   `c1 = c0 and c0`, …) linear to evaluate.
 // - Evaluation order is left to right; a node's value is traced after its sub-expressions'.
 import type * as A from "./ast.ts";
 import type { Type } from "./checked.ts";

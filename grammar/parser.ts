@@ -9,6 +9,30 @@ const kw = (w: string) => K[w]!;
 /** Property statements that take an expression rather than arguments. */
 export const EXPRESSION_STATEMENTS: ReadonlySet<string> = new Set(["assume", "expect"]);
 
+/**
+ * Deepest nesting the parser accepts. A level is anything that makes the parser recurse: `(…)`,
+ * `[…]`, a call's arguments, a quantifier, the operand of `not` or of a unary `-`, and in test
+ * blocks a record, list or argument list. Deeper input stops the parse with `NestingTooDeep`
+ * (one `syntax/too-deep` diagnostic) instead of exhausting the stack, in the parser and in
+ * every recursive stage after it.
+ */
+export const MAX_NESTING = 128;
+
+/** Error recoveries inside one repetition that may nest (see `boundRepetitionRecovery`). */
+const MAX_REPETITION_RECOVERIES = 100;
+
+/** Thrown (and caught by `parseTokens`) when input nests deeper than `MAX_NESTING`. */
+export class NestingTooDeep extends Error {
+  /** The token that opens the level too many: `(`, `[`, `{`, `not`, `-` or the quantifier. */
+  readonly token: IToken;
+
+  constructor(token: IToken) {
+    super(`nested more than ${MAX_NESTING} levels deep`);
+    this.name = "NestingTooDeep";
+    this.token = token;
+  }
+}
+
 // Allocation matters here: every expression passes through about ten rules. So the option
 // objects (`{ LABEL }`), the alternatives of each OR and the bodies of MANY are created once,
 // not on every rule invocation (chevrotain's own performance advice), and CST nodes get plain
@@ -88,9 +112,58 @@ const CstChildren = function CstChildren() {} as unknown as new () => Record<str
 CstChildren.prototype = Object.create(null) as object;
 
 class JourneyParser extends CstParser {
+  /** Levels of nesting open at the current position (see MAX_NESTING). */
+  nestingDepth = 0;
+
+  /** In-repetition recoveries open at the current position (see MAX_REPETITION_RECOVERIES). */
+  recoveryDepth = 0;
+
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "full" });
+    this.boundRepetitionRecovery();
     this.performSelfAnalysis();
+  }
+
+  /**
+   * Chevrotain recovers from an error inside a repetition (`MANY`, `MANY_SEP`) by calling the
+   * repetition again from inside the recovery, so every further error in the same repetition
+   * nests deeper: a test block with thousands of broken statements exhausted the stack. Past
+   * MAX_REPETITION_RECOVERIES nested recoveries the repetition just ends, and the rule-level
+   * re-sync (a loop) takes over: every error up to there is reported, the rest of the block
+   * is skipped. Chevrotain installs its recovery as an instance property when recovery is
+   * enabled (Recoverable.initRecoverable), so it is wrapped here (version pinned).
+   */
+  private boundRepetitionRecovery(): void {
+    const self = this as unknown as { attemptInRepetitionRecovery: (...args: unknown[]) => void };
+    const recover = self.attemptInRepetitionRecovery;
+    self.attemptInRepetitionRecovery = (...args: unknown[]) => {
+      if (this.recoveryDepth >= MAX_REPETITION_RECOVERIES) return;
+      this.recoveryDepth++;
+      try {
+        recover.apply(this, args);
+      } finally {
+        this.recoveryDepth--;
+      }
+    };
+  }
+
+  /**
+   * Runs `body` one nesting level deeper; `opener` (the token just consumed, by default) is where
+   * a too-deep input is reported. Recognition errors unwind through the `finally`, so the count
+   * stays right under error recovery.
+   */
+  private nested(body: () => unknown, opener?: IToken): void {
+    if (this.RECORDING_PHASE) {
+      body();
+      return;
+    }
+    if (this.nestingDepth >= MAX_NESTING) throw new NestingTooDeep(opener ?? this.LA(0));
+    this.nestingDepth++;
+    try {
+      body();
+    } finally {
+      this.nestingDepth--;
+    }
   }
 
   /**
@@ -364,22 +437,24 @@ class JourneyParser extends CstParser {
 
   private readonly testFields = { SEP: T.Comma, DEF: () => this.SUBRULE(this.testField, L_FIELD) };
   private readonly testItems = { SEP: T.Comma, DEF: () => this.SUBRULE(this.testItem, L_ITEM) };
+  private readonly testFieldsBody = () => this.MANY_SEP(this.testFields);
+  private readonly testItemsBody = () => this.MANY_SEP(this.testItems);
 
   testRecord = this.RULE("testRecord", () => {
     this.CONSUME(T.LBrace);
-    this.MANY_SEP(this.testFields);
+    this.nested(this.testFieldsBody);
     this.CONSUME(T.RBrace);
   });
 
   testList = this.RULE("testList", () => {
     this.CONSUME(T.LBracket);
-    this.MANY_SEP(this.testItems);
+    this.nested(this.testItemsBody);
     this.CONSUME(T.RBracket);
   });
 
   testArgs = this.RULE("testArgs", () => {
     this.CONSUME(T.LParen);
-    this.MANY_SEP(this.testFields);
+    this.nested(this.testFieldsBody);
     this.CONSUME(T.RParen);
   });
 
@@ -424,11 +499,12 @@ class JourneyParser extends CstParser {
     this.MANY(this.andMore);
   });
 
+  private readonly notOperand = () => this.SUBRULE(this.notExpr, L_OPERAND);
   private readonly notAlts = [
     {
       ALT: () => {
         this.CONSUME(KW_NOT, L_NOT);
-        this.SUBRULE(this.notExpr, L_OPERAND);
+        this.nested(this.notOperand);
       },
     },
     { ALT: () => this.SUBRULE(this.comparison, L_COMPARISON) },
@@ -506,11 +582,12 @@ class JourneyParser extends CstParser {
     this.MANY(this.multiplicativeMore);
   });
 
+  private readonly unaryOperand = () => this.SUBRULE(this.unary, L_OPERAND);
   private readonly unaryAlts = [
     {
       ALT: () => {
         this.CONSUME(T.Minus, L_MINUS);
-        this.SUBRULE(this.unary, L_OPERAND);
+        this.nested(this.unaryOperand);
       },
     },
     { ALT: () => this.SUBRULE(this.primary, L_PRIMARY) },
@@ -543,16 +620,19 @@ class JourneyParser extends CstParser {
   });
 
   private readonly listItems = { SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, L_ITEM) };
+  private readonly listBody = () => this.MANY_SEP(this.listItems);
 
   listLiteral = this.RULE("listLiteral", () => {
     this.CONSUME(T.LBracket);
-    this.MANY_SEP(this.listItems);
+    this.nested(this.listBody);
     this.CONSUME(T.RBracket);
   });
 
+  private readonly parenInner = () => this.SUBRULE(this.expression, L_INNER);
+
   parenExpr = this.RULE("parenExpr", () => {
     this.CONSUME(T.LParen);
-    this.SUBRULE(this.expression, L_INNER);
+    this.nested(this.parenInner);
     this.CONSUME(T.RParen);
   });
 
@@ -562,17 +642,22 @@ class JourneyParser extends CstParser {
     { ALT: () => this.CONSUME(KW_COUNT, L_Q) },
   ];
 
-  quantifier = this.RULE("quantifier", () => {
-    this.OR(this.quantifierAlts);
+  private readonly quantifierRest = () => {
     this.CONSUME(T.Identifier, L_VARIABLE);
     this.CONSUME(KW_IN);
     this.SUBRULE(this.additive, L_LIST);
     this.CONSUME(T.Colon);
     this.SUBRULE(this.expression, L_BODY);
+  };
+
+  quantifier = this.RULE("quantifier", () => {
+    const q = this.OR(this.quantifierAlts) as IToken;
+    this.nested(this.quantifierRest, q);
   });
 
   private readonly calleeAlts = [{ ALT: () => this.CONSUME(T.Identifier, L_HEAD) }, { ALT: () => this.CONSUME(KW_COUNT, L_HEAD) }];
   private readonly callArgs = { SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, L_ARG) };
+  private readonly callBody = () => this.MANY_SEP(this.callArgs);
   private readonly memberMore = () => {
     this.CONSUME(T.Dot);
     this.CONSUME(T.Name, L_MEMBER);
@@ -581,7 +666,7 @@ class JourneyParser extends CstParser {
     {
       ALT: () => {
         this.CONSUME(T.LParen, L_CALL);
-        this.MANY_SEP(this.callArgs);
+        this.nested(this.callBody);
         this.CONSUME(T.RParen);
       },
     },
@@ -607,10 +692,23 @@ export type StartRule = "file" | "expression";
 export interface ParseCstResult {
   readonly cst: CstNode;
   readonly errors: IRecognitionException[];
+  /** Set when the input nests deeper than MAX_NESTING: the opening token of the level too many. The CST is then empty. */
+  readonly tooDeep?: IToken;
 }
 
+/** Parses tokens from `rule`. Never throws on any input. */
 export function parseTokens(tokens: IToken[], rule: StartRule = "file"): ParseCstResult {
   parser.input = tokens;
-  const cst = rule === "file" ? parser.file() : parser.expression();
-  return { cst, errors: [...parser.errors] };
+  parser.nestingDepth = 0;
+  parser.recoveryDepth = 0;
+  try {
+    const cst = rule === "file" ? parser.file() : parser.expression();
+    return { cst, errors: [...parser.errors] };
+  } catch (e) {
+    if (!(e instanceof NestingTooDeep)) throw e;
+    return { cst: { name: rule, children: new CstChildren() }, errors: [], tooDeep: e.token };
+  } finally {
+    parser.nestingDepth = 0;
+    parser.recoveryDepth = 0;
+  }
 }

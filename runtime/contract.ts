@@ -1,16 +1,22 @@
 // The decision contract of spec §4, step by step, for one valid request: candidates by trigger,
 // residency + consent before any fetch, the minimal bundle, traced predicates, guardrails in
 // their fixed order, the allow-listed action. Every failure is recorded, never thrown: the
-// engine turns failures into `error` with no action (fail closed).
+// engine turns failures into `error` with no action (fail closed). The policy evaluation and
+// the provider each run under a deadline (runtime/deadline.ts). Predicates receive records
+// without a prototype (runtime/own.ts), so no catalog name can read `Object.prototype`.
 import type { CompiledJourney, ContextValue, JourneyMeta, PredicateContext } from "../compiler/artifact.ts";
 import type { Catalog } from "../compiler/catalog/types.ts";
 import { isPredicateError } from "../compiler/semantics.ts";
 import { formatDateTime, parseDateTimeLiteral } from "../compiler/literals.ts";
 import { normalizeContext, normalizePayload, type ContextProvider, type FieldProblem, type NormalizedContext } from "./context.ts";
+import { DeadlineExceeded, DEFAULT_DEADLINES, withDeadline, type Deadlines } from "./deadline.ts";
 import type { Action, Outcome, Reason, TraceEvent } from "./decision.ts";
 import { arbitrate, checkCap, checkHoldout, checkQuiet, type PastAction } from "./guardrails.ts";
+import { DEFAULT_LIMITS, type RequestLimits } from "./limits.ts";
+import { dict, own, type Dict } from "./own.ts";
 import { screen, type PolicyEvaluator } from "./policy.ts";
 import type { ParsedRequest } from "./request.ts";
+import { thrownMessage } from "./thrown.ts";
 
 /** A candidate journey as the contract moves it through the steps. */
 export interface CandidateState {
@@ -49,11 +55,13 @@ export interface ContractDeps {
   /** Null when the artifact has no policy bundle: every candidate fails closed. */
   readonly policy: PolicyEvaluator | null;
   readonly provider: ContextProvider;
+  /** How long the policy evaluation and the provider may take (default 2 s each). */
+  readonly deadlines?: Deadlines;
+  /** Bounds on the provider's values (default DEFAULT_LIMITS). */
+  readonly limits?: RequestLimits;
 }
 
-function thrown(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+const thrown = thrownMessage;
 
 function fail(c: CandidateState, code: string, message: string, failures: Failure[], detail: Record<string, unknown> = {}): void {
   c.outcome = "error";
@@ -70,21 +78,31 @@ function rootField(path: string): string {
   return path.replace(/\[.*$/, "").split(".").slice(0, 2).join(".");
 }
 
-/** Builds a candidate's predicate context: only its own bundle, as runtime values. */
+/**
+ * Builds a candidate's predicate context: only its own bundle, as runtime values. The context,
+ * its entity records and its event record have no prototype: generated code reads
+ * `c.customer.constructor`, and that must be the field (or nothing), never Object's.
+ */
 function predicateContext(meta: JourneyMeta, nowMs: number, data: NormalizedContext["values"], event: Readonly<Record<string, ContextValue>>, binds: readonly string[]): PredicateContext {
-  const ctx: Record<string, unknown> = { now: nowMs };
-  for (const entity of binds) ctx[entity] = {};
+  const ctx = dict<unknown>();
+  for (const entity of binds) ctx[entity] = dict<ContextValue>();
   for (const path of meta.fields) {
     const dot = path.indexOf(".");
     const entity = path.slice(0, dot);
     const field = path.slice(dot + 1);
-    const value = data[entity]?.[field];
-    const record = (ctx[entity] ??= {}) as Record<string, ContextValue>;
+    const value = own(own(data, entity), field) as ContextValue;
+    const record = (Object.hasOwn(ctx, entity) ? ctx[entity] : (ctx[entity] = dict<ContextValue>())) as Dict<ContextValue>;
     if (value !== undefined) record[field] = value;
   }
-  const ev: Record<string, ContextValue> = {};
-  for (const name of meta.eventFields) if (event[name] !== undefined) ev[name] = event[name];
-  return { ...ctx, now: nowMs, event: ev };
+  const ev = dict<ContextValue>();
+  for (const name of meta.eventFields) {
+    const value = own(event, name) as ContextValue;
+    if (value !== undefined) ev[name] = value;
+  }
+  // `now` and `event` are the language's own names, set last so no entity can shadow them.
+  ctx["now"] = nowMs;
+  ctx["event"] = ev;
+  return ctx as PredicateContext;
 }
 
 function tracer(trace: TraceEvent[]): (id: number, value: unknown) => unknown {
@@ -150,8 +168,13 @@ function allowListedAction(catalog: Catalog, meta: JourneyMeta): Action | string
   if (!def) return `action \`${meta.action.name}\` is not in the catalog`;
   if (def.channel !== meta.action.channel) return `action \`${def.name}\` uses channel \`${def.channel}\`, not \`${meta.action.channel}\``;
   if (!purpose || !purpose.channels.includes(def.channel)) return `channel \`${def.channel}\` is not allowed for purpose \`${meta.purpose}\``;
-  for (const name of def.params.keys()) if (!(name in meta.action.params)) return `action \`${def.name}\` lacks parameter \`${name}\``;
-  return { name: def.name, channel: def.channel, params: { ...meta.action.params } };
+  const params = dict<string | number | boolean>();
+  for (const name of def.params.keys()) {
+    // Own parameters only: `constructor` must be given to be present.
+    if (!Object.hasOwn(meta.action.params, name)) return `action \`${def.name}\` lacks parameter \`${name}\``;
+    params[name] = meta.action.params[name]!;
+  }
+  return { name: def.name, channel: def.channel, params };
 }
 
 /** Runs the contract for a valid request whose candidates (in priority order) are given. */
@@ -164,12 +187,16 @@ export async function runContract(deps: ContractDeps, parsed: ParsedRequest, jou
   if (candidates.length === 0) return { ...base, fields: [] };
 
   // Step 2: residency and consent, one policy call, before any fetch.
-  if (!deps.policy) {
+  const deadlines = deps.deadlines ?? DEFAULT_DEADLINES;
+  const policy = deps.policy;
+  if (!policy) {
     for (const c of candidates) fail(c, "policy_unavailable", "the artifact has no consent/residency policy bundle", failures);
     return { ...base, fields: [] };
   }
   try {
-    const screened = screen(deps.policy, candidates.map((c) => ({ journey: c.meta.id, purpose: c.meta.purpose, channel: c.meta.action.channel, fields: c.meta.fields })), { now: req.now, region: req.region, consents: consents.consents, objections: consents.objections });
+    const screenInput = { now: req.now, region: req.region, consents: consents.consents, objections: consents.objections };
+    const asked = candidates.map((c) => ({ journey: c.meta.id, purpose: c.meta.purpose, channel: c.meta.action.channel, fields: c.meta.fields }));
+    const screened = await withDeadline("policy", deadlines.policy, (signal) => screen(policy, asked, screenInput, signal), "reject");
     screened.forEach((s, i) => {
       const c = candidates[i]!;
       c.reasons.push(...s.reasons);
@@ -177,7 +204,11 @@ export async function runContract(deps: ContractDeps, parsed: ParsedRequest, jou
       else c.outcome = s.outcome;
     });
   } catch (e) {
-    for (const c of candidates) fail(c, "policy_failed", `the consent/residency policies failed: ${thrown(e)}`, failures);
+    const [code, message] =
+      e instanceof DeadlineExceeded
+        ? ["policy_timeout", `the consent/residency policies did not answer within ${e.ms} ms (the engine's \`deadlines.policy\`)`]
+        : ["policy_failed", `the consent/residency policies failed: ${thrown(e)}`];
+    for (const c of candidates) fail(c, code, message, failures);
     return { ...base, fields: [] };
   }
 
@@ -188,14 +219,18 @@ export async function runContract(deps: ContractDeps, parsed: ParsedRequest, jou
   let answer: unknown = {};
   if (fields.length > 0) {
     try {
-      answer = await deps.provider.fetch(req.subject, fields);
+      answer = await withDeadline("provider", deadlines.provider, (signal) => deps.provider.fetch(req.subject, fields, { signal }), "reject");
     } catch (e) {
-      for (const c of survivors) fail(c, "provider_failed", `the context provider failed: ${thrown(e)}`, failures);
+      const [code, message] =
+        e instanceof DeadlineExceeded
+          ? ["provider_timeout", `the context provider did not answer within ${e.ms} ms (the engine's \`deadlines.provider\`)`]
+          : ["provider_failed", `the context provider failed: ${thrown(e)}`];
+      for (const c of survivors) fail(c, code, message, failures);
       return { ...base, fields };
     }
   }
   const eventDef = catalog.events.get(req.event.type)!;
-  const data = normalizeContext(catalog, fields, answer);
+  const data = normalizeContext(catalog, fields, answer, deps.limits ?? DEFAULT_LIMITS);
   const event = normalizePayload(eventDef, eventFields, req.event.payload);
   const problems = new Map<string, FieldProblem[]>();
   for (const p of [...data.problems, ...event.problems]) problems.set(rootField(p.field), [...(problems.get(rootField(p.field)) ?? []), p]);
@@ -204,12 +239,12 @@ export async function runContract(deps: ContractDeps, parsed: ParsedRequest, jou
       for (const p of problems.get(f) ?? []) fail(c, p.code, p.message, failures);
     }
   }
-  const minimized = { context: data.minimized, payload: event.minimized["event"] ?? {} };
+  const minimized = { context: data.minimized, payload: event.minimized["event"] ?? dict() };
 
   // Step 4: traced predicates of the survivors whose data is sound.
   const ctxOf = new Map<CandidateState, PredicateContext>();
   for (const c of survivors.filter((s) => s.outcome === undefined)) {
-    const ctx = predicateContext(c.meta, parsed.nowMs, data.values, event.values["event"] ?? {}, eventDef.binds);
+    const ctx = predicateContext(c.meta, parsed.nowMs, data.values, event.values["event"] ?? dict(), eventDef.binds);
     ctxOf.set(c, ctx);
     try {
       const value = c.journey.when(ctx, tracer(c.trace));
@@ -236,7 +271,7 @@ export async function runContract(deps: ContractDeps, parsed: ParsedRequest, jou
 
   // Step 5: guardrails, then step 6: the action and the customer-facing reason.
   const history: PastAction[] = consents.history.map((h) => ({ journey: h.journey, atMs: parseDateTimeLiteral(h.at)! }));
-  const { winner, deferredUntil } = applyGuardrails(matched, parsed, history, (c) => (ctxOf.get(c)?.["customer"] as Record<string, unknown> | undefined)?.["timezone"], failures);
+  const { winner, deferredUntil } = applyGuardrails(matched, parsed, history, (c) => own(own(ctxOf.get(c), "customer"), "timezone"), failures);
   if (!winner || winner.outcome !== "acted") return { ...base, ...minimized, fields, ...(winner ? { winner } : {}), ...(deferredUntil ? { deferredUntil } : {}) };
   const action = allowListedAction(catalog, winner.meta);
   if (typeof action === "string") {

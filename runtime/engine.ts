@@ -1,16 +1,22 @@
 // The decision engine: one loaded artifact, `decide(request) → Decision` by the contract of
 // spec §4 (runtime/contract.ts), a deterministic decision id, canonical output, and the hand-off
-// to an attached decision log. `decide` never throws: anything that fails ends in `error`.
+// to an attached decision log. `decide` never throws: anything that fails ends in `error`, and
+// the sink still receives an entry for it — one that can be serialized, whatever went wrong.
+// External calls (provider, policies, sink) run under deadlines; requests under limits.
 import type { Manifest, PredicatesModule } from "../compiler/artifact.ts";
 import type { Catalog } from "../compiler/catalog/types.ts";
-import { canonicalJson } from "./canonical-json.ts";
+import { canonicalJson, isCanonicalJsonError } from "./canonical-json.ts";
 import { InMemoryProvider, type ContextProvider } from "./context.ts";
 import { ownRecords, runContract, type ContractResult, type Failure } from "./contract.ts";
+import { DeadlineExceeded, resolveDeadlines, withDeadline, type Deadlines } from "./deadline.ts";
 import type { Decision, Evaluation, Outcome, Wakeup } from "./decision.ts";
+import { resolveLimits, type RequestLimits } from "./limits.ts";
+import { dict, own } from "./own.ts";
 import type { PolicyEvaluator } from "./policy.ts";
 import { formatProblems, parseRequest, type ParsedRequest, type RequestResult } from "./request.ts";
 import { sha256Hex } from "./sha256.ts";
 import type { AppliedPolicies, DecisionLogEntry, DecisionSink, MinimizedRequest } from "./sink.ts";
+import { thrownMessage } from "./thrown.ts";
 import { TriggerIndex } from "./triggers.ts";
 
 /** Everything an engine runs on, already loaded (see runtime/load.ts for loading from bytes). */
@@ -22,11 +28,24 @@ export interface EngineParts {
   readonly policy: PolicyEvaluator | null;
 }
 
+/** How an engine bounds its work (docs/runtime.md#deadlines, #limits). */
+export interface EngineOptions {
+  /**
+   * Milliseconds the provider, the policy evaluation and each sink append may take: one number
+   * for all three or some of them by name. Default 2,000 each; `Infinity` waits forever.
+   */
+  readonly deadlines?: number | Partial<Deadlines>;
+  /** Request limits to raise or lower (default DEFAULT_LIMITS: 10,000 consent records, …). */
+  readonly limits?: Partial<RequestLimits>;
+}
+
 export interface DecideOptions {
   /** Where context comes from; default: the request's own `context`. */
   readonly provider?: ContextProvider;
   /** Overrides the attached sink for this decision. */
   readonly sink?: DecisionSink;
+  /** Overrides the engine's deadlines for this decision. */
+  readonly deadlines?: number | Partial<Deadlines>;
 }
 
 /** A decision together with the entry the log received (or would have received). */
@@ -35,15 +54,12 @@ export interface DecisionRecord {
   readonly entry: DecisionLogEntry;
 }
 
-/** `d_` + the first 32 hex digits of sha256(canonical {artifact, request}). */
+/**
+ * `d_` + the first 32 hex digits of sha256(canonical {artifact, request}). Throws a
+ * CanonicalJsonError when the request is not plain data (the engine then fails closed).
+ */
 export function decisionId(artifactHash: string, request: unknown): string {
-  let text: string;
-  try {
-    text = canonicalJson({ artifact: artifactHash, request });
-  } catch {
-    text = canonicalJson({ artifact: artifactHash, request: "(not plain data)" });
-  }
-  return `d_${sha256Hex(text).slice(0, 32)}`;
+  return `d_${sha256Hex(canonicalJson({ artifact: artifactHash, request }, 0, [])).slice(0, 32)}`;
 }
 
 /** The decision as canonical JSON text (2-space indent, sorted keys): byte-stable everywhere. */
@@ -56,26 +72,35 @@ export class Engine {
   readonly manifest: Manifest;
   readonly catalog: Catalog;
   readonly predicates: PredicatesModule;
+  /** The deadlines of external calls, in ms. */
+  readonly deadlines: Deadlines;
+  /** The request limits. */
+  readonly limits: RequestLimits;
   private readonly policy: PolicyEvaluator | null;
   private readonly index: TriggerIndex;
   private sink: DecisionSink | undefined;
 
-  private constructor(parts: EngineParts) {
+  private constructor(parts: EngineParts, options: EngineOptions) {
     this.manifest = parts.manifest;
     this.catalog = parts.catalog;
     this.predicates = parts.predicates;
     this.policy = parts.policy;
     this.index = new TriggerIndex(parts.predicates.journeys);
+    this.deadlines = resolveDeadlines(options.deadlines);
+    this.limits = resolveLimits(options.limits);
   }
 
-  /** An engine over already loaded parts (the browser, tests, the in-memory compile of the CLI). */
-  static fromParts(parts: EngineParts): Engine {
+  /**
+   * An engine over already loaded parts (the browser, tests, the in-memory compile of the CLI).
+   * Throws a RangeError on options that are not deadlines or limits.
+   */
+  static fromParts(parts: EngineParts, options: EngineOptions = {}): Engine {
     const ids = new Set<string>();
     for (const j of parts.predicates.journeys) {
       if (ids.has(j.meta.id)) throw new Error(`the artifact has two journeys \`${j.meta.id}\``);
       ids.add(j.meta.id);
     }
-    return new Engine(parts);
+    return new Engine(parts, options);
   }
 
   /** The artifact's identity. */
@@ -89,9 +114,9 @@ export class Engine {
     return this;
   }
 
-  /** Validates a request against the schema and this artifact's catalog. */
+  /** Validates a request against the schema, this engine's limits and this artifact's catalog. */
   validate(raw: unknown): RequestResult {
-    return parseRequest(raw, this.catalog);
+    return parseRequest(raw, this.catalog, this.limits);
   }
 
   /** One decision. Never throws; failures are `error` decisions with no action. */
@@ -99,26 +124,39 @@ export class Engine {
     return (await this.decideRecord(raw, options)).decision;
   }
 
-  /** One decision and its log entry. Never throws. */
+  /**
+   * One decision and its log entry. Never throws. The sink receives exactly one entry — or, when
+   * it refuses or times out, that entry and then the `error` entry that replaces it — and every
+   * entry it receives can be serialized as canonical JSON.
+   */
   async decideRecord(raw: unknown, options: DecideOptions = {}): Promise<DecisionRecord> {
+    let deadlines = this.deadlines;
     let record: DecisionRecord;
     try {
-      record = await this.run(raw, options);
+      deadlines = this.deadlinesFor(options);
+      try {
+        record = await this.run(raw, options, deadlines);
+      } catch (e) {
+        // A bug in Kairos, not in the request: still fail closed, with a decision.
+        record = this.failed(raw, { code: "internal_error", message: `internal error: ${thrownMessage(e)}` });
+      }
     } catch (e) {
-      // A bug in Kairos, not in the request: still fail closed, with a decision.
-      record = this.failed(raw, { code: "internal_error", message: `internal error: ${e instanceof Error ? e.message : String(e)}` });
+      record = this.failed(raw, { code: "invalid_options", message: `the decide options are invalid: ${thrownMessage(e)}` });
     }
     const sink = options.sink ?? this.sink;
     if (!sink) return record;
     try {
-      await sink.append(record.entry);
+      await withDeadline("sink", deadlines.sink, (signal) => sink.append(record.entry, { signal }), "accept");
       return record;
     } catch (e) {
-      const failure = { code: "log_failed", message: `the decision log refused the entry: ${e instanceof Error ? e.message : String(e)}` };
+      const failure =
+        e instanceof DeadlineExceeded
+          ? { code: "sink_timeout", message: `the decision log did not take the entry within ${e.ms} ms (the engine's \`deadlines.sink\`)` }
+          : { code: "log_failed", message: `the decision log refused the entry: ${thrownMessage(e)}` };
       const decision = failClosed(record.decision, failure);
       const entry = { ...record.entry, outcome: decision.outcome, decision, journey: undefined, basis: undefined };
       try {
-        await sink.append(entry);
+        await withDeadline("sink", deadlines.sink, (signal) => sink.append(entry, { signal }), "accept");
       } catch {
         // The log is down; the caller still gets the error decision.
       }
@@ -126,15 +164,22 @@ export class Engine {
     }
   }
 
-  private async run(raw: unknown, options: DecideOptions): Promise<DecisionRecord> {
+  /** The engine's deadlines with a decision's overrides; throws a RangeError on invalid ones. */
+  private deadlinesFor(options: DecideOptions): Deadlines {
+    const d = options.deadlines;
+    if (d === undefined) return this.deadlines;
+    return resolveDeadlines(typeof d === "number" ? d : { ...this.deadlines, ...d });
+  }
+
+  private async run(raw: unknown, options: DecideOptions, deadlines: Deadlines): Promise<DecisionRecord> {
     const parsed = this.validate(raw);
     if (!parsed.ok) return this.failed(raw, { code: "invalid_request", message: formatProblems(parsed.problems) });
     const { request } = parsed.value;
     const journeys = this.index.candidates(request.event.type, parsed.value.timerMs);
     const wakeups = parsed.value.timerMs === undefined ? this.index.wakeups(request.event.type, parsed.value.eventAtMs) : [];
-    const own = ownRecords(parsed.value, journeys);
-    const provider = options.provider ?? new InMemoryProvider(request.context ?? {});
-    const result = await runContract({ catalog: this.catalog, policy: this.policy, provider }, parsed.value, journeys, own);
+    const mine = ownRecords(parsed.value, journeys);
+    const provider = options.provider ?? new InMemoryProvider(request.context ?? dict());
+    const result = await runContract({ catalog: this.catalog, policy: this.policy, provider, deadlines, limits: this.limits }, parsed.value, journeys, mine);
     const { payload: _payload, ...event } = request.event;
     const minimized: MinimizedRequest = {
       event: { ...event, ...(Object.keys(result.payload).length > 0 ? { payload: result.payload } : {}) },
@@ -142,12 +187,22 @@ export class Engine {
       now: request.now,
       region: request.region,
       context: result.context,
-      consents: own.consents,
-      objections: own.objections,
-      history: own.history,
+      consents: mine.consents,
+      objections: mine.objections,
+      history: mine.history,
     };
-    const decision = this.assemble(decisionId(this.hash, minimized), result, wakeups);
-    return { decision, entry: this.entry(decision, minimized, parsed.value) };
+    try {
+      const decision = this.assemble(decisionId(this.hash, minimized), result, wakeups);
+      // The decision holds trace values and reasons; the request was checked by its id.
+      canonicalJson(decision, 0, ["decision"]);
+      return { decision, entry: this.entry(decision, minimized, parsed.value) };
+    } catch (e) {
+      if (!isCanonicalJsonError(e)) throw e;
+      // Not plain data (a provider's BigInt or function, a trace value that is not JSON): no
+      // faithful entry exists, so the entry says what failed, and nobody acts on it.
+      const where = e.message.replace(/^canonical JSON: /, "");
+      return this.failed(raw, { code: "unserializable", message: `the decision cannot be logged: ${where}` }, { fields: result.fields, wakeups });
+    }
   }
 
   private assemble(id: string, r: ContractResult, wakeups: readonly Wakeup[]): Decision {
@@ -209,21 +264,45 @@ export class Engine {
     };
   }
 
-  /** An `error` decision for a request that never reached the contract. */
-  private failed(raw: unknown, failure: Failure): DecisionRecord {
-    const decision: Decision = { decision_id: decisionId(this.hash, raw), outcome: "error", fields: [], evaluations: [], artifact: this.hash, error: failure };
-    const r = (raw ?? {}) as Record<string, unknown>;
+  /**
+   * An `error` decision for a request that never reached the contract or whose result cannot be
+   * serialized. Its entry holds only strings read from the request (own properties only), so it
+   * can always be logged. The id is over the request as given when that is plain data, else over
+   * that entry's request and the error code.
+   */
+  private failed(raw: unknown, failure: Failure, kept: { fields?: readonly string[]; wakeups?: readonly Wakeup[] } = {}): DecisionRecord {
     const text = (v: unknown): string => (typeof v === "string" ? v : "");
-    const event = (r["event"] ?? {}) as Record<string, unknown>;
-    const request: MinimizedRequest = {
-      event: { type: text(event["type"]), id: text(event["id"]) },
-      subject: text(r["subject"]),
-      now: text(r["now"]),
-      region: text(r["region"]),
-      context: {},
-      consents: [],
-      objections: [],
-      history: [],
+    let request: MinimizedRequest;
+    try {
+      const event = own(raw, "event");
+      request = {
+        event: { type: text(own(event, "type")), id: text(own(event, "id")) },
+        subject: text(own(raw, "subject")),
+        now: text(own(raw, "now")),
+        region: text(own(raw, "region")),
+        context: {},
+        consents: [],
+        objections: [],
+        history: [],
+      };
+    } catch {
+      // A request whose properties cannot even be read (a throwing getter, a revoked proxy).
+      request = { event: { type: "", id: "" }, subject: "", now: "", region: "", context: {}, consents: [], objections: [], history: [] };
+    }
+    let id: string;
+    try {
+      id = failure.code === "unserializable" ? decisionId(this.hash, { request, error: failure.code }) : decisionId(this.hash, raw);
+    } catch {
+      id = decisionId(this.hash, { request, error: failure.code });
+    }
+    const decision: Decision = {
+      decision_id: id,
+      outcome: "error",
+      fields: kept.fields ?? [],
+      evaluations: [],
+      artifact: this.hash,
+      ...(kept.wakeups && kept.wakeups.length > 0 ? { wakeups: kept.wakeups } : {}),
+      error: failure,
     };
     return { decision, entry: this.entry(decision, request, undefined) };
   }

@@ -1,14 +1,16 @@
 // The runtime's public API (browser-safe; Node-only loading of an artifact directory is in
 // ./node.ts): the engine and its contract types, request validation, context providers,
 // guardrail functions analysts recompute, and the decision-log hand-off.
-export { Engine, decisionId, decisionJson, type EngineParts, type DecideOptions, type DecisionRecord } from "./engine.ts";
+export { Engine, decisionId, decisionJson, type EngineParts, type EngineOptions, type DecideOptions, type DecisionRecord } from "./engine.ts";
+export { DEFAULT_DEADLINES, DeadlineExceeded, type Deadlines } from "./deadline.ts";
+export { DEFAULT_LIMITS, checkRequestLimits, type RequestLimits, type LimitProblem } from "./limits.ts";
 export { loadEngine, verifyArtifact, importPredicates, ArtifactError, PART, type ArtifactFileMap, type ArtifactErrorCode } from "./load.ts";
 export type { Decision, Evaluation, Outcome, Reason, Action, Wakeup, TraceEvent } from "./decision.ts";
 export { parseRequest, formatProblems, RequestSchema, type DecisionRequest, type ParsedRequest, type RequestProblem, type ConsentRecord, type Objection, type HistoryEntry } from "./request.ts";
 export { parseJsonText, type JsonTextResult } from "./json-text.ts";
-export { InMemoryProvider, normalizeContext, type ContextProvider, type EntityRecords, type FieldProblem } from "./context.ts";
+export { InMemoryProvider, normalizeContext, type ContextProvider, type FetchOptions, type EntityRecords, type FieldProblem } from "./context.ts";
 export { holdoutBucket, checkHoldout, checkCap, checkQuiet, compareByPriority } from "./guardrails.ts";
 export type { PolicyEvaluator } from "./policy.ts";
-export { MemorySink, type DecisionSink, type DecisionLogEntry, type MinimizedRequest, type AppliedPolicies } from "./sink.ts";
-export { canonicalJson } from "./canonical-json.ts";
+export { MemorySink, type DecisionSink, type AppendOptions, type DecisionLogEntry, type MinimizedRequest, type AppliedPolicies } from "./sink.ts";
+export { canonicalJson, CanonicalJsonError } from "./canonical-json.ts";
 export { sha256Hex } from "./sha256.ts";

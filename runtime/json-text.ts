@@ -40,42 +40,52 @@ function locate(text: string): Stop {
     if (i >= text.length) throw new Stop(i, "unterminated string");
     i++;
   };
-  const value = (): void => {
+  // Iterative, with the open containers on a stack: text nested a million levels deep (which
+  // JSON.parse rejects or accepts without recursion) must not overflow the call stack here.
+  const open: ("{" | "[")[] = [];
+  const key = (): void => {
     ws();
-    const c = text[i];
-    if (c === "{") {
-      i++;
+    if (text[i] !== '"') throw new Stop(i, `expected a property name in double quotes, found ${what()}`);
+    string();
+    ws();
+    expect(":");
+  };
+  const value = (): void => {
+    for (;;) {
       ws();
-      if (text[i] === "}") return void i++;
+      const c = text[i];
+      if (c === "{" || c === "[") {
+        i++;
+        ws();
+        if (text[i] === (c === "{" ? "}" : "]")) i++;
+        else {
+          open.push(c);
+          if (c === "{") key();
+          continue;
+        }
+      } else if (c === '"') string();
+      else {
+        const m = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
+        if (!m) throw new Stop(i, `expected a value, found ${what()}`);
+        i += m[0].length;
+      }
+      // A value ended: close containers until one continues with `,` (or none is open).
       for (;;) {
+        const top = open[open.length - 1];
+        if (top === undefined) return;
         ws();
-        if (text[i] !== '"') throw new Stop(i, `expected a property name in double quotes, found ${what()}`);
-        string();
-        ws();
-        expect(":");
-        value();
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "}") return void i++;
-        else throw new Stop(i, `expected \`,\` or \`}\`, found ${what()}`);
+        const close = top === "{" ? "}" : "]";
+        if (text[i] === close) {
+          i++;
+          open.pop();
+          continue;
+        }
+        if (text[i] !== ",") throw new Stop(i, `expected \`,\` or \`${close}\`, found ${what()}`);
+        i++;
+        if (top === "{") key();
+        break;
       }
     }
-    if (c === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") return void i++;
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "]") return void i++;
-        else throw new Stop(i, `expected \`,\` or \`]\`, found ${what()}`);
-      }
-    }
-    if (c === '"') return string();
-    const m = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
-    if (!m) throw new Stop(i, `expected a value, found ${what()}`);
-    i += m[0].length;
   };
   try {
     value();

@@ -3,9 +3,10 @@
 // verified bytes, the catalog rebuilt, and the OPA bundle loaded. What runs is what was hashed.
 import { ARTIFACT_VERSION, type Manifest, type PredicatesModule } from "../compiler/artifact.ts";
 import { catalogFromJson } from "../compiler/catalog/serialize.ts";
-import { Engine } from "./engine.ts";
+import { Engine, type EngineOptions } from "./engine.ts";
 import { PolicyEngine } from "./opa/index.ts";
 import { sha256Hex } from "./sha256.ts";
+import { thrownMessage } from "./thrown.ts";
 
 /** Names of the parts the runtime reads, as `kairos compile` writes them. */
 export const PART = { manifest: "manifest.json", predicates: "predicates.js", catalog: "catalog.json", bundle: "opa/bundle.tar.gz" } as const;
@@ -65,7 +66,7 @@ export function verifyArtifact(files: ArtifactFileMap): Manifest {
   const identity = sha256Hex(entries.map(([p, h]) => `${p}:${h}`).join("\n"));
   if (identity !== manifest.hash) throw new ArtifactError("artifact/hash-mismatch", "the manifest's `hash` does not match its parts");
   for (const path of [PART.predicates, PART.catalog]) {
-    if (!(path in manifest.parts)) throw new ArtifactError("artifact/missing-part", `the manifest does not list \`${path}\``);
+    if (!Object.hasOwn(manifest.parts, path)) throw new ArtifactError("artifact/missing-part", `the manifest does not list \`${path}\``);
   }
   return manifest;
 }
@@ -77,7 +78,7 @@ export async function importPredicates(js: string): Promise<PredicatesModule> {
   try {
     mod = await import(/* @vite-ignore */ url);
   } catch (e) {
-    throw new ArtifactError("artifact/bad-part", `\`${PART.predicates}\` cannot be loaded: ${e instanceof Error ? e.message : String(e)}`, e);
+    throw new ArtifactError("artifact/bad-part", `\`${PART.predicates}\` cannot be loaded: ${thrownMessage(e)}`, e);
   }
   const journeys = (mod as { journeys?: unknown }).journeys;
   if (!Array.isArray(journeys) || journeys.some((j: { meta?: unknown; when?: unknown }) => typeof j?.when !== "function" || typeof j?.meta !== "object")) {
@@ -86,8 +87,11 @@ export async function importPredicates(js: string): Promise<PredicatesModule> {
   return mod as PredicatesModule;
 }
 
-/** Loads an engine from an artifact's files (Node reads them from a directory: runtime/node.ts). */
-export async function loadEngine(files: ArtifactFileMap): Promise<Engine> {
+/**
+ * Loads an engine from an artifact's files (Node reads them from a directory: runtime/node.ts).
+ * `options` sets its deadlines and request limits (docs/runtime.md).
+ */
+export async function loadEngine(files: ArtifactFileMap, options: EngineOptions = {}): Promise<Engine> {
   const manifest = verifyArtifact(files);
   const predicates = await importPredicates(text(files, PART.predicates));
   let catalog;
@@ -100,5 +104,5 @@ export async function loadEngine(files: ArtifactFileMap): Promise<Engine> {
   const bundle = files.get(PART.bundle);
   // Without a bundle every candidate fails closed (`policy_unavailable`); a broken one is an error now.
   const policy = manifest.opa && bundle ? await PolicyEngine.load(bundle) : null;
-  return Engine.fromParts({ manifest, catalog, predicates, policy });
+  return Engine.fromParts({ manifest, catalog, predicates, policy }, options);
 }

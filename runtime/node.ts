@@ -3,7 +3,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { ArtifactError, loadEngine, PART, type ArtifactFileMap } from "./load.ts";
-import type { Engine } from "./engine.ts";
+import type { Engine, EngineOptions } from "./engine.ts";
 
 async function walk(root: string, dir: string, out: Map<string, Uint8Array>): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -26,6 +26,6 @@ export async function readArtifactDir(dir: string): Promise<ArtifactFileMap> {
 }
 
 /** Loads an engine from an artifact directory. Throws ArtifactError (or OpaError) when it cannot. */
-export async function loadEngineDir(dir: string): Promise<Engine> {
-  return loadEngine(await readArtifactDir(dir));
+export async function loadEngineDir(dir: string, options: EngineOptions = {}): Promise<Engine> {
+  return loadEngine(await readArtifactDir(dir), options);
 }

@@ -5,12 +5,17 @@
 import type { CandidateVerdict, Reason as OpaReason } from "./opa/contract.ts";
 import type { PolicyRequest } from "./opa/input.ts";
 import type { Reason } from "./decision.ts";
+import { lookup } from "./own.ts";
 import type { ConsentRecord, Objection } from "./request.ts";
 
-/** What the engine needs from the consent/residency policies; `opa.PolicyEngine` is one. */
+/**
+ * What the engine needs from the consent/residency policies; `opa.PolicyEngine` is one (it
+ * answers synchronously). A remote evaluator may answer with a promise; `signal` aborts when the
+ * engine stops waiting (its policy deadline, default 2 s).
+ */
 export interface PolicyEvaluator {
   /** One verdict per candidate, in the candidates' order. May throw (the engine fails closed). */
-  evaluate(request: PolicyRequest): readonly CandidateVerdict[];
+  evaluate(request: PolicyRequest, signal?: AbortSignal): readonly CandidateVerdict[] | Promise<readonly CandidateVerdict[]>;
 }
 
 /** A candidate as the policies see it. */
@@ -43,7 +48,7 @@ function quoteObjection(o: Objection | undefined): Record<string, unknown> | und
   return o ? { scope: o.scope, at: o.at } : undefined;
 }
 
-const MESSAGES: Record<string, (r: OpaReason, c: ScreenCandidate) => string> = {
+const MESSAGES: Readonly<Record<string, (r: OpaReason, c: ScreenCandidate) => string>> = {
   consent_granted: (_r, c) => `consent to \`${c.purpose}\` is granted`,
   asserted_by_controller: () => "asserted by the controller in the catalog",
   no_objection_or_refusal: (_r, c) => `no objection to \`${c.purpose}\` and no refusal on record`,
@@ -60,10 +65,16 @@ const MESSAGES: Record<string, (r: OpaReason, c: ScreenCandidate) => string> = {
   unknown_basis: () => "the policies do not know this lawful basis",
 };
 
+/** `list[i]` for an index the policies returned; anything but an index into the list is nothing. */
+function at<T>(list: readonly T[], i: unknown): T | undefined {
+  return typeof i === "number" && Number.isSafeInteger(i) && i >= 0 && i < list.length ? list[i] : undefined;
+}
+
 function consentReason(r: OpaReason, c: ScreenCandidate, input: ScreenInput, basis?: string): Reason {
-  const message = MESSAGES[r.code]?.(r, c) ?? r.code.replace(/_/g, " ");
-  const record = r.record === undefined ? undefined : quoteRecord(input.consents[r.record]);
-  const objection = r.objection === undefined ? undefined : quoteObjection(input.objections[r.objection]);
+  // The codes come from the policies, which may be custom: a code named `constructor` is not a message.
+  const message = lookup(MESSAGES, r.code)?.(r, c) ?? r.code.replace(/_/g, " ");
+  const record = quoteRecord(at(input.consents, r.record));
+  const objection = quoteObjection(at(input.objections, r.objection));
   return {
     code: r.code,
     message: basis ? `${basis}: ${message}` : message,
@@ -94,8 +105,11 @@ function toScreening(v: CandidateVerdict, c: ScreenCandidate, input: ScreenInput
   const consent = v.consent;
   if (!consent.allowed || consent.basis === null) {
     // A blocking reason (an objection to direct marketing) is said once, not again per basis.
-    const same = (a: OpaReason, b: OpaReason) => a.code === b.code && a.record === b.record && a.objection === b.objection;
-    const tried = consent.tried.flatMap((t) => t.reasons.filter((r) => !consent.reasons.some((b) => same(b, r))).map((r) => consentReason(r, c, input, t.basis)));
+    // By key in a set: every objection can be a blocking reason and a basis's reason at once,
+    // and comparing each with each was quadratic in the number of objections.
+    const key = (r: OpaReason): string => `${r.code}\u0000${String(r.record)}\u0000${String(r.objection)}`;
+    const blocking = new Set(consent.reasons.map(key));
+    const tried = consent.tried.flatMap((t) => t.reasons.filter((r) => !blocking.has(key(r))).map((r) => consentReason(r, c, input, t.basis)));
     const blocks = consent.reasons.map((r) => consentReason(r, c, input));
     const reasons = [...blocks, ...tried];
     if (reasons.length === 0) reasons.push({ code: "no_basis", message: `no lawful basis of \`${c.purpose}\` is satisfied` });
@@ -105,18 +119,31 @@ function toScreening(v: CandidateVerdict, c: ScreenCandidate, input: ScreenInput
   return { allowed: true, basis: consent.basis, reasons: (used?.reasons ?? []).map((r) => consentReason(r, c, input, consent.basis!)) };
 }
 
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
+}
+
 /**
- * Screens every candidate with one policy evaluation. Throws when the policies fail or answer
- * out of contract (wrong count, wrong journey); the engine turns that into `error`.
+ * Screens every candidate with one policy evaluation. Throws (or rejects, for an asynchronous
+ * evaluator) when the policies fail or answer out of contract (wrong count, wrong journey); the
+ * engine turns that into `error`.
  */
-export function screen(policy: PolicyEvaluator, candidates: readonly ScreenCandidate[], input: ScreenInput): Screening[] {
-  const verdicts = policy.evaluate({
-    now: input.now,
-    region: input.region,
-    candidates: candidates.map((c) => ({ journey: c.journey, purpose: c.purpose, channel: c.channel, fields: c.fields })),
-    consents: input.consents,
-    objections: input.objections,
-  });
+export function screen(policy: PolicyEvaluator, candidates: readonly ScreenCandidate[], input: ScreenInput, signal?: AbortSignal): Screening[] | Promise<Screening[]> {
+  const verdicts = policy.evaluate(
+    {
+      now: input.now,
+      region: input.region,
+      candidates: candidates.map((c) => ({ journey: c.journey, purpose: c.purpose, channel: c.channel, fields: c.fields })),
+      consents: input.consents,
+      objections: input.objections,
+    },
+    signal,
+  );
+  return isThenable(verdicts) ? Promise.resolve(verdicts).then((v) => toScreenings(v, candidates, input)) : toScreenings(verdicts, candidates, input);
+}
+
+function toScreenings(verdicts: readonly CandidateVerdict[], candidates: readonly ScreenCandidate[], input: ScreenInput): Screening[] {
+  if (!Array.isArray(verdicts)) throw new Error("the policies returned no list of verdicts");
   if (verdicts.length !== candidates.length) {
     throw new Error(`the policies returned ${verdicts.length} verdicts for ${candidates.length} candidates`);
   }

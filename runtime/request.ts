@@ -1,11 +1,14 @@
-// The decision request (spec §6): its zod schema, the catalog-aware checks that need the policy
-// set (a known event type, known purposes), and the translation of every problem into a plain
-// message that names the JSON path and what is expected. A request that fails here never
-// reaches the engine's contract: the CLI exits 2, `Engine.decide` returns an `error` decision.
+// The decision request (spec §6): its size limits (runtime/limits.ts, checked first, so an
+// oversized request is refused before anything else reads it), its zod schema, the
+// catalog-aware checks that need the policy set (a known event type, known purposes), and the
+// translation of every problem into a plain message that names the JSON path and what is
+// expected. A request that fails here never reaches the engine's contract: the CLI exits 2,
+// `Engine.decide` returns an `error` decision.
 import { z } from "zod";
 import type { Catalog } from "../compiler/catalog/types.ts";
 import { didYouMean } from "../compiler/diagnostics.ts";
 import { parseDateTimeLiteral, parseDurationLiteral } from "../compiler/literals.ts";
+import { checkRequestLimits, DEFAULT_LIMITS, thousands, type RequestLimits } from "./limits.ts";
 
 /** One thing wrong with a request: where (a JSON path such as `consents[2].status`) and what. */
 export interface RequestProblem {
@@ -112,26 +115,30 @@ function describe(value: unknown): string {
   }
 }
 
-const EXPECTED: Record<string, string> = {
-  string: "a string",
-  number: "a number",
-  boolean: "`true` or `false`",
-  object: "an object",
-  array: "a list",
-  record: "an object",
-};
+const EXPECTED = new Map<string, string>([
+  ["string", "a string"],
+  ["number", "a number"],
+  ["boolean", "`true` or `false`"],
+  ["object", "an object"],
+  ["array", "a list"],
+  ["record", "an object"],
+]);
 
-const KNOWN_KEYS: Record<string, readonly string[]> = {
-  "": Object.keys(RequestSchema.shape),
-  event: Object.keys(EventSchema.shape),
-};
+// Keyed by the path of the strict object; a Map, since that path is made of the request's keys.
+const KNOWN_KEYS = new Map<string, readonly string[]>([
+  ["", Object.keys(RequestSchema.shape)],
+  ["event", Object.keys(EventSchema.shape)],
+]);
+
+/** Problems reported per request; the rest are counted (a list of 10,000 bad records is one mistake). */
+export const MAX_PROBLEMS = 20;
 
 function issueToProblems(issue: z.core.$ZodIssue): RequestProblem[] {
   const path = formatPath(issue.path);
   const hasInput = "input" in issue && issue.input !== undefined;
   switch (issue.code) {
     case "invalid_type": {
-      const expected = EXPECTED[issue.expected] ?? issue.expected;
+      const expected = EXPECTED.get(issue.expected) ?? issue.expected;
       return [{ path, message: hasInput ? `expected ${expected}, got ${describe(issue.input)}` : `is required (${expected})` }];
     }
     case "invalid_value":
@@ -144,7 +151,7 @@ function issueToProblems(issue: z.core.$ZodIssue): RequestProblem[] {
     case "too_small":
       return [{ path, message: "must not be empty" }];
     case "unrecognized_keys": {
-      const known = KNOWN_KEYS[issue.path.join(".")] ?? [];
+      const known = KNOWN_KEYS.get(issue.path.join(".")) ?? [];
       return issue.keys.map((key) => {
         const hint = didYouMean(key, known);
         const where = issue.path.length === 0 ? "the request" : `\`${path}\``;
@@ -164,8 +171,9 @@ function issueToProblems(issue: z.core.$ZodIssue): RequestProblem[] {
 function catalogProblems(request: DecisionRequest, catalog: Catalog): RequestProblem[] {
   const problems: RequestProblem[] = [];
   const unknown = (path: string, what: string, name: string, known: Iterable<string>): void => {
-    const hint = didYouMean(name, known);
-    problems.push({ path, message: `unknown ${what} \`${name}\`: the catalog does not declare it`, ...(hint ? { hint } : {}) });
+    // Hints only for the problems that are shown: a "did you mean" costs an edit distance.
+    const hint = problems.length < MAX_PROBLEMS ? didYouMean(name, known) : undefined;
+    problems.push({ path, message: `unknown ${what} \`${name.length > 80 ? name.slice(0, 80) + "…" : name}\`: the catalog does not declare it`, ...(hint ? { hint } : {}) });
   };
   if (!catalog.events.has(request.event.type)) unknown("event.type", "event type", request.event.type, catalog.events.keys());
   (request.consents ?? []).forEach((c, i) => {
@@ -184,16 +192,27 @@ function catalogProblems(request: DecisionRequest, catalog: Catalog): RequestPro
   return problems;
 }
 
+/** The first MAX_PROBLEMS problems, and a last one counting the rest. */
+function capped(problems: readonly RequestProblem[]): readonly RequestProblem[] {
+  if (problems.length <= MAX_PROBLEMS) return problems;
+  const rest = problems.length - MAX_PROBLEMS;
+  return [...problems.slice(0, MAX_PROBLEMS), { path: "(the request)", message: `${thousands(rest)} more problem${rest === 1 ? "" : "s"} not shown` }];
+}
+
 /**
- * Validates a request against the schema and, when given, the catalog. Never throws: every
- * problem comes back with its JSON path, in document order.
+ * Validates a request against the limits (default DEFAULT_LIMITS), the schema and, when given,
+ * the catalog. Never throws: every problem comes back with its JSON path, in document order
+ * (at most MAX_PROBLEMS of them, then a count of the rest). A request past a limit gets that one
+ * problem, naming the limit and how to raise it, and is read no further.
  */
-export function parseRequest(raw: unknown, catalog?: Catalog): RequestResult {
+export function parseRequest(raw: unknown, catalog?: Catalog, limits: RequestLimits = DEFAULT_LIMITS): RequestResult {
+  const over = checkRequestLimits(raw, limits);
+  if (over) return { ok: false, problems: [{ path: over.path, message: over.message, hint: over.hint }] };
   const result = RequestSchema.safeParse(raw, { reportInput: true });
-  if (!result.success) return { ok: false, problems: result.error.issues.flatMap(issueToProblems) };
+  if (!result.success) return { ok: false, problems: capped(result.error.issues.flatMap(issueToProblems)) };
   const request = result.data;
   const problems = catalog ? catalogProblems(request, catalog) : [];
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) return { ok: false, problems: capped(problems) };
   const nowMs = parseDateTimeLiteral(request.now)!;
   const eventAtMs = request.event.at === undefined ? nowMs : parseDateTimeLiteral(request.event.at)!;
   const timerMs = request.event.timer === undefined ? undefined : parseDurationLiteral(request.event.timer)!;

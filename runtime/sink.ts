@@ -58,14 +58,25 @@ export interface DecisionLogEntry {
   readonly decision: Decision;
 }
 
+/** What a sink is told besides the entry. */
+export interface AppendOptions {
+  /**
+   * Aborts when the engine stops waiting (its sink deadline, default 2 s): an asynchronous sink
+   * should then give up writing the entry, since the engine is about to offer the `error` entry
+   * that replaces it.
+   */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * Receives every decision an engine makes. `append` may be async and may return anything (the
- * log returns its chained entry; the engine ignores it); if it throws or rejects, the
- * engine fails closed and returns an `error` decision with no action (an unlogged action is
- * not allowed), after offering that error decision to the sink once more.
+ * log returns its chained entry; the engine ignores it); if it throws, rejects or does not
+ * settle within the sink deadline, the engine fails closed and returns an `error` decision
+ * with no action (an unlogged action is not allowed), after offering that error decision to
+ * the sink once more. Every entry is plain data that canonical JSON can serialize.
  */
 export interface DecisionSink {
-  append(entry: DecisionLogEntry): unknown;
+  append(entry: DecisionLogEntry, options?: AppendOptions): unknown;
 }
 
 /** A sink that keeps entries in memory (tests, the playground). */

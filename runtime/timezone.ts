@@ -11,7 +11,16 @@ export interface WallTime {
   readonly minutes: number;
 }
 
+// Keyed by the zone as requests spell it. Intl accepts any letter case and offset zones
+// (`+01:00`), so the spellings are unbounded: the cache keeps the most recent ones only.
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Spellings cached at most (IANA has about 600 zones). */
+export const MAX_CACHED_ZONES = 1024;
+
+/** Zone spellings currently cached (for tests of the bound). */
+export function cachedTimeZones(): number {
+  return formatters.size;
+}
 
 /** True when `zone` is an IANA time zone the platform knows (`Europe/Berlin`, `UTC`). */
 export function isValidTimeZone(zone: string): boolean {
@@ -35,6 +44,7 @@ function formatter(zone: string): Intl.DateTimeFormat | undefined {
   } catch {
     return undefined;
   }
+  if (formatters.size >= MAX_CACHED_ZONES) formatters.delete(formatters.keys().next().value!);
   formatters.set(zone, f);
   return f;
 }
@@ -42,7 +52,7 @@ function formatter(zone: string): Intl.DateTimeFormat | undefined {
 function parts(zone: string, ms: number): Record<string, number> {
   const f = formatter(zone);
   if (!f) throw new RangeError(`unknown time zone \`${zone}\``);
-  const out: Record<string, number> = {};
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
   for (const p of f.formatToParts(ms)) if (p.type !== "literal") out[p.type] = Number(p.value);
   return out;
 }

@@ -4,6 +4,7 @@
 import type { FieldType, ListElement } from "../compiler/catalog/types.ts";
 import type { ContextValue } from "../compiler/artifact.ts";
 import { parseDateLiteral, parseDateTimeLiteral, parseDurationLiteral, parseIsoDuration } from "../compiler/literals.ts";
+import { dict, own } from "./own.ts";
 
 /** Why a value does not fit its type, and where inside it (`[2].channel` for lists). */
 export interface ValueMismatch {
@@ -89,11 +90,11 @@ function element(of: ListElement, value: unknown, at: string): Converted {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return { ok: false, mismatch: { at, expected: `a record {${[...of.members.keys()].join(", ")}}`, got: shapeOf(value) } };
   }
-  const record = value as Record<string, unknown>;
-  const out: { [k: string]: ContextValue } = {};
-  // Members in catalog order; members the catalog does not declare are dropped.
+  // Members in catalog order; members the catalog does not declare are dropped. Own members
+  // only, into a record without a prototype: a member named `constructor` is absent when absent.
+  const out = dict<ContextValue>();
   for (const [name, type] of of.members) {
-    const member = record[name];
+    const member = own(value, name);
     if (member === undefined || member === null) {
       return { ok: false, mismatch: { at: `${at}.${name}`, expected: expectedText(type), got: "nothing", missing: true } };
     }

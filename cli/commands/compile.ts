@@ -1,7 +1,9 @@
 // `kairos compile DIR --out OUT`: check, then write the artifact (spec §3). Nothing is written
-// when there are errors, and OUT is replaced atomically.
+// when there are errors, and OUT is replaced atomically — and only when it is missing, empty or
+// an earlier artifact: anything else (a file, the policy directory, `.`, a directory of other
+// files) is refused with exit 2 before anything is touched (compiler/artifact-write.ts).
 import { buildArtifact } from "../../compiler/artifact-build.ts";
-import { writeArtifactDir } from "../../compiler/artifact-write.ts";
+import { checkArtifactOut, writeArtifactDir } from "../../compiler/artifact-write.ts";
 import { OpaBuildError } from "../../compiler/opa/index.ts";
 import { checkSources } from "../../compiler/pipeline.ts";
 import { readPolicyDir } from "../../compiler/policy-dir.ts";
@@ -22,6 +24,10 @@ export const command: Command = {
     const dir = positionals[0]!;
     const read = readPolicyDir(dir);
     if (!read.sources) throw new UsageError(read.usage ?? "cannot read the policy directory");
+    // Refuse a dangerous OUT before the work, not after it (and again when writing, in case
+    // it changed meanwhile).
+    const guard = { protect: [dir] };
+    checkArtifactOut(out, guard);
     const result = checkSources(read.sources);
     const diagnostics = [...read.diagnostics, ...result.diagnostics];
     const errors = printDiagnostics(diagnostics, result.sources, io, format);
@@ -39,7 +45,8 @@ export const command: Command = {
       }
       throw e;
     }
-    writeArtifactDir(out, built.files);
+    const written = writeArtifactDir(out, built.files, guard);
+    for (const w of written.warnings) io.err(`kairos compile: warning: ${w}`);
     if (format === "text") {
       const m = built.manifest;
       io.out(

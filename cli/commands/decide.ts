@@ -3,7 +3,7 @@
 // artifact explicitly. Exit 0 whenever a decision was produced, whatever its outcome; 1 when
 // the policies do not compile or the artifact cannot be loaded; 2 on usage errors and
 // malformed request files.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { buildArtifact } from "../../compiler/artifact-build.ts";
 import { OpaBuildError } from "../../compiler/opa/index.ts";
@@ -20,18 +20,14 @@ import { formatProblems, parseRequest } from "../../runtime/request.ts";
 import { printDiagnostics } from "../diagnostics-output.ts";
 import { EXIT, parse, UsageError, type Io } from "../io.ts";
 import type { Command } from "../main.ts";
+import { readTextFile } from "../read-text.ts";
 
 /** A request file that is not a request: exit 2 with the file, the JSON path and the problem. */
 class BadRequestFile extends Error {}
 
 function readRequest(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new UsageError(`cannot read the request file \`${file}\``);
-  }
-  const json = parseJsonText(text.replace(/^\ufeff/, ""));
+  const text = readTextFile(file, "the request file"); // strict UTF-8: a CliError otherwise
+  const json = parseJsonText(text);
   if (!json.ok) throw new BadRequestFile(`${file}:${json.line}:${json.column}: invalid JSON: ${json.message}`);
   // Shape first (cheap, no policies needed); the catalog-aware checks follow once loaded.
   const shape = parseRequest(json.value);

@@ -1,5 +1,5 @@
 // `kairos fmt [--check] FILES…`: canonical formatting of .journey files, in place.
-import { readFileSync, renameSync, statSync, writeFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { renderDiagnostic } from "../../compiler/diagnostics.ts";
 import { formatFile } from "../../compiler/formatter.ts";
@@ -8,6 +8,7 @@ import { SourceFile, SourceSet } from "../../compiler/source.ts";
 import { plural } from "../diagnostics-output.ts";
 import { EXIT, parse, UsageError } from "../io.ts";
 import type { Command } from "../main.ts";
+import { replaceFile } from "../write-file.ts";
 
 function expand(paths: string[]): string[] {
   const out: string[] = [];
@@ -60,9 +61,7 @@ export const command: Command = {
         continue;
       }
       // Write beside, then rename: an interrupted write never leaves a half-written file.
-      const tmp = `${path}.kairos-fmt.tmp`;
-      writeFileSync(tmp, result.value);
-      renameSync(tmp, path);
+      replaceFile(path, result.value, { what: "a .journey file" });
       io.out(`formatted ${path}`);
     }
     if (values["check"] && !failed) io.out(changed ? `${plural(changed, "file")} would be reformatted` : `ok: ${plural(files.length, "file")} already formatted`);

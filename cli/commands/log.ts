@@ -1,12 +1,36 @@
-// `kairos log verify FILE` and `kairos log tail FILE`: checking and reading the immutable
-// decision log (docs/decision-log.md). verify exits 0 when the chain is intact, 1 naming the
-// first bad entry, 2 when FILE is missing or not a decision log.
-import { lastEntries, LogError, verifyLog, type LogEntry, type VerifyResult } from "../../runtime/log/index.ts";
+// `kairos log verify|checkpoint|public-key|tail FILE`: checking, anchoring and reading the
+// decision log (docs/decision-log.md). verify exits 0 when the chain is intact and
+// authenticated, 1 naming the first bad entry or the checkpoint the log no longer matches, 2
+// when FILE is missing or not a decision log, or when nothing could authenticate it.
+import { existsSync, readFileSync } from "node:fs";
+import type { KeyObject } from "node:crypto";
+import {
+  checkpointFileFor,
+  checkpointSigner,
+  INTEGRITY_KEY_ENV,
+  keyFileFor,
+  lastEntries,
+  loadLogKey,
+  LOG_FORMAT_V1,
+  LogError,
+  makeCheckpoint,
+  parsePublicKey,
+  readCheckpoints,
+  verifyLog,
+  type Checkpoint,
+  type LogEntry,
+  type LogKey,
+  type VerifyResult,
+} from "../../runtime/log/index.ts";
+import { canonicalJson } from "../../runtime/canonical-json.ts";
 import { EXIT, parse, UsageError, type Io } from "../io.ts";
+import { replaceFile } from "../write-file.ts";
 import type { Command } from "../main.ts";
 
 const USAGE = [
-  "kairos log verify FILE [--contains HASH] [--format text|json]",
+  "kairos log verify FILE [--checkpoint CP]... [--public-key KEY] [--hashes-only] [--contains HASH] [--format text|json]",
+  "       kairos log checkpoint FILE [--out CP]",
+  "       kairos log public-key FILE",
   "       kairos log tail FILE [-n N] [--format text|json]",
 ].join("\n");
 
@@ -27,6 +51,22 @@ function oneFile(positionals: string[]): string {
   return positionals[0]!;
 }
 
+/** The log's integrity key when the user has it (environment or key file); never created. */
+function integrityKeyOf(file: string): LogKey | undefined {
+  try {
+    return loadLogKey(file, { purpose: "integrity" });
+  } catch (e) {
+    if (e instanceof LogError && e.code === "log/no-key") return undefined;
+    throw e;
+  }
+}
+
+/** `--public-key` as the key itself or a file holding it. */
+function publicKeyOf(value: string): KeyObject {
+  const text = existsSync(value) ? readFileSync(value, "utf8") : value;
+  return parsePublicKey(text);
+}
+
 function verifyText(file: string, r: VerifyResult, contains: string | undefined): string[] {
   if (r.firstBad) {
     const b = r.firstBad;
@@ -35,37 +75,131 @@ function verifyText(file: string, r: VerifyResult, contains: string | undefined)
       r.entries === 0 ? "no intact entry before it" : `${r.entries === 1 ? "the entry before it is" : `the ${r.entries} entries before it are`} intact (head ${r.head.hash})`,
     ];
   }
+  const badCheckpoints = (r.checkpoints ?? []).filter((c) => c.problem !== undefined);
+  if (badCheckpoints.length > 0) {
+    return [...badCheckpoints.map((c) => `${file}: ${c.problem}`), `(the ${entries(r.entries)} present chain correctly, head ${r.head.hash})`];
+  }
   if (contains !== undefined && !r.containsFound) {
     return [
       `${file}: no entry has hash ${contains}: entries were removed from the end, or this is another log`,
       `(the ${entries(r.entries)} present verify, head ${r.head.hash})`,
     ];
   }
-  return [`ok: ${entries(r.entries)}, chain intact, head ${r.head.hash}`];
+  const how = r.authenticated ? "chain intact and authenticated" : "hash chain intact";
+  return [`ok: ${entries(r.entries)}, ${how}, head ${r.head.hash}`];
 }
 
 async function verify(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { contains: { type: "string" }, format: { type: "string" } });
+  const { values, positionals } = parse(argv, {
+    contains: { type: "string" },
+    format: { type: "string" },
+    checkpoint: { type: "string", multiple: true },
+    "public-key": { type: "string" },
+    "hashes-only": { type: "boolean" },
+  });
   const fmt = format(values["format"]);
   const file = oneFile(positionals);
   const contains = values["contains"] as string | undefined;
   if (contains !== undefined && !/^[0-9a-f]{64}$/.test(contains)) throw new UsageError("`--contains` takes an entry hash: 64 lowercase hex digits");
-  const r = verifyLog(file, contains === undefined ? {} : { contains });
+  const integrityKey = integrityKeyOf(file);
+  const publicKey = typeof values["public-key"] === "string" ? publicKeyOf(values["public-key"]) : undefined;
+  const given = ((values["checkpoint"] as string[] | undefined) ?? []).flatMap((f) => readCheckpoints(f, false));
+  const own = readCheckpoints(checkpointFileFor(file));
+  const checkpoints: Checkpoint[] = [...given, ...own];
+  const r = verifyLog(file, {
+    ...(contains === undefined ? {} : { contains }),
+    ...(integrityKey ? { integrityKey } : {}),
+    ...(publicKey ? { publicKey } : {}),
+    ...(checkpoints.length > 0 ? { checkpoints } : {}),
+  });
   if (r.notALog) {
     if (fmt === "json") io.out(JSON.stringify({ ok: false, error: r.notALog }));
     io.err(`kairos log verify: ${r.notALog}`);
     return EXIT.usage;
   }
+  // What vouches for the entries: the integrity key (every entry), or a trusted checkpoint (up to it).
+  const trustedUpTo = Math.max(0, ...(r.checkpoints ?? []).filter((c) => c.trusted && c.problem === undefined).map((c) => c.seq));
+  const v1 = r.format === LOG_FORMAT_V1;
+  const unauthenticated = r.ok && !v1 && !r.authenticated && r.entries > 0 && trustedUpTo === 0 && !values["hashes-only"];
   if (fmt === "json") {
-    io.out(JSON.stringify(r));
+    io.out(JSON.stringify({ ...r, ...(trustedUpTo > 0 ? { signed_up_to: trustedUpTo } : {}) }));
   } else {
     const lines = verifyText(file, r, contains);
-    (r.ok ? io.out : io.err)(lines.join("\n"));
+    (r.ok && !unauthenticated ? io.out : io.err)(lines.join("\n"));
+    if (r.ok && !r.authenticated && trustedUpTo > 0) {
+      const after = r.entries - trustedUpTo;
+      io.out(`entries 1–${trustedUpTo} match a checkpoint signed by the log's key${after > 0 ? `; the ${entries(after)} after it are hashed but not authenticated (no integrity key)` : ""}`);
+    }
+    if (r.ok && v1) io.err(`note: ${file} is a \`${LOG_FORMAT_V1}\` log: its chain is a plain hash, so someone who can write the file could rewrite it unnoticed; logs written now are authenticated`);
     if (r.torn) {
       io.err(`note: ${file} ends with ${plural(r.torn.bytes, "byte")} of an interrupted write after the last entry (line ${r.torn.line}); the next writer moves them to ${file}.torn-<n>`);
     }
   }
+  if (unauthenticated) {
+    io.err(
+      `kairos log verify: cannot authenticate ${file}: no integrity key (${INTEGRITY_KEY_ENV} is not set and ${keyFileFor(file, "integrity")} does not exist), and no checkpoint signed by a key you trust\n` +
+        `help: give the integrity key, or check against an exported checkpoint with \`--checkpoint CP --public-key KEY\`; \`--hashes-only\` accepts a check that a rewrite of the whole file would pass`,
+    );
+    return EXIT.usage;
+  }
   return r.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** The byte size of the log up to its last intact entry (a torn tail is not part of it). */
+function intactSize(file: string, r: VerifyResult): number {
+  const size = readFileSync(file).length;
+  return r.torn ? size - r.torn.bytes : size;
+}
+
+function requireIntegrityKey(file: string, what: string): LogKey {
+  const key = integrityKeyOf(file);
+  if (!key) {
+    throw new LogError(
+      "log/no-key",
+      `${what} needs the log's integrity key: ${INTEGRITY_KEY_ENV} is not set and ${keyFileFor(file, "integrity")} does not exist`,
+      `set ${INTEGRITY_KEY_ENV} to the key the log was written with`,
+    );
+  }
+  return key;
+}
+
+async function checkpoint(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, { out: { type: "string", short: "o" } });
+  const file = oneFile(positionals);
+  const r = verifyLog(file, integrityKeyOf(file) ? { integrityKey: integrityKeyOf(file)! } : {});
+  if (r.notALog) throw new UsageError(r.notALog);
+  const key = requireIntegrityKey(file, "a checkpoint");
+  if (!r.ok) {
+    io.err(`kairos log checkpoint: ${file} does not verify (line ${r.firstBad?.line}: ${r.firstBad?.problem}); a checkpoint would vouch for damaged entries`);
+    return EXIT.failed;
+  }
+  if (r.entries === 0 || r.log === undefined) {
+    io.err(`kairos log checkpoint: ${file} has no entries yet`);
+    return EXIT.failed;
+  }
+  if (r.format === LOG_FORMAT_V1) throw new UsageError(`${file} is a \`${LOG_FORMAT_V1}\` log, which has no integrity key to sign checkpoints with`);
+  const cp = makeCheckpoint(checkpointSigner(key), { log: r.log, seq: r.head.seq, head: r.head.hash, size: intactSize(file, r) });
+  const text = canonicalJson(cp);
+  const out = values["out"];
+  if (typeof out === "string") {
+    // Never over the log, its keys, or anything that is not an earlier checkpoint.
+    replaceFile(out, text + "\n", {
+      accept: (start) => start.toString("utf8").startsWith('{"$kairos":"decision-log-checkpoint/'),
+      what: "a checkpoint",
+      refusal: "give a new file name, or an earlier checkpoint file to replace",
+    });
+    io.err(`checkpoint of entry ${cp.seq} (head ${cp.head}) written to ${out}: keep it where whoever can write ${file} cannot`);
+  } else {
+    io.out(text);
+  }
+  return EXIT.ok;
+}
+
+async function publicKey(argv: string[], io: Io): Promise<number> {
+  const { positionals } = parse(argv, {});
+  const file = oneFile(positionals);
+  io.out(checkpointSigner(requireIntegrityKey(file, "the public key")).publicKey);
+  return EXIT.ok;
 }
 
 function summary(e: LogEntry): string {
@@ -96,12 +230,16 @@ async function tail(argv: string[], io: Io): Promise<number> {
 }
 
 export const command: Command = {
-  summary: "verify the decision log's hash chain, or show its last entries",
+  summary: "verify the decision log (chain, keys, checkpoints), export a signed checkpoint, or show its last entries",
   usage: USAGE,
   async run(argv, io) {
     const [sub, ...rest] = argv;
     if (sub === "verify") return verify(rest, io);
+    if (sub === "checkpoint") return checkpoint(rest, io);
+    if (sub === "public-key") return publicKey(rest, io);
     if (sub === "tail") return tail(rest, io);
-    throw new UsageError(sub === undefined ? "missing the subcommand: `verify` or `tail`" : `unknown subcommand \`${sub}\`; use \`verify\` or \`tail\``);
+    throw new UsageError(
+      sub === undefined ? "missing the subcommand: `verify`, `checkpoint`, `public-key` or `tail`" : `unknown subcommand \`${sub}\`; use \`verify\`, \`checkpoint\`, \`public-key\` or \`tail\``,
+    );
   },
 };

@@ -1,6 +1,6 @@
 // `kairos replay LOG --artifact OUT`: re-decides every logged decision from its sealed
 // request and reports any difference — evidence that decisions are deterministic.
-import { loadLogKey, LogError, replayLog, verifyLog } from "../../runtime/log/index.ts";
+import { INTEGRITY_KEY_ENV, loadLogKey, LOG_FORMAT_V1, LogError, replayLog, verifyLog, type LogKey } from "../../runtime/log/index.ts";
 import { loadEngineDir } from "../../runtime/node.ts";
 import { EXIT, parse, UsageError } from "../io.ts";
 import type { Command } from "../main.ts";
@@ -24,8 +24,25 @@ export const command: Command = {
     if (!Number.isInteger(show) || show < 0) throw new UsageError("`--show` takes a whole number");
     const log = positionals[0]!;
 
-    const v = verifyLog(log);
-    if (v.notALog) throw new UsageError(v.notALog);
+    // Replay trusts what it re-decides only from an authenticated log: a forged entry (a dropped
+    // seal, another artifact) must fail here, not pass as a what-if. decision-log/1 logs have
+    // no integrity key and are checked by hash alone.
+    const first = verifyLog(log);
+    if (first.notALog) throw new UsageError(first.notALog);
+    const v1 = first.format === LOG_FORMAT_V1;
+    let integrityKey: LogKey | undefined;
+    if (!v1 && first.entries > 0) {
+      try {
+        integrityKey = loadLogKey(log, { purpose: "integrity" });
+      } catch (e) {
+        if (e instanceof LogError) {
+          io.err(`kairos replay: ${e.message}${e.hint ? `\nhelp: ${e.hint}` : ""}\n(replay re-decides only entries it can authenticate: set ${INTEGRITY_KEY_ENV})`);
+          return EXIT.usage;
+        }
+        throw e;
+      }
+    }
+    const v = integrityKey ? verifyLog(log, { integrityKey }) : first;
     if (!v.ok) {
       io.err(`kairos replay: ${log} is not intact (line ${v.firstBad?.line}: ${v.firstBad?.problem}); replay needs an intact log — see \`kairos log verify ${log}\``);
       return EXIT.failed;
@@ -39,11 +56,13 @@ export const command: Command = {
     }
     let result;
     try {
-      result = await replayLog(log, engine, loadLogKey(log), (n) => format === "text" && process.stderr.isTTY && process.stderr.write(`\rreplayed ${n.toLocaleString("en-US")}…`));
+      // Never create a key here: a missing key is an error (a new key could open nothing).
+      const key = loadLogKey(log, { legacy: v1 });
+      result = await replayLog(log, engine, key, (n) => format === "text" && process.stderr.isTTY && process.stderr.write(`\rreplayed ${n.toLocaleString("en-US")}…`));
     } catch (e) {
       if (e instanceof LogError) {
         io.err(`kairos replay: ${e.message}${e.hint ? `\nhelp: ${e.hint}` : ""}`);
-        return EXIT.failed;
+        return e.code === "log/no-key" || e.code === "log/weak-key" || e.code === "log/key-permissions" ? EXIT.usage : EXIT.failed;
       }
       throw e;
     }
@@ -54,6 +73,7 @@ export const command: Command = {
     } else {
       io.out(`replayed ${result.replayed.toLocaleString("en-US")} of ${result.entries.toLocaleString("en-US")} entries with artifact ${engine.hash.slice(0, 12)}: ${result.identical.toLocaleString("en-US")} identical, ${result.differences.length.toLocaleString("en-US")} different`);
       if (result.unsealed) io.out(`${result.unsealed} entries carry no sealed request and were not replayed`);
+      if (result.purged) io.out(`${result.purged} entries had their sealed request purged (retention or erasure) and were not replayed`);
       if (result.otherArtifact) io.out(`${result.otherArtifact} entries were decided by another artifact: their differences show what this artifact would decide instead`);
       for (const d of result.differences.slice(0, show)) {
         io.out(`  line ${d.line} (seq ${d.seq}, ${d.decision_id})${d.otherArtifact ? " [other artifact]" : ""}: ${d.path}\n      logged:   ${clip(d.logged)}\n      replayed: ${clip(d.replayed)}`);

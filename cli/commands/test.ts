@@ -2,7 +2,6 @@
 // properties against the policy set compiled in memory (generated predicates, real OPA Wasm
 // policies). Exit 0 when everything passes (and coverage meets `--threshold`), 1 when anything
 // fails, 2 on usage errors and when the policy set does not compile.
-import { writeFileSync } from "node:fs";
 import { OpaBuildError } from "../../compiler/opa/index.ts";
 import { checkSources } from "../../compiler/pipeline.ts";
 import { readPolicyDir } from "../../compiler/policy-dir.ts";
@@ -15,6 +14,14 @@ import { runSuite } from "../../runtime/testing/suite.ts";
 import { parseFormat, printDiagnostics } from "../diagnostics-output.ts";
 import { EXIT, parse, UsageError } from "../io.ts";
 import type { Command } from "../main.ts";
+import { checkReplaceable, replaceFile, type ReplaceOptions } from "../write-file.ts";
+
+/** `--junit` replaces only a JUnit report (XML whose root is `<testsuites` or `<testsuite`). */
+const JUNIT: ReplaceOptions = {
+  accept: (start) => /^(\ufeff)?\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*<testsuites?[\s>]/.test(start.toString("utf8")),
+  what: "a JUnit report",
+  refusal: "give `--junit` a new file name, or the report an earlier run wrote",
+};
 
 function number(v: unknown, what: string, min: number, max: number, integer: boolean): number | undefined {
   if (v === undefined) return undefined;
@@ -48,6 +55,9 @@ export const command: Command = {
     if (junit !== undefined && (typeof junit !== "string" || junit === "")) throw new UsageError("`--junit` needs a file name");
     const filter = typeof values["filter"] === "string" ? values["filter"] : undefined;
     const dir = positionals[0]!;
+    // Only a new file or an earlier report is replaced (`--junit policies/catalog.yaml` is
+    // refused): judged before the run, not after it.
+    if (junit !== undefined) checkReplaceable(junit, JUNIT);
 
     const read = readPolicyDir(dir);
     if (!read.sources) throw new UsageError(read.usage ?? `cannot read the policy directory \`${dir}\``);
@@ -78,11 +88,7 @@ export const command: Command = {
     if (format === "json") io.out(JSON.stringify(renderJson(result, { sources: checked.sources, metas }), null, 2));
     else io.out(renderText(result, { sources: checked.sources, metas, color: io.color, coverage: values["coverage"] === true || threshold !== undefined }));
     if (junit !== undefined) {
-      try {
-        writeFileSync(junit, renderJunit(result, metas, checked.sources));
-      } catch (e) {
-        throw new UsageError(`cannot write \`${junit}\`: ${e instanceof Error ? e.message : String(e)}`);
-      }
+      replaceFile(junit, renderJunit(result, metas, checked.sources), JUNIT);
     }
     const below = threshold !== undefined && result.coverage.percent < threshold;
     if (below) io.err(`kairos test: coverage ${result.coverage.percent.toFixed(1)}% is below the threshold ${threshold}%`);

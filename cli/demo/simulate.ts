@@ -1,6 +1,7 @@
 // The demo's simulation loop: day by day, every customer gets the `daily` batch at their own
 // hour; claims and tickets happen at random; timed follow-ups (`after 3d, 7d`) come back as
 // wake-ups the simulation persists and replays when due, as a real caller would.
+import { createHash } from "node:crypto";
 import type { Engine } from "../../runtime/engine.ts";
 import type { Decision } from "../../runtime/decision.ts";
 import { chance, DAY_MS, generateBook, int, iso, pick, prng, type Customer } from "./book.ts";
@@ -36,6 +37,17 @@ interface ClaimTimeline {
 
 const HOUR = 3_600_000;
 
+/**
+ * Event ids as a real event bus gives them: opaque, carrying nothing about the customer (an id
+ * like `daily-3-c-00042` would put the customer id into every log entry's event id). They are
+ * sha256(seed, counter) — deterministic for a seed, so two runs still make the same decisions —
+ * and drawn apart from the book's PRNG, so the simulated book is the same as before.
+ */
+export function eventIds(seed: number): () => string {
+  let counter = 0;
+  return () => `ev-${createHash("sha256").update(`kairos-demo-event:${seed}:${++counter}`).digest("hex").slice(0, 20)}`;
+}
+
 function claimStatus(c: ClaimTimeline, now: number): string {
   return now < c.assessingAt ? "filed" : now < c.closedAt ? "assessing" : c.closedAs;
 }
@@ -48,6 +60,7 @@ export async function simulate(engine: Engine, opts: SimulationOptions): Promise
   const decisions: Decision[] = [];
   let queue: Pending[] = [];
   let seq = 0;
+  const nextEventId = eventIds(opts.seed);
 
   const send = async (p: Pending) => {
     const c = p.customer;
@@ -75,17 +88,17 @@ export async function simulate(engine: Engine, opts: SimulationOptions): Promise
     const dayStart = opts.start + day * DAY_MS;
     const today: Pending[] = [];
     for (const c of book) {
-      today.push({ at: dayStart + c.dailyHour * HOUR, customer: c, event: { type: "daily", id: `daily-${day}-${c.id}`, at: iso(dayStart + c.dailyHour * HOUR) } });
+      today.push({ at: dayStart + c.dailyHour * HOUR, customer: c, event: { type: "daily", id: nextEventId(), at: iso(dayStart + c.dailyHour * HOUR) } });
       if (chance(rng, 1 / 45) && !claims.has(c.id)) {
         const at = dayStart + int(rng, 7, 19) * HOUR + int(rng, 0, 59) * 60_000;
         const id = `cl-${++seq}`;
         claims.set(c.id, { filedAt: at, assessingAt: at + 2 * DAY_MS, closedAt: at + int(rng, 4, 10) * DAY_MS, closedAs: pick(rng, ["approved", "paid", "rejected"]), diagnosis: pick(rng, ["fracture of the wrist", "whiplash", "water damage", "theft"]) });
-        today.push({ at, customer: c, event: { type: "claim.filed", id, at: iso(at), payload: { claim_id: id, at: iso(at) } } });
+        today.push({ at, customer: c, event: { type: "claim.filed", id: nextEventId(), at: iso(at), payload: { claim_id: id, at: iso(at) } } });
       }
       if (chance(rng, 1 / 30)) {
         const at = dayStart + int(rng, 8, 20) * HOUR;
         const id = `t-${++seq}`;
-        today.push({ at, customer: c, event: { type: "ticket.resolved", id, at: iso(at), payload: { ticket_id: id, csat: int(rng, 1, 5) } } });
+        today.push({ at, customer: c, event: { type: "ticket.resolved", id: nextEventId(), at: iso(at), payload: { ticket_id: id, csat: int(rng, 1, 5) } } });
       }
       // People change their minds: withdrawals and new objections during the simulation.
       const granted = c.consents.find((r) => r.status === "granted");

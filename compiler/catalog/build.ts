@@ -109,6 +109,7 @@ class Builder {
     const retention = str(m.get("retention")?.value);
     const freshness = str(m.get("freshness")?.value);
     const optional = scalar(m.get("optional")?.value);
+    const reasonAllowed = scalar(m.get("reason_allowed")?.value);
     const def: FieldDef = {
       entity,
       name,
@@ -118,6 +119,7 @@ class Builder {
       labels: labels.map((l) => l.name),
       residency: residency !== undefined && REGION.test(residency) ? residency : "any",
       optional: optional === true,
+      ...(reasonAllowed === true ? { reasonAllowed: true } : {}),
       loc: nodeLoc(e.keyNode),
       ...(lineage ? { lineage } : {}),
       ...(retention !== undefined && DURATION.test(retention) ? { retention } : {}),

@@ -71,7 +71,7 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
     case "required": {
       const key = String(params.missingProperty);
       const loc = path.length === 0 ? firstKeyLoc(tree) : keyLoc;
-      r.report("catalog/missing-key", `missing key \`${key}\`${path.length ? ` in ${place}` : ""}`, loc, REQUIRED_HINTS[key]);
+      r.report("catalog/missing-key", `missing key \`${key}\`${path.length ? ` in ${place}` : ""}`, loc, hintFor(REQUIRED_HINTS, key));
       return;
     }
     case "const":
@@ -101,7 +101,7 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
       return;
     }
     case "minItems":
-      r.report("catalog/invalid-value", `${place} must not be empty`, valueLoc, EMPTY_HINTS[path[path.length - 1] ?? ""]);
+      r.report("catalog/invalid-value", `${place} must not be empty`, valueLoc, hintFor(EMPTY_HINTS, path[path.length - 1] ?? ""));
       return;
     case "minLength":
       r.report("catalog/invalid-value", `${place} must not be empty text`, valueLoc);
@@ -113,6 +113,11 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
       // A keyword this mapping does not know yet: still a located error, in ajv's words.
       r.report("catalog/invalid-value", `${place} ${e.message ?? "is invalid"}`, valueLoc);
   }
+}
+
+/** A hint by key, own entries only: a key such as `constructor` has none. */
+function hintFor(hints: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(hints, key) ? hints[key] : undefined;
 }
 
 const REQUIRED_HINTS: Record<string, string> = {
@@ -134,7 +139,7 @@ const EMPTY_HINTS: Record<string, string> = {
 };
 
 const TYPE_NAMES: ReadonlySet<string> = new Set(schema.$defs.typeName.enum);
-const FIELD_TAGS = new Set(["pii", "labels", "lineage", "residency", "retention", "freshness", "optional"]);
+const FIELD_TAGS = new Set(["pii", "labels", "lineage", "residency", "retention", "freshness", "optional", "reason_allowed"]);
 
 function unknownKeyHint(key: string, allowed: readonly string[], def: string, path: readonly string[]): string {
   if (key === "<<") return "YAML merge keys are not supported in the catalog: write the keys out, or alias a whole value (`values: *statuses`)";
@@ -226,7 +231,8 @@ function placeName(path: readonly string[]): string {
   if (top === undefined) return "the catalog";
   if (name === undefined) return `\`${top}\``;
   const owners: Record<string, string> = { entities: "entity", events: "event", purposes: "purpose", actions: "action" };
-  let desc = top === "transfers" ? `the transfers of \`${name}\`` : owners[top] ? `${owners[top]} \`${name}\`` : `\`${name}\` of \`${top}\``;
+  const owner = Object.hasOwn(owners, top) ? owners[top] : undefined;
+  let desc = top === "transfers" ? `the transfers of \`${name}\`` : owner ? `${owner} \`${name}\`` : `\`${name}\` of \`${top}\``;
   for (let j = 2; j < path.length; j++) {
     const seg = path[j]!;
     const next = path[j + 1];

@@ -50,6 +50,12 @@ export interface FieldDef {
   readonly retention?: string;
   readonly freshness?: string;
   readonly optional: boolean;
+  /**
+   * `reason_allowed: true`: the field may be interpolated into a journey's `reason` although it
+   * is personal data (`check/pii-in-reason` otherwise). Absent means false; meaningless for
+   * `pii: none`.
+   */
+  readonly reasonAllowed?: boolean;
   readonly loc: CatalogLoc;
 }
 

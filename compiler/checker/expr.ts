@@ -8,6 +8,8 @@ import type { Resolution, Type } from "../checked.ts";
 import { typeName } from "../checked.ts";
 import { didYouMean, type Diagnostic } from "../diagnostics.ts";
 import type { Span } from "../source.ts";
+import { printExprBounded } from "../print-expr.ts";
+import { fit, rangeOf, type ValueRange } from "./ranges.ts";
 import { arithmetic, equatable, FUNCTIONS, fromFieldType, isNumeric, isUnknown, orderable, T, unify } from "./types.ts";
 
 /** Names in scope inside an expression: quantifier variables, and fields proven set. */
@@ -46,6 +48,11 @@ export class ExprChecker {
   private readonly ctx: CheckContext;
   private readonly site: Site;
   private inIsSet = false;
+  /** Value ranges of the numbers and times checked so far (compiler/checker/ranges.ts). */
+  private readonly ranges = new Map<A.Expr, ValueRange>();
+  /** Facts of `and`/`or` nodes already computed, by truth: each chain link is folded once. */
+  private readonly factsWhenTrue = new Map<A.Expr, ReadonlySet<string>>();
+  private readonly factsWhenFalse = new Map<A.Expr, ReadonlySet<string>>();
 
   constructor(ctx: CheckContext, site: Site) {
     this.ctx = ctx;
@@ -61,7 +68,55 @@ export class ExprChecker {
   check(e: A.Expr, env: Env): Type {
     const t = this.infer(e, env);
     this.ctx.types.set(e, t);
+    this.checkRange(e, t);
     return t;
+  }
+
+  /**
+   * Computes the value range of `e` from its operands' (checked just before it) and reports a
+   * number, date or datetime that is out of range whatever the data (compiler/checker/ranges.ts).
+   * Only the innermost such expression is reported: its range is forgotten, so it tells its
+   * users nothing.
+   */
+  private checkRange(e: A.Expr, t: Type): void {
+    // Only numbers and times (and lists of them, for quantifier variables) have ranges.
+    if (!RANGED.has(t.kind === "list" ? t.of.kind : t.kind)) return;
+    const kids: A.Expr[] = [];
+    let variableList: A.Expr | undefined;
+    switch (e.kind) {
+      case "paren":
+        kids.push(e.inner);
+        break;
+      case "list":
+        for (const i of e.items) kids.push(i); // not `push(...items)`: a list may be longer than the stack
+        break;
+      case "call":
+        for (const a of e.args) kids.push(a);
+        break;
+      case "unary":
+        kids.push(e.operand);
+        break;
+      case "binary":
+        kids.push(e.left, e.right);
+        break;
+      case "quantifier":
+        kids.push(e.list, e.body);
+        break;
+      case "path": {
+        const r = this.ctx.resolutions.get(e);
+        if (r?.kind === "variable" && r.members.length === 0) variableList = r.binder.list;
+        break;
+      }
+      default:
+        break;
+    }
+    const kidRanges = variableList ? [this.ranges.get(variableList)] : kids.map((k) => this.ranges.get(k));
+    const r = rangeOf(e, t, kidRanges, kids.map((k) => this.ctx.types.get(k) ?? T.unknown));
+    if (r && fit(t, r) === "out") {
+      this.error("check/out-of-range", outOfRangeMessage(e, t, r), e.span, t.kind === "date" || t.kind === "datetime" ? "use shorter durations: dates are years 0000–9999 and durations at most 10,000 years" : "use smaller numbers");
+      return;
+    }
+    if (r) this.ranges.set(e, r);
   }
 
   expectBool(e: A.Expr, env: Env, what: string): Type {
@@ -216,7 +271,8 @@ export class ExprChecker {
   // --- operators ------------------------------------------------------------------------------
 
   private call(e: A.CallExpr, env: Env): Type {
-    const sig = FUNCTIONS[e.callee.name];
+    // Own properties only: `toString(…)` and `constructor(…)` are unknown functions, not Object's.
+    const sig = Object.hasOwn(FUNCTIONS, e.callee.name) ? FUNCTIONS[e.callee.name] : undefined;
     const argTypes = e.args.map((a) => {
       return this.check(a, env);
     });
@@ -378,13 +434,23 @@ export class ExprChecker {
       }
       case "unary":
         return e.op === "not" ? this.facts(e.operand, !truth) : NO_FACTS;
-      case "binary":
-        if ((e.op === "and" && truth) || (e.op === "or" && !truth)) return union(this.facts(e.left, truth), this.facts(e.right, truth));
-        if (e.op === "and" || e.op === "or") return intersect(this.facts(e.left, truth), this.facts(e.right, truth));
-        return NO_FACTS;
+      case "binary": {
+        if (e.op !== "and" && e.op !== "or") return NO_FACTS;
+        // Memoized: `binary` asks for the facts of every `and`/`or` left side, and a chain
+        // `a and b and c …` has each link inside the next one's left side.
+        const memo = truth ? this.factsWhenTrue : this.factsWhenFalse;
+        let f = memo.get(e);
+        if (f === undefined) {
+          const l = this.facts(e.left, truth);
+          const r = this.facts(e.right, truth);
+          f = (e.op === "and") === truth ? union(l, r) : intersect(l, r);
+          memo.set(e, f);
+        }
+        return f;
+      }
       case "path": {
         const r = this.ctx.resolutions.get(e);
-        return r?.kind === "condition" ? this.facts(r.decl.body, truth) : NO_FACTS;
+        return r?.kind === "condition" ? conditionFacts(this.ctx, r.decl, truth, (body) => this.facts(body, truth)) : NO_FACTS;
       }
       default:
         return NO_FACTS;
@@ -392,8 +458,52 @@ export class ExprChecker {
   }
 }
 
+/** The kinds of value that have a range (compiler/checker/ranges.ts). */
+const RANGED: ReadonlySet<Type["kind"]> = new Set(["int", "decimal", "date", "datetime", "duration"]);
+
+/** Why a value is out of range: past what a date, an exact integer or a number can hold. */
+function outOfRangeMessage(e: A.Expr, t: Type, r: ValueRange): string {
+  const shown = `\`${printExprBounded(e, 61)}\``;
+  switch (t.kind) {
+    case "date":
+    case "datetime":
+      return `${shown} is always ${r.lo > 0 ? "after the last" : "before the first"} ${t.kind} that can be represented (about 270,000 years from 1970)`;
+    case "int":
+      return `${shown} is always beyond the largest exact integer (${Number.MAX_SAFE_INTEGER})`;
+    default:
+      return `${shown} is too large to compute: it is always infinite`;
+  }
+}
+
 /** Fact sets are never changed once made, so the empty one and unions with it are shared. */
 const NO_FACTS: ReadonlySet<string> = new Set();
+
+/**
+ * The facts of each named condition, computed once per check run (per context) and then read
+ * at every use: a condition refers to others, and following each reference into the body
+ * again would cost 2^n for `c1 = c0 and c0`, `c2 = c1 and c1`, …. The checker checks
+ * conditions before their users (compiler/checker/check.ts), so a body's resolutions are
+ * final when its facts are first asked for. A condition met again while its own facts are
+ * being computed (a cycle, reported elsewhere) proves nothing.
+ */
+const conditionFactCache = new WeakMap<CheckContext, Map<A.ConditionDecl, { whenTrue?: ReadonlySet<string>; whenFalse?: ReadonlySet<string>; pending: number }>>();
+
+function conditionFacts(ctx: CheckContext, decl: A.ConditionDecl, truth: boolean, compute: (body: A.Expr) => ReadonlySet<string>): ReadonlySet<string> {
+  let byDecl = conditionFactCache.get(ctx);
+  if (!byDecl) conditionFactCache.set(ctx, (byDecl = new Map()));
+  let entry = byDecl.get(decl);
+  if (!entry) byDecl.set(decl, (entry = { pending: 0 }));
+  const known = truth ? entry.whenTrue : entry.whenFalse;
+  if (known) return known;
+  const bit = truth ? 1 : 2;
+  if (entry.pending & bit) return NO_FACTS;
+  entry.pending |= bit;
+  const f = compute(decl.body);
+  entry.pending &= ~bit;
+  if (truth) entry.whenTrue = f;
+  else entry.whenFalse = f;
+  return f;
+}
 
 function union(a: ReadonlySet<string>, b: ReadonlySet<string>): ReadonlySet<string> {
   if (b.size === 0) return a;

@@ -10,35 +10,33 @@ import { emptyEnv, ExprChecker, list, type CheckContext, type FieldRead } from "
 import { foldWhen } from "./fold.ts";
 import { fromFieldType } from "./types.ts";
 
-/** Deepest expression (after inlining named conditions) that codegen and evaluation support. */
+/** Deepest expression (named conditions counted where used) that codegen and evaluation support. */
 export const MAX_DEPTH = 300;
 
-const NO_CONDITIONS: ReadonlySet<string> = new Set();
-
-/** Depth of an expression tree with named conditions inlined, computed without recursion. */
-function inlinedDepth(root: A.Expr, ctx: CheckContext): number {
+/**
+ * Depth of an expression tree with each named condition it uses counted at the place of use
+ * (as evaluation nests): a reference adds the depth of the condition's body, taken from
+ * `conditionDepths` (a condition missing there — one in a cycle — counts as its name alone).
+ * Linear in the expression, without recursion.
+ */
+export function nestingDepth(root: A.Expr, ctx: CheckContext, conditionDepths: ReadonlyMap<A.ConditionDecl, number>): number {
   let max = 0;
-  // A stack of (expression, depth, conditions being inlined), as three parallel arrays.
+  // A stack of (expression, depth), as two parallel arrays.
   const exprs: A.Expr[] = [root];
   const depths: number[] = [1];
-  const vias: ReadonlySet<string>[] = [NO_CONDITIONS];
   let d = 0;
-  let via = NO_CONDITIONS;
-  const push = (c: A.Expr, v: ReadonlySet<string> = via) => {
+  const push = (c: A.Expr) => {
     exprs.push(c);
     depths.push(d + 1);
-    vias.push(v);
   };
   while (exprs.length > 0) {
     const e = exprs.pop()!;
     d = depths.pop()!;
-    via = vias.pop()!;
     if (d > max) max = d;
-    if (max > MAX_DEPTH) return max;
     switch (e.kind) {
       case "path": {
         const r = ctx.resolutions.get(e);
-        if (r?.kind === "condition" && !via.has(r.decl.name.name)) push(r.decl.body, new Set([...via, r.decl.name.name]));
+        if (r?.kind === "condition") max = Math.max(max, d + (conditionDepths.get(r.decl) ?? 0));
         break;
       }
       case "list":
@@ -72,10 +70,19 @@ function inlinedDepth(root: A.Expr, ctx: CheckContext): number {
 export const REQUIRED_CLAUSES = ["purpose", "on", "when", "do"] as const;
 export const NAME_RE = /^[a-z][a-z0-9_]*$/;
 
-/** Field reads of each named condition (transitively), computed once per program. */
-export type ConditionReads = ReadonlyMap<string, readonly FieldDef[]>;
+/** What is known of each named condition once checked, computed once per program. */
+export interface ConditionInfo {
+  /** Field reads of each condition (transitively), by name. */
+  readonly reads: ReadonlyMap<string, readonly FieldDef[]>;
+  /** Each condition's nesting depth, the conditions it uses counted in place. */
+  readonly depths: ReadonlyMap<A.ConditionDecl, number>;
+  /** The conditions each condition refers to (resolved), by name. */
+  readonly refs: ReadonlyMap<string, readonly string[]>;
+  /** How many operations each condition's own body has (its references count one each). */
+  readonly sizes: ReadonlyMap<string, number>;
+}
 
-export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditionReads: ConditionReads, source: (s: Span) => string): CheckedJourney | undefined {
+export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditions: ConditionInfo, source: (s: Span) => string): CheckedJourney | undefined {
   const diags = ctx.diagnostics;
   // Diagnostics are only ever appended: an error from this journey is one at `start` or later.
   const start = diags.length;
@@ -150,18 +157,30 @@ export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditionReads
   if (wc) {
     xc.expectBool(wc.expr, emptyEnv, "`when`");
     for (const d of foldWhen(id, wc.expr, (e) => source(e.span))) diags.push(d);
-    const depth = inlinedDepth(wc.expr, ctx);
+    const depth = nestingDepth(wc.expr, ctx, conditions.depths);
     if (depth > MAX_DEPTH) err("check/too-deep", `\`when\` of \`${id}\` nests ${depth} operations deep (named conditions included), more than ${MAX_DEPTH}`, wc.keywordSpan, "split the condition into named `condition`s combined with fewer operators, or into several journeys");
   }
   const reason = clause("reason");
   if (reason) {
     const proven = wc ? xc.facts(wc.expr, true) : new Set<string>();
-    for (const part of reason.template.parts) if (part.kind === "expr") xc.check(part.expr, { vars: new Map(), proven });
+    for (const part of reason.template.parts) {
+      if (part.kind !== "expr") continue;
+      const firstRead = xc.reads.length;
+      const firstRef = xc.conditionRefs.length;
+      xc.check(part.expr, { vars: new Map(), proven });
+      checkReasonPii(xc.reads.slice(firstRead), xc.conditionRefs.slice(firstRef), conditions, err);
+    }
+    // The same bound as `when`: an interpolation is evaluated (and planned) like one.
+    for (const part of reason.template.parts) {
+      if (part.kind !== "expr") continue;
+      const depth = nestingDepth(part.expr, ctx, conditions.depths);
+      if (depth > MAX_DEPTH) err("check/too-deep", `\`{…}\` in the \`reason\` of \`${id}\` nests ${depth} operations deep (named conditions included), more than ${MAX_DEPTH}`, part.expr.span, "interpolate a simpler expression");
+    }
   }
 
   // Every field the journey can read: direct reads, named conditions, and the timezone for quiet hours.
   const reads: FieldRead[] = [...xc.reads];
-  for (const ref of xc.conditionRefs) for (const def of conditionReads.get(ref.decl.name.name) ?? []) reads.push({ def, span: ref.span });
+  for (const ref of xc.conditionRefs) for (const def of conditions.reads.get(ref.decl.name.name) ?? []) reads.push({ def, span: ref.span });
   if (qc) {
     const tz = ctx.catalog.entities.get("customer")?.fields.get("timezone");
     if (!tz || !event?.binds.includes("customer")) {
@@ -228,6 +247,34 @@ function checkReads(reads: readonly FieldRead[], event: EventDef | undefined, pu
   }
 }
 
+/**
+ * A `reason` is shown to the customer and kept in the decision log, so an interpolation must
+ * not read personal data — directly, through a function or a quantifier, or through a named
+ * condition — unless the catalog allows that field in reasons (`reason_allowed: true`).
+ */
+function checkReasonPii(
+  reads: readonly FieldRead[],
+  refs: readonly { readonly decl: A.ConditionDecl; readonly span: Span }[],
+  conditions: ConditionInfo,
+  err: (code: string, message: string, span: Span, hint?: string) => void,
+): void {
+  const all: FieldRead[] = [...reads];
+  for (const ref of refs) for (const def of conditions.reads.get(ref.decl.name.name) ?? []) all.push({ def, span: ref.span });
+  const reported = new Set<string>();
+  for (const { def, span } of all) {
+    if (def.pii === "none" || def.reasonAllowed) continue;
+    const key = `${def.path}@${span.start}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    err(
+      "check/pii-in-reason",
+      `this \`reason\` reads \`${def.path}\`, which is personal data (pii: ${def.pii})`,
+      span,
+      `a reason is shown to the customer and kept in the decision log: leave \`${def.path}\` out of it, or mark the field \`reason_allowed: true\` in the catalog if showing it is intended`,
+    );
+  }
+}
+
 function bindingEvents(entity: string, ctx: CheckContext): string {
   const evs = [...ctx.catalog.events.values()].filter((e) => e.binds.includes(entity)).map((e) => e.name);
   return evs.length ? ` (${list(evs)})` : "";
@@ -240,7 +287,9 @@ function checkAction(dc: Extract<A.Clause, { kind: "do" }> | undefined, ctx: Che
     err("check/unknown-action", `unknown action \`${dc.action.name}\``, dc.action.span, didYouMean(dc.action.name, ctx.catalog.actions.keys()) ?? `the catalog defines ${list([...ctx.catalog.actions.keys()])}`);
     return undefined;
   }
-  const params: Record<string, string | number | boolean> = {};
+  // A null-prototype record: a parameter named like an inherited property (`constructor`) is
+  // not "given" before it is.
+  const params = Object.create(null) as Record<string, string | number | boolean>;
   const misspelt = new Set<string>();
   let ok = true;
   for (const a of dc.args) {
@@ -253,8 +302,13 @@ function checkAction(dc: Extract<A.Clause, { kind: "do" }> | undefined, ctx: Che
       ok = false;
       continue;
     }
-    if (a.name.name in params) {
+    if (Object.hasOwn(params, a.name.name)) {
       err("check/duplicate-parameter", `parameter \`${a.name.name}\` is given twice`, a.name.span);
+      ok = false;
+      continue;
+    }
+    // A value that did not parse is reported already: no second error about its type.
+    if (a.value.kind === "error") {
       ok = false;
       continue;
     }
@@ -268,7 +322,7 @@ function checkAction(dc: Extract<A.Clause, { kind: "do" }> | undefined, ctx: Che
   }
   for (const name of def.params.keys()) {
     // A misspelt argument already got a "did you mean" for this parameter: no second error.
-    if (!(name in params) && !misspelt.has(name) && !dc.args.some((a) => a.name.name === name)) {
+    if (!Object.hasOwn(params, name) && !misspelt.has(name) && !dc.args.some((a) => a.name.name === name)) {
       err("check/missing-parameter", `action \`${def.name}\` needs parameter \`${name}\``, dc.action.span, `write \`${def.name}(${[...def.params.keys()].map((k) => `${k}: …`).join(", ")})\``);
       ok = false;
     }

@@ -86,11 +86,15 @@ export interface FunctionSig {
   readonly doc: string;
 }
 
-export const FUNCTIONS: Readonly<Record<string, FunctionSig>> = {
+/**
+ * The functions by name, in a null-prototype object: a lookup by the name a user wrote
+ * (`toString`, `constructor`) finds nothing rather than one of Object's methods.
+ */
+export const FUNCTIONS: Readonly<Record<string, FunctionSig>> = Object.assign(Object.create(null) as Record<string, FunctionSig>, {
   days_since: { params: [["date", "datetime"]], result: T.int, doc: "whole UTC calendar days from the date to `now`'s date" },
   days_until: { params: [["date", "datetime"]], result: T.int, doc: "whole UTC calendar days from `now`'s date to the date" },
   hours_since: { params: [["datetime"]], result: T.int, doc: "whole hours elapsed from the datetime to `now`" },
   count: { params: [["list"]], result: T.int, doc: "the number of elements of a list" },
   lower: { params: [["string", "enum"]], result: T.string, doc: "the string in lower case" },
   contains: { params: [["string", "enum"], ["string", "enum"]], result: T.bool, doc: "whether the first string contains the second" },
-};
+} satisfies Record<string, FunctionSig>);

@@ -1,17 +1,34 @@
 // Sites (compiler/trace-nodes.ts) → code. Every traced site becomes `t($, id, <value>)`, so
 // the predicate reports each sub-expression's value as it computes it; the operations are
-// those of compiler/semantics.ts, which the reference interpreter implements.
+// those of compiler/semantics.ts, which the reference interpreter implements. A named
+// condition's body is emitted once per evaluation it is planned for: in place when it runs at
+// most once, else as a function `cond_<journey>_<index>(c, $, m)` that keeps its value in the
+// evaluation's memo array `m` (compiler/codegen/module.ts writes those functions).
 import type * as A from "../ast.ts";
 import { arithmeticKind, disjointEnums, literalValue, showKind, type ShowKind } from "../semantics.ts";
-import type { ReasonPart, Site } from "../trace-nodes.ts";
+import type { PlannedCondition, ReasonPart, Site } from "../trace-nodes.ts";
+import { SiteRanges } from "../checker/ranges.ts";
 import { arrow, binary, bool, call, ident, member, nonNull, NULL, num, prefix, str, array, type Code } from "./writer.ts";
 
 const CTX = ident("c");
 const TRACER = ident("$");
+/** The memo array of one evaluation: slot `index` holds a shared condition's value once known. */
+export const MEMO = "m";
+
+/** The function that evaluates a shared named condition of a journey (validated identifier). */
+export function conditionFunction(journeyId: string, planned: PlannedCondition): string {
+  const name = `cond_${journeyId}_${planned.index}`;
+  ident(name);
+  return name;
+}
 
 /** Emits the expressions of one module; quantifier variables get module-unique names. */
 export class ExprEmitter {
   private readonly vars = new Map<A.QuantifierExpr, string>();
+  /** Value ranges of the sites, for the range checks of time arithmetic. */
+  private readonly ranges = new SiteRanges();
+  /** The journey whose sites are being emitted: names its condition functions. */
+  journeyId = "";
 
   /** The value of a site, traced when it has an id. */
   emit(site: Site): Code {
@@ -73,6 +90,7 @@ export class ExprEmitter {
         return binary(e.negated ? "==" : "!=", v, NULL);
       }
       case "quantifier": {
+        this.ranges.bind(e, site.children[0]!);
         const list = this.kid(site, 0);
         const x = this.variable(e);
         const body = arrow([x], this.kid(site, 1));
@@ -94,22 +112,27 @@ export class ExprEmitter {
     const r = site.resolution;
     switch (r?.kind) {
       case "field": {
-        const read = member(member(CTX, r.def.entity), r.def.name);
+        const read = dataMember(ownAsserted(dataMember(CTX, r.def.entity)), r.def.name);
         // The checker proved an optional field set wherever it is read; TypeScript cannot see
-        // through the tracer calls, so the read carries `!` (nothing at run time).
-        return r.def.optional && !presenceTest ? nonNull(read) : read;
+        // through the tracer calls, so the read carries `!` (nothing at run time). An `own`
+        // read may be undefined to TypeScript, so it carries `!` too, unless it is tested.
+        return (r.def.optional || isOwnRead(read)) && !presenceTest ? nonNull(read) : read;
       }
       case "event":
-        return member(member(CTX, "event"), r.name);
+        return ownAsserted(dataMember(member(CTX, "event"), r.name));
       case "now":
         return member(CTX, "now");
       case "variable": {
         let v = ident(this.variable(r.binder));
-        for (const m of r.members) v = member(v, m);
+        for (const m of r.members) v = ownAsserted(dataMember(v, m));
         return v;
       }
-      case "condition":
-        return this.kid(site, 0);
+      case "condition": {
+        const planned = site.condition;
+        if (!planned) throw new Error("bug: a condition reference without a plan reached codegen");
+        if (!planned.shared) return this.emit(planned.body);
+        return call(conditionFunction(this.journeyId, planned), [CTX, TRACER, ident(MEMO)]);
+      }
       default:
         throw new Error("bug: unresolved path reached codegen");
     }
@@ -165,16 +188,50 @@ export class ExprEmitter {
     }
     switch (arithmeticKind(e.op, lt, rt)) {
       case "date_duration":
-        return binary(e.op === "-" ? "-" : "+", l, call("wholeDays", [r]));
+        return this.inRange(site, binary(e.op === "-" ? "-" : "+", l, call("wholeDays", [r])));
       case "duration_date":
-        return binary("+", call("wholeDays", [l]), r);
+        return this.inRange(site, binary("+", call("wholeDays", [l]), r));
       case "date_date":
         return binary("*", binary("-", l, r), ident("MS_PER_DAY"));
       case "number":
         if (e.op === "/") return call("div", [l, r, num(site.id ?? -1)]);
-        return binary(e.op, l, r);
+        return this.inRange(site, binary(e.op, l, r));
     }
   }
+
+  /**
+   * Time arithmetic the checker could not prove in range for all data (compiler/checker/
+   * ranges.ts; rare: long chains of long durations) is checked when it runs: past what a
+   * JavaScript Date represents it fails the predicate (`predicate/date-out-of-range`), and the
+   * runtime fails closed, instead of an `Invalid time value` later.
+   */
+  private inRange(site: Site, value: Code): Code {
+    const kind = this.ranges.unchecked(site);
+    if (kind === undefined) return value;
+    return call(kind === "date" ? "dateIn" : "instantIn", [value, num(site.id ?? -1)]);
+  }
+}
+
+/**
+ * Names every plain object inherits (`constructor`, `toString`, `__proto__`, …). A context
+ * record is plain data, so reading an absent field of such a name with `.` would find the
+ * inherited value (`constructor` is a function, so `is set` would be true): those names are
+ * read with `own(record, "name")`, which sees own properties only.
+ */
+const INHERITED: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), "__proto__"]);
+
+/** `target.name`, or `own(target, "name")` for a name plain objects inherit. */
+function dataMember(target: Code, name: string): Code {
+  return INHERITED.has(name) ? call("own", [target, str(name)]) : member(target, name);
+}
+
+function isOwnRead(c: Code): boolean {
+  return c.k === "call" && c.fn.k === "atom" && c.fn.text === "own";
+}
+
+/** An `own` read asserted set for TypeScript (the value is what the catalog type says). */
+function ownAsserted(c: Code): Code {
+  return isOwnRead(c) ? nonNull(c) : c;
 }
 
 /** Renders a value for a `reason`, as semantics.showValue does. */

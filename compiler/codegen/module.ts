@@ -4,6 +4,8 @@
 //
 // Shape, per journey `<id>` (ids sorted):
 //   export interface Ctx_<id> { now; event?; <entity>: { <field>… } }      (TypeScript only)
+//   function cond_<id>_<n>(c: Ctx_<id>, $: Tracer, m): boolean            a named condition used
+//                                                                       more than once (memoized)
 //   function when_<id>(c: Ctx_<id>, $: Tracer): boolean                  traced `when`
 //   function reason_<id>(c: Ctx_<id>, $: Tracer): string                 when it has a reason
 //   const meta_<id>: JourneyMeta = { … }                                 incl. trace nodes
@@ -16,7 +18,7 @@ import type { SourceSet } from "../source.ts";
 import { planJourney, type Site, type TracePlan } from "../trace-nodes.ts";
 import type { JourneyMeta } from "../artifact.ts";
 import { ContextTypes } from "./context-types.ts";
-import { ExprEmitter } from "./emit-expr.ts";
+import { conditionFunction, ExprEmitter, MEMO } from "./emit-expr.ts";
 import { writePrelude } from "./prelude.ts";
 import { array, arrow, as, call, CodeWriter, data, dataAtom, ident, object, type Code } from "./writer.ts";
 
@@ -136,8 +138,12 @@ class ModuleWriters {
     const id = p.journey.id;
     const ctxType = `Ctx_${id}`;
     ident(`when_${id}`);
+    this.emitter.journeyId = id;
     const when = this.emitter.emit(p.plan.when);
     const reason = p.plan.reason ? this.emitter.reason(p.plan.reason) : undefined;
+    // Each shared condition once, as a function over the evaluation's memo (see emit-expr.ts).
+    const shared = p.plan.conditions.filter((c) => c.shared).map((c) => ({ name: conditionFunction(id, c), slot: c.index, part: c.part, body: this.emitter.emit(c.body) }));
+    const memo = { when: shared.some((c) => c.part === "when"), reason: shared.some((c) => c.part === "reason") };
     const meta = metaCode(p.meta);
     for (const w of [this.ts, this.js]) {
       w.blank();
@@ -145,10 +151,26 @@ class ModuleWriters {
       if (w.ts) for (const l of this.contexts.get(id)!) w.line(l);
       w.blank();
       const sig = (name: string, result: string) => (w.ts ? `function ${name}(c: ${ctxType}, $: Tracer): ${result} {` : `function ${name}(c, $) {`);
-      w.block(sig(`when_${id}`, "boolean"), () => w.code("return ", when, ";"));
+      const memoType = "(boolean | undefined)[]";
+      for (const c of shared) {
+        w.block(w.ts ? `function ${c.name}(c: ${ctxType}, $: Tracer, ${MEMO}: ${memoType}): boolean {` : `function ${c.name}(c, $, ${MEMO}) {`, () => {
+          w.line(`const known = ${MEMO}[${c.slot}];`);
+          w.line("if (known !== undefined) return known;");
+          w.code(`return (${MEMO}[${c.slot}] = `, c.body, ");");
+        });
+        w.blank();
+      }
+      const declareMemo = () => w.line(w.ts ? `const ${MEMO}: ${memoType} = [];` : `const ${MEMO} = [];`);
+      w.block(sig(`when_${id}`, "boolean"), () => {
+        if (memo.when) declareMemo();
+        w.code("return ", when, ";");
+      });
       if (reason) {
         w.blank();
-        w.block(sig(`reason_${id}`, "string"), () => w.code("return ", reason, ";"));
+        w.block(sig(`reason_${id}`, "string"), () => {
+          if (memo.reason) declareMemo();
+          w.code("return ", reason, ";");
+        });
       }
       w.blank();
       w.code(`const meta_${id}${w.ts ? ": JourneyMeta" : ""} = `, meta, ";");
@@ -183,16 +205,34 @@ export function emitPredicates(program: CheckedProgram, sources?: SourceSet): Pr
   return r.value;
 }
 
-/** Depth of a site tree, without recursion (the tree may be too deep for the stack). */
+/**
+ * Depth of a site graph, a shared condition body counted at each place it is used, without
+ * recursion (it may be too deep for the stack). Each site is measured once: a body shared by
+ * many references (`c2 = c1 and c1`, `c1 = c0 and c0`, …) does not multiply the work.
+ */
 function depthOf(root: Site): number {
-  let max = 0;
-  const stack: [Site, number][] = [[root, 1]];
+  const depth = new Map<Site, number>();
+  const stack: Site[] = [root];
   while (stack.length > 0) {
-    const [s, d] = stack.pop()!;
-    if (d > max) max = d;
-    for (const c of s.children) stack.push([c, d + 1]);
+    const s = stack[stack.length - 1]!;
+    if (depth.has(s)) {
+      stack.pop();
+      continue;
+    }
+    let ready = true;
+    for (const c of s.children) {
+      if (!depth.has(c)) {
+        ready = false;
+        stack.push(c);
+      }
+    }
+    if (!ready) continue;
+    stack.pop();
+    let d = 0;
+    for (const c of s.children) d = Math.max(d, depth.get(c)!);
+    depth.set(s, d + 1);
   }
-  return max;
+  return depth.get(root)!;
 }
 
 /** The metadata literal, one trace node per line (the same in both modules: built once). */

@@ -193,8 +193,12 @@ function dataText(value: unknown): void {
   throw new Error(`codegen: cannot write ${typeof value} as data`);
 }
 
-/** A property key: bare when an identifier, else a string literal. */
+/**
+ * A property key: bare when an identifier, else a string literal. `__proto__` is computed
+ * (`["__proto__"]`): written bare or quoted in an object literal it would set the prototype.
+ */
 export function key(name: string): string {
+  if (name === "__proto__") return '["__proto__"]';
   return isIdentifier(name) ? name : JSON.stringify(name);
 }
 
@@ -206,6 +210,12 @@ export const WIDTH = 100;
 /** A call hugs its last argument, or an arrow its body, only when it starts left of this. */
 const HUG_COLUMN = 60;
 const STEP = "  ";
+/**
+ * Indentation stops growing past this many columns: each level of a deeply nested expression
+ * would otherwise indent every line below it once more, and the module would grow with the
+ * expression's size times its depth (a `when` 250 levels deep around a long list: 35 MB).
+ */
+const MAX_INDENT = 40;
 
 /** `a`, `a.b.c`: short enough never to break before a method call on it. */
 function isSimplePath(c: Code): boolean {
@@ -505,7 +515,7 @@ function lay(c: Code, indent: string, mode: Mode, s: Sink): void {
     put(c, mode, s);
     return;
   }
-  const inner = indent + STEP;
+  const inner = indent.length < MAX_INDENT ? indent + STEP : indent;
   switch (c.k) {
     case "call": {
       // `<long target>.method(args)`: break before `.method`.

@@ -235,7 +235,8 @@ function recordValue(v: A.TestValue, members: ReadonlyMap<string, FieldType>, wh
       ok = false;
       continue;
     }
-    if (f.name.name in out) {
+    // Own properties only: a member named `constructor` is not set before it is.
+    if (Object.hasOwn(out, f.name.name)) {
       report("test/duplicate-field", `member \`${f.name.name}\` is set twice`, f.name.span, "keep one of them");
       ok = false;
       continue;

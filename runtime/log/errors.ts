@@ -12,7 +12,10 @@ export type LogErrorCode =
   | "log/key-mismatch"
   | "log/closed"
   | "log/io"
-  | "log/seal";
+  | "log/seal"
+  | "log/old-format"
+  | "log/checkpoint"
+  | "log/unserializable";
 
 export class LogError extends Error {
   readonly code: LogErrorCode;

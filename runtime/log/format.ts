@@ -1,19 +1,35 @@
 // The decision log's line format (docs/decision-log.md): one canonical-JSON object per line,
-// chained by hashes. Everything that reads or writes lines agrees on it through this file
-// (browser-safe; hashing and serializing live in hash.ts).
+// chained by hashes and, since decision-log/2, authenticated by a keyed MAC. Everything that
+// reads or writes lines agrees on it through this file (browser-safe; hashing and serializing
+// live in hash.ts).
 import type { JourneyMeta } from "../../compiler/artifact.ts";
 import type { Json } from "../canonical-json.ts";
 import type { Decision } from "../decision.ts";
 import type { AppliedPolicies } from "../sink.ts";
 
-/** The first member of every entry: identifies the file as a Kairos decision log and its version. */
-export const LOG_FORMAT = "decision-log/1";
-/** How every entry line begins; the canonical key order puts `$kairos` first. */
+/** The format this Kairos writes. */
+export const LOG_FORMAT = "decision-log/2";
+/** The first format: a plain sha256 chain, no MAC; still read and verified. */
+export const LOG_FORMAT_V1 = "decision-log/1";
+/** Every format this Kairos reads. */
+export type LogFormat = typeof LOG_FORMAT | typeof LOG_FORMAT_V1;
+/** How every entry line this Kairos writes begins; the canonical key order puts `$kairos` first. */
 export const LINE_PREFIX = `{"$kairos":"${LOG_FORMAT}"`;
+/** How every line of a decision-log/1 log begins. */
+export const LINE_PREFIX_V1 = `{"$kairos":"${LOG_FORMAT_V1}"`;
 /** Marks a line as (probably) a Kairos entry whatever its version, to tell a log from other files. */
 export const LOG_SIGNATURE = `"$kairos":"decision-log/`;
 /** `prev` of the first entry. */
 export const GENESIS = "0".repeat(64);
+/**
+ * Members committed by digest (decision-log/2): the entry's hash covers `sha256:<hex>` of their
+ * JSON text instead of the text itself, so retention can later replace a value by its digest
+ * and the chain still verifies. `sealed` holds the person's data in clear for the key holder;
+ * `context` the minimal bundle's values.
+ */
+export const COMMITTED_MEMBERS = ["context", "sealed"] as const;
+/** A committed member whose value was removed (by retention) and only its digest is left. */
+export const PURGED_PREFIX = "sha256:";
 
 /** The request as logged: no payload (the payload fields read are in `context`), subject pseudonymized. */
 export interface LoggedRequest {
@@ -52,22 +68,36 @@ export interface LoggedHistory {
 
 /** What the log adds around a decision. */
 export interface LogFields {
-  readonly $kairos: typeof LOG_FORMAT;
+  readonly $kairos: LogFormat;
   /** 1, 2, 3… with no gaps; line n of an intact log holds seq n. */
   readonly seq: number;
   /** The decision time: the request's `now`, as ISO 8601 UTC. */
   readonly at: string;
   /** `hash` of the previous entry, GENESIS for the first. */
   readonly prev: string;
-  /** sha256 hex over the canonical JSON of this entry without `hash`. */
+  /**
+   * sha256 hex over the canonical JSON of this entry without `hash` and `mac`, the committed
+   * members (COMMITTED_MEMBERS) counted by their digest (decision-log/2; all of it in /1).
+   */
   readonly hash: string;
-  /** First 16 hex digits of sha256(pseudonymization key): which key made the `hmac:` values. */
+  /** decision-log/2: HMAC-SHA256 hex of `hash` under the integrity key: only its holder can make one. */
+  readonly mac?: string;
+  /** decision-log/2: which integrity key made `mac`. */
+  readonly ikey_id?: string;
+  /** Which pseudonymization key made the `hmac:` values (see key.ts). */
   readonly key_id: string;
-  /** The policies applied, by content hash: the artifact, its parts, the Rego sources. */
-  readonly policies: AppliedPolicies;
+  /**
+   * The policies applied, by content hash: the artifact, its parts, the Rego sources. In
+   * decision-log/2 only in the first entry a writer logs for an artifact (like `meta`): later
+   * entries of the same artifact refer to it through `artifact` (see read.ts).
+   */
+  readonly policies?: AppliedPolicies;
   readonly request: LoggedRequest;
-  /** The minimal bundle's values by path (`customer.tenure_months`, `event.csat`), PII pseudonymized. */
-  readonly context: Readonly<Record<string, Json>>;
+  /**
+   * The minimal bundle's values by path (`customer.tenure_months`, `event.csat`), PII
+   * pseudonymized; `sha256:<hex>` once purged by retention.
+   */
+  readonly context: Readonly<Record<string, Json>> | string;
   readonly consents: readonly LoggedConsent[];
   readonly objections: readonly LoggedObjection[];
   /** The cap history the guardrails counted. */
@@ -86,10 +116,10 @@ export interface LogFields {
 export type LogEntry = Decision & LogFields;
 
 /** An entry before it is chained: what the writer hashes after adding seq, prev and key_id. */
-export type UnchainedEntry = Omit<LogEntry, "seq" | "prev" | "hash" | "at" | "$kairos">;
+export type UnchainedEntry = Omit<LogEntry, "seq" | "prev" | "hash" | "mac" | "ikey_id" | "at" | "$kairos">;
 
 const LOG_ONLY_KEYS: ReadonlySet<string> = new Set([
-  "$kairos", "seq", "at", "prev", "hash", "key_id", "policies", "request", "context", "consents", "objections", "history", "meta", "sealed",
+  "$kairos", "seq", "at", "prev", "hash", "mac", "ikey_id", "key_id", "subject_key", "policies", "request", "context", "consents", "objections", "history", "meta", "sealed",
 ]);
 
 /** The decision inside an entry (every member the log did not add). */
@@ -99,27 +129,23 @@ export function decisionOf(entry: LogEntry): Decision {
   return out as unknown as Decision;
 }
 
-/**
- * The text a line's hash is computed over: the line minus its `,"hash":"…"` member. For a line
- * written by the writer this is exactly the canonical JSON of the entry without `hash`; any other
- * byte difference (whitespace, key order) therefore shows up as a hash mismatch, which is what a
- * tamper-evident log wants. Returns undefined when the member is not there.
- */
-export function hashedText(line: string, hash: string): string | undefined {
-  const member = `,"hash":"${hash}"`;
-  const at = line.indexOf(member);
-  return at < 0 ? undefined : line.slice(0, at) + line.slice(at + member.length);
-}
-
 /** A problem with one parsed line's shape, or undefined when it looks like an entry. */
 export function shapeProblem(value: unknown): string | undefined {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return "not a JSON object";
   const e = value as Record<string, unknown>;
-  if (typeof e["$kairos"] !== "string" || !e["$kairos"].startsWith("decision-log/")) return "not a decision log entry (no `$kairos` member)";
-  if (e["$kairos"] !== LOG_FORMAT) return `unsupported log format \`${e["$kairos"]}\` (this Kairos reads \`${LOG_FORMAT}\`)`;
+  const format = e["$kairos"];
+  if (typeof format !== "string" || !format.startsWith("decision-log/")) return "not a decision log entry (no `$kairos` member)";
+  if (format !== LOG_FORMAT && format !== LOG_FORMAT_V1) return `unsupported log format \`${format}\` (this Kairos reads \`${LOG_FORMAT}\` and \`${LOG_FORMAT_V1}\`)`;
   if (!Number.isSafeInteger(e["seq"]) || (e["seq"] as number) < 1) return "no valid `seq`";
-  if (typeof e["prev"] !== "string" || !/^[0-9a-f]{64}$/.test(e["prev"])) return "no valid `prev` hash";
-  if (typeof e["hash"] !== "string" || !/^[0-9a-f]{64}$/.test(e["hash"])) return "no valid `hash`";
+  if (typeof e["prev"] !== "string" || !HEX64.test(e["prev"])) return "no valid `prev` hash";
+  if (typeof e["hash"] !== "string" || !HEX64.test(e["hash"])) return "no valid `hash`";
   if (typeof e["decision_id"] !== "string") return "no `decision_id`";
+  if (format === LOG_FORMAT) {
+    if (typeof e["mac"] !== "string" || !HEX64.test(e["mac"])) return "no valid `mac`";
+    if (typeof e["ikey_id"] !== "string") return "no `ikey_id`";
+    if (typeof e["sealed"] !== "string") return "no `sealed` request";
+  }
   return undefined;
 }
+
+const HEX64 = /^[0-9a-f]{64}$/;

@@ -1,27 +1,190 @@
-// Hashing and serializing entries: sha256 from node:crypto (verification of a large log is
-// bound by it), over the canonical JSON that format.ts describes.
+// Hashing, authenticating and serializing entries (docs/decision-log.md#entry-format): sha256
+// from node:crypto over the canonical JSON that format.ts describes, with the committed members
+// counted by digest, and the keyed MAC of decision-log/2. The writer and every reader derive the
+// hashed text from a line through the same function here, so they cannot disagree.
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../canonical-json.ts";
-import type { LogEntry } from "./format.ts";
+import { LogError } from "./errors.ts";
+import { COMMITTED_MEMBERS, LOG_FORMAT_V1, PURGED_PREFIX, type LogEntry } from "./format.ts";
+import type { LogKey } from "./key.ts";
+import { PrimedHmac } from "./pseudonymize.ts";
 
 /** sha256 hex of a string's UTF-8 bytes. */
 export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/** Index of the quote that closes the JSON string opening at `i`, or -1. */
+function stringEnd(text: string, i: number): number {
+  let from = i + 1;
+  for (;;) {
+    const q = text.indexOf('"', from);
+    if (q < 0) return -1;
+    let backslashes = 0;
+    for (let b = q - 1; text.charCodeAt(b) === BACKSLASH; b--) backslashes++;
+    if (backslashes % 2 === 0) return q;
+    from = q + 1;
+  }
+}
+
+/** Index just after the JSON value starting at `i`, or -1 (scans nesting, jumps over strings). */
+function valueEnd(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c === QUOTE) {
+    const e = stringEnd(text, i);
+    return e < 0 ? -1 : e + 1;
+  }
+  if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+    let depth = 0;
+    for (let j = i; j < text.length; j++) {
+      const d = text.charCodeAt(j);
+      if (d === QUOTE) {
+        j = stringEnd(text, j);
+        if (j < 0) return -1;
+      } else if (d === OPEN_BRACE || d === OPEN_BRACKET) depth++;
+      else if (d === CLOSE_BRACE || d === CLOSE_BRACKET) {
+        if (--depth === 0) return j + 1;
+      }
+    }
+    return -1;
+  }
+  let j = i;
+  while (j < text.length) {
+    const d = text.charCodeAt(j);
+    if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET) break;
+    j++;
+  }
+  return j === i ? -1 : j;
+}
+
+const COMMITTED: ReadonlySet<string> = new Set(COMMITTED_MEMBERS);
+
 /**
- * Serializes a chained entry and computes its hash over the canonical JSON without `hash`.
- * Members are serialized once and joined twice (without and with `hash`, in key order), so the
- * line is exactly canonicalJson({...entry, hash}).
+ * The value spans of the committed top-level members of a one-line JSON object, or undefined
+ * when the text is not shaped like one.
  */
-export function serializeEntry(entry: Omit<LogEntry, "hash">): { line: string; hash: string } {
+function committedSpans(text: string): Array<[number, number]> | undefined {
+  if (text.charCodeAt(0) !== OPEN_BRACE) return undefined;
+  const spans: Array<[number, number]> = [];
+  let i = 1;
+  if (text.charCodeAt(i) === CLOSE_BRACE) return spans;
+  for (;;) {
+    if (text.charCodeAt(i) !== QUOTE) return undefined;
+    const keyEnd = stringEnd(text, i);
+    if (keyEnd < 0 || text.charCodeAt(keyEnd + 1) !== COLON) return undefined;
+    const key = text.slice(i + 1, keyEnd);
+    const start = keyEnd + 2;
+    const end = valueEnd(text, start);
+    if (end < 0) return undefined;
+    if (COMMITTED.has(key)) spans.push([start, end]);
+    const c = text.charCodeAt(end);
+    if (c === CLOSE_BRACE) return end === text.length - 1 ? spans : undefined;
+    if (c !== COMMA) return undefined;
+    i = end + 1;
+  }
+}
+
+/** `sha256:<hex>` of a committed member's JSON text (a purged member already is one). */
+export function commitment(valueText: string): string {
+  if (valueText.startsWith(`"${PURGED_PREFIX}`) && valueText.length === PURGED_PREFIX.length + 66) return valueText;
+  return `"${PURGED_PREFIX}${sha256(valueText)}"`;
+}
+
+/** The line without one `,"name":"value"` member, or undefined when it is not there. */
+function without(line: string, name: string, value: string): string | undefined {
+  const member = `,"${name}":"${value}"`;
+  const at = line.indexOf(member);
+  return at < 0 ? undefined : line.slice(0, at) + line.slice(at + member.length);
+}
+
+/**
+ * The text a line's `hash` is computed over, or undefined when the line's own `hash` (or, in
+ * decision-log/2, `mac`) member is not where it must be. For a line the writer wrote this is
+ * exactly the canonical JSON of the entry without `hash` (/1), or without `hash` and `mac` and
+ * with the committed members replaced by their digests (/2); any other byte difference
+ * (whitespace, key order) shows up as a hash mismatch, which is what a tamper-evident log wants.
+ */
+export function hashedText(line: string, format: string, hash: string, mac: string | undefined): string | undefined {
+  const noHash = without(line, "hash", hash);
+  if (noHash === undefined || format === LOG_FORMAT_V1) return noHash;
+  if (mac === undefined) return undefined;
+  const text = without(noHash, "mac", mac);
+  if (text === undefined) return undefined;
+  const spans = committedSpans(text);
+  if (spans === undefined) return undefined;
+  let out = "";
+  let last = 0;
+  for (const [start, end] of spans) {
+    out += text.slice(last, start) + commitment(text.slice(start, end));
+    last = end;
+  }
+  return out + text.slice(last);
+}
+
+/** The decision-log/2 MAC of an entry hash under an integrity key. */
+export class EntryMac {
+  private readonly hmac: PrimedHmac;
+  readonly keyId: string;
+
+  constructor(key: LogKey) {
+    this.hmac = new PrimedHmac(key.bytes);
+    this.keyId = key.id;
+  }
+
+  of(hash: string): string {
+    return this.hmac.digest(`kairos decision-log/2 entry ${hash}`).toString("hex");
+  }
+}
+
+/**
+ * Serializes a chained decision-log/2 entry: computes its hash over the canonical JSON without
+ * `hash` and `mac` (committed members by digest) and its MAC, and returns the line exactly as
+ * canonicalJson({...entry, hash, mac}) would print it. The line is checked against the readers'
+ * derivation before it is returned, so a line that verifiers would misread is never written.
+ */
+export function serializeEntry(entry: Omit<LogEntry, "hash" | "mac">, mac: EntryMac): { line: string; hash: string; mac: string } {
   const record = entry as unknown as Record<string, unknown>;
-  const keys = Object.keys(record).filter((k) => record[k] !== undefined && k !== "hash").sort();
-  const members = keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`);
-  const hash = sha256(`{${members.join(",")}}`);
-  const at = keys.findIndex((k) => k > "hash");
-  const member = `"hash":"${hash}"`;
-  if (at < 0) members.push(member);
-  else members.splice(at, 0, member);
-  return { line: `{${members.join(",")}}\n`, hash };
+  const keys = Object.keys(record).filter((k) => record[k] !== undefined && k !== "hash" && k !== "mac").sort();
+  let members: string[];
+  try {
+    members = keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`);
+  } catch (e) {
+    throw new LogError("log/unserializable", `the entry cannot be written as JSON: ${(e as Error).message}`, undefined, e);
+  }
+  const hashedMembers = keys.map((k, i) => (COMMITTED.has(k) ? `${JSON.stringify(k)}:${commitment(members[i]!.slice(k.length + 3))}` : members[i]!));
+  const hashed = `{${hashedMembers.join(",")}}`;
+  const hash = sha256(hashed);
+  const tag = mac.of(hash);
+  const full = [...keys, "hash", "mac"].sort();
+  const byKey = new Map(keys.map((k, i) => [k, members[i]!]));
+  byKey.set("hash", `"hash":"${hash}"`);
+  byKey.set("mac", `"mac":"${tag}"`);
+  const line = `{${full.map((k) => byKey.get(k)!).join(",")}}`;
+  if (hashedText(line, entry.$kairos, hash, tag) !== hashed) {
+    throw new LogError("log/unserializable", "the entry's serialization is not one the log's readers would hash the same way (a bug in Kairos)");
+  }
+  return { line: `${line}\n`, hash, mac: tag };
+}
+
+/**
+ * Checks one parsed line against its own hash (and, given the integrity MAC, its `mac`).
+ * Returns the problem, or undefined when it is intact.
+ */
+export function entryProblem(line: string, entry: { $kairos: string; hash: string; mac?: string; ikey_id?: string }, mac?: EntryMac): string | undefined {
+  const text = hashedText(line, entry.$kairos, entry.hash, entry.mac);
+  if (text === undefined || sha256(text) !== entry.hash) return "its contents do not match its hash: the entry (or its hash) was edited";
+  if (mac !== undefined && entry.$kairos !== LOG_FORMAT_V1) {
+    if (entry.ikey_id !== mac.keyId) return `its mac was made with integrity key ${entry.ikey_id}, not with the key given (${mac.keyId})`;
+    if (mac.of(entry.hash) !== entry.mac) return "its mac does not match: the entry was written or rewritten without the log's integrity key";
+  }
+  return undefined;
 }

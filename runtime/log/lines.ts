@@ -18,12 +18,15 @@ export interface Line {
   readonly bytes?: Buffer;
 }
 
-/** Calls `visit` for each line of an open file in order; stops early when it returns false. */
-export function forEachLine(fd: number, visit: (line: Line) => boolean | void): void {
+/**
+ * Calls `visit` for each line of an open file in order; stops early when it returns false.
+ * `from` starts at a byte offset that begins a line, counting lines from `firstNumber`.
+ */
+export function forEachLine(fd: number, visit: (line: Line) => boolean | void, from = 0, firstNumber = 1): void {
   let carry: Buffer = Buffer.alloc(0);
-  let carryOffset = 0;
-  let position = 0;
-  let number = 0;
+  let carryOffset = from;
+  let position = from;
+  let number = firstNumber - 1;
   const chunk = Buffer.allocUnsafe(CHUNK);
   for (;;) {
     const n = readSync(fd, chunk, 0, CHUNK, position);

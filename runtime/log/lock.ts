@@ -1,7 +1,9 @@
-// An exclusive lock file (`<log>.lock`, created with O_CREAT|O_EXCL) held by a writer for the
-// few milliseconds of one append, so that two processes never interleave lines nor chain two
-// entries to the same `prev`. Stale locks (a writer that died holding one) are broken as
-// described in docs/decision-log.md: by pid on the same host, by age across hosts.
+// An exclusive lock file (`<log>.lock`, created with O_CREAT|O_EXCL) held by a writer, so that
+// two processes never interleave lines nor chain two entries to the same `prev`. Stale locks (a
+// writer that died holding one) are broken as described in docs/decision-log.md#lock: on the
+// same host by process identity — pid AND the process's start time AND the boot id, so a pid
+// reused after a restart (pid 1 in a container, or this very process's pid) is not mistaken
+// for the holder — and by age across hosts.
 import { randomBytes } from "node:crypto";
 import { closeSync, constants, openSync, readFileSync, renameSync, statSync, unlinkSync, linkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
@@ -18,12 +20,40 @@ interface LockContent {
   readonly pid: number;
   readonly host: string;
   readonly token: string;
+  /** The holder's start time (clock ticks since boot, /proc/<pid>/stat field 22), when known. */
+  readonly start?: string;
+  /** The kernel's boot id when the lock was taken, when known. */
+  readonly boot?: string;
+}
+
+/** This machine's boot id (Linux), or undefined. */
+function bootId(): string | undefined {
+  try {
+    return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's start time in clock ticks since boot (Linux), or undefined. */
+export function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) is in parentheses and may contain spaces: count after its end.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[19];
+  } catch {
+    return undefined;
+  }
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const HOST = hostname();
+const BOOT = bootId();
 const PROCESS_TOKEN = randomBytes(6).toString("hex");
 let acquisitions = 0;
+/** Tokens of the locks this process holds now. */
+const heldHere = new Set<string>();
 
 /** Blocks the thread for `ms` milliseconds (appends are synchronous by design). */
 export function sleepSync(ms: number): void {
@@ -50,7 +80,8 @@ function readContent(path: string): { text: string; parsed?: LockContent } | und
   try {
     const v = JSON.parse(text) as Partial<LockContent>;
     if (typeof v.pid === "number" && typeof v.host === "string" && typeof v.token === "string") {
-      return { text, parsed: { pid: v.pid, host: v.host, token: v.token } };
+      const extra = { ...(typeof v.start === "string" ? { start: v.start } : {}), ...(typeof v.boot === "string" ? { boot: v.boot } : {}) };
+      return { text, parsed: { pid: v.pid, host: v.host, token: v.token, ...extra } };
     }
   } catch {
     // Being written right now, or garbage: judged by age below.
@@ -73,7 +104,8 @@ export class FileLock {
     const timeoutMs = options.timeoutMs ?? 10_000;
     const staleMs = options.staleMs ?? 30_000;
     const token = `${PROCESS_TOKEN}-${++acquisitions}`;
-    const content = JSON.stringify({ pid: process.pid, host: HOST, token, at: new Date().toISOString() });
+    const start = processStart(process.pid);
+    const content = JSON.stringify({ pid: process.pid, host: HOST, token, ...(start ? { start } : {}), ...(BOOT ? { boot: BOOT } : {}), at: new Date().toISOString() });
     const deadline = Date.now() + timeoutMs;
     let wait = 1;
     for (;;) {
@@ -84,6 +116,7 @@ export class FileLock {
         } finally {
           closeSync(fd);
         }
+        heldHere.add(token);
         return new FileLock(path, token);
       } catch (e) {
         if (errnoCode(e) !== "EEXIST") throw new LogError("log/io", `cannot create the lock file ${path}: ${(e as Error).message}`, undefined, e);
@@ -94,7 +127,9 @@ export class FileLock {
         continue;
       }
       if (Date.now() >= deadline) {
-        const who = holder?.parsed ? `process ${holder.parsed.pid} on ${holder.parsed.host}` : "another process";
+        const who = holder?.parsed
+          ? holder.parsed.pid === process.pid && holder.parsed.host === HOST ? "another writer in this same process" : `process ${holder.parsed.pid} on ${holder.parsed.host}`
+          : "another process";
         throw new LogError(
           "log/locked",
           `the log is locked by ${who} (${path}) and stayed locked for ${timeoutMs} ms`,
@@ -108,6 +143,7 @@ export class FileLock {
 
   /** Removes the lock file if it still holds this holder's token. */
   release(): void {
+    heldHere.delete(this.token);
     const now = readContent(this.path);
     if (now?.parsed?.token !== this.token) return;
     try {
@@ -118,10 +154,24 @@ export class FileLock {
   }
 }
 
+/**
+ * Whether a lock's holder is gone. Same host: the process identity tells for sure — the pid must
+ * be alive, be the same process (same start time), in the same boot; a live holder is never
+ * broken by age (a paused writer that resumed would interleave with us). This process's own pid
+ * holds the lock only if one of its tokens does.
+ */
 function isStale(path: string, holder: { parsed?: LockContent }, staleMs: number): boolean {
-  // Same host: the pid tells for sure (a live pid, even a reused one, is never broken by age:
-  // a paused writer that resumed would otherwise interleave with us).
-  if (holder.parsed && holder.parsed.host === HOST) return !pidAlive(holder.parsed.pid);
+  const h = holder.parsed;
+  if (h && h.host === HOST) {
+    if (h.boot !== undefined && BOOT !== undefined && h.boot !== BOOT) return true;
+    if (h.pid === process.pid) return !heldHere.has(h.token);
+    if (!pidAlive(h.pid)) return true;
+    if (h.start !== undefined) {
+      const now = processStart(h.pid);
+      if (now !== undefined && now !== h.start) return true;
+    }
+    return false;
+  }
   try {
     return Date.now() - statSync(path).mtimeMs > staleMs;
   } catch {

@@ -68,7 +68,18 @@ const isPii = (c: PiiClass | undefined): boolean => c !== "none";
 export function piiNodes(meta: JourneyMeta, fieldPii: (path: string) => boolean): Set<number> {
   const byId = new Map(meta.nodes.map((n) => [n.id, n]));
   const tainted = new Set<number>();
+  // A named condition's body is one node shared by its uses: remember each (node, inherited)
+  // answer, or a chain of conditions using conditions is walked 2^n times.
+  const known = [new Map<number, boolean>(), new Map<number, boolean>()] as const;
   const visit = (id: number, inherited: boolean): boolean => {
+    const memo = known[inherited ? 1 : 0];
+    const done = memo.get(id);
+    if (done !== undefined) return done;
+    const t = taint(id, inherited);
+    memo.set(id, t);
+    return t;
+  };
+  const taint = (id: number, inherited: boolean): boolean => {
     const node = byId.get(id);
     if (!node) return inherited;
     let t = inherited || (node.kind === "path" && fieldPii(node.text));
@@ -172,14 +183,20 @@ export function toEntry(
   }
 
   const subject = (s: string | undefined) => (s === undefined ? {} : { subject: pseudo.of(s) });
-  const consents: LoggedConsent[] = request.consents.map((c) => ({ ...pick(c), ...subject(c.subject) }));
+  // A consent record's id is the platform's and may embed the person's id: pseudonymized too.
+  const consents: LoggedConsent[] = request.consents.map((c) => {
+    const picked = pick(c);
+    return { ...picked, ...(picked.id === undefined ? {} : { id: pseudo.of(picked.id) }), ...subject(c.subject) };
+  });
   const objections: LoggedObjection[] = request.objections.map((o) => ({ scope: o.scope, at: o.at, ...subject(o.subject) }));
   const history: LoggedHistory[] = request.history.map((h) => ({ journey: h.journey, at: h.at, ...subject(h.subject) }));
 
   const stored = metas.filter((m) => storeMeta(m.id));
   const event = request.event;
   const loggedRequest: LoggedRequest = {
-    event: { type: event.type, id: event.id, ...(event.at === undefined ? {} : { at: event.at }), ...(event.timer === undefined ? {} : { timer: event.timer }) },
+    // Event ids often embed a customer id: pseudonymized like the subject (the same id always
+    // gives the same pseudonym, so duplicates still show as duplicates).
+    event: { type: event.type, id: pseudo.of(event.id), ...(event.at === undefined ? {} : { at: event.at }), ...(event.timer === undefined ? {} : { timer: event.timer }) },
     subject: pseudo.of(request.subject),
     now: request.now,
     region: request.region,

@@ -4,8 +4,9 @@
 import { closeSync, fstatSync, openSync, statSync } from "node:fs";
 import type { JourneyMeta } from "../../compiler/artifact.ts";
 import { LogError, errnoCode } from "./errors.ts";
-import { hashedText, shapeProblem, type LogEntry } from "./format.ts";
-import { sha256 } from "./hash.ts";
+import type { AppliedPolicies } from "../sink.ts";
+import { LOG_SIGNATURE, shapeProblem, type LogEntry } from "./format.ts";
+import { entryProblem } from "./hash.ts";
 import { forEachLine, lastNewlineBefore, readRange } from "./lines.ts";
 
 /** An entry read from a log, with where it is and whether its bytes still match its hash. */
@@ -38,8 +39,7 @@ function parseEntry(text: string): { entry: LogEntry; intact: boolean } | undefi
   }
   if (shapeProblem(value) !== undefined) return undefined;
   const entry = value as LogEntry;
-  const hashed = hashedText(text, entry.hash);
-  return { entry, intact: hashed !== undefined && sha256(hashed) === entry.hash };
+  return { entry, intact: entryProblem(text, entry) === undefined };
 }
 
 /**
@@ -53,16 +53,21 @@ export function findDecision(path: string, id: string, prefix = false): FoundEnt
   const needle = `"decision_id":${prefix ? quoted.slice(0, -1) : quoted}`;
   const matches = (d: string): boolean => (prefix ? d.startsWith(id) : d === id);
   const known = new Map<string, { meta: JourneyMeta; intact: boolean }>();
+  const policies = new Map<string, AppliedPolicies>();
   const found: FoundEntry[] = [];
   try {
     forEachLine(fd, (line) => {
       if (!line.terminated) return;
       const target = line.text.includes(needle);
-      if (!target && !line.text.includes(`"meta":{"`)) return;
+      if (!target && !line.text.includes(`"meta":{"`) && !line.text.includes(`"policies":{"`)) return;
       const p = parseEntry(line.text);
       if (!p) return;
-      const { entry, intact } = p;
+      const { intact } = p;
+      let { entry } = p;
       for (const [journey, meta] of Object.entries(entry.meta ?? {})) known.set(`${entry.artifact}:${journey}`, { meta, intact });
+      // decision-log/2 stores `policies` once per artifact and writer: fill it in from there.
+      if (entry.policies) policies.set(entry.artifact, entry.policies);
+      else if (policies.has(entry.artifact)) entry = { ...entry, policies: policies.get(entry.artifact)! };
       if (!target || !matches(entry.decision_id)) return;
       const journeys = new Map<string, JourneyMeta>();
       let allIntact = intact;
@@ -80,12 +85,22 @@ export function findDecision(path: string, id: string, prefix = false): FoundEnt
   return found;
 }
 
-/** The last `n` complete lines that are entries, oldest first (read from the end of the file). */
+/**
+ * The last `n` complete lines that are entries, oldest first (read from the end of the file).
+ * A non-empty file whose first line is not an entry is not a log: `log/not-a-log`.
+ */
 export function lastEntries(path: string, n: number): LogEntry[] {
   const fd = openLog(path);
   const out: LogEntry[] = [];
   try {
-    let end = lastNewlineBefore(fd, fstatSync(fd).size); // an unterminated tail is not an entry
+    const size = fstatSync(fd).size;
+    if (size > 0) {
+      const first = readRange(fd, 0, Math.min(size, 64)).toString("utf8");
+      if (!first.startsWith(`{${LOG_SIGNATURE}`)) {
+        throw new LogError("log/not-a-log", `${path} is not a Kairos decision log (its lines are not \`${LOG_SIGNATURE}…\` entries)`, "give a log that Kairos wrote");
+      }
+    }
+    let end = lastNewlineBefore(fd, size); // an unterminated tail is not an entry
     while (end >= 0 && out.length < n) {
       const start = lastNewlineBefore(fd, end) + 1;
       const p = parseEntry(readRange(fd, start, end - start).toString("utf8"));

@@ -5,7 +5,7 @@ import { closeSync, openSync } from "node:fs";
 import type { JourneyMeta } from "../../compiler/artifact.ts";
 import { canonicalJson } from "../canonical-json.ts";
 import type { Engine } from "../engine.ts";
-import { decisionOf, shapeProblem, type LogEntry } from "./format.ts";
+import { decisionOf, PURGED_PREFIX, shapeProblem, type LogEntry } from "./format.ts";
 import type { LogKey } from "./key.ts";
 import { forEachLine } from "./lines.ts";
 import { piiLookupOf, Pseudonymizer, toEntry } from "./pseudonymize.ts";
@@ -31,6 +31,8 @@ export interface ReplayResult {
   readonly otherArtifact: number;
   /** Entries without a sealed request (written before sealing existed): not replayable. */
   readonly unsealed: number;
+  /** Entries whose sealed request was purged (retention or erasure): not replayable. */
+  readonly purged: number;
   readonly differences: readonly ReplayDifference[];
 }
 
@@ -52,12 +54,17 @@ export async function replayLog(path: string, engine: Engine, key: LogKey, onPro
   let replayed = 0;
   let identical = 0;
   let unsealed = 0;
+  let purged = 0;
   let otherArtifact = 0;
   for (const { number, text } of lines) {
     const entry = JSON.parse(text) as LogEntry;
     if (shapeProblem(entry) !== undefined) continue;
     if (!entry.sealed) {
       unsealed++;
+      continue;
+    }
+    if (entry.sealed.startsWith(PURGED_PREFIX)) {
+      purged++;
       continue;
     }
     const request = unsealRequest(key, entry.sealed);
@@ -67,13 +74,14 @@ export async function replayLog(path: string, engine: Engine, key: LogKey, onPro
     const before = decisionOf(entry);
     const after = decisionOf(again as unknown as LogEntry);
     replayed++;
-    const other = entry.policies?.artifact !== engine.hash;
+    // The decision's own `artifact` (decision-log/2 keeps `policies` once per artifact).
+    const other = entry.artifact !== engine.hash;
     if (other) otherArtifact++;
     if (canonicalJson(before as never) === canonicalJson(after as never)) identical++;
     else differences.push({ line: number, seq: entry.seq, decision_id: entry.decision_id, otherArtifact: other, ...firstDifference(before, after) });
     if (replayed % 1000 === 0) onProgress?.(replayed);
   }
-  return { entries: lines.length, replayed, identical, otherArtifact, unsealed, differences };
+  return { entries: lines.length, replayed, identical, otherArtifact, unsealed, purged, differences };
 }
 
 /** The first path at which two JSON values differ (depth first, keys sorted). */

@@ -33,10 +33,5 @@ export class OpaError extends Error {
   }
 }
 
-/** The message of anything thrown, including the plain strings the opa-wasm SDK throws. */
-export function thrownMessage(thrown: unknown): string {
-  if (typeof thrown === "string") return thrown;
-  if (thrown instanceof Error) return thrown.message;
-  if (thrown !== null && typeof thrown === "object" && "message" in thrown) return String(thrown.message);
-  return String(thrown);
-}
+/** The message of anything thrown, including the plain strings the opa-wasm SDK throws; never throws. */
+export { thrownMessage } from "../thrown.ts";

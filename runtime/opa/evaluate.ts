@@ -12,7 +12,7 @@ import {
 } from "./contract.ts";
 import { OpaError } from "./errors.ts";
 import { toWasmInput, type PolicyRequest } from "./input.ts";
-import { WasmPolicy } from "./sdk.ts";
+import { WasmPolicy, type EvaluationStats } from "./sdk.ts";
 
 export interface PolicyEngineOptions {
   /** Replaces the bundle's data document (tests, the playground). */
@@ -35,6 +35,11 @@ export function checkDataDocument(data: unknown): OpaDataDocument {
   return data as unknown as OpaDataDocument;
 }
 
+/** Absent, or an index into a list of `length` items. */
+function isIndex(v: unknown, length: number): boolean {
+  return v === undefined || (typeof v === "number" && Number.isSafeInteger(v) && v >= 0 && v < length);
+}
+
 function checkVerdicts(value: unknown, input: WasmInput): CandidateVerdict[] {
   const bad = (why: string): OpaError => new OpaError("opa/bad-output", `\`${ENTRYPOINTS.decision}\` returned ${why}`);
   if (!Array.isArray(value)) throw bad("no list");
@@ -51,6 +56,18 @@ function checkVerdicts(value: unknown, input: WasmInput): CandidateVerdict[] {
     }
     if (!isRecord(residency) || typeof residency["allowed"] !== "boolean" || !Array.isArray(residency["denied_fields"])) {
       throw bad(`no residency verdict for \`${journey}\``);
+    }
+    // Reasons index the input's records; anything else would be read as a record by the runtime.
+    const tried = consent["tried"] as unknown[];
+    const lists = [consent["reasons"], ...tried.map((t) => (isRecord(t) ? t["reasons"] : undefined))];
+    for (const list of lists) {
+      if (!Array.isArray(list)) throw bad(`a consent verdict without \`reasons\` for \`${journey}\``);
+      for (const r of list as unknown[]) {
+        if (!isRecord(r) || typeof r["code"] !== "string") throw bad(`a reason without a \`code\` for \`${journey}\``);
+        if (!isIndex(r["record"], input.consents.length) || !isIndex(r["objection"], input.objections.length)) {
+          throw bad(`a reason of \`${journey}\` that cites a record or objection the input does not have`);
+        }
+      }
     }
   });
   return (value as CandidateVerdict[]).map(canonicalVerdict);
@@ -132,6 +149,11 @@ export class PolicyEngine {
   /** One verdict per candidate, in the candidates' order, from a single Wasm evaluation. */
   evaluate(request: PolicyRequest): CandidateVerdict[] {
     return this.evaluateInput(this.toInput(request));
+  }
+
+  /** What the last Wasm evaluation used (input size, heap, growth), or undefined before the first. */
+  get stats(): EvaluationStats | undefined {
+    return this.policy.stats;
   }
 
   /** Evaluates an already minimal, validated input. */

@@ -3,6 +3,7 @@
 export { PolicyEngine, checkDataDocument, type PolicyEngineOptions } from "./evaluate.ts";
 export { openBundle, type BundleParts, type OpaManifest } from "./bundle.ts";
 export { OpaError, type OpaErrorCode } from "./errors.ts";
+export type { EvaluationStats } from "./sdk.ts";
 export { toWasmInput, toEpochMs } from "./input.ts";
 export type { PolicyRequest, CandidateInput, ConsentRecordInput, ObjectionInput, Timestamp } from "./input.ts";
 export { readTar, writeTar, type TarEntry } from "./tar.ts";

@@ -5,6 +5,7 @@
 import { parseDateTimeLiteral } from "../../compiler/literals.ts";
 import type { Evaluation } from "../decision.ts";
 import type { LoggedConsent, LoggedObjection } from "../log/format.ts";
+import { lookup } from "../own.ts";
 
 /** A consent record as the rationale reads it (request or log form): the log's, less its subject. */
 export type ConsentLike = Omit<LoggedConsent, "subject">;
@@ -80,7 +81,7 @@ export function explainBasis(
   } else if (basis === "legitimate_interest") {
     summary = `legitimate interest (Art. 6(1)(f)): no objection to ${purpose}${relevant.length ? " that applies" : ""} and no withdrawn or denied consent for it`;
   } else {
-    summary = `${basis}: ${ASSERTED[basis] ?? "asserted by the controller"}`;
+    summary = `${basis}: ${lookup(ASSERTED, basis) ?? "asserted by the controller"}`;
   }
   return { ...base, basis, summary };
 }

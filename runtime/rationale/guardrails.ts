@@ -4,6 +4,7 @@
 // steps before it passed, the ones after it were not reached.
 import type { JourneyMeta } from "../../compiler/artifact.ts";
 import type { Decision, Evaluation } from "../decision.ts";
+import { lookup } from "../own.ts";
 
 export type StepName = "cap" | "arbitration" | "holdout" | "quiet" | "review";
 
@@ -75,7 +76,8 @@ function passed(step: StepName, meta: JourneyMeta | undefined): string {
  * denied, error) get every step as `not reached`.
  */
 export function guardrailSteps(evaluation: Evaluation, meta: JourneyMeta | undefined, decision: Decision): GuardrailStep[] {
-  const stop = STOPPED_AT[evaluation.outcome];
+  // The outcome comes from a log, which anyone may have written: an own entry or none.
+  const stop = lookup(STOPPED_AT, evaluation.outcome);
   const reachedAll = evaluation.outcome === "acted";
   const stopIndex = stop ? ORDER.indexOf(stop) : reachedAll ? ORDER.length : -1;
   return ORDER.map((step, i) => ({

@@ -51,7 +51,8 @@ export function fromLogEntry(entry: LogEntry, journeys?: ReadonlyMap<string, Jou
     decision: decisionOf(entry),
     journeys: journeys ? toMap(journeys) : new Map(Object.entries(entry.meta ?? {})),
     request: entry.request,
-    context: entry.context,
+    // A purged context (retention) is only its digest: nothing to show.
+    ...(typeof entry.context === "string" ? {} : { context: entry.context }),
     consents: entry.consents,
     objections: entry.objections,
     policies: entry.policies,

@@ -4,6 +4,7 @@
 import type { JourneyMeta } from "../../compiler/artifact.ts";
 import { parseDateTimeLiteral } from "../../compiler/literals.ts";
 import type { Evaluation, Outcome } from "../decision.ts";
+import { lookup, own } from "../own.ts";
 import { explainBasis } from "./basis.ts";
 import { customerSentence } from "./customer.ts";
 import { fromBackticks, t, type Block, type Inline, type Text } from "./document.ts";
@@ -42,7 +43,7 @@ function code(value: string | undefined): Text {
 
 function overview(input: RationaleInput): Block[] {
   const { decision, request, log } = input;
-  const rows: [string, Text][] = [["Outcome", [{ strong: OUTCOME_TEXT[decision.outcome] ?? decision.outcome }]]];
+  const rows: [string, Text][] = [["Outcome", [{ strong: lookup(OUTCOME_TEXT, decision.outcome) ?? decision.outcome }]]];
   if (request) {
     rows.push(["Decided at", code(request.now)]);
     const ev = request.event;
@@ -88,7 +89,7 @@ function candidate(input: RationaleInput, ev: Evaluation, nowMs: number | undefi
   const blocks: Block[] = [
     { kind: "heading", level: 2, text: [...t`Journey ${ev.journey}`, meta ? ` — ${meta.title}` : "", winner ? " (winner)" : ""] },
   ];
-  const outcome = ev.outcome === "no_match" ? "no match: its condition did not hold" : (OUTCOME_TEXT[ev.outcome] ?? ev.outcome);
+  const outcome = ev.outcome === "no_match" ? "no match: its condition did not hold" : (lookup(OUTCOME_TEXT, ev.outcome) ?? ev.outcome);
   const rows: [string, Text][] = [["Outcome", [{ strong: outcome }]], ["Purpose", code(ev.purpose)]];
   if (meta) {
     rows.push(["Trigger", code(trigger(meta))], ["Action", actionText(meta.action)], ["Risk", code(meta.risk)], ["Priority", code(String(meta.priority))]);
@@ -185,7 +186,7 @@ function bundle(input: RationaleInput): Block[] {
   blocks.push({
     kind: "table",
     head: ctx ? ["Field", "Value"] : ["Field"],
-    rows: paths.map((f) => (ctx ? [[{ code: f }], code(f in ctx ? formatContextValue(ctx[f]) : "not set")] : [[{ code: f }]])),
+    rows: paths.map((f) => (ctx ? [[{ code: f }], code(Object.hasOwn(ctx, f) ? formatContextValue(own(ctx, f)) : "not set")] : [[{ code: f }]])),
   });
   return blocks;
 }

@@ -3,6 +3,7 @@
 // language's own literals (`2026-08-28`, `2026-05-30T09:00:00Z`, `30d`). Browser-safe.
 import { formatDate, formatDateTime, formatDuration } from "../../compiler/literals.ts";
 import { canonicalJson } from "../canonical-json.ts";
+import { shapeOf } from "../values.ts";
 
 const MAX_ITEMS = 8;
 
@@ -51,7 +52,8 @@ function plain(value: unknown): string {
   try {
     return canonicalJson(value);
   } catch {
-    return String(value);
+    // Not plain data; String() itself throws on an object without a prototype.
+    return `(${shapeOf(value)})`;
   }
 }
 

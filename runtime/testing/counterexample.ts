@@ -8,6 +8,7 @@ import { printBlock } from "../../compiler/format-tests.ts";
 import { parseDateLiteral, parseDateTimeLiteral, parseDurationLiteral } from "../../compiler/literals.ts";
 import type { TestRequest } from "../../compiler/tests/model.ts";
 import type { Decision } from "../decision.ts";
+import { own } from "../own.ts";
 
 const SPAN = { file: "counterexample", start: 0, end: 0 };
 const ident = (name: string): A.Ident => ({ kind: "ident", name, span: SPAN });
@@ -53,7 +54,10 @@ function valueOf(v: unknown, type: FieldType): A.TestValue {
 
 function recordOf(r: Record<string, unknown>, members: ReadonlyMap<string, FieldType>): A.TestValue {
   const fields: A.TestField[] = [];
-  for (const [k, t] of members) if (r[k] !== undefined && r[k] !== null) fields.push({ name: ident(k), value: valueOf(r[k], t), span: SPAN });
+  for (const [k, t] of members) {
+    const v = own(r, k);
+    if (v !== undefined && v !== null) fields.push({ name: ident(k), value: valueOf(v, t), span: SPAN });
+  }
   return { kind: "record", fields, span: SPAN };
 }
 
@@ -77,17 +81,18 @@ export function counterexampleTest(catalog: Catalog, request: TestRequest, decis
   const eventArgs: A.TestValue[] = [word(request.event.type)];
   const payload = request.event.payload ?? {};
   if (ev && Object.keys(payload).length > 0) {
-    eventArgs.push({ kind: "record", fields: [...ev.fields].filter(([k]) => payload[k] !== undefined).map(([k, t]) => ({ name: ident(k), value: valueOf(payload[k], t), span: SPAN })), span: SPAN });
+    eventArgs.push({ kind: "record", fields: [...ev.fields].filter(([k]) => own(payload, k) !== undefined).map(([k, t]) => ({ name: ident(k), value: valueOf(own(payload, k), t), span: SPAN })), span: SPAN });
   }
   if (request.event.at) eventArgs.push(word("at"), datetime(request.event.at));
   if (request.event.timer) eventArgs.push(word("after"), lit({ kind: "duration", text: request.event.timer, ms: parseDurationLiteral(request.event.timer) ?? 0, span: SPAN }));
   statements.push(stmt("event", ...eventArgs));
   for (const [name, entity] of catalog.entities) {
-    const data = request.context[name] ?? {};
+    const data = own(request.context, name);
     const fields: A.TestField[] = [];
     for (const [f, def] of entity.fields) {
-      if (!keep.has(def.path) || data[f] === undefined || data[f] === null) continue;
-      fields.push({ name: ident(f), value: valueOf(data[f], def.type), span: SPAN });
+      const v = own(data, f);
+      if (!keep.has(def.path) || v === undefined || v === null) continue;
+      fields.push({ name: ident(f), value: valueOf(v, def.type), span: SPAN });
     }
     if (fields.length > 0) statements.push(stmt("given", word(name), { kind: "record", fields, span: SPAN }));
   }

@@ -40,9 +40,12 @@ const LITERALS = new Set(["bool", "int", "decimal", "string", "date", "datetime"
 export function atomsOf(meta: JourneyMeta): TraceNode[] {
   const byId = new Map(meta.nodes.map((n) => [n.id, n]));
   const out: TraceNode[] = [];
+  // Named condition bodies are shared nodes: each is visited (and counted) once.
+  const seen = new Set<number>();
   const walk = (id: number): void => {
     const n = byId.get(id);
-    if (!n) return;
+    if (!n || seen.has(id)) return;
+    seen.add(id);
     const connective = (n.kind === "binary" && (n.op === "and" || n.op === "or")) || (n.kind === "unary" && n.op === "not") || (n.kind === "path" && n.children.length > 0) || n.kind === "paren";
     if (n.type === "bool" && !connective && !LITERALS.has(n.kind)) out.push(n);
     for (const c of n.children) walk(c);

@@ -10,6 +10,7 @@ import { parseDateTimeLiteral } from "../../compiler/literals.ts";
 import type { SourceSet } from "../../compiler/source.ts";
 import type { CheckedSuite, TestRequest } from "../../compiler/tests/model.ts";
 import type { Decision, TraceEvent } from "../decision.ts";
+import { dict, own } from "../own.ts";
 import { convertValue } from "../values.ts";
 
 /** A compiled property expression: its trace metadata and a traced evaluation. */
@@ -60,27 +61,30 @@ export function expressionCompiler(program: CheckedProgram, suite: CheckedSuite,
 
 /** The request's data as predicates see it: every entity record converted, the payload too. */
 export function requestContext(catalog: Catalog, r: TestRequest): PredicateContext {
-  const ctx: Record<string, unknown> = {};
+  // Records without a prototype, read by own property (runtime/own.ts), as the engine does.
+  const ctx = dict<unknown>();
   for (const [name, entity] of catalog.entities) {
-    const out: Record<string, ContextValue> = {};
-    const raw = r.context[name] ?? {};
+    const out = dict<ContextValue>();
+    const raw = own(r.context, name);
     for (const [field, def] of entity.fields) {
-      const v = raw[field];
+      const v = own(raw, field);
       if (v === undefined || v === null) continue;
       const c = convertValue(def.type, v);
       if (c.ok) out[field] = c.value;
     }
     ctx[name] = out;
   }
-  const event: Record<string, ContextValue> = {};
+  const event = dict<ContextValue>();
   const def = catalog.events.get(r.event.type);
   for (const [field, type] of def?.fields ?? []) {
-    const v = r.event.payload?.[field];
+    const v = own(r.event.payload, field);
     if (v === undefined || v === null) continue;
     const c = convertValue(type, v);
     if (c.ok) event[field] = c.value;
   }
-  return { ...ctx, now: parseDateTimeLiteral(r.now) ?? 0, event };
+  ctx["now"] = parseDateTimeLiteral(r.now) ?? 0;
+  ctx["event"] = event;
+  return ctx as PredicateContext;
 }
 
 /** `decision.*` for property expressions: the winner's purpose, action and channel, every candidate. */

@@ -12,6 +12,7 @@ import type { Catalog, FieldDef, FieldType } from "../../compiler/catalog/types.
 import type { Resolution } from "../../compiler/checked.ts";
 import { formatDate, formatDateTime, MS_PER_DAY } from "../../compiler/literals.ts";
 import type { FixedInputs, TestRequest } from "../../compiler/tests/model.ts";
+import { own } from "../own.ts";
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -161,11 +162,11 @@ function fieldArb(type: FieldType, key: string, h: Hints): fc.Arbitrary<unknown>
           return targeted(strs, fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...h.strings, "x") }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) }));
         }
         case "date": {
-          const days = [...nums(["days_until"]), ...nums(["days_since"], -1)];
+          const days = [...nums(["days_until"]), ...nums(["days_since"], -1)].filter(representable);
           return targeted(days, fc.integer({ min: -400, max: 400 })).map((n) => new Rel("day", n));
         }
         case "datetime": {
-          const minutes = [...nums(["days_until"]).map((d) => d * 1440), ...nums(["days_since"], -1).map((d) => d * 1440), ...nums(["hours_since"], -1).map((x) => x * 60)];
+          const minutes = [...nums(["days_until"]).map((d) => d * 1440), ...nums(["days_since"], -1).map((d) => d * 1440), ...nums(["hours_since"], -1).map((x) => x * 60)].filter((m) => representable(m / 1440));
           const generic = fc.integer({ min: -400 * 24 * 60, max: 30 * 24 * 60 });
           return (minutes.length === 0 ? generic : fc.oneof({ weight: 3, arbitrary: fc.tuple(fc.constantFrom(...minutes), fc.integer({ min: 0, max: 59 })).map(([m, j]) => m - j) }, { weight: 1, arbitrary: generic })).map((n) => new Rel("minute", n));
         }
@@ -186,6 +187,16 @@ function entityArb(fields: readonly FieldDef[], h: Hints): fc.Arbitrary<Record<s
   for (const f of fields) model[f.name] = fieldArb(f.type, f.path, h);
   return fc.record(model, { requiredKeys: fields.filter((f) => !f.optional).map((f) => f.name) }) as fc.Arbitrary<Record<string, unknown>>;
 }
+
+/**
+ * Whether a date `days` from now can be written as a request value (years 0000–9999 around
+ * BASE_NOW ± 400 days): a journey may compare with a literal no date reaches
+ * (`days_since(d) == 9007199254740991`), which the generator then does not aim at.
+ */
+function representable(days: number): boolean {
+  return Number.isFinite(days) && Math.abs(days) <= MAX_OFFSET_DAYS;
+}
+const MAX_OFFSET_DAYS = 700_000;
 
 /** Turns relative times into the JSON a provider would send (dates `YYYY-MM-DD`, datetimes ISO). */
 function materialize(v: unknown, nowMs: number): unknown {
@@ -236,7 +247,8 @@ export function caseArbitrary(space: CaseSpace): fc.Arbitrary<TestRequest> {
 
   const contextModel: Record<string, fc.Arbitrary<Record<string, unknown>>> = {};
   for (const [name, entity] of catalog.entities) {
-    const given = fixed.context[name] ?? {};
+    // Own properties only: an entity named `constructor` that a test does not fix is not Object.
+    const given = (own(fixed.context, name) ?? {}) as Record<string, unknown>;
     contextModel[name] = entityArb([...entity.fields.values()].filter((f) => !Object.hasOwn(given, f.name)), hints).map((r) => ({ ...r, ...given }));
   }
   const payloadArbs = new Map<string, fc.Arbitrary<Record<string, unknown>>>();

@@ -12,15 +12,13 @@ import { formatFile } from "../../compiler/formatter.ts";
 import { checkSources, type CheckResult } from "../../compiler/pipeline.ts";
 import { SourceFile } from "../../compiler/source.ts";
 import { testCodes } from "../../compiler/tests/codes.ts";
-import { lex } from "../../grammar/lexer.ts";
-import { KEYWORD_SPECS } from "../../grammar/tokens.ts";
+import { exampleMutant, INSERTS } from "../helpers/journey-mutations.ts";
 
 const CATALOG = readFileSync("policies/catalog.yaml", "utf8");
 const EXAMPLES = readdirSync("policies/journeys")
   .filter((f) => f.endsWith(".journey"))
   .map((f) => readFileSync(join("policies/journeys", f), "utf8"));
 const REGISTERED = new Set([...Object.keys(syntaxCodes), ...Object.keys(checkCodes), ...Object.keys(catalogCodes), ...Object.keys(testCodes)]);
-const INSERTS = [...KEYWORD_SPECS.map((k) => k.word), "{", "}", "(", ")", "[", "]", ",", ":", ".", "..", "==", "=", "-", '"', '"x"', "3d", "10%", "21:00", "2026-05-30", "customer", "policy.status", "\n", "#"];
 
 function check(text: string): CheckResult {
   return checkSources({ catalog: { name: "catalog.yaml", text: CATALOG }, journeys: [{ name: "fuzz.journey", text }], rego: [] });
@@ -39,37 +37,7 @@ function wellFormed(r: CheckResult, text: string): void {
 }
 
 /** A token-level edit of one of the example files. */
-const mutant = fc
-  .record({
-    file: fc.nat({ max: EXAMPLES.length - 1 }),
-    op: fc.constantFrom("delete", "duplicate", "swap", "insert", "truncate"),
-    at: fc.nat(),
-    other: fc.nat(),
-    insert: fc.constantFrom(...INSERTS),
-  })
-  .map(({ file, op, at, other, insert }) => {
-    const text = EXAMPLES[file]!;
-    const tokens = lex(new SourceFile("x", text)).tokens;
-    const t = tokens[at % tokens.length]!;
-    const u = tokens[other % tokens.length]!;
-    const start = t.startOffset;
-    const end = (t.endOffset ?? t.startOffset) + 1;
-    switch (op) {
-      case "delete":
-        return text.slice(0, start) + text.slice(end);
-      case "duplicate":
-        return text.slice(0, end) + " " + t.image + text.slice(end);
-      case "swap": {
-        if (u.startOffset <= end) return text.slice(0, start) + u.image + text.slice(end);
-        const uEnd = (u.endOffset ?? u.startOffset) + 1;
-        return text.slice(0, start) + u.image + text.slice(end, u.startOffset) + t.image + text.slice(uEnd);
-      }
-      case "insert":
-        return text.slice(0, start) + insert + " " + text.slice(start);
-      default:
-        return text.slice(0, start);
-    }
-  });
+const mutant = exampleMutant(EXAMPLES);
 
 describe("robustness", () => {
   it("never throws on arbitrary text, and reports well-formed diagnostics", () => {

@@ -1,7 +1,7 @@
 // `kairos replay`: every decision of a demo log replays byte for byte with its artifact; a
 // changed policy shows up as what-if differences; a damaged log is refused.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -44,11 +44,27 @@ describe("kairos replay", () => {
     const log = join(dir, "tampered.log");
     cpSync(join(dir, "demo/decisions.log"), log);
     cpSync(join(dir, "demo/decisions.log.key"), `${log}.key`);
+    cpSync(join(dir, "demo/decisions.log.integrity-key"), `${log}.integrity-key`);
     const text = readFileSync(log, "utf8");
     writeFileSync(log, text.replace('"outcome":"no_match"', '"outcome":"acted"'));
     const r = kairos(["replay", log, "--artifact", join(dir, "demo/artifact")]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("is not intact");
+  });
+
+  it("never creates a key: without the log's keys it stops with a clear error and writes nothing", () => {
+    const log = join(dir, "keyless.log");
+    cpSync(join(dir, "demo/decisions.log"), log);
+    const r = kairos(["replay", log, "--artifact", join(dir, "demo/artifact")]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no integrity key .* does not exist/);
+    expect(existsSync(`${log}.key`)).toBe(false);
+    expect(existsSync(`${log}.integrity-key`)).toBe(false);
+    cpSync(join(dir, "demo/decisions.log.integrity-key"), `${log}.integrity-key`);
+    const r2 = kairos(["replay", log, "--artifact", join(dir, "demo/artifact")]);
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toMatch(/no pseudonymization key .* does not exist/);
+    expect(existsSync(`${log}.key`)).toBe(false);
   });
 
   it("fails with a usage error without --artifact", () => {

@@ -66,7 +66,7 @@ describe("determinism", () => {
 });
 
 describe("trace numbering", () => {
-  it("numbers `when` in pre-order, inlines a condition at each reference, then the reason", async () => {
+  it("numbers `when` in pre-order, a condition's body once under its first reference, then the reason", async () => {
     const src = `condition big = account.n > 10\n${j("k", "big and (big or account.a == 1.5)", "n is {account.n}")}`;
     const r = compile({ "k.journey": src }, ACCOUNT_CATALOG);
     const [compiled] = (await bothPaths(r)).get("k")!;
@@ -76,13 +76,11 @@ describe("trace numbering", () => {
       [1, "path", "", "big", [2]],
       [2, "binary", ">", "account.n > 10", [3]],
       [3, "path", "", "account.n", []],
-      [4, "binary", "or", "big or account.a == 1.5", [5, 8]],
-      [5, "path", "", "big", [6]],
-      [6, "binary", ">", "account.n > 10", [7]],
-      [7, "path", "", "account.n", []],
-      [8, "binary", "==", "account.a == 1.5", [9]],
-      [9, "path", "", "account.a", []],
-      [10, "path", "", "account.n", []],
+      [4, "binary", "or", "big or account.a == 1.5", [5, 6]],
+      [5, "path", "", "big", [2]],
+      [6, "binary", "==", "account.a == 1.5", [7]],
+      [7, "path", "", "account.a", []],
+      [8, "path", "", "account.n", []],
     ]);
     expect(compiled.meta.whenRoot).toBe(0);
     const n4 = compiled.meta.nodes[4]!;

@@ -100,9 +100,12 @@ interface Literals {
   readonly strings: string[];
 }
 
-function sitesOf(s: Site, out: Site[]): Site[] {
+function sitesOf(s: Site, out: Site[], seen = new Set<Site>()): Site[] {
+  // A named condition's body is one site shared by its uses: visit it once.
+  if (seen.has(s)) return out;
+  seen.add(s);
   out.push(s);
-  for (const c of s.children) sitesOf(c, out);
+  for (const c of s.children) sitesOf(c, out, seen);
   return out;
 }
 
@@ -110,7 +113,7 @@ function sitesOf(s: Site, out: Site[]): Site[] {
 function literalsOf(program: CheckedProgram, j: CheckedJourney): Literals {
   const plan = planJourney(program, j);
   const sites = sitesOf(plan.when, []);
-  for (const p of plan.reason ?? []) if (p.kind === "expr") sitesOf(p.site, sites);
+  for (const p of plan.reason ?? []) if (p.kind === "expr") sitesOf(p.site, sites, new Set(sites));
   const ints = new Set<number>([0, 1]);
   const strings = new Set<string>([""]);
   for (const s of sites) {
@@ -181,7 +184,9 @@ export function contextArb(program: CheckedProgram, j: CheckedJourney): fc.Arbit
     const ctx: Record<string, unknown> = { now: BASE_DAY * MS_PER_DAY + ms, event };
     for (const [path, v] of Object.entries(values)) {
       const [entity, field] = path.split(".") as [string, string];
-      const rec = (ctx[entity] ??= {}) as Record<string, unknown>;
+      // Own records only: an entity named `constructor` must not find Object's constructor.
+      if (!Object.hasOwn(ctx, entity)) ctx[entity] = {};
+      const rec = ctx[entity] as Record<string, unknown>;
       if (v !== undefined) rec[field] = v;
     }
     return ctx as unknown as PredicateContext;

@@ -3,9 +3,9 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../runtime/canonical-json.ts";
-import { GENESIS, decisionOf, findDecision, lastEntries, loadLogKey, verifyLog, type LogEntry } from "../../runtime/log/index.ts";
+import { DecisionLog, GENESIS, LogError, decisionOf, findDecision, lastEntries, loadLogKey, parseKey, verifyLog, type LogEntry } from "../../runtime/log/index.ts";
 import { SAMPLES, sinkEntry } from "../rationale/sample-decisions.ts";
-import { TEST_KEY, openLog, readLines, tempDir, writeLog } from "./helpers.ts";
+import { TEST_INTEGRITY_KEY, TEST_KEY, openLog, readLines, tempDir, writeLog } from "./helpers.ts";
 
 const HMAC = /^hmac:[0-9a-f]{16}$/;
 
@@ -30,16 +30,30 @@ describe("decision log: append and verify", () => {
     expect(r.firstBad).toBeUndefined();
   });
 
-  it("writes each entry as canonical JSON whose hash covers every member but `hash`", () => {
+  it("writes each entry as canonical JSON whose hash covers every member but `hash` and `mac`, the committed ones by digest", () => {
     const path = join(tempDir(), "decisions.log");
     writeLog(path, 4);
     for (const line of readLines(path)) {
       const entry = JSON.parse(line) as LogEntry;
       expect(line).toBe(canonicalJson(entry));
-      const { hash, ...rest } = entry;
-      expect(sha256(canonicalJson(rest))).toBe(hash);
-      expect(line.startsWith('{"$kairos":"decision-log/1",')).toBe(true);
+      const { hash, mac, ...rest } = entry;
+      // Computed here from the documented rule, independently of the writer's code.
+      const committed = { ...rest, context: `sha256:${sha256(canonicalJson(rest.context))}`, sealed: `sha256:${sha256(canonicalJson(rest.sealed))}` };
+      expect(sha256(canonicalJson(committed))).toBe(hash);
+      expect(mac).toBe(createHmac("sha256", TEST_INTEGRITY_KEY.bytes).update(`kairos decision-log/2 entry ${hash}`).digest("hex"));
+      expect(entry.ikey_id).toBe(TEST_INTEGRITY_KEY.id);
+      expect(line.startsWith('{"$kairos":"decision-log/2",')).toBe(true);
     }
+  });
+
+  it("keeps `policies` once per artifact: in the first entry, found again for later ones", () => {
+    const path = join(tempDir(), "decisions.log");
+    writeLog(path, 3);
+    const es = entries(path);
+    expect(es[0]!.policies).toBeDefined();
+    expect(es[1]!.policies).toBeUndefined();
+    const [found] = findDecision(path, "d-0003");
+    expect(found!.entry.policies).toEqual(es[0]!.policies);
   });
 
   it("records the decision time, request, policies, basis, outcome and evaluations", () => {
@@ -54,10 +68,11 @@ describe("decision log: append and verify", () => {
       outcome: "acted",
       basis: "consent",
       action: sample.decision.action,
-      request: { event: { type: "daily", id: "daily-2026-05-30" }, now: "2026-05-30T09:00:00Z", region: "eu" },
+      request: { event: { type: "daily" }, now: "2026-05-30T09:00:00Z", region: "eu" },
       policies: { rego: { "rego/consent.rego": "44".repeat(32) } },
       consents: [{ purpose: "renewal_marketing", channel: "email", status: "granted", source: "web-preferences" }],
     });
+    expect(e!.request.event.id).toBe("hmac:" + createHmac("sha256", TEST_KEY.bytes).update("daily-2026-05-30").digest("hex").slice(0, 16));
     expect(e!.evaluations.map((x) => [x.journey, x.outcome])).toEqual([["renewal_reminder_d90", "acted"], ["onboarding_nudge", "suppressed"]]);
     expect(e!.context).toEqual({
       "customer.tenure_months": 14,
@@ -79,7 +94,7 @@ describe("decision log: append and verify", () => {
     expect(text).not.toContain("ana.lima@corp.example");
     const pii = entries(path)[2]!;
     const expected = "hmac:" + createHmac("sha256", TEST_KEY.bytes).update("ana.lima@corp.example").digest("hex").slice(0, 16);
-    expect(pii.context["customer.email"]).toBe(expected);
+    expect((pii.context as Record<string, unknown>)["customer.email"]).toBe(expected);
     expect(pii.request.subject).toMatch(HMAC);
     expect(pii.objections[0]!.subject).toBe(pii.request.subject);
     const trace = new Map(pii.evaluations[0]!.trace.map(([id, v]) => [id, v]));
@@ -88,7 +103,7 @@ describe("decision log: append and verify", () => {
     expect(trace.get(1)).toBe(true); // a boolean computed from PII stays: it is the logic
     expect(trace.get(6)).toBe("negative"); // the quantifier over a non-PII list is kept
     expect(pii.explanation).toBe(`We are following up with ${expected} because your last conversation with us went badly.`);
-    expect(pii.context["customer.timezone"]).toBe("Europe/Lisbon");
+    expect((pii.context as Record<string, unknown>)["customer.timezone"]).toBe("Europe/Lisbon");
   });
 
   it("gives the same person the same pseudonym across entries, and a different one under another key", () => {
@@ -146,24 +161,45 @@ describe("decision log: append and verify", () => {
   });
 });
 
-describe("decision log: the pseudonymization key", () => {
-  it("creates `<log>.key` with mode 0600 on first use and reuses it", () => {
+describe("decision log: keys", () => {
+  const HEX = "3f9c2a7e51d04b8a96e2c7f01d5a3b6c8e4f2a9d7c1b0e5f3a8d6c2b9e7f1a04";
+
+  it("creates `<log>.key` and `<log>.integrity-key` (mode 0600) for a new log and reuses them", () => {
     const path = join(tempDir(), "decisions.log");
-    const first = loadLogKey(path, {});
-    expect(existsSync(`${path}.key`)).toBe(true);
-    expect(statSync(`${path}.key`).mode & 0o777).toBe(0o600);
-    expect(loadLogKey(path, {}).id).toBe(first.id);
-    expect(first.source).toBe(`${path}.key`);
+    const log = DecisionLog.open(path, { pii: () => "none", journeys: [], env: {}, onWarning: () => {} });
+    log.close();
+    for (const f of [`${path}.key`, `${path}.integrity-key`]) {
+      expect(statSync(f).mode & 0o777).toBe(0o600);
+      expect(readFileSync(f, "utf8").trim()).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(loadLogKey(path, { env: {} }).source).toBe(`${path}.key`);
+    expect(loadLogKey(path, { env: {}, purpose: "integrity" }).id).not.toBe(loadLogKey(path, { env: {} }).id);
   });
 
-  it("prefers KAIROS_LOG_KEY and records which key made the pseudonyms", () => {
+  it("never creates a key for a log that already exists: a missing key is an error, and nothing is written", () => {
     const path = join(tempDir(), "decisions.log");
-    const key = loadLogKey(path, { KAIROS_LOG_KEY: "a-secret-from-the-vault" });
+    writeLog(path, 2);
+    const before = readFileSync(path);
+    expect(() => DecisionLog.open(path, { pii: () => "none", journeys: [], env: {}, onWarning: () => {} })).toThrow(/no pseudonymization key .* does not exist/);
+    expect(existsSync(`${path}.key`)).toBe(false);
+    expect(existsSync(`${path}.integrity-key`)).toBe(false);
+    expect(() => loadLogKey(path, { env: {} })).toThrow(LogError);
+    expect(existsSync(`${path}.key`)).toBe(false);
+    expect(readFileSync(path)).toEqual(before);
+  });
+
+  it("prefers KAIROS_LOG_KEY, records which key made the pseudonyms, and derives a key id that is not a plain hash of the key", () => {
+    const path = join(tempDir(), "decisions.log");
+    const key = loadLogKey(path, { env: { KAIROS_LOG_KEY: HEX } });
     expect(key.source).toBe("KAIROS_LOG_KEY");
     expect(existsSync(`${path}.key`)).toBe(false);
     writeLog(path, 1, { key });
     expect(entries(path)[0]!.key_id).toBe(key.id);
-    expect(key.id).toBe(sha256("a-secret-from-the-vault").slice(0, 16));
+    expect(key.id).not.toBe(sha256(HEX).slice(0, 16));
+    expect(key.id).not.toBe(createHash("sha256").update(Buffer.from(HEX, "hex")).digest("hex").slice(0, 16));
+    expect(key.id).toBe(createHmac("sha256", Buffer.from(HEX, "hex")).update("kairos decision-log/2 key id: pseudonymization").digest("hex").slice(0, 16));
+    // base64 of the same bytes is the same key
+    expect(loadLogKey(path, { env: { KAIROS_LOG_KEY: Buffer.from(HEX, "hex").toString("base64") } }).id).toBe(key.id);
   });
 
   it("refuses to extend a log under another key than the one its entries were made with", () => {
@@ -172,15 +208,19 @@ describe("decision log: the pseudonymization key", () => {
     expect(() => openLog(path, { key: { ...TEST_KEY, bytes: new Uint8Array(Buffer.from("a-different-key-for-this-log")), id: "other" } })).toThrow(
       /pseudonymized with key test, but the key from test is other/,
     );
+    expect(() => openLog(path, { integrityKey: parseKey(HEX, "test", "integrity") })).toThrow(/authenticated with integrity key .* but the integrity key given is/);
   });
 
-  it("refuses a short key and a key file others can read", async () => {
+  it("refuses keys that are not 32 random bytes, and a key file others can read", async () => {
     const path = join(tempDir(), "decisions.log");
-    expect(() => loadLogKey(path, { KAIROS_LOG_KEY: "short" })).toThrow(/shorter than 16/);
-    loadLogKey(path, {});
+    for (const weak of ["short", "aaaaaaaaaaaaaaaa", "a-secret-from-the-vault-of-32-ch", "a".repeat(64), "0123456789abcdef".repeat(4), Buffer.alloc(32, 7).toString("base64")]) {
+      expect(() => loadLogKey(path, { env: { KAIROS_LOG_KEY: weak } }), weak).toThrow(LogError);
+    }
+    expect(() => loadLogKey(path, { env: { KAIROS_LOG_INTEGRITY_KEY: "aaaaaaaaaaaaaaaa" }, purpose: "integrity" })).toThrow(/32 bytes as 64 hex digits or base64/);
+    loadLogKey(path, { env: {}, create: true });
     const { chmodSync } = await import("node:fs");
     chmodSync(`${path}.key`, 0o644);
-    expect(() => loadLogKey(path, {})).toThrow(/can be read by other users/);
+    expect(() => loadLogKey(path, { env: {} })).toThrow(/can be read by other users/);
   });
 });
 

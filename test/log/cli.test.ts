@@ -1,9 +1,9 @@
-import { readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { verifyLog } from "../../runtime/log/index.ts";
 import { runCli } from "../helpers/cli.ts";
-import { readLines, tempDir, writeLines, writeLog } from "./helpers.ts";
+import { readLines, tempDir, writeIntegrityKeyFile, writeLines, writeLog } from "./helpers.ts";
 
 function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   return runCli(argv);
@@ -12,6 +12,7 @@ function run(...argv: string[]): Promise<{ code: number; out: string; err: strin
 function log(n = 5): string {
   const path = join(tempDir(), "decisions.log");
   writeLog(path, n);
+  writeIntegrityKeyFile(path);
   return path;
 }
 
@@ -20,7 +21,7 @@ describe("kairos log verify", () => {
     const path = log();
     const r = await run("log", "verify", path);
     expect(r.code).toBe(0);
-    expect(r.out.trim()).toBe(`ok: 5 entries, chain intact, head ${verifyLog(path).head.hash}`);
+    expect(r.out.trim()).toBe(`ok: 5 entries, chain intact and authenticated, head ${verifyLog(path).head.hash}`);
   });
 
   it("exits 1 naming the line, seq and damage of the first bad entry", async () => {
@@ -45,6 +46,7 @@ describe("kairos log verify", () => {
 
   it("exits 1 when an anchored head is no longer in the chain", async () => {
     const path = log();
+    rmSync(`${path}.checkpoints`); // else the log's own checkpoint reports the truncation first
     const head = verifyLog(path).head.hash;
     writeLines(path, readLines(path).slice(0, 4));
     const r = await run("log", "verify", path, "--contains", head);
@@ -54,6 +56,7 @@ describe("kairos log verify", () => {
 
   it("notes a torn tail but still verifies the entries", async () => {
     const path = log(3);
+    rmSync(`${path}.checkpoints`); // a crash mid-append leaves no checkpoint of the torn entry
     truncateSync(path, readFileSync(path).length - 40);
     const r = await run("log", "verify", path);
     expect(r.code).toBe(0);

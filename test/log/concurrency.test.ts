@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LogError, verifyLog, type LogEntry } from "../../runtime/log/index.ts";
+import { processStart } from "../../runtime/log/lock.ts";
 import { SAMPLES, sinkEntry } from "../rationale/sample-decisions.ts";
 import { openLog, readLines, tempDir, writeLog } from "./helpers.ts";
 
@@ -93,16 +94,57 @@ describe("decision log: the lock file", () => {
   it("waits for a live holder and then fails with a clear message", () => {
     const path = join(tempDir(), "decisions.log");
     writeLog(path, 1);
-    writeFileSync(`${path}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), token: "someone-else" }));
-    let thrown: unknown;
+    const holder = spawn(process.execPath, ["-e", "setTimeout(() => {}, 20000)"], { stdio: "ignore" });
     try {
-      openLog(path, { lock: { timeoutMs: 150 } });
-    } catch (e) {
-      thrown = e;
+      writeFileSync(`${path}.lock`, JSON.stringify({ pid: holder.pid, host: hostname(), token: "someone-else", start: processStart(holder.pid!) }));
+      let thrown: unknown;
+      try {
+        openLog(path, { lock: { timeoutMs: 150 } });
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(LogError);
+      expect((thrown as LogError).code).toBe("log/locked");
+      expect((thrown as LogError).message).toMatch(new RegExp(`locked by process ${holder.pid}`));
+      expect((thrown as LogError).hint).toMatch(/remove .*\.lock/);
+    } finally {
+      holder.kill();
     }
-    expect(thrown).toBeInstanceOf(LogError);
-    expect((thrown as LogError).code).toBe("log/locked");
-    expect((thrown as LogError).message).toMatch(new RegExp(`locked by process ${process.pid}`));
-    expect((thrown as LogError).hint).toMatch(/remove .*\.lock/);
+  });
+
+  it("breaks a lock whose pid is alive but is another process now (pid reused after a restart)", () => {
+    const path = join(tempDir(), "decisions.log");
+    writeLog(path, 1);
+    // pid 1 is alive, but it is not the process that took this lock: its start time differs.
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: 1, host: hostname(), token: "before-restart", start: "1" + (processStart(1) ?? "0") }));
+    const log = openLog(path, { lock: { timeoutMs: 500 } });
+    log.append(sinkEntry(SAMPLES[0]!, { decision_id: "after-restart" }));
+    log.close();
+    expect(verifyLog(path)).toMatchObject({ ok: true, entries: 2 });
+  });
+
+  it("breaks a lock left with this very process's pid by an earlier process, or from an earlier boot", () => {
+    const path = join(tempDir(), "decisions.log");
+    writeLog(path, 1);
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), token: "an-earlier-life", start: processStart(process.pid) }));
+    openLog(path, { lock: { timeoutMs: 500 } }).close();
+    const holder = spawn(process.execPath, ["-e", "setTimeout(() => {}, 20000)"], { stdio: "ignore" });
+    try {
+      writeFileSync(`${path}.lock`, JSON.stringify({ pid: holder.pid, host: hostname(), token: "old-boot", start: processStart(holder.pid!), boot: "00000000-0000-0000-0000-000000000000" }));
+      openLog(path, { lock: { timeoutMs: 500 } }).close();
+    } finally {
+      holder.kill();
+    }
+    expect(verifyLog(path)).toMatchObject({ ok: true, entries: 1 });
+  });
+
+  it("a second writer in the same process waits for the first and is refused clearly", () => {
+    const path = join(tempDir(), "decisions.log");
+    const first = openLog(path);
+    try {
+      expect(() => openLog(path, { lock: { timeoutMs: 100 } })).toThrow(/locked by another writer in this same process/);
+    } finally {
+      first.close();
+    }
   });
 });

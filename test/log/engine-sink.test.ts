@@ -1,6 +1,6 @@
 // The log as the engine's sink, end to end: a policy set compiled by the compiler, decisions
 // from the real engine, pseudonymized entries, and `kairos explain --artifact` over them.
-import { readFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeArtifactDir } from "../../compiler/artifact-write.ts";
@@ -44,7 +44,15 @@ describe("the decision log behind the real engine", () => {
   let acted: string;
 
   beforeAll(async () => {
-    const compiled = await compiledEngine(SPEC_POLICY_DIR, { "corp.journey": CORP });
+    // The catalog must allow the e-mail address in a reason (`reason_allowed`), else the
+    // compiler refuses the journey (check/pii-in-reason); the log still pseudonymizes it there.
+    const policies = join(tempDir(), "policies");
+    cpSync(SPEC_POLICY_DIR, policies, { recursive: true });
+    const catalogFile = join(policies, "catalog.yaml");
+    const catalog = readFileSync(catalogFile, "utf8");
+    writeFileSync(catalogFile, catalog.replace("email:         { type: string, pii: direct,", "email:         { type: string, pii: direct, reason_allowed: true,"));
+    expect(readFileSync(catalogFile, "utf8")).toContain("reason_allowed: true");
+    const compiled = await compiledEngine(policies, { "corp.journey": CORP });
     engine = compiled.engine;
     dir = tempDir();
     writeArtifactDir(join(dir, "artifact"), compiled.files);
@@ -63,8 +71,9 @@ describe("the decision log behind the real engine", () => {
     expect(text).not.toContain("cust-42");
     const [first] = text.trim().split("\n").map((l) => JSON.parse(l) as LogEntry);
     expect(first).toMatchObject({ decision_id: acted, outcome: "acted", artifact: engine.hash, context: { "event.csat": 2 } });
-    expect(first!.context["customer.email"]).toMatch(/^hmac:[0-9a-f]{16}$/);
-    expect(first!.explanation).toBe(`We wrote to ${String(first!.context["customer.email"])} about your ticket.`);
+    const context = first!.context as Record<string, unknown>;
+    expect(context["customer.email"]).toMatch(/^hmac:[0-9a-f]{16}$/);
+    expect(first!.explanation).toBe(`We wrote to ${String(context["customer.email"])} about your ticket.`);
   });
 
   it("explains a logged decision with the node texts of its artifact", async () => {

@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DecisionLog, type DecisionLogOptions, type LogKey } from "../../runtime/log/index.ts";
+import { DecisionLog, keyFileFor, parseKey, type DecisionLogOptions, type LogKey } from "../../runtime/log/index.ts";
 import { JOURNEYS, SAMPLES, piiLookup, sinkEntry } from "../rationale/sample-decisions.ts";
 
 /** A fixed key, so that pseudonyms and hashes are reproducible across runs. */
@@ -12,12 +12,21 @@ export const TEST_KEY: LogKey = {
   source: "test",
 };
 
+/** A fixed integrity key (the chain's MAC and checkpoint signatures), as its key file holds it. */
+export const TEST_INTEGRITY_HEX = Buffer.from("kairos-test-integrity-key-012345", "utf8").toString("hex");
+export const TEST_INTEGRITY_KEY: LogKey = parseKey(TEST_INTEGRITY_HEX, "test", "integrity");
+
+/** Puts the test integrity key where the CLI looks for it: `<log>.integrity-key`, mode 0600. */
+export function writeIntegrityKeyFile(logPath: string): void {
+  writeFileSync(keyFileFor(logPath, "integrity"), TEST_INTEGRITY_HEX + "\n", { mode: 0o600 });
+}
+
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "kairos-log-"));
 }
 
 export function openLog(path: string, options: Partial<DecisionLogOptions> = {}): DecisionLog {
-  return DecisionLog.open(path, { pii: piiLookup, journeys: JOURNEYS, key: TEST_KEY, onWarning: () => {}, ...options });
+  return DecisionLog.open(path, { pii: piiLookup, journeys: JOURNEYS, key: TEST_KEY, integrityKey: TEST_INTEGRITY_KEY, onWarning: () => {}, ...options });
 }
 
 /** Writes a log of `n` entries (cycling through the samples, each with its own decision id). */

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../runtime/canonical-json.ts";
@@ -10,6 +10,13 @@ import { openLog, readLines, tempDir, writeLines, writeLog } from "./helpers.ts"
 function freshLog(n = 6): string {
   const path = join(tempDir(), "decisions.log");
   writeLog(path, n);
+  return path;
+}
+
+/** A log as a crash mid-append leaves it: the writer never closed, so no checkpoint covers its end. */
+function crashedLog(n: number): string {
+  const path = freshLog(n);
+  rmSync(`${path}.checkpoints`);
   return path;
 }
 
@@ -61,18 +68,6 @@ describe("verify detects tampering", () => {
     expect(verifyLog(path).firstBad).toMatchObject({ line: 5, seq: 5 });
   });
 
-  it("names the next entry when an edited entry was re-hashed to look intact", () => {
-    const path = freshLog();
-    const lines = readLines(path);
-    const { hash: _old, ...rest } = JSON.parse(lines[1]!) as LogEntry;
-    const forged = { ...rest, outcome: "no_match" };
-    lines[1] = canonicalJson({ ...forged, hash: sha256(canonicalJson(forged)) });
-    writeLines(path, lines);
-    const r = verifyLog(path);
-    expect(r.firstBad).toMatchObject({ line: 3, seq: 3 });
-    expect(r.firstBad!.problem).toMatch(/prev is not the hash of entry 2/);
-  });
-
   it("reports a removed newline as damage to that entry", () => {
     const path = freshLog(3);
     const bytes = readFileSync(path);
@@ -95,7 +90,7 @@ describe("verify detects tampering", () => {
 
 describe("torn last lines", () => {
   it("verifies the complete entries before a torn tail and the writer moves the tail aside", () => {
-    const path = freshLog(5);
+    const path = crashedLog(5);
     const full = readFileSync(path);
     const cut = lineStart(path, 5) + 100;
     truncateSync(path, cut);
@@ -114,7 +109,7 @@ describe("torn last lines", () => {
   });
 
   it("moves aside NUL bytes a power loss left at the end", () => {
-    const path = freshLog(2);
+    const path = crashedLog(2);
     appendFileSync(path, Buffer.alloc(300));
     expect(verifyLog(path)).toMatchObject({ ok: true, entries: 2, torn: { bytes: 300 } });
     openLog(path).close();
@@ -124,7 +119,7 @@ describe("torn last lines", () => {
   });
 
   it("completes an entry that only lacks its final newline", () => {
-    const path = freshLog(3);
+    const path = crashedLog(3);
     truncateSync(path, readFileSync(path).length - 1);
     expect(verifyLog(path)).toMatchObject({ ok: true, entries: 3 });
     openLog(path).close();
@@ -133,7 +128,7 @@ describe("torn last lines", () => {
   });
 
   it("moves aside an incomplete last line even when it ends with a newline", () => {
-    const path = freshLog(3);
+    const path = crashedLog(3);
     const lines = readLines(path);
     writeLines(path, [...lines.slice(0, 2), lines[2]!.slice(0, 80) + "\0\0\0"]);
     expect(verifyLog(path).firstBad).toMatchObject({ line: 3 }); // verify reports, the writer repairs
@@ -141,17 +136,26 @@ describe("torn last lines", () => {
     expect(verifyLog(path)).toMatchObject({ ok: true, entries: 2 });
   });
 
-  it("never repairs a bad line in the middle: the writer leaves it for verify to name", () => {
+  it("never repairs a bad line in the middle, and refuses to extend the log at all", () => {
     const path = freshLog(5);
     const lines = readLines(path);
     lines[2] = lines[2]!.slice(0, 50);
     writeLines(path, lines);
     const before = readFileSync(path);
-    const log = openLog(path);
-    log.append(sinkEntry(SAMPLES[0]!, { decision_id: "d-next" }));
-    log.close();
-    expect(readFileSync(path).subarray(0, before.length)).toEqual(before);
+    expect(() => openLog(path)).toThrow(/decisions\.log:3: entry seq 3: .*not extended until this is looked at/);
+    expect(readFileSync(path)).toEqual(before);
+    expect(readdirSync(join(path, "..")).filter((f) => f.includes("torn"))).toEqual([]);
     expect(verifyLog(path).firstBad).toMatchObject({ line: 3 });
+  });
+
+  it("with two torn-looking lines at the end moves nothing aside before refusing", () => {
+    const path = crashedLog(4);
+    const lines = readLines(path);
+    writeLines(path, [...lines.slice(0, 2), lines[2]!.slice(0, 80), lines[3]!.slice(0, 60)]);
+    const before = readFileSync(path);
+    expect(() => openLog(path)).toThrow(LogError);
+    expect(readFileSync(path)).toEqual(before);
+    expect(readdirSync(join(path, "..")).filter((f) => f.includes("torn"))).toEqual([]);
   });
 
   it("refuses to extend a log whose last entry fails its hash", () => {
@@ -159,7 +163,7 @@ describe("torn last lines", () => {
     const lines = readLines(path);
     lines[2] = lines[2]!.replace('"seq":3', '"seq":3 ');
     writeLines(path, lines);
-    expect(() => openLog(path)).toThrow(/does not match its hash/);
+    expect(() => openLog(path)).toThrow(/do not match its hash/);
   });
 });
 

@@ -89,6 +89,23 @@ function div(a: number, b: number, node: number): number {
   return a / b;
 }
 
+/** A record's own property (a name such as `constructor` that every object inherits reads as absent unless set). */
+function own<T extends object, K extends keyof T>(record: T, name: K): T[K] | undefined {
+  return Object.prototype.hasOwnProperty.call(record, name) ? record[name] : undefined;
+}
+
+/** A date computed by arithmetic, checked to be one JavaScript can represent (else the predicate fails). */
+function dateIn(day: number, node: number): number {
+  if (!(Math.abs(day) <= 100000000)) throw new PredicateError("predicate/date-out-of-range", "the date is past the dates that can be represented", node);
+  return day;
+}
+
+/** A datetime computed by arithmetic, checked to be one JavaScript can represent (else the predicate fails). */
+function instantIn(ms: number, node: number): number {
+  if (!(Math.abs(ms) <= 8640000000000000)) throw new PredicateError("predicate/date-out-of-range", "the datetime is past the instants that can be represented", node);
+  return ms;
+}
+
 /** List membership (`in`). */
 function isIn(value: unknown, list: readonly unknown[]): boolean {
   return list.includes(value);
