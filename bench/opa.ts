@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { buildOpaBundle } from "../compiler/opa/index.ts";
 import { PolicyEngine, type PolicyRequest } from "../runtime/opa/index.ts";
 import { loadCatalog } from "../compiler/catalog/index.ts";
-import { SourceFile } from "../compiler/source.ts";
+import { SourceFile } from "../core/source.ts";
 import { measure, type BenchRow } from "./stats.ts";
 
 export type { BenchRow };

@@ -7,12 +7,12 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { checkSources } from "../compiler/pipeline.ts";
-import { readPolicyDir } from "../compiler/policy-dir.ts";
-import { runTest } from "../runtime/testing/expectations.ts";
-import { decisionValues, requestContext } from "../runtime/testing/expressions.ts";
-import { caseArbitrary } from "../runtime/testing/generate.ts";
-import { engineFor, loadPolicies } from "../runtime/testing/harness.ts";
-import { propertyEnv, runBuiltins, runProperty } from "../runtime/testing/properties.ts";
+import { readPolicyDir } from "../compiler/node/policy-dir.ts";
+import { runTest } from "../testing/expectations.ts";
+import { decisionValues, requestContext } from "../testing/expressions.ts";
+import { caseArbitrary } from "../testing/generate.ts";
+import { engineFor, loadPolicies } from "../testing/harness.ts";
+import { propertyEnv, runBuiltins, runProperty } from "../testing/properties.ts";
 import { measure, percentile, round, rssMb, type BenchRow } from "./stats.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

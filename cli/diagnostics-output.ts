@@ -1,6 +1,6 @@
 // Printing diagnostics for people (code frames + summary) and machines (spec §6 JSON).
-import { diagnosticToJson, renderDiagnostic, sortDiagnostics, type Diagnostic } from "../compiler/diagnostics.ts";
-import type { SourceSet } from "../compiler/source.ts";
+import { diagnosticToJson, renderDiagnostic, sortDiagnostics, type Diagnostic } from "../core/diagnostics.ts";
+import type { SourceSet } from "../core/source.ts";
 import type { Io } from "./io.ts";
 
 export type OutputFormat = "text" | "json";

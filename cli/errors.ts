@@ -3,7 +3,7 @@
 // a mistake in what the user gave, 1 for the environment (permissions, a full or read-only
 // disk, a locked log). cli/main.ts is the one place that prints them; whatever this does not
 // recognise is a bug in Kairos and reported as one.
-import { OutputRefusedError } from "../compiler/artifact-write.ts";
+import { OutputRefusedError } from "../compiler/node/artifact-write.ts";
 import { LogError } from "../runtime/log/errors.ts";
 import { CliError, EXIT } from "./io.ts";
 

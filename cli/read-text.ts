@@ -1,8 +1,8 @@
 // Reading a text file the user names (a request, …) for a command: strictly UTF-8, so bytes
 // that are not text are an error naming the file, the byte and where it is — never silently
-// turned into U+FFFD. Policy sets are read by compiler/policy-dir.ts with the same decoder.
+// turned into U+FFFD. Policy sets are read by compiler/node/policy-dir.ts with the same decoder.
 import { readFileSync } from "node:fs";
-import { decodeUtf8Strict } from "../compiler/policy-dir.ts";
+import { decodeUtf8Strict } from "../compiler/node/policy-dir.ts";
 import { describeErrno } from "./errors.ts";
 import { CliError, EXIT } from "./io.ts";
 

@@ -1,14 +1,14 @@
 // The compiler pipeline over in-memory sources (browser-safe: no node: imports). Stages run
 // in order and each keeps going where it can: parse every file, load the catalog, check.
-import type { JourneyFile } from "./ast.ts";
+import type { JourneyFile } from "./syntax/ast.ts";
 import { loadCatalog } from "./catalog/index.ts";
-import type { Catalog } from "./catalog/types.ts";
-import type { CheckedProgram } from "./checked.ts";
+import type { Catalog } from "../core/catalog/types.ts";
+import type { CheckedProgram } from "./checker/checked.ts";
 import { checkProgram } from "./checker/index.ts";
-import { sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
-import { reparseJourneyFile, type CleanParse } from "./incremental.ts";
-import { parseJourneyFile } from "./lower.ts";
-import { SourceFile, SourceSet } from "./source.ts";
+import { sortDiagnostics, type Diagnostic } from "../core/diagnostics.ts";
+import { reparseJourneyFile, type CleanParse } from "./syntax/incremental.ts";
+import { parseJourneyFile } from "./syntax/lower.ts";
+import { SourceFile, SourceSet } from "../core/source.ts";
 import { checkTests, type CheckedSuite } from "./tests/index.ts";
 
 /** A policy set's text: what a directory holds, or what the playground has in its editors. */

@@ -1,7 +1,7 @@
 // The lexer: text → tokens, with lexing problems as diagnostics (never thrown).
 import { Lexer, type IToken } from "chevrotain";
-import type { Diagnostic } from "../compiler/diagnostics.ts";
-import type { SourceFile } from "../compiler/source.ts";
+import type { Diagnostic } from "../core/diagnostics.ts";
+import type { SourceFile } from "../core/source.ts";
 import { allTokens, UnterminatedString } from "./tokens.ts";
 
 const lexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });

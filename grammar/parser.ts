@@ -1,5 +1,5 @@
 // The journey-language parser: a chevrotain CstParser with error recovery, so one file yields
-// every syntax error. Lowering to the typed AST lives in compiler/lower.ts.
+// every syntax error. Lowering to the typed AST lives in compiler/syntax/lower.ts.
 import { CstParser, type CstNode, type IRecognitionException, type IToken } from "chevrotain";
 import * as T from "./tokens.ts";
 

@@ -4,8 +4,8 @@
 // and converted to the runtime representation. Problems name the field; the engine fails closed.
 // Every record built here has no prototype (runtime/own.ts): a field, entity or payload key
 // named `constructor`, `toString` or `__proto__` is data like any other, absent when absent.
-import type { ContextValue } from "../compiler/artifact.ts";
-import type { Catalog, EventDef } from "../compiler/catalog/types.ts";
+import type { ContextValue } from "../core/artifact.ts";
+import type { Catalog, EventDef } from "../core/catalog/types.ts";
 import { checkValueLimits, DEFAULT_LIMITS, thousands, type RequestLimits } from "./limits.ts";
 import { dict, isRecord, own, type Dict } from "./own.ts";
 import { convertValue, expectedText, type ValueMismatch } from "./values.ts";

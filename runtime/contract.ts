@@ -4,10 +4,10 @@
 // engine turns failures into `error` with no action (fail closed). The policy evaluation and
 // the provider each run under a deadline (runtime/deadline.ts). Predicates receive records
 // without a prototype (runtime/own.ts), so no catalog name can read `Object.prototype`.
-import type { CompiledJourney, ContextValue, JourneyMeta, PredicateContext } from "../compiler/artifact.ts";
-import type { Catalog } from "../compiler/catalog/types.ts";
-import { isPredicateError } from "../compiler/semantics.ts";
-import { formatDateTime, parseDateTimeLiteral } from "../compiler/literals.ts";
+import type { CompiledJourney, ContextValue, JourneyMeta, PredicateContext } from "../core/artifact.ts";
+import type { Catalog } from "../core/catalog/types.ts";
+import { isPredicateError } from "../core/predicate-error.ts";
+import { formatDateTime, parseDateTimeLiteral } from "../core/literals.ts";
 import { normalizeContext, normalizePayload, type ContextProvider, type FieldProblem, type NormalizedContext } from "./context.ts";
 import { DeadlineExceeded, DEFAULT_DEADLINES, withDeadline, type Deadlines } from "./deadline.ts";
 import type { Action, Outcome, Reason, TraceEvent } from "./decision.ts";

@@ -3,9 +3,9 @@
 // to an attached decision log. `decide` never throws: anything that fails ends in `error`, and
 // the sink still receives an entry for it — one that can be serialized, whatever went wrong.
 // External calls (provider, policies, sink) run under deadlines; requests under limits.
-import type { Manifest, PredicatesModule } from "../compiler/artifact.ts";
-import type { Catalog } from "../compiler/catalog/types.ts";
-import { canonicalJson, isCanonicalJsonError } from "./canonical-json.ts";
+import type { Manifest, PredicatesModule } from "../core/artifact.ts";
+import type { Catalog } from "../core/catalog/types.ts";
+import { canonicalJson, isCanonicalJsonError } from "../core/canonical-json.ts";
 import { InMemoryProvider, type ContextProvider } from "./context.ts";
 import { ownRecords, runContract, type ContractResult, type Failure } from "./contract.ts";
 import { DeadlineExceeded, resolveDeadlines, withDeadline, type Deadlines } from "./deadline.ts";
@@ -14,7 +14,7 @@ import { resolveLimits, type RequestLimits } from "./limits.ts";
 import { dict, own } from "./own.ts";
 import type { PolicyEvaluator } from "./policy.ts";
 import { formatProblems, parseRequest, type ParsedRequest, type RequestResult } from "./request.ts";
-import { sha256Hex } from "./sha256.ts";
+import { sha256Hex } from "../core/sha256.ts";
 import type { AppliedPolicies, DecisionLogEntry, DecisionSink, MinimizedRequest } from "./sink.ts";
 import { thrownMessage } from "./thrown.ts";
 import { TriggerIndex } from "./triggers.ts";

@@ -1,8 +1,8 @@
 // The guardrails of spec §4 step 5, each a pure function: caps over a rolling window of earlier
 // acted decisions, arbitration by priority, holdout bucketing (the exact formula analysts
 // recompute in SQL), quiet hours in the subject's time zone, and review.
-import type { JourneyMeta } from "../compiler/artifact.ts";
-import { sha256Hex } from "./sha256.ts";
+import type { JourneyMeta } from "../core/artifact.ts";
+import { sha256Hex } from "../core/sha256.ts";
 import { firstInstantAt, isValidTimeZone, nextDate, wallTime } from "./timezone.ts";
 
 /** Priority descending, then journey id ascending (code-unit order): the contract's one order. */

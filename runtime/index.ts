@@ -12,5 +12,5 @@ export { InMemoryProvider, normalizeContext, type ContextProvider, type FetchOpt
 export { holdoutBucket, checkHoldout, checkCap, checkQuiet, compareByPriority } from "./guardrails.ts";
 export type { PolicyEvaluator } from "./policy.ts";
 export { MemorySink, type DecisionSink, type AppendOptions, type DecisionLogEntry, type MinimizedRequest, type AppliedPolicies } from "./sink.ts";
-export { canonicalJson, CanonicalJsonError } from "./canonical-json.ts";
-export { sha256Hex } from "./sha256.ts";
+export { canonicalJson, CanonicalJsonError } from "../core/canonical-json.ts";
+export { sha256Hex } from "../core/sha256.ts";

@@ -1,15 +1,15 @@
 // Loading a compiled artifact from its files (browser-safe: no node: imports): the manifest is
 // checked, every part's sha256 verified against it, the predicates module imported from the
 // verified bytes, the catalog rebuilt, and the OPA bundle loaded. What runs is what was hashed.
-import { ARTIFACT_VERSION, type Manifest, type PredicatesModule } from "../compiler/artifact.ts";
-import { catalogFromJson } from "../compiler/catalog/serialize.ts";
+import { ARTIFACT_PART, ARTIFACT_VERSION, artifactIdentity, type Manifest, type PredicatesModule } from "../core/artifact.ts";
+import { catalogFromJson } from "../core/catalog/serialize.ts";
 import { Engine, type EngineOptions } from "./engine.ts";
 import { PolicyEngine } from "./opa/index.ts";
-import { sha256Hex } from "./sha256.ts";
+import { sha256Hex } from "../core/sha256.ts";
 import { thrownMessage } from "./thrown.ts";
 
-/** Names of the parts the runtime reads, as `kairos compile` writes them. */
-export const PART = { manifest: "manifest.json", predicates: "predicates.js", catalog: "catalog.json", bundle: "opa/bundle.tar.gz" } as const;
+/** Names of the parts the runtime reads, as `kairos compile` writes them (core/artifact.ts). */
+export const PART = ARTIFACT_PART;
 
 export type ArtifactErrorCode = "artifact/missing-part" | "artifact/bad-manifest" | "artifact/version" | "artifact/hash-mismatch" | "artifact/bad-part";
 
@@ -63,7 +63,7 @@ export function verifyArtifact(files: ArtifactFileMap): Manifest {
     const actual = sha256Hex(bytes);
     if (actual !== expected) throw new ArtifactError("artifact/hash-mismatch", `\`${path}\` does not match its hash in the manifest (modified after compiling?)`);
   }
-  const identity = sha256Hex(entries.map(([p, h]) => `${p}:${h}`).join("\n"));
+  const identity = artifactIdentity(manifest.parts, sha256Hex);
   if (identity !== manifest.hash) throw new ArtifactError("artifact/hash-mismatch", "the manifest's `hash` does not match its parts");
   for (const path of [PART.predicates, PART.catalog]) {
     if (!Object.hasOwn(manifest.parts, path)) throw new ArtifactError("artifact/missing-part", `the manifest does not list \`${path}\``);

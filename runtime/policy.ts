@@ -2,7 +2,7 @@
 // call, before any data is fetched. Turns the policies' verdicts into outcomes and readable
 // reasons; consent records and objections are quoted by content (not by index) so a decision
 // reads the same when replayed from the log's minimized request.
-import type { CandidateVerdict, Reason as OpaReason } from "./opa/contract.ts";
+import type { CandidateVerdict, Reason as OpaReason } from "../core/opa-contract.ts";
 import type { PolicyRequest } from "./opa/input.ts";
 import type { Reason } from "./decision.ts";
 import { lookup } from "./own.ts";

@@ -5,9 +5,9 @@
 // expected. A request that fails here never reaches the engine's contract: the CLI exits 2,
 // `Engine.decide` returns an `error` decision.
 import { z } from "zod";
-import type { Catalog } from "../compiler/catalog/types.ts";
-import { didYouMean } from "../compiler/diagnostics.ts";
-import { parseDateTimeLiteral, parseDurationLiteral } from "../compiler/literals.ts";
+import type { Catalog } from "../core/catalog/types.ts";
+import { didYouMean } from "../core/diagnostics.ts";
+import { parseDateTimeLiteral, parseDurationLiteral } from "../core/literals.ts";
 import { checkRequestLimits, DEFAULT_LIMITS, thousands, type RequestLimits } from "./limits.ts";
 
 /** One thing wrong with a request: where (a JSON path such as `consents[2].status`) and what. */

@@ -1,8 +1,8 @@
 // The trigger index (spec §4 step 1): event type → the journeys that run when it happens, and
 // event type → timer → the journeys that run at a timed follow-up. Built once per artifact, so
 // the cost of selecting candidates does not grow with journeys that cannot match.
-import type { CompiledJourney } from "../compiler/artifact.ts";
-import { formatDateTime } from "../compiler/literals.ts";
+import type { CompiledJourney } from "../core/artifact.ts";
+import { formatDateTime } from "../core/literals.ts";
 import type { Wakeup } from "./decision.ts";
 import { compareByPriority } from "./guardrails.ts";
 

@@ -1,9 +1,9 @@
 // Conversion of one JSON value to the runtime representation of its catalog type (dates →
 // epoch days, datetimes → epoch ms, durations → ms, enums checked, lists of records recursively).
 // A mismatch is returned, never thrown, so callers can name the field and fail closed.
-import type { FieldType, ListElement } from "../compiler/catalog/types.ts";
-import type { ContextValue } from "../compiler/artifact.ts";
-import { parseDateLiteral, parseDateTimeLiteral, parseDurationLiteral, parseIsoDuration } from "../compiler/literals.ts";
+import type { FieldType, ListElement } from "../core/catalog/types.ts";
+import type { ContextValue } from "../core/artifact.ts";
+import { parseDateLiteral, parseDateTimeLiteral, parseDurationLiteral, parseIsoDuration } from "../core/literals.ts";
 import { dict, own } from "./own.ts";
 
 /** Why a value does not fit its type, and where inside it (`[2].channel` for lists). */

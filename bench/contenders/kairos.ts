@@ -2,10 +2,10 @@
 // pinned OPA for the consent/residency bundle), write the artifact, load it the way production
 // does (loadEngineDir: hashes verified, predicates imported), attach the hash-chained decision
 // log, and decide. Also the scaling policy sets: generated journeys that cannot match.
-import { buildArtifact } from "../../compiler/artifact-build.ts";
-import { writeArtifactDir } from "../../compiler/artifact-write.ts";
+import { buildArtifact } from "../../compiler/artifact/build.ts";
+import { writeArtifactDir } from "../../compiler/node/artifact-write.ts";
 import { checkSources, type PolicySources } from "../../compiler/pipeline.ts";
-import { readPolicyDir } from "../../compiler/policy-dir.ts";
+import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
 import type { Decision } from "../../runtime/decision.ts";
 import type { Engine } from "../../runtime/engine.ts";
 import { DecisionLog, type FsyncPolicy } from "../../runtime/log/index.ts";

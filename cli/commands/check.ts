@@ -1,7 +1,7 @@
 // `kairos check DIR [--format json]`: diagnostics only (spec §6).
 import { checkSources } from "../../compiler/pipeline.ts";
-import { readPolicyDir } from "../../compiler/policy-dir.ts";
-import { SourceSet } from "../../compiler/source.ts";
+import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
+import { SourceSet } from "../../core/source.ts";
 import { parseFormat, plural, printDiagnostics } from "../diagnostics-output.ts";
 import { EXIT, parse, UsageError } from "../io.ts";
 import type { Command } from "../main.ts";

@@ -1,12 +1,12 @@
 // `kairos compile DIR --out OUT`: check, then write the artifact (spec §3). Nothing is written
 // when there are errors, and OUT is replaced atomically — and only when it is missing, empty or
 // an earlier artifact: anything else (a file, the policy directory, `.`, a directory of other
-// files) is refused with exit 2 before anything is touched (compiler/artifact-write.ts).
-import { buildArtifact } from "../../compiler/artifact-build.ts";
-import { checkArtifactOut, writeArtifactDir } from "../../compiler/artifact-write.ts";
+// files) is refused with exit 2 before anything is touched (compiler/node/artifact-write.ts).
+import { buildArtifact } from "../../compiler/artifact/build.ts";
+import { checkArtifactOut, writeArtifactDir } from "../../compiler/node/artifact-write.ts";
 import { OpaBuildError } from "../../compiler/opa/index.ts";
 import { checkSources } from "../../compiler/pipeline.ts";
-import { readPolicyDir } from "../../compiler/policy-dir.ts";
+import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
 import { parseFormat, plural, printDiagnostics } from "../diagnostics-output.ts";
 import { EXIT, parse, UsageError } from "../io.ts";
 import type { Command } from "../main.ts";

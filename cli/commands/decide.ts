@@ -5,11 +5,11 @@
 // malformed request files.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { buildArtifact } from "../../compiler/artifact-build.ts";
+import { buildArtifact } from "../../compiler/artifact/build.ts";
 import { OpaBuildError } from "../../compiler/opa/index.ts";
 import { checkSources } from "../../compiler/pipeline.ts";
-import { readPolicyDir } from "../../compiler/policy-dir.ts";
-import { canonicalJson } from "../../runtime/canonical-json.ts";
+import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
+import { canonicalJson } from "../../core/canonical-json.ts";
 import { decisionJson, type Engine } from "../../runtime/engine.ts";
 import { withReadableTraces } from "../../runtime/rationale/trace-json.ts";
 import { parseJsonText } from "../../runtime/json-text.ts";

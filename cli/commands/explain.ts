@@ -3,7 +3,7 @@
 // texts come from the log itself (each writer logs a journey's metadata once, see
 // docs/decision-log.md) or, with `--artifact OUT`, from the artifact that made the decision.
 import { statSync } from "node:fs";
-import type { JourneyMeta } from "../../compiler/artifact.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
 import { ArtifactError, importPredicates, PART, verifyArtifact } from "../../runtime/load.ts";
 import { findDecision, lastEntries, LogError, type FoundEntry } from "../../runtime/log/index.ts";
 import { readArtifactDir } from "../../runtime/node.ts";

@@ -1,10 +1,10 @@
 // `kairos fmt [--check] FILES…`: canonical formatting of .journey files, in place.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { renderDiagnostic } from "../../compiler/diagnostics.ts";
-import { formatFile } from "../../compiler/formatter.ts";
-import { decodeUtf8 } from "../../compiler/policy-dir.ts";
-import { SourceFile, SourceSet } from "../../compiler/source.ts";
+import { renderDiagnostic } from "../../core/diagnostics.ts";
+import { formatFile } from "../../compiler/format/formatter.ts";
+import { decodeUtf8 } from "../../compiler/node/policy-dir.ts";
+import { SourceFile, SourceSet } from "../../core/source.ts";
 import { plural } from "../diagnostics-output.ts";
 import { EXIT, parse, UsageError } from "../io.ts";
 import type { Command } from "../main.ts";

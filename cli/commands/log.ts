@@ -22,7 +22,7 @@ import {
   type LogKey,
   type VerifyResult,
 } from "../../runtime/log/index.ts";
-import { canonicalJson } from "../../runtime/canonical-json.ts";
+import { canonicalJson } from "../../core/canonical-json.ts";
 import { EXIT, parse, UsageError, type Io } from "../io.ts";
 import { replaceFile } from "../write-file.ts";
 import type { Command } from "../main.ts";

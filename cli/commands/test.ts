@@ -4,13 +4,13 @@
 // fails, 2 on usage errors and when the policy set does not compile.
 import { OpaBuildError } from "../../compiler/opa/index.ts";
 import { checkSources } from "../../compiler/pipeline.ts";
-import { readPolicyDir } from "../../compiler/policy-dir.ts";
-import { SourceSet } from "../../compiler/source.ts";
+import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
+import { SourceSet } from "../../core/source.ts";
 import { OpaError } from "../../runtime/opa/index.ts";
-import { engineFor, journeyMetas, loadPolicies } from "../../runtime/testing/harness.ts";
-import { renderJunit } from "../../runtime/testing/junit.ts";
-import { renderJson, renderText } from "../../runtime/testing/report.ts";
-import { runSuite } from "../../runtime/testing/suite.ts";
+import { engineFor, journeyMetas, loadPolicies } from "../../testing/harness.ts";
+import { renderJunit } from "../../testing/junit.ts";
+import { renderJson, renderText } from "../../testing/report.ts";
+import { runSuite } from "../../testing/suite.ts";
 import { parseFormat, printDiagnostics } from "../diagnostics-output.ts";
 import { EXIT, parse, UsageError } from "../io.ts";
 import type { Command } from "../main.ts";

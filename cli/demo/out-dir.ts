@@ -11,7 +11,7 @@
 // at once instead of moving the first one's live log away.
 import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
-import { checkArtifactOut, makeDirs, OutputRefusedError, refuseProtected } from "../../compiler/artifact-write.ts";
+import { checkArtifactOut, makeDirs, OutputRefusedError, refuseProtected } from "../../compiler/node/artifact-write.ts";
 import { LogError } from "../../runtime/log/errors.ts";
 import { FileLock } from "../../runtime/log/lock.ts";
 import { CliError, EXIT } from "../io.ts";

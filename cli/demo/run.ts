@@ -3,10 +3,10 @@
 // decisions the log refused are counted and named, the run then exits 1, and "log verified" is
 // said only when verification covered exactly the entries this run wrote.
 import { join, relative } from "node:path";
-import { buildArtifact } from "../../compiler/artifact-build.ts";
-import { writeArtifactDir } from "../../compiler/artifact-write.ts";
+import { buildArtifact } from "../../compiler/artifact/build.ts";
+import { writeArtifactDir } from "../../compiler/node/artifact-write.ts";
 import { checkSources } from "../../compiler/pipeline.ts";
-import { readPolicyDir } from "../../compiler/policy-dir.ts";
+import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
 import type { Decision } from "../../runtime/decision.ts";
 import { checkpointFileFor, DecisionLog, loadLogKey, readCheckpoints, verifyLog } from "../../runtime/log/index.ts";
 import { loadEngineDir } from "../../runtime/node.ts";

@@ -20,7 +20,7 @@ import {
   type PiiClass,
   type PurposeDef,
   type ScalarTypeName,
-} from "./types.ts";
+} from "../../core/catalog/types.ts";
 import { entries, items, nodeLoc, type Entry, type Node, type Tree } from "./yaml-tree.ts";
 
 /** Entity names the language itself uses as the first part of a path. */

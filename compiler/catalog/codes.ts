@@ -1,6 +1,6 @@
 // The diagnostic codes catalog loading emits: one registry, so docs and tests can check
 // that every code is documented and has one severity.
-import type { CodeInfo } from "../diagnostics.ts";
+import type { CodeInfo } from "../../core/diagnostics.ts";
 
 const codes = {
   "catalog/empty": { severity: "error", summary: "the catalog file has no content" },

@@ -4,4 +4,4 @@ export { catalogCodes, type CatalogCode } from "./codes.ts";
 export { RESERVED_ENTITY_NAMES } from "./build.ts";
 export { MAX_CATALOG_CHARS, MAX_CATALOG_DEPTH } from "./yaml-tree.ts";
 export { default as catalogSchema } from "./catalog.schema.json" with { type: "json" };
-export * from "./types.ts";
+export * from "../../core/catalog/types.ts";

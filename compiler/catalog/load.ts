@@ -2,14 +2,14 @@
 // key or value. Stages: read the YAML (guarded) → JSON Schema → build the model → cross-
 // reference checks. Pure and browser-safe (no file system); never throws on any input.
 import { isMap, isScalar } from "yaml";
-import type { StageResult } from "../diagnostics.ts";
-import type { SourceFile } from "../source.ts";
+import type { StageResult } from "../../core/diagnostics.ts";
+import type { SourceFile } from "../../core/source.ts";
 import { buildCatalog } from "./build.ts";
 import type { CatalogCode } from "./codes.ts";
 import { Reporter } from "./report.ts";
 import { checkSchema } from "./schema-check.ts";
 import { checkReferences } from "./semantic.ts";
-import type { Catalog } from "./types.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
 import { nodeLoc, readTree, type TreeProblem } from "./yaml-tree.ts";
 
 const PROBLEM_CODES: Record<TreeProblem["kind"], CatalogCode> = {

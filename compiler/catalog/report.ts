@@ -1,9 +1,9 @@
 // Collects catalog diagnostics with a cap, so a pathological file yields a readable report
 // (and bounded work) instead of hundreds of thousands of entries.
-import { sortDiagnostics, type Diagnostic } from "../diagnostics.ts";
-import type { SourceFile, Span } from "../source.ts";
+import { sortDiagnostics, type Diagnostic } from "../../core/diagnostics.ts";
+import type { SourceFile, Span } from "../../core/source.ts";
 import { catalogCodes, type CatalogCode } from "./codes.ts";
-import type { CatalogLoc } from "./types.ts";
+import type { CatalogLoc } from "../../core/catalog/types.ts";
 
 /** At most this many diagnostics are reported per catalog; the rest are counted. */
 export const MAX_CATALOG_DIAGNOSTICS = 200;

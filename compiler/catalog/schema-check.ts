@@ -1,11 +1,11 @@
 // Validates the catalog's plain value against catalog.schema.json (ajv, draft 2020-12) and
 // turns ajv's errors into diagnostics on the exact YAML key or value, with a fix as the hint.
 import type { ErrorObject } from "ajv/dist/2020.js";
-import { closest, editDistance } from "../diagnostics.ts";
+import { closest, editDistance } from "../../core/diagnostics.ts";
 import schema from "./catalog.schema.json" with { type: "json" };
 import type { Reporter } from "./report.ts";
 import { definitionOf, validateCatalog } from "./schema-validate.ts";
-import type { CatalogLoc } from "./types.ts";
+import type { CatalogLoc } from "../../core/catalog/types.ts";
 import { locate, nodeLoc, type Tree } from "./yaml-tree.ts";
 
 /** Reports every schema violation of the catalog; returns whether there were any. */

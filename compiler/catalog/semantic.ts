@@ -1,10 +1,10 @@
 // Cross-reference checks over the built catalog: names used in one section must exist in
 // another. Labels and channels are free names, so for them only a near miss (a likely typo)
 // is reported; a label forbidden ahead of any field carrying it is legitimate.
-import { closest, didYouMean } from "../diagnostics.ts";
+import { closest, didYouMean } from "../../core/diagnostics.ts";
 import type { NameRef, References } from "./build.ts";
 import type { Reporter } from "./report.ts";
-import type { Catalog } from "./types.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
 
 export function checkReferences(catalog: Catalog, refs: References, r: Reporter): void {
   checkBinds(catalog, refs.binds, r);

@@ -2,7 +2,7 @@
 // hostile input cheap: a size cap, a nesting-depth cap checked before parsing, and alias
 // expansion accounting. Every node keeps its source range, so diagnostics point at the text.
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode, type Pair } from "yaml";
-import type { CatalogLoc } from "./types.ts";
+import type { CatalogLoc } from "../../core/catalog/types.ts";
 
 /** The largest catalog text accepted, in characters (1 MiB). */
 export const MAX_CATALOG_CHARS = 1024 * 1024;

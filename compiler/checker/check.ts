@@ -1,11 +1,11 @@
 // The check stage for a whole policy set: named conditions (once each, in dependency order),
 // then every journey, then program-wide rules (duplicate ids, unused conditions).
-import * as A from "../ast.ts";
-import type { Catalog, FieldDef } from "../catalog/types.ts";
-import type { CheckedJourney, CheckedProgram, Resolution, Type } from "../checked.ts";
-import type { Diagnostic, StageResult } from "../diagnostics.ts";
-import { hasErrors } from "../diagnostics.ts";
-import type { SourceSet, Span } from "../source.ts";
+import * as A from "../syntax/ast.ts";
+import type { Catalog, FieldDef } from "../../core/catalog/types.ts";
+import type { CheckedJourney, CheckedProgram, Resolution, Type } from "./checked.ts";
+import type { Diagnostic, StageResult } from "../../core/diagnostics.ts";
+import { hasErrors } from "../../core/diagnostics.ts";
+import type { SourceSet, Span } from "../../core/source.ts";
 import { emptyEnv, ExprChecker, type CheckContext } from "./expr.ts";
 import { checkJourney, NAME_RE, nestingDepth, type ConditionInfo } from "./journey.ts";
 import { checkCompiledSize, operationCount } from "./size.ts";

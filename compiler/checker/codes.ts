@@ -1,6 +1,6 @@
 // Every diagnostic code the syntax and check stages emit, with severity and a one-line
 // summary. docs/diagnostics.md has an entry (example + fix) for each; a test keeps them in sync.
-import type { CodeInfo } from "../diagnostics.ts";
+import type { CodeInfo } from "../../core/diagnostics.ts";
 
 export const syntaxCodes: Record<string, CodeInfo> = {
   "syntax/unexpected-token": { severity: "error", summary: "a token that does not fit the grammar at this point" },

@@ -1,14 +1,14 @@
 // Expression checking: name resolution, types, enum values, flow-sensitive narrowing of
 // optional fields, and the reads each expression makes (for binding, purpose limitation and
 // the minimal context bundle).
-import type * as A from "../ast.ts";
-import { pathText } from "../ast.ts";
-import type { Catalog, FieldDef } from "../catalog/types.ts";
-import type { Resolution, Type } from "../checked.ts";
-import { typeName } from "../checked.ts";
-import { didYouMean, type Diagnostic } from "../diagnostics.ts";
-import type { Span } from "../source.ts";
-import { printExprBounded } from "../print-expr.ts";
+import type * as A from "../syntax/ast.ts";
+import { pathText } from "../syntax/ast.ts";
+import type { Catalog, FieldDef } from "../../core/catalog/types.ts";
+import type { Resolution, Type } from "./checked.ts";
+import { typeName } from "./checked.ts";
+import { didYouMean, type Diagnostic } from "../../core/diagnostics.ts";
+import type { Span } from "../../core/source.ts";
+import { printExprBounded } from "../syntax/print-expr.ts";
 import { fit, rangeOf, type ValueRange } from "./ranges.ts";
 import { arithmetic, equatable, FUNCTIONS, fromFieldType, isNumeric, isUnknown, orderable, T, unify } from "./types.ts";
 

@@ -1,9 +1,9 @@
 // Constant folding and contradiction detection for `when`: finds conditions that can never
 // be true (or are always true) without knowing any data.
-import type * as A from "../ast.ts";
-import { pathText } from "../ast.ts";
-import type { Diagnostic } from "../diagnostics.ts";
-import { compare, literalValue } from "../semantics.ts";
+import type * as A from "../syntax/ast.ts";
+import { pathText } from "../syntax/ast.ts";
+import type { Diagnostic } from "../../core/diagnostics.ts";
+import { compare, literalValue } from "../eval/semantics.ts";
 
 const NOT_CONST = Symbol("not-const");
 type Const = boolean | number | string | Const[] | typeof NOT_CONST;

@@ -1,11 +1,11 @@
 // Checking one journey: required and duplicate clauses, names against the catalog, action
 // parameters, oversight, channel allow-list, binding and purpose limitation of every read,
 // and the minimal context bundle.
-import type * as A from "../ast.ts";
-import type { ActionDef, EventDef, FieldDef, PurposeDef } from "../catalog/types.ts";
-import type { CheckedJourney, Type } from "../checked.ts";
-import { closest, didYouMean, type Diagnostic } from "../diagnostics.ts";
-import type { Span } from "../source.ts";
+import type * as A from "../syntax/ast.ts";
+import type { ActionDef, EventDef, FieldDef, PurposeDef } from "../../core/catalog/types.ts";
+import type { CheckedJourney, Type } from "./checked.ts";
+import { closest, didYouMean, type Diagnostic } from "../../core/diagnostics.ts";
+import type { Span } from "../../core/source.ts";
 import { emptyEnv, ExprChecker, list, type CheckContext, type FieldRead } from "./expr.ts";
 import { foldWhen } from "./fold.ts";
 import { fromFieldType } from "./types.ts";

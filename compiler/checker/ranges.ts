@@ -1,14 +1,14 @@
 // Value ranges of numeric and time expressions: an interval every value of an expression lies
-// in, from the ranges literals, fields and `now` can take (compiler/literals.ts) through the
+// in, from the ranges literals, fields and `now` can take (core/literals.ts) through the
 // arithmetic. The checker rejects an expression whose whole interval is out of range — a date
 // JavaScript cannot represent, an integer past 2^53 − 1, a number that is `Infinity` — so no
 // accepted policy fails later with `Invalid time value`; codegen guards the rare time
 // arithmetic that is in range only for some data (`predicate/date-out-of-range` at run time).
-import type * as A from "../ast.ts";
-import type { Type } from "../checked.ts";
-import type { Site } from "../trace-nodes.ts";
-import { JS_DATE_LIMIT_DAYS, JS_DATE_LIMIT_MS, MAX_DATETIME_MS, MAX_DAY, MAX_DURATION_MS, MIN_DATETIME_MS, MIN_DAY, MS_PER_DAY } from "../literals.ts";
-import { arithmeticKind } from "../semantics.ts";
+import type * as A from "../syntax/ast.ts";
+import type { Type } from "./checked.ts";
+import type { Site } from "../plan/trace-nodes.ts";
+import { JS_DATE_LIMIT_DAYS, JS_DATE_LIMIT_MS, MAX_DATETIME_MS, MAX_DAY, MAX_DURATION_MS, MIN_DATETIME_MS, MIN_DAY, MS_PER_DAY } from "../../core/literals.ts";
+import { arithmeticKind } from "../eval/semantics.ts";
 
 /** Every value of an expression is in `[lo, hi]`; in days for dates, ms for datetimes and durations. */
 export interface ValueRange {
@@ -169,7 +169,7 @@ function div(a: ValueRange, b: ValueRange): ValueRange {
 }
 
 /**
- * Value ranges of the sites of trace plans (compiler/trace-nodes.ts), memoized (sites may be
+ * Value ranges of the sites of trace plans (compiler/plan/trace-nodes.ts), memoized (sites may be
  * shared), for the evaluators: codegen emits a range check, and the interpreter makes it,
  * exactly where `unchecked` says the checker could not prove the result in range.
  */

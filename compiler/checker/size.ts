@@ -1,12 +1,12 @@
 // The bound on what a policy set compiles to. Each journey's evaluation plan (trace nodes,
 // generated code, the artifact's `meta.nodes`) holds the body of every named condition it
-// uses, once per journey (compiler/trace-nodes.ts): one large condition used by many journeys
+// uses, once per journey (compiler/plan/trace-nodes.ts): one large condition used by many journeys
 // is written once but compiled many times, so the compiled size could grow with the product of
 // the two and exhaust memory. The checker counts the operations the journeys compile to and
 // reports a policy set past a bound linear in what is written (`check/too-large`). Counting
 // stops at the bound, so checking costs no more than the text.
-import { walkExpr, type Expr } from "../ast.ts";
-import type { CheckedJourney } from "../checked.ts";
+import { walkExpr, type Expr } from "../syntax/ast.ts";
+import type { CheckedJourney } from "./checked.ts";
 import type { CheckContext } from "./expr.ts";
 import type { ConditionInfo } from "./journey.ts";
 

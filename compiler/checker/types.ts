@@ -1,6 +1,6 @@
 // Language types: conversion from catalog field types, compatibility and arithmetic rules.
-import type { FieldType } from "../catalog/types.ts";
-import type { Type } from "../checked.ts";
+import type { FieldType } from "../../core/catalog/types.ts";
+import type { Type } from "./checked.ts";
 
 export const T = {
   bool: { kind: "bool" } as Type,

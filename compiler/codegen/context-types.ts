@@ -1,8 +1,8 @@
 // The context interface of each journey, derived from the catalog types of exactly the fields
 // in its minimal bundle (and the event fields it reads): what the runtime must hand the
 // predicate. Lists of records become arrays of named element interfaces, shared by name.
-import type { Catalog, FieldType } from "../catalog/types.ts";
-import type { CheckedJourney } from "../checked.ts";
+import type { Catalog, FieldType } from "../../core/catalog/types.ts";
+import type { CheckedJourney } from "../checker/checked.ts";
 import { ident, key } from "./writer.ts";
 
 interface ItemDecl {

@@ -1,12 +1,12 @@
-// Sites (compiler/trace-nodes.ts) → code. Every traced site becomes `t($, id, <value>)`, so
+// Sites (compiler/plan/trace-nodes.ts) → code. Every traced site becomes `t($, id, <value>)`, so
 // the predicate reports each sub-expression's value as it computes it; the operations are
-// those of compiler/semantics.ts, which the reference interpreter implements. A named
+// those of compiler/eval/semantics.ts, which the reference interpreter implements. A named
 // condition's body is emitted once per evaluation it is planned for: in place when it runs at
 // most once, else as a function `cond_<journey>_<index>(c, $, m)` that keeps its value in the
 // evaluation's memo array `m` (compiler/codegen/module.ts writes those functions).
-import type * as A from "../ast.ts";
-import { arithmeticKind, disjointEnums, literalValue, showKind, type ShowKind } from "../semantics.ts";
-import type { PlannedCondition, ReasonPart, Site } from "../trace-nodes.ts";
+import type * as A from "../syntax/ast.ts";
+import { arithmeticKind, disjointEnums, literalValue, showKind, type ShowKind } from "../eval/semantics.ts";
+import type { PlannedCondition, ReasonPart, Site } from "../plan/trace-nodes.ts";
 import { SiteRanges } from "../checker/ranges.ts";
 import { arrow, binary, bool, call, ident, member, nonNull, NULL, num, prefix, str, array, type Code } from "./writer.ts";
 

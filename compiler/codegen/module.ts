@@ -9,14 +9,14 @@
 //   function when_<id>(c: Ctx_<id>, $: Tracer): boolean                  traced `when`
 //   function reason_<id>(c: Ctx_<id>, $: Tracer): string                 when it has a reason
 //   const meta_<id>: JourneyMeta = { … }                                 incl. trace nodes
-// and the one runtime export `export const journeys: CompiledJourney[]` (compiler/artifact.ts).
+// and the one runtime export `export const journeys: CompiledJourney[]` (core/artifact.ts).
 // Output is a pure function of the program: no timestamps, no absolute paths, stable order.
-import type { CheckedProgram } from "../checked.ts";
-import type { Diagnostic, StageResult } from "../diagnostics.ts";
-import { journeyMeta } from "../journey-meta.ts";
-import type { SourceSet } from "../source.ts";
-import { planJourney, type Site, type TracePlan } from "../trace-nodes.ts";
-import type { JourneyMeta } from "../artifact.ts";
+import type { CheckedProgram } from "../checker/checked.ts";
+import type { Diagnostic, StageResult } from "../../core/diagnostics.ts";
+import { journeyMeta } from "../plan/journey-meta.ts";
+import type { SourceSet } from "../../core/source.ts";
+import { planJourney, type Site, type TracePlan } from "../plan/trace-nodes.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
 import { ContextTypes } from "./context-types.ts";
 import { conditionFunction, ExprEmitter, MEMO } from "./emit-expr.ts";
 import { writePrelude } from "./prelude.ts";

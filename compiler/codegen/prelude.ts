@@ -1,10 +1,10 @@
 // The fixed part of every predicates module: the artifact types it satisfies (inlined, so the
-// module type-checks standalone; they mirror compiler/artifact.ts) and the run-time helpers the
-// predicates call (they mirror compiler/semantics.ts, which the interpreter uses). Each helper
+// module type-checks standalone; they mirror core/artifact.ts) and the run-time helpers the
+// predicates call (they mirror compiler/eval/semantics.ts, which the interpreter uses). Each helper
 // is written once with its types; the JavaScript flavour drops the annotations.
 import type { CodeWriter } from "./writer.ts";
 
-/** The artifact contract, as compiler/artifact.ts declares it. TypeScript flavour only. */
+/** The artifact contract, as core/artifact.ts declares it. TypeScript flavour only. */
 const ARTIFACT_TYPES = `
 /** A source location in 1-based lines and columns. */
 export interface SourceLoc {
@@ -201,7 +201,7 @@ export function writePrelude(w: CodeWriter): void {
     for (const l of ARTIFACT_TYPES.split("\n").slice(1)) w.line(l);
     w.blank();
   }
-  w.comment("Run-time helpers (the semantics of compiler/semantics.ts).");
+  w.comment("Run-time helpers (the semantics of compiler/eval/semantics.ts).");
   w.line("const MS_PER_DAY = 86400000;");
   w.line("const MS_PER_HOUR = 3600000;");
   w.line(`const DURATION_UNITS${w.ts ? ": readonly (readonly [string, number])[]" : ""} = [["w", 604800000], ["d", 86400000], ["h", 3600000], ["m", 60000]];`);

@@ -2,16 +2,16 @@
 // The bundle is repacked by us (fixed order, mtime 0, gzip without a timestamp) so that two
 // builds of the same sources are byte-identical whatever the OPA CLI's own tar layout.
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
 import { access, constants, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gunzipSync, gzipSync } from "fflate";
-import type { Catalog } from "../catalog/types.ts";
-import { ALL_ENTRYPOINTS, type OpaDataDocument } from "../../runtime/opa/contract.ts";
-import { readTar, writeTar, type TarEntry } from "../../runtime/opa/tar.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import { ALL_ENTRYPOINTS, type OpaDataDocument } from "../../core/opa-contract.ts";
+import { sha256Hex } from "../../core/sha256.ts";
+import { readTar, writeTar, type TarEntry } from "../../core/tar.ts";
 import { catalogToData, dataDocumentBytes } from "./data.ts";
 
 const run = promisify(execFile);
@@ -71,9 +71,6 @@ export interface OpaBuildResult {
   };
 }
 
-export function sha256(bytes: Uint8Array | string): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
 
 const SETUP_HINT = "run `npm run setup` to install the pinned OPA CLI into .tools/bin";
 
@@ -157,11 +154,11 @@ export async function buildOpaBundle(options: OpaBuildOptions): Promise<OpaBuild
       opaVersion: version,
       entrypoints,
       hashes: {
-        rego: Object.fromEntries(sources.map((s) => [s.name, sha256(s.text)])),
-        wasm: sha256(parts.wasm),
-        data: sha256(parts.data),
-        manifest: sha256(parts.manifest),
-        bundle: sha256(bundle),
+        rego: Object.fromEntries(sources.map((s) => [s.name, sha256Hex(s.text)])),
+        wasm: sha256Hex(parts.wasm),
+        data: sha256Hex(parts.data),
+        manifest: sha256Hex(parts.manifest),
+        bundle: sha256Hex(bundle),
       },
     };
   } finally {

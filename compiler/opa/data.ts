@@ -1,7 +1,7 @@
 // The OPA data document built from the catalog (data.json of the bundle): the only facts the
 // consent and residency policies know about purposes, fields and regions.
-import type { Catalog } from "../catalog/types.ts";
-import type { OpaDataDocument, OpaPurposeData } from "../../runtime/opa/contract.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import type { OpaDataDocument, OpaPurposeData } from "../../core/opa-contract.ts";
 
 function byKey<T>(entries: Iterable<[string, T]>): Record<string, T> {
   const out: Record<string, T> = {};

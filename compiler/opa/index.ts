@@ -3,7 +3,6 @@ export {
   buildOpaBundle,
   opaVersion,
   regoSources,
-  sha256,
   OpaBuildError,
   PINNED_OPA_VERSION,
   DEFAULT_OPA_PATH,

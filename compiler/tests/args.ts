@@ -1,12 +1,12 @@
 // Reading a test statement's arguments: a cursor that reports, at the argument, what was
 // expected and what was found; and the conversion of `given` values to the JSON a context
 // provider would answer, checked against the catalog's field types.
-import type * as A from "../ast.ts";
-import type { FieldType } from "../catalog/types.ts";
-import { didYouMean, type Diagnostic } from "../diagnostics.ts";
-import { parseDateLiteral, parseDateTimeLiteral, parseDurationLiteral } from "../literals.ts";
-import { printValue } from "../format-tests.ts";
-import type { Span } from "../source.ts";
+import type * as A from "../syntax/ast.ts";
+import type { FieldType } from "../../core/catalog/types.ts";
+import { didYouMean, type Diagnostic } from "../../core/diagnostics.ts";
+import { parseDateLiteral, parseDateTimeLiteral, parseDurationLiteral } from "../../core/literals.ts";
+import { printValue } from "../format/format-tests.ts";
+import type { Span } from "../../core/source.ts";
 
 export type Report = (code: string, message: string, span: Span, hint?: string, severity?: "error" | "warning") => void;
 

@@ -2,14 +2,14 @@
 // expressions — checked by the language's own expression checker against the catalog plus a
 // synthetic `decision` entity, so they get the same names, types, enum values, optional-field
 // guards and diagnostics as a journey's `when`.
-import type * as A from "../ast.ts";
-import { pathText, walkExpr } from "../ast.ts";
-import { LAWFUL_BASES, type Catalog, type EntityDef, type FieldDef, type FieldType } from "../catalog/types.ts";
-import type { Type } from "../checked.ts";
+import type * as A from "../syntax/ast.ts";
+import { pathText, walkExpr } from "../syntax/ast.ts";
+import { LAWFUL_BASES, type Catalog, type EntityDef, type FieldDef, type FieldType } from "../../core/catalog/types.ts";
+import type { Type } from "../checker/checked.ts";
 import { emptyEnv, ExprChecker, list, type CheckContext } from "../checker/expr.ts";
 import { fromFieldType } from "../checker/types.ts";
-import { didYouMean } from "../diagnostics.ts";
-import type { Span } from "../source.ts";
+import { didYouMean } from "../../core/diagnostics.ts";
+import type { Span } from "../../core/source.ts";
 import { Args, type Timestamp } from "./args.ts";
 import { eventName, RequestInputs, warnNoListener, type SuiteContext } from "./inputs.ts";
 import { DEFAULT_RUNS, MAX_RUNS, OUTCOMES, type CheckedProperty } from "./model.ts";

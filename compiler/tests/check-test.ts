@@ -1,10 +1,10 @@
 // Checking one `test` block: its statements, the request they describe (spec §6), and the
 // expectations. Names are checked against the catalog and the journeys; a test whose request
 // or expectations have an error is reported and not run.
-import type * as A from "../ast.ts";
-import { didYouMean } from "../diagnostics.ts";
+import type * as A from "../syntax/ast.ts";
+import { didYouMean } from "../../core/diagnostics.ts";
 import { list } from "../checker/expr.ts";
-import type { Span } from "../source.ts";
+import type { Span } from "../../core/source.ts";
 import { Args, type Timestamp } from "./args.ts";
 import { readExpect } from "./expect.ts";
 import { candidatesOf, eventName, readPayload, RequestInputs, warnNoListener, type SuiteContext } from "./inputs.ts";

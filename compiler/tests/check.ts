@@ -1,12 +1,12 @@
 // The check stage for `test` and `property` blocks of a policy set (docs/testing.md): a pure
 // function of the parsed files and the catalog, like every compiler stage. It runs after the
 // journeys are checked, with its own tables, and never changes what journeys mean.
-import type * as A from "../ast.ts";
-import type { Catalog } from "../catalog/types.ts";
-import type { Resolution, Type } from "../checked.ts";
+import type * as A from "../syntax/ast.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import type { Resolution, Type } from "../checker/checked.ts";
 import { emptyEnv, ExprChecker, type CheckContext } from "../checker/expr.ts";
-import type { Diagnostic, StageResult } from "../diagnostics.ts";
-import type { Span } from "../source.ts";
+import type { Diagnostic, StageResult } from "../../core/diagnostics.ts";
+import type { Span } from "../../core/source.ts";
 import { reporter } from "./args.ts";
 import { checkProperty, DECISION, decisionScope } from "./check-property.ts";
 import { checkTest } from "./check-test.ts";

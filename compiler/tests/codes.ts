@@ -1,7 +1,7 @@
 // Every diagnostic code of `test` and `property` blocks, with severity and a one-line summary.
 // docs/testing.md lists each with an example and the fix. Expressions in properties are checked
 // by the language's own checker, so they report the `check/*` codes of journeys.
-import type { CodeInfo } from "../diagnostics.ts";
+import type { CodeInfo } from "../../core/diagnostics.ts";
 
 export const testCodes: Record<string, CodeInfo> = {
   "test/unknown-statement": { severity: "error", summary: "a line in a `test` or `property` that starts with no known statement word" },

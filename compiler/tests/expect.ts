@@ -1,11 +1,11 @@
 // `expect` lines of a test: what the decision must be. Each form names things the checker
 // knows — outcomes, journeys, lawful bases, actions and their parameters, channels — and an
 // unknown name gets a "did you mean".
-import { LAWFUL_BASES } from "../catalog/types.ts";
-import { closest, didYouMean } from "../diagnostics.ts";
+import { LAWFUL_BASES } from "../../core/catalog/types.ts";
+import { closest, didYouMean } from "../../core/diagnostics.ts";
 import { list } from "../checker/expr.ts";
-import { printStatement } from "../format-tests.ts";
-import type { Span } from "../source.ts";
+import { printStatement } from "../format/format-tests.ts";
+import type { Span } from "../../core/source.ts";
 import { Args, datetimeValue, found, jsonValue } from "./args.ts";
 import { journeyName, type SuiteContext } from "./inputs.ts";
 import { OUTCOMES, type Expectation, type OutcomeName } from "./model.ts";

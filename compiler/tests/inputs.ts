@@ -1,11 +1,11 @@
 // The input statements tests and properties share: `given ENTITY { … }`, `consent`, `objection`,
 // `history`, `region`, and the suite-wide context they are checked in (the catalog and the
 // journeys' triggers, read from the AST so that tests are checked even when a journey is not).
-import type * as A from "../ast.ts";
-import type { Catalog } from "../catalog/types.ts";
-import { didYouMean } from "../diagnostics.ts";
+import type * as A from "../syntax/ast.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import { didYouMean } from "../../core/diagnostics.ts";
 import { list } from "../checker/expr.ts";
-import type { Span } from "../source.ts";
+import type { Span } from "../../core/source.ts";
 import { Args, jsonValue, type Report, type Timestamp } from "./args.ts";
 import { CONSENT_STATUSES, type ConsentInput, type HistoryInput, type ObjectionInput } from "./model.ts";
 

@@ -1,10 +1,10 @@
 // What checking `test` and `property` blocks produces: for each test, the request it sends
 // (spec §6's request file, without the file) and its expectations; for each property, its
 // trigger, the inputs it fixes and its checked expressions. Browser-safe.
-import type * as A from "../ast.ts";
-import type { Catalog } from "../catalog/types.ts";
-import type { Resolution, Type } from "../checked.ts";
-import type { Span } from "../source.ts";
+import type * as A from "../syntax/ast.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import type { Resolution, Type } from "../checker/checked.ts";
+import type { Span } from "../../core/source.ts";
 
 /** The outcomes of spec §4, in its order. */
 export const OUTCOMES = ["acted", "no_match", "denied_consent", "denied_residency", "suppressed", "held_out", "capped", "deferred", "pending_review", "error"] as const;

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { catalogCodes } from "../../compiler/catalog/index.ts";
 import { checkCodes, codegenCodes, syntaxCodes } from "../../compiler/checker/index.ts";
-import { renderDiagnostic, type CodeInfo } from "../../compiler/diagnostics.ts";
+import { renderDiagnostic, type CodeInfo } from "../../core/diagnostics.ts";
 import { checkSources } from "../../compiler/pipeline.ts";
 import { testCodes } from "../../compiler/tests/codes.ts";
 import { SPEC_CATALOG } from "../../test/helpers/spec-catalog.ts";

@@ -1,7 +1,7 @@
 // Completions and hovers for `.journey` files, from the loaded catalog model: entities, fields,
 // events, purposes, actions and parameters. Pure functions of (text, offset, catalog), with no
 // editor dependency, so they are tested in Node and adapted to Monaco in journey-language.ts.
-import type { ActionDef, Catalog, EntityDef, EventDef, FieldDef, FieldType, PurposeDef } from "../../compiler/catalog/types.ts";
+import type { ActionDef, Catalog, EntityDef, EventDef, FieldDef, FieldType, PurposeDef } from "../../core/catalog/types.ts";
 import { FUNCTIONS } from "../../compiler/checker/types.ts";
 import { CLAUSE_KEYWORDS } from "../../grammar/tokens.ts";
 

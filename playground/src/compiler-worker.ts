@@ -1,11 +1,11 @@
 // The compiler worker: the real Kairos compiler (parse, catalog loading, check, format), the
 // request validation and, through decide.ts, codegen and the decision engine — all off the
 // page's main thread, so typing stays smooth while a large policy set is checked.
-import type { Catalog } from "../../compiler/catalog/types.ts";
-import type { Diagnostic } from "../../compiler/diagnostics.ts";
-import { formatFile } from "../../compiler/formatter.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import type { Diagnostic } from "../../core/diagnostics.ts";
+import { formatFile } from "../../compiler/format/formatter.ts";
 import { CheckCache, checkSources, type CheckResult, type PolicySources } from "../../compiler/pipeline.ts";
-import { SourceFile, type SourceSet } from "../../compiler/source.ts";
+import { SourceFile, type SourceSet } from "../../core/source.ts";
 import { run, runTests } from "./decide.ts";
 import { checkInputs, type InputsResult } from "./inputs.ts";
 import type { CheckRequest, InputTexts, Marker, NamedText, RunRequest, TestsRequest, WorkerRequest, WorkerResponse } from "./protocol.ts";

@@ -2,25 +2,25 @@
 // (TypeScript + JavaScript predicates), the generated module loaded from a Blob URL, the OPA
 // Wasm consent/residency bundle with the current catalog's data, the decision engine, and the
 // rationale renderers. Runs in the compiler worker; everything it returns is plain data.
-import { type JourneyMeta, type Manifest, type PredicatesModule } from "../../compiler/artifact.ts";
-import { catalogToJson } from "../../compiler/catalog/serialize.ts";
-import type { Catalog } from "../../compiler/catalog/types.ts";
-import type { CheckedProgram } from "../../compiler/checked.ts";
+import { ARTIFACT_PART, type JourneyMeta, type Manifest, type PredicatesModule } from "../../core/artifact.ts";
+import { catalogToJson } from "../../core/catalog/serialize.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import type { CheckedProgram } from "../../compiler/checker/checked.ts";
 import { generatePredicates } from "../../compiler/codegen/index.ts";
-import type { Diagnostic } from "../../compiler/diagnostics.ts";
+import type { Diagnostic } from "../../core/diagnostics.ts";
 import { catalogToData } from "../../compiler/opa/data.ts";
 import type { PolicySources } from "../../compiler/pipeline.ts";
-import type { SourceSet } from "../../compiler/source.ts";
+import type { SourceSet } from "../../core/source.ts";
 import type { CheckedSuite } from "../../compiler/tests/model.ts";
-import { canonicalJson } from "../../runtime/canonical-json.ts";
+import { canonicalJson } from "../../core/canonical-json.ts";
 import type { Decision } from "../../runtime/decision.ts";
 import { Engine } from "../../runtime/engine.ts";
 import { PolicyEngine } from "../../runtime/opa/index.ts";
 import { customerSentence, escapeHtml, fromDecision, legalReview, renderHtml } from "../../runtime/rationale/index.ts";
 import type { DecisionRequest } from "../../runtime/request.ts";
-import { renderJson } from "../../runtime/testing/report.ts";
-import { runSuite } from "../../runtime/testing/suite.ts";
-import { buildManifest } from "../../compiler/manifest.ts";
+import { renderJson } from "../../testing/report.ts";
+import { runSuite } from "../../testing/suite.ts";
+import { buildManifest } from "../../compiler/artifact/manifest.ts";
 import type { OpaBundleInfo, TestReport } from "./protocol.ts";
 
 export interface Compiled {
@@ -118,10 +118,10 @@ async function prepare(program: CheckedProgram, sources: SourceSet, input: Polic
   }
   const catalog: Catalog = program.catalog;
   const files = new Map<string, Uint8Array>([
-    ["catalog.json", enc.encode(canonicalJson(catalogToJson(catalog), 2) + "\n")],
-    ["opa/bundle.tar.gz", policy.bytes],
-    ["predicates.js", enc.encode(compiled.javascript)],
-    ["predicates.ts", enc.encode(compiled.typescript)],
+    [ARTIFACT_PART.catalog, enc.encode(canonicalJson(catalogToJson(catalog), 2) + "\n")],
+    [ARTIFACT_PART.bundle, policy.bytes],
+    [ARTIFACT_PART.predicates, enc.encode(compiled.javascript)],
+    [ARTIFACT_PART.predicatesTs, enc.encode(compiled.typescript)],
   ]);
   const engine = Engine.fromParts({ manifest: manifestOf(program, input, files, policy), catalog, predicates, policy: policy.engine });
   prepared = { key, engine, journeys: predicates.journeys.map((j) => j.meta), typescript: compiled.typescript, diagnostics: compiled.diagnostics };

@@ -1,7 +1,7 @@
 // The three JSON input panels (request, context, consent records) → one decision request of
 // spec §6, validated by the runtime's own request schema. Every problem is located in the
 // panel and at the JSON path it concerns, so the page can show it in place.
-import type { Catalog } from "../../compiler/catalog/types.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
 import { parseJsonText } from "../../runtime/json-text.ts";
 import { parseRequest, type DecisionRequest } from "../../runtime/request.ts";
 import { lineColumn, locateJsonPath, parsePath, type PathSegment } from "./json-locate.ts";

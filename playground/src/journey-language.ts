@@ -2,7 +2,7 @@
 // hovers (catalog-help.ts), formatting through the compiler worker, and a theme for the
 // grammar's token classes. Also a small JSON tokenizer for the input panels.
 import type * as Monaco from "monaco-editor/editor/editor.api";
-import type { Catalog } from "../../compiler/catalog/types.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
 import { completionsAt, hoverAt, type ItemKind } from "./catalog-help.ts";
 import { journeyConfiguration, journeyMonarch } from "./monarch.ts";
 

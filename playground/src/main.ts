@@ -3,7 +3,7 @@
 // to the compiler worker. State lives in the models; a share link is a snapshot of them.
 import "./style.css";
 import type * as Monaco from "monaco-editor/editor/editor.api";
-import type { Catalog } from "../../compiler/catalog/types.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
 import { byId, h, richText } from "./dom.ts";
 import { DEFAULT_EXAMPLE, EXAMPLES } from "./examples.ts";
 import { JOURNEY_LANGUAGE, registerJourneyLanguage } from "./journey-language.ts";

@@ -1,8 +1,8 @@
 // The messages between the page and the compiler worker. Everything here is structured-clone
 // safe (plain data, Maps), so the worker can send the loaded catalog model to the page.
-import type { JourneyMeta } from "../../compiler/artifact.ts";
-import type { Catalog } from "../../compiler/catalog/types.ts";
-import type { Severity } from "../../compiler/diagnostics.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import type { Severity } from "../../core/diagnostics.ts";
 import type { Decision } from "../../runtime/decision.ts";
 
 /** A named text: a journey file or the catalog. */
@@ -124,7 +124,7 @@ export interface TestsResponse {
   readonly report?: TestReport;
 }
 
-/** `kairos test --format json`'s report (runtime/testing/report.ts `renderJson`). */
+/** `kairos test --format json`'s report (testing/report.ts `renderJson`). */
 export interface TestReport {
   readonly summary: { readonly passed: number; readonly failed: number; readonly total: number; readonly ms: number; readonly generated_cases: number; readonly coverage: number };
   readonly tests: readonly {

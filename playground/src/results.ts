@@ -1,6 +1,6 @@
 // The Results column: the decision, the rationale trace as an expandable tree with values, the
 // minimal context bundle, the generated TypeScript, the legal-review rendering and tests.
-import type { JourneyMeta } from "../../compiler/artifact.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
 import type { Decision, Evaluation } from "../../runtime/decision.ts";
 import { MARK_SYMBOL, traceValueText } from "../../runtime/rationale/document.ts";
 import { OUTCOME_TEXT } from "../../runtime/rationale/legal-review.ts";

@@ -6,7 +6,7 @@
 // The writer appends one to `<log>.checkpoints` every so many entries and when it closes.
 import { createPrivateKey, createPublicKey, hkdfSync, sign, verify, type KeyObject } from "node:crypto";
 import { appendFileSync, closeSync, fdatasyncSync, openSync, readFileSync } from "node:fs";
-import { canonicalJson } from "../canonical-json.ts";
+import { canonicalJson } from "../../core/canonical-json.ts";
 import { errnoCode, LogError } from "./errors.ts";
 import type { LogKey } from "./key.ts";
 

@@ -2,8 +2,8 @@
 // chained by hashes and, since decision-log/2, authenticated by a keyed MAC. Everything that
 // reads or writes lines agrees on it through this file (browser-safe; hashing and serializing
 // live in hash.ts).
-import type { JourneyMeta } from "../../compiler/artifact.ts";
-import type { Json } from "../canonical-json.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
+import type { Json } from "../../core/canonical-json.ts";
 import type { Decision } from "../decision.ts";
 import type { AppliedPolicies } from "../sink.ts";
 

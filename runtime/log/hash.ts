@@ -2,17 +2,15 @@
 // from node:crypto over the canonical JSON that format.ts describes, with the committed members
 // counted by digest, and the keyed MAC of decision-log/2. The writer and every reader derive the
 // hashed text from a line through the same function here, so they cannot disagree.
-import { createHash } from "node:crypto";
-import { canonicalJson } from "../canonical-json.ts";
+import { canonicalJson } from "../../core/canonical-json.ts";
+import { sha256Hex } from "../../core/sha256.ts";
 import { LogError } from "./errors.ts";
 import { COMMITTED_MEMBERS, LOG_FORMAT_V1, PURGED_PREFIX, type LogEntry } from "./format.ts";
 import type { LogKey } from "./key.ts";
 import { PrimedHmac } from "./pseudonymize.ts";
 
-/** sha256 hex of a string's UTF-8 bytes. */
-export function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
+/** sha256 hex of a string's UTF-8 bytes (core's one definition; native in Node). */
+export const sha256 = (text: string): string => sha256Hex(text);
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

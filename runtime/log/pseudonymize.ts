@@ -4,10 +4,10 @@
 // always gives the same pseudonym, so an auditor holding the key can still find a person's
 // decisions; without it the log names nobody. Rules in docs/decision-log.md.
 import { createHash, type Hash } from "node:crypto";
-import type { JourneyMeta } from "../../compiler/artifact.ts";
-import type { Catalog, PiiClass } from "../../compiler/catalog/types.ts";
-import { formatDate, formatDateTime } from "../../compiler/literals.ts";
-import { canonicalJson, type Json } from "../canonical-json.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
+import type { Catalog, PiiClass } from "../../core/catalog/types.ts";
+import { formatDate, formatDateTime } from "../../core/literals.ts";
+import { canonicalJson, type Json } from "../../core/canonical-json.ts";
 import { splitPath } from "../context.ts";
 import type { Evaluation, TraceEvent } from "../decision.ts";
 import type { DecisionLogEntry } from "../sink.ts";

@@ -2,7 +2,7 @@
 // `kairos explain`) and the last few (for `kairos log tail`). Each entry found is checked
 // against its own hash, so an edited entry is never explained as if it were intact.
 import { closeSync, fstatSync, openSync, statSync } from "node:fs";
-import type { JourneyMeta } from "../../compiler/artifact.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
 import { LogError, errnoCode } from "./errors.ts";
 import type { AppliedPolicies } from "../sink.ts";
 import { LOG_SIGNATURE, shapeProblem, type LogEntry } from "./format.ts";

@@ -2,8 +2,8 @@
 // artifact, and compare with what was logged — the evidence that decisions are deterministic
 // (same artifact) or a what-if of a new artifact on real traffic (another artifact).
 import { closeSync, openSync } from "node:fs";
-import type { JourneyMeta } from "../../compiler/artifact.ts";
-import { canonicalJson } from "../canonical-json.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
+import { canonicalJson } from "../../core/canonical-json.ts";
 import type { Engine } from "../engine.ts";
 import { decisionOf, PURGED_PREFIX, shapeProblem, type LogEntry } from "./format.ts";
 import type { LogKey } from "./key.ts";

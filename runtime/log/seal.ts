@@ -5,7 +5,7 @@
 // the plaintext), so the same request under the same key seals to the same bytes and the log
 // stays deterministic. Rules in docs/decision-log.md.
 import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject } from "node:crypto";
-import { canonicalJson } from "../canonical-json.ts";
+import { canonicalJson } from "../../core/canonical-json.ts";
 import type { MinimizedRequest } from "../sink.ts";
 import { LogError } from "./errors.ts";
 import type { LogKey } from "./key.ts";

@@ -4,9 +4,9 @@
 // `append` returns; signed checkpoints go to `<log>.checkpoints`. Policies in docs/decision-log.md.
 import { closeSync, constants, fdatasyncSync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import type { JourneyMeta } from "../../compiler/artifact.ts";
-import type { Catalog } from "../../compiler/catalog/types.ts";
-import { formatDateTime, parseDateTimeLiteral } from "../../compiler/literals.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import { formatDateTime, parseDateTimeLiteral } from "../../core/literals.ts";
 import type { DecisionLogEntry, DecisionSink } from "../sink.ts";
 import { appendCheckpoint, checkpointFileFor, checkpointSigner, checkSignature, makeCheckpoint, parsePublicKey, readCheckpoints, type Checkpoint, type CheckpointSigner } from "./checkpoint.ts";
 import { errnoCode, LogError } from "./errors.ts";

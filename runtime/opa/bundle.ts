@@ -2,7 +2,7 @@
 // No Node imports: the same code runs in the browser.
 import { gunzipSync } from "fflate";
 import { OpaError, thrownMessage } from "./errors.ts";
-import { readTar } from "./tar.ts";
+import { readTar, TarError } from "../../core/tar.ts";
 
 export interface OpaManifest {
   readonly revision?: string;
@@ -35,7 +35,14 @@ export function openBundle(bytes: Uint8Array): BundleParts {
   } catch (e) {
     throw new OpaError("opa/bundle-corrupt", `bundle is not a valid gzip archive: ${thrownMessage(e)}`, {}, e);
   }
-  const files = new Map(readTar(tar).map((e) => [e.name, e.data]));
+  let entries;
+  try {
+    entries = readTar(tar);
+  } catch (e) {
+    if (e instanceof TarError) throw new OpaError("opa/bundle-corrupt", e.message, { ...e.detail }, e);
+    throw e;
+  }
+  const files = new Map(entries.map((e) => [e.name, e.data]));
   const manifestBytes = files.get(".manifest");
   if (!manifestBytes) throw new OpaError("opa/bundle-missing-manifest", "bundle has no `.manifest`");
   const manifest = parseJson(manifestBytes, ".manifest", "opa/bundle-missing-manifest");

@@ -9,7 +9,7 @@ import {
   type OpaDataDocument,
   type Reason,
   type WasmInput,
-} from "./contract.ts";
+} from "../../core/opa-contract.ts";
 import { OpaError } from "./errors.ts";
 import { toWasmInput, type PolicyRequest } from "./input.ts";
 import { WasmPolicy, type EvaluationStats } from "./sdk.ts";

@@ -6,5 +6,5 @@ export { OpaError, type OpaErrorCode } from "./errors.ts";
 export type { EvaluationStats } from "./sdk.ts";
 export { toWasmInput, toEpochMs } from "./input.ts";
 export type { PolicyRequest, CandidateInput, ConsentRecordInput, ObjectionInput, Timestamp } from "./input.ts";
-export { readTar, writeTar, type TarEntry } from "./tar.ts";
-export * from "./contract.ts";
+export { readTar, writeTar, type TarEntry } from "../../core/tar.ts";
+export * from "../../core/opa-contract.ts";

@@ -2,7 +2,7 @@
 // epoch milliseconds (Wasm needs no time builtins), statuses and purposes are checked against
 // the contract and the catalog, `event.*` paths and every other key (context values, sources,
 // subjects) are dropped. Every problem is an OpaError naming the offending record.
-import { CONSENT_STATUSES, type ConsentStatus, type OpaDataDocument, type WasmInput } from "./contract.ts";
+import { CONSENT_STATUSES, type ConsentStatus, type OpaDataDocument, type WasmInput } from "../../core/opa-contract.ts";
 import { OpaError } from "./errors.ts";
 
 /** A time as an ISO 8601 datetime with offset, or epoch milliseconds. */

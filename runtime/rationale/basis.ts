@@ -2,7 +2,7 @@
 // record behind a `consent` basis (or behind a refusal), the objections that bear on the
 // purpose, and a sentence on why the basis holds. The engine's verdict is not recomputed —
 // only the records it was made from are picked out, by the same latest-record rule.
-import { parseDateTimeLiteral } from "../../compiler/literals.ts";
+import { parseDateTimeLiteral } from "../../core/literals.ts";
 import type { Evaluation } from "../decision.ts";
 import type { LoggedConsent, LoggedObjection } from "../log/format.ts";
 import { lookup } from "../own.ts";

@@ -1,7 +1,7 @@
 // The customer-facing sentence, "why you got this": the winner's `reason` as the decision
 // rendered it, else a plain sentence from the journey's title. It says nothing about other
 // candidates, consent internals or data values — those are for the legal review.
-import type { JourneyMeta } from "../../compiler/artifact.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
 import type { Decision } from "../decision.ts";
 
 function about(meta: JourneyMeta | undefined): string {

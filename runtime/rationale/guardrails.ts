@@ -2,7 +2,7 @@
 // arbitration, holdout, quiet hours, review — with what each was configured to and what it
 // did, read off the candidate's outcome: the step that produced the outcome stopped it, the
 // steps before it passed, the ones after it were not reached.
-import type { JourneyMeta } from "../../compiler/artifact.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
 import type { Decision, Evaluation } from "../decision.ts";
 import { lookup } from "../own.ts";
 

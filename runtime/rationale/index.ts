@@ -1,6 +1,6 @@
 // Rationale rendering: why a decision came out as it did, for a legal reviewer (Markdown, a
 // self-contained HTML page, plain text) and for the customer (one sentence). Browser-safe.
-import type { JourneyMeta } from "../../compiler/artifact.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
 import { customerSentence } from "./customer.ts";
 import { renderHtml } from "./html.ts";
 import type { RationaleInput } from "./input.ts";

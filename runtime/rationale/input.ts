@@ -2,7 +2,7 @@
 // known, what it was decided on (request, consents, bundle values, policies) and where it sits
 // in the log. Built from a fresh decision or from a log entry; browser-safe (types only from
 // the log's format, not its Node-only writer).
-import type { JourneyMeta } from "../../compiler/artifact.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
 import type { Decision } from "../decision.ts";
 import { decisionOf, type LogEntry } from "../log/format.ts";
 import type { AppliedPolicies } from "../sink.ts";

@@ -1,8 +1,8 @@
 // The legal-review layout of a decision: what it decided and why, journey by journey — each
 // condition with its value, the lawful basis and the record behind it, residency, guardrails —
 // then the policy versions and the minimal bundle. Built once as blocks; renderers print them.
-import type { JourneyMeta } from "../../compiler/artifact.ts";
-import { parseDateTimeLiteral } from "../../compiler/literals.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
+import { parseDateTimeLiteral } from "../../core/literals.ts";
 import type { Evaluation, Outcome } from "../decision.ts";
 import { lookup, own } from "../own.ts";
 import { explainBasis } from "./basis.ts";

@@ -2,7 +2,7 @@
 // `[node, value]` event becomes `{ node, expr, value }`, with dates, datetimes and durations
 // shown as ISO text rather than the runtime's epoch numbers. The decision itself (and the
 // log) keep the compact form; this is presentation only.
-import type { JourneyMeta } from "../../compiler/artifact.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
 import type { Decision } from "../decision.ts";
 import { formatValue } from "./values.ts";
 

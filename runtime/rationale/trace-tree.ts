@@ -1,7 +1,7 @@
 // The trace of one evaluation as a tree that follows the journey's `nodes[].children`: each
 // condition with its source text, the value(s) it had and its result. The trace is one flat
 // event list ([node id, value], in evaluation order); this is the one place that folds it.
-import type { JourneyMeta, TraceNode } from "../../compiler/artifact.ts";
+import type { JourneyMeta, TraceNode } from "../../core/artifact.ts";
 import type { TraceEvent } from "../decision.ts";
 import { formatValue } from "./values.ts";
 

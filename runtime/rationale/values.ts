@@ -1,8 +1,8 @@
 // Values as people read them in a rationale: by the trace node's language type, from the
 // runtime representation (dates are epoch days, datetimes epoch ms, durations ms) to the
 // language's own literals (`2026-08-28`, `2026-05-30T09:00:00Z`, `30d`). Browser-safe.
-import { formatDate, formatDateTime, formatDuration } from "../../compiler/literals.ts";
-import { canonicalJson } from "../canonical-json.ts";
+import { formatDate, formatDateTime, formatDuration } from "../../core/literals.ts";
+import { canonicalJson } from "../../core/canonical-json.ts";
 import { shapeOf } from "../values.ts";
 
 const MAX_ITEMS = 8;

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { loadCatalog, type Catalog } from "../../compiler/catalog/index.ts";
-import { SourceFile } from "../../compiler/source.ts";
+import { SourceFile } from "../../core/source.ts";
 
 export const SPEC_EXAMPLE = readFileSync(new URL("./fixtures/spec-example.yaml", import.meta.url), "utf8");
 export const POLICIES_CATALOG = readFileSync(new URL("../../policies/catalog.yaml", import.meta.url), "utf8");

@@ -4,10 +4,10 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import type { Diagnostic } from "../../compiler/diagnostics.ts";
+import type { Diagnostic } from "../../core/diagnostics.ts";
 import { catalogCodes, catalogSchema, loadCatalog, MAX_CATALOG_CHARS } from "../../compiler/catalog/index.ts";
 import { validateCatalog } from "../../compiler/catalog/schema-validate.ts";
-import { SourceFile } from "../../compiler/source.ts";
+import { SourceFile } from "../../core/source.ts";
 import { load, minimal, POLICIES_CATALOG } from "./helpers.ts";
 
 describe("hostile and huge input", () => {

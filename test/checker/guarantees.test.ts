@@ -265,7 +265,7 @@ describe("§2.10 duplicates and unreachable conditions", () => {
 
 describe("the example policy set", () => {
   it("checks clean", async () => {
-    const { readPolicyDir } = await import("../../compiler/policy-dir.ts");
+    const { readPolicyDir } = await import("../../compiler/node/policy-dir.ts");
     const { checkSources } = await import("../../compiler/pipeline.ts");
     const read = readPolicyDir("policies");
     const r = checkSources(read.sources!);

@@ -1,4 +1,4 @@
-// Incremental reparsing (compiler/incremental.ts) must give exactly what a full parse gives: on
+// Incremental reparsing (compiler/syntax/incremental.ts) must give exactly what a full parse gives: on
 // random sequences of edits to the example journeys and a generated 500-line file, whenever the
 // incremental path answers, its AST equals the full parse's and the full parse is clean; and the
 // whole pipeline with a CheckCache reports the same diagnostics as a run without one.
@@ -8,10 +8,10 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { generateJourneys } from "../../bench/generate.ts";
-import { reparseJourneyFile, type CleanParse } from "../../compiler/incremental.ts";
-import { parseJourneyFile } from "../../compiler/lower.ts";
+import { reparseJourneyFile, type CleanParse } from "../../compiler/syntax/incremental.ts";
+import { parseJourneyFile } from "../../compiler/syntax/lower.ts";
 import { CheckCache, checkSources } from "../../compiler/pipeline.ts";
-import { SourceFile } from "../../compiler/source.ts";
+import { SourceFile } from "../../core/source.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const dir = join(root, "policies/journeys");

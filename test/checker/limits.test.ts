@@ -5,9 +5,9 @@
 // overflowed would leave.
 import { describe, expect, it } from "vitest";
 import { MAX_NESTING } from "../../grammar/parser.ts";
-import { formatFile } from "../../compiler/formatter.ts";
-import { MAX_EXPRESSION_DEPTH, parseJourneyFile } from "../../compiler/lower.ts";
-import { SourceFile } from "../../compiler/source.ts";
+import { formatFile } from "../../compiler/format/formatter.ts";
+import { MAX_EXPRESSION_DEPTH, parseJourneyFile } from "../../compiler/syntax/lower.ts";
+import { SourceFile } from "../../core/source.ts";
 import { checkText, journey, seen } from "../helpers/compile.ts";
 
 const errorsOf = (src: string) => seen(checkText(src)).filter((d) => d.severity === "error");

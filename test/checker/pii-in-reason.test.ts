@@ -5,8 +5,8 @@
 // a function, a quantifier or a named condition.
 import { describe, expect, it } from "vitest";
 import { loadCatalog } from "../../compiler/catalog/index.ts";
-import { catalogFromJson, catalogToJson } from "../../compiler/catalog/serialize.ts";
-import { SourceFile } from "../../compiler/source.ts";
+import { catalogFromJson, catalogToJson } from "../../core/catalog/serialize.ts";
+import { SourceFile } from "../../core/source.ts";
 import { checkText, seen } from "../helpers/compile.ts";
 
 const CATALOG = `version: 1

@@ -4,9 +4,9 @@
 // `check/out-of-range`; what is in range only for some data is guarded in generated code.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { PredicateContext } from "../../compiler/artifact.ts";
+import type { PredicateContext } from "../../core/artifact.ts";
 import { generatePredicates } from "../../compiler/codegen/index.ts";
-import { MAX_DATETIME_MS, MAX_DAY, MAX_DURATION_DAYS, MIN_DATETIME_MS, MIN_DAY, parseDateLiteral, parseDurationLiteral, parseIsoDuration } from "../../compiler/literals.ts";
+import { MAX_DATETIME_MS, MAX_DAY, MAX_DURATION_DAYS, MIN_DATETIME_MS, MIN_DAY, parseDateLiteral, parseDurationLiteral, parseIsoDuration } from "../../core/literals.ts";
 import { importPredicates, run } from "../codegen/helpers.ts";
 import { checkText, journey, seen } from "../helpers/compile.ts";
 

@@ -8,9 +8,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catalogCodes } from "../../compiler/catalog/index.ts";
 import { checkCodes, syntaxCodes } from "../../compiler/checker/index.ts";
-import { formatFile } from "../../compiler/formatter.ts";
+import { formatFile } from "../../compiler/format/formatter.ts";
 import { checkSources, type CheckResult } from "../../compiler/pipeline.ts";
-import { SourceFile } from "../../compiler/source.ts";
+import { SourceFile } from "../../core/source.ts";
 import { testCodes } from "../../compiler/tests/codes.ts";
 import { exampleMutant, INSERTS } from "../helpers/journey-mutations.ts";
 

@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { writeArtifactDir } from "../../compiler/artifact-write.ts";
+import { writeArtifactDir } from "../../compiler/node/artifact-write.ts";
 import { runCli } from "../helpers/cli.ts";
 import { compiledEngine, SPEC_POLICY_DIR } from "../runtime/compiled.ts";
 

@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OutputRefusedError } from "../../compiler/artifact-write.ts";
+import { OutputRefusedError } from "../../compiler/node/artifact-write.ts";
 import { explainError } from "../../cli/errors.ts";
 import { CliError } from "../../cli/io.ts";
 import { LogError } from "../../runtime/log/errors.ts";

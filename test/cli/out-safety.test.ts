@@ -8,7 +8,7 @@ import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readd
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkArtifactOut, OutputRefusedError, writeArtifactDir } from "../../compiler/artifact-write.ts";
+import { checkArtifactOut, OutputRefusedError, writeArtifactDir } from "../../compiler/node/artifact-write.ts";
 
 const BIN = resolve("bin/kairos.js");
 const POLICIES = resolve("policies");

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeUtf8, decodeUtf8Strict, firstInvalidUtf8 } from "../../compiler/policy-dir.ts";
+import { decodeUtf8, decodeUtf8Strict, firstInvalidUtf8 } from "../../compiler/node/policy-dir.ts";
 
 const BIN = resolve("bin/kairos.js");
 const kairos = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });

@@ -4,10 +4,10 @@
 import { MAX_DEPTH } from "../../compiler/checker/journey.ts";
 import { checkSources } from "../../compiler/pipeline.ts";
 import { describe, expect, it } from "vitest";
-import type { CompiledJourney, PredicateContext } from "../../compiler/artifact.ts";
+import type { CompiledJourney, PredicateContext } from "../../core/artifact.ts";
 import { emitPredicates, generatePredicates, MAX_EXPRESSION_DEPTH } from "../../compiler/codegen/index.ts";
-import { interpretProgram } from "../../compiler/interpreter.ts";
-import { MS_PER_DAY } from "../../compiler/literals.ts";
+import { interpretProgram } from "../../compiler/eval/interpreter.ts";
+import { MS_PER_DAY } from "../../core/literals.ts";
 import { compile, compileExample, importPredicates, run } from "./helpers.ts";
 
 const DAY = MS_PER_DAY;

@@ -4,11 +4,11 @@
 // same `reason` — for the example policy set and every golden case.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { CompiledJourney } from "../../compiler/artifact.ts";
-import type { CheckedProgram } from "../../compiler/checked.ts";
+import type { CompiledJourney } from "../../core/artifact.ts";
+import type { CheckedProgram } from "../../compiler/checker/checked.ts";
 import { emitPredicates } from "../../compiler/codegen/index.ts";
-import { interpretProgram } from "../../compiler/interpreter.ts";
-import type { SourceSet } from "../../compiler/source.ts";
+import { interpretProgram } from "../../compiler/eval/interpreter.ts";
+import type { SourceSet } from "../../core/source.ts";
 import { compileCase, compileExample, contextArb, goldenCases, importPredicates, run } from "./helpers.ts";
 
 interface Loaded {

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { PredicateContext } from "../../compiler/artifact.ts";
+import type { PredicateContext } from "../../core/artifact.ts";
 import { emitPredicates } from "../../compiler/codegen/index.ts";
 import { compileCase, GOLDEN, importPredicates, run } from "./helpers.ts";
 

@@ -4,11 +4,11 @@
 // golden case test/golden/prototype-names holds the catalog and journeys (and its predicates
 // pass `tsc --strict` standalone in tsc.test.ts).
 import { describe, expect, it } from "vitest";
-import type { PredicateContext } from "../../compiler/artifact.ts";
+import type { PredicateContext } from "../../core/artifact.ts";
 import { emitPredicates } from "../../compiler/codegen/index.ts";
 import { key } from "../../compiler/codegen/writer.ts";
 import { loadCatalog } from "../../compiler/catalog/index.ts";
-import { SourceFile } from "../../compiler/source.ts";
+import { SourceFile } from "../../core/source.ts";
 import { checkText, seen } from "../helpers/compile.ts";
 import { compileCase, importPredicates, run } from "./helpers.ts";
 

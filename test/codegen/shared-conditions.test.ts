@@ -4,10 +4,10 @@
 // times; both evaluation paths must keep recording the same events.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { CompiledJourney, PredicateContext } from "../../compiler/artifact.ts";
+import type { CompiledJourney, PredicateContext } from "../../core/artifact.ts";
 import { emitPredicates } from "../../compiler/codegen/index.ts";
-import { interpretProgram } from "../../compiler/interpreter.ts";
-import { planJourney } from "../../compiler/trace-nodes.ts";
+import { interpretProgram } from "../../compiler/eval/interpreter.ts";
+import { planJourney } from "../../compiler/plan/trace-nodes.ts";
 import { traceTree } from "../../runtime/rationale/trace-tree.ts";
 import { compile, importPredicates, run } from "./helpers.ts";
 

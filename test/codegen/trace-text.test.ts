@@ -5,12 +5,12 @@
 // indentation stops growing; both are asserted by size, not time.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type * as A from "../../compiler/ast.ts";
+import type * as A from "../../compiler/syntax/ast.ts";
 import { emitPredicates } from "../../compiler/codegen/index.ts";
-import { parseJourneyFile } from "../../compiler/lower.ts";
-import { printExpr, printExprBounded } from "../../compiler/print-expr.ts";
-import { SourceFile } from "../../compiler/source.ts";
-import { MAX_NODE_TEXT, planJourney } from "../../compiler/trace-nodes.ts";
+import { parseJourneyFile } from "../../compiler/syntax/lower.ts";
+import { printExpr, printExprBounded } from "../../compiler/syntax/print-expr.ts";
+import { SourceFile } from "../../core/source.ts";
+import { MAX_NODE_TEXT, planJourney } from "../../compiler/plan/trace-nodes.ts";
 import { expression } from "../formatter/journey-arbitrary.ts";
 import { compile, compileExample } from "./helpers.ts";
 

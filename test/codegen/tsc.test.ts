@@ -46,7 +46,7 @@ describe("emitted TypeScript", () => {
     try {
       const r = compileExample();
       writeFileSync(join(dir, "predicates.ts"), emitPredicates(r.program, r.sources).ts);
-      const artifact = join(ROOT, "compiler/artifact.ts");
+      const artifact = join(ROOT, "core/artifact.ts");
       writeFileSync(
         join(dir, "contract.ts"),
         [`import type { PredicatesModule } from ${JSON.stringify(artifact)};`, `import * as generated from "./predicates.ts";`, "export const contract: PredicatesModule = generated;", ""].join("\n"),

@@ -1,8 +1,8 @@
 // AST comparison for formatter tests: two parses are "the same" when they differ only in spans.
-import type { JourneyFile } from "../../compiler/ast.ts";
+import type { JourneyFile } from "../../compiler/syntax/ast.ts";
 import { lex } from "../../grammar/lexer.ts";
-import { parseJourneyFile } from "../../compiler/lower.ts";
-import { SourceFile } from "../../compiler/source.ts";
+import { parseJourneyFile } from "../../compiler/syntax/lower.ts";
+import { SourceFile } from "../../core/source.ts";
 
 const SPAN_KEYS = new Set(["span", "opSpan", "keywordSpan", "valueSpan", "percentSpan"]);
 

@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatFile } from "../../compiler/formatter.ts";
-import { SourceFile } from "../../compiler/source.ts";
+import { formatFile } from "../../compiler/format/formatter.ts";
+import { SourceFile } from "../../core/source.ts";
 import { commentsOf, parse, withoutSpans } from "./ast.ts";
 import { journeyFile } from "./journey-arbitrary.ts";
 

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatFile } from "../../compiler/formatter.ts";
-import { SourceFile } from "../../compiler/source.ts";
+import { formatFile } from "../../compiler/format/formatter.ts";
+import { SourceFile } from "../../core/source.ts";
 import { checkText, journey } from "../helpers/compile.ts";
 import { runCli } from "../helpers/cli.ts";
 

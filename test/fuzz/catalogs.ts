@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { loadCatalog } from "../../compiler/catalog/index.ts";
-import { SourceFile } from "../../compiler/source.ts";
+import { SourceFile } from "../../core/source.ts";
 import { journeyFile } from "./typed-journeys.ts";
 import type { PolicyCase } from "./types.ts";
 

@@ -8,23 +8,23 @@
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { isAbsolute, join, normalize, relative, sep } from "node:path";
-import type { CompiledJourney, PredicatesModule } from "../../compiler/artifact.ts";
+import type { CompiledJourney, PredicatesModule } from "../../core/artifact.ts";
 import { catalogCodes } from "../../compiler/catalog/index.ts";
-import { catalogToJson } from "../../compiler/catalog/serialize.ts";
-import type { Catalog } from "../../compiler/catalog/types.ts";
-import type { CheckedProgram } from "../../compiler/checked.ts";
+import { catalogToJson } from "../../core/catalog/serialize.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import type { CheckedProgram } from "../../compiler/checker/checked.ts";
 import { checkCodes, syntaxCodes } from "../../compiler/checker/index.ts";
 import { emitPredicates } from "../../compiler/codegen/index.ts";
-import type { Diagnostic } from "../../compiler/diagnostics.ts";
-import { formatFile } from "../../compiler/formatter.ts";
-import { interpretProgram } from "../../compiler/interpreter.ts";
-import { buildManifest } from "../../compiler/manifest.ts";
+import type { Diagnostic } from "../../core/diagnostics.ts";
+import { formatFile } from "../../compiler/format/formatter.ts";
+import { interpretProgram } from "../../compiler/eval/interpreter.ts";
+import { buildManifest } from "../../compiler/artifact/manifest.ts";
 import { buildOpaBundle, DEFAULT_REGO_DIR, OpaBuildError } from "../../compiler/opa/index.ts";
 import { checkSources, type PolicySources } from "../../compiler/pipeline.ts";
-import { readPolicyDir } from "../../compiler/policy-dir.ts";
-import { SourceFile } from "../../compiler/source.ts";
+import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
+import { SourceFile } from "../../core/source.ts";
 import { testCodes } from "../../compiler/tests/codes.ts";
-import { canonicalJson } from "../../runtime/canonical-json.ts";
+import { canonicalJson } from "../../core/canonical-json.ts";
 import type { ContextProvider } from "../../runtime/context.ts";
 import type { Decision } from "../../runtime/decision.ts";
 import { decisionJson, Engine } from "../../runtime/engine.ts";
@@ -33,9 +33,9 @@ import { PolicyEngine } from "../../runtime/opa/index.ts";
 import { fromDecision, RATIONALE_FORMATS, renderRationale } from "../../runtime/rationale/index.ts";
 import { withReadableTraces } from "../../runtime/rationale/trace-json.ts";
 import type { DecisionLogEntry, DecisionSink } from "../../runtime/sink.ts";
-import { renderJunit } from "../../runtime/testing/junit.ts";
-import { renderJson, renderText } from "../../runtime/testing/report.ts";
-import { runSuite } from "../../runtime/testing/suite.ts";
+import { renderJunit } from "../../testing/junit.ts";
+import { renderJson, renderText } from "../../testing/report.ts";
+import { runSuite } from "../../testing/suite.ts";
 import { parse as parseAst, withoutSpans } from "../formatter/ast.ts";
 import { runCli } from "../helpers/cli.ts";
 import { openFuzzLog, verifyFuzzLog, type FuzzLog } from "./log-adapter.ts";
@@ -109,7 +109,7 @@ function opaBundle(catalog: Catalog, catalogText: string, regoDir: string, rego:
 }
 
 /**
- * The artifact `kairos compile` would write, built in memory the way compiler/artifact-build.ts
+ * The artifact `kairos compile` would write, built in memory the way compiler/artifact/build.ts
  * builds it — but with the OPA bundle cached per catalog — and loaded by the runtime's own loader.
  */
 async function buildAndLoad(program: CheckedProgram, sourcesText: PolicySources, dir: string | undefined, js: string, ts: string): Promise<{ engine: Engine; policy: PolicyEngine }> {
@@ -315,7 +315,7 @@ async function decideAll(c: PolicyCase, compiled: Compiled, metrics: Metrics, tm
     try {
       texts.push(...generatedRequests(engine, compiled.program, c.generate.seed, c.generate.count, c.generate.hostile ?? true));
     } catch (e) {
-      // runtime/testing/generate.ts is `kairos test`'s request generator: it must cope with any checked program.
+      // testing/generate.ts is `kairos test`'s request generator: it must cope with any checked program.
       failures.push({ stage: "generate", ...describeError(e) });
     }
   }

@@ -1,17 +1,17 @@
 // Decision requests for the fuzz target: valid requests derived from a policy set's catalog
-// and journeys (runtime/testing/generate.ts's caseArbitrary, the generator `kairos test` uses),
+// and journeys (testing/generate.ts's caseArbitrary, the generator `kairos test` uses),
 // then made hostile — huge and non-finite-looking numbers, far and impossible dates, absurd
 // durations, prototype names as keys and values, wrong types, very long lists.
 import fc from "fast-check";
-import type { JourneyMeta } from "../../compiler/artifact.ts";
-import type { Catalog } from "../../compiler/catalog/types.ts";
-import type { CheckedProgram } from "../../compiler/checked.ts";
-import { journeyMeta } from "../../compiler/journey-meta.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import type { CheckedProgram } from "../../compiler/checker/checked.ts";
+import { journeyMeta } from "../../compiler/plan/journey-meta.ts";
 import { checkSources } from "../../compiler/pipeline.ts";
-import { readPolicyDir } from "../../compiler/policy-dir.ts";
-import { planJourney } from "../../compiler/trace-nodes.ts";
+import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
+import { planJourney } from "../../compiler/plan/trace-nodes.ts";
 import type { Engine } from "../../runtime/engine.ts";
-import { caseArbitrary, mineHints, triggersOf } from "../../runtime/testing/generate.ts";
+import { caseArbitrary, mineHints, triggersOf } from "../../testing/generate.ts";
 
 /** Names that mean something to JavaScript objects: as keys they must stay plain data. */
 export const PROTOTYPE_NAMES = ["__proto__", "constructor", "prototype", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "__defineGetter__", "then", "length"] as const;

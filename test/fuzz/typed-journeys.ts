@@ -6,7 +6,7 @@
 // `template(depth, holes)` gives boolean expressions with placeholders for the blow-up families:
 // `c1 = T(c0, c0)`, `c2 = T(c1, c1)`, … must cost linear, not exponential, text.
 import fc from "fast-check";
-import type { Catalog, EventDef, FieldDef, FieldType, PurposeDef } from "../../compiler/catalog/types.ts";
+import type { Catalog, EventDef, FieldDef, FieldType, PurposeDef } from "../../core/catalog/types.ts";
 
 type Kind = "bool" | "int" | "decimal" | "string" | "enum" | "date" | "datetime" | "duration";
 

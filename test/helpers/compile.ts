@@ -1,6 +1,6 @@
 // Test helpers: check journey text against a catalog and look at diagnostics the way a user
 // sees them — by code, underlined text and hint.
-import type { Diagnostic } from "../../compiler/diagnostics.ts";
+import type { Diagnostic } from "../../core/diagnostics.ts";
 import { checkSources, type CheckResult } from "../../compiler/pipeline.ts";
 import { SPEC_CATALOG } from "./spec-catalog.ts";
 

@@ -2,7 +2,7 @@
 // token deleted, duplicated, swapped with another, something inserted before it, or the file
 // cut short there. Tokens come from the real lexer, so edits land on token boundaries.
 import fc from "fast-check";
-import { SourceFile } from "../../compiler/source.ts";
+import { SourceFile } from "../../core/source.ts";
 import { lex } from "../../grammar/lexer.ts";
 import { KEYWORD_SPECS } from "../../grammar/tokens.ts";
 

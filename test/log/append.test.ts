@@ -2,7 +2,7 @@ import { createHash, createHmac } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "../../runtime/canonical-json.ts";
+import { canonicalJson } from "../../core/canonical-json.ts";
 import { DecisionLog, GENESIS, LogError, decisionOf, findDecision, lastEntries, loadLogKey, parseKey, verifyLog, type LogEntry } from "../../runtime/log/index.ts";
 import { SAMPLES, sinkEntry } from "../rationale/sample-decisions.ts";
 import { TEST_INTEGRITY_KEY, TEST_KEY, openLog, readLines, tempDir, writeLog } from "./helpers.ts";

@@ -3,7 +3,7 @@
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { writeArtifactDir } from "../../compiler/artifact-write.ts";
+import { writeArtifactDir } from "../../compiler/node/artifact-write.ts";
 import { runCli } from "../helpers/cli.ts";
 import type { Engine } from "../../runtime/engine.ts";
 import { DecisionLog, verifyLog, type LogEntry } from "../../runtime/log/index.ts";

@@ -4,7 +4,7 @@
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "../../runtime/canonical-json.ts";
+import { canonicalJson } from "../../core/canonical-json.ts";
 import { checkpointFileFor, checkpointSigner, LogError, parseKey, readCheckpoints, verifyLog, type LogEntry } from "../../runtime/log/index.ts";
 import { EntryMac, serializeEntry, sha256 } from "../../runtime/log/hash.ts";
 import { runCli } from "../helpers/cli.ts";

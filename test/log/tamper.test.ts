@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "../../runtime/canonical-json.ts";
+import { canonicalJson } from "../../core/canonical-json.ts";
 import { LogError, verifyLog, type LogEntry } from "../../runtime/log/index.ts";
 import { sha256 } from "../../runtime/log/hash.ts";
 import { SAMPLES, sinkEntry } from "../rationale/sample-decisions.ts";

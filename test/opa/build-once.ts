@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { buildOpaBundle, type OpaBuildResult } from "../../compiler/opa/index.ts";
-import type { Catalog } from "../../compiler/catalog/types.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
 import { catalogFromBits } from "./catalog-fixture.ts";
 
 export const SPEC_CATALOG_FILE = fileURLToPath(new URL("../conformance/consent-residency/spec-catalog.yaml", import.meta.url));

@@ -1,6 +1,6 @@
 // Builds the typed Catalog model from catalog-YAML bits (purposes, entities' fields with
 // residency, transfers) for the OPA tests, without depending on the catalog loader.
-import type { Catalog, EntityDef, FieldDef, LawfulBasis, PurposeDef } from "../../compiler/catalog/types.ts";
+import type { Catalog, EntityDef, FieldDef, LawfulBasis, PurposeDef } from "../../core/catalog/types.ts";
 
 const loc = { start: 0, end: 0 };
 

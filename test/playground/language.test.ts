@@ -2,7 +2,7 @@
 // tokenizer comes from the grammar's token table, completions and hovers from the catalog.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { Catalog } from "../../compiler/catalog/types.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
 import { checkSources } from "../../compiler/pipeline.ts";
 import { highlightRules, KEYWORD_SPECS } from "../../grammar/tokens.ts";
 import { completionsAt, hoverAt } from "../../playground/src/catalog-help.ts";

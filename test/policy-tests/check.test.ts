@@ -200,7 +200,7 @@ describe("codes", () => {
       }
     };
     walk("compiler/tests");
-    walk("runtime/testing");
+    walk("testing");
     expect([...used].filter((c) => !(c in testCodes)).sort()).toEqual([]);
     const doc = readFileSync("docs/testing.md", "utf8");
     expect(Object.keys(testCodes).filter((c) => !doc.includes(`\`${c}\``))).toEqual([]);

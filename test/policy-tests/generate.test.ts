@@ -3,11 +3,11 @@
 // paste back as tests that check cleanly and reproduce the same request and decision.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseDateLiteral, parseDateTimeLiteral } from "../../compiler/literals.ts";
+import { parseDateLiteral, parseDateTimeLiteral } from "../../core/literals.ts";
 import type { TestRequest } from "../../compiler/tests/model.ts";
 import type { Engine } from "../../runtime/engine.ts";
-import { counterexampleTest } from "../../runtime/testing/counterexample.ts";
-import { caseArbitrary, mineHints, triggersOf } from "../../runtime/testing/generate.ts";
+import { counterexampleTest } from "../../testing/counterexample.ts";
+import { caseArbitrary, mineHints, triggersOf } from "../../testing/generate.ts";
 import { compile, harness, JOURNEYS } from "./helpers.ts";
 
 const c = compile({ "j.journey": JOURNEYS });

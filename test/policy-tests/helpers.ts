@@ -9,7 +9,7 @@ import { main } from "../../cli/main.ts";
 import { checkSources, type CheckResult, type PolicySources } from "../../compiler/pipeline.ts";
 import type { Engine } from "../../runtime/engine.ts";
 import type { PolicyEvaluator } from "../../runtime/policy.ts";
-import { engineFor, loadPolicies, type PredicatePath } from "../../runtime/testing/harness.ts";
+import { engineFor, loadPolicies, type PredicatePath } from "../../testing/harness.ts";
 import { SPEC_CATALOG } from "../helpers/spec-catalog.ts";
 
 /** Journeys on the spec's catalog: a renewal reminder and a service callback. */

@@ -5,14 +5,14 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
-import * as A from "../../compiler/ast.ts";
+import * as A from "../../compiler/syntax/ast.ts";
 import { checkSources, type PolicySources } from "../../compiler/pipeline.ts";
-import { parseJourneyFile } from "../../compiler/lower.ts";
-import { readPolicyDir } from "../../compiler/policy-dir.ts";
-import { SourceFile } from "../../compiler/source.ts";
+import { parseJourneyFile } from "../../compiler/syntax/lower.ts";
+import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
+import { SourceFile } from "../../core/source.ts";
 import type { PolicyEvaluator } from "../../runtime/policy.ts";
-import { runTest } from "../../runtime/testing/expectations.ts";
-import { engineFor, loadPolicies } from "../../runtime/testing/harness.ts";
+import { runTest } from "../../testing/expectations.ts";
+import { engineFor, loadPolicies } from "../../testing/harness.ts";
 
 const DIR = fileURLToPath(new URL("../../policies", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

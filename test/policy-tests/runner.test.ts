@@ -5,11 +5,11 @@
 import { describe, expect, it } from "vitest";
 import type { Decision } from "../../runtime/decision.ts";
 import type { Engine } from "../../runtime/engine.ts";
-import { engineFor } from "../../runtime/testing/harness.ts";
-import { BUILTIN_PROPERTIES } from "../../runtime/testing/builtins.ts";
-import { propertyEnv, runBuiltin, runProperty } from "../../runtime/testing/properties.ts";
-import { renderText } from "../../runtime/testing/report.ts";
-import { runSuite } from "../../runtime/testing/suite.ts";
+import { engineFor } from "../../testing/harness.ts";
+import { BUILTIN_PROPERTIES } from "../../testing/builtins.ts";
+import { propertyEnv, runBuiltin, runProperty } from "../../testing/properties.ts";
+import { renderText } from "../../testing/report.ts";
+import { runSuite } from "../../testing/suite.ts";
 import type { PolicyEvaluator } from "../../runtime/policy.ts";
 import { compile, DAILY, harness, JOURNEYS, specPolicy } from "./helpers.ts";
 

@@ -3,11 +3,11 @@
 // AST, formatting is idempotent), on examples and on generated blocks.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type * as A from "../../compiler/ast.ts";
-import { formatFile } from "../../compiler/formatter.ts";
-import { printBlock } from "../../compiler/format-tests.ts";
-import { parseJourneyFile } from "../../compiler/lower.ts";
-import { SourceFile } from "../../compiler/source.ts";
+import type * as A from "../../compiler/syntax/ast.ts";
+import { formatFile } from "../../compiler/format/formatter.ts";
+import { printBlock } from "../../compiler/format/format-tests.ts";
+import { parseJourneyFile } from "../../compiler/syntax/lower.ts";
+import { SourceFile } from "../../core/source.ts";
 import { withoutSpans } from "../formatter/ast.ts";
 
 function parse(text: string) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { JourneyMeta } from "../../compiler/artifact.ts";
-import { parseDateLiteral, parseDateTimeLiteral } from "../../compiler/literals.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
+import { parseDateLiteral, parseDateTimeLiteral } from "../../core/literals.ts";
 import type { Decision, Evaluation } from "../../runtime/decision.ts";
 import {
   customerSentence,

@@ -1,9 +1,9 @@
 // Hand-built decisions, journey metadata and log records shaped like the engine's output, for
 // the log and rationale tests until the engine runs end to end. Values in traces use the runtime
 // representation (dates as epoch days, datetimes as epoch ms), as compiled predicates record them.
-import type { JourneyMeta, TraceNode } from "../../compiler/artifact.ts";
-import type { PiiClass } from "../../compiler/catalog/types.ts";
-import { parseDateLiteral, parseDateTimeLiteral } from "../../compiler/literals.ts";
+import type { JourneyMeta, TraceNode } from "../../core/artifact.ts";
+import type { PiiClass } from "../../core/catalog/types.ts";
+import { parseDateLiteral, parseDateTimeLiteral } from "../../core/literals.ts";
 import type { Decision } from "../../runtime/decision.ts";
 import type { AppliedPolicies, DecisionLogEntry, MinimizedRequest } from "../../runtime/sink.ts";
 

@@ -2,7 +2,7 @@
 // garbage (`null` for NaN, `{}` for a class instance) into decisions and log entries; and the
 // messages of thrown values are read without ever throwing again.
 import { describe, expect, test } from "vitest";
-import { canonicalJson, CanonicalJsonError, MAX_JSON_DEPTH } from "../../runtime/canonical-json.ts";
+import { canonicalJson, CanonicalJsonError, MAX_JSON_DEPTH } from "../../core/canonical-json.ts";
 import { thrownMessage } from "../../runtime/thrown.ts";
 
 function failure(value: unknown, root: string[] = []): CanonicalJsonError {

@@ -2,9 +2,9 @@
 // Wasm bundle built with the pinned OPA CLI) and loaded by the runtime's own loader, the same
 // path `kairos decide` takes. Cached per policy set, since building the bundle takes a second.
 import { join } from "node:path";
-import { buildArtifact, type ArtifactFiles } from "../../compiler/artifact-build.ts";
+import { buildArtifact, type ArtifactFiles } from "../../compiler/artifact/build.ts";
 import { checkSources, type PolicySources } from "../../compiler/pipeline.ts";
-import { readPolicyDir } from "../../compiler/policy-dir.ts";
+import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
 import type { Engine } from "../../runtime/engine.ts";
 import { loadEngine } from "../../runtime/load.ts";
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { writeArtifactDir } from "../../compiler/artifact-write.ts";
+import { writeArtifactDir } from "../../compiler/node/artifact-write.ts";
 import type { Decision } from "../../runtime/decision.ts";
 import { decisionJson } from "../../runtime/engine.ts";
 import { compiledEngine } from "./compiled.ts";

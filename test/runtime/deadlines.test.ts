@@ -5,7 +5,7 @@
 import { describe, expect, test } from "vitest";
 import { DEFAULT_DEADLINES, DeadlineExceeded } from "../../runtime/deadline.ts";
 import type { FetchOptions } from "../../runtime/context.ts";
-import type { CandidateVerdict } from "../../runtime/opa/contract.ts";
+import type { CandidateVerdict } from "../../core/opa-contract.ts";
 import type { PolicyRequest } from "../../runtime/opa/input.ts";
 import { MemorySink, type AppendOptions, type DecisionLogEntry } from "../../runtime/sink.ts";
 import { Engine } from "../../runtime/engine.ts";

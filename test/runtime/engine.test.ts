@@ -2,7 +2,7 @@
 // records what it is asked: candidate selection, screening before fetching, the minimal
 // bundle, traced predicates, guardrails in order, outcome rules, fail-closed errors.
 import { describe, expect, test } from "vitest";
-import type { Tracer } from "../../compiler/artifact.ts";
+import type { Tracer } from "../../core/artifact.ts";
 import { MemorySink } from "../../runtime/sink.ts";
 import { engine, FakePolicy, fullContext, journey, NOW_DAY, RecordingProvider, request } from "./fixtures.ts";
 

@@ -1,14 +1,14 @@
 // Fixtures for the runtime tests: the spec's catalog, hand-written compiled journeys (the
 // shape codegen emits), a scriptable policy, a provider that records what it is asked, and
 // request builders. Engine tests use these to pin each step of the contract in isolation.
-import type { CompiledJourney, JourneyMeta, Manifest, PredicateContext, Tracer } from "../../compiler/artifact.ts";
+import type { CompiledJourney, JourneyMeta, Manifest, PredicateContext, Tracer } from "../../core/artifact.ts";
 import { loadCatalog } from "../../compiler/catalog/index.ts";
-import type { Catalog } from "../../compiler/catalog/types.ts";
-import { MS_PER_DAY } from "../../compiler/literals.ts";
-import { SourceFile } from "../../compiler/source.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import { MS_PER_DAY } from "../../core/literals.ts";
+import { SourceFile } from "../../core/source.ts";
 import type { EntityRecords, ContextProvider } from "../../runtime/context.ts";
 import { Engine } from "../../runtime/engine.ts";
-import type { CandidateVerdict } from "../../runtime/opa/contract.ts";
+import type { CandidateVerdict } from "../../core/opa-contract.ts";
 import type { PolicyRequest } from "../../runtime/opa/input.ts";
 import type { PolicyEvaluator } from "../../runtime/policy.ts";
 import { SPEC_CATALOG } from "../helpers/spec-catalog.ts";

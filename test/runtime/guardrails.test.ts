@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { arbitrate, checkCap, checkHoldout, checkQuiet, holdoutBucket } from "../../runtime/guardrails.ts";
-import { sha256Hex } from "../../runtime/sha256.ts";
+import { sha256Hex } from "../../core/sha256.ts";
 
 const DAY = 86_400_000;
 const t = (iso: string): number => Date.parse(iso);

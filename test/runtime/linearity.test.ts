@@ -4,7 +4,7 @@
 // objections made half a million comparisons per candidate. And one policy evaluation per
 // decision, whatever the number of records.
 import { expect, test } from "vitest";
-import type { CandidateVerdict, Reason } from "../../runtime/opa/contract.ts";
+import type { CandidateVerdict, Reason } from "../../core/opa-contract.ts";
 import type { PolicyRequest } from "../../runtime/opa/input.ts";
 import type { PolicyEvaluator } from "../../runtime/policy.ts";
 import { engine, journey, request } from "./fixtures.ts";

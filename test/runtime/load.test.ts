@@ -1,9 +1,9 @@
 // Loading artifacts: what runs is what was hashed; a tampered, incomplete or foreign-version
 // artifact is refused with a typed error, never half-loaded.
 import { beforeAll, describe, expect, test } from "vitest";
-import type { ArtifactFiles } from "../../compiler/artifact-build.ts";
+import type { ArtifactFiles } from "../../compiler/artifact/build.ts";
 import { ArtifactError, importPredicates, loadEngine, verifyArtifact } from "../../runtime/load.ts";
-import { sha256Hex } from "../../runtime/sha256.ts";
+import { sha256Hex } from "../../core/sha256.ts";
 import { compiledEngine } from "./compiled.ts";
 
 let files: ArtifactFiles;

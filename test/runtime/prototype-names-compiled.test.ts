@@ -4,7 +4,7 @@
 // `error` decision that the sink still receives. (The runtime tests beside this one show the
 // runtime's part alone, with predicates that read plain members.)
 import { describe, expect, test } from "vitest";
-import { canonicalJson } from "../../runtime/canonical-json.ts";
+import { canonicalJson } from "../../core/canonical-json.ts";
 import { loadEngine } from "../../runtime/load.ts";
 import type { DecisionLogEntry } from "../../runtime/sink.ts";
 import { compileFiles } from "./compiled.ts";

@@ -4,11 +4,11 @@
 // (`c.customer.constructor != null`), so they show what the runtime itself hands them. And an
 // entry that cannot be serialized is still logged, as an `error`.
 import { describe, expect, test } from "vitest";
-import type { Tracer } from "../../compiler/artifact.ts";
-import type { Catalog, FieldDef, FieldType } from "../../compiler/catalog/types.ts";
-import { canonicalJson } from "../../runtime/canonical-json.ts";
+import type { Tracer } from "../../core/artifact.ts";
+import type { Catalog, FieldDef, FieldType } from "../../core/catalog/types.ts";
+import { canonicalJson } from "../../core/canonical-json.ts";
 import type { EntityRecords } from "../../runtime/context.ts";
-import type { CandidateVerdict } from "../../runtime/opa/contract.ts";
+import type { CandidateVerdict } from "../../core/opa-contract.ts";
 import type { PolicyRequest } from "../../runtime/opa/input.ts";
 import { MemorySink, type DecisionLogEntry, type DecisionSink } from "../../runtime/sink.ts";
 import { catalog as specCatalog, catalogFromYaml, engine, FakePolicy, fullContext, journey, RecordingProvider, request } from "./fixtures.ts";

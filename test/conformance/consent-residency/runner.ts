@@ -1,6 +1,6 @@
 // Runs consent-and-residency conformance cases against a PolicyEngine and reports mismatches.
 // No Node imports: the browser test runs this same file.
-import type { OpaDataDocument } from "../../../runtime/opa/contract.ts";
+import type { OpaDataDocument } from "../../../core/opa-contract.ts";
 import type { PolicyEngine } from "../../../runtime/opa/evaluate.ts";
 import type { PolicyRequest } from "../../../runtime/opa/input.ts";
 

@@ -60,7 +60,7 @@ export interface CompiledJourney {
   readonly reason?: (ctx: PredicateContext, trace: Tracer) => string;
 }
 
-// Run-time helpers (the semantics of compiler/semantics.ts).
+// Run-time helpers (the semantics of compiler/eval/semantics.ts).
 const MS_PER_DAY = 86400000;
 const MS_PER_HOUR = 3600000;
 const DURATION_UNITS: readonly (readonly [string, number])[] = [["w", 604800000], ["d", 86400000], ["h", 3600000], ["m", 60000]];
