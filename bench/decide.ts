@@ -94,7 +94,9 @@ class Worker {
   }
 
   async next<T extends FromWorker["type"]>(type: T): Promise<Extract<FromWorker, { type: T }>> {
-    const m = this.inbox.shift() ?? (this.dead ? ({ type: "failed", message: this.dead } as const) : await new Promise<FromWorker>((resolve) => (this.waiting = resolve)));
+    const m =
+      this.inbox.shift() ??
+      (this.dead ? ({ type: "failed", message: this.dead } as const) : await new Promise<FromWorker>((resolve) => (this.waiting = resolve)));
     if (m.type === "failed") throw new Error(`${this.name}: ${m.message}`);
     if (m.type !== type) throw new Error(`${this.name}: expected a ${type} message, got ${m.type}`);
     return m as Extract<FromWorker, { type: T }>;
@@ -122,7 +124,11 @@ interface Timed {
  * Starts the workers, two at a time (load times are contended a little; the timed passes never
  * overlap), and collects each one's warm-up verdicts.
  */
-async function start(specs: readonly { name: string; spec: ContenderSpec }[], progress: (l: string) => void, parallel = 2): Promise<{ timed: Timed[]; verdicts: Map<string, readonly Verdict[]> }> {
+async function start(
+  specs: readonly { name: string; spec: ContenderSpec }[],
+  progress: (l: string) => void,
+  parallel = 2,
+): Promise<{ timed: Timed[]; verdicts: Map<string, readonly Verdict[]> }> {
   const timed: Timed[] = [];
   const verdicts = new Map<string, readonly Verdict[]>();
   try {
@@ -205,7 +211,7 @@ export async function benchDecide(options: DecideOptions = {}): Promise<DecideBe
   try {
     progress("decide: compiling the example policy set and the all-Rego bundle");
     const art = join(work, "artifact");
-    await compileTo(readSources(POLICIES), art, POLICIES);
+    await compileTo(readSources(POLICIES), art);
     const bundle = join(work, "all-rego.tar.gz");
     await buildAllRego(bundle);
     const workload = buildWorkload();
@@ -226,7 +232,12 @@ export async function benchDecide(options: DecideOptions = {}): Promise<DecideBe
     const reference = verdicts.get(CONTENDER.kairos)!;
     const agreements: Agreement[] = [CONTENDER.kairosNoLog, CONTENDER.handwritten, CONTENDER.rulesEngine, CONTENDER.allRego].map((name) => {
       const v = verdicts.get(name)!;
-      return { contender: name, full: pct(agreement(reference, v, KEYS.full).share), decision: pct(agreement(reference, v, KEYS.decision).share), acted: pct(agreement(reference, v, KEYS.acted).share) };
+      return {
+        contender: name,
+        full: pct(agreement(reference, v, KEYS.full).share),
+        decision: pct(agreement(reference, v, KEYS.decision).share),
+        acted: pct(agreement(reference, v, KEYS.acted).share),
+      };
     });
     for (const a of agreements) {
       // The hand-written baseline must give the same decisions; every contender the same actions.
@@ -234,10 +245,14 @@ export async function benchDecide(options: DecideOptions = {}): Promise<DecideBe
       if ((strict ? a.decision : a.acted) < 100) {
         const v = verdicts.get(a.contender)!;
         const i = agreement(reference, v, strict ? KEYS.decision : KEYS.acted).first!;
-        throw new Error(`${a.contender} disagrees with Kairos on request ${i} (${JSON.stringify(workload[i]!.event)}): Kairos ${JSON.stringify(reference[i])}, it ${JSON.stringify(v[i])}`);
+        throw new Error(
+          `${a.contender} disagrees with Kairos on request ${i} (${JSON.stringify(workload[i]!.event)}): Kairos ${JSON.stringify(reference[i])}, it ${JSON.stringify(v[i])}`,
+        );
       }
     }
-    progress(`decide: agreement checked (${agreements.map((a) => `${a.contender.split(" ")[0]} ${a.decision}%`).join(", ")}); timing ${rounds} interleaved rounds`);
+    progress(
+      `decide: agreement checked (${agreements.map((a) => `${a.contender.split(" ")[0]} ${a.decision}%`).join(", ")}); timing ${rounds} interleaved rounds`,
+    );
     const contenders = timed.filter((t) => t.worker.name !== "baseline");
     await runRounds(contenders, rounds, progress);
     progress("decide: profiling one pass of Kairos decide (with and without the log)");
@@ -269,7 +284,10 @@ export async function benchDecide(options: DecideOptions = {}): Promise<DecideBe
     for (const n of sizes) {
       const dir = join(work, `scaling-${n}`);
       await compileTo(scalingSources(n, catalog), dir);
-      scaleSpecs.push({ name: `Kairos decide + log (batch), ${n.toLocaleString("en-US")} journeys`, spec: { kind: "kairos", artifact: dir, log: { path: join(work, `scaling-${n}.log`), fsync: "batch" }, daily: true } });
+      scaleSpecs.push({
+        name: `Kairos decide + log (batch), ${n.toLocaleString("en-US")} journeys`,
+        spec: { kind: "kairos", artifact: dir, log: { path: join(work, `scaling-${n}.log`), fsync: "batch" }, daily: true },
+      });
     }
     const scaled = await start(scaleSpecs, progress);
     running.push(...scaled.timed);
@@ -292,7 +310,10 @@ export async function benchDecide(options: DecideOptions = {}): Promise<DecideBe
     ];
     const first = scaling[0];
     const last = scaling[scaling.length - 1];
-    if (first && last) goals.push(goal(`cost per decision, ${first.journeys} → ${last.journeys.toLocaleString("en-US")} journeys`, "≤ 1.5×", first.ops_s / last.ops_s, (x) => x <= 1.5));
+    if (first && last)
+      goals.push(
+        goal(`cost per decision, ${first.journeys} → ${last.journeys.toLocaleString("en-US")} journeys`, "≤ 1.5×", first.ops_s / last.ops_s, (x) => x <= 1.5),
+      );
     const daily = workload.filter((r) => r.event.type === "daily").length;
     return {
       workload: { requests: workload.length, daily, mix: outcomeMix(reference), rounds },

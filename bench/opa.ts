@@ -25,7 +25,12 @@ export function sampleRequest(): PolicyRequest {
     now: "2026-05-30T09:00:00Z",
     region: "uk",
     candidates: [
-      { journey: "renewal_reminder_d90", purpose: "renewal_marketing", channel: "email", fields: ["policy.status", "policy.renewal_date", "customer.tenure_months", "customer.timezone"] },
+      {
+        journey: "renewal_reminder_d90",
+        purpose: "renewal_marketing",
+        channel: "email",
+        fields: ["policy.status", "policy.renewal_date", "customer.tenure_months", "customer.timezone"],
+      },
       { journey: "claim_status_update", purpose: "service_updates", channel: "sms", fields: ["claim.status"] },
       { journey: "service_recovery", purpose: "service_recovery", channel: "call_task", fields: ["event.csat", "customer.segment"] },
       { journey: "claim_health_followup", purpose: "claims_handling", channel: "email", fields: ["claim.diagnosis", "customer.email"] },

@@ -49,14 +49,27 @@ function machine(): Machine {
   let tmpFs = "unknown";
   try {
     const tmp = tmpdir();
-    const mounts = readFileSync("/proc/mounts", "utf8").split("\n").map((l) => l.split(" ")).filter((f) => f.length > 2 && (tmp === f[1] || tmp.startsWith(f[1] === "/" ? "/" : `${f[1]}/`)));
+    const mounts = readFileSync("/proc/mounts", "utf8")
+      .split("\n")
+      .map((l) => l.split(" "))
+      .filter((f) => f.length > 2 && (tmp === f[1] || tmp.startsWith(f[1] === "/" ? "/" : `${f[1]}/`)));
     const best = mounts.sort((a, b) => b[1]!.length - a[1]!.length)[0];
     if (best) tmpFs = `${best[2]} (${best[0]} on ${best[1]})`;
   } catch {
     // not Linux
   }
   const la = loadavg().map((x) => Math.round(x * 100) / 100);
-  return { date: new Date().toISOString().replace(/\.\d+Z$/, "Z"), cpu, cores: cpus().length, memory_gb: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version, opa, os: `${type()} ${release()}`, load_start: la, tmp_fs: tmpFs };
+  return {
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    cpu,
+    cores: cpus().length,
+    memory_gb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    opa,
+    os: `${type()} ${release()}`,
+    load_start: la,
+    tmp_fs: tmpFs,
+  };
 }
 
 /** A benchmark that may not exist (yet) or may fail without stopping the others. */
@@ -73,7 +86,8 @@ async function attempt<T>(what: string, fn: () => Promise<T>): Promise<Optional<
 
 /** Rows from whatever shape an optional benchmark reports: a row, a list of rows, or `{rows}`. */
 function rowsOf(value: unknown): Record<string, unknown>[] | undefined {
-  const isRow = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v) && typeof (v as { name?: unknown }).name === "string";
+  const isRow = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === "object" && !Array.isArray(v) && typeof (v as { name?: unknown }).name === "string";
   if (Array.isArray(value)) return value.every(isRow) ? value : undefined;
   if (isRow(value)) return [value];
   const rows = (value as { rows?: unknown } | null)?.rows;
@@ -83,7 +97,9 @@ function rowsOf(value: unknown): Record<string, unknown>[] | undefined {
 /** The `kairos test` benchmark's entry point, whatever its module calls it. */
 async function runPolicyTests(): Promise<unknown> {
   const mod = (await import(POLICY_TESTS)) as Record<string, unknown>;
-  const fn = [mod["benchPolicyTests"], mod["default"], ...Object.values(mod)].find((v): v is () => unknown => typeof v === "function" && (v === mod["default"] || v.name.startsWith("bench")));
+  const fn = [mod["benchPolicyTests"], mod["default"], ...Object.values(mod)].find(
+    (v): v is () => unknown => typeof v === "function" && (v === mod["default"] || v.name.startsWith("bench")),
+  );
   if (!fn) throw new Error("bench/policy-tests.ts exports no bench function");
   return await fn();
 }
@@ -118,7 +134,10 @@ async function measurePlayground(): Promise<Optional<unknown>> {
   const vitest = here("../node_modules/vitest/vitest.mjs");
   if (!existsSync("/usr/bin/chromium")) return { ok: false, why: "not measured: Chromium is not installed (`npm run setup` installs it)" };
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, [vitest, "run", "test/playground/browser.test.ts", "-t", "keystroke-to-diagnostics"], { cwd: here(".."), stdio: ["ignore", "ignore", "inherit"] });
+    const child = spawn(process.execPath, [vitest, "run", "test/playground/browser.test.ts", "-t", "keystroke-to-diagnostics"], {
+      cwd: here(".."),
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     child.on("close", resolve);
   });
   if (code !== 0) return { ok: false, why: `not measured: the playground latency test failed (exit ${code})` };
@@ -140,24 +159,35 @@ function playgroundGoal(pg: Optional<unknown>): string[][] {
   const v = pg.value as { p50_ms?: number; p95_ms?: number; frame_ms?: number };
   if (typeof v.p95_ms !== "number" || typeof v.p50_ms !== "number") return [];
   const frame = v.frame_ms ?? 16.7;
-  return [["playground keystroke-to-diagnostics under one frame, 500-line file, steady typing (issue 6)", `p95 < ${frame} ms`, `p50 ${v.p50_ms} ms, p95 ${v.p95_ms} ms`, verdict(v.p95_ms < frame)]];
+  return [
+    [
+      "playground keystroke-to-diagnostics under one frame, 500-line file, steady typing (issue 6)",
+      `p95 < ${frame} ms`,
+      `p50 ${v.p50_ms} ms, p95 ${v.p95_ms} ms`,
+      verdict(v.p95_ms < frame),
+    ],
+  ];
 }
 
 // ---- markdown ----------------------------------------------------------------------------------
 
-const num = (x: unknown): string => (typeof x === "number" ? (Math.abs(x) >= 1000 ? Math.round(x).toLocaleString("en-US") : String(x)) : x === undefined || x === null ? "" : String(x));
+const num = (x: unknown): string =>
+  typeof x === "number" ? (Math.abs(x) >= 1000 ? Math.round(x).toLocaleString("en-US") : String(x)) : x === undefined || x === null ? "" : String(x);
 const ratio = (x: number): string => (x >= 10 ? `${Math.round(x)}×` : `${Math.round(x * 100) / 100}×`);
 const verdict = (pass: boolean): string => (pass ? "**pass**" : "**FAIL**");
 
 function table(head: readonly string[], rows: readonly (readonly unknown[])[], align?: readonly ("l" | "r")[]): string {
-  const a = head.map((_, i) => (align?.[i] ?? (i === 0 ? "l" : "r")) === "l" ? ":---" : "---:");
+  const a = head.map((_, i) => ((align?.[i] ?? (i === 0 ? "l" : "r")) === "l" ? ":---" : "---:"));
   const cell = (v: unknown) => num(v).replace(/\|/g, "\\|");
   return [`| ${head.join(" | ")} |`, `| ${a.join(" | ")} |`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)].join("\n");
 }
 
 function genericTable(rows: readonly Record<string, unknown>[]): string {
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  return table(keys, rows.map((r) => keys.map((k) => r[k])));
+  return table(
+    keys,
+    rows.map((r) => keys.map((k) => r[k])),
+  );
 }
 
 /** Flat fields (`suite: {tests: 54, …}`) and notes (`notes: ["…"]`) that come with the rows. */
@@ -167,7 +197,12 @@ function extras(value: unknown): string {
   for (const [k, v] of Object.entries(value)) {
     if (k === "rows") continue;
     if (Array.isArray(v) && v.every((x) => typeof x === "string")) lines.push(...v.map((x) => `- ${x}`));
-    else if (v !== null && typeof v === "object" && !Array.isArray(v)) lines.push(`- ${k}: ${Object.entries(v).map(([a, b]) => `${a} ${num(b)}`).join(", ")}`);
+    else if (v !== null && typeof v === "object" && !Array.isArray(v))
+      lines.push(
+        `- ${k}: ${Object.entries(v)
+          .map(([a, b]) => `${a} ${num(b)}`)
+          .join(", ")}`,
+      );
   }
   return lines.length > 0 ? `\n${lines.join("\n")}\n` : "";
 }
@@ -175,7 +210,12 @@ function extras(value: unknown): string {
 function optionalSection(title: string, result: Optional<unknown>): string {
   if (!result.ok) return `## ${title}\n\n${result.why}.\n`;
   const rows = rowsOf(result.value);
-  if (rows?.length === 1) return `## ${title}\n\n${table(["figure", "value"], Object.entries(rows[0]!).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : v]), ["l", "l"])}\n`;
+  if (rows?.length === 1)
+    return `## ${title}\n\n${table(
+      ["figure", "value"],
+      Object.entries(rows[0]!).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : v]),
+      ["l", "l"],
+    )}\n`;
   if (rows) return `## ${title}\n\n${genericTable(rows)}\n${extras(result.value)}`;
   const flat = Object.entries((result.value ?? {}) as Record<string, unknown>).filter(([, v]) => v === null || typeof v !== "object");
   return `## ${title}\n\n${flat.length > 0 ? table(["figure", "value"], flat) : "```json\n" + JSON.stringify(result.value, null, 2) + "\n```"}\n`;
@@ -192,16 +232,26 @@ function profileTables(p: ProfileSummary | undefined, title: string, meanUs: num
   const stages = p.stages.filter((s) => s.pct > 0);
   const stage = table(
     ["stage (callees included)", "share", "≈ µs / decision"],
-    stages.map((s) => [s.fn === "(everything)" ? "the profiled pass, harness included" : s.fn.startsWith("  ") ? `↳ ${s.fn.trim()}` : s.fn, `${s.pct}%`, us(s.pct)]),
+    stages.map((s) => [
+      s.fn === "(everything)" ? "the profiled pass, harness included" : s.fn.startsWith("  ") ? `↳ ${s.fn.trim()}` : s.fn,
+      `${s.pct}%`,
+      us(s.pct),
+    ]),
   );
-  const self = table(["function (self time)", "share", "≈ µs / decision"], p.self.slice(0, 12).map((s) => [`\`${s.fn}\``, `${s.pct}%`, us(s.pct)]));
+  const self = table(
+    ["function (self time)", "share", "≈ µs / decision"],
+    p.self.slice(0, 12).map((s) => [`\`${s.fn}\``, `${s.pct}%`, us(s.pct)]),
+  );
   return `**${title}** — one profiled pass of ${p.ops.toLocaleString("en-US")} decisions, 100 µs sampling; µs = share × the mean ${Math.round(meanUs)} µs per decision of the timed passes\n\n${stage}\n\n${self}\n`;
 }
 
 function decideSection(d: DecideBench): string {
   const k = d.rows.find((r) => r.name === CONTENDER.kairos)!;
   const rows = d.rows.map((r: DecideRow) => [r.name, r.ops_s, r.p50_us, r.p99_us, r.cpu_us, r.rss_mb, r.load_ms, r === k ? "1×" : ratio(r.ops_s / k.ops_s)]);
-  const agree = table(["contender", "same decision and every candidate's outcome", "same outcome and winner", "same acted / not acted"], d.agreement.map((a) => [a.contender, `${a.full}%`, `${a.decision}%`, `${a.acted}%`]));
+  const agree = table(
+    ["contender", "same decision and every candidate's outcome", "same outcome and winner", "same acted / not acted"],
+    d.agreement.map((a) => [a.contender, `${a.full}%`, `${a.decision}%`, `${a.acted}%`]),
+  );
   const by = (n: string) => d.rows.find((r) => r.name === n)!;
   const three = (other: DecideRow, kairosFaster: boolean) => {
     const [o, kk] = kairosFaster ? [other, k] : [k, other];
@@ -216,7 +266,9 @@ function decideSection(d: DecideBench): string {
   // The OPA call's CPU cost: its share of the no-log profile × that row's CPU per decision.
   const opaShare = d.profileNoLog?.stages.find((s) => s.fn.includes("consent + residency"))?.pct;
   const opaUs = opaShare === undefined ? undefined : Math.round((opaShare / 100) * by(CONTENDER.kairosNoLog).cpu_us);
-  const mix = Object.entries(d.workload.mix).map(([o, n]) => `${o} ${n}`).join(", ");
+  const mix = Object.entries(d.workload.mix)
+    .map(([o, n]) => `${o} ${n}`)
+    .join(", ");
   return `## Decisions: Kairos against three ways of writing the same policies
 
 **Workload** (bench/contenders/workload.ts): ${d.workload.requests.toLocaleString("en-US")} requests over the example policy set
@@ -266,7 +318,18 @@ ${profileTables(d.profileNoLog, "Without a log", 1e6 / by(CONTENDER.kairosNoLog)
 
 function scalingSection(d: DecideBench): string {
   const first = d.scaling[0];
-  const rows = d.scaling.map((s) => [s.journeys, s.candidates, s.ops_s, s.p50_us, s.p99_us, s.cpu_us, s.rss_mb, s.load_ms, first ? ratio(first.ops_s / s.ops_s) : "", first ? ratio(s.cpu_us / first.cpu_us) : ""]);
+  const rows = d.scaling.map((s) => [
+    s.journeys,
+    s.candidates,
+    s.ops_s,
+    s.p50_us,
+    s.p99_us,
+    s.cpu_us,
+    s.rss_mb,
+    s.load_ms,
+    first ? ratio(first.ops_s / s.ops_s) : "",
+    first ? ratio(s.cpu_us / first.cpu_us) : "",
+  ]);
   const g = d.goals[3];
   return `## Scaling: cost per decision against the number of journeys
 
@@ -283,10 +346,13 @@ ${g ? `Goal: ${g.goal} ${g.target} — measured ${g.measured} by ops/s (the verd
 function compilerSection(c: CompilerBench): string {
   return `## Compiler against tsc
 
-Checking + generating code for ${c.journeys.toLocaleString("en-US")} generated journeys (bench/generate.ts, spec catalog),
+Compiling ${c.journeys.toLocaleString("en-US")} generated journeys in memory (bench/generate.ts, spec catalog): \`compilePolicySet\` — check, codegen, the artifact's files and manifest, without the OPA bundle —
 against \`tsc --noEmit --strict\` type-checking the ${Math.round(c.emittedBytes / 1024).toLocaleString("en-US")} KiB of TypeScript the compiler emits for them.
 
-${table(["", "ops/s", "p50 µs", "worst µs", "RSS MB", "note"], c.rows.map((r) => [r.name, r.ops_s, r.p50_us, r.p99_us, r.rss_mb || "", r.note ?? ""]))}
+${table(
+  ["", "ops/s", "p50 µs", "worst µs", "RSS MB", "note"],
+  c.rows.map((r) => [r.name, r.ops_s, r.p50_us, r.p99_us, r.rss_mb || "", r.note ?? ""]),
+)}
 
 Ratio: tsc takes **${ratio(c.ratio)}** as long as the Kairos compiler (goal ≥ 10×: ${verdict(c.ratio >= 10)}).
 `;
@@ -300,7 +366,10 @@ One Wasm evaluation of every candidate of a request (4 candidates, 12 consent re
 minimal input the runtime sends, and with a full customer profile added (what sending context
 values to Wasm would cost); and loading the bundle.
 
-${table(["", "ops/s", "p50 µs", "p99 µs", "RSS MB"], rows.map((r) => [r.name, r.ops_s, r.p50_us, r.p99_us, r.rss_mb]))}
+${table(
+  ["", "ops/s", "p50 µs", "p99 µs", "RSS MB"],
+  rows.map((r) => [r.name, r.ops_s, r.p50_us, r.p99_us, r.rss_mb]),
+)}
 
 ${min && full ? `Full profile against minimal input: **${ratio(full.p50_us / min.p50_us)}** the p50 cost.` : ""}${load ? ` Bundle load p50: ${Math.round(load.p50_us / 100) / 10} ms.` : ""}
 `;
@@ -343,21 +412,44 @@ async function main(): Promise<void> {
   say("bench: decisions");
   const decide = await attempt("decide", () => benchDecide({ progress: say }));
   say("bench: policy tests");
-  const tests: Optional<unknown> = existsSync(POLICY_TESTS) ? await inChild("policy-tests") : { ok: false, why: "not measured: `bench/policy-tests.ts` (issue 5) is not in the tree yet" };
+  const tests: Optional<unknown> = existsSync(POLICY_TESTS)
+    ? await inChild("policy-tests")
+    : { ok: false, why: "not measured: `bench/policy-tests.ts` (issue 5) is not in the tree yet" };
   say("bench: playground keystroke-to-diagnostics (headless Chromium)");
   const pg = await measurePlayground();
   m.load_end = loadavg().map((x) => Math.round(x * 100) / 100);
 
-  const rows: BenchRow[] = [...(compiler.ok ? compiler.value.rows : []), ...(opa.ok ? opa.value : []), ...(decide.ok ? decide.value.rows : []), ...(decide.ok ? decide.value.scaling : []), ...((tests.ok ? rowsOf(tests.value) : undefined) ?? [])] as BenchRow[];
+  const rows: BenchRow[] = [
+    ...(compiler.ok ? compiler.value.rows : []),
+    ...(opa.ok ? opa.value : []),
+    ...(decide.ok ? decide.value.rows : []),
+    ...(decide.ok ? decide.value.scaling : []),
+    ...((tests.ok ? rowsOf(tests.value) : undefined) ?? []),
+  ] as BenchRow[];
   const seconds = Math.round((performance.now() - started) / 1000);
   mkdirSync(here("./results"), { recursive: true });
   writeFileSync(
     RESULTS,
-    JSON.stringify({ machine: m, seconds, rows, goals: decide.ok ? decide.value.goals : [], decide: decide.ok ? decide.value : null, compiler: compiler.ok ? compiler.value : null, policy_tests: tests.ok ? tests.value : null, playground: pg.ok ? pg.value : null }, null, 2) + "\n",
+    JSON.stringify(
+      {
+        machine: m,
+        seconds,
+        rows,
+        goals: decide.ok ? decide.value.goals : [],
+        decide: decide.ok ? decide.value : null,
+        compiler: compiler.ok ? compiler.value : null,
+        policy_tests: tests.ok ? tests.value : null,
+        playground: pg.ok ? pg.value : null,
+      },
+      null,
+      2,
+    ) + "\n",
   );
   const failed = (what: string, r: Optional<unknown>) => (r.ok ? "" : `## ${what}\n\n${r.why}.\n`);
   const goals = [
-    ...(compiler.ok ? [["compiler ≥ 10× faster than tsc on its output (issue 2)", "≥ 10×", ratio(compiler.value.ratio), verdict(compiler.value.ratio >= 10)]] : []),
+    ...(compiler.ok
+      ? [["compiler ≥ 10× faster than tsc on its output (issue 2)", "≥ 10×", ratio(compiler.value.ratio), verdict(compiler.value.ratio >= 10)]]
+      : []),
     ...(decide.ok ? decide.value.goals.map((g) => [g.goal, g.target, g.measured, verdict(g.pass)]) : []),
     ...playgroundGoal(pg),
   ];
@@ -366,7 +458,19 @@ async function main(): Promise<void> {
 
 Measured ${m.date} in ${seconds} s.
 
-${table(["machine", ""], [["CPU", m.cpu], ["cores", m.cores], ["memory", `${m.memory_gb} GiB`], ["OS", m.os], ["Node", m.node], ["OPA", m.opa], ["temp directory (decision logs)", m.tmp_fs], ["load average at start (1/5/15 min)", m.load_start.join(" / ")]])}
+${table(
+  ["machine", ""],
+  [
+    ["CPU", m.cpu],
+    ["cores", m.cores],
+    ["memory", `${m.memory_gb} GiB`],
+    ["OS", m.os],
+    ["Node", m.node],
+    ["OPA", m.opa],
+    ["temp directory (decision logs)", m.tmp_fs],
+    ["load average at start (1/5/15 min)", m.load_start.join(" / ")],
+  ],
+)}
 
 ## Goals
 

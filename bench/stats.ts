@@ -20,7 +20,13 @@ export function rssMb(): number {
 }
 
 /** Runs `fn` `iterations` times after `warmup` runs; returns a row from the per-call times. */
-export async function measure(name: string, fn: () => unknown | Promise<unknown>, iterations: number, warmup = Math.min(50, iterations), note?: string): Promise<BenchRow> {
+export async function measure(
+  name: string,
+  fn: () => unknown | Promise<unknown>,
+  iterations: number,
+  warmup = Math.min(50, iterations),
+  note?: string,
+): Promise<BenchRow> {
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   const start = performance.now();
@@ -31,7 +37,13 @@ export async function measure(name: string, fn: () => unknown | Promise<unknown>
   }
   const total = performance.now() - start;
   times.sort((a, b) => a - b);
-  const row: BenchRow = { name, ops_s: Math.round((iterations / total) * 1000 * 10) / 10, p50_us: round(percentile(times, 50)), p99_us: round(percentile(times, 99)), rss_mb: rssMb() };
+  const row: BenchRow = {
+    name,
+    ops_s: Math.round((iterations / total) * 1000 * 10) / 10,
+    p50_us: round(percentile(times, 50)),
+    p99_us: round(percentile(times, 99)),
+    rss_mb: rssMb(),
+  };
   return note ? { ...row, note } : row;
 }
 

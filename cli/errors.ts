@@ -36,7 +36,11 @@ const ERRNO: Readonly<Record<string, ErrnoText>> = {
   EROFS: { what: "the file system is read-only", exit: EXIT.failed, hint: "give a path on a writable file system" },
   ENOSPC: { what: "no space left on the device", exit: EXIT.failed, hint: "free some disk space, or give a path on another device" },
   EDQUOT: { what: "the disk quota is exhausted", exit: EXIT.failed, hint: "free some space within the quota, or give a path on another device" },
-  EFBIG: { what: "the file would exceed the maximum file size (a limit such as `ulimit -f`)", exit: EXIT.failed, hint: "raise the file-size limit, or give a path on another file system" },
+  EFBIG: {
+    what: "the file would exceed the maximum file size (a limit such as `ulimit -f`)",
+    exit: EXIT.failed,
+    hint: "raise the file-size limit, or give a path on another file system",
+  },
   EMFILE: { what: "too many open files", exit: EXIT.failed, hint: "raise the open-file limit (`ulimit -n`)" },
   ENFILE: { what: "too many open files on the system", exit: EXIT.failed, hint: "close other programs, or raise the system's open-file limit" },
   EIO: { what: "an input/output error (the device reported a failure)", exit: EXIT.failed, hint: "check the disk; then run the command again" },

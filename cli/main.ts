@@ -55,7 +55,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const load = COMMANDS[name];
   if (!load) {
     const known = ORDER.filter((c) => c[0] === name[0]);
-    io.err(`kairos: unknown command \`${name}\`${known.length ? `\nhelp: did you mean ${known.map((k) => `\`${k}\``).join(" or ")}?` : ""}\nRun \`kairos --help\` for the list of commands.`);
+    io.err(
+      `kairos: unknown command \`${name}\`${known.length ? `\nhelp: did you mean ${known.map((k) => `\`${k}\``).join(" or ")}?` : ""}\nRun \`kairos --help\` for the list of commands.`,
+    );
     return EXIT.usage;
   }
   let command: Command;
@@ -85,7 +87,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     // A bug, not a user mistake: say so plainly, with the detail needed to report it.
     const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
-    io.err(`kairos ${name}: internal error — this is a bug in Kairos, please report it.\n${process.env["KAIROS_DEBUG"] ? detail : String(e instanceof Error ? e.message : e)}`);
+    io.err(
+      `kairos ${name}: internal error — this is a bug in Kairos, please report it.\n${process.env["KAIROS_DEBUG"] ? detail : String(e instanceof Error ? e.message : e)}`,
+    );
     return EXIT.failed;
   }
 }

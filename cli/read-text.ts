@@ -22,10 +22,13 @@ export function readTextFile(path: string, what: string): string {
   }
   const { text, problem } = decodeUtf8Strict(bytes);
   if (problem) {
-    throw new CliError(`${what} \`${path}\` is not valid UTF-8: byte 0x${problem.byte.toString(16).padStart(2, "0")} at offset ${problem.offset} (line ${problem.line}, column ${problem.column})`, {
-      exit: EXIT.usage,
-      hint: "save the file as UTF-8",
-    });
+    throw new CliError(
+      `${what} \`${path}\` is not valid UTF-8: byte 0x${problem.byte.toString(16).padStart(2, "0")} at offset ${problem.offset} (line ${problem.line}, column ${problem.column})`,
+      {
+        exit: EXIT.usage,
+        hint: "save the file as UTF-8",
+      },
+    );
   }
   return text;
 }

@@ -46,8 +46,10 @@ export function checkReplaceable(path: string, options: ReplaceOptions = {}): { 
   try {
     target = realpathSync(path);
     const st = statSync(target);
-    if (st.isDirectory()) throw new CliError(`\`${path}\` is a directory; ${options.what ?? "the output"} is a file`, { exit: EXIT.usage, hint: "give a file name" });
-    if (!st.isFile()) throw new CliError(`\`${path}\` is not a regular file; refusing to replace it`, { exit: EXIT.usage, hint: "give the name of a regular file" });
+    if (st.isDirectory())
+      throw new CliError(`\`${path}\` is a directory; ${options.what ?? "the output"} is a file`, { exit: EXIT.usage, hint: "give a file name" });
+    if (!st.isFile())
+      throw new CliError(`\`${path}\` is not a regular file; refusing to replace it`, { exit: EXIT.usage, hint: "give the name of a regular file" });
     mode = st.mode & 0o7777;
   } catch (e) {
     if (errnoOf(e) === "ENOENT") return { target: path }; // a new file (or a dangling link's name)
@@ -64,7 +66,10 @@ export function checkReplaceable(path: string, options: ReplaceOptions = {}): { 
       closeSync(fd);
     }
     if (!options.accept(head.subarray(0, read))) {
-      throw new CliError(`\`${path}\` exists and is not ${options.what ?? "a file this command wrote"}; refusing to replace it`, { exit: EXIT.usage, hint: options.refusal ?? "give a new file name, or remove that file first" });
+      throw new CliError(`\`${path}\` exists and is not ${options.what ?? "a file this command wrote"}; refusing to replace it`, {
+        exit: EXIT.usage,
+        hint: options.refusal ?? "give a new file name, or remove that file first",
+      });
     }
   }
   return { target, mode };

@@ -1,5 +1,6 @@
-// The compiler pipeline over in-memory sources (browser-safe: no node: imports). Stages run
-// in order and each keeps going where it can: parse every file, load the catalog, check.
+// The check stages over in-memory sources (browser-safe: no node: imports). Stages run in
+// order and each keeps going where it can: parse every file, load the catalog, check.
+// compilePolicySet (compile.ts) runs these, then codegen, OPA and the artifact.
 import type { JourneyFile } from "./syntax/ast.ts";
 import { loadCatalog } from "./catalog/index.ts";
 import type { Catalog } from "../core/catalog/types.ts";
@@ -20,7 +21,9 @@ export interface PolicySources {
   readonly rego: readonly { readonly name: string; readonly text: string }[];
 }
 
+/** What checking a policy set found: the parsed files, the catalog, the checked program. */
 export interface CheckResult {
+  /** Every file of the policy set (catalog, journeys, Rego), for rendering diagnostics. */
   readonly sources: SourceSet;
   readonly catalog: Catalog | undefined;
   readonly files: readonly JourneyFile[];
@@ -44,7 +47,11 @@ export class CheckCache {
   readonly clean = new Map<string, CleanParse>();
 }
 
-/** Parses and checks a policy set. Never throws on a user's mistake. */
+/**
+ * Parses and checks a policy set: the synchronous check stage of compilePolicySet
+ * (compiler/compile.ts), for callers that check on every keystroke. Never throws on a user's
+ * mistake.
+ */
 export function checkSources(input: PolicySources, cache?: CheckCache): CheckResult {
   const sources = new SourceSet();
   const diagnostics: Diagnostic[] = [];
@@ -74,6 +81,9 @@ export function checkSources(input: PolicySources, cache?: CheckCache): CheckRes
     diagnostics.push(...entry.result.diagnostics);
     files.push(entry.result.value ?? { kind: "file", name: sf.name, decls: [], span: sf.span(0, 0) });
   }
+  // Rego is built by OPA, not checked here; its files are registered so that OPA's errors
+  // (compiler/opa/diagnostics.ts) render with a code frame like any other.
+  for (const r of input.rego) sources.add(new SourceFile(r.name, r.text));
   let program: CheckedProgram | undefined;
   let tests: CheckedSuite | undefined;
   if (cat.value) {
@@ -101,7 +111,15 @@ function guardDepth<T>(file: string, run: () => { value: T; diagnostics: Diagnos
     if (!(e instanceof RangeError)) throw e;
     return {
       value: undefined,
-      diagnostics: [{ code: "syntax/too-complex", severity: "error", message: "an expression is too long to check", span: { file, start: 0, end: 0 }, hint: "split long conditions into named `condition`s" }],
+      diagnostics: [
+        {
+          code: "syntax/too-complex",
+          severity: "error",
+          message: "an expression is too long to check",
+          span: { file, start: 0, end: 0 },
+          hint: "split long conditions into named `condition`s",
+        },
+      ],
     };
   }
 }

@@ -92,7 +92,13 @@ export interface Manifest {
   /** Relative path → sha256 hex of its bytes. */
   readonly parts: Readonly<Record<string, string>>;
   readonly sources: Readonly<Record<string, string>>;
-  readonly opa: { readonly version: string; readonly entrypoints: readonly string[]; readonly rego: Readonly<Record<string, string>>; readonly wasm: string; readonly default_policies: boolean } | null;
+  readonly opa: {
+    readonly version: string;
+    readonly entrypoints: readonly string[];
+    readonly rego: Readonly<Record<string, string>>;
+    readonly wasm: string;
+    readonly default_policies: boolean;
+  } | null;
   readonly journeys: readonly {
     readonly id: string;
     readonly purpose: string;

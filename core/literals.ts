@@ -84,7 +84,12 @@ export function formatDateTime(ms: number): string {
 
 /** Milliseconds → the shortest exact duration literal (`90d`, `36h`, `2w`). */
 export function formatDuration(ms: number): string {
-  for (const [unit, size] of [["w", UNIT_MS.w!], ["d", UNIT_MS.d!], ["h", UNIT_MS.h!], ["m", UNIT_MS.m!]] as const) {
+  for (const [unit, size] of [
+    ["w", UNIT_MS.w!],
+    ["d", UNIT_MS.d!],
+    ["h", UNIT_MS.h!],
+    ["m", UNIT_MS.m!],
+  ] as const) {
     if (ms !== 0 && ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${Math.round(ms / 1000)}s`;

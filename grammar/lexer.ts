@@ -4,6 +4,8 @@ import type { Diagnostic } from "../core/diagnostics.ts";
 import type { SourceFile } from "../core/source.ts";
 import { allTokens, UnterminatedString } from "./tokens.ts";
 
+// Process-wide and safe: chevrotain's Lexer carries no state between tokenize calls, and
+// building one analyses every token pattern, so it is built once.
 const lexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
 
 export interface LexResult {

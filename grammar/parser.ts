@@ -1,6 +1,9 @@
 // The journey-language parser: a chevrotain CstParser with error recovery, so one file yields
-// every syntax error. Lowering to the typed AST lives in compiler/syntax/lower.ts.
-import { CstParser, type CstNode, type IRecognitionException, type IToken } from "chevrotain";
+// every syntax error. Lowering to the typed AST lives in compiler/syntax/lower/. The CST's types
+// are generated from this file (grammar/cst.generated.ts, `npm run gen:cst`): after renaming a
+// label or a rule, regenerate them and lowering's type errors show every place to update.
+import { createTokenInstance, CstParser, EOF, type CstNode, type IRecognitionException, type IToken } from "chevrotain";
+import type { ExpressionCstNode, FileCstNode } from "./cst.generated.ts";
 import * as T from "./tokens.ts";
 
 const K = T.Kw as Record<string, (typeof T.Kw)[string]> & {};
@@ -20,6 +23,14 @@ export const MAX_NESTING = 128;
 
 /** Error recoveries inside one repetition that may nest (see `boundRepetitionRecovery`). */
 const MAX_REPETITION_RECOVERIES = 100;
+
+/**
+ * Input with a syntax error and nesting deeper than this is reported as one `syntax/too-complex`
+ * instead of going through chevrotain's error recovery, which walks the grammar once per open
+ * rule and exhausted the stack from about 76 levels in a fresh process (less under other stack
+ * budgets): well below that, and far above what people write.
+ */
+export const MAX_RECOVERABLE_NESTING = 32;
 
 /** Thrown (and caught by `parseTokens`) when input nests deeper than `MAX_NESTING`. */
 export class NestingTooDeep extends Error {
@@ -118,6 +129,9 @@ class JourneyParser extends CstParser {
   /** In-repetition recoveries open at the current position (see MAX_REPETITION_RECOVERIES). */
   recoveryDepth = 0;
 
+  /** The opening token of the deepest nesting level reached in this parse, and its depth. */
+  deepest: { token: IToken | undefined; depth: number } = { token: undefined, depth: 0 };
+
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "full" });
     this.boundRepetitionRecovery();
@@ -159,6 +173,7 @@ class JourneyParser extends CstParser {
     }
     if (this.nestingDepth >= MAX_NESTING) throw new NestingTooDeep(opener ?? this.LA(0));
     this.nestingDepth++;
+    if (this.nestingDepth > this.deepest.depth) this.deepest = { token: opener ?? this.LA(0), depth: this.nestingDepth };
     try {
       body();
     } finally {
@@ -352,10 +367,7 @@ class JourneyParser extends CstParser {
     this.CONSUME(T.RBrace);
   });
 
-  private readonly testStatementAlts = [
-    { ALT: () => this.SUBRULE(this.onClause, L_ON) },
-    { ALT: () => this.SUBRULE(this.wordStatement, L_WORDS) },
-  ];
+  private readonly testStatementAlts = [{ ALT: () => this.SUBRULE(this.onClause, L_ON) }, { ALT: () => this.SUBRULE(this.wordStatement, L_WORDS) }];
 
   testStatement = this.RULE("testStatement", () => {
     this.OR(this.testStatementAlts);
@@ -396,10 +408,7 @@ class JourneyParser extends CstParser {
     });
   });
 
-  private readonly negativeNumberAlts = [
-    { ALT: () => this.CONSUME2(T.IntegerLit, L_LITERAL) },
-    { ALT: () => this.CONSUME2(T.DecimalLit, L_LITERAL) },
-  ];
+  private readonly negativeNumberAlts = [{ ALT: () => this.CONSUME2(T.IntegerLit, L_LITERAL) }, { ALT: () => this.CONSUME2(T.DecimalLit, L_LITERAL) }];
   private readonly testItemAlts = [
     { ALT: () => this.SUBRULE(this.testWord, L_WORD) },
     { ALT: () => this.CONSUME(T.StringLit, L_LITERAL) },
@@ -684,29 +693,60 @@ class JourneyParser extends CstParser {
   });
 }
 
-/** One shared instance: chevrotain parsers are reusable via `input =`. */
+/** One shared instance, process-wide by chevrotain's design (building a parser runs its grammar analysis); safe because parseTokens is synchronous, not reentrant, and resets input and the depth counters on every call. */
 export const parser = new JourneyParser();
 
-export type StartRule = "file" | "expression";
+/** The CST each start rule yields, as grammar/cst.generated.ts describes it. */
+export interface StartRuleCst {
+  readonly file: FileCstNode;
+  readonly expression: ExpressionCstNode;
+}
 
-export interface ParseCstResult {
-  readonly cst: CstNode;
+export type StartRule = keyof StartRuleCst;
+
+export interface ParseCstResult<R extends StartRule = StartRule> {
+  readonly cst: StartRuleCst[R];
   readonly errors: IRecognitionException[];
   /** Set when the input nests deeper than MAX_NESTING: the opening token of the level too many. The CST is then empty. */
   readonly tooDeep?: IToken;
+  /**
+   * Set when a syntax error inside deeply nested input was too complex for chevrotain's error
+   * recovery (it walks the grammar once per open rule and can exhaust the stack well below
+   * MAX_NESTING): the opening token of the deepest level, and that depth. The CST is then empty.
+   */
+  readonly unrecoverable?: { readonly token: IToken; readonly depth: number };
 }
 
 /** Parses tokens from `rule`. Never throws on any input. */
-export function parseTokens(tokens: IToken[], rule: StartRule = "file"): ParseCstResult {
+export function parseTokens<R extends StartRule = "file">(tokens: IToken[], rule: R = "file" as R): ParseCstResult<R> {
   parser.input = tokens;
   parser.nestingDepth = 0;
   parser.recoveryDepth = 0;
+  parser.deepest = { token: undefined, depth: 0 };
   try {
-    const cst = rule === "file" ? parser.file() : parser.expression();
+    // The one place the untyped CST meets its generated types: the rule named `rule` built it.
+    const cst = (rule === "file" ? parser.file() : parser.expression()) as StartRuleCst[R];
+    // Whether recovery from an error this deep survives depends on stack frame sizes (JIT state,
+    // thread): judge by depth instead, so the same input always gets the same answer.
+    if (parser.errors.length > 0 && parser.deepest.depth > MAX_RECOVERABLE_NESTING && parser.deepest.token) {
+      return {
+        cst: { name: rule, children: new CstChildren() } as CstNode as StartRuleCst[R],
+        errors: [],
+        unrecoverable: { token: parser.deepest.token, depth: parser.deepest.depth },
+      };
+    }
     return { cst, errors: [...parser.errors] };
   } catch (e) {
-    if (!(e instanceof NestingTooDeep)) throw e;
-    return { cst: { name: rule, children: new CstChildren() }, errors: [], tooDeep: e.token };
+    const empty = { name: rule, children: new CstChildren() } as CstNode as StartRuleCst[R];
+    if (e instanceof NestingTooDeep) return { cst: empty, errors: [], tooDeep: e.token };
+    // Chevrotain's recovery ran out of stack (or array length) on a deep error: report it, never throw.
+    if (e instanceof RangeError)
+      return {
+        cst: empty,
+        errors: [],
+        unrecoverable: { token: parser.deepest.token ?? tokens[0] ?? createTokenInstance(EOF, "", 0, 0, 1, 1, 1, 1), depth: parser.deepest.depth },
+      };
+    throw e;
   } finally {
     parser.nestingDepth = 0;
     parser.recoveryDepth = 0;

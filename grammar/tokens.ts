@@ -12,17 +12,7 @@ export const Identifier = createToken({
 });
 
 /** Highlighting class of a token, for editors. */
-export type TokenClass =
-  | "keyword"
-  | "operator"
-  | "constant"
-  | "number"
-  | "string"
-  | "date"
-  | "duration"
-  | "identifier"
-  | "punctuation"
-  | "comment";
+export type TokenClass = "keyword" | "operator" | "constant" | "number" | "string" | "date" | "duration" | "identifier" | "punctuation" | "comment";
 
 interface KeywordSpec {
   readonly word: string;
@@ -75,9 +65,7 @@ function keyword(word: string): TokenType {
 }
 
 /** Keyword tokens by word. */
-export const Kw: Readonly<Record<string, TokenType>> = Object.fromEntries(
-  KEYWORD_SPECS.map((k) => [k.word, keyword(k.word)]),
-);
+export const Kw: Readonly<Record<string, TokenType>> = Object.fromEntries(KEYWORD_SPECS.map((k) => [k.word, keyword(k.word)]));
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: "Comment", pattern: /#[^\r\n]*/, group: "comments" });

@@ -76,7 +76,9 @@ function browserOnly(): Plugin {
     enforce: "pre",
     resolveId(id, importer) {
       if (id.startsWith("node:") || builtins.has(id)) {
-        this.error(`\`${importer ?? "?"}\` imports the Node module \`${id}\`, which does not exist in the browser: keep Node-only code out of what the playground imports`);
+        this.error(
+          `\`${importer ?? "?"}\` imports the Node module \`${id}\`, which does not exist in the browser: keep Node-only code out of what the playground imports`,
+        );
       }
       return null;
     },

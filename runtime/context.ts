@@ -109,7 +109,10 @@ export function normalizeContext(catalog: Catalog, fields: readonly string[], an
     }
     const over = checkValueLimits(raw, path, limits, budget);
     if (over) {
-      const what = over.limit === "size" ? `with \`${path}\`, the context provider's values are larger than the limit of ${thousands(limits.size)} characters` : `\`${over.path}\` from the context provider ${over.message.replace(/^the (string|key) /, "")}`;
+      const what =
+        over.limit === "size"
+          ? `with \`${path}\`, the context provider's values are larger than the limit of ${thousands(limits.size)} characters`
+          : `\`${over.path}\` from the context provider ${over.message.replace(/^the (string|key) /, "")}`;
       problems.push({ code: "value_too_large", field: path, message: `${what}; ${over.hint}` });
       continue;
     }

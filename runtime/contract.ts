@@ -83,7 +83,13 @@ function rootField(path: string): string {
  * its entity records and its event record have no prototype: generated code reads
  * `c.customer.constructor`, and that must be the field (or nothing), never Object's.
  */
-function predicateContext(meta: JourneyMeta, nowMs: number, data: NormalizedContext["values"], event: Readonly<Record<string, ContextValue>>, binds: readonly string[]): PredicateContext {
+function predicateContext(
+  meta: JourneyMeta,
+  nowMs: number,
+  data: NormalizedContext["values"],
+  event: Readonly<Record<string, ContextValue>>,
+  binds: readonly string[],
+): PredicateContext {
   const ctx = dict<unknown>();
   for (const entity of binds) ctx[entity] = dict<ContextValue>();
   for (const path of meta.fields) {
@@ -113,20 +119,36 @@ function tracer(trace: TraceEvent[]): (id: number, value: unknown) => unknown {
 }
 
 /** Step 5 for the matched candidates; returns the winner and, if deferred, until when. */
-function applyGuardrails(matched: CandidateState[], parsed: ParsedRequest, history: readonly PastAction[], zoneOf: (c: CandidateState) => unknown, failures: Failure[]): { winner?: CandidateState; deferredUntil?: string } {
+function applyGuardrails(
+  matched: CandidateState[],
+  parsed: ParsedRequest,
+  history: readonly PastAction[],
+  zoneOf: (c: CandidateState) => unknown,
+  failures: Failure[],
+): { winner?: CandidateState; deferredUntil?: string } {
   const eligible: CandidateState[] = [];
   for (const c of matched) {
     const cap = c.meta.cap;
     const check = cap ? checkCap(cap, c.meta.id, history, parsed.nowMs) : undefined;
     if (check?.capped) {
       c.outcome = "capped";
-      c.reasons.push({ code: "cap_reached", message: `${check.count} acted decision(s) in the last ${check.window}; the cap is ${check.limit} per ${check.window}`, count: check.count, limit: check.limit, window: check.window });
+      c.reasons.push({
+        code: "cap_reached",
+        message: `${check.count} acted decision(s) in the last ${check.window}; the cap is ${check.limit} per ${check.window}`,
+        count: check.count,
+        limit: check.limit,
+        window: check.window,
+      });
     } else eligible.push(c);
   }
   const { winner, losers } = arbitrate(eligible.map((c) => ({ id: c.meta.id, priority: c.meta.priority, c })));
   for (const l of losers) {
     l.c.outcome = "suppressed";
-    l.c.reasons.push({ code: "lost_arbitration", message: `\`${winner!.id}\` (priority ${winner!.priority}) won over priority ${l.priority}`, winner: winner!.id });
+    l.c.reasons.push({
+      code: "lost_arbitration",
+      message: `\`${winner!.id}\` (priority ${winner!.priority}) won over priority ${l.priority}`,
+      winner: winner!.id,
+    });
   }
   if (!winner) return {};
   const w = winner.c;
@@ -135,7 +157,12 @@ function applyGuardrails(matched: CandidateState[], parsed: ParsedRequest, histo
     const h = checkHoldout(holdout, w.meta.id, parsed.request.subject);
     if (h.heldOut) {
       w.outcome = "held_out";
-      w.reasons.push({ code: "held_out", message: `bucket ${h.bucket} is below ${h.threshold} (holdout ${holdout.percent}%)`, bucket: h.bucket, threshold: h.threshold });
+      w.reasons.push({
+        code: "held_out",
+        message: `bucket ${h.bucket} is below ${h.threshold} (holdout ${holdout.percent}%)`,
+        bucket: h.bucket,
+        threshold: h.threshold,
+      });
       return { winner: w };
     }
   }
@@ -148,7 +175,12 @@ function applyGuardrails(matched: CandidateState[], parsed: ParsedRequest, histo
     if (q.quiet) {
       const until = formatDateTime(q.untilMs);
       w.outcome = "deferred";
-      w.reasons.push({ code: "quiet_hours", message: `local time ${q.localTime} is within quiet hours ${quiet.from}..${quiet.to}; deferred until ${until}`, local_time: q.localTime, until });
+      w.reasons.push({
+        code: "quiet_hours",
+        message: `local time ${q.localTime} is within quiet hours ${quiet.from}..${quiet.to}; deferred until ${until}`,
+        local_time: q.localTime,
+        until,
+      });
       return { winner: w, deferredUntil: until };
     }
   }
@@ -167,7 +199,7 @@ function allowListedAction(catalog: Catalog, meta: JourneyMeta): Action | string
   const purpose = catalog.purposes.get(meta.purpose);
   if (!def) return `action \`${meta.action.name}\` is not in the catalog`;
   if (def.channel !== meta.action.channel) return `action \`${def.name}\` uses channel \`${def.channel}\`, not \`${meta.action.channel}\``;
-  if (!purpose || !purpose.channels.includes(def.channel)) return `channel \`${def.channel}\` is not allowed for purpose \`${meta.purpose}\``;
+  if (!purpose?.channels.includes(def.channel)) return `channel \`${def.channel}\` is not allowed for purpose \`${meta.purpose}\``;
   const params = dict<string | number | boolean>();
   for (const name of def.params.keys()) {
     // Own parameters only: `constructor` must be given to be present.
@@ -178,7 +210,12 @@ function allowListedAction(catalog: Catalog, meta: JourneyMeta): Action | string
 }
 
 /** Runs the contract for a valid request whose candidates (in priority order) are given. */
-export async function runContract(deps: ContractDeps, parsed: ParsedRequest, journeys: readonly CompiledJourney[], consents: ParsedConsents): Promise<ContractResult> {
+export async function runContract(
+  deps: ContractDeps,
+  parsed: ParsedRequest,
+  journeys: readonly CompiledJourney[],
+  consents: ParsedConsents,
+): Promise<ContractResult> {
   const { catalog } = deps;
   const req = parsed.request;
   const failures: Failure[] = [];
@@ -272,7 +309,7 @@ export async function runContract(deps: ContractDeps, parsed: ParsedRequest, jou
   // Step 5: guardrails, then step 6: the action and the customer-facing reason.
   const history: PastAction[] = consents.history.map((h) => ({ journey: h.journey, atMs: parseDateTimeLiteral(h.at)! }));
   const { winner, deferredUntil } = applyGuardrails(matched, parsed, history, (c) => own(own(ctxOf.get(c), "customer"), "timezone"), failures);
-  if (!winner || winner.outcome !== "acted") return { ...base, ...minimized, fields, ...(winner ? { winner } : {}), ...(deferredUntil ? { deferredUntil } : {}) };
+  if (winner?.outcome !== "acted") return { ...base, ...minimized, fields, ...(winner ? { winner } : {}), ...(deferredUntil ? { deferredUntil } : {}) };
   const action = allowListedAction(catalog, winner.meta);
   if (typeof action === "string") {
     fail(winner, "action_not_allowed", action, failures);
@@ -308,7 +345,8 @@ export function ownRecords(parsed: ParsedRequest, journeys: readonly CompiledJou
   const req = parsed.request;
   const ids = new Set(journeys.map((j) => j.meta.id));
   const purposes = new Set(journeys.map((j) => j.meta.purpose));
-  const mine = <T extends { subject?: string | undefined }>(list: readonly T[] | undefined): T[] => (list ?? []).filter((r) => r.subject === undefined || r.subject === req.subject);
+  const mine = <T extends { subject?: string | undefined }>(list: readonly T[] | undefined): T[] =>
+    (list ?? []).filter((r) => r.subject === undefined || r.subject === req.subject);
   return {
     consents: mine(req.consents).filter((c) => purposes.has(c.purpose)),
     objections: mine(req.objections).filter((o) => o.scope === "direct_marketing" || purposes.has(o.scope.slice("purpose:".length))),

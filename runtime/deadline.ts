@@ -29,7 +29,8 @@ export function resolveDeadlines(overrides: number | Partial<Deadlines> | undefi
   const given: Partial<Record<string, unknown>> = typeof overrides === "number" ? { provider: overrides, policy: overrides, sink: overrides } : overrides;
   const out: Record<string, number> = { ...DEFAULT_DEADLINES };
   for (const [name, value] of Object.entries(given)) {
-    if (!(NAMES as readonly string[]).includes(name)) throw new RangeError(`unknown deadline \`${name}\`; the deadlines are ${NAMES.map((n) => `\`${n}\``).join(", ")}`);
+    if (!(NAMES as readonly string[]).includes(name))
+      throw new RangeError(`unknown deadline \`${name}\`; the deadlines are ${NAMES.map((n) => `\`${n}\``).join(", ")}`);
     if (value === undefined) continue;
     if (typeof value !== "number" || Number.isNaN(value) || value <= 0 || (value > MAX_TIMER_MS && value !== Infinity)) {
       throw new RangeError(`deadline \`${name}\` must be a positive number of milliseconds (at most ${MAX_TIMER_MS}) or Infinity, got ${String(value)}`);
@@ -65,7 +66,12 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
  * discarded if it came after the deadline, when `accept` it is kept (a sink that has written
  * the entry has written it).
  */
-export async function withDeadline<T>(call: keyof Deadlines, ms: number, work: (signal: AbortSignal) => T | PromiseLike<T>, lateSync: "accept" | "reject"): Promise<T> {
+export async function withDeadline<T>(
+  call: keyof Deadlines,
+  ms: number,
+  work: (signal: AbortSignal) => T | PromiseLike<T>,
+  lateSync: "accept" | "reject",
+): Promise<T> {
   const controller = new AbortController();
   const started = performance.now();
   const result = work(controller.signal);

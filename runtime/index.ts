@@ -6,7 +6,17 @@ export { DEFAULT_DEADLINES, DeadlineExceeded, type Deadlines } from "./deadline.
 export { DEFAULT_LIMITS, checkRequestLimits, type RequestLimits, type LimitProblem } from "./limits.ts";
 export { loadEngine, verifyArtifact, importPredicates, ArtifactError, PART, type ArtifactFileMap, type ArtifactErrorCode } from "./load.ts";
 export type { Decision, Evaluation, Outcome, Reason, Action, Wakeup, TraceEvent } from "./decision.ts";
-export { parseRequest, formatProblems, RequestSchema, type DecisionRequest, type ParsedRequest, type RequestProblem, type ConsentRecord, type Objection, type HistoryEntry } from "./request.ts";
+export {
+  parseRequest,
+  formatProblems,
+  RequestSchema,
+  type DecisionRequest,
+  type ParsedRequest,
+  type RequestProblem,
+  type ConsentRecord,
+  type Objection,
+  type HistoryEntry,
+} from "./request.ts";
 export { parseJsonText, type JsonTextResult } from "./json-text.ts";
 export { InMemoryProvider, normalizeContext, type ContextProvider, type FetchOptions, type EntityRecords, type FieldProblem } from "./context.ts";
 export { holdoutBucket, checkHoldout, checkCap, checkQuiet, compareByPriority } from "./guardrails.ts";

@@ -2,7 +2,9 @@
 // a position only for some errors, so on failure a small scanner finds where the text stops
 // being JSON (it runs only on invalid input; the fast path is JSON.parse).
 
-export type JsonTextResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly line: number; readonly column: number; readonly message: string };
+export type JsonTextResult =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly line: number; readonly column: number; readonly message: string };
 
 class Stop extends Error {
   readonly offset: number;

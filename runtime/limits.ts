@@ -65,7 +65,9 @@ export function resolveLimits(overrides: Partial<RequestLimits> | undefined): Re
       throw new RangeError(`request limit \`${name}\` must be a positive integer, got ${String(value)}`);
     }
     if (name === "depth" && value > MAX_DEPTH_LIMIT) {
-      throw new RangeError(`request limit \`depth\` is at most ${MAX_DEPTH_LIMIT} (decisions and log entries nest a request's values deeper still), got ${value}`);
+      throw new RangeError(
+        `request limit \`depth\` is at most ${MAX_DEPTH_LIMIT} (decisions and log entries nest a request's values deeper still), got ${value}`,
+      );
     }
     out[name] = value;
   }
@@ -129,7 +131,12 @@ class Walker {
   /** Past `size`: checked as the walk goes, so a huge request is not read to its end. */
   oversized(): LimitProblem | undefined {
     if (this.size <= this.limits.size) return undefined;
-    return { path: "(the request)", limit: "size", message: `${this.whole} is larger than the limit of ${thousands(this.limits.size)} characters`, hint: hint("size") };
+    return {
+      path: "(the request)",
+      limit: "size",
+      message: `${this.whole} is larger than the limit of ${thousands(this.limits.size)} characters`,
+      hint: hint("size"),
+    };
   }
 
   private stop(limit: keyof RequestLimits | "text", message: string): false {

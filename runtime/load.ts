@@ -54,14 +54,18 @@ export function verifyArtifact(files: ArtifactFileMap): Manifest {
     throw new ArtifactError("artifact/bad-manifest", "`manifest.json` lacks `hash` or `parts`");
   }
   if (manifest.artifact_version !== ARTIFACT_VERSION) {
-    throw new ArtifactError("artifact/version", `the artifact has version ${String(manifest.artifact_version)}; this runtime reads version ${ARTIFACT_VERSION} — recompile it with \`kairos compile\``);
+    throw new ArtifactError(
+      "artifact/version",
+      `the artifact has version ${String(manifest.artifact_version)}; this runtime reads version ${ARTIFACT_VERSION} — recompile it with \`kairos compile\``,
+    );
   }
   const entries = Object.entries(manifest.parts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [path, expected] of entries) {
     const bytes = files.get(path);
     if (!bytes) throw new ArtifactError("artifact/missing-part", `the artifact has no \`${path}\`, which its manifest lists`);
     const actual = sha256Hex(bytes);
-    if (actual !== expected) throw new ArtifactError("artifact/hash-mismatch", `\`${path}\` does not match its hash in the manifest (modified after compiling?)`);
+    if (actual !== expected)
+      throw new ArtifactError("artifact/hash-mismatch", `\`${path}\` does not match its hash in the manifest (modified after compiling?)`);
   }
   const identity = artifactIdentity(manifest.parts, sha256Hex);
   if (identity !== manifest.hash) throw new ArtifactError("artifact/hash-mismatch", "the manifest's `hash` does not match its parts");

@@ -21,7 +21,8 @@ export async function readArtifactDir(dir: string): Promise<ArtifactFileMap> {
   } catch (e) {
     throw new ArtifactError("artifact/missing-part", `cannot read the artifact directory \`${dir}\``, e);
   }
-  if (!files.has(PART.manifest)) throw new ArtifactError("artifact/missing-part", `\`${dir}\` has no ${PART.manifest}; is it the output of \`kairos compile\`?`);
+  if (!files.has(PART.manifest))
+    throw new ArtifactError("artifact/missing-part", `\`${dir}\` has no ${PART.manifest}; is it the output of \`kairos compile\`?`);
   return files;
 }
 

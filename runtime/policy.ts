@@ -128,7 +128,12 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
  * evaluator) when the policies fail or answer out of contract (wrong count, wrong journey); the
  * engine turns that into `error`.
  */
-export function screen(policy: PolicyEvaluator, candidates: readonly ScreenCandidate[], input: ScreenInput, signal?: AbortSignal): Screening[] | Promise<Screening[]> {
+export function screen(
+  policy: PolicyEvaluator,
+  candidates: readonly ScreenCandidate[],
+  input: ScreenInput,
+  signal?: AbortSignal,
+): Screening[] | Promise<Screening[]> {
   const verdicts = policy.evaluate(
     {
       now: input.now,

@@ -84,9 +84,7 @@ export interface ParsedRequest {
   readonly timerMs?: number;
 }
 
-export type RequestResult =
-  | { readonly ok: true; readonly value: ParsedRequest }
-  | { readonly ok: false; readonly problems: readonly RequestProblem[] };
+export type RequestResult = { readonly ok: true; readonly value: ParsedRequest } | { readonly ok: false; readonly problems: readonly RequestProblem[] };
 
 /** `["consents", 2, "status"]` → `consents[2].status`. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -173,7 +171,11 @@ function catalogProblems(request: DecisionRequest, catalog: Catalog): RequestPro
   const unknown = (path: string, what: string, name: string, known: Iterable<string>): void => {
     // Hints only for the problems that are shown: a "did you mean" costs an edit distance.
     const hint = problems.length < MAX_PROBLEMS ? didYouMean(name, known) : undefined;
-    problems.push({ path, message: `unknown ${what} \`${name.length > 80 ? name.slice(0, 80) + "…" : name}\`: the catalog does not declare it`, ...(hint ? { hint } : {}) });
+    problems.push({
+      path,
+      message: `unknown ${what} \`${name.length > 80 ? name.slice(0, 80) + "…" : name}\`: the catalog does not declare it`,
+      ...(hint ? { hint } : {}),
+    });
   };
   if (!catalog.events.has(request.event.type)) unknown("event.type", "event type", request.event.type, catalog.events.keys());
   (request.consents ?? []).forEach((c, i) => {
@@ -224,4 +226,3 @@ export function formatProblems(problems: readonly RequestProblem[], file?: strin
   const prefix = file ? `${file}: ` : "";
   return problems.map((p) => `${prefix}${p.path}: ${p.message}${p.hint ? `\n  help: ${p.hint}` : ""}`).join("\n");
 }
-

@@ -13,6 +13,7 @@ export interface WallTime {
 
 // Keyed by the zone as requests spell it. Intl accepts any letter case and offset zones
 // (`+01:00`), so the spellings are unbounded: the cache keeps the most recent ones only.
+// Process-wide and safe: a formatter is immutable and depends on the zone alone.
 const formatters = new Map<string, Intl.DateTimeFormat>();
 /** Spellings cached at most (IANA has about 600 zones). */
 export const MAX_CACHED_ZONES = 1024;

@@ -110,7 +110,9 @@ export function convertValue(type: FieldType, value: unknown): Converted {
   switch (type.kind) {
     case "enum":
       if (typeof value === "string" && type.values.includes(value)) return { ok: true, value };
-      return typeof value === "string" ? { ok: false, mismatch: { at: "", expected: expectedText(type), got: "a string outside these values" } } : fail(type, value);
+      return typeof value === "string"
+        ? { ok: false, mismatch: { at: "", expected: expectedText(type), got: "a string outside these values" } }
+        : fail(type, value);
     case "list": {
       if (!Array.isArray(value)) return fail(type, value);
       const out: ContextValue[] = [];

@@ -11,8 +11,11 @@ step "setup: pinned OPA and chromium"
 bash scripts/setup-opa.sh
 bash scripts/ensure-chromium.sh
 
-step "type-check (tsc --strict)"
-tsc -p tsconfig.json
+step "type-check (tsc --strict): browser-safe layers without Node, the playground, the Node side"
+npm run --silent typecheck
+
+step "lint and format check (Biome)"
+npm run --silent lint
 
 step "example policy set: check, format, its own tests and properties (100% condition coverage)"
 node bin/kairos.js check policies

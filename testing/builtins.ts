@@ -41,10 +41,12 @@ export function basisProblem(catalog: Catalog, purposeName: string, channel: str
   const purpose = catalog.purposes.get(purposeName);
   if (!purpose) return `purpose \`${purposeName}\` is not in the catalog`;
   if (basis === undefined) return `it has no lawful basis`;
-  if (!(purpose.bases as readonly string[]).includes(basis)) return `basis \`${basis}\` is not one purpose \`${purposeName}\` lists (${purpose.bases.join(", ")})`;
+  if (!(purpose.bases as readonly string[]).includes(basis))
+    return `basis \`${basis}\` is not one purpose \`${purposeName}\` lists (${purpose.bases.join(", ")})`;
   const now = parseDateTimeLiteral(request.now)!;
   const objections = request.objections; // a test request carries only the subject's own records
-  if (purpose.marketing && objections.some((o) => o.scope === "direct_marketing")) return `the subject objected to direct marketing and \`${purposeName}\` is marketing (GDPR Art. 21(3))`;
+  if (purpose.marketing && objections.some((o) => o.scope === "direct_marketing"))
+    return `the subject objected to direct marketing and \`${purposeName}\` is marketing (GDPR Art. 21(3))`;
   const records = (key: string | null): Rec[] =>
     request.consents
       .filter((c) => c.purpose === purposeName && (c.channel ?? null) === key)
@@ -103,9 +105,13 @@ export const BUILTIN_PROPERTIES: readonly BuiltinProperty[] = [
       const allowed = new Set(survivors.flatMap((e) => metas.get(e.journey)?.fields ?? []));
       const outside = asked.filter((f) => !allowed.has(f));
       if (outside.length > 0) {
-        return { decision, problem: `the provider was asked for ${outside.map((f) => `\`${f}\``).join(", ")}, outside the bundles of ${survivors.length ? survivors.map((s) => `\`${s.journey}\``).join(", ") : "any candidate that consent and residency allowed"}` };
+        return {
+          decision,
+          problem: `the provider was asked for ${outside.map((f) => `\`${f}\``).join(", ")}, outside the bundles of ${survivors.length ? survivors.map((s) => `\`${s.journey}\``).join(", ") : "any candidate that consent and residency allowed"}`,
+        };
       }
-      if (JSON.stringify([...asked].sort()) !== JSON.stringify([...decision.fields].sort())) return { decision, problem: `the decision lists fields ${JSON.stringify(decision.fields)} but the provider was asked for ${JSON.stringify(asked)}` };
+      if (JSON.stringify([...asked].sort()) !== JSON.stringify([...decision.fields].sort()))
+        return { decision, problem: `the decision lists fields ${JSON.stringify(decision.fields)} but the provider was asked for ${JSON.stringify(asked)}` };
       return { decision };
     },
   },
@@ -119,7 +125,10 @@ export const BUILTIN_PROPERTIES: readonly BuiltinProperty[] = [
       const b = decisionJson(again);
       if (a === b) return { decision };
       const i = [...a].findIndex((ch, k) => ch !== b[k]);
-      return { decision, problem: `the second decision differs at character ${i}: …${a.slice(Math.max(0, i - 40), i + 40)}… vs …${b.slice(Math.max(0, i - 40), i + 40)}…` };
+      return {
+        decision,
+        problem: `the second decision differs at character ${i}: …${a.slice(Math.max(0, i - 40), i + 40)}… vs …${b.slice(Math.max(0, i - 40), i + 40)}…`,
+      };
     },
   },
 ];

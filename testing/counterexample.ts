@@ -23,14 +23,18 @@ function number(n: number, decimal: boolean): A.TestValue {
 }
 
 /** A JSON value of a catalog type as a statement argument. */
-function valueOf(v: unknown, type: FieldType): A.TestValue {
+function valueFor(v: unknown, type: FieldType): A.TestValue {
   switch (type.kind) {
     case "enum":
       return str(String(v));
     case "list": {
       const items = Array.isArray(v) ? v : [];
       const of = type.of;
-      return { kind: "list", items: items.map((x) => (of.kind === "type" ? valueOf(x, of.type) : recordOf(x as Record<string, unknown>, of.members))), span: SPAN };
+      return {
+        kind: "list",
+        items: items.map((x) => (of.kind === "type" ? valueFor(x, of.type) : recordOf(x as Record<string, unknown>, of.members))),
+        span: SPAN,
+      };
     }
     case "scalar":
       switch (type.name) {
@@ -56,7 +60,7 @@ function recordOf(r: Record<string, unknown>, members: ReadonlyMap<string, Field
   const fields: A.TestField[] = [];
   for (const [k, t] of members) {
     const v = own(r, k);
-    if (v !== undefined && v !== null) fields.push({ name: ident(k), value: valueOf(v, t), span: SPAN });
+    if (v !== undefined && v !== null) fields.push({ name: ident(k), value: valueFor(v, t), span: SPAN });
   }
   return { kind: "record", fields, span: SPAN };
 }
@@ -81,10 +85,17 @@ export function counterexampleTest(catalog: Catalog, request: TestRequest, decis
   const eventArgs: A.TestValue[] = [word(request.event.type)];
   const payload = request.event.payload ?? {};
   if (ev && Object.keys(payload).length > 0) {
-    eventArgs.push({ kind: "record", fields: [...ev.fields].filter(([k]) => own(payload, k) !== undefined).map(([k, t]) => ({ name: ident(k), value: valueOf(own(payload, k), t), span: SPAN })), span: SPAN });
+    eventArgs.push({
+      kind: "record",
+      fields: [...ev.fields]
+        .filter(([k]) => own(payload, k) !== undefined)
+        .map(([k, t]) => ({ name: ident(k), value: valueFor(own(payload, k), t), span: SPAN })),
+      span: SPAN,
+    });
   }
   if (request.event.at) eventArgs.push(word("at"), datetime(request.event.at));
-  if (request.event.timer) eventArgs.push(word("after"), lit({ kind: "duration", text: request.event.timer, ms: parseDurationLiteral(request.event.timer) ?? 0, span: SPAN }));
+  if (request.event.timer)
+    eventArgs.push(word("after"), lit({ kind: "duration", text: request.event.timer, ms: parseDurationLiteral(request.event.timer) ?? 0, span: SPAN }));
   statements.push(stmt("event", ...eventArgs));
   for (const [name, entity] of catalog.entities) {
     const data = own(request.context, name);
@@ -92,14 +103,25 @@ export function counterexampleTest(catalog: Catalog, request: TestRequest, decis
     for (const [f, def] of entity.fields) {
       const v = own(data, f);
       if (!keep.has(def.path) || v === undefined || v === null) continue;
-      fields.push({ name: ident(f), value: valueOf(v, def.type), span: SPAN });
+      fields.push({ name: ident(f), value: valueFor(v, def.type), span: SPAN });
     }
     if (fields.length > 0) statements.push(stmt("given", word(name), { kind: "record", fields, span: SPAN }));
   }
   for (const c of request.consents) {
-    statements.push(stmt("consent", word(c.purpose), word(c.status), ...(c.channel ? [word("channel"), word(c.channel)] : []), word("at"), datetime(c.at), ...(c.expires_at ? [word("expires"), datetime(c.expires_at)] : [])));
+    statements.push(
+      stmt(
+        "consent",
+        word(c.purpose),
+        word(c.status),
+        ...(c.channel ? [word("channel"), word(c.channel)] : []),
+        word("at"),
+        datetime(c.at),
+        ...(c.expires_at ? [word("expires"), datetime(c.expires_at)] : []),
+      ),
+    );
   }
-  for (const o of request.objections) statements.push(stmt("objection", word(o.scope.startsWith("purpose:") ? o.scope.slice("purpose:".length) : o.scope), word("at"), datetime(o.at)));
+  for (const o of request.objections)
+    statements.push(stmt("objection", word(o.scope.startsWith("purpose:") ? o.scope.slice("purpose:".length) : o.scope), word("at"), datetime(o.at)));
   for (const h of request.history) statements.push(stmt("history", word(h.journey), word("at"), datetime(h.at)));
   statements.push(stmt("expect", word(decision.outcome), ...(decision.journey ? [word(decision.journey)] : [])));
   if (decision.basis) statements.push(stmt("expect", word("basis"), word(decision.basis)));

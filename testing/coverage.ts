@@ -33,7 +33,18 @@ export interface Coverage {
   readonly percent: number;
 }
 
-const OUTCOME_ORDER: readonly Outcome[] = ["acted", "no_match", "denied_consent", "denied_residency", "suppressed", "held_out", "capped", "deferred", "pending_review", "error"];
+const OUTCOME_ORDER: readonly Outcome[] = [
+  "acted",
+  "no_match",
+  "denied_consent",
+  "denied_residency",
+  "suppressed",
+  "held_out",
+  "capped",
+  "deferred",
+  "pending_review",
+  "error",
+];
 const LITERALS = new Set(["bool", "int", "decimal", "string", "date", "datetime", "duration", "list"]);
 
 /** The atomic conditions under a journey's `when`, in pre-order. */
@@ -46,7 +57,11 @@ export function atomsOf(meta: JourneyMeta): TraceNode[] {
     const n = byId.get(id);
     if (!n || seen.has(id)) return;
     seen.add(id);
-    const connective = (n.kind === "binary" && (n.op === "and" || n.op === "or")) || (n.kind === "unary" && n.op === "not") || (n.kind === "path" && n.children.length > 0) || n.kind === "paren";
+    const connective =
+      (n.kind === "binary" && (n.op === "and" || n.op === "or")) ||
+      (n.kind === "unary" && n.op === "not") ||
+      (n.kind === "path" && n.children.length > 0) ||
+      n.kind === "paren";
     if (n.type === "bool" && !connective && !LITERALS.has(n.kind)) out.push(n);
     for (const c of n.children) walk(c);
   };
@@ -68,7 +83,13 @@ export function coverageOf(metas: readonly JourneyMeta[], decisions: readonly De
           for (const [id, v] of e.trace) if (typeof v === "boolean") (seen.get(id) ?? seen.set(id, new Set()).get(id)!).add(v);
         }
       }
-      const rows = atoms.map((n) => ({ id: n.id, text: n.text, where: `${n.loc.file}:${n.loc.line}:${n.loc.column}`, seenTrue: seen.get(n.id)?.has(true) ?? false, seenFalse: seen.get(n.id)?.has(false) ?? false }));
+      const rows = atoms.map((n) => ({
+        id: n.id,
+        text: n.text,
+        where: `${n.loc.file}:${n.loc.line}:${n.loc.column}`,
+        seenTrue: seen.get(n.id)?.has(true) ?? false,
+        seenFalse: seen.get(n.id)?.has(false) ?? false,
+      }));
       const covered = rows.reduce((k, r) => k + (r.seenTrue ? 1 : 0) + (r.seenFalse ? 1 : 0), 0);
       return { journey: meta.id, atoms: rows, outcomes: OUTCOME_ORDER.filter((o) => outcomes.has(o)), covered, total: rows.length * 2 };
     });

@@ -35,7 +35,10 @@ function outcomeText(d: Decision): string {
 export function checkExpectation(e: Expectation, d: Decision): Omit<ExpectationFailure, "expectation"> | undefined {
   switch (e.kind) {
     case "outcome": {
-      const ok = d.outcome === e.outcome && (e.journey === undefined || d.journey === e.journey) && (e.until === undefined || (d.deferred_until !== undefined && parseDateTimeLiteral(d.deferred_until) === e.until.ms));
+      const ok =
+        d.outcome === e.outcome &&
+        (e.journey === undefined || d.journey === e.journey) &&
+        (e.until === undefined || (d.deferred_until !== undefined && parseDateTimeLiteral(d.deferred_until) === e.until.ms));
       if (ok) return undefined;
       const expected = `\`${e.outcome}\`${e.until ? ` until ${e.until.text}` : ""}${e.journey ? `, won by \`${e.journey}\`` : ""}`;
       return { expected, actual: outcomeText(d) };
@@ -44,21 +47,32 @@ export function checkExpectation(e: Expectation, d: Decision): Omit<ExpectationF
       const ev = d.evaluations.find((x) => x.journey === e.journey);
       if (ev?.outcome === e.outcome) return undefined;
       const reasons = ev?.reasons?.filter((r) => r.code !== "condition_false").map((r) => r.message) ?? [];
-      const actual = ev ? `\`${ev.outcome}\`${reasons.length ? ` (${reasons.join("; ")})` : ""}` : `not a candidate (the candidates were ${d.evaluations.map((x) => `\`${x.journey}\``).join(", ") || "none"})`;
+      const actual = ev
+        ? `\`${ev.outcome}\`${reasons.length ? ` (${reasons.join("; ")})` : ""}`
+        : `not a candidate (the candidates were ${d.evaluations.map((x) => `\`${x.journey}\``).join(", ") || "none"})`;
       return { expected: `\`${e.journey}\` is \`${e.outcome}\``, actual: ev ? `\`${e.journey}\` is ${actual}` : `\`${e.journey}\` was ${actual}` };
     }
     case "basis":
-      return d.basis === e.basis ? undefined : { expected: `basis \`${e.basis}\``, actual: d.basis ? `basis \`${d.basis}\`` : `no basis (outcome ${outcomeText(d)})` };
+      return d.basis === e.basis
+        ? undefined
+        : { expected: `basis \`${e.basis}\``, actual: d.basis ? `basis \`${d.basis}\`` : `no basis (outcome ${outcomeText(d)})` };
     case "action": {
       const a = d.action;
       const ok = a?.name === e.action && (e.params === undefined || Object.entries(e.params).every(([k, v]) => a.params[k] === v));
       if (ok) return undefined;
-      return { expected: `action \`${e.action}${e.params ? params(e.params) : ""}\``, actual: a ? `action \`${a.name}${params(a.params)}\`` : `no action (outcome ${outcomeText(d)})` };
+      return {
+        expected: `action \`${e.action}${e.params ? params(e.params) : ""}\``,
+        actual: a ? `action \`${a.name}${params(a.params)}\`` : `no action (outcome ${outcomeText(d)})`,
+      };
     }
     case "channel":
-      return d.action?.channel === e.channel ? undefined : { expected: `channel \`${e.channel}\``, actual: d.action ? `channel \`${d.action.channel}\`` : `no action (outcome ${outcomeText(d)})` };
+      return d.action?.channel === e.channel
+        ? undefined
+        : { expected: `channel \`${e.channel}\``, actual: d.action ? `channel \`${d.action.channel}\`` : `no action (outcome ${outcomeText(d)})` };
     case "reason":
-      return d.explanation === e.text ? undefined : { expected: JSON.stringify(e.text), actual: d.explanation === undefined ? `no reason (outcome ${outcomeText(d)})` : JSON.stringify(d.explanation) };
+      return d.explanation === e.text
+        ? undefined
+        : { expected: JSON.stringify(e.text), actual: d.explanation === undefined ? `no reason (outcome ${outcomeText(d)})` : JSON.stringify(d.explanation) };
     case "wakeup": {
       const ws = d.wakeups ?? [];
       const hit = ws.find((w) => w.journey === e.journey && w.timer === e.timer.label && (e.at === undefined || parseDateTimeLiteral(w.at) === e.at.ms));

@@ -95,7 +95,10 @@ export function mineHints(exprs: Iterable<A.Expr>, resolutions: ReadonlyMap<A.Pa
         if (x.ms % MS_PER_DAY === 0) ints.add(x.ms / MS_PER_DAY);
         if (x.ms % HOUR === 0) ints.add(x.ms / HOUR);
       } else if (x.kind === "binary" && (COMPARISON.has(x.op) || x.op === "in" || x.op === "not in")) {
-        for (const [side, other] of [[x.left, x.right], [x.right, x.left]] as const) {
+        for (const [side, other] of [
+          [x.left, x.right],
+          [x.right, x.left],
+        ] as const) {
           const f = fieldKey(side, resolutions);
           if (!f) continue;
           const values = other.kind === "list" ? other.items.map(literalOf) : [literalOf(other)];
@@ -141,7 +144,8 @@ function targeted<T>(hinted: readonly T[], generic: fc.Arbitrary<T>): fc.Arbitra
 
 function fieldArb(type: FieldType, key: string, h: Hints): fc.Arbitrary<unknown> {
   const hints = h.fields.get(key) ?? [];
-  const nums = (kinds: readonly FieldHint["kind"][], sign = 1) => hints.flatMap((x) => (x.kind !== "string" && kinds.includes(x.kind) ? [x.k - 1, x.k, x.k + 1].map((n) => sign * n) : []));
+  const nums = (kinds: readonly FieldHint["kind"][], sign = 1) =>
+    hints.flatMap((x) => (x.kind !== "string" && kinds.includes(x.kind) ? [x.k - 1, x.k, x.k + 1].map((n) => sign * n) : []));
   const name = key.slice(key.lastIndexOf(".") + 1);
   switch (type.kind) {
     case "enum":
@@ -153,12 +157,26 @@ function fieldArb(type: FieldType, key: string, h: Hints): fc.Arbitrary<unknown>
         case "bool":
           return fc.boolean();
         case "int":
-          return targeted(nums(["value"]), fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...near(h.ints)) }, { weight: 2, arbitrary: fc.integer({ min: 0, max: 100 }) }, { weight: 1, arbitrary: fc.integer({ min: -1000, max: 1000 }) }));
+          return targeted(
+            nums(["value"]),
+            fc.oneof(
+              { weight: 2, arbitrary: fc.constantFrom(...near(h.ints)) },
+              { weight: 2, arbitrary: fc.integer({ min: 0, max: 100 }) },
+              { weight: 1, arbitrary: fc.integer({ min: -1000, max: 1000 }) },
+            ),
+          );
         case "decimal":
-          return targeted(nums(["value"]), fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...near(h.ints)) }, { weight: 2, arbitrary: fc.integer({ min: -100_000, max: 100_000 }).map((n) => n / 100) }));
+          return targeted(
+            nums(["value"]),
+            fc.oneof(
+              { weight: 1, arbitrary: fc.constantFrom(...near(h.ints)) },
+              { weight: 2, arbitrary: fc.integer({ min: -100_000, max: 100_000 }).map((n) => n / 100) },
+            ),
+          );
         case "string": {
           const strs = hints.flatMap((x) => (x.kind === "string" ? [x.s] : []));
-          if (/^(timezone|tz|time_zone)$/.test(name)) return fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...ZONES) }, { weight: 1, arbitrary: fc.constant("Not/AZone") });
+          if (/^(timezone|tz|time_zone)$/.test(name))
+            return fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...ZONES) }, { weight: 1, arbitrary: fc.constant("Not/AZone") });
           return targeted(strs, fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...h.strings, "x") }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) }));
         }
         case "date": {
@@ -166,9 +184,20 @@ function fieldArb(type: FieldType, key: string, h: Hints): fc.Arbitrary<unknown>
           return targeted(days, fc.integer({ min: -400, max: 400 })).map((n) => new Rel("day", n));
         }
         case "datetime": {
-          const minutes = [...nums(["days_until"]).map((d) => d * 1440), ...nums(["days_since"], -1).map((d) => d * 1440), ...nums(["hours_since"], -1).map((x) => x * 60)].filter((m) => representable(m / 1440));
+          const minutes = [
+            ...nums(["days_until"]).map((d) => d * 1440),
+            ...nums(["days_since"], -1).map((d) => d * 1440),
+            ...nums(["hours_since"], -1).map((x) => x * 60),
+          ].filter((m) => representable(m / 1440));
           const generic = fc.integer({ min: -400 * 24 * 60, max: 30 * 24 * 60 });
-          return (minutes.length === 0 ? generic : fc.oneof({ weight: 3, arbitrary: fc.tuple(fc.constantFrom(...minutes), fc.integer({ min: 0, max: 59 })).map(([m, j]) => m - j) }, { weight: 1, arbitrary: generic })).map((n) => new Rel("minute", n));
+          return (
+            minutes.length === 0
+              ? generic
+              : fc.oneof(
+                  { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...minutes), fc.integer({ min: 0, max: 59 })).map(([m, j]) => m - j) },
+                  { weight: 1, arbitrary: generic },
+                )
+          ).map((n) => new Rel("minute", n));
         }
         case "duration":
           return fc.integer({ min: 0, max: 400 }).map((n) => `${n}d`);
@@ -239,9 +268,15 @@ export function caseArbitrary(space: CaseSpace): fc.Arbitrary<TestRequest> {
   const journeyIds = space.journeys.map((j) => j.id);
   const fixedConsentPurposes = new Set(fixed.consents.map((c) => c.purpose));
 
-  const nowArb = fixed.now === undefined ? fc.tuple(fc.integer({ min: -400, max: 400 }), fc.integer({ min: -600, max: 839 })).map(([d, m]) => BASE_NOW + d * MS_PER_DAY + m * MINUTE) : fc.constant(Date.parse(fixed.now));
+  const nowArb =
+    fixed.now === undefined
+      ? fc.tuple(fc.integer({ min: -400, max: 400 }), fc.integer({ min: -600, max: 839 })).map(([d, m]) => BASE_NOW + d * MS_PER_DAY + m * MINUTE)
+      : fc.constant(Date.parse(fixed.now));
   const regions = regionsOf(catalog);
-  const regionArb = fixed.region !== undefined ? fc.constant(fixed.region) : fc.oneof({ weight: 6, arbitrary: fc.constant(regions[0]!) }, { weight: 1, arbitrary: fc.constantFrom(...regions) });
+  const regionArb =
+    fixed.region !== undefined
+      ? fc.constant(fixed.region)
+      : fc.oneof({ weight: 6, arbitrary: fc.constant(regions[0]!) }, { weight: 1, arbitrary: fc.constantFrom(...regions) });
   const subjectArb = fixed.subject !== undefined ? fc.constant(fixed.subject) : fc.integer({ min: 1, max: 10_000 }).map((i) => `c-${i}`);
   const triggerArb = space.triggers.length > 0 ? fc.constantFrom(...space.triggers) : fc.constant<Trigger>({ event: [...catalog.events.keys()][0] ?? "none" });
 
@@ -249,7 +284,10 @@ export function caseArbitrary(space: CaseSpace): fc.Arbitrary<TestRequest> {
   for (const [name, entity] of catalog.entities) {
     // Own properties only: an entity named `constructor` that a test does not fix is not Object.
     const given = (own(fixed.context, name) ?? {}) as Record<string, unknown>;
-    contextModel[name] = entityArb([...entity.fields.values()].filter((f) => !Object.hasOwn(given, f.name)), hints).map((r) => ({ ...r, ...given }));
+    contextModel[name] = entityArb(
+      [...entity.fields.values()].filter((f) => !Object.hasOwn(given, f.name)),
+      hints,
+    ).map((r) => ({ ...r, ...given }));
   }
   const payloadArbs = new Map<string, fc.Arbitrary<Record<string, unknown>>>();
   for (const [name, ev] of catalog.events) {
@@ -263,13 +301,19 @@ export function caseArbitrary(space: CaseSpace): fc.Arbitrary<TestRequest> {
     {
       purpose: fc.constantFrom(...(purposes.length ? purposes : ["none"])),
       channel: fc.constantFrom(...(channels.length ? channels : ["none"])),
-      status: fc.oneof({ weight: 3, arbitrary: fc.constant("granted" as const) }, { weight: 1, arbitrary: fc.constantFrom("withdrawn" as const, "denied" as const) }),
+      status: fc.oneof(
+        { weight: 3, arbitrary: fc.constant("granted" as const) },
+        { weight: 1, arbitrary: fc.constantFrom("withdrawn" as const, "denied" as const) },
+      ),
       at: fc.integer({ min: -3 * 24 * 60, max: 400 * 24 * 60 }),
       expires: fc.integer({ min: -30, max: 400 }),
     },
     { requiredKeys: ["purpose", "status", "at"] },
   );
-  const objectionArb = fc.record({ scope: fc.constantFrom("direct_marketing", ...purposes.map((p) => `purpose:${p}`)), at: fc.integer({ min: 0, max: 400 * 24 * 60 }) });
+  const objectionArb = fc.record({
+    scope: fc.constantFrom("direct_marketing", ...purposes.map((p) => `purpose:${p}`)),
+    at: fc.integer({ min: 0, max: 400 * 24 * 60 }),
+  });
   const historyArb = fc.record({ journey: fc.constantFrom(...(journeyIds.length ? journeyIds : ["none"])), at: fc.integer({ min: 0, max: 200 * 24 * 60 }) });
   const timeArb = fc.integer({ min: 60, max: 400 * 24 * 60 });
 
@@ -284,7 +328,10 @@ export function caseArbitrary(space: CaseSpace): fc.Arbitrary<TestRequest> {
       consents: fc.array(consentArb, { maxLength: 4 }),
       objections: fc.array(objectionArb, { maxLength: 2 }),
       history: fc.array(historyArb, { maxLength: 3 }),
-      fixedTimes: fc.array(timeArb, { minLength: fixed.consents.length + fixed.objections.length + fixed.history.length, maxLength: fixed.consents.length + fixed.objections.length + fixed.history.length }),
+      fixedTimes: fc.array(timeArb, {
+        minLength: fixed.consents.length + fixed.objections.length + fixed.history.length,
+        maxLength: fixed.consents.length + fixed.objections.length + fixed.history.length,
+      }),
     })
     .map((g): TestRequest => {
       const now = g.now;
@@ -294,7 +341,12 @@ export function caseArbitrary(space: CaseSpace): fc.Arbitrary<TestRequest> {
       const t = g.trigger;
       const payload = materialize(g.payloads[t.event] ?? {}, now) as Record<string, unknown>;
       return {
-        event: { type: t.event, id: "generated", ...(t.timer ? { at: formatDateTime(now - t.timer.ms), timer: t.timer.label } : {}), ...(Object.keys(payload).length ? { payload } : {}) },
+        event: {
+          type: t.event,
+          id: "generated",
+          ...(t.timer ? { at: formatDateTime(now - t.timer.ms), timer: t.timer.label } : {}),
+          ...(Object.keys(payload).length ? { payload } : {}),
+        },
         subject: g.subject,
         now: formatDateTime(now),
         region: g.region,
@@ -302,7 +354,13 @@ export function caseArbitrary(space: CaseSpace): fc.Arbitrary<TestRequest> {
         consents: [
           ...g.consents
             .filter((c) => !fixedConsentPurposes.has(c.purpose))
-            .map((c) => ({ purpose: c.purpose, ...(c.channel ? { channel: c.channel } : {}), status: c.status, at: ago(c.at), ...(c.expires !== undefined ? { expires_at: formatDateTime(now + c.expires * MS_PER_DAY) } : {}) })),
+            .map((c) => ({
+              purpose: c.purpose,
+              ...(c.channel ? { channel: c.channel } : {}),
+              status: c.status,
+              at: ago(c.at),
+              ...(c.expires !== undefined ? { expires_at: formatDateTime(now + c.expires * MS_PER_DAY) } : {}),
+            })),
           ...fixed.consents.map((c) => ({ ...c, at: fixedAt(c.at) })),
         ],
         objections: [...g.objections.map((o) => ({ scope: o.scope, at: ago(o.at) })), ...fixed.objections.map((o) => ({ ...o, at: fixedAt(o.at) }))],

@@ -31,7 +31,12 @@ export async function loadPolicies(catalog: Catalog, sources: PolicySources, dir
 }
 
 /** An engine over a checked program and already loaded policies. */
-export async function engineFor(program: CheckedProgram, sources: SourceSet, policy: PolicyEvaluator, options: { path?: PredicatePath; policyHash?: string } = {}): Promise<Engine> {
+export async function engineFor(
+  program: CheckedProgram,
+  sources: SourceSet,
+  policy: PolicyEvaluator,
+  options: { path?: PredicatePath; policyHash?: string } = {},
+): Promise<Engine> {
   let journeys: readonly CompiledJourney[];
   let identity: string;
   if (options.path === "interpreted") {
@@ -50,7 +55,13 @@ export async function engineFor(program: CheckedProgram, sources: SourceSet, pol
     parts: { "predicates.js": identity },
     sources: {},
     opa: null,
-    journeys: journeys.map((j) => ({ id: j.meta.id, purpose: j.meta.purpose, trigger: j.meta.trigger.event, timers: j.meta.trigger.timers.map((t) => t.label), fields: [...j.meta.fields] })),
+    journeys: journeys.map((j) => ({
+      id: j.meta.id,
+      purpose: j.meta.purpose,
+      trigger: j.meta.trigger.event,
+      timers: j.meta.trigger.timers.map((t) => t.label),
+      fields: [...j.meta.fields],
+    })),
     purposes: [...new Set(journeys.map((j) => j.meta.purpose))].sort(),
     triggers: {},
   };

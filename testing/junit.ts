@@ -39,18 +39,42 @@ export function renderJunit(r: SuiteResult, metas: ReadonlyMap<string, JourneyMe
       ? undefined
       : {
           message: t.failures.map((f) => f.expectation.source.replace(/\s+/g, " ")).join("; "),
-          body: [...t.failures.flatMap((f) => [`${f.expectation.source.replace(/\s+/g, " ")}`, `  expected  ${f.expected}`, `  actual    ${f.actual}`]), ...rationale(t.decision, metas)].join("\n"),
+          body: [
+            ...t.failures.flatMap((f) => [`${f.expectation.source.replace(/\s+/g, " ")}`, `  expected  ${f.expected}`, `  actual    ${f.actual}`]),
+            ...rationale(t.decision, metas),
+          ].join("\n"),
         };
-    add(t.test.file, { name: t.test.name, classname: t.test.file, seconds: t.ms, file: t.test.file, ...(l ? { line: l } : {}), ...(failure ? { failure } : {}) });
+    add(t.test.file, {
+      name: t.test.name,
+      classname: t.test.file,
+      seconds: t.ms,
+      file: t.test.file,
+      ...(l ? { line: l } : {}),
+      ...(failure ? { failure } : {}),
+    });
   }
   for (const p of r.properties) {
     const suite = p.builtin ? "built-in properties" : p.file!;
     const l = p.span ? line(p.span.file, p.span.start) : undefined;
     const message = p.failure?.message ?? p.diagnostic?.message ?? "";
-    const body = p.failure ? [p.failure.message, ...rationale(p.failure.decision, metas), "", p.failure.test].join("\n") : p.diagnostic ? `${p.diagnostic.message}\n${p.diagnostic.hint ?? ""}` : "";
-    add(suite, { name: p.builtin ? p.name : `property: ${p.name}`, classname: suite, seconds: p.ms, ...(p.file ? { file: p.file } : {}), ...(l ? { line: l } : {}), ...(p.status === "passed" ? {} : { failure: { message, body } }) });
+    const body = p.failure
+      ? [p.failure.message, ...rationale(p.failure.decision, metas), "", p.failure.test].join("\n")
+      : p.diagnostic
+        ? `${p.diagnostic.message}\n${p.diagnostic.hint ?? ""}`
+        : "";
+    add(suite, {
+      name: p.builtin ? p.name : `property: ${p.name}`,
+      classname: suite,
+      seconds: p.ms,
+      ...(p.file ? { file: p.file } : {}),
+      ...(l ? { line: l } : {}),
+      ...(p.status === "passed" ? {} : { failure: { message, body } }),
+    });
   }
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="kairos test" tests="${r.passed + r.failed}" failures="${r.failed}" errors="0" time="${seconds(r.ms)}">`];
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="kairos test" tests="${r.passed + r.failed}" failures="${r.failed}" errors="0" time="${seconds(r.ms)}">`,
+  ];
   for (const [name, cases] of suites) {
     const failures = cases.filter((c) => c.failure).length;
     const time = cases.reduce((k, c) => k + c.seconds, 0);
@@ -58,7 +82,12 @@ export function renderJunit(r: SuiteResult, metas: ReadonlyMap<string, JourneyMe
     for (const c of cases) {
       const attrs = `name="${xmlEscape(c.name)}" classname="${xmlEscape(c.classname)}" time="${seconds(c.seconds)}"${c.file ? ` file="${xmlEscape(c.file)}"` : ""}${c.line ? ` line="${c.line}"` : ""}`;
       if (!c.failure) out.push(`    <testcase ${attrs}/>`);
-      else out.push(`    <testcase ${attrs}>`, `      <failure message="${xmlEscape(c.failure.message)}" type="AssertionError">${xmlEscape(c.failure.body)}</failure>`, "    </testcase>");
+      else
+        out.push(
+          `    <testcase ${attrs}>`,
+          `      <failure message="${xmlEscape(c.failure.message)}" type="AssertionError">${xmlEscape(c.failure.body)}</failure>`,
+          "    </testcase>",
+        );
     }
     out.push("  </testsuite>");
   }

@@ -62,8 +62,21 @@ export interface PropertyEnv {
 
 export function propertyEnv(engine: Engine, program: CheckedProgram, suite: CheckedSuite, sources?: SourceSet): PropertyEnv {
   const metas = new Map(engine.predicates.journeys.map((j) => [j.meta.id, j.meta]));
-  const exprs = [...program.journeys.map((j) => j.when), ...[...program.conditions.values()].map((c) => c.body), ...suite.properties.flatMap((p) => [...p.assumes, ...p.expects])];
-  return { engine, program, suite, ...(sources ? { sources } : {}), metas, triggers: triggersOf([...metas.values()]), hints: mineHints(exprs, new Map([...program.resolutions, ...suite.resolutions])), compile: expressionCompiler(program, suite, sources) };
+  const exprs = [
+    ...program.journeys.map((j) => j.when),
+    ...[...program.conditions.values()].map((c) => c.body),
+    ...suite.properties.flatMap((p) => [...p.assumes, ...p.expects]),
+  ];
+  return {
+    engine,
+    program,
+    suite,
+    ...(sources ? { sources } : {}),
+    metas,
+    triggers: triggersOf([...metas.values()]),
+    hints: mineHints(exprs, new Map([...program.resolutions, ...suite.resolutions])),
+    compile: expressionCompiler(program, suite, sources),
+  };
 }
 
 /** A stable seed per property name, so runs repeat; `base` varies them all at once. */
@@ -85,7 +98,8 @@ function readPaths(p: CheckedProperty, suite: CheckedSuite): string[] {
   const out = new Set<string>();
   for (const [path, r] of suite.resolutions) {
     if (r.kind !== "field" || r.def.entity === "decision") continue;
-    if ([...p.assumes, ...p.expects].some((e) => e.span.file === path.span.file && e.span.start <= path.span.start && path.span.end <= e.span.end)) out.add(r.path);
+    if ([...p.assumes, ...p.expects].some((e) => e.span.file === path.span.file && e.span.start <= path.span.start && path.span.end <= e.span.end))
+      out.add(r.path);
   }
   return [...out];
 }
@@ -157,14 +171,24 @@ export async function runProperty(p: CheckedProperty, env: PropertyEnv, options:
     trace = lines;
     message = `\`${lines[0]?.source ?? "expect"}\` is false`;
   } else {
-    message = again.error ?? (details.errorInstance instanceof Error ? `evaluating the property failed: ${details.errorInstance.message}` : "the property failed");
+    message =
+      again.error ?? (details.errorInstance instanceof Error ? `evaluating the property failed: ${details.errorInstance.message}` : "the property failed");
   }
   const test = counterexampleTest(catalog, request, again.decision, {
     name: `${p.name}: counterexample`,
     alsoFields: readPaths(p, env.suite),
-    comments: [`counterexample to property "${p.name}" (seed ${seed}, ${details.numShrinks} shrinks): ${message.replace(/`/g, "")}`, "the expectations below are what the decision was; change them to what it should be"],
+    comments: [
+      `counterexample to property "${p.name}" (seed ${seed}, ${details.numShrinks} shrinks): ${message.replace(/`/g, "")}`,
+      "the expectations below are what the decision was; change them to what it should be",
+    ],
   });
-  return { ...common, status: "failed", runs: details.numRuns, discarded: details.numSkips, failure: { message, request, decision: again.decision, test, ...(trace ? { trace } : {}) } };
+  return {
+    ...common,
+    status: "failed",
+    runs: details.numRuns,
+    discarded: details.numSkips,
+    failure: { message, request, decision: again.decision, test, ...(trace ? { trace } : {}) },
+  };
 }
 
 /** Runs one built-in property over every trigger of the policy set. */
@@ -172,7 +196,13 @@ export async function runBuiltin(b: BuiltinProperty, env: PropertyEnv, options: 
   const start = performance.now();
   const seed = seedFor(b.id, options.seed);
   const catalog = env.program.catalog;
-  const arb = caseArbitrary({ catalog, journeys: [...env.metas.values()], triggers: env.triggers, fixed: { context: {}, consents: [], objections: [], history: [] }, hints: env.hints });
+  const arb = caseArbitrary({
+    catalog,
+    journeys: [...env.metas.values()],
+    triggers: env.triggers,
+    fixed: { context: {}, consents: [], objections: [], history: [] },
+    hints: env.hints,
+  });
   const details = await fc.check(
     fc.asyncProperty(arb, async (r) => (await b.check(env.engine, r, env.metas)).problem === undefined),
     { numRuns: options.builtinRuns ?? options.runs ?? 200, seed },
@@ -183,7 +213,10 @@ export async function runBuiltin(b: BuiltinProperty, env: PropertyEnv, options: 
   if (!request) throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
   const again = await b.check(env.engine, request, env.metas);
   const message = again.problem ?? (details.errorInstance instanceof Error ? details.errorInstance.message : "the property failed");
-  const test = counterexampleTest(catalog, request, again.decision, { name: `${b.id}: counterexample`, comments: [`counterexample to the built-in property "${b.id}" (seed ${seed}): ${message.replace(/`/g, "")}`] });
+  const test = counterexampleTest(catalog, request, again.decision, {
+    name: `${b.id}: counterexample`,
+    comments: [`counterexample to the built-in property "${b.id}" (seed ${seed}): ${message.replace(/`/g, "")}`],
+  });
   return { ...common, status: "failed", failure: { message, request, decision: again.decision, test } };
 }
 

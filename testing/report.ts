@@ -48,7 +48,10 @@ export function rationale(d: Decision, metas: ReadonlyMap<string, JourneyMeta>, 
   const head = `${indent}decision: ${d.outcome}${d.journey ? ` (${d.journey})` : ""}${d.basis ? `, basis ${d.basis}` : ""}${d.action ? `, action ${d.action.name}` : ""}${d.deferred_until ? `, until ${d.deferred_until}` : ""}`;
   const out = [head];
   if (d.error) out.push(`${indent}  error: ${d.error.message}`);
-  if (d.evaluations.length === 0 && !d.error) out.push(`${indent}  no journey runs on this event${d.wakeups?.length ? ` (it schedules ${d.wakeups.map((w) => `${w.journey} after ${w.timer}`).join(", ")})` : ""}`);
+  if (d.evaluations.length === 0 && !d.error)
+    out.push(
+      `${indent}  no journey runs on this event${d.wakeups?.length ? ` (it schedules ${d.wakeups.map((w) => `${w.journey} after ${w.timer}`).join(", ")})` : ""}`,
+    );
   for (const e of d.evaluations) {
     out.push(`${indent}  ${e.journey} (priority ${e.priority}): ${e.outcome}${e.basis ? `, basis ${e.basis}` : ""}`);
     for (const r of e.reasons ?? []) if (r.code !== "condition_false") out.push(`${indent}      ${r.message}`);
@@ -77,7 +80,11 @@ function propertyLines(p: PropertyResult, o: ReportOptions): string[] {
   const counts = `${p.runs} case${p.runs === 1 ? "" : "s"}${p.discarded ? `, ${p.discarded} discarded` : ""}`;
   const out = [`  ${ok ? green("✓", o) : red("✗", o)} ${label} (${counts}, ${ms(p.ms)})`];
   if (p.status === "too-strict" && p.diagnostic) {
-    out.push(...renderDiagnostic(p.diagnostic, o.sources ?? emptySources, { color: o.color ?? false }).split("\n").map((l) => `      ${l}`));
+    out.push(
+      ...renderDiagnostic(p.diagnostic, o.sources ?? emptySources, { color: o.color ?? false })
+        .split("\n")
+        .map((l) => `      ${l}`),
+    );
   }
   if (p.failure) {
     out.push(`      ${p.file ? `${where(p.span, o.sources)}  ` : ""}${p.failure.message}`);
@@ -95,7 +102,9 @@ export function coverageLines(c: Coverage): string[] {
   const width = Math.max(8, ...c.journeys.map((j) => j.journey.length));
   const out = ["coverage (conditions seen true and false by the tests; outcomes reached)"];
   for (const j of c.journeys) {
-    out.push(`  ${j.journey.padEnd(width)}  ${`${j.covered}/${j.total}`.padStart(7)} ${pct(j.covered, j.total).padStart(6)}  outcomes: ${j.outcomes.join(", ") || "none"}`);
+    out.push(
+      `  ${j.journey.padEnd(width)}  ${`${j.covered}/${j.total}`.padStart(7)} ${pct(j.covered, j.total).padStart(6)}  outcomes: ${j.outcomes.join(", ") || "none"}`,
+    );
     for (const a of j.atoms) {
       if (a.seenTrue && a.seenFalse) continue;
       const missing = !a.seenTrue && !a.seenFalse ? "never evaluated" : a.seenTrue ? "never false" : "never true";
@@ -133,14 +142,31 @@ export function renderJson(r: SuiteResult, o: ReportOptions): unknown {
     return { file: span.file, line: p.line, column: p.column };
   };
   return {
-    summary: { passed: r.passed, failed: r.failed, total: r.passed + r.failed, ms: Math.round(r.ms), generated_cases: r.generated, coverage: Math.round(r.coverage.percent * 10) / 10 },
+    summary: {
+      passed: r.passed,
+      failed: r.failed,
+      total: r.passed + r.failed,
+      ms: Math.round(r.ms),
+      generated_cases: r.generated,
+      coverage: Math.round(r.coverage.percent * 10) / 10,
+    },
     tests: r.tests.map((t) => ({
       name: t.test.name,
       ...pos(t.test.span),
       status: t.passed ? "passed" : "failed",
       ms: Math.round(t.ms * 1000) / 1000,
-      failures: t.failures.map((f) => ({ ...pos(f.expectation.span), expect: f.expectation.source.replace(/\s+/g, " "), expected: f.expected, actual: f.actual })),
-      decision: { outcome: t.decision.outcome, ...(t.decision.journey ? { journey: t.decision.journey } : {}), ...(t.decision.basis ? { basis: t.decision.basis } : {}), ...(t.decision.error ? { error: t.decision.error } : {}) },
+      failures: t.failures.map((f) => ({
+        ...pos(f.expectation.span),
+        expect: f.expectation.source.replace(/\s+/g, " "),
+        expected: f.expected,
+        actual: f.actual,
+      })),
+      decision: {
+        outcome: t.decision.outcome,
+        ...(t.decision.journey ? { journey: t.decision.journey } : {}),
+        ...(t.decision.basis ? { basis: t.decision.basis } : {}),
+        ...(t.decision.error ? { error: t.decision.error } : {}),
+      },
     })),
     properties: r.properties.map((p) => ({
       name: p.name,
@@ -157,7 +183,13 @@ export function renderJson(r: SuiteResult, o: ReportOptions): unknown {
       percent: Math.round(r.coverage.percent * 10) / 10,
       covered: r.coverage.covered,
       total: r.coverage.total,
-      journeys: r.coverage.journeys.map((j) => ({ journey: j.journey, covered: j.covered, total: j.total, outcomes: j.outcomes, conditions: j.atoms.map((a) => ({ text: a.text, where: a.where, true: a.seenTrue, false: a.seenFalse })) })),
+      journeys: r.coverage.journeys.map((j) => ({
+        journey: j.journey,
+        covered: j.covered,
+        total: j.total,
+        outcomes: j.outcomes,
+        conditions: j.atoms.map((a) => ({ text: a.text, where: a.where, true: a.seenTrue, false: a.seenFalse })),
+      })),
     },
   };
 }

@@ -29,7 +29,13 @@ export interface SuiteResult {
   readonly generated: number;
 }
 
-export async function runSuite(engine: Engine, program: CheckedProgram, suite: CheckedSuite, sources?: SourceSet, options: SuiteOptions = {}): Promise<SuiteResult> {
+export async function runSuite(
+  engine: Engine,
+  program: CheckedProgram,
+  suite: CheckedSuite,
+  sources?: SourceSet,
+  options: SuiteOptions = {},
+): Promise<SuiteResult> {
   const start = performance.now();
   const match = (name: string) => options.filter === undefined || name.includes(options.filter);
   const tests: TestResult[] = [];

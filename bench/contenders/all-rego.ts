@@ -5,7 +5,6 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import * as opaWasm from "@open-policy-agent/opa-wasm";
@@ -43,7 +42,11 @@ const BUILTINS = {
 interface LoadedPolicy {
   evaluate(input: unknown, entrypoint: string): { result: unknown }[];
 }
-type LoadPolicy = (wasm: Uint8Array, memory: WebAssembly.MemoryDescriptor | undefined, builtins: Record<string, (...args: never[]) => unknown>) => Promise<LoadedPolicy>;
+type LoadPolicy = (
+  wasm: Uint8Array,
+  memory: WebAssembly.MemoryDescriptor | undefined,
+  builtins: Record<string, (...args: never[]) => unknown>,
+) => Promise<LoadedPolicy>;
 
 interface RegoDecision {
   readonly outcome: string;
@@ -72,7 +75,14 @@ export async function loadAllRego(bundlePath: string): Promise<AllRegoContender>
       const d = rs[0]?.result as RegoDecision | undefined;
       if (!d) return { outcome: "error", candidates: [] };
       const until = d.deferred_until_ms === undefined ? {} : { deferred_until: new Date(d.deferred_until_ms).toISOString().replace(".000Z", "Z") };
-      return { outcome: d.outcome, ...(d.journey === undefined ? {} : { journey: d.journey }), ...(d.basis === undefined ? {} : { basis: d.basis }), ...(d.action ? { action: d.action } : {}), ...until, candidates: d.candidates };
+      return {
+        outcome: d.outcome,
+        ...(d.journey === undefined ? {} : { journey: d.journey }),
+        ...(d.basis === undefined ? {} : { basis: d.basis }),
+        ...(d.action ? { action: d.action } : {}),
+        ...until,
+        candidates: d.candidates,
+      };
     },
   };
 }

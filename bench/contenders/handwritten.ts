@@ -68,16 +68,28 @@ interface Interaction {
 
 const JOURNEYS: readonly Journey[] = [
   {
-    id: "service_recovery", purpose: "service_recovery", priority: 80, event: "ticket.resolved", timers: [],
-    action: { name: "agent_callback", channel: "call_task", params: { queue: "recovery" } }, fields: ["customer.segment"],
-    cap: { count: 1, windowMs: 90 * DAY }, review: true,
+    id: "service_recovery",
+    purpose: "service_recovery",
+    priority: 80,
+    event: "ticket.resolved",
+    timers: [],
+    action: { name: "agent_callback", channel: "call_task", params: { queue: "recovery" } },
+    fields: ["customer.segment"],
+    cap: { count: 1, windowMs: 90 * DAY },
+    review: true,
     when: (f) => (f.payload["csat"] as number) <= 2 && rec(f, "customer")["segment"] !== "corporate",
     reason: (f) => `You rated our service ${f.payload["csat"] as number} out of 5, so a specialist will call you back.`,
   },
   {
-    id: "repeated_negative_interactions", purpose: "service_recovery", priority: 70, event: "ticket.resolved", timers: [],
-    action: { name: "agent_callback", channel: "call_task", params: { queue: "retention" } }, fields: ["customer.recent_interactions"],
-    cap: { count: 1, windowMs: 30 * DAY }, review: true,
+    id: "repeated_negative_interactions",
+    purpose: "service_recovery",
+    priority: 70,
+    event: "ticket.resolved",
+    timers: [],
+    action: { name: "agent_callback", channel: "call_task", params: { queue: "retention" } },
+    fields: ["customer.recent_interactions"],
+    cap: { count: 1, windowMs: 30 * DAY },
+    review: true,
     when: (f) => {
       const list = rec(f, "customer")["recent_interactions"] as readonly Interaction[];
       let negative = 0;
@@ -88,22 +100,49 @@ const JOURNEYS: readonly Journey[] = [
     },
   },
   {
-    id: "renewal_reminder_d30", purpose: "renewal_marketing", priority: 60, event: "daily", timers: [],
-    action: { name: "push", channel: "push", params: { template: "renewal-d30" } }, fields: ["customer.tenure_months", "customer.timezone", "policy.renewal_date", "policy.status"],
-    cap: { count: 1, windowMs: 30 * DAY }, quiet: QUIET_21_08, review: false,
-    when: (f) => rec(f, "policy")["status"] === "active" && (rec(f, "customer")["tenure_months"] as number) >= 12 && dateDay(rec(f, "policy")["renewal_date"]) - f.today === 30,
+    id: "renewal_reminder_d30",
+    purpose: "renewal_marketing",
+    priority: 60,
+    event: "daily",
+    timers: [],
+    action: { name: "push", channel: "push", params: { template: "renewal-d30" } },
+    fields: ["customer.tenure_months", "customer.timezone", "policy.renewal_date", "policy.status"],
+    cap: { count: 1, windowMs: 30 * DAY },
+    quiet: QUIET_21_08,
+    review: false,
+    when: (f) =>
+      rec(f, "policy")["status"] === "active" &&
+      (rec(f, "customer")["tenure_months"] as number) >= 12 &&
+      dateDay(rec(f, "policy")["renewal_date"]) - f.today === 30,
     reason: () => "Your policy renews in 30 days; this is your last reminder.",
   },
   {
-    id: "renewal_reminder_d90", purpose: "renewal_marketing", priority: 50, event: "daily", timers: [],
-    action: { name: "email", channel: "email", params: { template: "renewal-d90" } }, fields: ["customer.tenure_months", "customer.timezone", "policy.renewal_date", "policy.status"],
-    cap: { count: 1, windowMs: 30 * DAY }, quiet: QUIET_21_08, holdout: { percent: 10, salt: "" }, review: false,
-    when: (f) => rec(f, "policy")["status"] === "active" && dateDay(rec(f, "policy")["renewal_date"]) - f.today === 90 && (rec(f, "customer")["tenure_months"] as number) >= 12,
+    id: "renewal_reminder_d90",
+    purpose: "renewal_marketing",
+    priority: 50,
+    event: "daily",
+    timers: [],
+    action: { name: "email", channel: "email", params: { template: "renewal-d90" } },
+    fields: ["customer.tenure_months", "customer.timezone", "policy.renewal_date", "policy.status"],
+    cap: { count: 1, windowMs: 30 * DAY },
+    quiet: QUIET_21_08,
+    holdout: { percent: 10, salt: "" },
+    review: false,
+    when: (f) =>
+      rec(f, "policy")["status"] === "active" &&
+      dateDay(rec(f, "policy")["renewal_date"]) - f.today === 90 &&
+      (rec(f, "customer")["tenure_months"] as number) >= 12,
     reason: (f) => `Your policy renews in ${dateDay(rec(f, "policy")["renewal_date"]) - f.today} days, so we sent you your options.`,
   },
   {
-    id: "injury_claim_specialist_call", purpose: "claims_handling", priority: 40, event: "claim.filed", timers: [],
-    action: { name: "agent_callback", channel: "call_task", params: { queue: "claims-specialist" } }, fields: ["claim.diagnosis"], review: true,
+    id: "injury_claim_specialist_call",
+    purpose: "claims_handling",
+    priority: 40,
+    event: "claim.filed",
+    timers: [],
+    action: { name: "agent_callback", channel: "call_task", params: { queue: "claims-specialist" } },
+    fields: ["claim.diagnosis"],
+    review: true,
     when: (f) => {
       const d = (rec(f, "claim")["diagnosis"] as string).toLowerCase();
       return d.includes("fracture") || d.includes("whiplash");
@@ -111,19 +150,34 @@ const JOURNEYS: readonly Journey[] = [
     reason: () => "Your claim mentions an injury, so a claims specialist will call you.",
   },
   {
-    id: "onboarding_nudge", purpose: "service_updates", priority: 20, event: "daily", timers: [],
-    action: { name: "push", channel: "push", params: { template: "onboarding-nudge" } }, fields: ["customer.timezone", "onboarding.completed_steps", "onboarding.last_progress_at", "onboarding.total_steps"],
-    cap: { count: 1, windowMs: 7 * DAY }, quiet: QUIET_21_08, review: false,
+    id: "onboarding_nudge",
+    purpose: "service_updates",
+    priority: 20,
+    event: "daily",
+    timers: [],
+    action: { name: "push", channel: "push", params: { template: "onboarding-nudge" } },
+    fields: ["customer.timezone", "onboarding.completed_steps", "onboarding.last_progress_at", "onboarding.total_steps"],
+    cap: { count: 1, windowMs: 7 * DAY },
+    quiet: QUIET_21_08,
+    review: false,
     when: (f) => {
       const o = rec(f, "onboarding");
       return (o["completed_steps"] as number) < (o["total_steps"] as number) && f.today - dayOf(ms(o["last_progress_at"])) >= 5;
     },
-    reason: (f) => `You have completed ${rec(f, "onboarding")["completed_steps"] as number} of ${rec(f, "onboarding")["total_steps"] as number} setup steps, so we sent a reminder.`,
+    reason: (f) =>
+      `You have completed ${rec(f, "onboarding")["completed_steps"] as number} of ${rec(f, "onboarding")["total_steps"] as number} setup steps, so we sent a reminder.`,
   },
   {
-    id: "referral_invite", purpose: "renewal_marketing", priority: 10, event: "daily", timers: [],
-    action: { name: "email", channel: "email", params: { template: "referral-invite" } }, fields: ["customer.nps", "customer.tenure_months", "policy.status"],
-    cap: { count: 1, windowMs: 180 * DAY }, holdout: { percent: 20, salt: "referral-2026" }, review: false,
+    id: "referral_invite",
+    purpose: "renewal_marketing",
+    priority: 10,
+    event: "daily",
+    timers: [],
+    action: { name: "email", channel: "email", params: { template: "referral-invite" } },
+    fields: ["customer.nps", "customer.tenure_months", "policy.status"],
+    cap: { count: 1, windowMs: 180 * DAY },
+    holdout: { percent: 20, salt: "referral-2026" },
+    review: false,
     when: (f) => {
       const c = rec(f, "customer");
       const nps = c["nps"] as number | undefined | null;
@@ -132,8 +186,14 @@ const JOURNEYS: readonly Journey[] = [
     reason: () => "You told us you would recommend us, so we invited you to our referral programme.",
   },
   {
-    id: "claim_status_update", purpose: "service_updates", priority: 0, event: "claim.filed", timers: [3 * DAY, 7 * DAY],
-    action: { name: "sms", channel: "sms", params: { template: "claim-status" } }, fields: ["claim.status"], review: false,
+    id: "claim_status_update",
+    purpose: "service_updates",
+    priority: 0,
+    event: "claim.filed",
+    timers: [3 * DAY, 7 * DAY],
+    action: { name: "sms", channel: "sms", params: { template: "claim-status" } },
+    fields: ["claim.status"],
+    review: false,
     when: (f) => {
       const s = rec(f, "claim")["status"];
       return s === "filed" || s === "assessing";
@@ -178,7 +238,7 @@ function latest(records: readonly ConsentRec[], purpose: string, channel: string
 /** The lawful basis used, or null when the candidate is denied. */
 function lawfulBasis(purposeId: string, channel: Channel, consents: readonly ConsentRec[], scopes: ReadonlySet<string>, now: number): string | null {
   const p = PURPOSES[purposeId];
-  if (!p || !p.channels.includes(channel)) return null;
+  if (!p?.channels.includes(channel)) return null;
   const dmObjection = p.marketing && scopes.has("direct_marketing");
   if (dmObjection) return null; // Art. 21(3): denies every marketing purpose whatever its bases
   for (const basis of p.bases) {
@@ -218,7 +278,16 @@ const zones = new Map<string, Intl.DateTimeFormat>();
 function localParts(zone: string, at: number): { y: number; mo: number; d: number; minutes: number } {
   let f = zones.get(zone);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
     zones.set(zone, f);
   }
   const p: Record<string, number> = {};
@@ -271,7 +340,14 @@ export function isCapped(j: Journey, history: BenchRequest["history"], now: numb
  * `outcomes` holds every candidate's outcome so far ("" for the eligible ones), in priority
  * order; `eligible` the matched, uncapped candidates in priority order.
  */
-export function settle(req: BenchRequest, now: number, outcomes: [string, string][], eligible: readonly Journey[], basisOf: (j: Journey) => string, explain: (j: Journey) => string | undefined): HandwrittenDecision {
+export function settle(
+  req: BenchRequest,
+  now: number,
+  outcomes: [string, string][],
+  eligible: readonly Journey[],
+  basisOf: (j: Journey) => string,
+  explain: (j: Journey) => string | undefined,
+): HandwrittenDecision {
   const winner = eligible[0];
   for (const l of eligible.slice(1)) outcomes.find((o) => o[0] === l.id)![1] = "suppressed";
   if (!winner) return { outcome: outcomes[0]?.[1] ?? "no_match", candidates: outcomes };
@@ -300,7 +376,13 @@ export function decideHandwritten(req: BenchRequest): HandwrittenDecision {
   const consents: ConsentRec[] = [];
   for (const c of req.consents) {
     if (c.subject !== undefined && c.subject !== req.subject) continue;
-    consents.push({ purpose: c.purpose, channel: c.channel ?? null, status: c.status, at: Date.parse(c.at), expires: c.expires_at == null ? null : Date.parse(c.expires_at) });
+    consents.push({
+      purpose: c.purpose,
+      channel: c.channel ?? null,
+      status: c.status,
+      at: Date.parse(c.at),
+      expires: c.expires_at == null ? null : Date.parse(c.expires_at),
+    });
   }
   const scopes = new Set<string>();
   for (const o of req.objections) if (o.subject === undefined || o.subject === req.subject) scopes.add(o.scope);
@@ -334,7 +416,14 @@ export function decideHandwritten(req: BenchRequest): HandwrittenDecision {
       eligible.push(j);
     }
   }
-  return settle(req, now, outcomes, eligible, (j) => bases.get(j)!, (j) => j.reason?.(facts));
+  return settle(
+    req,
+    now,
+    outcomes,
+    eligible,
+    (j) => bases.get(j)!,
+    (j) => j.reason?.(facts),
+  );
 }
 
 /** The journeys this contender implements (a guard: they must be exactly Kairos's). */

@@ -1,11 +1,9 @@
-// Contender 1, Kairos itself: compile a policy set in memory (checkSources + buildArtifact, the
-// pinned OPA for the consent/residency bundle), write the artifact, load it the way production
-// does (loadEngineDir: hashes verified, predicates imported), attach the hash-chained decision
-// log, and decide. Also the scaling policy sets: generated journeys that cannot match.
-import { buildArtifact } from "../../compiler/artifact/build.ts";
-import { writeArtifactDir } from "../../compiler/node/artifact-write.ts";
-import { checkSources, type PolicySources } from "../../compiler/pipeline.ts";
-import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
+// Contender 1, Kairos itself: compile a policy set in memory (compilePolicySet, the pinned OPA
+// for the consent/residency bundle), write the artifact, load it the way production does
+// (loadEngineDir: hashes verified, predicates imported), attach the hash-chained decision log,
+// and decide. Also the scaling policy sets: generated journeys that cannot match.
+import { compilePolicySet, type PolicySources } from "../../compiler/index.ts";
+import { nodeCompileOptions, readPolicyDir, writeArtifactDir } from "../../compiler/node/index.ts";
 import type { Decision } from "../../runtime/decision.ts";
 import type { Engine } from "../../runtime/engine.ts";
 import { DecisionLog, type FsyncPolicy } from "../../runtime/log/index.ts";
@@ -19,14 +17,14 @@ export function readSources(dir: string): PolicySources {
   return read.sources;
 }
 
-/** Checks and builds a policy set in memory and writes its artifact to `out`. */
-export async function compileTo(sources: PolicySources, out: string, dir?: string): Promise<{ journeys: number; hash: string }> {
-  const checked = checkSources(sources);
-  if (!checked.program) {
-    const first = checked.diagnostics.filter((d) => d.severity === "error").slice(0, 3);
-    throw new Error(`the policy set does not check: ${first.map((d) => `${d.span.file}: ${d.message}`).join("; ")}`);
+/** Compiles a policy set in memory and writes its artifact to `out`. */
+export async function compileTo(sources: PolicySources, out: string): Promise<{ journeys: number; hash: string }> {
+  const compiled = await compilePolicySet(sources, nodeCompileOptions());
+  const built = compiled.artifact;
+  if (!built) {
+    const first = compiled.diagnostics.filter((d) => d.severity === "error").slice(0, 3);
+    throw new Error(`the policy set does not compile: ${first.map((d) => `${d.span.file}: ${d.message}`).join("; ")}`);
   }
-  const built = await buildArtifact(checked.program, checked.sources, sources, dir ? { dir } : {});
   writeArtifactDir(out, built.files);
   return { journeys: built.manifest.journeys.length, hash: built.manifest.hash };
 }
@@ -35,7 +33,12 @@ export async function compileTo(sources: PolicySources, out: string, dir?: strin
 export async function openKairos(artifactDir: string, log: { path: string; fsync: FsyncPolicy } | undefined): Promise<{ engine: Engine; close: () => void }> {
   const engine = await loadEngineDir(artifactDir);
   if (!log) return { engine, close: () => {} };
-  const sink = DecisionLog.open(log.path, { pii: engine.catalog, journeys: engine.predicates.journeys.map((j) => j.meta), fsync: log.fsync, onWarning: () => {} });
+  const sink = DecisionLog.open(log.path, {
+    pii: engine.catalog,
+    journeys: engine.predicates.journeys.map((j) => j.meta),
+    fsync: log.fsync,
+    onWarning: () => {},
+  });
   engine.attach(sink);
   return { engine, close: () => sink.close() };
 }

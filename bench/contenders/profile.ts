@@ -33,7 +33,11 @@ interface ProfileNode {
 
 function where(url: string, line: number): string {
   if (url === "") return "";
-  const path = url.startsWith("file://") ? relative(root, fileURLToPath(url)) : url.startsWith("data:") ? "predicates.js (artifact)" : url.replace(/^node:/, "node:");
+  const path = url.startsWith("file://")
+    ? relative(root, fileURLToPath(url))
+    : url.startsWith("data:")
+      ? "predicates.js (artifact)"
+      : url.replace(/^node:/, "node:");
   return `${path}:${line + 1}`;
 }
 
@@ -92,6 +96,10 @@ function summarize(p: { nodes: ProfileNode[]; samples: number[]; timeDeltas: num
     for (const stage of hit) staged.set(stage, staged.get(stage)! + dt);
   });
   const entry = ([fn, t]: [string, number]): ProfileEntry => ({ fn, pct: Math.round((t / total) * 1000) / 10, us_per_op: Math.round((t / ops) * 10) / 10 });
-  const entries = (m: Map<string, number>): ProfileEntry[] => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(entry);
+  const entries = (m: Map<string, number>): ProfileEntry[] =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(entry);
   return { ops, stages: [["(everything)", total] as [string, number], ...staged].map(entry), self: entries(self), inclusive: entries(inclusive) };
 }

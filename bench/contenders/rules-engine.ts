@@ -21,11 +21,37 @@ const c = (fact: string, path: string | undefined, operator: string, value: unkn
 const RULES: Record<string, RuleProperties["conditions"]> = {
   service_recovery: { all: [c("event", "csat", "lessThanInclusive", 2), c("customer", "segment", "notEqual", "corporate")] },
   repeated_negative_interactions: { all: [c("negative_interactions_30d", undefined, "greaterThanInclusive", 2), c("calls_48h", undefined, "equal", 0)] },
-  renewal_reminder_d30: { all: [c("policy", "status", "equal", "active"), c("customer", "tenure_months", "greaterThanInclusive", 12), c("days_until_renewal", undefined, "equal", 30)] },
-  renewal_reminder_d90: { all: [c("policy", "status", "equal", "active"), c("days_until_renewal", undefined, "equal", 90), c("customer", "tenure_months", "greaterThanInclusive", 12)] },
-  injury_claim_specialist_call: { any: [c("diagnosis_lower", undefined, "textContains", "fracture"), c("diagnosis_lower", undefined, "textContains", "whiplash")] },
-  onboarding_nudge: { all: [c("onboarding", "completed_steps", "lessThan", { fact: "onboarding", path: "total_steps" }), c("days_since_progress", undefined, "greaterThanInclusive", 5)] },
-  referral_invite: { all: [c("customer", "nps", "isSet", true), c("customer", "nps", "greaterThanInclusive", 9), c("customer", "tenure_months", "greaterThanInclusive", 24), c("policy", "status", "equal", "active")] },
+  renewal_reminder_d30: {
+    all: [
+      c("policy", "status", "equal", "active"),
+      c("customer", "tenure_months", "greaterThanInclusive", 12),
+      c("days_until_renewal", undefined, "equal", 30),
+    ],
+  },
+  renewal_reminder_d90: {
+    all: [
+      c("policy", "status", "equal", "active"),
+      c("days_until_renewal", undefined, "equal", 90),
+      c("customer", "tenure_months", "greaterThanInclusive", 12),
+    ],
+  },
+  injury_claim_specialist_call: {
+    any: [c("diagnosis_lower", undefined, "textContains", "fracture"), c("diagnosis_lower", undefined, "textContains", "whiplash")],
+  },
+  onboarding_nudge: {
+    all: [
+      c("onboarding", "completed_steps", "lessThan", { fact: "onboarding", path: "total_steps" }),
+      c("days_since_progress", undefined, "greaterThanInclusive", 5),
+    ],
+  },
+  referral_invite: {
+    all: [
+      c("customer", "nps", "isSet", true),
+      c("customer", "nps", "greaterThanInclusive", 9),
+      c("customer", "tenure_months", "greaterThanInclusive", 24),
+      c("policy", "status", "equal", "active"),
+    ],
+  },
   claim_status_update: { all: [c("claim", "status", "in", ["filed", "assessing"])] },
 };
 
@@ -42,10 +68,18 @@ function buildEngine(journeys: readonly Journey[]): RulesEngine {
   engine.addOperator("textContains", (a: unknown, b: unknown) => typeof a === "string" && a.includes(b as string));
   engine.addOperator("isSet", (a: unknown, b: unknown) => (a !== undefined && a !== null) === b);
   const entity = async (a: Almanac, name: string) => a.factValue<Record<string, unknown>>(name);
-  engine.addFact("days_until_renewal", async (_p, a: Almanac) => Math.round(Date.parse(`${(await entity(a, "policy"))["renewal_date"] as string}T00:00:00Z`) / DAY) - dayOf(await a.factValue<number>("now")));
-  engine.addFact("days_since_progress", async (_p, a: Almanac) => dayOf(await a.factValue<number>("now")) - dayOf(Date.parse((await entity(a, "onboarding"))["last_progress_at"] as string)));
+  engine.addFact(
+    "days_until_renewal",
+    async (_p, a: Almanac) =>
+      Math.round(Date.parse(`${(await entity(a, "policy"))["renewal_date"] as string}T00:00:00Z`) / DAY) - dayOf(await a.factValue<number>("now")),
+  );
+  engine.addFact(
+    "days_since_progress",
+    async (_p, a: Almanac) => dayOf(await a.factValue<number>("now")) - dayOf(Date.parse((await entity(a, "onboarding"))["last_progress_at"] as string)),
+  );
   engine.addFact("diagnosis_lower", async (_p, a: Almanac) => ((await entity(a, "claim"))["diagnosis"] as string).toLowerCase());
-  const interactions = async (a: Almanac) => ((await entity(a, "customer"))["recent_interactions"] ?? []) as { at: string; channel: string; sentiment: string }[];
+  const interactions = async (a: Almanac) =>
+    ((await entity(a, "customer"))["recent_interactions"] ?? []) as { at: string; channel: string; sentiment: string }[];
   engine.addFact("negative_interactions_30d", async (_p, a: Almanac) => {
     const now = await a.factValue<number>("now");
     return (await interactions(a)).filter((i) => i.sentiment === "negative" && Math.floor((now - Date.parse(i.at)) / HOUR) <= 720).length;
@@ -106,7 +140,14 @@ export async function loadRulesEngineContender(artifactDir: string): Promise<Rul
           else eligible.push(j);
         });
       }
-      return settle(req, now, outcomes, eligible, (j) => bases.get(j)!, () => undefined);
+      return settle(
+        req,
+        now,
+        outcomes,
+        eligible,
+        (j) => bases.get(j)!,
+        () => undefined,
+      );
     },
   };
 }

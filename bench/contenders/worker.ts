@@ -8,7 +8,13 @@ import { profile, type ProfileSummary } from "./profile.ts";
 
 /** What the parent asks a worker to run. */
 export type ContenderSpec =
-  | { readonly kind: "kairos"; readonly artifact: string; readonly log?: { readonly path: string; readonly fsync: "batch" | "always" }; readonly daily?: boolean; readonly share?: number }
+  | {
+      readonly kind: "kairos";
+      readonly artifact: string;
+      readonly log?: { readonly path: string; readonly fsync: "batch" | "always" };
+      readonly daily?: boolean;
+      readonly share?: number;
+    }
   | { readonly kind: "handwritten" }
   | { readonly kind: "rules-engine"; readonly artifact: string }
   | { readonly kind: "all-rego"; readonly bundle: string }
@@ -20,7 +26,14 @@ export type FromWorker =
   | { readonly type: "ready"; readonly loadMs: number; readonly verdicts: readonly Verdict[]; readonly requests: number }
   | { readonly type: "round"; readonly samples: readonly number[]; readonly wallMs: number; readonly cpuUs: number }
   | { readonly type: "profile"; readonly profile: ProfileSummary }
-  | { readonly type: "finish"; readonly rssMb: number; readonly maxRssMb: number; readonly heapMb: number; readonly logBytes?: number; readonly logEntries?: number }
+  | {
+      readonly type: "finish";
+      readonly rssMb: number;
+      readonly maxRssMb: number;
+      readonly heapMb: number;
+      readonly logBytes?: number;
+      readonly logEntries?: number;
+    }
   | { readonly type: "failed"; readonly message: string };
 
 type Decide = (req: BenchRequest) => Verdict | Promise<Verdict>;

@@ -8,7 +8,13 @@ import { DAY_MS, generateBook, int, iso, isoDate, pick, prng, type Consent, type
 
 /** A decision request as spec §6 writes it (the input of every contender). */
 export interface BenchRequest {
-  readonly event: { readonly type: string; readonly id: string; readonly at?: string; readonly timer?: string; readonly payload?: Readonly<Record<string, unknown>> };
+  readonly event: {
+    readonly type: string;
+    readonly id: string;
+    readonly at?: string;
+    readonly timer?: string;
+    readonly payload?: Readonly<Record<string, unknown>>;
+  };
   readonly subject: string;
   readonly now: string;
   readonly region: string;
@@ -41,7 +47,8 @@ function consentHistory(c: Customer, i: number): { consents: BenchRequest["conse
   if (i % 9 === 1) consents.push({ subject: c.id, purpose: "renewal_marketing", status: "withdrawn", at: at(3), source: "preference-centre" });
   if (i % 9 === 2) consents.push({ subject: c.id, purpose: "renewal_marketing", channel: "push", status: "withdrawn", at: at(10), source: "app" });
   if (i % 13 === 3) consents.push({ subject: c.id, purpose: "renewal_marketing", status: "granted", at: at(400), expires_at: at(20), source: "campaign-2024" });
-  if (i % 17 === 4) consents.push({ subject: c.id, purpose: "renewal_marketing", channel: "email", status: "granted", at: iso(START + 400 * DAY_MS), source: "import" });
+  if (i % 17 === 4)
+    consents.push({ subject: c.id, purpose: "renewal_marketing", channel: "email", status: "granted", at: iso(START + 400 * DAY_MS), source: "import" });
   if (i % 11 === 5) objections.push({ subject: c.id, scope: "purpose:service_recovery", at: at(30) });
   if (i % 23 === 6) objections.push({ subject: c.id, scope: "direct_marketing", at: at(2) });
   // Records of other subjects (a shared consent feed): the contract ignores them.

@@ -2,11 +2,8 @@
 // when there are errors, and OUT is replaced atomically — and only when it is missing, empty or
 // an earlier artifact: anything else (a file, the policy directory, `.`, a directory of other
 // files) is refused with exit 2 before anything is touched (compiler/node/artifact-write.ts).
-import { buildArtifact } from "../../compiler/artifact/build.ts";
-import { checkArtifactOut, writeArtifactDir } from "../../compiler/node/artifact-write.ts";
-import { OpaBuildError } from "../../compiler/opa/index.ts";
-import { checkSources } from "../../compiler/pipeline.ts";
-import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
+import { compilePolicySet } from "../../compiler/index.ts";
+import { checkArtifactOut, nodeCompileOptions, readPolicyDir, writeArtifactDir } from "../../compiler/node/index.ts";
 import { parseFormat, plural, printDiagnostics } from "../diagnostics-output.ts";
 import { EXIT, parse, UsageError } from "../io.ts";
 import type { Command } from "../main.ts";
@@ -28,22 +25,12 @@ export const command: Command = {
     // it changed meanwhile).
     const guard = { protect: [dir] };
     checkArtifactOut(out, guard);
-    const result = checkSources(read.sources);
-    const diagnostics = [...read.diagnostics, ...result.diagnostics];
-    const errors = printDiagnostics(diagnostics, result.sources, io, format);
-    if (errors || !result.program) {
+    const result = await compilePolicySet(read.sources, nodeCompileOptions({ diagnostics: read.diagnostics }));
+    const errors = printDiagnostics(result.diagnostics, result.sources, io, format);
+    const built = result.artifact;
+    if (errors || !built) {
       if (format === "text") io.err(`not compiled: ${plural(errors, "error")}; ${out} was left as it was`);
       return EXIT.failed;
-    }
-    let built;
-    try {
-      built = await buildArtifact(result.program, result.sources, read.sources, { dir });
-    } catch (e) {
-      if (e instanceof OpaBuildError) {
-        io.err(`kairos compile: ${e.message}`);
-        return EXIT.failed;
-      }
-      throw e;
     }
     const written = writeArtifactDir(out, built.files, guard);
     for (const w of written.warnings) io.err(`kairos compile: warning: ${w}`);
@@ -53,7 +40,10 @@ export const command: Command = {
         [
           `compiled ${plural(m.journeys.length, "journey")} → ${out}`,
           `  artifact  ${m.hash.slice(0, 16)}  (kairos ${m.compiler.version}, OPA ${m.opa?.version ?? "-"}${m.opa?.default_policies ? ", standard consent/residency policies" : ""})`,
-          ...m.journeys.map((j) => `  ${j.id.padEnd(32)} on ${(j.trigger + (j.timers.length ? ` after ${j.timers.join(", ")}` : "")).padEnd(28)} reads ${j.fields.length ? j.fields.join(", ") : "(nothing)"}`),
+          ...m.journeys.map(
+            (j) =>
+              `  ${j.id.padEnd(32)} on ${(j.trigger + (j.timers.length ? ` after ${j.timers.join(", ")}` : "")).padEnd(28)} reads ${j.fields.length ? j.fields.join(", ") : "(nothing)"}`,
+          ),
         ].join("\n"),
       );
     }

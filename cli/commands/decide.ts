@@ -5,10 +5,7 @@
 // malformed request files.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { buildArtifact } from "../../compiler/artifact/build.ts";
-import { OpaBuildError } from "../../compiler/opa/index.ts";
-import { checkSources } from "../../compiler/pipeline.ts";
-import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
+import { compilePolicyDir } from "../../compiler/node/index.ts";
 import { canonicalJson } from "../../core/canonical-json.ts";
 import { decisionJson, type Engine } from "../../runtime/engine.ts";
 import { withReadableTraces } from "../../runtime/rationale/trace-json.ts";
@@ -36,28 +33,25 @@ function readRequest(file: string): unknown {
 }
 
 /**
- * Compiles a policy directory in memory into an artifact's files: the one call that
- * `compiler/pipeline.ts`'s `compilePolicySet(dir)` will replace. Returns undefined (after
+ * Compiles a policy directory in memory into an artifact's files. Returns undefined (after
  * printing diagnostics) when the policies do not compile.
  */
-async function compilePolicySet(dir: string, io: Io): Promise<ArtifactFileMap | undefined> {
-  const read = readPolicyDir(dir);
-  if (!read.sources) throw new UsageError(read.usage ?? `cannot read the policy directory \`${dir}\``);
-  const checked = checkSources(read.sources);
-  const diagnostics = [...read.diagnostics, ...checked.diagnostics];
-  if (!checked.program || diagnostics.some((d) => d.severity === "error")) {
-    printDiagnostics(diagnostics, checked.sources, io, "text");
+async function compileDir(dir: string, io: Io): Promise<ArtifactFileMap | undefined> {
+  const compiled = await compilePolicyDir(dir);
+  if ("usage" in compiled) throw new UsageError(compiled.usage);
+  if (!compiled.artifact) {
+    printDiagnostics(compiled.diagnostics, compiled.sources, io, "text");
     io.err(`kairos decide: \`${dir}\` does not compile; no decision was made`);
     return undefined;
   }
-  return (await buildArtifact(checked.program, checked.sources, read.sources, { dir })).files;
+  return compiled.artifact.files;
 }
 
 async function openEngine(dir: string | undefined, artifact: string | undefined, io: Io): Promise<Engine | undefined> {
   if (artifact !== undefined) return loadEngine(await readArtifactDir(artifact));
   const target = dir!;
   if (existsSync(join(target, PART.manifest))) return loadEngine(await readArtifactDir(target));
-  const files = await compilePolicySet(target, io);
+  const files = await compileDir(target, io);
   return files ? loadEngine(files) : undefined;
 }
 
@@ -66,7 +60,8 @@ export const command: Command = {
   usage: "kairos decide DIR --request FILE [--trace full|compact] | kairos decide --artifact OUT --request FILE",
   async run(argv, io) {
     const { values, positionals } = parse(argv, { request: { type: "string", short: "r" }, artifact: { type: "string" }, trace: { type: "string" } });
-    if (values["trace"] !== undefined && values["trace"] !== "compact" && values["trace"] !== "full") throw new UsageError("`--trace` is `full` (default: each step with its expression) or `compact` (`[node, value]` pairs)");
+    if (values["trace"] !== undefined && values["trace"] !== "compact" && values["trace"] !== "full")
+      throw new UsageError("`--trace` is `full` (default: each step with its expression) or `compact` (`[node, value]` pairs)");
     const requestFile = values["request"];
     const artifact = values["artifact"] as string | undefined;
     if (typeof requestFile !== "string" || requestFile === "") throw new UsageError("missing `--request FILE`, the request to decide");
@@ -87,7 +82,7 @@ export const command: Command = {
     try {
       engine = await openEngine(positionals[0], artifact, io);
     } catch (e) {
-      if (e instanceof OpaBuildError || e instanceof ArtifactError || e instanceof OpaError) {
+      if (e instanceof ArtifactError || e instanceof OpaError) {
         io.err(`kairos decide: ${e.message}`);
         return EXIT.failed;
       }
@@ -102,7 +97,17 @@ export const command: Command = {
     }
     const decision = await engine.decide(raw);
     // `--trace compact` prints traces as the log stores them: `[node, value]` pairs.
-    io.out(values["trace"] === "compact" ? decisionJson(decision) : canonicalJson(withReadableTraces(decision, engine.predicates.journeys.map((j) => j.meta)) as never, 2));
+    io.out(
+      values["trace"] === "compact"
+        ? decisionJson(decision)
+        : canonicalJson(
+            withReadableTraces(
+              decision,
+              engine.predicates.journeys.map((j) => j.meta),
+            ) as never,
+            2,
+          ),
+    );
     return EXIT.ok;
   },
 };

@@ -37,7 +37,11 @@ export const command: Command = {
   summary: "simulate an insurance book through the example policies and report every decision",
   usage: "kairos demo [--out DIR] [--customers N] [--days D] [--seed S] [--policies DIR]",
   async run(argv, io) {
-    const { values, positionals } = parse(argv, { out: { type: "string" }, customers: { type: "string" }, days: { type: "string" }, seed: { type: "string" }, policies: { type: "string" } }, false);
+    const { values, positionals } = parse(
+      argv,
+      { out: { type: "string" }, customers: { type: "string" }, days: { type: "string" }, seed: { type: "string" }, policies: { type: "string" } },
+      false,
+    );
     if (positionals.length) throw new UsageError(`unexpected argument \`${positionals[0]}\``);
     if (values["out"] === "") throw new UsageError("`--out` needs a directory name");
     const days = positiveInt(values["days"], "days", 30, 3650);

@@ -19,7 +19,10 @@ async function artifactJourneys(dir: string, expected: string): Promise<Readonly
   const files = await readArtifactDir(dir);
   const manifest = verifyArtifact(files);
   if (manifest.hash !== expected) {
-    throw new ArtifactError("artifact/hash-mismatch", `\`${dir}\` is artifact ${manifest.hash.slice(0, 16)}…, but the decision was made by ${expected.slice(0, 16)}…; its node texts would not match`);
+    throw new ArtifactError(
+      "artifact/hash-mismatch",
+      `\`${dir}\` is artifact ${manifest.hash.slice(0, 16)}…, but the decision was made by ${expected.slice(0, 16)}…; its node texts would not match`,
+    );
   }
   const predicates = await importPredicates(new TextDecoder().decode(files.get(PART.predicates)));
   return new Map(predicates.journeys.map((j) => [j.meta.id, j.meta]));
@@ -80,7 +83,12 @@ export const command: Command = {
       throw e;
     }
     if (result.ambiguous) {
-      io.err(`kairos explain: \`${id}\` is the start of ${result.ambiguous.length} decision ids in ${log}: ${result.ambiguous.slice(0, 8).map((x) => `\`${x}\``).join(", ")}`);
+      io.err(
+        `kairos explain: \`${id}\` is the start of ${result.ambiguous.length} decision ids in ${log}: ${result.ambiguous
+          .slice(0, 8)
+          .map((x) => `\`${x}\``)
+          .join(", ")}`,
+      );
       return EXIT.failed;
     }
     if (result.found.length === 0) return notFound(io, log, id);
@@ -88,11 +96,15 @@ export const command: Command = {
     // A replayed decision has the same id: the latest entry unless `--seq` picks another.
     const found = seq === undefined ? result.found.at(-1)! : result.found.find((f) => f.entry.seq === seq);
     if (!found) {
-      io.err(`kairos explain: decision \`${result.found[0]!.entry.decision_id}\` has no entry with seq ${seq}; it is at seq ${result.found.map((f) => f.entry.seq).join(", ")}`);
+      io.err(
+        `kairos explain: decision \`${result.found[0]!.entry.decision_id}\` has no entry with seq ${seq}; it is at seq ${result.found.map((f) => f.entry.seq).join(", ")}`,
+      );
       return EXIT.failed;
     }
     if (seq === undefined && result.found.length > 1) {
-      io.err(`note: decision \`${found.entry.decision_id}\` was logged ${result.found.length} times (seq ${result.found.map((f) => f.entry.seq).join(", ")}); explaining seq ${found.entry.seq} — use --seq to choose`);
+      io.err(
+        `note: decision \`${found.entry.decision_id}\` was logged ${result.found.length} times (seq ${result.found.map((f) => f.entry.seq).join(", ")}); explaining seq ${found.entry.seq} — use --seq to choose`,
+      );
     }
     if (!found.intact) {
       io.err(`warning: entry seq ${found.entry.seq} does not match its hash — ${log} was altered; run \`kairos log verify ${log}\``);

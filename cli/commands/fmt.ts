@@ -64,7 +64,8 @@ export const command: Command = {
       replaceFile(path, result.value, { what: "a .journey file" });
       io.out(`formatted ${path}`);
     }
-    if (values["check"] && !failed) io.out(changed ? `${plural(changed, "file")} would be reformatted` : `ok: ${plural(files.length, "file")} already formatted`);
+    if (values["check"] && !failed)
+      io.out(changed ? `${plural(changed, "file")} would be reformatted` : `ok: ${plural(files.length, "file")} already formatted`);
     return failed || (values["check"] && changed) ? EXIT.failed : EXIT.ok;
   },
 };

@@ -72,7 +72,9 @@ function verifyText(file: string, r: VerifyResult, contains: string | undefined)
     const b = r.firstBad;
     return [
       `${file}:${b.line}: entry seq ${b.seq}: ${b.problem}`,
-      r.entries === 0 ? "no intact entry before it" : `${r.entries === 1 ? "the entry before it is" : `the ${r.entries} entries before it are`} intact (head ${r.head.hash})`,
+      r.entries === 0
+        ? "no intact entry before it"
+        : `${r.entries === 1 ? "the entry before it is" : `the ${r.entries} entries before it are`} intact (head ${r.head.hash})`,
     ];
   }
   const badCheckpoints = (r.checkpoints ?? []).filter((c) => c.problem !== undefined);
@@ -128,11 +130,18 @@ async function verify(argv: string[], io: Io): Promise<number> {
     (r.ok && !unauthenticated ? io.out : io.err)(lines.join("\n"));
     if (r.ok && !r.authenticated && trustedUpTo > 0) {
       const after = r.entries - trustedUpTo;
-      io.out(`entries 1–${trustedUpTo} match a checkpoint signed by the log's key${after > 0 ? `; the ${entries(after)} after it are hashed but not authenticated (no integrity key)` : ""}`);
+      io.out(
+        `entries 1–${trustedUpTo} match a checkpoint signed by the log's key${after > 0 ? `; the ${entries(after)} after it are hashed but not authenticated (no integrity key)` : ""}`,
+      );
     }
-    if (r.ok && v1) io.err(`note: ${file} is a \`${LOG_FORMAT_V1}\` log: its chain is a plain hash, so someone who can write the file could rewrite it unnoticed; logs written now are authenticated`);
+    if (r.ok && v1)
+      io.err(
+        `note: ${file} is a \`${LOG_FORMAT_V1}\` log: its chain is a plain hash, so someone who can write the file could rewrite it unnoticed; logs written now are authenticated`,
+      );
     if (r.torn) {
-      io.err(`note: ${file} ends with ${plural(r.torn.bytes, "byte")} of an interrupted write after the last entry (line ${r.torn.line}); the next writer moves them to ${file}.torn-<n>`);
+      io.err(
+        `note: ${file} ends with ${plural(r.torn.bytes, "byte")} of an interrupted write after the last entry (line ${r.torn.line}); the next writer moves them to ${file}.torn-<n>`,
+      );
     }
   }
   if (unauthenticated) {
@@ -203,7 +212,11 @@ async function publicKey(argv: string[], io: Io): Promise<number> {
 }
 
 function summary(e: LogEntry): string {
-  const action = e.action ? `${e.action.name}(${Object.entries(e.action.params).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ")})` : "";
+  const action = e.action
+    ? `${e.action.name}(${Object.entries(e.action.params)
+        .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+        .join(", ")})`
+    : "";
   return [`#${e.seq}`, e.at, e.decision_id, e.outcome, e.journey ?? "-", action].join("  ").trimEnd();
 }
 
@@ -239,7 +252,9 @@ export const command: Command = {
     if (sub === "public-key") return publicKey(rest, io);
     if (sub === "tail") return tail(rest, io);
     throw new UsageError(
-      sub === undefined ? "missing the subcommand: `verify`, `checkpoint`, `public-key` or `tail`" : `unknown subcommand \`${sub}\`; use \`verify\`, \`checkpoint\`, \`public-key\` or \`tail\``,
+      sub === undefined
+        ? "missing the subcommand: `verify`, `checkpoint`, `public-key` or `tail`"
+        : `unknown subcommand \`${sub}\`; use \`verify\`, \`checkpoint\`, \`public-key\` or \`tail\``,
     );
   },
 };

@@ -36,7 +36,9 @@ export const command: Command = {
         integrityKey = loadLogKey(log, { purpose: "integrity" });
       } catch (e) {
         if (e instanceof LogError) {
-          io.err(`kairos replay: ${e.message}${e.hint ? `\nhelp: ${e.hint}` : ""}\n(replay re-decides only entries it can authenticate: set ${INTEGRITY_KEY_ENV})`);
+          io.err(
+            `kairos replay: ${e.message}${e.hint ? `\nhelp: ${e.hint}` : ""}\n(replay re-decides only entries it can authenticate: set ${INTEGRITY_KEY_ENV})`,
+          );
           return EXIT.usage;
         }
         throw e;
@@ -44,7 +46,9 @@ export const command: Command = {
     }
     const v = integrityKey ? verifyLog(log, { integrityKey }) : first;
     if (!v.ok) {
-      io.err(`kairos replay: ${log} is not intact (line ${v.firstBad?.line}: ${v.firstBad?.problem}); replay needs an intact log — see \`kairos log verify ${log}\``);
+      io.err(
+        `kairos replay: ${log} is not intact (line ${v.firstBad?.line}: ${v.firstBad?.problem}); replay needs an intact log — see \`kairos log verify ${log}\``,
+      );
       return EXIT.failed;
     }
     let engine;
@@ -58,7 +62,12 @@ export const command: Command = {
     try {
       // Never create a key here: a missing key is an error (a new key could open nothing).
       const key = loadLogKey(log, { legacy: v1 });
-      result = await replayLog(log, engine, key, (n) => format === "text" && process.stderr.isTTY && process.stderr.write(`\rreplayed ${n.toLocaleString("en-US")}…`));
+      result = await replayLog(
+        log,
+        engine,
+        key,
+        (n) => format === "text" && process.stderr.isTTY && process.stderr.write(`\rreplayed ${n.toLocaleString("en-US")}…`),
+      );
     } catch (e) {
       if (e instanceof LogError) {
         io.err(`kairos replay: ${e.message}${e.hint ? `\nhelp: ${e.hint}` : ""}`);
@@ -71,12 +80,17 @@ export const command: Command = {
     if (format === "json") {
       io.out(JSON.stringify({ ...result, artifact: engine.hash }, null, 2));
     } else {
-      io.out(`replayed ${result.replayed.toLocaleString("en-US")} of ${result.entries.toLocaleString("en-US")} entries with artifact ${engine.hash.slice(0, 12)}: ${result.identical.toLocaleString("en-US")} identical, ${result.differences.length.toLocaleString("en-US")} different`);
+      io.out(
+        `replayed ${result.replayed.toLocaleString("en-US")} of ${result.entries.toLocaleString("en-US")} entries with artifact ${engine.hash.slice(0, 12)}: ${result.identical.toLocaleString("en-US")} identical, ${result.differences.length.toLocaleString("en-US")} different`,
+      );
       if (result.unsealed) io.out(`${result.unsealed} entries carry no sealed request and were not replayed`);
       if (result.purged) io.out(`${result.purged} entries had their sealed request purged (retention or erasure) and were not replayed`);
-      if (result.otherArtifact) io.out(`${result.otherArtifact} entries were decided by another artifact: their differences show what this artifact would decide instead`);
+      if (result.otherArtifact)
+        io.out(`${result.otherArtifact} entries were decided by another artifact: their differences show what this artifact would decide instead`);
       for (const d of result.differences.slice(0, show)) {
-        io.out(`  line ${d.line} (seq ${d.seq}, ${d.decision_id})${d.otherArtifact ? " [other artifact]" : ""}: ${d.path}\n      logged:   ${clip(d.logged)}\n      replayed: ${clip(d.replayed)}`);
+        io.out(
+          `  line ${d.line} (seq ${d.seq}, ${d.decision_id})${d.otherArtifact ? " [other artifact]" : ""}: ${d.path}\n      logged:   ${clip(d.logged)}\n      replayed: ${clip(d.replayed)}`,
+        );
       }
       if (result.differences.length > show) io.out(`  … ${result.differences.length - show} more (--show N, or --format json)`);
       if (!defects.length && result.replayed) io.out("ok: every decision made by this artifact replays byte for byte");

@@ -2,12 +2,12 @@
 // properties against the policy set compiled in memory (generated predicates, real OPA Wasm
 // policies). Exit 0 when everything passes (and coverage meets `--threshold`), 1 when anything
 // fails, 2 on usage errors and when the policy set does not compile.
-import { OpaBuildError } from "../../compiler/opa/index.ts";
-import { checkSources } from "../../compiler/pipeline.ts";
-import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
-import { SourceSet } from "../../core/source.ts";
-import { OpaError } from "../../runtime/opa/index.ts";
-import { engineFor, journeyMetas, loadPolicies } from "../../testing/harness.ts";
+import { compilePolicyDir } from "../../compiler/node/index.ts";
+import { ARTIFACT_PART } from "../../core/artifact.ts";
+import { hasErrors } from "../../core/diagnostics.ts";
+import { sha256Hex } from "../../core/sha256.ts";
+import { OpaError, PolicyEngine } from "../../runtime/opa/index.ts";
+import { engineFor, journeyMetas } from "../../testing/harness.ts";
 import { renderJunit } from "../../testing/junit.ts";
 import { renderJson, renderText } from "../../testing/report.ts";
 import { runSuite } from "../../testing/suite.ts";
@@ -59,40 +59,46 @@ export const command: Command = {
     // refused): judged before the run, not after it.
     if (junit !== undefined) checkReplaceable(junit, JUNIT);
 
-    const read = readPolicyDir(dir);
-    if (!read.sources) throw new UsageError(read.usage ?? `cannot read the policy directory \`${dir}\``);
-    const checked = checkSources(read.sources);
-    const diagnostics = [...read.diagnostics, ...checked.diagnostics];
-    const errors = diagnostics.some((d) => d.severity === "error");
-    if (errors || !checked.program || !checked.tests) {
-      printDiagnostics(diagnostics, checked.sources ?? new SourceSet(), io, format);
+    // Compiled like `kairos compile` would (the OPA bundle included); the tests then run the
+    // generated predicates behind the real engine and that bundle's Wasm policies.
+    const compiled = await compilePolicyDir(dir);
+    if ("usage" in compiled) throw new UsageError(compiled.usage);
+    const diagnostics = compiled.diagnostics;
+    const bundle = compiled.artifact?.files.get(ARTIFACT_PART.bundle);
+    if (hasErrors(diagnostics) || !compiled.program || !compiled.tests || !bundle) {
+      printDiagnostics(diagnostics, compiled.sources, io, format);
       if (format === "text") io.err(`kairos test: \`${dir}\` does not compile; no test was run`);
       return EXIT.usage;
     }
     // Warnings are shown (on stderr) but do not stop the run.
-    if (diagnostics.length > 0 && format === "text") printDiagnostics(diagnostics, checked.sources, io, "text");
+    if (diagnostics.length > 0 && format === "text") printDiagnostics(diagnostics, compiled.sources, io, "text");
 
     let engine;
     try {
-      const { policy, hash } = await loadPolicies(checked.program.catalog, read.sources, dir);
-      engine = await engineFor(checked.program, checked.sources, policy, { policyHash: hash });
+      const policy = await PolicyEngine.load(bundle);
+      engine = await engineFor(compiled.program, compiled.sources, policy, { policyHash: sha256Hex(bundle) });
     } catch (e) {
-      if (e instanceof OpaBuildError || e instanceof OpaError) {
+      if (e instanceof OpaError) {
         io.err(`kairos test: ${e.message}`);
         return EXIT.usage;
       }
       throw e;
     }
-    const result = await runSuite(engine, checked.program, checked.tests, checked.sources, { ...(filter !== undefined ? { filter } : {}), ...(seed !== undefined ? { seed } : {}), ...(runs !== undefined ? { runs } : {}) });
+    const result = await runSuite(engine, compiled.program, compiled.tests, compiled.sources, {
+      ...(filter !== undefined ? { filter } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(runs !== undefined ? { runs } : {}),
+    });
     const metas = journeyMetas(engine);
-    if (format === "json") io.out(JSON.stringify(renderJson(result, { sources: checked.sources, metas }), null, 2));
-    else io.out(renderText(result, { sources: checked.sources, metas, color: io.color, coverage: values["coverage"] === true || threshold !== undefined }));
+    if (format === "json") io.out(JSON.stringify(renderJson(result, { sources: compiled.sources, metas }), null, 2));
+    else io.out(renderText(result, { sources: compiled.sources, metas, color: io.color, coverage: values["coverage"] === true || threshold !== undefined }));
     if (junit !== undefined) {
-      replaceFile(junit, renderJunit(result, metas, checked.sources), JUNIT);
+      replaceFile(junit, renderJunit(result, metas, compiled.sources), JUNIT);
     }
     const below = threshold !== undefined && result.coverage.percent < threshold;
     if (below) io.err(`kairos test: coverage ${result.coverage.percent.toFixed(1)}% is below the threshold ${threshold}%`);
-    if (checked.tests.tests.length + checked.tests.properties.length === 0 && format === "text") io.err("kairos test: the policy set has no `test` or `property` blocks; only the built-in properties ran (see docs/testing.md)");
+    if (compiled.tests.tests.length + compiled.tests.properties.length === 0 && format === "text")
+      io.err("kairos test: the policy set has no `test` or `property` blocks; only the built-in properties ran (see docs/testing.md)");
     return result.failed > 0 || below ? EXIT.failed : EXIT.ok;
   },
 };

@@ -21,7 +21,8 @@ export const DEMO_MARKER = ".kairos-demo";
 /** The lock a demo run holds on its output directory. */
 export const DEMO_LOCK = ".kairos-demo.lock";
 
-const MARKER_TEXT = JSON.stringify({ kairos: "demo-output", note: "written by `kairos demo`, which writes into this directory again only because this file is here" }) + "\n";
+const MARKER_TEXT =
+  JSON.stringify({ kairos: "demo-output", note: "written by `kairos demo`, which writes into this directory again only because this file is here" }) + "\n";
 
 /** What an earlier demo (before the marker) left: its artifact, logs, keys, locks, torn tails. */
 const LEGACY_NAME = /^(artifact|decisions(\.\d+)?\.log(\.(key|lock|torn-\d+))?)$/;
@@ -80,10 +81,13 @@ function judge(dir: string): "absent" | "ok" {
   if (others.length === 0) return "ok";
   if (entries.includes(DEMO_MARKER) && lstatSync(join(dir, DEMO_MARKER)).isFile()) return "ok";
   if (isLegacyDemoOutput(dir, others)) return "ok";
-  throw new CliError(`\`${shown(dir)}\` is not empty and is not the output of an earlier \`kairos demo\` (it holds ${some(others)} and no ${DEMO_MARKER} file); refusing to write into it`, {
-    exit: EXIT.usage,
-    hint: "give `--out` a new or empty directory (the default is `demo-out`)",
-  });
+  throw new CliError(
+    `\`${shown(dir)}\` is not empty and is not the output of an earlier \`kairos demo\` (it holds ${some(others)} and no ${DEMO_MARKER} file); refusing to write into it`,
+    {
+      exit: EXIT.usage,
+      hint: "give `--out` a new or empty directory (the default is `demo-out`)",
+    },
+  );
 }
 
 /** A demo run's hold on its output directory. */
@@ -103,7 +107,8 @@ export function claimDemoOutput(dir: string, policies: string): DemoOutput {
     // The demo writes inside DIR and never replaces DIR itself, so `.` is fine when it is empty.
     refuseProtected(shown(dir), "the demo's output", { protect: [policies], cwd: null });
   } catch (e) {
-    if (e instanceof OutputRefusedError) throw new CliError(e.message, { exit: EXIT.usage, hint: "give `--out` a directory outside the policy set (the default is `demo-out`)" });
+    if (e instanceof OutputRefusedError)
+      throw new CliError(e.message, { exit: EXIT.usage, hint: "give `--out` a directory outside the policy set (the default is `demo-out`)" });
     throw e;
   }
   if (judge(dir) === "absent") makeDirs(dir);

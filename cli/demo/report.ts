@@ -1,15 +1,29 @@
 // The demo's summary: outcomes per journey node and per reason, as aligned text tables.
 import type { Decision, Outcome } from "../../runtime/decision.ts";
 
-export const OUTCOME_COLUMNS: readonly Outcome[] = ["acted", "deferred", "held_out", "pending_review", "capped", "suppressed", "denied_consent", "denied_residency", "no_match", "error"];
+export const OUTCOME_COLUMNS: readonly Outcome[] = [
+  "acted",
+  "deferred",
+  "held_out",
+  "pending_review",
+  "capped",
+  "suppressed",
+  "denied_consent",
+  "denied_residency",
+  "no_match",
+  "error",
+];
 
 /** Renders rows as an aligned table; numbers right-aligned, zeros shown as `·`. */
 export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [header, ...rows].map((r) => r.map((c) => (c === 0 ? "·" : typeof c === "number" ? c.toLocaleString("en-US") : c)));
   const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === "number" || /^[\d.,]+%?$/.test(String(r[i]))));
-  const line = (r: readonly string[], isHeader: boolean) =>
-    r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const line = (r: readonly string[], _isHeader: boolean) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(cells[0]!, true), widths.map((w) => "─".repeat(w)).join("  "), ...cells.slice(1).map((r) => line(r, false))].join("\n");
 }
 
@@ -53,7 +67,9 @@ export function reasons(decisions: readonly Decision[]): string {
       }
     }
   }
-  const rows = [...counts.entries()].sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1)).map(([k, v]) => [v.outcome, k.split("|")[1]!, v.n, clip(v.example, 64)]);
+  const rows = [...counts.entries()]
+    .sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1))
+    .map(([k, v]) => [v.outcome, k.split("|")[1]!, v.n, clip(v.example, 64)]);
   return table(["outcome", "reason", "count", "for example"], rows);
 }
 

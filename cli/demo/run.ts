@@ -3,10 +3,7 @@
 // decisions the log refused are counted and named, the run then exits 1, and "log verified" is
 // said only when verification covered exactly the entries this run wrote.
 import { join, relative } from "node:path";
-import { buildArtifact } from "../../compiler/artifact/build.ts";
-import { writeArtifactDir } from "../../compiler/node/artifact-write.ts";
-import { checkSources } from "../../compiler/pipeline.ts";
-import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
+import { compilePolicyDir, writeArtifactDir } from "../../compiler/node/index.ts";
 import type { Decision } from "../../runtime/decision.ts";
 import { checkpointFileFor, DecisionLog, loadLogKey, readCheckpoints, verifyLog } from "../../runtime/log/index.ts";
 import { loadEngineDir } from "../../runtime/node.ts";
@@ -70,15 +67,14 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
   const rel = (p: string) => relative(process.cwd(), p) || ".";
 
   io.out(`Kairos demo — ${n(customers)} customers over ${days} days (seed ${seed})\n`);
-  const read = readPolicyDir(policies);
-  if (!read.sources) throw new CliError(read.usage ?? `cannot read \`${policies}\``, { exit: EXIT.usage });
-  const checked = checkSources(read.sources);
-  if (!checked.program) {
-    printDiagnostics([...read.diagnostics, ...checked.diagnostics], checked.sources, io, "text");
+  const compiled = await compilePolicyDir(policies);
+  if ("usage" in compiled) throw new CliError(compiled.usage, { exit: EXIT.usage });
+  const built = compiled.artifact;
+  if (!built) {
+    printDiagnostics(compiled.diagnostics, compiled.sources, io, "text");
     io.err("the policy set has errors; fix them and run the demo again");
     return EXIT.failed;
   }
-  const built = await buildArtifact(checked.program, checked.sources, read.sources, { dir: policies });
 
   // Nothing in OUT is touched before this run holds it (and knows it may write there).
   const claim = claimDemoOutput(out, policies);
@@ -86,12 +82,20 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
     const artifactDir = join(out, "artifact");
     for (const w of writeArtifactDir(artifactDir, built.files, { protect: [policies], cwd: null }).warnings) io.err(`kairos demo: warning: ${w}`);
     const m = built.manifest;
-    io.out(`1. compiled ${rel(policies)} → ${rel(artifactDir)}: ${m.journeys.length} journeys, artifact ${m.hash.slice(0, 12)}, OPA ${m.opa?.version ?? "-"} consent/residency bundle`);
+    io.out(
+      `1. compiled ${rel(policies)} → ${rel(artifactDir)}: ${m.journeys.length} journeys, artifact ${m.hash.slice(0, 12)}, OPA ${m.opa?.version ?? "-"} consent/residency bundle`,
+    );
 
     const engine = await loadEngineDir(artifactDir);
     const logPath = join(out, "decisions.log");
     const kept = keepEarlierLog(logPath);
-    const log = DecisionLog.open(logPath, { pii: engine.catalog, journeys: engine.predicates.journeys.map((j) => j.meta), fsync: "batch", batchSize: 500, onWarning: (w) => io.err(w) });
+    const log = DecisionLog.open(logPath, {
+      pii: engine.catalog,
+      journeys: engine.predicates.journeys.map((j) => j.meta),
+      fsync: "batch",
+      batchSize: 500,
+      onWarning: (w) => io.err(w),
+    });
     const before = log.head;
     const sink = new CountingSink(options.wrapSink ? options.wrapSink(log) : log);
     engine.attach(sink);
@@ -101,7 +105,13 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
     let closeError: unknown;
     let after = before;
     try {
-      result = await simulate(engine, { customers, days, seed, start: options.start ?? Date.UTC(2026, 0, 5), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+      result = await simulate(engine, {
+        customers,
+        days,
+        seed,
+        start: options.start ?? Date.UTC(2026, 0, 5),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
     } finally {
       engine.attach(undefined);
       after = log.head;
@@ -133,10 +143,13 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
     if (!v.ok) verified = `LOG VERIFICATION FAILED: ${v.firstBad ? `line ${v.firstBad.line}: ${v.firstBad.problem}` : (v.notALog ?? "the log is not intact")}`;
     else if (v.entries !== before.seq + written || v.head.hash !== head || written !== sink.appended) {
       verified = `LOG VERIFICATION FAILED: ${rel(logPath)} holds ${n(v.entries)} ${v.entries === 1 ? "entry" : "entries"} ending at ${v.head.hash.slice(0, 12)}, but this run appended ${n(sink.appended)} ending at ${head.slice(0, 12)}: something else wrote or replaced the log`;
-    } else verified = `log verified: ${n(v.entries)} entries${problems.length ? " (every entry this run wrote)" : ""}, chain intact and authenticated, head ${v.head.hash.slice(0, 12)}`;
+    } else
+      verified = `log verified: ${n(v.entries)} entries${problems.length ? " (every entry this run wrote)" : ""}, chain intact and authenticated, head ${v.head.hash.slice(0, 12)}`;
     const ok = v.ok && verified.startsWith("log verified") && problems.length === 0;
 
-    io.out(`3. ${n(result.decisions.length)} decisions in ${seconds.toFixed(1)} s (${n(Math.round(result.decisions.length / Math.max(seconds, 1e-9)))}/s); ${verified}`);
+    io.out(
+      `3. ${n(result.decisions.length)} decisions in ${seconds.toFixed(1)} s (${n(Math.round(result.decisions.length / Math.max(seconds, 1e-9)))}/s); ${verified}`,
+    );
     for (const p of problems) io.err(`kairos demo: ${p}`);
     io.out("\nOutcomes per journey (each candidate evaluation)\n" + indent(outcomesPerJourney(result.decisions)));
     io.out("\nDecisions by outcome\n" + indent(decisionsByOutcome(result.decisions)));
@@ -148,8 +161,14 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
       io.out(`\n── ${title}: ${d.decision_id} ${"─".repeat(Math.max(0, 60 - title.length))}\n`);
       io.out(renderRationale(fromDecision(d, metas), "text").trimEnd());
     };
-    show("Rationale of an acted decision", result.decisions.find((d) => d.outcome === "acted" && d.explanation));
-    show("Rationale of a consent denial", result.decisions.find((d) => d.outcome === "denied_consent"));
+    show(
+      "Rationale of an acted decision",
+      result.decisions.find((d) => d.outcome === "acted" && d.explanation),
+    );
+    show(
+      "Rationale of a consent denial",
+      result.decisions.find((d) => d.outcome === "denied_consent"),
+    );
     const example = result.decisions.find((d) => d.outcome === "acted") ?? result.decisions[0];
     io.out(
       `\nNext: \`npx kairos explain ${rel(logPath)} --decision ${example?.decision_id ?? "ID"} --format html > rationale.html\`` +

@@ -92,7 +92,13 @@ export async function simulate(engine: Engine, opts: SimulationOptions): Promise
       if (chance(rng, 1 / 45) && !claims.has(c.id)) {
         const at = dayStart + int(rng, 7, 19) * HOUR + int(rng, 0, 59) * 60_000;
         const id = `cl-${++seq}`;
-        claims.set(c.id, { filedAt: at, assessingAt: at + 2 * DAY_MS, closedAt: at + int(rng, 4, 10) * DAY_MS, closedAs: pick(rng, ["approved", "paid", "rejected"]), diagnosis: pick(rng, ["fracture of the wrist", "whiplash", "water damage", "theft"]) });
+        claims.set(c.id, {
+          filedAt: at,
+          assessingAt: at + 2 * DAY_MS,
+          closedAt: at + int(rng, 4, 10) * DAY_MS,
+          closedAs: pick(rng, ["approved", "paid", "rejected"]),
+          diagnosis: pick(rng, ["fracture of the wrist", "whiplash", "water damage", "theft"]),
+        });
         today.push({ at, customer: c, event: { type: "claim.filed", id: nextEventId(), at: iso(at), payload: { claim_id: id, at: iso(at) } } });
       }
       if (chance(rng, 1 / 30)) {

@@ -37,7 +37,13 @@ export function buildManifest(program: CheckedProgram, input: PolicySources, fil
     parts,
     sources,
     opa,
-    journeys: program.journeys.map((j) => ({ id: j.id, purpose: j.purpose.name, trigger: j.trigger.event, timers: j.trigger.timers.map((t) => t.label), fields: [...j.fields] })),
+    journeys: program.journeys.map((j) => ({
+      id: j.id,
+      purpose: j.purpose.name,
+      trigger: j.trigger.event,
+      timers: j.trigger.timers.map((t) => t.label),
+      fields: [...j.fields],
+    })),
     purposes: [...new Set(program.journeys.map((j) => j.purpose.name))].sort(),
     triggers,
   };

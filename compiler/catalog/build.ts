@@ -144,9 +144,21 @@ class Builder {
     if (f === undefined) return;
     const related = [{ loc: f.loc, message: `field \`${f.path}\` is declared here` }];
     if (f.optional) {
-      this.r.report("catalog/invalid-key", `the key of entity \`${entity}\` is declared optional`, nodeLoc(keyEntry.value), `every record has its key: remove \`optional: true\` from \`${f.path}\``, related);
+      this.r.report(
+        "catalog/invalid-key",
+        `the key of entity \`${entity}\` is declared optional`,
+        nodeLoc(keyEntry.value),
+        `every record has its key: remove \`optional: true\` from \`${f.path}\``,
+        related,
+      );
     } else if (!(f.type.kind === "scalar" && (f.type.name === "string" || f.type.name === "int"))) {
-      this.r.report("catalog/invalid-key", `the key of entity \`${entity}\` must be a \`string\` or \`int\` field`, nodeLoc(keyEntry.value), `change the type of \`${f.path}\` or choose another key`, related);
+      this.r.report(
+        "catalog/invalid-key",
+        `the key of entity \`${entity}\` must be a \`string\` or \`int\` field`,
+        nodeLoc(keyEntry.value),
+        `change the type of \`${f.path}\` or choose another key`,
+        related,
+      );
     }
   }
 
@@ -220,7 +232,10 @@ class Builder {
   transfers(entry: Entry | undefined): Map<string, readonly string[]> {
     const out = new Map<string, readonly string[]>();
     for (const [region, e] of this.named(entry, REGION)) {
-      out.set(region, this.names(e, REGION, `transfers of \`${region}\``).map((x) => x.name));
+      out.set(
+        region,
+        this.names(e, REGION, `transfers of \`${region}\``).map((x) => x.name),
+      );
     }
     return out;
   }
@@ -238,7 +253,12 @@ class Builder {
         return { kind: "enum", values: [] };
       }
       if (name === "list") {
-        this.r.report("catalog/list-without-of", "a `list` needs `of`, the type of its elements", nodeLoc(node), "write `{ type: list, of: string }` or a record such as `{ type: list, of: { at: datetime } }`");
+        this.r.report(
+          "catalog/list-without-of",
+          "a `list` needs `of`, the type of its elements",
+          nodeLoc(node),
+          "write `{ type: list, of: string }` or a record such as `{ type: list, of: { at: datetime } }`",
+        );
         return undefined;
       }
       return { kind: "scalar", name: name as Exclude<ScalarTypeName, "enum"> };
@@ -251,10 +271,20 @@ class Builder {
     const values = m.get("values");
     const of = m.get("of");
     if (values && name !== "enum") {
-      this.r.report("catalog/inapplicable-key", `\`values\` applies only to \`type: enum\`, not \`${name}\``, nodeLoc(values.keyNode), "make the type `enum`, or remove `values`");
+      this.r.report(
+        "catalog/inapplicable-key",
+        `\`values\` applies only to \`type: enum\`, not \`${name}\``,
+        nodeLoc(values.keyNode),
+        "make the type `enum`, or remove `values`",
+      );
     }
     if (of && name !== "list") {
-      this.r.report("catalog/inapplicable-key", `\`of\` applies only to \`type: list\`, not \`${name}\``, nodeLoc(of.keyNode), "make the type `list`, or remove `of`");
+      this.r.report(
+        "catalog/inapplicable-key",
+        `\`of\` applies only to \`type: list\`, not \`${name}\``,
+        nodeLoc(of.keyNode),
+        "make the type `list`, or remove `of`",
+      );
     }
     if (name === "enum") {
       if (!values) {
@@ -266,7 +296,12 @@ class Builder {
     }
     if (name === "list") {
       if (!of) {
-        this.r.report("catalog/list-without-of", "a `list` needs `of`, the type of its elements", nodeLoc(typeNode), "add `of: string`, or a record such as `of: { at: datetime, channel: string }`");
+        this.r.report(
+          "catalog/list-without-of",
+          "a `list` needs `of`, the type of its elements",
+          nodeLoc(typeNode),
+          "add `of: string`, or a record such as `of: { at: datetime, channel: string }`",
+        );
         return undefined;
       }
       const element = this.element(of.value);
@@ -312,7 +347,9 @@ class Builder {
       const loc = nodeLoc(item);
       const earlier = first.get(name);
       if (earlier) {
-        this.r.report("catalog/duplicate-item", `\`${name}\` is listed twice in \`${what}\``, loc, "remove the repeated item", [{ loc: earlier, message: "first listed here" }]);
+        this.r.report("catalog/duplicate-item", `\`${name}\` is listed twice in \`${what}\``, loc, "remove the repeated item", [
+          { loc: earlier, message: "first listed here" },
+        ]);
         continue;
       }
       first.set(name, loc);

@@ -79,8 +79,7 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
       return;
     case "type": {
       const expected = parent.title ?? typeWord(String(params.type));
-      const message =
-        e.data === null ? `${place} has no value; it must be ${expected}` : `${place} must be ${expected}, not ${show(e.data)}`;
+      const message = e.data === null ? `${place} has no value; it must be ${expected}` : `${place} must be ${expected}, not ${show(e.data)}`;
       r.report("catalog/invalid-value", message, valueLoc, typeHint(e.data, String(params.type)));
       return;
     }
@@ -107,7 +106,12 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
       r.report("catalog/invalid-value", `${place} must not be empty text`, valueLoc);
       return;
     case "minProperties":
-      r.report("catalog/invalid-value", `the record in ${place} has no members`, valueLoc, "list the members and their types, such as `{ at: datetime, channel: string }`");
+      r.report(
+        "catalog/invalid-value",
+        `the record in ${place} has no members`,
+        valueLoc,
+        "list the members and their types, such as `{ at: datetime, channel: string }`",
+      );
       return;
     default:
       // A keyword this mapping does not know yet: still a located error, in ajv's words.
@@ -168,11 +172,12 @@ function nameHint(name: string, def: string): string {
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .toLowerCase()
     .replace(/[^a-z0-9_.-]+/g, "_");
-  const rule = def === "eventName"
-    ? { re: /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, text: "event names are lowercase names joined by dots, such as `claim.filed`" }
-    : def === "region"
-      ? { re: /^[a-z][a-z0-9_-]*$/, text: "region tags use lowercase letters, digits, `_` and `-`, starting with a letter" }
-      : { re: /^[a-z][a-z0-9_]*$/, text: "names use lowercase letters, digits and `_`, starting with a letter" };
+  const rule =
+    def === "eventName"
+      ? { re: /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, text: "event names are lowercase names joined by dots, such as `claim.filed`" }
+      : def === "region"
+        ? { re: /^[a-z][a-z0-9_-]*$/, text: "region tags use lowercase letters, digits, `_` and `-`, starting with a letter" }
+        : { re: /^[a-z][a-z0-9_]*$/, text: "names use lowercase letters, digits and `_`, starting with a letter" };
   return rule.re.test(fixed) && fixed !== name ? `did you mean \`${fixed}\`? ${rule.text}` : rule.text;
 }
 
@@ -263,7 +268,17 @@ const TYPE_KEYS = new Set(["type", "values", "of"]);
 function nameKind(path: readonly string[]): string {
   const last = path[path.length - 1];
   if (path.length === 1) {
-    return last === "entities" ? "entity name" : last === "events" ? "event name" : last === "purposes" ? "purpose name" : last === "actions" ? "action name" : last === "transfers" ? "region tag" : "name";
+    return last === "entities"
+      ? "entity name"
+      : last === "events"
+        ? "event name"
+        : last === "purposes"
+          ? "purpose name"
+          : last === "actions"
+            ? "action name"
+            : last === "transfers"
+              ? "region tag"
+              : "name";
   }
   if (last === "fields") return path[0] === "events" ? "payload field name" : "field name";
   if (last === "params") return "parameter name";

@@ -36,6 +36,8 @@ interface Validators {
   readonly typeRef: ValidateFunction;
 }
 
+// Process-wide and safe: compiled once from the constant schema and never changed; ajv's
+// `validate.errors` is read right after each synchronous call.
 let validators: Validators | undefined;
 
 // Compiled once, on first use; `strict` makes a mistake in the schema itself fail loudly in tests.
@@ -69,9 +71,12 @@ export function validateCatalog(value: unknown): ErrorObject[] {
   // Mirrors the schema's `listElement`: a type name, a type mapping (its `type` is text), or a record.
   const element = (of: unknown, path: string): void => {
     if (!isObject(of)) return;
-    if (Object.hasOwn(of, "type") && typeof of.type === "string") return typeSpec(of, path);
+    if (Object.hasOwn(of, "type") && typeof of.type === "string") {
+      typeSpec(of, path);
+      return;
+    }
     for (const [name, member] of Object.entries(of)) {
-      const p = `${path}/${escape(name)}`;
+      const p = `${path}/${escapePointer(name)}`;
       run(v.typeRef, member, p);
       typeSpec(member, p);
     }
@@ -80,7 +85,7 @@ export function validateCatalog(value: unknown): ErrorObject[] {
     if (isObject(t) && Object.hasOwn(t, "of")) element(t.of, `${path}/of`);
   };
   const each = (map: unknown, path: string, fn: (value: unknown, path: string) => void): void => {
-    if (isObject(map)) for (const [k, x] of Object.entries(map)) fn(x, `${path}/${escape(k)}`);
+    if (isObject(map)) for (const [k, x] of Object.entries(map)) fn(x, `${path}/${escapePointer(k)}`);
   };
 
   run(v.root, value, "");
@@ -121,6 +126,7 @@ export function definitionOf(parentSchema: unknown): string {
   return defNames().get(parentSchema) ?? "";
 }
 
+// Process-wide and safe: derived once from the constant schema, read-only after.
 let names: Map<unknown, string> | undefined;
 
 // ajv's schemaPath is relative to the referenced definition, so errors are told apart by the
@@ -134,6 +140,6 @@ function isObject(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function escape(key: string): string {
+function escapePointer(key: string): string {
   return key.replace(/~/g, "~0").replace(/\//g, "~1");
 }

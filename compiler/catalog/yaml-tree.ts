@@ -65,7 +65,10 @@ export function readTree(text: string): Tree {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
   // The parser can report one mistake twice at the same place; say it once.
   const said = new Set<string>();
-  for (const [kind, list] of [["yaml-syntax", doc.errors], ["yaml-warning", doc.warnings]] as const) {
+  for (const [kind, list] of [
+    ["yaml-syntax", doc.errors],
+    ["yaml-warning", doc.warnings],
+  ] as const) {
     for (const e of list) {
       const loc = errorLoc(e.pos, text);
       const message = yamlMessage(e.message);
@@ -297,13 +300,15 @@ function prescanDepth(text: string): number | undefined {
       continue;
     }
     if (quote !== 0) {
-      if (c === 92 && quote === 34) i++; // backslash escape in "…"
+      if (c === 92 && quote === 34)
+        i++; // backslash escape in "…"
       else if (c === quote) quote = 0;
       continue;
     }
     const prev = i === 0 ? 32 : text.charCodeAt(i - 1);
     const afterBreak = prev === 32 || prev === 9 || prev === 10 || prev === 13;
-    if (c === 35 && afterBreak) comment = true; // #
+    if (c === 35 && afterBreak)
+      comment = true; // #
     else if ((c === 34 || c === 39) && (afterBreak || prev === 91 || prev === 123 || prev === 44 || prev === 58)) quote = c;
     else if (c === 91 || c === 123) {
       if (++depth > PRESCAN_DEPTH) return i;
@@ -323,4 +328,3 @@ function errorLoc(pos: readonly [number, number] | undefined, text: string): Cat
   const end = Math.max(start, Math.min(pos[1], text.length));
   return { start, end };
 }
-

@@ -27,9 +27,21 @@ export function checkProgram(files: readonly A.JourneyFile[], catalog: Catalog, 
         const first = conditions.get(d.name.name);
         if (first) diagnostics.push(dup("check/duplicate-condition", `condition \`${d.name.name}\` is defined twice`, d.name.span, first.name.span));
         else conditions.set(d.name.name, d);
-        if (!NAME_RE.test(d.name.name)) diagnostics.push({ code: "check/invalid-name", severity: "error", message: `condition name \`${d.name.name}\` must be lowercase snake_case`, span: d.name.span });
+        if (!NAME_RE.test(d.name.name))
+          diagnostics.push({
+            code: "check/invalid-name",
+            severity: "error",
+            message: `condition name \`${d.name.name}\` must be lowercase snake_case`,
+            span: d.name.span,
+          });
         if (catalog.entities.has(d.name.name) || d.name.name === "event" || d.name.name === "now") {
-          diagnostics.push({ code: "check/name-clash", severity: "error", message: `condition \`${d.name.name}\` has the name of ${d.name.name === "now" || d.name.name === "event" ? `the built-in \`${d.name.name}\`` : "an entity"}`, span: d.name.span, hint: "choose another name" });
+          diagnostics.push({
+            code: "check/name-clash",
+            severity: "error",
+            message: `condition \`${d.name.name}\` has the name of ${d.name.name === "now" || d.name.name === "event" ? `the built-in \`${d.name.name}\`` : "an entity"}`,
+            span: d.name.span,
+            hint: "choose another name",
+          });
         }
       } else {
         const first = journeysById.get(d.name.name);
@@ -54,15 +66,30 @@ export function checkProgram(files: readonly A.JourneyFile[], catalog: Catalog, 
   const used = new Set<string>();
   for (const r of ctx.resolutions.values()) if (r.kind === "condition") used.add(r.decl.name.name);
   for (const [name, decl] of conditions) {
-    if (!used.has(name)) diagnostics.push({ code: "check/unused-condition", severity: "warning", message: `condition \`${name}\` is never used`, span: decl.name.span, hint: "use it in a `when`, or delete it" });
+    if (!used.has(name))
+      diagnostics.push({
+        code: "check/unused-condition",
+        severity: "warning",
+        message: `condition \`${name}\` is never used`,
+        span: decl.name.span,
+        hint: "use it in a `when`, or delete it",
+      });
   }
   if (journeys.length === 0 && files.length > 0) {
     const f = files[0]!;
-    diagnostics.push({ code: "check/no-journeys", severity: "warning", message: "the policy set has no journeys", span: { file: f.name, start: 0, end: 0 }, hint: "add a `journey NAME { … }` to a `.journey` file" });
+    diagnostics.push({
+      code: "check/no-journeys",
+      severity: "warning",
+      message: "the policy set has no journeys",
+      span: { file: f.name, start: 0, end: 0 },
+      hint: "add a `journey NAME { … }` to a `.journey` file",
+    });
   }
 
   checked.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const value: CheckedProgram | undefined = hasErrors(diagnostics) ? undefined : { catalog, journeys: checked, conditions, types: ctx.types, resolutions: ctx.resolutions, files };
+  const value: CheckedProgram | undefined = hasErrors(diagnostics)
+    ? undefined
+    : { catalog, journeys: checked, conditions, types: ctx.types, resolutions: ctx.resolutions, files };
   return { value, diagnostics };
 }
 
@@ -114,7 +141,13 @@ function checkConditions(conditions: ReadonlyMap<string, A.ConditionDecl>, ctx: 
         else if (onPath.has(ref)) {
           const decl = conditions.get(ref)!;
           const cycle = [...path.slice(path.findIndex((f) => f.name === ref)).map((f) => f.name), ref];
-          ctx.diagnostics.push({ code: "check/condition-cycle", severity: "error", message: `conditions refer to each other in a cycle: ${cycle.map((c) => `\`${c}\``).join(" → ")}`, span: decl.name.span, hint: "a condition cannot depend on itself; inline or split one of them" });
+          ctx.diagnostics.push({
+            code: "check/condition-cycle",
+            severity: "error",
+            message: `conditions refer to each other in a cycle: ${cycle.map((c) => `\`${c}\``).join(" → ")}`,
+            span: decl.name.span,
+            hint: "a condition cannot depend on itself; inline or split one of them",
+          });
         } else open(ref);
         continue;
       }

@@ -47,7 +47,10 @@ export const checkCodes: Record<string, CodeInfo> = {
   "check/unguarded-optional": { severity: "error", summary: "an optional field read where no enclosing condition proved it set" },
   "check/unbound-entity": { severity: "error", summary: "a journey reads an entity its trigger event does not bind" },
   "check/forbidden-label": { severity: "error", summary: "a field carries a label the journey's purpose forbids" },
-  "check/pii-in-reason": { severity: "error", summary: "a `reason` interpolation that reads a personal-data field (`pii` other than `none`) the catalog does not allow in reasons" },
+  "check/pii-in-reason": {
+    severity: "error",
+    summary: "a `reason` interpolation that reads a personal-data field (`pii` other than `none`) the catalog does not allow in reasons",
+  },
   "check/sensitive-field": { severity: "error", summary: "a `pii: sensitive` field read under a purpose that does not allow any of its labels" },
   "check/channel-not-allowed": { severity: "error", summary: "an action whose channel the purpose does not allow" },
   "check/review-required": { severity: "error", summary: "`risk high` without `review required`" },
@@ -71,13 +74,25 @@ export const checkCodes: Record<string, CodeInfo> = {
   "check/unreachable-journey": { severity: "warning", summary: "a journey whose `when` is always false" },
   "check/unused-condition": { severity: "warning", summary: "a named condition no journey uses" },
   "check/division-by-zero": { severity: "error", summary: "division by a constant zero" },
-  "check/out-of-range": { severity: "error", summary: "a date, datetime or number that is out of range whatever the data (past what dates can represent, beyond 2^53 − 1, infinite)" },
-  "check/too-deep": { severity: "error", summary: "a `when` (or a `reason` interpolation) nested more than 300 operations deep, named conditions counted where they are used" },
-  "check/too-large": { severity: "error", summary: "journeys that use named conditions so often that they compile to more than 200,000 operations plus 8 times those written" },
+  "check/out-of-range": {
+    severity: "error",
+    summary: "a date, datetime or number that is out of range whatever the data (past what dates can represent, beyond 2^53 − 1, infinite)",
+  },
+  "check/too-deep": {
+    severity: "error",
+    summary: "a `when` (or a `reason` interpolation) nested more than 300 operations deep, named conditions counted where they are used",
+  },
+  "check/too-large": {
+    severity: "error",
+    summary: "journeys that use named conditions so often that they compile to more than 200,000 operations plus 8 times those written",
+  },
   "check/no-journeys": { severity: "warning", summary: "a policy set without any journey" },
 };
 
 export const codegenCodes: Record<string, CodeInfo> = {
-  "codegen/invalid-identifier": { severity: "error", summary: "a journey id that cannot be a generated identifier (a compiler bug: the checker rejects such ids first)" },
+  "codegen/invalid-identifier": {
+    severity: "error",
+    summary: "a journey id that cannot be a generated identifier (a compiler bug: the checker rejects such ids first)",
+  },
   "codegen/too-deep": { severity: "error", summary: "an expression too deep to generate code for (the checker's `check/too-deep` normally reports it first)" },
 };

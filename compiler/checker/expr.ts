@@ -111,9 +111,21 @@ export class ExprChecker {
         break;
     }
     const kidRanges = variableList ? [this.ranges.get(variableList)] : kids.map((k) => this.ranges.get(k));
-    const r = rangeOf(e, t, kidRanges, kids.map((k) => this.ctx.types.get(k) ?? T.unknown));
+    const r = rangeOf(
+      e,
+      t,
+      kidRanges,
+      kids.map((k) => this.ctx.types.get(k) ?? T.unknown),
+    );
     if (r && fit(t, r) === "out") {
-      this.error("check/out-of-range", outOfRangeMessage(e, t, r), e.span, t.kind === "date" || t.kind === "datetime" ? "use shorter durations: dates are years 0000–9999 and durations at most 10,000 years" : "use smaller numbers");
+      this.error(
+        "check/out-of-range",
+        outOfRangeMessage(e, t, r),
+        e.span,
+        t.kind === "date" || t.kind === "datetime"
+          ? "use shorter durations: dates are years 0000–9999 and durations at most 10,000 years"
+          : "use smaller numbers",
+      );
       return;
     }
     if (r) this.ranges.set(e, r);
@@ -186,20 +198,40 @@ export class ExprChecker {
       }
       if (rest.length === 0) {
         const names = [...env.vars.keys(), ...this.ctx.conditions.keys(), "now"];
-        this.error("check/unknown-name", `unknown name \`${head.name}\``, head.span, didYouMean(head.name, names) ?? "write `entity.field`, `event.field`, `now`, or the name of a `condition`");
+        this.error(
+          "check/unknown-name",
+          `unknown name \`${head.name}\``,
+          head.span,
+          didYouMean(head.name, names) ?? "write `entity.field`, `event.field`, `now`, or the name of a `condition`",
+        );
       } else {
-        this.error("check/unknown-entity", `unknown entity \`${head.name}\``, head.span, didYouMean(head.name, [...this.ctx.catalog.entities.keys(), "event"]) ?? `the catalog defines ${list([...this.ctx.catalog.entities.keys()])}`);
+        this.error(
+          "check/unknown-entity",
+          `unknown entity \`${head.name}\``,
+          head.span,
+          didYouMean(head.name, [...this.ctx.catalog.entities.keys(), "event"]) ?? `the catalog defines ${list([...this.ctx.catalog.entities.keys()])}`,
+        );
       }
       return T.unknown;
     }
     const fieldSeg = rest[0];
     if (!fieldSeg) {
-      this.error("check/whole-entity", `\`${head.name}\` is an entity, not a value`, e.span, `read one of its fields, e.g. \`${head.name}.${[...entity.fields.keys()][0] ?? "field"}\``);
+      this.error(
+        "check/whole-entity",
+        `\`${head.name}\` is an entity, not a value`,
+        e.span,
+        `read one of its fields, e.g. \`${head.name}.${[...entity.fields.keys()][0] ?? "field"}\``,
+      );
       return T.unknown;
     }
     const field = entity.fields.get(fieldSeg.name);
     if (!field) {
-      this.error("check/unknown-field", `entity \`${head.name}\` has no field \`${fieldSeg.name}\``, fieldSeg.span, didYouMean(fieldSeg.name, entity.fields.keys()) ?? `its fields are ${list([...entity.fields.keys()])}`);
+      this.error(
+        "check/unknown-field",
+        `entity \`${head.name}\` has no field \`${fieldSeg.name}\``,
+        fieldSeg.span,
+        didYouMean(fieldSeg.name, entity.fields.keys()) ?? `its fields are ${list([...entity.fields.keys()])}`,
+      );
       return T.unknown;
     }
     this.ctx.resolutions.set(e, { kind: "field", path: field.path, def: field });
@@ -210,7 +242,10 @@ export class ExprChecker {
     }
     if (rest.length > 1) {
       const extra = rest[1]!;
-      const hint = field.type.kind === "list" ? `use a quantifier: \`any x in ${field.path}: x.${extra.name} …\`` : `\`${field.path}\` is ${typeName(fromFieldType(field.type))}, which has no members`;
+      const hint =
+        field.type.kind === "list"
+          ? `use a quantifier: \`any x in ${field.path}: x.${extra.name} …\``
+          : `\`${field.path}\` is ${typeName(fromFieldType(field.type))}, which has no members`;
       this.error("check/unknown-member", `\`${field.path}\` has no member \`${extra.name}\``, extra.span, hint);
       return T.unknown;
     }
@@ -228,7 +263,12 @@ export class ExprChecker {
       }
       const m = t.members.get(seg.name);
       if (!m) {
-        this.error("check/unknown-member", `list element has no member \`${seg.name}\``, seg.span, didYouMean(seg.name, t.members.keys()) ?? `its members are ${list([...t.members.keys()])}`);
+        this.error(
+          "check/unknown-member",
+          `list element has no member \`${seg.name}\``,
+          seg.span,
+          didYouMean(seg.name, t.members.keys()) ?? `its members are ${list([...t.members.keys()])}`,
+        );
         return T.unknown;
       }
       t = m;
@@ -239,7 +279,12 @@ export class ExprChecker {
   private eventField(e: A.PathExpr, rest: readonly A.Ident[]): Type {
     const seg = rest[0];
     if (this.site.kind === "condition") {
-      this.error("check/event-in-condition", `condition \`${this.site.name}\` reads \`${pathText(e)}\`, but named conditions are shared across triggers`, e.span, "move this comparison into the journey's `when`");
+      this.error(
+        "check/event-in-condition",
+        `condition \`${this.site.name}\` reads \`${pathText(e)}\`, but named conditions are shared across triggers`,
+        e.span,
+        "move this comparison into the journey's `when`",
+      );
       return T.unknown;
     }
     if (!seg) {
@@ -277,17 +322,32 @@ export class ExprChecker {
       return this.check(a, env);
     });
     if (!sig) {
-      this.error("check/unknown-function", `unknown function \`${e.callee.name}\``, e.callee.span, didYouMean(e.callee.name, Object.keys(FUNCTIONS)) ?? `the functions are ${list(Object.keys(FUNCTIONS))}`);
+      this.error(
+        "check/unknown-function",
+        `unknown function \`${e.callee.name}\``,
+        e.callee.span,
+        didYouMean(e.callee.name, Object.keys(FUNCTIONS)) ?? `the functions are ${list(Object.keys(FUNCTIONS))}`,
+      );
       return T.unknown;
     }
     if (argTypes.length !== sig.params.length) {
-      this.error("check/wrong-arity", `\`${e.callee.name}\` takes ${sig.params.length} argument${sig.params.length === 1 ? "" : "s"}, not ${argTypes.length}`, e.span, `${e.callee.name}: ${sig.doc}`);
+      this.error(
+        "check/wrong-arity",
+        `\`${e.callee.name}\` takes ${sig.params.length} argument${sig.params.length === 1 ? "" : "s"}, not ${argTypes.length}`,
+        e.span,
+        `${e.callee.name}: ${sig.doc}`,
+      );
       return sig.result;
     }
     argTypes.forEach((t, i) => {
       const allowed = sig.params[i]!;
       if (!isUnknown(t) && !allowed.includes(t.kind)) {
-        this.error("check/type-mismatch", `\`${e.callee.name}\` expects ${allowed.join(" or ")}, but this is ${typeName(t)}`, e.args[i]!.span, `${e.callee.name}: ${sig.doc}`);
+        this.error(
+          "check/type-mismatch",
+          `\`${e.callee.name}\` expects ${allowed.join(" or ")}, but this is ${typeName(t)}`,
+          e.args[i]!.span,
+          `${e.callee.name}: ${sig.doc}`,
+        );
       }
     });
     return sig.result;
@@ -316,7 +376,13 @@ export class ExprChecker {
     }
     const r = this.ctx.resolutions.get(e.operand);
     if (r?.kind === "field" && !r.def.optional) {
-      this.error("check/always-set", `\`${r.path}\` is not optional, so \`is ${e.negated ? "not " : ""}set\` is always ${e.negated ? "false" : "true"}`, e.span, "drop the test, or mark the field `optional: true` in the catalog", "warning");
+      this.error(
+        "check/always-set",
+        `\`${r.path}\` is not optional, so \`is ${e.negated ? "not " : ""}set\` is always ${e.negated ? "false" : "true"}`,
+        e.span,
+        "drop the test, or mark the field `optional: true` in the catalog",
+        "warning",
+      );
     } else if (r && r.kind !== "field" && !isUnknown(t)) {
       this.error("check/is-set-operand", "`is set` applies to entity fields, which the provider may omit", e.operand.span);
     }
@@ -373,7 +439,12 @@ export class ExprChecker {
         const r = arithmetic(e.op, lt, rt);
         if (r === undefined) {
           const bad = !isNumeric(lt) && !isUnknown(lt) ? lt : rt;
-          this.error("check/type-mismatch", `\`${e.op}\` cannot combine ${typeName(lt)} and ${typeName(rt)}`, e.opSpan, bad.kind === "string" || bad.kind === "enum" ? "arithmetic applies to numbers, dates and durations; text goes in a `reason` template" : undefined);
+          this.error(
+            "check/type-mismatch",
+            `\`${e.op}\` cannot combine ${typeName(lt)} and ${typeName(rt)}`,
+            e.opSpan,
+            bad.kind === "string" || bad.kind === "enum" ? "arithmetic applies to numbers, dates and durations; text goes in a `reason` template" : undefined,
+          );
           return T.unknown;
         }
         if (e.op === "/" && isZero(e.right)) this.error("check/division-by-zero", "division by zero", e.right.span);
@@ -387,17 +458,24 @@ export class ExprChecker {
     const rt = this.check(e.right, env);
     if (isUnknown(rt)) return T.bool;
     if (rt.kind !== "list") {
-      this.error("check/not-a-list", `the right side of \`${e.op}\` must be a list, but this is ${typeName(rt)}`, e.right.span, "write a list literal: `x in [\"a\", \"b\"]`");
+      this.error(
+        "check/not-a-list",
+        `the right side of \`${e.op}\` must be a list, but this is ${typeName(rt)}`,
+        e.right.span,
+        'write a list literal: `x in ["a", "b"]`',
+      );
       return T.bool;
     }
     if (!equatable(lt, rt.of)) this.mismatch(e, lt, rt.of);
-    else if (e.right.kind === "list" && lt.kind === "enum") for (const item of e.right.items) this.enumLiterals(e.left, lt, item, this.ctx.types.get(item) ?? T.unknown);
+    else if (e.right.kind === "list" && lt.kind === "enum")
+      for (const item of e.right.items) this.enumLiterals(e.left, lt, item, this.ctx.types.get(item) ?? T.unknown);
     return T.bool;
   }
 
   private mismatch(e: A.BinaryExpr, lt: Type, rt: Type): void {
     let hint: string | undefined;
-    if ((lt.kind === "date" && rt.kind === "datetime") || (lt.kind === "datetime" && rt.kind === "date")) hint = "dates and datetimes do not compare; write both as dates (`2026-05-30`) or both as datetimes";
+    if ((lt.kind === "date" && rt.kind === "datetime") || (lt.kind === "datetime" && rt.kind === "date"))
+      hint = "dates and datetimes do not compare; write both as dates (`2026-05-30`) or both as datetimes";
     else if (isNumeric(lt) && (rt.kind === "string" || rt.kind === "enum")) hint = "remove the quotes around the number";
     else if ((lt.kind === "date" || lt.kind === "datetime") && isNumeric(rt)) hint = "compare `days_since(…)` or `days_until(…)` with a number";
     this.error("check/type-mismatch", `\`${e.op}\` cannot compare ${typeName(lt)} with ${typeName(rt)}`, e.span, hint);
@@ -486,7 +564,12 @@ const NO_FACTS: ReadonlySet<string> = new Set();
  * final when its facts are first asked for. A condition met again while its own facts are
  * being computed (a cycle, reported elsewhere) proves nothing.
  */
-const conditionFactCache = new WeakMap<CheckContext, Map<A.ConditionDecl, { whenTrue?: ReadonlySet<string>; whenFalse?: ReadonlySet<string>; pending: number }>>();
+// Process-wide and safe: keyed weakly by the check run's context, so each run sees only its
+// own facts and they go with it.
+const conditionFactCache = new WeakMap<
+  CheckContext,
+  Map<A.ConditionDecl, { whenTrue?: ReadonlySet<string>; whenFalse?: ReadonlySet<string>; pending: number }>
+>();
 
 function conditionFacts(ctx: CheckContext, decl: A.ConditionDecl, truth: boolean, compute: (body: A.Expr) => ReadonlySet<string>): ReadonlySet<string> {
   let byDecl = conditionFactCache.get(ctx);

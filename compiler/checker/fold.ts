@@ -153,7 +153,13 @@ export function foldWhen(journeyId: string, when: A.Expr, source: (e: A.Expr) =>
       for (const side of [s.left, s.right]) {
         const v = constValue(side);
         if (typeof v === "boolean") {
-          out.push({ code: "check/constant-condition", severity: "warning", message: `this condition is always ${v}`, span: side.span, hint: v ? "remove it: it does not change the result" : "it makes the surrounding `and` always false; fix or remove it" });
+          out.push({
+            code: "check/constant-condition",
+            severity: "warning",
+            message: `this condition is always ${v}`,
+            span: side.span,
+            hint: v ? "remove it: it does not change the result" : "it makes the surrounding `and` always false; fix or remove it",
+          });
         } else visit(side);
       }
     } else if (s.kind === "unary" && s.op === "not") visit(s.operand);

@@ -90,7 +90,8 @@ export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditions: Co
     const d: Diagnostic = { code, severity: "error", message, span, ...(hint !== undefined ? { hint } : {}), ...(related ? { related } : {}) };
     diags.push(d);
   };
-  const warn = (code: string, message: string, span: Span, hint?: string) => diags.push({ code, severity: "warning", message, span, ...(hint !== undefined ? { hint } : {}) });
+  const warn = (code: string, message: string, span: Span, hint?: string) =>
+    diags.push({ code, severity: "warning", message, span, ...(hint !== undefined ? { hint } : {}) });
   const id = j.name.name;
   if (!NAME_RE.test(id)) err("check/invalid-name", `journey id \`${id}\` must be lowercase snake_case`, j.name.span, `rename it to \`${snake(id)}\``);
 
@@ -98,7 +99,10 @@ export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditions: Co
   const byKind = new Map<A.ClauseKind, A.Clause>();
   for (const c of j.clauses) {
     const first = byKind.get(c.kind);
-    if (first) err("check/duplicate-clause", `\`${c.kind}\` is given twice in journey \`${id}\``, c.keywordSpan, "keep one of them", [{ span: first.keywordSpan, message: "first given here" }]);
+    if (first)
+      err("check/duplicate-clause", `\`${c.kind}\` is given twice in journey \`${id}\``, c.keywordSpan, "keep one of them", [
+        { span: first.keywordSpan, message: "first given here" },
+      ]);
     else byKind.set(c.kind, c);
   }
   const clause = <K extends A.ClauseKind>(k: K) => byKind.get(k) as Extract<A.Clause, { kind: K }> | undefined;
@@ -111,14 +115,26 @@ export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditions: Co
   let purpose: PurposeDef | undefined;
   if (pc) {
     purpose = ctx.catalog.purposes.get(pc.name.name);
-    if (!purpose) err("check/unknown-purpose", `unknown purpose \`${pc.name.name}\``, pc.name.span, didYouMean(pc.name.name, ctx.catalog.purposes.keys()) ?? `the catalog defines ${list([...ctx.catalog.purposes.keys()])}`);
+    if (!purpose)
+      err(
+        "check/unknown-purpose",
+        `unknown purpose \`${pc.name.name}\``,
+        pc.name.span,
+        didYouMean(pc.name.name, ctx.catalog.purposes.keys()) ?? `the catalog defines ${list([...ctx.catalog.purposes.keys()])}`,
+      );
   }
   const oc = clause("on");
   let event: EventDef | undefined;
   const timers: { label: string; ms: number }[] = [];
   if (oc) {
     event = ctx.catalog.events.get(oc.event.name);
-    if (!event) err("check/unknown-event", `unknown event \`${oc.event.name}\``, oc.event.span, didYouMean(oc.event.name, ctx.catalog.events.keys()) ?? `the catalog defines ${list([...ctx.catalog.events.keys()])}`);
+    if (!event)
+      err(
+        "check/unknown-event",
+        `unknown event \`${oc.event.name}\``,
+        oc.event.span,
+        didYouMean(oc.event.name, ctx.catalog.events.keys()) ?? `the catalog defines ${list([...ctx.catalog.events.keys()])}`,
+      );
     for (const t of oc.timers) {
       if (timers.some((x) => x.ms === t.ms)) err("check/duplicate-timer", `timer \`${t.text}\` is listed twice`, t.span, "list each follow-up once");
       else if (t.ms <= 0) err("check/duplicate-timer", "a follow-up timer must be longer than zero", t.span);
@@ -132,22 +148,53 @@ export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditions: Co
   let risk: "low" | "medium" | "high" = "low";
   if (rc) {
     if (rc.level.name === "low" || rc.level.name === "medium" || rc.level.name === "high") risk = rc.level.name;
-    else err("check/invalid-risk", `unknown risk tier \`${rc.level.name}\``, rc.level.span, didYouMean(rc.level.name, ["low", "medium", "high"]) ?? "write `risk low`, `risk medium` or `risk high`");
+    else
+      err(
+        "check/invalid-risk",
+        `unknown risk tier \`${rc.level.name}\``,
+        rc.level.span,
+        didYouMean(rc.level.name, ["low", "medium", "high"]) ?? "write `risk low`, `risk medium` or `risk high`",
+      );
   }
   const rv = clause("review");
-  if (rv && rv.mode.name !== "required") err("check/invalid-review", `\`review ${rv.mode.name}\` is not a review mode`, rv.mode.span, "write `review required`, or remove the clause");
+  if (rv && rv.mode.name !== "required")
+    err("check/invalid-review", `\`review ${rv.mode.name}\` is not a review mode`, rv.mode.span, "write `review required`, or remove the clause");
   const review = rv !== undefined;
-  if (risk === "high" && !review) err("check/review-required", `journey \`${id}\` is \`risk high\` but has no \`review required\``, rc!.level.span, "add `review required` so a person approves each action (human oversight)");
-  if (action && risk === "low" && action.def.cost === "high") warn("check/high-cost-low-risk", `action \`${action.def.name}\` has \`cost: high\` but journey \`${id}\` is \`risk low\``, clause("do")!.action.span, "raise the journey to `risk medium` or `risk high`");
+  if (risk === "high" && !review)
+    err(
+      "check/review-required",
+      `journey \`${id}\` is \`risk high\` but has no \`review required\``,
+      rc!.level.span,
+      "add `review required` so a person approves each action (human oversight)",
+    );
+  if (action && risk === "low" && action.def.cost === "high")
+    warn(
+      "check/high-cost-low-risk",
+      `action \`${action.def.name}\` has \`cost: high\` but journey \`${id}\` is \`risk low\``,
+      clause("do")!.action.span,
+      "raise the journey to `risk medium` or `risk high`",
+    );
   if (action && purpose && !purpose.channels.includes(action.def.channel)) {
-    err("check/channel-not-allowed", `purpose \`${purpose.name}\` does not allow channel \`${action.def.channel}\` (action \`${action.def.name}\`)`, clause("do")!.action.span, `its channels are ${list(purpose.channels)}`);
+    err(
+      "check/channel-not-allowed",
+      `purpose \`${purpose.name}\` does not allow channel \`${action.def.channel}\` (action \`${action.def.name}\`)`,
+      clause("do")!.action.span,
+      `its channels are ${list(purpose.channels)}`,
+    );
   }
 
   // Guardrails.
   const cc = clause("cap");
-  if (cc && (cc.count.value < 1 || cc.window.ms <= 0)) err("check/invalid-cap", "a cap needs at least 1 decision per a non-empty window", cc.span, "write e.g. `cap 1 per 30d`");
+  if (cc && (cc.count.value < 1 || cc.window.ms <= 0))
+    err("check/invalid-cap", "a cap needs at least 1 decision per a non-empty window", cc.span, "write e.g. `cap 1 per 30d`");
   const qc = clause("quiet");
-  if (qc && qc.from.minutes === qc.to.minutes) err("check/empty-quiet", `quiet hours \`${qc.from.text} .. ${qc.to.text}\` are empty`, qc.span, "give different start and end times, e.g. `21:00 .. 08:00`");
+  if (qc && qc.from.minutes === qc.to.minutes)
+    err(
+      "check/empty-quiet",
+      `quiet hours \`${qc.from.text} .. ${qc.to.text}\` are empty`,
+      qc.span,
+      "give different start and end times, e.g. `21:00 .. 08:00`",
+    );
 
   // Expressions: `when`, then `reason` (which may use what `when` proved set).
   const eventFields = new Map<string, Type>();
@@ -158,7 +205,13 @@ export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditions: Co
     xc.expectBool(wc.expr, emptyEnv, "`when`");
     for (const d of foldWhen(id, wc.expr, (e) => source(e.span))) diags.push(d);
     const depth = nestingDepth(wc.expr, ctx, conditions.depths);
-    if (depth > MAX_DEPTH) err("check/too-deep", `\`when\` of \`${id}\` nests ${depth} operations deep (named conditions included), more than ${MAX_DEPTH}`, wc.keywordSpan, "split the condition into named `condition`s combined with fewer operators, or into several journeys");
+    if (depth > MAX_DEPTH)
+      err(
+        "check/too-deep",
+        `\`when\` of \`${id}\` nests ${depth} operations deep (named conditions included), more than ${MAX_DEPTH}`,
+        wc.keywordSpan,
+        "split the condition into named `condition`s combined with fewer operators, or into several journeys",
+      );
   }
   const reason = clause("reason");
   if (reason) {
@@ -174,7 +227,13 @@ export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditions: Co
     for (const part of reason.template.parts) {
       if (part.kind !== "expr") continue;
       const depth = nestingDepth(part.expr, ctx, conditions.depths);
-      if (depth > MAX_DEPTH) err("check/too-deep", `\`{…}\` in the \`reason\` of \`${id}\` nests ${depth} operations deep (named conditions included), more than ${MAX_DEPTH}`, part.expr.span, "interpolate a simpler expression");
+      if (depth > MAX_DEPTH)
+        err(
+          "check/too-deep",
+          `\`{…}\` in the \`reason\` of \`${id}\` nests ${depth} operations deep (named conditions included), more than ${MAX_DEPTH}`,
+          part.expr.span,
+          "interpolate a simpler expression",
+        );
     }
   }
 
@@ -184,7 +243,12 @@ export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditions: Co
   if (qc) {
     const tz = ctx.catalog.entities.get("customer")?.fields.get("timezone");
     if (!tz || !event?.binds.includes("customer")) {
-      err("check/quiet-needs-timezone", `quiet hours need \`customer.timezone\`, which ${tz ? `event \`${event?.name ?? "?"}\` does not bind` : "the catalog does not define"}`, qc.keywordSpan, tz ? "trigger on an event that binds `customer`, or remove `quiet`" : "add `timezone: { type: string }` to the `customer` entity");
+      err(
+        "check/quiet-needs-timezone",
+        `quiet hours need \`customer.timezone\`, which ${tz ? `event \`${event?.name ?? "?"}\` does not bind` : "the catalog does not define"}`,
+        qc.keywordSpan,
+        tz ? "trigger on an event that binds `customer`, or remove `quiet`" : "add `timezone: { type: string }` to the `customer` entity",
+      );
     } else reads.push({ def: tz, span: qc.keywordSpan });
   }
   checkReads(reads, event, purpose, id, ctx, err);
@@ -215,7 +279,14 @@ export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditions: Co
 }
 
 /** Binding (spec §2.5) and purpose limitation (§2.6) for every field the journey reads. */
-function checkReads(reads: readonly FieldRead[], event: EventDef | undefined, purpose: PurposeDef | undefined, id: string, ctx: CheckContext, err: (code: string, message: string, span: Span, hint?: string) => void): void {
+function checkReads(
+  reads: readonly FieldRead[],
+  event: EventDef | undefined,
+  purpose: PurposeDef | undefined,
+  id: string,
+  ctx: CheckContext,
+  err: (code: string, message: string, span: Span, hint?: string) => void,
+): void {
   const reported = new Set<string>();
   for (const { def, span } of reads) {
     const key = `${def.path}@${span.start}`;
@@ -233,7 +304,12 @@ function checkReads(reads: readonly FieldRead[], event: EventDef | undefined, pu
     const lineage = def.lineage ? `, lineage \`${def.lineage}\`` : "";
     const forbidden = def.labels.filter((l) => purpose.forbids.includes(l));
     for (const label of forbidden) {
-      err("check/forbidden-label", `\`${def.path}\` carries label \`${label}\`${lineage}, which purpose \`${purpose.name}\` forbids`, span, `purpose limitation: do not use \`${label}\` data for \`${purpose.name}\`; remove this read or use a purpose that permits it`);
+      err(
+        "check/forbidden-label",
+        `\`${def.path}\` carries label \`${label}\`${lineage}, which purpose \`${purpose.name}\` forbids`,
+        span,
+        `purpose limitation: do not use \`${label}\` data for \`${purpose.name}\`; remove this read or use a purpose that permits it`,
+      );
     }
     if (def.pii === "sensitive" && forbidden.length === 0 && !def.labels.some((l) => purpose.allows.includes(l))) {
       const labels = def.labels.length ? def.labels.map((l) => `\`${l}\``).join(", ") : "no label";
@@ -241,7 +317,9 @@ function checkReads(reads: readonly FieldRead[], event: EventDef | undefined, pu
         "check/sensitive-field",
         `\`${def.path}\` is special-category data (pii: sensitive, labels ${labels}${lineage}), which purpose \`${purpose.name}\` does not allow`,
         span,
-        def.labels.length ? `GDPR Art. 9: only a purpose whose \`allows\` lists ${labels} may read it` : "GDPR Art. 9: label the field and allow that label on a purpose that needs it",
+        def.labels.length
+          ? `GDPR Art. 9: only a purpose whose \`allows\` lists ${labels} may read it`
+          : "GDPR Art. 9: label the field and allow that label on a purpose that needs it",
       );
     }
   }
@@ -280,11 +358,20 @@ function bindingEvents(entity: string, ctx: CheckContext): string {
   return evs.length ? ` (${list(evs)})` : "";
 }
 
-function checkAction(dc: Extract<A.Clause, { kind: "do" }> | undefined, ctx: CheckContext, err: (code: string, message: string, span: Span, hint?: string) => void): { def: ActionDef; params: Record<string, string | number | boolean> } | undefined {
+function checkAction(
+  dc: Extract<A.Clause, { kind: "do" }> | undefined,
+  ctx: CheckContext,
+  err: (code: string, message: string, span: Span, hint?: string) => void,
+): { def: ActionDef; params: Record<string, string | number | boolean> } | undefined {
   if (!dc) return undefined;
   const def = ctx.catalog.actions.get(dc.action.name);
   if (!def) {
-    err("check/unknown-action", `unknown action \`${dc.action.name}\``, dc.action.span, didYouMean(dc.action.name, ctx.catalog.actions.keys()) ?? `the catalog defines ${list([...ctx.catalog.actions.keys()])}`);
+    err(
+      "check/unknown-action",
+      `unknown action \`${dc.action.name}\``,
+      dc.action.span,
+      didYouMean(dc.action.name, ctx.catalog.actions.keys()) ?? `the catalog defines ${list([...ctx.catalog.actions.keys()])}`,
+    );
     return undefined;
   }
   // A null-prototype record: a parameter named like an inherited property (`constructor`) is
@@ -298,7 +385,12 @@ function checkAction(dc: Extract<A.Clause, { kind: "do" }> | undefined, ctx: Che
       const hint = didYouMean(a.name.name, def.params.keys());
       const target = closest(a.name.name, def.params.keys());
       if (target) misspelt.add(target);
-      err("check/unknown-parameter", `action \`${def.name}\` has no parameter \`${a.name.name}\``, a.name.span, hint ?? (def.params.size ? `its parameters are ${list([...def.params.keys()])}` : `\`${def.name}\` takes no parameters`));
+      err(
+        "check/unknown-parameter",
+        `action \`${def.name}\` has no parameter \`${a.name.name}\``,
+        a.name.span,
+        hint ?? (def.params.size ? `its parameters are ${list([...def.params.keys()])}` : `\`${def.name}\` takes no parameters`),
+      );
       ok = false;
       continue;
     }
@@ -314,7 +406,12 @@ function checkAction(dc: Extract<A.Clause, { kind: "do" }> | undefined, ctx: Che
     }
     const v = literalParam(a.value, fromFieldType(p.type));
     if (v === undefined) {
-      err("check/parameter-type", `parameter \`${p.name}\` of \`${def.name}\` takes a ${fromFieldType(p.type).kind} literal`, a.value.span, fromFieldType(p.type).kind === "string" ? 'write a string: `template: "renewal-d90"`' : undefined);
+      err(
+        "check/parameter-type",
+        `parameter \`${p.name}\` of \`${def.name}\` takes a ${fromFieldType(p.type).kind} literal`,
+        a.value.span,
+        fromFieldType(p.type).kind === "string" ? 'write a string: `template: "renewal-d90"`' : undefined,
+      );
       ok = false;
       continue;
     }
@@ -323,7 +420,12 @@ function checkAction(dc: Extract<A.Clause, { kind: "do" }> | undefined, ctx: Che
   for (const name of def.params.keys()) {
     // A misspelt argument already got a "did you mean" for this parameter: no second error.
     if (!Object.hasOwn(params, name) && !misspelt.has(name) && !dc.args.some((a) => a.name.name === name)) {
-      err("check/missing-parameter", `action \`${def.name}\` needs parameter \`${name}\``, dc.action.span, `write \`${def.name}(${[...def.params.keys()].map((k) => `${k}: …`).join(", ")})\``);
+      err(
+        "check/missing-parameter",
+        `action \`${def.name}\` needs parameter \`${name}\``,
+        dc.action.span,
+        `write \`${def.name}(${[...def.params.keys()].map((k) => `${k}: …`).join(", ")})\``,
+      );
       ok = false;
     }
   }
@@ -356,6 +458,11 @@ const REQUIRED_HINTS: Record<(typeof REQUIRED_CLAUSES)[number], string> = {
 };
 
 function snake(s: string): string {
-  return s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9_]/g, "_").replace(/^[^a-z]+/, "").toLowerCase() || "journey";
+  return (
+    s
+      .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+      .replace(/[^A-Za-z0-9_]/g, "_")
+      .replace(/^[^a-z]+/, "")
+      .toLowerCase() || "journey"
+  );
 }
-

@@ -96,5 +96,12 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSig>> = Object.assign(Ob
   hours_since: { params: [["datetime"]], result: T.int, doc: "whole hours elapsed from the datetime to `now`" },
   count: { params: [["list"]], result: T.int, doc: "the number of elements of a list" },
   lower: { params: [["string", "enum"]], result: T.string, doc: "the string in lower case" },
-  contains: { params: [["string", "enum"], ["string", "enum"]], result: T.bool, doc: "whether the first string contains the second" },
+  contains: {
+    params: [
+      ["string", "enum"],
+      ["string", "enum"],
+    ],
+    result: T.bool,
+    doc: "whether the first string contains the second",
+  },
 } satisfies Record<string, FunctionSig>);

@@ -3,7 +3,7 @@
 // predicate. Lists of records become arrays of named element interfaces, shared by name.
 import type { Catalog, FieldType } from "../../core/catalog/types.ts";
 import type { CheckedJourney } from "../checker/checked.ts";
-import { ident, key } from "./writer.ts";
+import { ident, key } from "./code.ts";
 
 interface ItemDecl {
   readonly name: string;
@@ -25,7 +25,12 @@ export class ContextTypes {
   contextInterface(j: CheckedJourney): string[] {
     const name = `Ctx_${j.id}`;
     ident(name);
-    const lines = [`/** What \`${j.id}\` reads: exactly its minimal context bundle. */`, `export interface ${name} {`, "  /** The request's time. */", "  readonly now: number /* epoch ms */;"];
+    const lines = [
+      `/** What \`${j.id}\` reads: exactly its minimal context bundle. */`,
+      `export interface ${name} {`,
+      "  /** The request's time. */",
+      "  readonly now: number /* epoch ms */;",
+    ];
     if (j.eventFields.length > 0) {
       const ev = this.catalog.events.get(j.trigger.event);
       lines.push("  readonly event: {");
@@ -70,7 +75,9 @@ export class ContextTypes {
       if (pending.length === 0) break;
       for (const item of pending) {
         done.add(item.name);
-        const body = [...item.members.keys()].sort().map((m) => `  readonly ${key(m)}: ${this.tsType(item.members.get(m)!, `${item.name}.${m}`, `${item.name.slice(5)}_${m}`)};`);
+        const body = [...item.members.keys()]
+          .sort()
+          .map((m) => `  readonly ${key(m)}: ${this.tsType(item.members.get(m)!, `${item.name}.${m}`, `${item.name.slice(5)}_${m}`)};`);
         out.push(`export interface ${item.name} {`, ...body, "}", "");
       }
     }

@@ -8,7 +8,7 @@ import type * as A from "../syntax/ast.ts";
 import { arithmeticKind, disjointEnums, literalValue, showKind, type ShowKind } from "../eval/semantics.ts";
 import type { PlannedCondition, ReasonPart, Site } from "../plan/trace-nodes.ts";
 import { SiteRanges } from "../checker/ranges.ts";
-import { arrow, binary, bool, call, ident, member, nonNull, NULL, num, prefix, str, array, type Code } from "./writer.ts";
+import { arrow, binary, bool, call, ident, member, nonNull, NULL, num, prefix, str, array, type Code } from "./code.ts";
 
 const CTX = ident("c");
 const TRACER = ident("$");
@@ -86,7 +86,8 @@ export class ExprEmitter {
       case "is_set": {
         const operand = site.children[0]!;
         // The operand is read without asserting it is set: that is what is being tested.
-        const v = operand.expr.kind === "path" && operand.resolution?.kind !== "condition" ? this.traced(operand, this.path(operand, true)) : this.emit(operand);
+        const v =
+          operand.expr.kind === "path" && operand.resolution?.kind !== "condition" ? this.traced(operand, this.path(operand, true)) : this.emit(operand);
         return binary(e.negated ? "==" : "!=", v, NULL);
       }
       case "quantifier": {

@@ -20,7 +20,8 @@ import type { JourneyMeta } from "../../core/artifact.ts";
 import { ContextTypes } from "./context-types.ts";
 import { conditionFunction, ExprEmitter, MEMO } from "./emit-expr.ts";
 import { writePrelude } from "./prelude.ts";
-import { array, arrow, as, call, CodeWriter, data, dataAtom, ident, object, type Code } from "./writer.ts";
+import { array, arrow, as, call, data, dataAtom, ident, object, type Code } from "./code.ts";
+import { CodeWriter } from "./writer.ts";
 
 /**
  * Deepest expression (counting named conditions at the place they are used) codegen accepts:
@@ -66,7 +67,10 @@ export function generatePredicates(program: CheckedProgram, sources?: SourceSet)
   for (const j of journeys) {
     const plan = planJourney(program, j, sources);
     const meta = journeyMeta(j, plan, sources);
-    const roots = [{ site: plan.when, span: j.when.span }, ...(plan.reason ?? []).flatMap((p) => (p.kind === "expr" ? [{ site: p.site, span: p.site.expr.span }] : []))];
+    const roots = [
+      { site: plan.when, span: j.when.span },
+      ...(plan.reason ?? []).flatMap((p) => (p.kind === "expr" ? [{ site: p.site, span: p.site.expr.span }] : [])),
+    ];
     for (const { site, span } of roots) {
       const depth = depthOf(site);
       if (depth > MAX_EXPRESSION_DEPTH) {
@@ -142,7 +146,9 @@ class ModuleWriters {
     const when = this.emitter.emit(p.plan.when);
     const reason = p.plan.reason ? this.emitter.reason(p.plan.reason) : undefined;
     // Each shared condition once, as a function over the evaluation's memo (see emit-expr.ts).
-    const shared = p.plan.conditions.filter((c) => c.shared).map((c) => ({ name: conditionFunction(id, c), slot: c.index, part: c.part, body: this.emitter.emit(c.body) }));
+    const shared = p.plan.conditions
+      .filter((c) => c.shared)
+      .map((c) => ({ name: conditionFunction(id, c), slot: c.index, part: c.part, body: this.emitter.emit(c.body) }));
     const memo = { when: shared.some((c) => c.part === "when"), reason: shared.some((c) => c.part === "reason") };
     const meta = metaCode(p.meta);
     for (const w of [this.ts, this.js]) {

@@ -120,7 +120,7 @@ function readPath(site: Site, run: Run, env: Env): unknown {
  * (`constructor`, `toString`, …) must read as absent, as the generated `own` helper reads it.
  */
 function own(record: unknown, name: string): unknown {
-  return Object.prototype.hasOwnProperty.call(record, name) ? (record as Record<string, unknown>)[name] : undefined;
+  return Object.hasOwn(record as object, name) ? (record as Record<string, unknown>)[name] : undefined;
 }
 
 function call(name: string, site: Site, ctx: PredicateContext, kid: (i: number) => unknown): unknown {

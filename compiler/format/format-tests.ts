@@ -82,4 +82,3 @@ export function printBlock(b: A.TestBlock): string {
     .map((l) => l.text)
     .join("\n");
 }
-

@@ -90,7 +90,9 @@ function chainAnchors(start: number, chain: Chain, root: A.Expr): Anchor[] {
   }
   ops.reverse();
   const out = [anchor(start, chain.operands[0]!.span.end)];
-  ops.forEach((b, i) => out.push(anchor(b.opSpan.start, chain.operands[i + 1]!.span.end)));
+  ops.forEach((b, i) => {
+    out.push(anchor(b.opSpan.start, chain.operands[i + 1]!.span.end));
+  });
   return out;
 }
 
@@ -223,7 +225,12 @@ class Layout {
   }
 
   private journey(m: Extract<DeclModel, { kind: "journey" }>): string[] {
-    return this.block(`journey ${m.decl.name.name} {`, m.header, m.clauses.map((cm) => this.clause(cm)), m.closer);
+    return this.block(
+      `journey ${m.decl.name.name} {`,
+      m.header,
+      m.clauses.map((cm) => this.clause(cm)),
+      m.closer,
+    );
   }
 
   /** `test "…" { … }` / `property "…" { … }`: one statement per line, indented. */

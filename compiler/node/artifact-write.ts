@@ -13,7 +13,23 @@
 // file by file — only the names it was recognised by, never a recursive delete — so a file
 // someone adds meanwhile survives.
 import { randomBytes } from "node:crypto";
-import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
 import { ARTIFACT_PART } from "../../core/artifact.ts";
 import type { ArtifactFiles } from "../artifact/build.ts";
@@ -112,8 +128,20 @@ export function refuseProtected(path: string, what: string, options: ArtifactOut
   for (const p of options.protect ?? []) {
     const rel = pathRelation(path, p);
     if (rel === undefined) continue;
-    const where = rel === "same" ? (resolve(p) === resolve(path) ? "is the policy directory" : `is the policy directory \`${p}\``) : rel === "inside" ? `is inside the policy directory \`${p}\`` : `contains the policy directory \`${p}\``;
-    throw new OutputRefusedError("out/protected", path, `\`${path}\` ${where}; ${what} is never written into, over or above the policies`, "give a directory outside the policy set, e.g. `out`");
+    const where =
+      rel === "same"
+        ? resolve(p) === resolve(path)
+          ? "is the policy directory"
+          : `is the policy directory \`${p}\``
+        : rel === "inside"
+          ? `is inside the policy directory \`${p}\``
+          : `contains the policy directory \`${p}\``;
+    throw new OutputRefusedError(
+      "out/protected",
+      path,
+      `\`${path}\` ${where}; ${what} is never written into, over or above the policies`,
+      "give a directory outside the policy set, e.g. `out`",
+    );
   }
   if (options.cwd === null) return;
   const rel = pathRelation(path, options.cwd ?? process.cwd());
@@ -151,7 +179,8 @@ function recognisedParts(dir: string): Set<string> | undefined {
   }
   if (manifest === null || typeof manifest !== "object") return undefined;
   const m = manifest as { compiler?: { name?: unknown }; hash?: unknown; parts?: unknown };
-  if (m.compiler?.name !== "kairos" || typeof m.hash !== "string" || m.parts === null || typeof m.parts !== "object" || Array.isArray(m.parts)) return undefined;
+  if (m.compiler?.name !== "kairos" || typeof m.hash !== "string" || m.parts === null || typeof m.parts !== "object" || Array.isArray(m.parts))
+    return undefined;
   const parts = Object.entries(m.parts as Record<string, unknown>);
   if (!parts.every(([, h]) => typeof h === "string")) return undefined;
   return new Set(parts.map(([p]) => p));
@@ -183,10 +212,20 @@ export function checkArtifactOut(out: string, options: ArtifactOutOptions = {}):
     throw e;
   }
   if (st.isSymbolicLink()) {
-    throw new OutputRefusedError("out/symlink", out, `\`${out}\` is a symbolic link; Kairos does not replace what a link points to`, "give the directory itself, or a new directory name");
+    throw new OutputRefusedError(
+      "out/symlink",
+      out,
+      `\`${out}\` is a symbolic link; Kairos does not replace what a link points to`,
+      "give the directory itself, or a new directory name",
+    );
   }
   if (!st.isDirectory()) {
-    throw new OutputRefusedError("out/not-a-directory", out, `\`${out}\` is a file, not a directory; refusing to replace it with an artifact`, "`--out` names the artifact directory to create or replace: give a new directory name");
+    throw new OutputRefusedError(
+      "out/not-a-directory",
+      out,
+      `\`${out}\` is a file, not a directory; refusing to replace it with an artifact`,
+      "`--out` names the artifact directory to create or replace: give a new directory name",
+    );
   }
   const entries = readdirSync(out).sort();
   if (entries.length === 0) return { kind: "empty" };
@@ -319,7 +358,8 @@ export function writeArtifactDir(out: string, files: ArtifactFiles, options: Art
 
   let old: string | undefined;
   try {
-    if (state.kind === "empty") rmdirSync(target); // fails, safely, if something appeared in it
+    if (state.kind === "empty")
+      rmdirSync(target); // fails, safely, if something appeared in it
     else if (state.kind === "artifact") {
       old = `${tmp}.old`;
       renameSync(target, old);
@@ -336,7 +376,12 @@ export function writeArtifactDir(out: string, files: ArtifactFiles, options: Art
     rmSync(tmp, { recursive: true, force: true });
     const code = errnoOf(e);
     if (code === "ENOTEMPTY" || code === "EEXIST") {
-      throw new OutputRefusedError("out/changed", out, `\`${out}\` changed while the artifact was being written (something else wrote there); nothing was replaced`, "run the command again, and make sure nothing else writes to that directory");
+      throw new OutputRefusedError(
+        "out/changed",
+        out,
+        `\`${out}\` changed while the artifact was being written (something else wrote there); nothing was replaced`,
+        "run the command again, and make sure nothing else writes to that directory",
+      );
     }
     throw e;
   }

@@ -113,7 +113,10 @@ function listFiles(dir: string, ext: string): string[] {
     if (isMissing(e)) return [];
     throw e;
   }
-  return entries.filter((f) => f.endsWith(ext) && statSync(join(dir, f)).isFile()).sort().map((f) => join(dir, f));
+  return entries
+    .filter((f) => f.endsWith(ext) && statSync(join(dir, f)).isFile())
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 /**
@@ -129,7 +132,8 @@ export function readPolicyDir(dir: string): ReadResult {
     if (!isMissing(e)) throw e;
     return { sources: undefined, diagnostics: [], usage: `no such directory \`${dir}\`` };
   }
-  if (!st.isDirectory()) return { sources: undefined, diagnostics: [], usage: `\`${dir}\` is not a directory; pass the policy set's directory (the one holding catalog.yaml)` };
+  if (!st.isDirectory())
+    return { sources: undefined, diagnostics: [], usage: `\`${dir}\` is not a directory; pass the policy set's directory (the one holding catalog.yaml)` };
   const diagnostics: Diagnostic[] = [];
   const read = (path: string) => {
     const name = `${basename(resolve(dir))}/${relative(dir, path).split("\\").join("/")}`;

@@ -4,7 +4,8 @@
 import { execFile } from "node:child_process";
 import { access, constants, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gunzipSync, gzipSync } from "fflate";
@@ -12,6 +13,7 @@ import type { Catalog } from "../../core/catalog/types.ts";
 import { ALL_ENTRYPOINTS, type OpaDataDocument } from "../../core/opa-contract.ts";
 import { sha256Hex } from "../../core/sha256.ts";
 import { readTar, writeTar, type TarEntry } from "../../core/tar.ts";
+import { isBundledRego } from "./backend.ts";
 import { catalogToData, dataDocumentBytes } from "./data.ts";
 
 const run = promisify(execFile);
@@ -29,17 +31,31 @@ export type OpaBuildErrorCode = "opa/not-installed" | "opa/wrong-version" | "opa
 /** A build that cannot produce a bundle: missing CLI, no policies, or OPA rejecting them. */
 export class OpaBuildError extends Error {
   readonly code: OpaBuildErrorCode;
-  constructor(code: OpaBuildErrorCode, message: string) {
-    super(message);
+  /** What went wrong, without the fix (the message is `reason: hint`). */
+  readonly reason: string;
+  /** The fix, when there is one. */
+  readonly hint: string | undefined;
+  /** For `opa/build-failed`: OPA's own error output, which compiler/opa/diagnostics.ts parses. */
+  readonly output: string | undefined;
+  constructor(code: OpaBuildErrorCode, reason: string, more: { readonly hint?: string; readonly output?: string } = {}) {
+    super(more.hint ? `${reason}: ${more.hint}` : reason);
     this.name = "OpaBuildError";
     this.code = code;
+    this.reason = reason;
+    this.hint = more.hint;
+    this.output = more.output;
   }
 }
 
 export interface OpaBuildOptions {
-  readonly catalog: Catalog;
+  /** The catalog whose data document the bundle carries (or give `data` itself). */
+  readonly catalog?: Catalog;
+  /** The data document, when there is no Catalog at hand (the compiler passes it). */
+  readonly data?: OpaDataDocument;
   /** A `rego/` folder; its `*_test.rego` files are not bundled. Default: the standard policies. */
   readonly regoDir?: string;
+  /** The Rego sources themselves, by name in the bundle, instead of a folder (tests left out likewise). */
+  readonly rego?: readonly { readonly name: string; readonly text: string | Uint8Array }[];
   /** Default: `.tools/bin/opa`, or `$KAIROS_OPA`. */
   readonly opaPath?: string;
   /** Default: `kairos/decision`, `kairos/consent`, `kairos/residency`. */
@@ -71,29 +87,49 @@ export interface OpaBuildResult {
   };
 }
 
-
-const SETUP_HINT = "run `npm run setup` to install the pinned OPA CLI into .tools/bin";
+/** How to get the pinned OPA: in the checkout, `npm run setup`; for an installed package, OPA on PATH. */
+const SETUP_HINT =
+  existsSync(join(root, "package.json")) && existsSync(join(root, "scripts/setup-opa.sh"))
+    ? "run `npm run setup` to install the pinned OPA CLI into .tools/bin (or set KAIROS_OPA to an OPA binary)"
+    : `install OPA ${PINNED_OPA_VERSION} on PATH (\`go install github.com/open-policy-agent/opa@v${PINNED_OPA_VERSION}\`), or set KAIROS_OPA to its path`;
 
 /** The version of an OPA CLI, checked to be the pinned one. */
 export async function opaVersion(opaPath: string = defaultOpaPath()): Promise<string> {
   try {
     await access(opaPath, constants.X_OK);
   } catch {
-    throw new OpaBuildError("opa/not-installed", `the OPA CLI is not installed at ${opaPath}: ${SETUP_HINT}`);
+    throw new OpaBuildError("opa/not-installed", `the OPA CLI is not installed at ${opaPath}`, { hint: SETUP_HINT });
   }
-  const { stdout } = await run(opaPath, ["version"]);
+  let stdout: string;
+  try {
+    ({ stdout } = await run(opaPath, ["version"]));
+  } catch (e) {
+    // There, but not runnable (another architecture, a broken download): as good as missing.
+    throw new OpaBuildError("opa/not-installed", `the OPA CLI at ${opaPath} does not run (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`, {
+      hint: SETUP_HINT,
+    });
+  }
   const version = /^Version: (\S+)$/m.exec(stdout)?.[1] ?? "unknown";
   if (version !== PINNED_OPA_VERSION) {
-    throw new OpaBuildError(
-      "opa/wrong-version",
-      `the OPA CLI at ${opaPath} is version ${version}, not the pinned ${PINNED_OPA_VERSION}: ${SETUP_HINT}`,
-    );
+    throw new OpaBuildError("opa/wrong-version", `the OPA CLI at ${opaPath} is version ${version}, not the pinned ${PINNED_OPA_VERSION}`, { hint: SETUP_HINT });
   }
   return version;
 }
 
+/**
+ * Where the OPA CLI is: `$KAIROS_OPA`, else the checkout's `.tools/bin/opa` when it exists (what
+ * `npm ci` installs), else `opa` on PATH (an installed package has no `.tools/`).
+ */
 function defaultOpaPath(): string {
-  return process.env["KAIROS_OPA"] ?? DEFAULT_OPA_PATH;
+  const fromEnv = process.env["KAIROS_OPA"];
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  if (existsSync(DEFAULT_OPA_PATH)) return DEFAULT_OPA_PATH;
+  for (const dir of (process.env["PATH"] ?? "").split(delimiter)) {
+    if (dir === "") continue;
+    const candidate = join(dir, process.platform === "win32" ? "opa.exe" : "opa");
+    if (existsSync(candidate)) return candidate;
+  }
+  return DEFAULT_OPA_PATH;
 }
 
 /** The bundled Rego sources of a folder: `*.rego` except tests, by name. */
@@ -104,9 +140,21 @@ export async function regoSources(dir: string): Promise<{ name: string; text: Ui
   } catch {
     throw new OpaBuildError("opa/no-rego", `cannot read the Rego folder ${dir}`);
   }
-  const rego = names.filter((n) => n.endsWith(".rego") && !n.endsWith("_test.rego")).sort();
+  const rego = names.filter(isBundledRego).sort();
   if (rego.length === 0) throw new OpaBuildError("opa/no-rego", `no Rego policies (*.rego) in ${dir}`);
   return Promise.all(rego.map(async (name) => ({ name, text: new Uint8Array(await readFile(join(dir, name))) })));
+}
+
+const enc = new TextEncoder();
+
+/** In-memory sources as the bundle holds them: tests left out, bytes, sorted by name. */
+function bundledSources(rego: NonNullable<OpaBuildOptions["rego"]>): { name: string; text: Uint8Array }[] {
+  const out = rego
+    .filter((r) => isBundledRego(r.name))
+    .map((r) => ({ name: r.name, text: typeof r.text === "string" ? enc.encode(r.text) : r.text }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (out.length === 0) throw new OpaBuildError("opa/no-rego", "no Rego policies (*.rego besides *_test.rego) were given");
+  return out;
 }
 
 const compareNames = (a: TarEntry, b: TarEntry): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -118,9 +166,10 @@ const compareNames = (a: TarEntry, b: TarEntry): number => (a.name < b.name ? -1
 export async function buildOpaBundle(options: OpaBuildOptions): Promise<OpaBuildResult> {
   const opaPath = options.opaPath ?? defaultOpaPath();
   const version = await opaVersion(opaPath);
-  const sources = await regoSources(options.regoDir ?? DEFAULT_REGO_DIR);
+  const sources = options.rego ? bundledSources(options.rego) : await regoSources(options.regoDir ?? DEFAULT_REGO_DIR);
   const entrypoints = [...(options.entrypoints ?? ALL_ENTRYPOINTS)];
-  const dataDocument = catalogToData(options.catalog);
+  const dataDocument = options.data ?? (options.catalog ? catalogToData(options.catalog) : undefined);
+  if (!dataDocument) throw new Error("bug: buildOpaBundle needs a catalog or a data document");
   const dataBytes = dataDocumentBytes(dataDocument);
 
   const work = await mkdtemp(join(tmpdir(), "kairos-opa-"));
@@ -136,7 +185,7 @@ export async function buildOpaBundle(options: OpaBuildOptions): Promise<OpaBuild
     } catch (e) {
       const out = e as { stderr?: string; stdout?: string };
       const stderr = out.stderr?.trim() || out.stdout?.trim() || String(e);
-      throw new OpaBuildError("opa/build-failed", `opa build failed:\n${stderr}`);
+      throw new OpaBuildError("opa/build-failed", `opa build failed:\n${stderr}`, { output: stderr });
     }
     const entries = readTar(gunzipSync(new Uint8Array(await readFile(out)))).sort(compareNames);
     const file = (name: string): Uint8Array => {

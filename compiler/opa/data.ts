@@ -12,10 +12,7 @@ function byKey<T>(entries: Iterable<[string, T]>): Record<string, T> {
 /** The data document of a catalog, with keys in sorted order so its JSON is canonical. */
 export function catalogToData(catalog: Catalog): OpaDataDocument {
   const purposes = byKey<OpaPurposeData>(
-    [...catalog.purposes.values()].map((p) => [
-      p.name,
-      { bases: [...p.bases], channels: [...p.channels], marketing: p.marketing },
-    ]),
+    [...catalog.purposes.values()].map((p) => [p.name, { bases: [...p.bases], channels: [...p.channels], marketing: p.marketing }]),
   );
   const fields = byKey<{ residency: string }>(
     [...catalog.entities.values()].flatMap((e) => [...e.fields.values()].map((f): [string, { residency: string }] => [f.path, { residency: f.residency }])),

@@ -1,4 +1,6 @@
-// Compiling the consent and residency policies into an OPA Wasm bundle.
+// Compiling the consent and residency policies into an OPA Wasm bundle. build.ts runs the OPA
+// CLI (Node); the rest of the folder is browser-safe, and the compiler imports those files
+// directly, never this index.
 export {
   buildOpaBundle,
   opaVersion,
@@ -13,3 +15,6 @@ export {
   type OpaBundleParts,
 } from "./build.ts";
 export { catalogToData, dataDocumentBytes } from "./data.ts";
+export { isBundledRego, type OpaBackend, type OpaBuildOutcome, type OpaBuildProblem, type OpaBundleBuilt, type RegoFile } from "./backend.ts";
+export { opaCodes, type OpaCode } from "./codes.ts";
+export { opaProblemDiagnostics, parseOpaOutput, type OpaReport } from "./diagnostics.ts";

@@ -200,7 +200,9 @@ export function planJourney(program: CheckedProgram, journey: CheckedJourney, so
   if (journey.reason) {
     planned = new Map();
     part = "reason";
-    reason = journey.reason.parts.map((p): ReasonPart => (p.kind === "text" ? { kind: "text", text: p.text } : { kind: "expr", site: build(p.expr, true, false) }));
+    reason = journey.reason.parts.map(
+      (p): ReasonPart => (p.kind === "text" ? { kind: "text", text: p.text } : { kind: "expr", site: build(p.expr, true, false) }),
+    );
   }
   const all = conditions as readonly PlannedCondition[];
   return reason ? { when, reason, nodes, conditions: all } : { when, nodes, conditions: all };

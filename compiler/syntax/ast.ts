@@ -132,23 +132,15 @@ export interface ErrorExpr {
 }
 
 export type LiteralExpr = BoolLit | IntLit | DecimalLit | StringLit | DateLit | DateTimeLit | DurationLit;
-export type Expr =
-  | LiteralExpr
-  | ListLit
-  | PathExpr
-  | CallExpr
-  | UnaryExpr
-  | BinaryExpr
-  | IsSetExpr
-  | QuantifierExpr
-  | ParenExpr
-  | ErrorExpr;
+export type Expr = LiteralExpr | ListLit | PathExpr | CallExpr | UnaryExpr | BinaryExpr | IsSetExpr | QuantifierExpr | ParenExpr | ErrorExpr;
 
 // ---------------------------------------------------------------------------------------------
 // Clauses and declarations
 
 /** A piece of a `reason` template: literal text or an interpolated `{expr}`. */
-export type TemplatePart = { readonly kind: "text"; readonly text: string; readonly span: Span } | { readonly kind: "expr"; readonly expr: Expr; readonly span: Span };
+export type TemplatePart =
+  | { readonly kind: "text"; readonly text: string; readonly span: Span }
+  | { readonly kind: "expr"; readonly expr: Expr; readonly span: Span };
 
 export interface Template {
   readonly kind: "template";

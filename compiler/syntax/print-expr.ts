@@ -22,17 +22,9 @@ export function printString(value: string): string {
   return JSON.stringify(value);
 }
 
-/**
- * Characters the printer may still spend before the rest prints as nothing (see
- * `printExprBounded`). Infinity except during a bounded print; printing is synchronous.
- */
-let budget = Infinity;
-/** Whether the bounded print being made left something out. */
-let truncated = false;
-
 /** The canonical one-line text of an expression. */
 export function printExpr(e: A.Expr): string {
-  return print(e, L.or, true);
+  return new Printer(Infinity).print(e, L.or, true);
 }
 
 /**
@@ -41,15 +33,9 @@ export function printExpr(e: A.Expr): string {
  * and the full text of each would cost the size of the expression times its depth.
  */
 export function printExprBounded(e: A.Expr, max: number): string {
-  budget = max;
-  truncated = false;
-  let text: string;
-  try {
-    text = print(e, L.or, true);
-  } finally {
-    budget = Infinity;
-  }
-  if (!truncated && text.length <= max) return text;
+  const printer = new Printer(max);
+  const text = printer.print(e, L.or, true);
+  if (!printer.truncated && text.length <= max) return text;
   // What was printed before anything was left out is exact, and that is at least `max - 1`
   // characters (a leaf cut short is exact as far as it goes).
   let cut = Math.min(text.length, Math.max(0, max - 1));
@@ -62,7 +48,10 @@ export function printExprBounded(e: A.Expr, max: number): string {
 export function printTemplate(t: A.Template): string {
   let out = "";
   for (const p of t.parts) {
-    if (p.kind === "text") out += JSON.stringify(p.text).slice(1, -1).replace(/[{}]/g, (b) => b + b);
+    if (p.kind === "text")
+      out += JSON.stringify(p.text)
+        .slice(1, -1)
+        .replace(/[{}]/g, (b) => b + b);
     else out += `{${printExpr(p.expr)}}`;
   }
   return `"${out}"`;
@@ -98,101 +87,114 @@ function levelOf(e: A.Expr): Level {
 }
 
 /**
- * `min` is the loosest level the slot accepts; `rightEdge` says nothing follows the slot up
- * to a closing delimiter, which a quantifier needs because its body extends to the right.
+ * One print of an expression: the characters it may still spend before the rest prints as
+ * nothing (see `printExprBounded`; Infinity when unbounded), and whether it left something out.
  */
-function print(e: A.Expr, min: Level, rightEdge: boolean): string {
-  // A bounded print counts a node once it is printed, one character for the node (each prints
-  // at least one of its own) plus the rest of a leaf's text (in `leaf`): so the budget runs out
-  // only after at least that many characters were printed, in order, and all of them exact.
-  if (budget <= 0) {
-    truncated = true;
-    return "";
-  }
-  const needsParens = levelOf(e) < min || (e.kind === "quantifier" && !rightEdge);
-  const text = bare(e, rightEdge || needsParens);
-  budget--;
-  return needsParens ? `(${text})` : text;
-}
+class Printer {
+  budget: number;
+  truncated = false;
 
-/** A leaf's text, counted against the budget: only as much of it as can still be shown. */
-function leaf(text: string): string {
-  if (text.length <= budget + 1) {
-    budget -= text.length - 1;
-    return text;
+  constructor(budget: number) {
+    this.budget = budget;
   }
-  truncated = true;
-  const shown = text.slice(0, budget + 1);
-  budget = -1;
-  return shown;
-}
 
-/** Items separated by `, `, up to where the budget runs out. */
-function printAll(items: readonly A.Expr[]): string {
-  const out: string[] = [];
-  for (const i of items) {
-    if (budget <= 0) {
-      truncated = true;
-      break;
+  /**
+   * `min` is the loosest level the slot accepts; `rightEdge` says nothing follows the slot up
+   * to a closing delimiter, which a quantifier needs because its body extends to the right.
+   */
+  print(e: A.Expr, min: Level, rightEdge: boolean): string {
+    // A bounded print counts a node once it is printed, one character for the node (each prints
+    // at least one of its own) plus the rest of a leaf's text (in `leaf`): so the budget runs out
+    // only after at least that many characters were printed, in order, and all of them exact.
+    if (this.budget <= 0) {
+      this.truncated = true;
+      return "";
     }
-    out.push(print(i, L.or, true));
+    const needsParens = levelOf(e) < min || (e.kind === "quantifier" && !rightEdge);
+    const text = this.bare(e, rightEdge || needsParens);
+    this.budget--;
+    return needsParens ? `(${text})` : text;
   }
-  return out.join(", ");
-}
 
-function bare(e: A.Expr, rightEdge: boolean): string {
-  switch (e.kind) {
-    case "bool":
-      return e.value ? "true" : "false";
-    case "int":
-      return leaf(Object.is(e.value, -0) ? "-0" : String(e.value));
-    case "decimal":
-      return leaf(e.raw);
-    case "string":
-      // A long string is cut before escaping (at a whole character), not after.
-      if (e.value.length > budget) {
-        truncated = true;
-        let cut = Math.max(0, budget);
-        const last = e.value.charCodeAt(cut - 1);
-        if (last >= 0xd800 && last <= 0xdbff) cut--;
-        return leaf(printString(e.value.slice(0, cut)).slice(0, -1));
+  /** A leaf's text, counted against the budget: only as much of it as can still be shown. */
+  leaf(text: string): string {
+    if (text.length <= this.budget + 1) {
+      this.budget -= text.length - 1;
+      return text;
+    }
+    this.truncated = true;
+    const shown = text.slice(0, this.budget + 1);
+    this.budget = -1;
+    return shown;
+  }
+
+  /** Items separated by `, `, up to where the budget runs out. */
+  printAll(items: readonly A.Expr[]): string {
+    const out: string[] = [];
+    for (const i of items) {
+      if (this.budget <= 0) {
+        this.truncated = true;
+        break;
       }
-      return leaf(printString(e.value));
-    case "date":
-    case "datetime":
-    case "duration":
-      return leaf(e.text);
-    case "list":
-      return `[${printAll(e.items)}]`;
-    case "path":
-      return leaf(e.segments.map((s) => s.name).join("."));
-    case "call":
-      return `${e.callee.name}(${printAll(e.args)})`;
-    case "paren":
-      return `(${print(e.inner, L.or, true)})`;
-    case "error":
-      // Only reachable for files with syntax errors, which the formatter refuses.
-      return "<error>";
-    case "unary":
-      return e.op === "not" ? `not ${print(e.operand, L.not, rightEdge)}` : `-${print(e.operand, L.unary, rightEdge)}`;
-    case "is_set":
-      return `${print(e.operand, L.additive, false)} is ${e.negated ? "not " : ""}set`;
-    case "quantifier":
-      return `${e.quantifier} ${e.variable.name} in ${print(e.list, L.additive, false)}: ${print(e.body, L.or, rightEdge)}`;
-    case "binary": {
-      const lvl = levelOf(e);
-      let left: Level;
-      let right: Level;
-      if (lvl === L.comparison) {
-        // Comparisons do not chain: both sides are additive expressions.
-        left = L.additive;
-        right = L.additive;
-      } else {
-        // Left-associative: the left side may be the same level, the right must bind tighter.
-        left = lvl;
-        right = (lvl + 1) as Level;
+      out.push(this.print(i, L.or, true));
+    }
+    return out.join(", ");
+  }
+
+  bare(e: A.Expr, rightEdge: boolean): string {
+    switch (e.kind) {
+      case "bool":
+        return e.value ? "true" : "false";
+      case "int":
+        return this.leaf(Object.is(e.value, -0) ? "-0" : String(e.value));
+      case "decimal":
+        return this.leaf(e.raw);
+      case "string":
+        // A long string is cut before escaping (at a whole character), not after.
+        if (e.value.length > this.budget) {
+          this.truncated = true;
+          let cut = Math.max(0, this.budget);
+          const last = e.value.charCodeAt(cut - 1);
+          if (last >= 0xd800 && last <= 0xdbff) cut--;
+          return this.leaf(printString(e.value.slice(0, cut)).slice(0, -1));
+        }
+        return this.leaf(printString(e.value));
+      case "date":
+      case "datetime":
+      case "duration":
+        return this.leaf(e.text);
+      case "list":
+        return `[${this.printAll(e.items)}]`;
+      case "path":
+        return this.leaf(e.segments.map((s) => s.name).join("."));
+      case "call":
+        return `${e.callee.name}(${this.printAll(e.args)})`;
+      case "paren":
+        return `(${this.print(e.inner, L.or, true)})`;
+      case "error":
+        // Only reachable for files with syntax errors, which the formatter refuses.
+        return "<error>";
+      case "unary":
+        return e.op === "not" ? `not ${this.print(e.operand, L.not, rightEdge)}` : `-${this.print(e.operand, L.unary, rightEdge)}`;
+      case "is_set":
+        return `${this.print(e.operand, L.additive, false)} is ${e.negated ? "not " : ""}set`;
+      case "quantifier":
+        return `${e.quantifier} ${e.variable.name} in ${this.print(e.list, L.additive, false)}: ${this.print(e.body, L.or, rightEdge)}`;
+      case "binary": {
+        const lvl = levelOf(e);
+        let left: Level;
+        let right: Level;
+        if (lvl === L.comparison) {
+          // Comparisons do not chain: both sides are additive expressions.
+          left = L.additive;
+          right = L.additive;
+        } else {
+          // Left-associative: the left side may be the same level, the right must bind tighter.
+          left = lvl;
+          right = (lvl + 1) as Level;
+        }
+        return `${this.print(e.left, left, false)} ${e.op} ${this.print(e.right, right, rightEdge)}`;
       }
-      return `${print(e.left, left, false)} ${e.op} ${print(e.right, right, rightEdge)}`;
     }
   }
 }

@@ -112,7 +112,12 @@ export class Args {
   finish(after: string): void {
     const v = this.peek();
     if (!v) return;
-    this.report("test/bad-argument", `unexpected ${found(v)} after ${after}`, v.span, `one \`${this.stmt.keyword.name}\` per line; see docs/testing.md for its form`);
+    this.report(
+      "test/bad-argument",
+      `unexpected ${found(v)} after ${after}`,
+      v.span,
+      `one \`${this.stmt.keyword.name}\` per line; see docs/testing.md for its form`,
+    );
     this.i = this.stmt.args.length;
   }
 
@@ -126,7 +131,15 @@ export class Args {
       const v = this.next()!;
       if (v.kind !== "word" || !names.includes(v.text)) {
         const hint = v.kind === "word" ? didYouMean(v.text, names) : undefined;
-        this.report("test/bad-argument", `unexpected ${found(v)} in \`${this.stmt.keyword.name}\``, v.span, hint ?? (names.length ? `\`${this.stmt.keyword.name}\` takes ${names.map((n) => `\`${n} …\``).join(", ")}` : `\`${this.stmt.keyword.name}\` takes nothing more`));
+        this.report(
+          "test/bad-argument",
+          `unexpected ${found(v)} in \`${this.stmt.keyword.name}\``,
+          v.span,
+          hint ??
+            (names.length
+              ? `\`${this.stmt.keyword.name}\` takes ${names.map((n) => `\`${n} …\``).join(", ")}`
+              : `\`${this.stmt.keyword.name}\` takes nothing more`),
+        );
         continue;
       }
       if (seen.has(v.text)) this.report("test/duplicate-statement", `\`${v.text}\` is given twice`, v.span, "keep one of them");
@@ -143,7 +156,12 @@ export function datetimeValue(v: A.TestValue | undefined, need: string, report: 
     return ms === undefined ? undefined : { text: v.value.text, ms }; // a bad one was reported by the parser
   }
   if (v?.kind === "literal" && v.value.kind === "date") {
-    report("test/bad-argument", `${need} (a datetime with an offset), but \`${v.value.text}\` is a date`, v.span, `write \`${v.value.text}T00:00:00Z\`, or the time you mean`);
+    report(
+      "test/bad-argument",
+      `${need} (a datetime with an offset), but \`${v.value.text}\` is a date`,
+      v.span,
+      `write \`${v.value.text}T00:00:00Z\`, or the time you mean`,
+    );
     return undefined;
   }
   report("test/bad-argument", `${need} (a datetime), found ${found(v)}`, v?.span ?? at, "write an ISO 8601 datetime with an offset: `2026-03-02T10:00:00Z`");
@@ -178,7 +196,12 @@ export function jsonValue(v: A.TestValue, type: FieldType, what: string, report:
     case "enum": {
       if (lit?.kind === "string") {
         if (type.values.includes(lit.value)) return lit.value;
-        report("test/unknown-enum-value", `\`"${lit.value}"\` is not a value of ${what}`, v.span, didYouMean(lit.value, type.values) ?? `its values are ${type.values.map((x) => `"${x}"`).join(", ")}`);
+        report(
+          "test/unknown-enum-value",
+          `\`"${lit.value}"\` is not a value of ${what}`,
+          v.span,
+          didYouMean(lit.value, type.values) ?? `its values are ${type.values.map((x) => `"${x}"`).join(", ")}`,
+        );
         return undefined;
       }
       return bad(v.kind === "word" ? `write it as a string: \`"${v.text}"\`` : `its values are ${type.values.map((x) => `"${x}"`).join(", ")}`);
@@ -197,7 +220,9 @@ export function jsonValue(v: A.TestValue, type: FieldType, what: string, report:
       switch (type.name) {
         case "int":
           if (lit?.kind === "int") return lit.value;
-          return bad(lit?.kind === "string" && /^-?\d+$/.test(lit.value) ? "remove the quotes" : lit?.kind === "decimal" ? "an int has no decimal point" : undefined);
+          return bad(
+            lit?.kind === "string" && /^-?\d+$/.test(lit.value) ? "remove the quotes" : lit?.kind === "decimal" ? "an int has no decimal point" : undefined,
+          );
         case "decimal":
           if (lit?.kind === "int" || lit?.kind === "decimal") return lit.value;
           return bad(lit?.kind === "string" && /^-?\d+(\.\d+)?$/.test(lit.value) ? "remove the quotes" : undefined);
@@ -206,13 +231,17 @@ export function jsonValue(v: A.TestValue, type: FieldType, what: string, report:
           return bad("write `true` or `false`");
         case "string":
           if (lit?.kind === "string") return lit.value;
-          return bad(v.kind === "word" ? `write it as a string: \`"${v.text}"\`` : lit ? "write it as a string: `\"…\"`" : undefined);
+          return bad(v.kind === "word" ? `write it as a string: \`"${v.text}"\`` : lit ? 'write it as a string: `"…"`' : undefined);
         case "date":
           if (lit?.kind === "date") return parseDateLiteral(lit.text) === undefined ? undefined : lit.text;
           return bad(lit?.kind === "datetime" ? `a date has no time: \`${lit.text.slice(0, 10)}\`` : "write a date such as `2026-05-31`");
         case "datetime":
           if (lit?.kind === "datetime") return parseDateTimeLiteral(lit.text) === undefined ? undefined : lit.text;
-          return bad(lit?.kind === "date" ? `write \`${lit.text}T00:00:00Z\`, or the time you mean` : "write an ISO 8601 datetime with an offset: `2026-03-02T10:00:00Z`");
+          return bad(
+            lit?.kind === "date"
+              ? `write \`${lit.text}T00:00:00Z\`, or the time you mean`
+              : "write an ISO 8601 datetime with an offset: `2026-03-02T10:00:00Z`",
+          );
         case "duration":
           if (lit?.kind === "duration") return parseDurationLiteral(lit.text) === undefined ? undefined : lit.text;
           return bad("write a duration such as `30d`");
@@ -223,7 +252,12 @@ export function jsonValue(v: A.TestValue, type: FieldType, what: string, report:
 /** A `{ member: value, … }` element of a list of records: every member, none unknown. */
 function recordValue(v: A.TestValue, members: ReadonlyMap<string, FieldType>, what: string, report: Report): unknown {
   if (v.kind !== "record") {
-    report("test/value-type", `${what} is a record {${[...members.keys()].join(", ")}}, but this is ${describe(v)}`, v.span, `write \`{ ${[...members.keys()].map((k) => `${k}: …`).join(", ")} }\``);
+    report(
+      "test/value-type",
+      `${what} is a record {${[...members.keys()].join(", ")}}, but this is ${describe(v)}`,
+      v.span,
+      `write \`{ ${[...members.keys()].map((k) => `${k}: …`).join(", ")} }\``,
+    );
     return undefined;
   }
   const out: Record<string, unknown> = {};
@@ -231,7 +265,12 @@ function recordValue(v: A.TestValue, members: ReadonlyMap<string, FieldType>, wh
   for (const f of v.fields) {
     const t = members.get(f.name.name);
     if (!t) {
-      report("test/unknown-member", `${what} has no member \`${f.name.name}\``, f.name.span, didYouMean(f.name.name, members.keys()) ?? `its members are ${[...members.keys()].map((k) => `\`${k}\``).join(", ")}`);
+      report(
+        "test/unknown-member",
+        `${what} has no member \`${f.name.name}\``,
+        f.name.span,
+        didYouMean(f.name.name, members.keys()) ?? `its members are ${[...members.keys()].map((k) => `\`${k}\``).join(", ")}`,
+      );
       ok = false;
       continue;
     }
@@ -247,7 +286,12 @@ function recordValue(v: A.TestValue, members: ReadonlyMap<string, FieldType>, wh
   }
   for (const name of members.keys()) {
     if (!v.fields.some((f) => f.name.name === name)) {
-      report("test/missing-member", `${what} has no \`${name}\``, v.span, `every element of this list has ${[...members.keys()].map((k) => `\`${k}\``).join(", ")}`);
+      report(
+        "test/missing-member",
+        `${what} has no \`${name}\``,
+        v.span,
+        `every element of this list has ${[...members.keys()].map((k) => `\`${k}\``).join(", ")}`,
+      );
       ok = false;
     }
   }

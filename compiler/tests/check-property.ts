@@ -43,7 +43,15 @@ export function decisionScope(catalog: Catalog, journeyIds: readonly string[]): 
     field("fields", { kind: "list", of: { kind: "type", type: { kind: "scalar", name: "string" } } }),
     field("candidates", {
       kind: "list",
-      of: { kind: "record", members: new Map<string, FieldType>([["journey", e(journeyIds)], ["outcome", e(OUTCOMES)], ["purpose", e(purposes)], ["basis", e(LAWFUL_BASES)]]) },
+      of: {
+        kind: "record",
+        members: new Map<string, FieldType>([
+          ["journey", e(journeyIds)],
+          ["outcome", e(OUTCOMES)],
+          ["purpose", e(purposes)],
+          ["basis", e(LAWFUL_BASES)],
+        ]),
+      },
     }),
   ];
   const decision: EntityDef = { name: DECISION, key: "decision_id", fields: new Map(fields.map((f) => [f.name, f])), loc: { start: 0, end: 0 } };
@@ -88,7 +96,13 @@ export function checkProperty(block: A.PropertyDecl, sc: SuiteContext, ctx: Chec
         if (!single(s) || !s.trigger) break;
         const type = eventName({ name: s.trigger.event.name, span: s.trigger.event.span }, sc);
         const timers = s.trigger.timers;
-        if (timers.length > 1) sc.report("test/bad-argument", "a property follows one timer", timers[1]!.span, "write one property per timer, or leave `after` out to test the event itself");
+        if (timers.length > 1)
+          sc.report(
+            "test/bad-argument",
+            "a property follows one timer",
+            timers[1]!.span,
+            "write one property per timer, or leave `after` out to test the event itself",
+          );
         if (!type) break;
         const t = timers[0];
         trigger = { event: type, ...(t ? { timer: { label: t.text, ms: t.ms } } : {}) };
@@ -110,19 +124,36 @@ export function checkProperty(block: A.PropertyDecl, sc: SuiteContext, ctx: Chec
         if (!single(s)) break;
         const n = args.integer("a number of generated cases, e.g. `runs 300`");
         args.finish("the number of runs");
-        if (n && (n.value < 1 || n.value > MAX_RUNS)) sc.report("test/invalid-runs", `\`runs ${n.value}\` is out of range`, n.span, `give a number from 1 to ${MAX_RUNS}`);
+        if (n && (n.value < 1 || n.value > MAX_RUNS))
+          sc.report("test/invalid-runs", `\`runs ${n.value}\` is out of range`, n.span, `give a number from 1 to ${MAX_RUNS}`);
         else if (n) runs = n.value;
         break;
       }
       case "event":
-        sc.report("test/event-in-property", "a property generates its events: say which with `on`", s.keyword.span, `write \`on ${s.args[0]?.kind === "word" ? s.args[0].text : "daily"}\`; constrain the payload with \`assume event.<field> …\``);
+        sc.report(
+          "test/event-in-property",
+          "a property generates its events: say which with `on`",
+          s.keyword.span,
+          `write \`on ${s.args[0]?.kind === "word" ? s.args[0].text : "daily"}\`; constrain the payload with \`assume event.<field> …\``,
+        );
         break;
       default:
-        sc.report("test/unknown-statement", `unknown statement \`${kw}\` in a property`, s.keyword.span, didYouMean(kw, PROPERTY_STATEMENTS) ?? `a property's statements are ${list([...PROPERTY_STATEMENTS])}`);
+        sc.report(
+          "test/unknown-statement",
+          `unknown statement \`${kw}\` in a property`,
+          s.keyword.span,
+          didYouMean(kw, PROPERTY_STATEMENTS) ?? `a property's statements are ${list([...PROPERTY_STATEMENTS])}`,
+        );
     }
   }
 
-  if (expects.length === 0) sc.report("test/missing-statement", `property "${block.name.value}" has no \`expect\``, block.name.span, "add the invariant, e.g. `expect decision.outcome != \"acted\" or decision.purpose != \"renewal_marketing\"`");
+  if (expects.length === 0)
+    sc.report(
+      "test/missing-statement",
+      `property "${block.name.value}" has no \`expect\``,
+      block.name.span,
+      'add the invariant, e.g. `expect decision.outcome != "acted" or decision.purpose != "renewal_marketing"`',
+    );
 
   // Expressions, once the trigger (and so `event.*`) is known.
   const eventDef = trigger ? sc.catalog.events.get(trigger.event) : undefined;
@@ -133,17 +164,30 @@ export function checkProperty(block: A.PropertyDecl, sc: SuiteContext, ctx: Chec
     const e = s.expr;
     if (!e) return undefined;
     if (what === "assume") {
-      for (const p of pathsFrom(e, DECISION)) sc.report("test/decision-in-assume", `\`assume\` is checked before deciding, so it cannot read \`${pathText(p)}\``, p.span, "move this condition into `expect` (`expect … or …`)");
+      for (const p of pathsFrom(e, DECISION))
+        sc.report(
+          "test/decision-in-assume",
+          `\`assume\` is checked before deciding, so it cannot read \`${pathText(p)}\``,
+          p.span,
+          "move this condition into `expect` (`expect … or …`)",
+        );
     }
     if (!eventDef) {
-      for (const p of pathsFrom(e, "event")) sc.report("test/event-without-on", `\`${pathText(p)}\` needs to know the event`, p.span, "add `on EVENT` to the property");
+      for (const p of pathsFrom(e, "event"))
+        sc.report("test/event-without-on", `\`${pathText(p)}\` needs to know the event`, p.span, "add `on EVENT` to the property");
     }
     const xc = new ExprChecker(ctx, site);
     xc.expectBool(e, emptyEnv, `\`${what}\``);
     if (eventDef) {
       for (const r of xc.reads) {
         if (r.def.entity !== DECISION && !eventDef.binds.includes(r.def.entity)) {
-          sc.report("test/unbound-entity", `\`${eventDef.name}\` does not bind \`${r.def.entity}\`, so no journey on it reads \`${r.def.path}\``, r.span, `\`${eventDef.name}\` binds ${list([...eventDef.binds])}`, "warning");
+          sc.report(
+            "test/unbound-entity",
+            `\`${eventDef.name}\` does not bind \`${r.def.entity}\`, so no journey on it reads \`${r.def.path}\``,
+            r.span,
+            `\`${eventDef.name}\` binds ${list([...eventDef.binds])}`,
+            "warning",
+          );
         }
       }
     }
@@ -154,7 +198,14 @@ export function checkProperty(block: A.PropertyDecl, sc: SuiteContext, ctx: Chec
 
   if (eventDef) {
     for (const [entity, span] of givenSpans) {
-      if (!eventDef.binds.includes(entity)) sc.report("test/unbound-entity", `event \`${eventDef.name}\` does not bind \`${entity}\`, so no journey can read this data`, span, `\`${eventDef.name}\` binds ${list([...eventDef.binds])}`, "warning");
+      if (!eventDef.binds.includes(entity))
+        sc.report(
+          "test/unbound-entity",
+          `event \`${eventDef.name}\` does not bind \`${entity}\`, so no journey can read this data`,
+          span,
+          `\`${eventDef.name}\` binds ${list([...eventDef.binds])}`,
+          "warning",
+        );
     }
   }
   if (errorCount() > before) return undefined;
@@ -164,7 +215,15 @@ export function checkProperty(block: A.PropertyDecl, sc: SuiteContext, ctx: Chec
     file: block.span.file,
     span: block.span,
     ...(trigger ? { trigger } : {}),
-    fixed: { ...(now ? { now: now.text } : {}), ...(inputs.region ? { region: inputs.region } : {}), ...(inputs.subject !== undefined ? { subject: inputs.subject } : {}), context, consents, objections, history },
+    fixed: {
+      ...(now ? { now: now.text } : {}),
+      ...(inputs.region ? { region: inputs.region } : {}),
+      ...(inputs.subject !== undefined ? { subject: inputs.subject } : {}),
+      context,
+      consents,
+      objections,
+      history,
+    },
     assumes: assumeExprs,
     expects: expectExprs,
     runs,

@@ -40,7 +40,12 @@ function readEvent(args: Args, sc: SuiteContext): EventInput | undefined {
   let id: string | undefined;
   const t = args.peek();
   if (t?.kind === "word" && t.text === "timer") {
-    sc.report("test/bad-argument", "a timed follow-up is written `after 3d`", t.span, "as in the journey's `on … after 3d`: `event claim.filed { … } after 3d`");
+    sc.report(
+      "test/bad-argument",
+      "a timed follow-up is written `after 3d`",
+      t.span,
+      "as in the journey's `on … after 3d`: `event claim.filed { … } after 3d`",
+    );
     return undefined;
   }
   args.options(["at", "after", "id"], (name) => {
@@ -99,7 +104,12 @@ export function checkTest(block: A.TestDecl, sc: SuiteContext, errorCount: () =>
         break;
       }
       case "on":
-        sc.report("test/on-in-test", "a test gives its one event with `event`, not `on`", s.keyword.span, `write \`event ${s.trigger?.event.name ?? "daily"}${s.trigger?.timers[0] ? ` after ${s.trigger.timers[0].text}` : ""}\``);
+        sc.report(
+          "test/on-in-test",
+          "a test gives its one event with `event`, not `on`",
+          s.keyword.span,
+          `write \`event ${s.trigger?.event.name ?? "daily"}${s.trigger?.timers[0] ? ` after ${s.trigger.timers[0].text}` : ""}\``,
+        );
         break;
       default: {
         const property = ["assume", "runs"].includes(kw);
@@ -107,7 +117,9 @@ export function checkTest(block: A.TestDecl, sc: SuiteContext, errorCount: () =>
           "test/unknown-statement",
           property ? `\`${kw}\` belongs in a \`property\`, not a \`test\`` : `unknown statement \`${kw}\` in a test`,
           s.keyword.span,
-          property ? "a test gives one request; a property generates many" : (didYouMean(kw, TEST_STATEMENTS) ?? `a test's statements are ${list([...TEST_STATEMENTS])}`),
+          property
+            ? "a test gives one request; a property generates many"
+            : (didYouMean(kw, TEST_STATEMENTS) ?? `a test's statements are ${list([...TEST_STATEMENTS])}`),
         );
       }
     }
@@ -123,7 +135,14 @@ export function checkTest(block: A.TestDecl, sc: SuiteContext, errorCount: () =>
     warnNoListener(sc, event.type, event.timer, event.span);
     const binds = sc.catalog.events.get(event.type)?.binds ?? [];
     for (const [entity, span] of givenSpans) {
-      if (!binds.includes(entity)) sc.report("test/unbound-entity", `event \`${event.type}\` does not bind \`${entity}\`, so no journey can read this data`, span, `\`${event.type}\` binds ${list([...binds])}`, "warning");
+      if (!binds.includes(entity))
+        sc.report(
+          "test/unbound-entity",
+          `event \`${event.type}\` does not bind \`${entity}\`, so no journey can read this data`,
+          span,
+          `\`${event.type}\` binds ${list([...binds])}`,
+          "warning",
+        );
     }
     const candidates = candidatesOf(sc, event.type, event.timer?.ms);
     for (const e of expectations) warnNotCandidate(e, candidates, event, sc);
@@ -168,11 +187,25 @@ function warnNotCandidate(e: Expectation, candidates: ReadonlySet<string>, event
   const info = sc.journeys.get(journey);
   if (e.kind === "wakeup") {
     if (info && (info.event !== event.type || !info.timers.includes(e.timer.ms) || event.timer)) {
-      sc.report("test/not-a-candidate", `\`${journey}\` schedules no \`${e.timer.label}\` follow-up for this request`, e.span, info.event === event.type && !event.timer ? `its timers are ${list(info.timers.map((t) => `${t / 86_400_000}d`))}` : "wake-ups are listed by the event itself, not by a follow-up request", "warning");
+      sc.report(
+        "test/not-a-candidate",
+        `\`${journey}\` schedules no \`${e.timer.label}\` follow-up for this request`,
+        e.span,
+        info.event === event.type && !event.timer
+          ? `its timers are ${list(info.timers.map((t) => `${t / 86_400_000}d`))}`
+          : "wake-ups are listed by the event itself, not by a follow-up request",
+        "warning",
+      );
     }
     return;
   }
   if (candidates.has(journey)) return;
   const runsOn = info?.event ? `it runs on \`${info.event}\`${info.timers.length ? " after a timer" : ""}` : "it has no trigger";
-  sc.report("test/not-a-candidate", `\`${journey}\` is not a candidate for this test's event \`${event.type}\`${event.timer ? ` after \`${event.timer.label}\`` : ""}`, e.span, runsOn, "warning");
+  sc.report(
+    "test/not-a-candidate",
+    `\`${journey}\` is not a candidate for this test's event \`${event.type}\`${event.timer ? ` after \`${event.timer.label}\`` : ""}`,
+    e.span,
+    runsOn,
+    "warning",
+  );
 }

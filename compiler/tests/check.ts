@@ -34,7 +34,12 @@ export function checkTests(files: readonly A.JourneyFile[], catalog: Catalog): S
   const blocks = files.flatMap((f) => f.tests ?? []);
   if (blocks.some((b) => b.kind === "property") && catalog.entities.has(DECISION)) {
     const first = blocks.find((b) => b.kind === "property")!;
-    report("test/decision-entity", "the catalog has an entity `decision`, which properties use for the decision", first.name.span, "rename the entity in catalog.yaml");
+    report(
+      "test/decision-entity",
+      "the catalog has an entity `decision`, which properties use for the decision",
+      first.name.span,
+      "rename the entity in catalog.yaml",
+    );
     return { value: { tests: [], properties: [], scope, types, resolutions }, diagnostics };
   }
 
@@ -44,8 +49,17 @@ export function checkTests(files: readonly A.JourneyFile[], catalog: Catalog): S
   for (const b of blocks) {
     const name = b.name.value;
     const first = names.get(name);
-    if (name.trim() === "") report("test/bad-argument", `a ${b.kind} needs a name`, b.name.span, `write what it shows: \`${b.kind} "renewal reminder at day 90"\``);
-    else if (first) diagnostics.push({ code: "test/duplicate-name", severity: "error", message: `two tests or properties are named "${name}"`, span: b.name.span, hint: "give each a name of its own, so failures point at one", related: [{ span: first, message: "first named here" }] });
+    if (name.trim() === "")
+      report("test/bad-argument", `a ${b.kind} needs a name`, b.name.span, `write what it shows: \`${b.kind} "renewal reminder at day 90"\``);
+    else if (first)
+      diagnostics.push({
+        code: "test/duplicate-name",
+        severity: "error",
+        message: `two tests or properties are named "${name}"`,
+        span: b.name.span,
+        hint: "give each a name of its own, so failures point at one",
+        related: [{ span: first, message: "first named here" }],
+      });
     else names.set(name, b.name.span);
     if (b.kind === "test") {
       const t = checkTest(b, sc, errors);

@@ -11,7 +11,10 @@ export const testCodes: Record<string, CodeInfo> = {
   "test/duplicate-name": { severity: "error", summary: "two tests or properties with the same name" },
   "test/unknown-journey": { severity: "error", summary: "a journey id no journey of the policy set has" },
   "test/unknown-outcome": { severity: "error", summary: "an outcome that is not one of the decision outcomes" },
-  "test/unknown-expectation": { severity: "error", summary: "an `expect` line that is neither an outcome, `basis`, `action`, `channel`, `reason`, `wakeup` nor a journey id" },
+  "test/unknown-expectation": {
+    severity: "error",
+    summary: "an `expect` line that is neither an outcome, `basis`, `action`, `channel`, `reason`, `wakeup` nor a journey id",
+  },
   "test/unknown-basis": { severity: "error", summary: "a lawful basis that is not one of GDPR Art. 6(1)'s six" },
   "test/unknown-event": { severity: "error", summary: "an event the catalog does not define" },
   "test/unknown-event-field": { severity: "error", summary: "an event payload field the event does not declare" },

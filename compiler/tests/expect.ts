@@ -6,7 +6,7 @@ import { closest, didYouMean } from "../../core/diagnostics.ts";
 import { list } from "../checker/expr.ts";
 import { printStatement } from "../format/format-tests.ts";
 import type { Span } from "../../core/source.ts";
-import { Args, datetimeValue, found, jsonValue } from "./args.ts";
+import { type Args, datetimeValue, found, jsonValue } from "./args.ts";
 import { journeyName, type SuiteContext } from "./inputs.ts";
 import { OUTCOMES, type Expectation, type OutcomeName } from "./model.ts";
 
@@ -31,7 +31,12 @@ export function readExpect(args: Args, sc: SuiteContext): Expectation | undefine
   const first = args.peek();
   if (first?.kind !== "word") {
     args.next();
-    sc.report("test/bad-argument", `\`expect\` needs an outcome, a journey, or one of ${list([...FORMS])}, found ${found(first)}`, first?.span ?? stmt.keyword.span, "e.g. `expect acted renewal_reminder_d90`, `expect basis consent`");
+    sc.report(
+      "test/bad-argument",
+      `\`expect\` needs an outcome, a journey, or one of ${list([...FORMS])}, found ${found(first)}`,
+      first?.span ?? stmt.keyword.span,
+      "e.g. `expect acted renewal_reminder_d90`, `expect basis consent`",
+    );
     return undefined;
   }
   const head = args.next() as typeof first;
@@ -42,7 +47,13 @@ export function readExpect(args: Args, sc: SuiteContext): Expectation | undefine
     if (next?.kind === "word" && next.text !== "until") journey = journeyName(args.word("a journey"), sc) ?? "";
     let until: { text: string; ms: number } | undefined;
     if (args.accept("until")) {
-      if (w !== "deferred") sc.report("test/bad-argument", "`until` is the end of quiet hours: only `expect deferred` has it", head.span, "write `expect deferred until 2026-03-02T20:00:00Z`");
+      if (w !== "deferred")
+        sc.report(
+          "test/bad-argument",
+          "`until` is the end of quiet hours: only `expect deferred` has it",
+          head.span,
+          "write `expect deferred until 2026-03-02T20:00:00Z`",
+        );
       until = datetimeValue(args.next(), "`until` needs a datetime", sc.report, args.end);
       if (!until) return undefined;
     }
@@ -56,7 +67,12 @@ export function readExpect(args: Args, sc: SuiteContext): Expectation | undefine
       args.finish("the basis");
       if (!b) return undefined;
       if (!(LAWFUL_BASES as readonly string[]).includes(b.name)) {
-        sc.report("test/unknown-basis", `\`${b.name}\` is not a lawful basis`, b.span, didYouMean(b.name, LAWFUL_BASES) ?? `the lawful bases (GDPR Art. 6(1)) are ${list([...LAWFUL_BASES])}`);
+        sc.report(
+          "test/unknown-basis",
+          `\`${b.name}\` is not a lawful basis`,
+          b.span,
+          didYouMean(b.name, LAWFUL_BASES) ?? `the lawful bases (GDPR Art. 6(1)) are ${list([...LAWFUL_BASES])}`,
+        );
         return undefined;
       }
       return { ...base, kind: "basis", basis: b.name };
@@ -68,7 +84,12 @@ export function readExpect(args: Args, sc: SuiteContext): Expectation | undefine
       args.finish("the channel");
       if (!c) return undefined;
       if (!sc.channels.includes(c.name)) {
-        sc.report("test/unknown-channel", `no action uses channel \`${c.name}\``, c.span, didYouMean(c.name, sc.channels) ?? `the channels are ${list(sc.channels)}`);
+        sc.report(
+          "test/unknown-channel",
+          `no action uses channel \`${c.name}\``,
+          c.span,
+          didYouMean(c.name, sc.channels) ?? `the channels are ${list(sc.channels)}`,
+        );
         return undefined;
       }
       return { ...base, kind: "channel", channel: c.name };
@@ -103,7 +124,13 @@ export function readExpect(args: Args, sc: SuiteContext): Expectation | undefine
   const near = closest(w, [...OUTCOMES, ...FORMS, ...journeys]);
   if (near && journeys.includes(near)) sc.report("test/unknown-journey", `no journey \`${w}\` in the policy set`, head.span, `did you mean \`${near}\`?`);
   else if (near && isOutcome(near)) sc.report("test/unknown-outcome", `\`${w}\` is not an outcome`, head.span, `did you mean \`${near}\`?`);
-  else sc.report("test/unknown-expectation", `\`expect ${w}\` is not an expectation`, head.span, near ? `did you mean \`${near}\`?` : `write an outcome (${list([...OUTCOMES])}), a journey id and its outcome, or ${list([...FORMS])}`);
+  else
+    sc.report(
+      "test/unknown-expectation",
+      `\`expect ${w}\` is not an expectation`,
+      head.span,
+      near ? `did you mean \`${near}\`?` : `write an outcome (${list([...OUTCOMES])}), a journey id and its outcome, or ${list([...FORMS])}`,
+    );
   return undefined; // the rest of the line depends on what was meant: no follow-on errors
 }
 
@@ -112,7 +139,12 @@ function readAction(args: Args, sc: SuiteContext, base: { span: Span; source: st
   if (!a) return undefined;
   const def = sc.catalog.actions.get(a.name);
   if (!def) {
-    sc.report("test/unknown-action", `unknown action \`${a.name}\``, a.span, didYouMean(a.name, sc.catalog.actions.keys()) ?? `the catalog defines ${list([...sc.catalog.actions.keys()])}`);
+    sc.report(
+      "test/unknown-action",
+      `unknown action \`${a.name}\``,
+      a.span,
+      didYouMean(a.name, sc.catalog.actions.keys()) ?? `the catalog defines ${list([...sc.catalog.actions.keys()])}`,
+    );
     args.finish("the action");
     return undefined;
   }
@@ -125,7 +157,13 @@ function readAction(args: Args, sc: SuiteContext, base: { span: Span; source: st
     for (const f of argv.fields) {
       const p = def.params.get(f.name.name);
       if (!p) {
-        sc.report("test/unknown-parameter", `action \`${def.name}\` has no parameter \`${f.name.name}\``, f.name.span, didYouMean(f.name.name, def.params.keys()) ?? (def.params.size ? `its parameters are ${list([...def.params.keys()])}` : `\`${def.name}\` takes no parameters`));
+        sc.report(
+          "test/unknown-parameter",
+          `action \`${def.name}\` has no parameter \`${f.name.name}\``,
+          f.name.span,
+          didYouMean(f.name.name, def.params.keys()) ??
+            (def.params.size ? `its parameters are ${list([...def.params.keys()])}` : `\`${def.name}\` takes no parameters`),
+        );
         ok = false;
         continue;
       }

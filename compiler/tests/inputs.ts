@@ -6,7 +6,7 @@ import type { Catalog } from "../../core/catalog/types.ts";
 import { didYouMean } from "../../core/diagnostics.ts";
 import { list } from "../checker/expr.ts";
 import type { Span } from "../../core/source.ts";
-import { Args, jsonValue, type Report, type Timestamp } from "./args.ts";
+import { type Args, jsonValue, type Report, type Timestamp } from "./args.ts";
 import { CONSENT_STATUSES, type ConsentInput, type HistoryInput, type ObjectionInput } from "./model.ts";
 
 /** A journey as tests see it: its trigger, from its `on` clause. */
@@ -53,13 +53,19 @@ export function candidatesOf(sc: SuiteContext, event: string, timer: number | un
 export function journeyName(w: { name: string; span: Span } | undefined, sc: SuiteContext): string | undefined {
   if (!w) return undefined;
   if (sc.journeys.has(w.name)) return w.name;
-  sc.report("test/unknown-journey", `no journey \`${w.name}\` in the policy set`, w.span, didYouMean(w.name, sc.journeys.keys()) ?? (sc.journeys.size ? `its journeys are ${list([...sc.journeys.keys()].sort())}` : "the policy set has no journeys"));
+  sc.report(
+    "test/unknown-journey",
+    `no journey \`${w.name}\` in the policy set`,
+    w.span,
+    didYouMean(w.name, sc.journeys.keys()) ??
+      (sc.journeys.size ? `its journeys are ${list([...sc.journeys.keys()].sort())}` : "the policy set has no journeys"),
+  );
   return undefined;
 }
 
 /** `region "eu"` or `region eu`. Any region may be asked for (that is what residency is about). */
 export function readRegion(args: Args): string | undefined {
-  const r = args.text("a region such as `\"eu\"`", true);
+  const r = args.text('a region such as `"eu"`', true);
   args.finish("the region");
   return r?.value;
 }
@@ -70,13 +76,27 @@ export function readGiven(args: Args, sc: SuiteContext): { entity: string; span:
   if (!w) return undefined;
   const entity = sc.catalog.entities.get(w.name);
   if (!entity) {
-    const statement = ["consent", "objection", "history"].includes(w.name) ? `\`${w.name}\` is a statement of its own: write \`${w.name} …\` without \`given\`` : undefined;
-    sc.report("test/unknown-entity", `unknown entity \`${w.name}\``, w.span, w.name === "event" ? "the event's payload goes in `event NAME { … }`" : (statement ?? didYouMean(w.name, sc.catalog.entities.keys()) ?? `the catalog defines ${list([...sc.catalog.entities.keys()])}`));
+    const statement = ["consent", "objection", "history"].includes(w.name)
+      ? `\`${w.name}\` is a statement of its own: write \`${w.name} …\` without \`given\``
+      : undefined;
+    sc.report(
+      "test/unknown-entity",
+      `unknown entity \`${w.name}\``,
+      w.span,
+      w.name === "event"
+        ? "the event's payload goes in `event NAME { … }`"
+        : (statement ?? didYouMean(w.name, sc.catalog.entities.keys()) ?? `the catalog defines ${list([...sc.catalog.entities.keys()])}`),
+    );
     return undefined;
   }
   const rec = args.next();
   if (rec?.kind !== "record") {
-    sc.report("test/bad-argument", `\`given ${w.name}\` needs its fields in braces`, rec?.span ?? w.span, `write \`given ${w.name} { ${[...entity.fields.keys()][0] ?? "field"}: … }\``);
+    sc.report(
+      "test/bad-argument",
+      `\`given ${w.name}\` needs its fields in braces`,
+      rec?.span ?? w.span,
+      `write \`given ${w.name} { ${[...entity.fields.keys()][0] ?? "field"}: … }\``,
+    );
     return undefined;
   }
   args.finish(`the fields of \`${w.name}\``);
@@ -85,7 +105,12 @@ export function readGiven(args: Args, sc: SuiteContext): { entity: string; span:
   for (const f of rec.fields) {
     const def = entity.fields.get(f.name.name);
     if (!def) {
-      sc.report("test/unknown-field", `entity \`${w.name}\` has no field \`${f.name.name}\``, f.name.span, didYouMean(f.name.name, entity.fields.keys()) ?? `its fields are ${list([...entity.fields.keys()])}`);
+      sc.report(
+        "test/unknown-field",
+        `entity \`${w.name}\` has no field \`${f.name.name}\``,
+        f.name.span,
+        didYouMean(f.name.name, entity.fields.keys()) ?? `its fields are ${list([...entity.fields.keys()])}`,
+      );
       ok = false;
       continue;
     }
@@ -104,7 +129,12 @@ export function readGiven(args: Args, sc: SuiteContext): { entity: string; span:
 function purposeName(w: { name: string; span: Span } | undefined, sc: SuiteContext, extra: readonly string[] = []): string | undefined {
   if (!w) return undefined;
   if (sc.catalog.purposes.has(w.name) || extra.includes(w.name)) return w.name;
-  sc.report("test/unknown-purpose", `unknown purpose \`${w.name}\``, w.span, didYouMean(w.name, [...sc.catalog.purposes.keys(), ...extra]) ?? `the catalog defines ${list([...sc.catalog.purposes.keys()])}`);
+  sc.report(
+    "test/unknown-purpose",
+    `unknown purpose \`${w.name}\``,
+    w.span,
+    didYouMean(w.name, [...sc.catalog.purposes.keys(), ...extra]) ?? `the catalog defines ${list([...sc.catalog.purposes.keys()])}`,
+  );
   return undefined;
 }
 
@@ -115,7 +145,13 @@ export function readConsent(args: Args, sc: SuiteContext): ConsentInput | undefi
   let status: ConsentInput["status"] | undefined;
   if (st) {
     status = (CONSENT_STATUSES as readonly string[]).includes(st.name) ? (st.name as ConsentInput["status"]) : undefined;
-    if (!status) sc.report("test/bad-argument", `\`${st.name}\` is not a consent status`, st.span, didYouMean(st.name, CONSENT_STATUSES) ?? "write `granted`, `withdrawn` or `denied`");
+    if (!status)
+      sc.report(
+        "test/bad-argument",
+        `\`${st.name}\` is not a consent status`,
+        st.span,
+        didYouMean(st.name, CONSENT_STATUSES) ?? "write `granted`, `withdrawn` or `denied`",
+      );
   }
   let channel: string | undefined;
   let at: Timestamp | undefined;
@@ -125,7 +161,12 @@ export function readConsent(args: Args, sc: SuiteContext): ConsentInput | undefi
     if (name === "channel") {
       const c = args.word("a channel");
       if (c && !sc.channels.includes(c.name)) {
-        sc.report("test/unknown-channel", `no action uses channel \`${c.name}\``, c.span, didYouMean(c.name, sc.channels) ?? `the channels are ${list(sc.channels)}`);
+        sc.report(
+          "test/unknown-channel",
+          `no action uses channel \`${c.name}\``,
+          c.span,
+          didYouMean(c.name, sc.channels) ?? `the channels are ${list(sc.channels)}`,
+        );
         ok = false;
       } else if (c) channel = c.name;
       else ok = false;
@@ -164,7 +205,12 @@ export function readHistory(args: Args, sc: SuiteContext, needAt: boolean): Hist
     ok = at !== undefined;
   });
   if (needAt && !at && ok) {
-    sc.report("test/bad-argument", "`history` needs the time of the earlier decision", args.end, `write \`history ${journey ?? "journey"} at 2026-01-20T10:00:00Z\``);
+    sc.report(
+      "test/bad-argument",
+      "`history` needs the time of the earlier decision",
+      args.end,
+      `write \`history ${journey ?? "journey"} at 2026-01-20T10:00:00Z\``,
+    );
     return undefined;
   }
   if (!journey || !ok) return undefined;
@@ -181,7 +227,12 @@ export function readPayload(rec: A.TestValue & { kind: "record" }, event: string
     const t = def.fields.get(f.name.name);
     if (!t) {
       const names = [...def.fields.keys()];
-      sc.report("test/unknown-event-field", `event \`${event}\` has no payload field \`${f.name.name}\``, f.name.span, didYouMean(f.name.name, names) ?? (names.length ? `its payload fields are ${list(names)}` : `\`${event}\` declares no payload fields`));
+      sc.report(
+        "test/unknown-event-field",
+        `event \`${event}\` has no payload field \`${f.name.name}\``,
+        f.name.span,
+        didYouMean(f.name.name, names) ?? (names.length ? `its payload fields are ${list(names)}` : `\`${event}\` declares no payload fields`),
+      );
       ok = false;
       continue;
     }
@@ -201,7 +252,12 @@ export function readPayload(rec: A.TestValue & { kind: "record" }, event: string
 export function eventName(w: { name: string; span: Span } | undefined, sc: SuiteContext): string | undefined {
   if (!w) return undefined;
   if (sc.catalog.events.has(w.name)) return w.name;
-  sc.report("test/unknown-event", `unknown event \`${w.name}\``, w.span, didYouMean(w.name, sc.catalog.events.keys()) ?? `the catalog defines ${list([...sc.catalog.events.keys()])}`);
+  sc.report(
+    "test/unknown-event",
+    `unknown event \`${w.name}\``,
+    w.span,
+    didYouMean(w.name, sc.catalog.events.keys()) ?? `the catalog defines ${list([...sc.catalog.events.keys()])}`,
+  );
   return undefined;
 }
 
@@ -220,7 +276,13 @@ export function warnNoListener(sc: SuiteContext, event: string, timer: { label: 
 }
 
 function formatTimer(ms: number): string {
-  for (const [u, size] of [["w", 604_800_000], ["d", 86_400_000], ["h", 3_600_000], ["m", 60_000]] as const) if (ms % size === 0) return `${ms / size}${u}`;
+  for (const [u, size] of [
+    ["w", 604_800_000],
+    ["d", 86_400_000],
+    ["h", 3_600_000],
+    ["m", 60_000],
+  ] as const)
+    if (ms % size === 0) return `${ms / size}${u}`;
   return `${ms / 1000}s`;
 }
 
@@ -254,13 +316,14 @@ export class RequestInputs {
         return true;
       case "subject":
         if (!single(s)) return true;
-        this.subject = args.text("a subject id such as `\"c-1\"`", true)?.value;
+        this.subject = args.text('a subject id such as `"c-1"`', true)?.value;
         args.finish("the subject");
         return true;
       case "given": {
         const g = readGiven(args, this.sc);
         if (!g) return true;
-        if (this.givenSpans.has(g.entity)) this.sc.report("test/duplicate-statement", `\`given ${g.entity}\` is given twice`, g.span, "put all its fields in one `{ … }`");
+        if (this.givenSpans.has(g.entity))
+          this.sc.report("test/duplicate-statement", `\`given ${g.entity}\` is given twice`, g.span, "put all its fields in one `{ … }`");
         else {
           this.givenSpans.set(g.entity, g.span);
           this.context[g.entity] = g.values;

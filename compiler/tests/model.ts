@@ -7,7 +7,18 @@ import type { Resolution, Type } from "../checker/checked.ts";
 import type { Span } from "../../core/source.ts";
 
 /** The outcomes of spec §4, in its order. */
-export const OUTCOMES = ["acted", "no_match", "denied_consent", "denied_residency", "suppressed", "held_out", "capped", "deferred", "pending_review", "error"] as const;
+export const OUTCOMES = [
+  "acted",
+  "no_match",
+  "denied_consent",
+  "denied_residency",
+  "suppressed",
+  "held_out",
+  "capped",
+  "deferred",
+  "pending_review",
+  "error",
+] as const;
 export type OutcomeName = (typeof OUTCOMES)[number];
 
 /** Consent statuses of spec §5. */
@@ -38,7 +49,13 @@ export interface HistoryInput {
 
 /** A decision request (spec §6) as a test sends it. */
 export interface TestRequest {
-  readonly event: { readonly type: string; readonly id: string; readonly at?: string; readonly timer?: string; readonly payload?: Readonly<Record<string, unknown>> };
+  readonly event: {
+    readonly type: string;
+    readonly id: string;
+    readonly at?: string;
+    readonly timer?: string;
+    readonly payload?: Readonly<Record<string, unknown>>;
+  };
   readonly subject: string;
   readonly now: string;
   readonly region: string;
@@ -48,9 +65,14 @@ export interface TestRequest {
   readonly history: readonly (HistoryInput & { readonly at: string })[];
 }
 
-/** One `expect` line of a test. `source` is the line as `kairos fmt` prints it. */
-export type Expectation = { readonly span: Span; readonly source: string } & (
-  /** `expect acted [journey] [until T]`: the decision's outcome, its winner, its deferral. */
+/**
+ * One `expect` line of a test. `source` is the line as `kairos fmt` prints it. The first kind,
+ * `outcome`, is `expect acted [journey] [until T]`: the decision's outcome, its winner, its deferral.
+ */
+export type Expectation = {
+  readonly span: Span;
+  readonly source: string;
+} & (
   | { readonly kind: "outcome"; readonly outcome: OutcomeName; readonly journey?: string; readonly until?: { readonly text: string; readonly ms: number } }
   /** `expect journey outcome`: one candidate's own outcome. */
   | { readonly kind: "candidate"; readonly journey: string; readonly outcome: OutcomeName }
@@ -60,7 +82,12 @@ export type Expectation = { readonly span: Span; readonly source: string } & (
   /** `expect reason "…"`: the customer-facing sentence of the winner. */
   | { readonly kind: "reason"; readonly text: string }
   /** `expect wakeup journey 3d [at T]`: a timed follow-up the decision schedules. */
-  | { readonly kind: "wakeup"; readonly journey: string; readonly timer: { readonly label: string; readonly ms: number }; readonly at?: { readonly text: string; readonly ms: number } }
+  | {
+      readonly kind: "wakeup";
+      readonly journey: string;
+      readonly timer: { readonly label: string; readonly ms: number };
+      readonly at?: { readonly text: string; readonly ms: number };
+    }
 );
 
 export interface CheckedTest {

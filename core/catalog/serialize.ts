@@ -15,7 +15,13 @@ function typeToJson(t: FieldType): Json {
     case "enum":
       return { kind: "enum", values: [...t.values] };
     case "list":
-      return { kind: "list", of: t.of.kind === "record" ? { kind: "record", members: Object.fromEntries(sortedEntries(t.of.members).map(([k, v]) => [k, typeToJson(v)])) } : { kind: "type", type: typeToJson(t.of.type) } };
+      return {
+        kind: "list",
+        of:
+          t.of.kind === "record"
+            ? { kind: "record", members: Object.fromEntries(sortedEntries(t.of.members).map(([k, v]) => [k, typeToJson(v)])) }
+            : { kind: "type", type: typeToJson(t.of.type) },
+      };
   }
 }
 
@@ -65,16 +71,37 @@ export function catalogToJson(c: Catalog): Json {
     events: Object.fromEntries(
       sortedEntries(c.events).map(([name, e]) => [
         name,
-        { binds: [...e.binds], schedule: e.schedule, loc: [e.loc.start, e.loc.end], fields: Object.fromEntries(sortedEntries(e.fields).map(([k, v]) => [k, typeToJson(v)])), ...opt("freshness", e.freshness) },
+        {
+          binds: [...e.binds],
+          schedule: e.schedule,
+          loc: [e.loc.start, e.loc.end],
+          fields: Object.fromEntries(sortedEntries(e.fields).map(([k, v]) => [k, typeToJson(v)])),
+          ...opt("freshness", e.freshness),
+        },
       ]),
     ),
     purposes: Object.fromEntries(
-      sortedEntries(c.purposes).map(([name, p]) => [name, { bases: [...p.bases], channels: [...p.channels], forbids: [...p.forbids], allows: [...p.allows], marketing: p.marketing, loc: [p.loc.start, p.loc.end] }]),
+      sortedEntries(c.purposes).map(([name, p]) => [
+        name,
+        {
+          bases: [...p.bases],
+          channels: [...p.channels],
+          forbids: [...p.forbids],
+          allows: [...p.allows],
+          marketing: p.marketing,
+          loc: [p.loc.start, p.loc.end],
+        },
+      ]),
     ),
     actions: Object.fromEntries(
       sortedEntries(c.actions).map(([name, a]) => [
         name,
-        { channel: a.channel, cost: a.cost, loc: [a.loc.start, a.loc.end], params: Object.fromEntries(sortedEntries(a.params).map(([k, p]) => [k, typeToJson(p.type)])) },
+        {
+          channel: a.channel,
+          cost: a.cost,
+          loc: [a.loc.start, a.loc.end],
+          params: Object.fromEntries(sortedEntries(a.params).map(([k, p]) => [k, typeToJson(p.type)])),
+        },
       ]),
     ),
     transfers: Object.fromEntries(sortedEntries(c.transfers).map(([k, v]) => [k, [...v]])),
@@ -108,13 +135,27 @@ export function catalogFromJson(j: any): Catalog {
   }
   const events = new Map<string, EventDef>();
   for (const [name, e] of Object.entries<any>(j.events)) {
-    events.set(name, { name, binds: e.binds, schedule: e.schedule, loc: loc(e.loc), fields: new Map(Object.entries<any>(e.fields).map(([k, v]) => [k, typeFromJson(v)])), ...opt("freshness", e.freshness as string | undefined) });
+    events.set(name, {
+      name,
+      binds: e.binds,
+      schedule: e.schedule,
+      loc: loc(e.loc),
+      fields: new Map(Object.entries<any>(e.fields).map(([k, v]) => [k, typeFromJson(v)])),
+      ...opt("freshness", e.freshness as string | undefined),
+    });
   }
   const purposes = new Map<string, PurposeDef>();
-  for (const [name, p] of Object.entries<any>(j.purposes)) purposes.set(name, { name, bases: p.bases, channels: p.channels, forbids: p.forbids, allows: p.allows, marketing: p.marketing, loc: loc(p.loc) });
+  for (const [name, p] of Object.entries<any>(j.purposes))
+    purposes.set(name, { name, bases: p.bases, channels: p.channels, forbids: p.forbids, allows: p.allows, marketing: p.marketing, loc: loc(p.loc) });
   const actions = new Map<string, ActionDef>();
   for (const [name, a] of Object.entries<any>(j.actions)) {
-    actions.set(name, { name, channel: a.channel, cost: a.cost, loc: loc(a.loc), params: new Map(Object.entries<any>(a.params).map(([k, t]) => [k, { name: k, type: typeFromJson(t) }])) });
+    actions.set(name, {
+      name,
+      channel: a.channel,
+      cost: a.cost,
+      loc: loc(a.loc),
+      params: new Map(Object.entries<any>(a.params).map(([k, t]) => [k, { name: k, type: typeFromJson(t) }])),
+    });
   }
   return { version: j.version, file: j.file, entities, events, purposes, actions, transfers: new Map(Object.entries<any>(j.transfers)) };
 }

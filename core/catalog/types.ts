@@ -2,22 +2,9 @@
 
 export type ScalarTypeName = "bool" | "int" | "decimal" | "string" | "enum" | "date" | "datetime" | "duration";
 export type PiiClass = "none" | "identifier" | "direct" | "sensitive";
-export type LawfulBasis =
-  | "consent"
-  | "contract"
-  | "legal_obligation"
-  | "vital_interests"
-  | "public_task"
-  | "legitimate_interest";
+export type LawfulBasis = "consent" | "contract" | "legal_obligation" | "vital_interests" | "public_task" | "legitimate_interest";
 
-export const LAWFUL_BASES: readonly LawfulBasis[] = [
-  "consent",
-  "contract",
-  "legal_obligation",
-  "vital_interests",
-  "public_task",
-  "legitimate_interest",
-];
+export const LAWFUL_BASES: readonly LawfulBasis[] = ["consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interest"];
 
 /** A field's type: a scalar, an enum with its values, or a list of records. */
 export type FieldType =
@@ -26,9 +13,7 @@ export type FieldType =
   | { readonly kind: "list"; readonly of: ListElement };
 
 /** A list's element: a scalar type or a record of named members. */
-export type ListElement =
-  | { readonly kind: "type"; readonly type: FieldType }
-  | { readonly kind: "record"; readonly members: ReadonlyMap<string, FieldType> };
+export type ListElement = { readonly kind: "type"; readonly type: FieldType } | { readonly kind: "record"; readonly members: ReadonlyMap<string, FieldType> };
 
 /** A location in catalog.yaml, for diagnostics that point at the catalog. */
 export interface CatalogLoc {

@@ -1,5 +1,5 @@
 // Examples for docs/diagnostics.md: for every syntax/check code, a journey that triggers it
-// and the fix. test/docs/diagnostics.test.ts runs each example through the compiler (so the
+// and the fix; for every opa code, how it arises and the fix. test/docs/diagnostics.test.ts runs each example through the compiler (so the
 // docs cannot drift) and checks docs/diagnostics.md is generated from this table.
 
 export interface CodeExample {
@@ -21,40 +21,84 @@ const j = (body: string, extra = "") =>
     .join("\n")}\n}\n`;
 const base = (over: Record<string, string>) => {
   const clauses: Record<string, string> = { purpose: "renewal_marketing", on: "daily", when: 'policy.status == "active"', do: 'email(template: "t")', ...over };
-  return j(Object.entries(clauses).filter(([, v]) => v !== "").map(([k, v]) => `${k} ${v}`).join("\n"));
+  return j(
+    Object.entries(clauses)
+      .filter(([, v]) => v !== "")
+      .map(([k, v]) => `${k} ${v}`)
+      .join("\n"),
+  );
 };
 
 export const EXAMPLES: Record<string, CodeExample> = {
-  "syntax/unexpected-token": { journey: j('purpse renewal_marketing\non daily\nwhen true\ndo email(template: "t")'), fix: "Correct the token; the hint names the closest keyword when there is one." },
+  "syntax/unexpected-token": {
+    journey: j('purpse renewal_marketing\non daily\nwhen true\ndo email(template: "t")'),
+    fix: "Correct the token; the hint names the closest keyword when there is one.",
+  },
   "syntax/unexpected-eof": { journey: "journey j {\n  purpose renewal_marketing\n", fix: "Close the journey with `}` (or finish the declaration)." },
-  "syntax/unexpected-character": { journey: base({ when: 'policy.status == "active" && customer.tenure_months > 1' }), fix: "Use the language's words: `and`, `or`, `not`; strings in double quotes." },
+  "syntax/unexpected-character": {
+    journey: base({ when: 'policy.status == "active" && customer.tenure_months > 1' }),
+    fix: "Use the language's words: `and`, `or`, `not`; strings in double quotes.",
+  },
   "syntax/unterminated-string": { journey: base({ title: '"Renewal' }), fix: 'Close the string on the same line; write a quote inside a string as `\\"`.' },
   "syntax/invalid-date": { journey: base({ when: "policy.renewal_date == 2026-02-30" }), fix: "Write a real calendar date, `YYYY-MM-DD`." },
-  "syntax/invalid-datetime": { journey: base({ when: "onboarding.last_progress_at < 2026-01-01T25:00:00Z" }), fix: "Write an ISO 8601 datetime with an offset: `2026-05-30T09:00:00Z`." },
-  "syntax/invalid-duration": { journey: base({ cap: "1 per 99999999d" }), fix: "Use a shorter duration: at most `3652425d`, the 10,000 years of the calendar dates can be written in." },
+  "syntax/invalid-datetime": {
+    journey: base({ when: "onboarding.last_progress_at < 2026-01-01T25:00:00Z" }),
+    fix: "Write an ISO 8601 datetime with an offset: `2026-05-30T09:00:00Z`.",
+  },
+  "syntax/invalid-duration": {
+    journey: base({ cap: "1 per 99999999d" }),
+    fix: "Use a shorter duration: at most `3652425d`, the 10,000 years of the calendar dates can be written in.",
+  },
   "syntax/invalid-time": { journey: base({ quiet: "25:00 .. 08:00" }), fix: "Write times of day as `HH:MM` from `00:00` to `23:59`." },
   "syntax/invalid-percent": { journey: base({ holdout: "120%" }), fix: "Write a percentage from `0%` to `100%`." },
-  "syntax/number-too-large": { journey: base({ when: "customer.tenure_months > 99999999999999999999" }), fix: "Integers are at most 2^53 − 1; decimals at most about 1.8 × 10^308." },
-  "syntax/template-brace": { journey: base({ reason: '"renews in {days_until(policy.renewal_date) days"' }), fix: "Close the interpolation with `}`; write literal braces as `{{` and `}}`." },
-  "syntax/template-string": { journey: base({ reason: '"status {lower(\\"X\\")}"' }), fix: "Keep text outside the braces; an interpolation holds an expression without string literals." },
+  "syntax/number-too-large": {
+    journey: base({ when: "customer.tenure_months > 99999999999999999999" }),
+    fix: "Integers are at most 2^53 − 1; decimals at most about 1.8 × 10^308.",
+  },
+  "syntax/template-brace": {
+    journey: base({ reason: '"renews in {days_until(policy.renewal_date) days"' }),
+    fix: "Close the interpolation with `}`; write literal braces as `{{` and `}}`.",
+  },
+  "syntax/template-string": {
+    journey: base({ reason: '"status {lower(\\"X\\")}"' }),
+    fix: "Keep text outside the braces; an interpolation holds an expression without string literals.",
+  },
   "syntax/template-empty": { journey: base({ reason: '"hello {}"' }), fix: "Put an expression in the braces, or write `{{}}` for literal braces." },
-  "syntax/too-complex": { note: "An expression more than 500 operations deep: a chain of hundreds of `and`, `or` or arithmetic operators (`a and b and …`), usually generated text.", fix: "Split it into named `condition`s." },
+  "syntax/too-complex": {
+    note: "An expression more than 500 operations deep: a chain of hundreds of `and`, `or` or arithmetic operators (`a and b and …`), usually generated text.",
+    fix: "Split it into named `condition`s.",
+  },
   "syntax/file-too-large": { note: "A `.journey` file larger than 4 MiB.", fix: "Split the journeys over several files." },
   "syntax/invalid-encoding": { note: "A file with bytes that are not UTF-8 (e.g. saved as Latin-1).", fix: "Save the file as UTF-8." },
-  "syntax/too-deep": { journey: base({ when: "(".repeat(130) + "true" + ")".repeat(130) }), fix: "Split deeply nested expressions (parentheses, lists, calls, quantifiers, `not not …`, `- - …`) into named `condition`s." },
+  "syntax/too-deep": {
+    journey: base({ when: "(".repeat(130) + "true" + ")".repeat(130) }),
+    fix: "Split deeply nested expressions (parentheses, lists, calls, quantifiers, `not not …`, `- - …`) into named `condition`s.",
+  },
   "check/unknown-entity": { journey: base({ when: 'polcy.status == "active"' }), fix: "Use an entity the catalog defines (the hint names the closest)." },
-  "check/unknown-field": { journey: base({ when: "customer.tenure >= 12" }), fix: "Use a field the entity has (the hint names the closest), or add it to the catalog." },
-  "check/unknown-member": { journey: base({ when: "customer.recent_interactions.at < now" }), fix: "Read list elements through a quantifier: `any i in customer.recent_interactions: i.at < now`." },
+  "check/unknown-field": {
+    journey: base({ when: "customer.tenure >= 12" }),
+    fix: "Use a field the entity has (the hint names the closest), or add it to the catalog.",
+  },
+  "check/unknown-member": {
+    journey: base({ when: "customer.recent_interactions.at < now" }),
+    fix: "Read list elements through a quantifier: `any i in customer.recent_interactions: i.at < now`.",
+  },
   "check/unknown-name": { journey: base({ when: "activ" }), fix: "Write `entity.field`, `event.field`, `now`, a quantifier variable or a condition's name." },
   "check/unknown-event": { journey: base({ on: "dayly" }), fix: "Use an event from the catalog's `events`." },
-  "check/unknown-event-field": { journey: base({ purpose: "service_recovery", on: "ticket.resolved", when: "event.cstat <= 2", do: 'email(template: "t")' }), fix: "Use a payload field the trigger event declares in the catalog." },
+  "check/unknown-event-field": {
+    journey: base({ purpose: "service_recovery", on: "ticket.resolved", when: "event.cstat <= 2", do: 'email(template: "t")' }),
+    fix: "Use a payload field the trigger event declares in the catalog.",
+  },
   "check/unknown-purpose": { journey: base({ purpose: "renewals" }), fix: "Use a purpose from the catalog's `purposes`." },
   "check/unknown-action": { journey: base({ do: 'emial(template: "t")' }), fix: "Use an action from the catalog's `actions`." },
   "check/unknown-parameter": { journey: base({ do: 'email(templat: "t")' }), fix: "Use the action's declared parameter names." },
   "check/missing-parameter": { journey: base({ do: "email()" }), fix: "Give every declared parameter: all are required." },
   "check/duplicate-parameter": { journey: base({ do: 'email(template: "a", template: "b")' }), fix: "Give each parameter once." },
   "check/parameter-type": { journey: base({ do: "email(template: 42)" }), fix: "Give a literal of the parameter's type." },
-  "check/unknown-function": { journey: base({ when: "day_until(policy.renewal_date) == 90" }), fix: "Use one of `days_since`, `days_until`, `hours_since`, `count`, `lower`, `contains`." },
+  "check/unknown-function": {
+    journey: base({ when: "day_until(policy.renewal_date) == 90" }),
+    fix: "Use one of `days_since`, `days_until`, `hours_since`, `count`, `lower`, `contains`.",
+  },
   "check/wrong-arity": { journey: base({ when: "days_until(policy.renewal_date, now) == 90" }), fix: "Call the function with its number of arguments." },
   "check/type-mismatch": { journey: base({ when: 'customer.tenure_months >= "12"' }), fix: "Compare values of compatible types (the hint says how)." },
   "check/unknown-enum-value": { journey: base({ when: 'policy.status == "actve"' }), fix: "Use one of the enum's values (the hint names the closest)." },
@@ -64,31 +108,74 @@ export const EXAMPLES: Record<string, CodeExample> = {
   "check/is-set-operand": { journey: base({ when: "(customer.tenure_months + 1) is set" }), fix: "Apply `is set` to an entity field." },
   "check/always-set": { journey: base({ when: "customer.tenure_months is set" }), fix: "Drop the test, or mark the field `optional: true` in the catalog." },
   "check/unguarded-optional": { journey: base({ when: "customer.nps >= 9" }), fix: "Guard the read: `customer.nps is set and customer.nps >= 9`." },
-  "check/unbound-entity": { journey: base({ purpose: "service_recovery", on: "ticket.resolved", do: 'email(template: "t")' }), fix: "Trigger on an event that binds the entity, or stop reading it." },
-  "check/forbidden-label": { journey: base({ when: "policy.premium > 1000" }), fix: "Purpose limitation: do not read data the purpose forbids; use another purpose or another field." },
-  "check/sensitive-field": { journey: base({ purpose: "service_updates", on: "claim.filed", when: 'contains(claim.diagnosis, "x")', do: 'sms(template: "t")' }), fix: "Read special-category data only under a purpose whose `allows` lists one of its labels." },
-  "check/channel-not-allowed": { journey: base({ do: 'sms(template: "t")' }), fix: "Use an action on one of the purpose's channels, or add the channel to the purpose." },
-  "check/review-required": { journey: base({ purpose: "service_recovery", on: "ticket.resolved", when: "event.csat <= 2", do: 'agent_callback(queue: "q")', risk: "high" }), fix: "Add `review required`." },
-  "check/high-cost-low-risk": { journey: base({ purpose: "service_recovery", on: "ticket.resolved", when: "event.csat <= 2", do: 'agent_callback(queue: "q")' }), fix: "Raise `risk` to `medium` or `high` (and add `review required` for `high`)." },
+  "check/unbound-entity": {
+    journey: base({ purpose: "service_recovery", on: "ticket.resolved", do: 'email(template: "t")' }),
+    fix: "Trigger on an event that binds the entity, or stop reading it.",
+  },
+  "check/forbidden-label": {
+    journey: base({ when: "policy.premium > 1000" }),
+    fix: "Purpose limitation: do not read data the purpose forbids; use another purpose or another field.",
+  },
+  "check/sensitive-field": {
+    journey: base({ purpose: "service_updates", on: "claim.filed", when: 'contains(claim.diagnosis, "x")', do: 'sms(template: "t")' }),
+    fix: "Read special-category data only under a purpose whose `allows` lists one of its labels.",
+  },
+  "check/channel-not-allowed": {
+    journey: base({ do: 'sms(template: "t")' }),
+    fix: "Use an action on one of the purpose's channels, or add the channel to the purpose.",
+  },
+  "check/review-required": {
+    journey: base({ purpose: "service_recovery", on: "ticket.resolved", when: "event.csat <= 2", do: 'agent_callback(queue: "q")', risk: "high" }),
+    fix: "Add `review required`.",
+  },
+  "check/high-cost-low-risk": {
+    journey: base({ purpose: "service_recovery", on: "ticket.resolved", when: "event.csat <= 2", do: 'agent_callback(queue: "q")' }),
+    fix: "Raise `risk` to `medium` or `high` (and add `review required` for `high`).",
+  },
   "check/invalid-risk": { journey: base({ risk: "severe" }), fix: "Write `risk low`, `risk medium` or `risk high`." },
   "check/invalid-review": { journey: base({ review: "optional" }), fix: "Write `review required`, or remove the clause." },
   "check/missing-clause": { journey: base({ do: "" }), fix: "Add the clause: `purpose`, `on`, `when` and `do` are required." },
   "check/duplicate-clause": { journey: base({ cap: "1 per 30d\ncap 2 per 30d" }), fix: "Keep one of the two." },
   "check/duplicate-journey": { journey: base({}) + base({}), fix: "Give each journey its own id." },
-  "check/duplicate-condition": { journey: 'condition a = true\ncondition a = false\n' + base({ when: "a" }), fix: "Give each condition its own name." },
-  "check/duplicate-timer": { journey: base({ purpose: "service_updates", on: "claim.filed after 3d, 3d", when: 'claim.status == "filed"', do: 'sms(template: "t")' }), fix: "List each follow-up once." },
-  "check/invalid-name": { journey: 'journey RenewalReminder {\n  purpose renewal_marketing\n  on daily\n  when true\n  do email(template: "t")\n}\n', fix: "Use lowercase snake_case: `renewal_reminder`." },
-  "check/name-clash": { journey: "condition customer = true\n" + base({ when: 'policy.status == "active"' }), fix: "Choose a name that is not an entity, `event` or `now`." },
-  "check/condition-cycle": { journey: "condition a = b\ncondition b = a\n" + base({ when: "a" }), fix: "Break the cycle: a condition cannot depend on itself." },
-  "check/event-in-condition": { journey: "condition unhappy = event.csat <= 2\n" + base({ when: "unhappy" }), fix: "Compare `event.*` fields in the journey's `when`." },
+  "check/duplicate-condition": { journey: "condition a = true\ncondition a = false\n" + base({ when: "a" }), fix: "Give each condition its own name." },
+  "check/duplicate-timer": {
+    journey: base({ purpose: "service_updates", on: "claim.filed after 3d, 3d", when: 'claim.status == "filed"', do: 'sms(template: "t")' }),
+    fix: "List each follow-up once.",
+  },
+  "check/invalid-name": {
+    journey: 'journey RenewalReminder {\n  purpose renewal_marketing\n  on daily\n  when true\n  do email(template: "t")\n}\n',
+    fix: "Use lowercase snake_case: `renewal_reminder`.",
+  },
+  "check/name-clash": {
+    journey: "condition customer = true\n" + base({ when: 'policy.status == "active"' }),
+    fix: "Choose a name that is not an entity, `event` or `now`.",
+  },
+  "check/condition-cycle": {
+    journey: "condition a = b\ncondition b = a\n" + base({ when: "a" }),
+    fix: "Break the cycle: a condition cannot depend on itself.",
+  },
+  "check/event-in-condition": {
+    journey: "condition unhappy = event.csat <= 2\n" + base({ when: "unhappy" }),
+    fix: "Compare `event.*` fields in the journey's `when`.",
+  },
   "check/shadowed-variable": { journey: base({ when: "any customer in customer.recent_interactions: true" }), fix: "Name the variable differently." },
   "check/invalid-cap": { journey: base({ cap: "0 per 30d" }), fix: "A cap allows at least 1 decision per window: `cap 1 per 30d`." },
   "check/empty-quiet": { journey: base({ quiet: "08:00 .. 08:00" }), fix: "Give different start and end times." },
-  "check/quiet-needs-timezone": { journey: base({ quiet: "21:00 .. 08:00" }), catalogPatch: ["      timezone:      { type: string, lineage: crm.customers.tz }\n", ""], fix: "Trigger on an event that binds `customer` (for `customer.timezone`), or remove `quiet`." },
+  "check/quiet-needs-timezone": {
+    journey: base({ quiet: "21:00 .. 08:00" }),
+    catalogPatch: ["      timezone:      { type: string, lineage: crm.customers.tz }\n", ""],
+    fix: "Trigger on an event that binds `customer` (for `customer.timezone`), or remove `quiet`.",
+  },
   "check/constant-condition": { journey: base({ when: 'policy.status == "active" and 2 > 1' }), fix: "Remove the constant part, or fix it." },
-  "check/unreachable-journey": { journey: base({ when: 'policy.status == "active" and policy.status == "lapsed"' }), fix: "Fix the contradiction (often `and` where `or` was meant)." },
+  "check/unreachable-journey": {
+    journey: base({ when: 'policy.status == "active" and policy.status == "lapsed"' }),
+    fix: "Fix the contradiction (often `and` where `or` was meant).",
+  },
   "check/unused-condition": { journey: "condition spare = true\n" + base({}), fix: "Use the condition, or delete it." },
-  "check/too-deep": { journey: base({ when: Array.from({ length: 320 }, () => 'policy.status == "active"').join(" and ") }), fix: "Split the condition into named `condition`s, or the journey into several." },
+  "check/too-deep": {
+    journey: base({ when: Array.from({ length: 320 }, () => 'policy.status == "active"').join(" and ") }),
+    fix: "Split the condition into named `condition`s, or the journey into several.",
+  },
   "check/too-large": {
     note: "A condition of 20,003 operations (a 20,000-item list) used by 30 journeys: each journey's trace metadata carries the condition, and the 19th passes 200,000 + 8 × the 20,033 operations written.",
     fix: "Use large conditions in fewer journeys, make them smaller, or split the policy set.",
@@ -102,5 +189,30 @@ export const EXAMPLES: Record<string, CodeExample> = {
   "check/pii-in-reason": {
     journey: base({ reason: '"We wrote to {customer.email}."' }),
     fix: "Leave personal data out of the reason (it is shown to the customer and kept in the decision log), or mark the field `reason_allowed: true` in the catalog when showing it is intended.",
+  },
+  // The OPA stage: the examples are Rego (built by the pinned OPA CLI, so not run here).
+  "opa/rego-parse-error": {
+    note: "A Rego file OPA cannot parse, such as a rule written in Rego v0 syntax, `allow { input.ok }`, or a comparison with nothing on its right, `input.x ==`. The diagnostic points at the token OPA stopped at, in the policy set's `rego/` file.",
+    fix: "Correct the syntax at the caret. OPA 1.x reads Rego v1: a rule body needs `if` (`allow if { input.ok }`), a multi-value rule `contains`.",
+  },
+  "opa/rego-compile-error": {
+    note: "Rego that parses but that OPA's compiler rejects: a variable used but never bound (`allow if { y == 1 }`: `var y is unsafe`), a function that does not exist (`nosuch.fn(1)`), a type error, two rules that conflict. The hint names OPA's own code (`rego_unsafe_var_error`, `rego_type_error`, …).",
+    fix: "Bind every variable before using it, call built-in functions by their names, and keep each rule's values of one kind; [opa-contract.md](opa-contract.md) lists what the policies must define.",
+  },
+  "opa/no-rego": {
+    note: "A policy set whose `rego/` folder holds only `*_test.rego` files.",
+    fix: "Add the consent and residency policies to `rego/`, or delete the folder to use the standard ones.",
+  },
+  "opa/cli-missing": {
+    note: "`kairos compile` (or `decide`, `test`, `demo`) on a machine without the pinned OPA CLI at `.tools/bin/opa` (or `$KAIROS_OPA`), or with another version there.",
+    fix: "Run `npm run setup`, which installs the pinned OPA CLI, or point `KAIROS_OPA` at it.",
+  },
+  "opa/rego-not-checked": {
+    note: "`kairos check` of a policy set with its own `rego/` on a machine without the pinned OPA CLI: the journeys and the catalog are checked, the Rego is not.",
+    fix: "Run `npm run setup` to install the pinned OPA CLI, so that `kairos check` also checks the Rego.",
+  },
+  "opa/build-failed": {
+    note: "`opa build` failed without naming a line of the policies: an entrypoint Kairos needs (`kairos/decision`) that no rule defines, or two Rego files that would share one name in the bundle.",
+    fix: "Define the entrypoints of [opa-contract.md](opa-contract.md) (the standard policies in `runtime/opa/default-rego/` do), and give the Rego files distinct names.",
   },
 };

@@ -7,6 +7,7 @@ import { catalogCodes } from "../../compiler/catalog/index.ts";
 import { checkCodes, codegenCodes, syntaxCodes } from "../../compiler/checker/index.ts";
 import { renderDiagnostic, type CodeInfo } from "../../core/diagnostics.ts";
 import { checkSources } from "../../compiler/pipeline.ts";
+import { opaCodes } from "../../compiler/opa/codes.ts";
 import { testCodes } from "../../compiler/tests/codes.ts";
 import { SPEC_CATALOG } from "../../test/helpers/spec-catalog.ts";
 import { EXAMPLES } from "./diagnostic-examples.ts";
@@ -45,7 +46,11 @@ export function catalogExamples(): Map<string, CatalogExample> {
     const yaml = /```yaml\n([\s\S]*?)```/.exec(part)?.[1];
     const fix = /\*\*Fix:\*\* (.*)/.exec(part)?.[1];
     if (!code || !fix) continue;
-    const body = part.slice(part.indexOf("\n") + 1).split("```")[0]!.split("**Fix:**")[0]!.trim();
+    const body = part
+      .slice(part.indexOf("\n") + 1)
+      .split("```")[0]!
+      .split("**Fix:**")[0]!
+      .trim();
     const prose = body.split("\n\n").slice(1).join("\n\n").trim();
     out.set(code, yaml === undefined ? { prose, fix } : { prose, yaml, fix });
   }
@@ -54,11 +59,20 @@ export function catalogExamples(): Map<string, CatalogExample> {
 
 /** Runs an example; returns the rendered diagnostics with the given code. */
 export function runExample(code: string, journey: string | undefined, catalog: string): string[] {
-  const r = checkSources({ catalog: { name: "catalog.yaml", text: catalog }, journeys: journey === undefined ? [] : [{ name: "example.journey", text: journey }], rego: [] });
+  const r = checkSources({
+    catalog: { name: "catalog.yaml", text: catalog },
+    journeys: journey === undefined ? [] : [{ name: "example.journey", text: journey }],
+    rego: [],
+  });
   return r.diagnostics.filter((d) => d.code === code).map((d) => renderDiagnostic(d, r.sources));
 }
 
-function section(title: string, intro: string, codes: Record<string, CodeInfo>, example: (code: string) => { input?: string; lang: string; output: string[]; note?: string; fix: string } | undefined): string[] {
+function section(
+  title: string,
+  intro: string,
+  codes: Record<string, CodeInfo>,
+  example: (code: string) => { input?: string; lang: string; output: string[]; note?: string; fix: string } | undefined,
+): string[] {
   const out = [`## ${title}`, "", intro, ""];
   for (const code of Object.keys(codes).sort()) {
     const info = codes[code]!;
@@ -87,7 +101,7 @@ export function renderDiagnosticsDoc(): string {
     "```",
     "",
     "followed by the source line, an underline, and `= help: …`. Tools get the JSON of",
-    "`kairos check --format json`: `{\"diagnostics\":[{code, severity, message, file, line, column, endLine, endColumn, hint}]}`",
+    '`kairos check --format json`: `{"diagnostics":[{code, severity, message, file, line, column, endLine, endColumn, hint}]}`',
     "with 1-based lines and columns (end exclusive). `kairos check` exits 0 without errors, 1 with",
     "any error (warnings alone do not fail), 2 on a usage error.",
     "",
@@ -96,43 +110,91 @@ export function renderDiagnosticsDoc(): string {
     "",
   ];
   lines.push(
-    ...section("Syntax (`syntax/*`)", "Reported while reading `.journey` files. The parser recovers, so one run reports every syntax error of a file.", syntaxCodes, (code) => {
-      const ex = EXAMPLES[code];
-      if (!ex) return undefined;
-      return { ...(ex.journey !== undefined ? { input: ex.journey } : {}), lang: "", output: ex.journey ? runExample(code, ex.journey, SPEC_CATALOG) : [], ...(ex.note ? { note: ex.note } : {}), fix: ex.fix };
-    }),
+    ...section(
+      "Syntax (`syntax/*`)",
+      "Reported while reading `.journey` files. The parser recovers, so one run reports every syntax error of a file.",
+      syntaxCodes,
+      (code) => {
+        const ex = EXAMPLES[code];
+        if (!ex) return undefined;
+        return {
+          ...(ex.journey !== undefined ? { input: ex.journey } : {}),
+          lang: "",
+          output: ex.journey ? runExample(code, ex.journey, SPEC_CATALOG) : [],
+          ...(ex.note ? { note: ex.note } : {}),
+          fix: ex.fix,
+        };
+      },
+    ),
   );
   lines.push(
-    ...section("Checks (`check/*`)", "Reported by the checker: names, types, optional fields, binding, purpose limitation, channels, oversight, duplicates and constant conditions (spec §2).", checkCodes, (code) => {
-      const ex = EXAMPLES[code];
-      if (!ex) return undefined;
-      const catalog = ex.catalogPatch ? SPEC_CATALOG.replace(ex.catalogPatch[0], ex.catalogPatch[1]) : SPEC_CATALOG;
-      return {
-        ...(ex.journey !== undefined ? { input: ex.journey } : {}),
-        lang: "",
-        output: ex.journey ? runExample(code, ex.journey, catalog) : [],
-        ...(ex.note ? { note: ex.note } : {}),
-        fix: ex.fix,
-      };
-    }),
+    ...section(
+      "Checks (`check/*`)",
+      "Reported by the checker: names, types, optional fields, binding, purpose limitation, channels, oversight, duplicates and constant conditions (spec §2).",
+      checkCodes,
+      (code) => {
+        const ex = EXAMPLES[code];
+        if (!ex) return undefined;
+        const catalog = ex.catalogPatch ? SPEC_CATALOG.replace(ex.catalogPatch[0], ex.catalogPatch[1]) : SPEC_CATALOG;
+        return {
+          ...(ex.journey !== undefined ? { input: ex.journey } : {}),
+          lang: "",
+          output: ex.journey ? runExample(code, ex.journey, catalog) : [],
+          ...(ex.note ? { note: ex.note } : {}),
+          fix: ex.fix,
+        };
+      },
+    ),
   );
   const catalogEx = catalogExamples();
   lines.push(
-    ...section("Catalog (`catalog/*`)", "Reported while loading `catalog.yaml` (see [catalog.md](catalog.md)); spans point at the exact YAML key or value. When the file cannot be read as a catalog at all (empty, too large, too deep, not YAML, not a mapping) no other catalog check runs and journeys are parsed but not checked; otherwise the loader builds the best catalog it can and reports every problem.", catalogCodes as Record<string, CodeInfo>, (code) => {
-      const ex = catalogEx.get(code);
-      if (!ex) return undefined;
-      return { ...(ex.yaml !== undefined ? { input: ex.yaml } : {}), lang: "yaml", output: ex.yaml === undefined ? [] : runExample(code, undefined, ex.yaml), ...(ex.prose ? { note: ex.prose } : {}), fix: ex.fix };
-    }),
+    ...section(
+      "Catalog (`catalog/*`)",
+      "Reported while loading `catalog.yaml` (see [catalog.md](catalog.md)); spans point at the exact YAML key or value. When the file cannot be read as a catalog at all (empty, too large, too deep, not YAML, not a mapping) no other catalog check runs and journeys are parsed but not checked; otherwise the loader builds the best catalog it can and reports every problem.",
+      catalogCodes as Record<string, CodeInfo>,
+      (code) => {
+        const ex = catalogEx.get(code);
+        if (!ex) return undefined;
+        return {
+          ...(ex.yaml !== undefined ? { input: ex.yaml } : {}),
+          lang: "yaml",
+          output: ex.yaml === undefined ? [] : runExample(code, undefined, ex.yaml),
+          ...(ex.prose ? { note: ex.prose } : {}),
+          fix: ex.fix,
+        };
+      },
+    ),
   );
   const testEx = testCodeExamples();
   lines.push(
-    ...section("Policy tests (`test/*`)", "Reported for `test` and `property` blocks ([testing.md](testing.md)); `assume` and `expect` expressions report the `check/*` codes above.", testCodes, (code) => {
-      const ex = testEx.get(code);
-      return ex ? { lang: "", output: [], note: `For example: ${ex.example}.`, fix: ex.fix.charAt(0).toUpperCase() + ex.fix.slice(1) + "." } : undefined;
-    }),
+    ...section(
+      "Policy tests (`test/*`)",
+      "Reported for `test` and `property` blocks ([testing.md](testing.md)); `assume` and `expect` expressions report the `check/*` codes above.",
+      testCodes,
+      (code) => {
+        const ex = testEx.get(code);
+        return ex ? { lang: "", output: [], note: `For example: ${ex.example}.`, fix: ex.fix.charAt(0).toUpperCase() + ex.fix.slice(1) + "." } : undefined;
+      },
+    ),
   );
   lines.push(
-    ...section("Code generation (`codegen/*`)", "Reported by `kairos compile` after checking; the checker normally reports the same problems earlier.", codegenCodes, () => undefined),
+    ...section(
+      "Code generation (`codegen/*`)",
+      "Reported by `kairos compile` after checking; the checker normally reports the same problems earlier.",
+      codegenCodes,
+      () => undefined,
+    ),
+  );
+  lines.push(
+    ...section(
+      "OPA build (`opa/*`)",
+      "Reported while building the consent and residency policies — the policy set's `rego/*.rego`, or the standard ones — into the artifact's Wasm bundle with the pinned OPA CLI. `kairos check` builds a set's own Rego too, so a clean check means a clean compile. Spans point into the `.rego` file, at the line (and for parse errors the token) OPA names.",
+      opaCodes,
+      (code) => {
+        const ex = EXAMPLES[code];
+        return ex ? { lang: "", output: [], ...(ex.note ? { note: ex.note } : {}), fix: ex.fix } : undefined;
+      },
+    ),
   );
   return lines.join("\n").replace(/\n{3,}/g, "\n\n");
 }

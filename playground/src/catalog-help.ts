@@ -35,7 +35,9 @@ const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
 
 /** Blanks out comments and string literals (keeping offsets) so scanning ignores their text. */
 export function blankLiterals(text: string): string {
-  return text.replace(/"(?:[^"\\\r\n]|\\.)*"?|#[^\r\n]*/g, (m) => (m.startsWith('"') ? '"' + " ".repeat(Math.max(0, m.length - 2)) + (m.length > 1 && m.endsWith('"') ? '"' : " ") : " ".repeat(m.length)));
+  return text.replace(/"(?:[^"\\\r\n]|\\.)*"?|#[^\r\n]*/g, (m) =>
+    m.startsWith('"') ? '"' + " ".repeat(Math.max(0, m.length - 2)) + (m.length > 1 && m.endsWith('"') ? '"' : " ") : " ".repeat(m.length),
+  );
 }
 
 /** The journey declaration around an offset: its body text start and its trigger event. */
@@ -70,9 +72,7 @@ export function typeText(t: FieldType): string {
     case "enum":
       return `enum (${t.values.map((v) => JSON.stringify(v)).join(" | ")})`;
     case "list":
-      return t.of.kind === "record"
-        ? `list of { ${[...t.of.members].map(([k, v]) => `${k}: ${typeText(v)}`).join(", ")} }`
-        : `list of ${typeText(t.of.type)}`;
+      return t.of.kind === "record" ? `list of { ${[...t.of.members].map(([k, v]) => `${k}: ${typeText(v)}`).join(", ")} }` : `list of ${typeText(t.of.type)}`;
   }
 }
 
@@ -167,7 +167,12 @@ export function completionsAt(text: string, offset: number, catalog: Catalog | u
   if (!enc) {
     if (/^\s*[A-Za-z_]*$/.test(line)) {
       return result([
-        { label: "journey", kind: "keyword", detail: "a journey rule", insert: "journey ${1:name} {\n  purpose ${2}\n  on      ${3}\n  when    ${4:true}\n  do      ${5}\n}" },
+        {
+          label: "journey",
+          kind: "keyword",
+          detail: "a journey rule",
+          insert: "journey ${1:name} {\n  purpose ${2}\n  on      ${3}\n  when    ${4:true}\n  do      ${5}\n}",
+        },
         { label: "condition", kind: "keyword", detail: "a named, reusable condition", insert: "condition ${1:name} = ${2}" },
       ]);
     }
@@ -188,7 +193,9 @@ export function completionsAt(text: string, offset: number, catalog: Catalog | u
     );
   }
   if (/\bpurpose\s+\w*$/.test(line)) {
-    return result([...catalog.purposes.values()].map((p) => ({ label: p.name, kind: "purpose" as const, detail: p.channels.join(", "), documentation: purposeDoc(p) })));
+    return result(
+      [...catalog.purposes.values()].map((p) => ({ label: p.name, kind: "purpose" as const, detail: p.channels.join(", "), documentation: purposeDoc(p) })),
+    );
   }
   if (/\bdo\s+\w*$/.test(line)) {
     return result(
@@ -207,7 +214,12 @@ export function completionsAt(text: string, offset: number, catalog: Catalog | u
     return result(
       [...(action?.params.values() ?? [])]
         .filter((p) => !given.has(p.name))
-        .map((p) => ({ label: p.name, kind: "param" as const, detail: typeText(p.type), insert: p.type.kind === "scalar" && p.type.name === "string" ? `${p.name}: "$0"` : `${p.name}: ` })),
+        .map((p) => ({
+          label: p.name,
+          kind: "param" as const,
+          detail: typeText(p.type),
+          insert: p.type.kind === "scalar" && p.type.name === "string" ? `${p.name}: "$0"` : `${p.name}: `,
+        })),
     );
   }
   if (/\brisk\s+\w*$/.test(line)) return result(["low", "medium", "high"].map((v) => ({ label: v, kind: "value" as const })));
@@ -223,7 +235,10 @@ export function completionsAt(text: string, offset: number, catalog: Catalog | u
       const quoted = rawLine.slice(0, rawLine.length - m[3]!.length).endsWith('"');
       const start = offset - m[3]!.length - (quoted ? 1 : 0);
       const closes = text[offset] === '"';
-      return result(t.values.map((v) => ({ label: JSON.stringify(v), kind: "value" as const, insert: JSON.stringify(v).slice(0, closes ? -1 : undefined) })), start);
+      return result(
+        t.values.map((v) => ({ label: JSON.stringify(v), kind: "value" as const, insert: JSON.stringify(v).slice(0, closes ? -1 : undefined) })),
+        start,
+      );
     }
   }
   if ((m = /([A-Za-z_]\w*)\.(\w*)$/.exec(line))) {
@@ -231,10 +246,13 @@ export function completionsAt(text: string, offset: number, catalog: Catalog | u
     if (head === "event") {
       const ev = enc.trigger ? catalog.events.get(enc.trigger) : undefined;
       const events = ev ? [ev] : [...catalog.events.values()];
-      return result(events.flatMap((e) => [...e.fields].map(([k, t]) => ({ label: k, kind: "field" as const, detail: `${typeText(t)} · payload of ${e.name}` }))));
+      return result(
+        events.flatMap((e) => [...e.fields].map(([k, t]) => ({ label: k, kind: "field" as const, detail: `${typeText(t)} · payload of ${e.name}` }))),
+      );
     }
     const entity = catalog.entities.get(head);
-    if (entity) return result([...entity.fields.values()].map((f) => ({ label: f.name, kind: "field" as const, detail: typeText(f.type), documentation: fieldDoc(f) })));
+    if (entity)
+      return result([...entity.fields.values()].map((f) => ({ label: f.name, kind: "field" as const, detail: typeText(f.type), documentation: fieldDoc(f) })));
     const v = vars.get(head);
     if (v) return result(listMembers(v).map(([k, t]) => ({ label: k, kind: "field" as const, detail: typeText(t) })));
     return result([]);
@@ -247,7 +265,13 @@ export function completionsAt(text: string, offset: number, catalog: Catalog | u
     ...[...vars.keys()].map((v) => ({ label: v, kind: "variable" as const, detail: "quantifier variable" })),
     { label: "now", kind: "keyword", detail: "datetime · the request's time" },
     ...(ev && ev.fields.size > 0 ? [{ label: "event", kind: "keyword" as const, detail: `payload of ${ev.name}` }] : []),
-    ...Object.entries(FUNCTIONS).map(([name, sig]) => ({ label: name, kind: "function" as const, detail: functionSignature(name), documentation: sig.doc, insert: `${name}($0)` })),
+    ...Object.entries(FUNCTIONS).map(([name, sig]) => ({
+      label: name,
+      kind: "function" as const,
+      detail: functionSignature(name),
+      documentation: sig.doc,
+      insert: `${name}($0)`,
+    })),
     ...conditionNames([text, ...others]).map((c) => ({ label: c, kind: "condition" as const, detail: "named condition" })),
     ...EXPR_KEYWORDS.map((k) => ({ label: k, kind: "keyword" as const })),
     ...QUANTIFIERS.map((q) => ({ label: q, kind: "keyword" as const, detail: `${q} x in list: condition`, insert: `${q} \${1:x} in \${2}: \${3}` })),

@@ -4,7 +4,7 @@
 import type { Catalog } from "../../core/catalog/types.ts";
 import type { Diagnostic } from "../../core/diagnostics.ts";
 import { formatFile } from "../../compiler/format/formatter.ts";
-import { CheckCache, checkSources, type CheckResult, type PolicySources } from "../../compiler/pipeline.ts";
+import { CheckCache, compilePolicySet, type CompileResult, type PolicySources } from "../../compiler/index.ts";
 import { SourceFile, type SourceSet } from "../../core/source.ts";
 import { run, runTests } from "./decide.ts";
 import { checkInputs, type InputsResult } from "./inputs.ts";
@@ -47,14 +47,16 @@ let lastInputs: { texts: InputTexts; catalog: Catalog | undefined; result: Input
 
 function checkedInputs(texts: InputTexts, catalog: Catalog | undefined): InputsResult {
   const l = lastInputs;
-  if (l && l.catalog === catalog && l.texts.request === texts.request && l.texts.context === texts.context && l.texts.consents === texts.consents) return l.result;
+  if (l && l.catalog === catalog && l.texts.request === texts.request && l.texts.context === texts.context && l.texts.consents === texts.consents)
+    return l.result;
   const result = checkInputs(texts, catalog);
   lastInputs = { texts, catalog, result };
   return result;
 }
 
-function check(req: CheckRequest | RunRequest | TestsRequest): { result: CheckResult; markers: Marker[] } {
-  const result = checkSources(policySources(req.catalog, req.journeys), cache);
+/** The policy set checked (compilePolicySet's `check` mode: no OPA here, the sets have no Rego). */
+async function check(req: CheckRequest | RunRequest | TestsRequest): Promise<{ result: CompileResult; markers: Marker[] }> {
+  const result = await compilePolicySet(policySources(req.catalog, req.journeys), { cache, mode: "check" });
   return { result, markers: result.diagnostics.map((d) => toMarker(d, result.sources)) };
 }
 
@@ -63,7 +65,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
   switch (req.type) {
     case "check": {
       const t1 = performance.now();
-      const { result, markers } = check(req);
+      const { result, markers } = await check(req);
       const t2 = performance.now();
       const inputs = checkedInputs(req.inputs, result.catalog);
       const stages = { compile: t2 - t1, inputs: performance.now() - t2 };
@@ -93,7 +95,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
       };
     }
     case "run": {
-      const { result, markers } = check(req);
+      const { result, markers } = await check(req);
       const inputs = checkInputs(req.inputs, result.catalog);
       const inputMarkers = inputs.ok ? [] : inputs.markers;
       const empty = { type: "run" as const, seq: req.seq, markers, inputMarkers, journeys: [] };
@@ -103,13 +105,24 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
         return { ...empty, problem: `fix the policy set first: ${count} error${count === 1 ? "" : "s"} (see Problems)`, ms: performance.now() - t0 };
       }
       if (!inputs.ok) {
-        return { ...empty, problem: `fix the inputs first: ${inputMarkers.length} problem${inputMarkers.length === 1 ? "" : "s"} in ${[...new Set(inputMarkers.map((m) => m.file))].join(", ")}`, ms: performance.now() - t0 };
+        return {
+          ...empty,
+          problem: `fix the inputs first: ${inputMarkers.length} problem${inputMarkers.length === 1 ? "" : "s"} in ${[...new Set(inputMarkers.map((m) => m.file))].join(", ")}`,
+          ms: performance.now() - t0,
+        };
       }
-      const out = await run({ program: result.program, sources: result.sources, input: policySources(req.catalog, req.journeys), raw: inputs.raw, request: inputs.request, opaBundleUrl: req.opaBundleUrl });
+      const out = await run({
+        input: policySources(req.catalog, req.journeys),
+        cache,
+        raw: inputs.raw,
+        request: inputs.request,
+        opaBundleUrl: req.opaBundleUrl,
+      });
       return {
         type: "run",
         seq: req.seq,
-        markers: [...markers, ...out.diagnostics.map((d) => toMarker(d, result.sources))],
+        // The compile's diagnostics: the check's, and codegen's when it refused.
+        markers: out.diagnostics.map((d) => toMarker(d, result.sources)),
         inputMarkers,
         journeys: out.journeys,
         ...(out.problem ? { problem: out.problem } : {}),
@@ -121,9 +134,9 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
       };
     }
     case "tests": {
-      const { result } = check(req);
+      const { result } = await check(req);
       if (!result.program || !result.tests) return { type: "tests", seq: req.seq, problem: "the policy set has errors; fix them to run its tests" };
-      const out = await runTests(result.program, result.tests, result.sources, policySources(req.catalog, req.journeys), req.opaBundleUrl);
+      const out = await runTests(policySources(req.catalog, req.journeys), cache, req.opaBundleUrl);
       return { type: "tests", seq: req.seq, ...out };
     }
   }

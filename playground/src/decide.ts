@@ -1,18 +1,15 @@
-// The one module where the playground meets the compiler's back end and the runtime: codegen
-// (TypeScript + JavaScript predicates), the generated module loaded from a Blob URL, the OPA
-// Wasm consent/residency bundle with the current catalog's data, the decision engine, and the
-// rationale renderers. Runs in the compiler worker; everything it returns is plain data.
-import { ARTIFACT_PART, type JourneyMeta, type Manifest, type PredicatesModule } from "../../core/artifact.ts";
-import { catalogToJson } from "../../core/catalog/serialize.ts";
-import type { Catalog } from "../../core/catalog/types.ts";
+// The one module where the playground meets the compiler's back end and the runtime: the
+// policy set compiled into an artifact in memory (compilePolicySet, with the standard
+// consent/residency bundle built ahead of time as its OPA backend), the generated module loaded
+// from a Blob URL, the OPA Wasm policies with the current catalog's data, the decision engine,
+// and the rationale renderers. Runs in the compiler worker; everything it returns is plain data.
+import { ARTIFACT_PART, type JourneyMeta, type PredicatesModule } from "../../core/artifact.ts";
 import type { CheckedProgram } from "../../compiler/checker/checked.ts";
-import { generatePredicates } from "../../compiler/codegen/index.ts";
+import { compilePolicySet, type BuiltArtifact, type CheckCache, type OpaBackend, type OpaBuildOutcome, type PolicySources } from "../../compiler/index.ts";
 import type { Diagnostic } from "../../core/diagnostics.ts";
 import { catalogToData } from "../../compiler/opa/data.ts";
-import type { PolicySources } from "../../compiler/pipeline.ts";
 import type { SourceSet } from "../../core/source.ts";
 import type { CheckedSuite } from "../../compiler/tests/model.ts";
-import { canonicalJson } from "../../core/canonical-json.ts";
 import type { Decision } from "../../runtime/decision.ts";
 import { Engine } from "../../runtime/engine.ts";
 import { PolicyEngine } from "../../runtime/opa/index.ts";
@@ -20,21 +17,7 @@ import { customerSentence, escapeHtml, fromDecision, legalReview, renderHtml } f
 import type { DecisionRequest } from "../../runtime/request.ts";
 import { renderJson } from "../../testing/report.ts";
 import { runSuite } from "../../testing/suite.ts";
-import { buildManifest } from "../../compiler/artifact/manifest.ts";
 import type { OpaBundleInfo, TestReport } from "./protocol.ts";
-
-export interface Compiled {
-  readonly typescript: string;
-  readonly javascript: string;
-  readonly diagnostics: readonly Diagnostic[];
-}
-
-/** Generates the predicates module (TS for people, JS to run). */
-export function compile(program: CheckedProgram, sources: SourceSet): Compiled | { readonly diagnostics: readonly Diagnostic[] } {
-  const generated = generatePredicates(program, sources);
-  if (!generated.value) return { diagnostics: generated.diagnostics };
-  return { typescript: generated.value.ts, javascript: generated.value.js, diagnostics: generated.diagnostics };
-}
 
 /** Imports generated JavaScript from a Blob URL (revoked once loaded). */
 export async function importModule(js: string): Promise<PredicatesModule> {
@@ -77,18 +60,36 @@ async function loadPolicy(url: string): Promise<LoadedPolicy> {
   }
 }
 
-const enc = new TextEncoder();
-
-/** The in-memory artifact's manifest: the same content hashing as `kairos compile`. */
-function manifestOf(program: CheckedProgram, input: PolicySources, files: ReadonlyMap<string, Uint8Array>, policy: LoadedPolicy): Manifest {
+/**
+ * The OPA backend of the playground: the standard policies, built when the playground was
+ * (playground/vite.config.ts). A policy set with Rego of its own cannot be built in a browser.
+ */
+function prebuiltOpa(policy: LoadedPolicy): OpaBackend {
   const { opaVersion, entrypoints, rego, wasm } = policy.info;
-  return buildManifest(program, input, files, { version: opaVersion, entrypoints: [...entrypoints], rego, wasm, default_policies: true });
+  const standard: OpaBuildOutcome = { ok: true, value: { bundle: policy.bytes, opaVersion, entrypoints, hashes: { rego, wasm } } };
+  return {
+    build: async () => ({
+      ok: false,
+      problem: {
+        kind: "cli-missing",
+        message: "the playground cannot build Rego",
+        hint: "use the standard policies here; build your own Rego with `kairos compile`",
+      },
+    }),
+    standard: async () => standard,
+  };
 }
+
+const dec = new TextDecoder();
+const text = (artifact: BuiltArtifact, part: string): string => dec.decode(artifact.files.get(part));
 
 /** A policy set compiled and loaded into an engine, kept for the next run of the same sources. */
 interface Prepared {
   readonly key: string;
   readonly engine: Engine;
+  readonly program: CheckedProgram;
+  readonly tests: CheckedSuite | undefined;
+  readonly sources: SourceSet;
   readonly journeys: readonly JourneyMeta[];
   readonly typescript: string;
   readonly diagnostics: readonly Diagnostic[];
@@ -97,41 +98,57 @@ let prepared: Prepared | undefined;
 
 type Preparation = Prepared | { readonly problem: string; readonly diagnostics: readonly Diagnostic[]; readonly typescript?: string };
 
-/** Compiles the predicates, imports them and loads the engine; reuses the last one for the same sources. */
-async function prepare(program: CheckedProgram, sources: SourceSet, input: PolicySources, opaBundleUrl: string): Promise<Preparation> {
+/**
+ * Compiles the policy set into an artifact in memory (the same bytes `kairos compile` would
+ * hash, with the standard policies), imports its predicates and loads the engine; reuses the
+ * last one for the same sources.
+ */
+async function prepare(input: PolicySources, cache: CheckCache, opaBundleUrl: string): Promise<Preparation> {
   const key = JSON.stringify([input.catalog.text, input.journeys.map((j) => [j.name, j.text])]);
   if (prepared?.key === key) return prepared;
-  const compiled = compile(program, sources);
-  if (!("javascript" in compiled)) return { problem: "the policy set cannot be compiled", diagnostics: compiled.diagnostics };
-  let predicates: PredicatesModule;
-  try {
-    predicates = await importModule(compiled.javascript);
-  } catch (e) {
-    return { problem: `the generated module does not load: ${message(e)}`, diagnostics: [], typescript: compiled.typescript };
-  }
   let policy: LoadedPolicy;
   try {
     policy = await loadPolicy(opaBundleUrl);
-    policy.engine.setData(catalogToData(program.catalog));
   } catch (e) {
-    return { problem: `the consent and residency policies (OPA Wasm) cannot be loaded: ${message(e)}`, diagnostics: compiled.diagnostics, typescript: compiled.typescript };
+    // Without the policies there is no artifact; the predicates alone are still shown.
+    const alone = await compilePolicySet(input, { cache });
+    return {
+      problem: `the consent and residency policies (OPA Wasm) cannot be loaded: ${message(e)}`,
+      diagnostics: alone.diagnostics,
+      ...(alone.artifact ? { typescript: text(alone.artifact, ARTIFACT_PART.predicatesTs) } : {}),
+    };
   }
-  const catalog: Catalog = program.catalog;
-  const files = new Map<string, Uint8Array>([
-    [ARTIFACT_PART.catalog, enc.encode(canonicalJson(catalogToJson(catalog), 2) + "\n")],
-    [ARTIFACT_PART.bundle, policy.bytes],
-    [ARTIFACT_PART.predicates, enc.encode(compiled.javascript)],
-    [ARTIFACT_PART.predicatesTs, enc.encode(compiled.typescript)],
-  ]);
-  const engine = Engine.fromParts({ manifest: manifestOf(program, input, files, policy), catalog, predicates, policy: policy.engine });
-  prepared = { key, engine, journeys: predicates.journeys.map((j) => j.meta), typescript: compiled.typescript, diagnostics: compiled.diagnostics };
+  const compiled = await compilePolicySet(input, { cache, opa: prebuiltOpa(policy) });
+  const { artifact, program } = compiled;
+  if (!artifact || !program) return { problem: "the policy set cannot be compiled", diagnostics: compiled.diagnostics };
+  const typescript = text(artifact, ARTIFACT_PART.predicatesTs);
+  let predicates: PredicatesModule;
+  try {
+    predicates = await importModule(text(artifact, ARTIFACT_PART.predicates));
+  } catch (e) {
+    return { problem: `the generated module does not load: ${message(e)}`, diagnostics: compiled.diagnostics, typescript };
+  }
+  // The bundle carries the example catalog's data document: the current catalog's replaces it.
+  policy.engine.setData(catalogToData(program.catalog));
+  const engine = Engine.fromParts({ manifest: artifact.manifest, catalog: program.catalog, predicates, policy: policy.engine });
+  prepared = {
+    key,
+    engine,
+    program,
+    tests: compiled.tests,
+    sources: compiled.sources,
+    journeys: predicates.journeys.map((j) => j.meta),
+    typescript,
+    diagnostics: compiled.diagnostics,
+  };
   return prepared;
 }
 
 export interface RunInput {
-  readonly program: CheckedProgram;
-  readonly sources: SourceSet;
+  /** The policy set, already checked clean by the caller. */
   readonly input: PolicySources;
+  /** The worker's check cache: compiling again re-parses nothing that did not change. */
+  readonly cache: CheckCache;
   /** The assembled request (spec §6 request file) as typed, and as validated. */
   readonly raw: Record<string, unknown>;
   readonly request: DecisionRequest;
@@ -140,6 +157,7 @@ export interface RunInput {
 
 export interface RunOutput {
   readonly problem?: string;
+  /** Every diagnostic of the compile (the check's included): the editor's markers. */
   readonly diagnostics: readonly Diagnostic[];
   readonly decision?: Decision;
   readonly journeys: readonly JourneyMeta[];
@@ -154,18 +172,19 @@ function message(e: unknown): string {
 
 /** Compiles, loads and decides one request, entirely in this worker. Never throws. */
 export async function run(r: RunInput): Promise<RunOutput> {
-  const p = await prepare(r.program, r.sources, r.input, r.opaBundleUrl);
+  const p = await prepare(r.input, r.cache, r.opaBundleUrl);
   if (!("engine" in p)) return { problem: p.problem, diagnostics: p.diagnostics, journeys: [], ...(p.typescript ? { typescript: p.typescript } : {}) };
   const decision = await p.engine.decide(r.raw);
   return { diagnostics: p.diagnostics, journeys: p.journeys, typescript: p.typescript, decision, ...rationale(decision, p.journeys, r.request) };
 }
 
 /** Runs the policy set's `test` and `property` blocks and the built-in properties (`kairos test`). */
-export async function runTests(program: CheckedProgram, suite: CheckedSuite, sources: SourceSet, input: PolicySources, opaBundleUrl: string): Promise<{ problem?: string; report?: TestReport }> {
-  const p = await prepare(program, sources, input, opaBundleUrl);
+export async function runTests(input: PolicySources, cache: CheckCache, opaBundleUrl: string): Promise<{ problem?: string; report?: TestReport }> {
+  const p = await prepare(input, cache, opaBundleUrl);
   if (!("engine" in p)) return { problem: p.problem };
-  const result = await runSuite(p.engine, program, suite, sources);
-  return { report: renderJson(result, { sources, metas: new Map(p.journeys.map((j) => [j.id, j])) }) as TestReport };
+  if (!p.tests) return { problem: "the policy set has errors; fix them to run its tests" };
+  const result = await runSuite(p.engine, p.program, p.tests, p.sources);
+  return { report: renderJson(result, { sources: p.sources, metas: new Map(p.journeys.map((j) => [j.id, j])) }) as TestReport };
 }
 /** The legal-review page (self-contained HTML) and the customer's sentence of a decision. */
 function rationale(decision: Decision, journeys: readonly JourneyMeta[], request: DecisionRequest): { legal?: string; customer?: string } {

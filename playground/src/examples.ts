@@ -78,7 +78,12 @@ const INPUTS: Readonly<Record<string, Inputs>> = {
     consents: { consents: [], objections: [] },
   },
   "service.journey": {
-    request: { event: { type: "ticket.resolved", id: "tkt-5531", payload: { ticket_id: "tkt-5531", csat: 1 } }, subject: "cust-1001", now: "2026-03-02T15:00:00Z", region: "eu" },
+    request: {
+      event: { type: "ticket.resolved", id: "tkt-5531", payload: { ticket_id: "tkt-5531", csat: 1 } },
+      subject: "cust-1001",
+      now: "2026-03-02T15:00:00Z",
+      region: "eu",
+    },
     context: { customer: CUSTOMER },
     consents: { consents: [], objections: [] },
   },

@@ -44,7 +44,11 @@ function nameOf(model: Monaco.editor.ITextModel): string {
 }
 
 function inputTexts(): { request: string; context: string; consents: string } {
-  return { request: inputModels.get("request")!.getValue(), context: inputModels.get("context")!.getValue(), consents: inputModels.get("consents")!.getValue() };
+  return {
+    request: inputModels.get("request")!.getValue(),
+    context: inputModels.get("context")!.getValue(),
+    consents: inputModels.get("consents")!.getValue(),
+  };
 }
 
 function currentState(): PlaygroundState {
@@ -134,7 +138,12 @@ function loadState(state: PlaygroundState, open?: string): void {
 // Tabs
 
 function tab(label: string, active: boolean, onclick: () => void, extra: Record<string, string> = {}, ...after: (Node | string | null)[]): HTMLElement {
-  return h("button", { type: "button", role: "tab", class: active ? "tab active" : "tab", "aria-selected": String(active), onclick, ...extra }, label, ...after);
+  return h(
+    "button",
+    { type: "button", role: "tab", class: active ? "tab active" : "tab", "aria-selected": String(active), onclick, ...extra },
+    label,
+    ...after,
+  );
 }
 
 function countBadge(markers: readonly Marker[]): HTMLElement | null {
@@ -148,7 +157,16 @@ function countBadge(markers: readonly Marker[]): HTMLElement | null {
 /** Redraws the file tabs; `reveal` scrolls the active one into view (which forces a layout: not on every check). */
 function renderFileTabs(reveal = false): void {
   const tabs = [...journeyModels.map(nameOf), CATALOG_FILE].map((name) =>
-    tab(name, name === activeFile, () => showFile(name), { "data-file": name }, countBadge(lastCheck?.markers.filter((m) => m.file === name) ?? []), name !== CATALOG_FILE && journeyModels.length > 1 ? h("span", { class: "close", title: `Remove ${name}`, onclick: (e: Event) => (e.stopPropagation(), removeFile(name)) }, "×") : null),
+    tab(
+      name,
+      name === activeFile,
+      () => showFile(name),
+      { "data-file": name },
+      countBadge(lastCheck?.markers.filter((m) => m.file === name) ?? []),
+      name !== CATALOG_FILE && journeyModels.length > 1
+        ? h("span", { class: "close", title: `Remove ${name}`, onclick: (e: Event) => (e.stopPropagation(), removeFile(name)) }, "×")
+        : null,
+    ),
   );
   byId("file-tabs").replaceChildren(...tabs, h("button", { type: "button", class: "tab add", title: "Add a journey file", onclick: addFile }, "+"));
   if (reveal) byId("file-tabs").querySelector(".tab.active")?.scrollIntoView({ block: "nearest", inline: "nearest" });
@@ -158,7 +176,11 @@ function addFile(): void {
   let n = 1;
   while (modelOfFile(`untitled-${n}.journey`)) n++;
   const name = `untitled-${n}.journey`;
-  const model = monaco.editor.createModel(`# ${name}\n\njourney new_journey {\n  purpose \n  on      \n  when    true\n  do      \n}\n`, JOURNEY_LANGUAGE, fileUri(name));
+  const model = monaco.editor.createModel(
+    `# ${name}\n\njourney new_journey {\n  purpose \n  on      \n  when    true\n  do      \n}\n`,
+    JOURNEY_LANGUAGE,
+    fileUri(name),
+  );
   model.onDidChangeContent(() => client.check());
   journeyModels.push(model);
   showFile(name);
@@ -179,7 +201,15 @@ function removeFile(name: string): void {
 
 function renderInputTabs(): void {
   byId("input-tabs").replaceChildren(
-    ...INPUT_PANELS.map((p) => tab(p.label, p.id === activeInput, () => showInput(p.id), { "data-panel": p.id }, countBadge(lastCheck?.inputMarkers.filter((m) => m.file === p.id) ?? []))),
+    ...INPUT_PANELS.map((p) =>
+      tab(
+        p.label,
+        p.id === activeInput,
+        () => showInput(p.id),
+        { "data-panel": p.id },
+        countBadge(lastCheck?.inputMarkers.filter((m) => m.file === p.id) ?? []),
+      ),
+    ),
   );
 }
 
@@ -251,7 +281,12 @@ function applyMarkers(markers: readonly Marker[], inputMarkers: readonly Marker[
   let policy = false;
   let inputs = false;
   for (const model of [...journeyModels, catalogModel]) policy = setMarkers(model, byFile.get(nameOf(model)) ?? []) || policy;
-  for (const [panel, model] of inputModels) inputs = setMarkers(model, inputMarkers.filter((m) => m.file === panel)) || inputs;
+  for (const [panel, model] of inputModels)
+    inputs =
+      setMarkers(
+        model,
+        inputMarkers.filter((m) => m.file === panel),
+      ) || inputs;
   return { policy, inputs };
 }
 
@@ -311,7 +346,16 @@ function renderInputErrors(): void {
     ...markers.map((m) =>
       h(
         "li",
-        { class: m.file === activeInput ? "here" : "", "data-panel": m.file, onclick: () => (showInput(m.file as InputPanel), inputEditor.revealPositionInCenter({ lineNumber: m.line, column: m.column }), inputEditor.setPosition({ lineNumber: m.line, column: m.column }), inputEditor.focus()) },
+        {
+          class: m.file === activeInput ? "here" : "",
+          "data-panel": m.file,
+          onclick: () => (
+            showInput(m.file as InputPanel),
+            inputEditor.revealPositionInCenter({ lineNumber: m.line, column: m.column }),
+            inputEditor.setPosition({ lineNumber: m.line, column: m.column }),
+            inputEditor.focus()
+          ),
+        },
         h("span", { class: "sev" }, "✗"),
         h("strong", {}, label(m.file)),
         ` ${m.line}:${m.column} `,
@@ -372,7 +416,12 @@ async function run(): Promise<void> {
   running = true;
   if (activeResult === "typescript" || activeResult === "tests") activeResult = "decision";
   renderResults();
-  const res = await client.run({ catalog: { name: CATALOG_FILE, text: catalogModel.getValue() }, journeys: journeyTexts(), inputs: inputTexts(), opaBundleUrl: OPA_BUNDLE_URL });
+  const res = await client.run({
+    catalog: { name: CATALOG_FILE, text: catalogModel.getValue() },
+    journeys: journeyTexts(),
+    inputs: inputTexts(),
+    opaBundleUrl: OPA_BUNDLE_URL,
+  });
   running = false;
   if (res) {
     lastRun = res;
@@ -388,7 +437,11 @@ async function runTests(): Promise<void> {
   tests = { running: true };
   renderResultTabs();
   if (activeResult === "tests") renderResults();
-  const response = await client.tests({ catalog: { name: CATALOG_FILE, text: catalogModel.getValue() }, journeys: journeyTexts(), opaBundleUrl: OPA_BUNDLE_URL });
+  const response = await client.tests({
+    catalog: { name: CATALOG_FILE, text: catalogModel.getValue() },
+    journeys: journeyTexts(),
+    opaBundleUrl: OPA_BUNDLE_URL,
+  });
   tests = { running: false, ...(response ? { response } : {}) };
   renderResultTabs();
   if (activeResult === "tests") renderResults();
@@ -416,7 +469,14 @@ async function share(): Promise<void> {
     await navigator.clipboard.writeText(url);
     toast(`Link copied (${Math.ceil(url.length / 1024)} KB). Anyone who opens it sees this exact state.`);
   } catch {
-    toast(h("span", {}, "Copy this link: ", h("input", { class: "link", value: url, readonly: true, onfocus: (e: Event) => (e.target as HTMLInputElement).select() })));
+    toast(
+      h(
+        "span",
+        {},
+        "Copy this link: ",
+        h("input", { class: "link", value: url, readonly: true, onfocus: (e: Event) => (e.target as HTMLInputElement).select() }),
+      ),
+    );
   }
 }
 

@@ -126,7 +126,14 @@ export interface TestsResponse {
 
 /** `kairos test --format json`'s report (testing/report.ts `renderJson`). */
 export interface TestReport {
-  readonly summary: { readonly passed: number; readonly failed: number; readonly total: number; readonly ms: number; readonly generated_cases: number; readonly coverage: number };
+  readonly summary: {
+    readonly passed: number;
+    readonly failed: number;
+    readonly total: number;
+    readonly ms: number;
+    readonly generated_cases: number;
+    readonly coverage: number;
+  };
   readonly tests: readonly {
     readonly name: string;
     readonly file?: string;
@@ -151,7 +158,12 @@ export interface TestReport {
   }[];
 }
 
-export type WorkerResponse = CheckResponse | FormatResponse | RunResponse | TestsResponse | { readonly type: "crash"; readonly seq: number; readonly message: string };
+export type WorkerResponse =
+  | CheckResponse
+  | FormatResponse
+  | RunResponse
+  | TestsResponse
+  | { readonly type: "crash"; readonly seq: number; readonly message: string };
 
 /** The sidecar of the OPA bundle the build writes (`kairos-opa.json`): what the manifest records. */
 export interface OpaBundleInfo {

@@ -54,7 +54,9 @@ function empty(text: string): HTMLElement {
 }
 
 function actionText(a: NonNullable<Decision["action"]>): string {
-  return `${a.name}(${Object.entries(a.params).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ")})`;
+  return `${a.name}(${Object.entries(a.params)
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+    .join(", ")})`;
 }
 
 function reasonsList(e: Evaluation): HTMLElement | null {
@@ -70,7 +72,8 @@ function decisionView(run: RunResponse, d: Decision): HTMLElement {
   if (d.action) rows.push(["action", h("span", {}, h("code", {}, actionText(d.action)), ` on channel `, h("code", {}, d.action.channel))]);
   if (d.basis) rows.push(["lawful basis", h("code", {}, d.basis)]);
   if (d.deferred_until) rows.push(["deferred until", h("code", {}, d.deferred_until)]);
-  if (d.wakeups?.length) rows.push(["follow-ups", h("span", {}, ...d.wakeups.map((w) => h("div", {}, h("code", {}, w.journey), ` after ${w.timer} at `, h("code", {}, w.at))))]);
+  if (d.wakeups?.length)
+    rows.push(["follow-ups", h("span", {}, ...d.wakeups.map((w) => h("div", {}, h("code", {}, w.journey), ` after ${w.timer} at `, h("code", {}, w.at))))]);
   rows.push(["bundle requested", d.fields.length ? h("span", {}, `${d.fields.length} field${d.fields.length === 1 ? "" : "s"} (see Bundle)`) : "nothing"]);
   const sentence = run.customer ?? d.explanation;
   return h(
@@ -95,7 +98,13 @@ function decisionView(run: RunResponse, d: Decision): HTMLElement {
                 {},
                 h("td", {}, h("code", {}, e.journey), h("div", { class: "muted small" }, `priority ${e.priority}`)),
                 h("td", {}, badge(e.outcome)),
-                h("td", {}, e.basis ? h("div", {}, "basis ", h("code", {}, e.basis)) : null, e.matched !== undefined ? h("div", {}, "condition ", h("code", {}, String(e.matched))) : null, reasonsList(e)),
+                h(
+                  "td",
+                  {},
+                  e.basis ? h("div", {}, "basis ", h("code", {}, e.basis)) : null,
+                  e.matched !== undefined ? h("div", {}, "condition ", h("code", {}, String(e.matched))) : null,
+                  reasonsList(e),
+                ),
               ),
             ),
           ),
@@ -121,7 +130,11 @@ function traceList(lines: readonly TraceLine[], ctx: ResultContext): HTMLElement
       h("code", { class: "src" }, line.source),
       value ? h("span", { class: `value ${line.mark}` }, line.mark === "skipped" ? value : `= ${value}`) : null,
       line.where
-        ? h("a", { class: "where", href: "#", title: "show in the editor", onclick: (e: Event) => (e.preventDefault(), ctx.reveal(file!, Number(l), Number(c))) }, `${file}:${l}`)
+        ? h(
+            "a",
+            { class: "where", href: "#", title: "show in the editor", onclick: (e: Event) => (e.preventDefault(), ctx.reveal(file!, Number(l), Number(c))) },
+            `${file}:${l}`,
+          )
         : null,
     );
     const next = lines[i + 1];
@@ -158,14 +171,21 @@ function traceView(run: RunResponse, d: Decision, ctx: ResultContext): HTMLEleme
       return h(
         "details",
         { class: "candidate", open: e.journey === d.journey || d.evaluations.length === 1 || (!d.journey && e === d.evaluations[0]) },
-        h("summary", {}, badge(e.outcome), " ", h("code", {}, e.journey), meta && meta.title !== meta.id ? h("span", { class: "title" }, ` ${meta.title}`) : null),
+        h(
+          "summary",
+          {},
+          badge(e.outcome),
+          " ",
+          h("code", {}, e.journey),
+          meta && meta.title !== meta.id ? h("span", { class: "title" }, ` ${meta.title}`) : null,
+        ),
         body,
       );
     }),
   );
 }
 
-function valueOf(ctx: ResultContext, path: string): string {
+function valueFor(ctx: ResultContext, path: string): string {
   const dot = path.indexOf(".");
   const record = ctx.context?.[path.slice(0, dot)];
   const field = path.slice(dot + 1);
@@ -174,15 +194,25 @@ function valueOf(ctx: ResultContext, path: string): string {
 
 function bundleView(run: RunResponse, d: Decision, ctx: ResultContext): HTMLElement {
   const requested = new Set(d.fields);
-  const held = Object.entries(ctx.context ?? {}).flatMap(([entity, rec]) => (rec && typeof rec === "object" ? Object.keys(rec).map((f) => `${entity}.${f}`) : []));
+  const held = Object.entries(ctx.context ?? {}).flatMap(([entity, rec]) =>
+    rec && typeof rec === "object" ? Object.keys(rec).map((f) => `${entity}.${f}`) : [],
+  );
   const notRead = held.filter((p) => !requested.has(p)).sort();
   const metas = new Map(run.journeys.map((j) => [j.id, j]));
   return h(
     "div",
     { class: "bundle" },
-    h("p", { class: "help" }, "The minimal context bundle: exactly these fields were requested from the context provider — the union of the bundles of the candidates that consent and residency allowed."),
+    h(
+      "p",
+      { class: "help" },
+      "The minimal context bundle: exactly these fields were requested from the context provider — the union of the bundles of the candidates that consent and residency allowed.",
+    ),
     d.fields.length
-      ? h("table", { class: "kv" }, h("tbody", {}, ...d.fields.map((p) => h("tr", {}, h("td", {}, h("code", {}, p)), h("td", {}, h("code", {}, valueOf(ctx, p)))))))
+      ? h(
+          "table",
+          { class: "kv" },
+          h("tbody", {}, ...d.fields.map((p) => h("tr", {}, h("td", {}, h("code", {}, p)), h("td", {}, h("code", {}, valueFor(ctx, p)))))),
+        )
       : empty("Nothing was fetched."),
     h("h3", {}, "Per candidate"),
     h(
@@ -194,12 +224,22 @@ function bundleView(run: RunResponse, d: Decision, ctx: ResultContext): HTMLElem
         ...d.evaluations.map((e) => {
           const meta: JourneyMeta | undefined = metas.get(e.journey);
           const fields = [...(meta?.fields ?? []), ...(meta?.eventFields ?? []).map((f) => `event.${f}`)];
-          return h("tr", {}, h("td", {}, h("code", {}, e.journey)), h("td", {}, fields.length ? h("span", {}, ...fields.flatMap((f, i) => [i ? ", " : "", h("code", {}, f)])) : "no fields"));
+          return h(
+            "tr",
+            {},
+            h("td", {}, h("code", {}, e.journey)),
+            h("td", {}, fields.length ? h("span", {}, ...fields.flatMap((f, i) => [i ? ", " : "", h("code", {}, f)])) : "no fields"),
+          );
         }),
       ),
     ),
     notRead.length
-      ? h("div", {}, h("h3", {}, "Held by the provider, never requested"), h("p", { class: "muted" }, ...notRead.flatMap((f, i) => [i ? ", " : "", h("code", {}, f)])))
+      ? h(
+          "div",
+          {},
+          h("h3", {}, "Held by the provider, never requested"),
+          h("p", { class: "muted" }, ...notRead.flatMap((f, i) => [i ? ", " : "", h("code", {}, f)])),
+        )
       : null,
   );
 }
@@ -224,13 +264,25 @@ function testsView(state: ResultContext["tests"]): HTMLElement {
       " ",
       where(p.file, p.line),
       p.message ? h("div", { class: "failure" }, ...richText(p.message)) : null,
-      p.diagnostic ? h("div", { class: "failure" }, ...richText(p.diagnostic.message), p.diagnostic.hint ? h("span", { class: "hint" }, " — ", ...richText(p.diagnostic.hint)) : null) : null,
+      p.diagnostic
+        ? h(
+            "div",
+            { class: "failure" },
+            ...richText(p.diagnostic.message),
+            p.diagnostic.hint ? h("span", { class: "hint" }, " — ", ...richText(p.diagnostic.hint)) : null,
+          )
+        : null,
       p.counterexample ? h("details", {}, h("summary", {}, "counterexample, as a test"), h("pre", {}, p.counterexample)) : null,
     );
   return h(
     "div",
     { class: "tests" },
-    h("div", { class: `tests-summary ${r.summary.failed ? "bad" : "good"}` }, `${r.summary.passed} passed, ${r.summary.failed} failed`, h("span", { class: "muted" }, ` · condition coverage ${r.summary.coverage}% · ${r.summary.generated_cases} generated cases · ${r.summary.ms} ms`)),
+    h(
+      "div",
+      { class: `tests-summary ${r.summary.failed ? "bad" : "good"}` },
+      `${r.summary.passed} passed, ${r.summary.failed} failed`,
+      h("span", { class: "muted" }, ` · condition coverage ${r.summary.coverage}% · ${r.summary.generated_cases} generated cases · ${r.summary.ms} ms`),
+    ),
     h("h3", {}, "Tests and properties of the policy set"),
     own.length
       ? h(
@@ -248,7 +300,9 @@ function testsView(state: ResultContext["tests"]): HTMLElement {
                   h("span", { class: "muted" }, ` → ${o.t.decision.outcome}${o.t.decision.journey ? ` (${o.t.decision.journey})` : ""}`),
                   " ",
                   where(o.t.file, o.t.line),
-                  ...o.t.failures.map((f) => h("div", { class: "failure" }, h("code", {}, f.expect), ": expected ", ...richText(f.expected), ", got ", ...richText(f.actual))),
+                  ...o.t.failures.map((f) =>
+                    h("div", { class: "failure" }, h("code", {}, f.expect), ": expected ", ...richText(f.expected), ", got ", ...richText(f.actual)),
+                  ),
                 ),
           ),
         )

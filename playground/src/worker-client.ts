@@ -3,7 +3,18 @@
 // (no fixed debounce: a check starts as soon as the previous one is done). Two instances of the
 // same worker: one checks and formats while the other runs decisions and tests, so a long test
 // run never delays diagnostics.
-import type { CheckRequest, CheckResponse, FormatResponse, NamedText, RunRequest, RunResponse, TestsRequest, TestsResponse, WorkerRequest, WorkerResponse } from "./protocol.ts";
+import type {
+  CheckRequest,
+  CheckResponse,
+  FormatResponse,
+  NamedText,
+  RunRequest,
+  RunResponse,
+  TestsRequest,
+  TestsResponse,
+  WorkerRequest,
+  WorkerResponse,
+} from "./protocol.ts";
 
 type Body<T> = Omit<T, "type" | "seq">;
 

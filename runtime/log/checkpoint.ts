@@ -42,6 +42,8 @@ export interface CheckpointSigner {
   readonly keyId: string;
 }
 
+// Process-wide and safe: a cache of values derived deterministically from each key, weakly
+// held, so it never outlives the key nor changes an answer.
 const signers = new WeakMap<LogKey, CheckpointSigner>();
 
 /** The checkpoint signing key derived from an integrity key (HKDF-SHA256). */
@@ -62,14 +64,27 @@ export function parsePublicKey(text: string): KeyObject {
   const t = text.trim();
   const raw = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, "hex") : Buffer.from(t.replace(/-/g, "+").replace(/_/g, "/"), "base64");
   if (raw.length !== 32) {
-    throw new LogError("log/checkpoint", `\`${t.slice(0, 20)}${t.length > 20 ? "…" : ""}\` is not an Ed25519 public key (32 bytes as base64url or hex)`, "print the log's key with `kairos log public-key LOG`");
+    throw new LogError(
+      "log/checkpoint",
+      `\`${t.slice(0, 20)}${t.length > 20 ? "…" : ""}\` is not an Ed25519 public key (32 bytes as base64url or hex)`,
+      "print the log's key with `kairos log public-key LOG`",
+    );
   }
   return createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: "der", type: "spki" });
 }
 
 /** Makes a signed checkpoint of a head. */
 export function makeCheckpoint(signer: CheckpointSigner, at: { log: string; seq: number; head: string; size: number }, now = new Date()): Checkpoint {
-  const body = { $kairos: CHECKPOINT_FORMAT, log: at.log, seq: at.seq, head: at.head, size: at.size, at: now.toISOString(), ikey_id: signer.keyId, public_key: signer.publicKey } as const;
+  const body = {
+    $kairos: CHECKPOINT_FORMAT,
+    log: at.log,
+    seq: at.seq,
+    head: at.head,
+    size: at.size,
+    at: now.toISOString(),
+    ikey_id: signer.keyId,
+    public_key: signer.publicKey,
+  } as const;
   const sig = sign(null, Buffer.from(canonicalJson(body), "utf8"), signer.privateKey).toString("base64url");
   return { ...body, sig };
 }

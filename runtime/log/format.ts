@@ -119,7 +119,23 @@ export type LogEntry = Decision & LogFields;
 export type UnchainedEntry = Omit<LogEntry, "seq" | "prev" | "hash" | "mac" | "ikey_id" | "at" | "$kairos">;
 
 const LOG_ONLY_KEYS: ReadonlySet<string> = new Set([
-  "$kairos", "seq", "at", "prev", "hash", "mac", "ikey_id", "key_id", "subject_key", "policies", "request", "context", "consents", "objections", "history", "meta", "sealed",
+  "$kairos",
+  "seq",
+  "at",
+  "prev",
+  "hash",
+  "mac",
+  "ikey_id",
+  "key_id",
+  "subject_key",
+  "policies",
+  "request",
+  "context",
+  "consents",
+  "objections",
+  "history",
+  "meta",
+  "sealed",
 ]);
 
 /** The decision inside an entry (every member the log did not add). */
@@ -135,7 +151,8 @@ export function shapeProblem(value: unknown): string | undefined {
   const e = value as Record<string, unknown>;
   const format = e["$kairos"];
   if (typeof format !== "string" || !format.startsWith("decision-log/")) return "not a decision log entry (no `$kairos` member)";
-  if (format !== LOG_FORMAT && format !== LOG_FORMAT_V1) return `unsupported log format \`${format}\` (this Kairos reads \`${LOG_FORMAT}\` and \`${LOG_FORMAT_V1}\`)`;
+  if (format !== LOG_FORMAT && format !== LOG_FORMAT_V1)
+    return `unsupported log format \`${format}\` (this Kairos reads \`${LOG_FORMAT}\` and \`${LOG_FORMAT_V1}\`)`;
   if (!Number.isSafeInteger(e["seq"]) || (e["seq"] as number) < 1) return "no valid `seq`";
   if (typeof e["prev"] !== "string" || !HEX64.test(e["prev"])) return "no valid `prev` hash";
   if (typeof e["hash"] !== "string" || !HEX64.test(e["hash"])) return "no valid `hash`";

@@ -151,7 +151,9 @@ export class EntryMac {
  */
 export function serializeEntry(entry: Omit<LogEntry, "hash" | "mac">, mac: EntryMac): { line: string; hash: string; mac: string } {
   const record = entry as unknown as Record<string, unknown>;
-  const keys = Object.keys(record).filter((k) => record[k] !== undefined && k !== "hash" && k !== "mac").sort();
+  const keys = Object.keys(record)
+    .filter((k) => record[k] !== undefined && k !== "hash" && k !== "mac")
+    .sort();
   let members: string[];
   try {
     members = keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`);

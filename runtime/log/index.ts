@@ -4,7 +4,19 @@ export { DecisionLog, type DecisionLogOptions, type FsyncPolicy } from "./writer
 export { verifyLog, type VerifyResult, type VerifyOptions, type BadEntry, type CheckpointCheck } from "./verify.ts";
 export { checkpointFileFor, checkpointSigner, makeCheckpoint, parsePublicKey, readCheckpoints, CHECKPOINT_FORMAT, type Checkpoint } from "./checkpoint.ts";
 export { findDecision, lastEntries, type FoundEntry } from "./read.ts";
-export { decisionOf, GENESIS, LOG_FORMAT, LOG_FORMAT_V1, type LogFormat, type LogEntry, type LogFields, type LoggedRequest, type LoggedConsent, type LoggedObjection, type LoggedHistory } from "./format.ts";
+export {
+  decisionOf,
+  GENESIS,
+  LOG_FORMAT,
+  LOG_FORMAT_V1,
+  type LogFormat,
+  type LogEntry,
+  type LogFields,
+  type LoggedRequest,
+  type LoggedConsent,
+  type LoggedObjection,
+  type LoggedHistory,
+} from "./format.ts";
 export { loadLogKey, keyFileFor, parseKey, KEY_ENV, INTEGRITY_KEY_ENV, type LogKey, type KeyPurpose } from "./key.ts";
 export { Pseudonymizer, piiLookupOf, piiNodes, type PiiLookup } from "./pseudonymize.ts";
 export { LogError, type LogErrorCode } from "./errors.ts";

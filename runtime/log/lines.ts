@@ -22,6 +22,7 @@ export interface Line {
  * Calls `visit` for each line of an open file in order; stops early when it returns false.
  * `from` starts at a byte offset that begins a line, counting lines from `firstNumber`.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a visitor without a return statement is typed `void`
 export function forEachLine(fd: number, visit: (line: Line) => boolean | void, from = 0, firstNumber = 1): void {
   let carry: Buffer = Buffer.alloc(0);
   let carryOffset = from;

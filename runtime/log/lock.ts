@@ -47,12 +47,20 @@ export function processStart(pid: number): string | undefined {
   }
 }
 
+// Process-wide and safe: `sleeper` is only waited on (never written, never notified), so any
+// number of writers may share it.
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const HOST = hostname();
 const BOOT = bootId();
 const PROCESS_TOKEN = randomBytes(6).toString("hex");
+// Process-wide by design: a lock token must be unique within this process (PROCESS_TOKEN + a
+// count), and only ever increases (JavaScript runs the synchronous acquire to completion).
 let acquisitions = 0;
-/** Tokens of the locks this process holds now. */
+/**
+ * Tokens of the locks this process holds now. Process-wide by design: a lock file naming this
+ * process's pid is held by a live writer only if its token is here (a file left by an earlier
+ * process with the same pid is not); entries leave on release.
+ */
 const heldHere = new Set<string>();
 
 /** Blocks the thread for `ms` milliseconds (appends are synchronous by design). */
@@ -105,7 +113,14 @@ export class FileLock {
     const staleMs = options.staleMs ?? 30_000;
     const token = `${PROCESS_TOKEN}-${++acquisitions}`;
     const start = processStart(process.pid);
-    const content = JSON.stringify({ pid: process.pid, host: HOST, token, ...(start ? { start } : {}), ...(BOOT ? { boot: BOOT } : {}), at: new Date().toISOString() });
+    const content = JSON.stringify({
+      pid: process.pid,
+      host: HOST,
+      token,
+      ...(start ? { start } : {}),
+      ...(BOOT ? { boot: BOOT } : {}),
+      at: new Date().toISOString(),
+    });
     const deadline = Date.now() + timeoutMs;
     let wait = 1;
     for (;;) {
@@ -128,7 +143,9 @@ export class FileLock {
       }
       if (Date.now() >= deadline) {
         const who = holder?.parsed
-          ? holder.parsed.pid === process.pid && holder.parsed.host === HOST ? "another writer in this same process" : `process ${holder.parsed.pid} on ${holder.parsed.host}`
+          ? holder.parsed.pid === process.pid && holder.parsed.host === HOST
+            ? "another writer in this same process"
+            : `process ${holder.parsed.pid} on ${holder.parsed.host}`
           : "another process";
         throw new LogError(
           "log/locked",

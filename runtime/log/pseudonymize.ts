@@ -196,7 +196,12 @@ export function toEntry(
   const loggedRequest: LoggedRequest = {
     // Event ids often embed a customer id: pseudonymized like the subject (the same id always
     // gives the same pseudonym, so duplicates still show as duplicates).
-    event: { type: event.type, id: pseudo.of(event.id), ...(event.at === undefined ? {} : { at: event.at }), ...(event.timer === undefined ? {} : { timer: event.timer }) },
+    event: {
+      type: event.type,
+      id: pseudo.of(event.id),
+      ...(event.at === undefined ? {} : { at: event.at }),
+      ...(event.timer === undefined ? {} : { timer: event.timer }),
+    },
     subject: pseudo.of(request.subject),
     now: request.now,
     region: request.region,

@@ -97,7 +97,11 @@ export function lastEntries(path: string, n: number): LogEntry[] {
     if (size > 0) {
       const first = readRange(fd, 0, Math.min(size, 64)).toString("utf8");
       if (!first.startsWith(`{${LOG_SIGNATURE}`)) {
-        throw new LogError("log/not-a-log", `${path} is not a Kairos decision log (its lines are not \`${LOG_SIGNATURE}…\` entries)`, "give a log that Kairos wrote");
+        throw new LogError(
+          "log/not-a-log",
+          `${path} is not a Kairos decision log (its lines are not \`${LOG_SIGNATURE}…\` entries)`,
+          "give a log that Kairos wrote",
+        );
       }
     }
     let end = lastNewlineBefore(fd, size); // an unterminated tail is not an entry

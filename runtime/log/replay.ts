@@ -87,7 +87,8 @@ export async function replayLog(path: string, engine: Engine, key: LogKey, onPro
 /** The first path at which two JSON values differ (depth first, keys sorted). */
 export function firstDifference(a: unknown, b: unknown, path = "$"): { path: string; logged: unknown; replayed: unknown } {
   if (a === b) return { path, logged: a, replayed: b };
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return { path, logged: a, replayed: b };
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b))
+    return { path, logged: a, replayed: b };
   if (Array.isArray(a) && Array.isArray(b)) {
     for (let i = 0; i < Math.max(a.length, b.length); i++) {
       if (canonicalJson(a[i] as never) !== canonicalJson(b[i] as never)) return firstDifference(a[i], b[i], `${path}[${i}]`);

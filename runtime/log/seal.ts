@@ -13,6 +13,8 @@ import { PrimedHmac } from "./pseudonymize.ts";
 
 const PREFIX = "aes256gcm:";
 
+// Process-wide and safe: a cache of subkeys derived deterministically from each key, weakly
+// held, so it never outlives the key nor changes an answer.
 const derived = new WeakMap<LogKey, { mac: PrimedHmac; enc: KeyObject }>();
 
 /** The two subkeys of a log key (derived once per key): one for the synthetic IV, one for encryption. */

@@ -82,7 +82,11 @@ function saveAside(path: string, bytes: Buffer): string {
 
 /** The error for a file that is not a decision log. */
 export function notALog(path: string): LogError {
-  return new LogError("log/not-a-log", `${path} is not a Kairos decision log (its lines are not \`${LOG_SIGNATURE}…\` entries)`, "give a log that Kairos wrote, or a new file name");
+  return new LogError(
+    "log/not-a-log",
+    `${path} is not a Kairos decision log (its lines are not \`${LOG_SIGNATURE}…\` entries)`,
+    "give a log that Kairos wrote, or a new file name",
+  );
 }
 
 function corrupt(path: string, what: string): LogError {
@@ -119,7 +123,12 @@ export function settleTail(fd: number, path: string, warn: (message: string) => 
     newSize = size + 1;
   } else if (kind === "torn") {
     const bytes = end.tail;
-    repairs.push({ kind: "aside", offset: end.tailOffset, bytes, message: (aside) => `${path}: removed a torn last line of ${bytes.length} bytes (an interrupted write), saved to ${aside}` });
+    repairs.push({
+      kind: "aside",
+      offset: end.tailOffset,
+      bytes,
+      message: (aside) => `${path}: removed a torn last line of ${bytes.length} bytes (an interrupted write), saved to ${aside}`,
+    });
     newSize = end.tailOffset;
   } else if (last !== undefined) {
     // No tail: a newline-terminated last line may still be a torn write (its data pages were
@@ -127,7 +136,12 @@ export function settleTail(fd: number, path: string, warn: (message: string) => 
     const entry = parse(last.text);
     if (shapeProblem(entry) !== undefined && entry === undefined && last.text.length > 0 && looksTorn(last.text)) {
       const bytes = Buffer.from(last.text + "\n", "utf8");
-      repairs.push({ kind: "aside", offset: last.offset, bytes, message: (aside) => `${path}: removed an incomplete last line of ${bytes.length} bytes (an interrupted write), saved to ${aside}` });
+      repairs.push({
+        kind: "aside",
+        offset: last.offset,
+        bytes,
+        message: (aside) => `${path}: removed an incomplete last line of ${bytes.length} bytes (an interrupted write), saved to ${aside}`,
+      });
       newSize = last.offset;
       last = readFileEnd(fd, last.offset).last;
     }

@@ -107,7 +107,8 @@ function checkLine(text: string, expected: number, prev: string, format: LogForm
   if (e.prev !== prev) {
     return {
       seq: e.seq,
-      problem: expected === 1 ? "the first entry's prev is not the genesis hash (0…0)" : `its prev is not the hash of entry ${expected - 1}: the chain is broken`,
+      problem:
+        expected === 1 ? "the first entry's prev is not the genesis hash (0…0)" : `its prev is not the hash of entry ${expected - 1}: the chain is broken`,
     };
   }
   return { hash: e.hash, format: e.$kairos };
@@ -157,9 +158,10 @@ export function verifyLog(path: string, options: VerifyOptions = {}): VerifyResu
             return false;
           }
           if (kind === "garbage") {
-            const problem = shapeProblem(parse(line.text.slice(0, -1))) === undefined
-              ? `the line ends with ${JSON.stringify(line.text.slice(-1))} instead of a newline`
-              : "not valid JSON, and not an interrupted write either";
+            const problem =
+              shapeProblem(parse(line.text.slice(0, -1))) === undefined
+                ? `the line ends with ${JSON.stringify(line.text.slice(-1))} instead of a newline`
+                : "not valid JSON, and not an interrupted write either";
             firstBad = { line: line.number, seq: expected, problem };
             return;
           }
@@ -186,7 +188,11 @@ export function verifyLog(path: string, options: VerifyOptions = {}): VerifyResu
   }
   const bad = firstBad as BadEntry | undefined;
   if (bad && bad.line === 1 && !sawSignature) {
-    return { ...empty, firstBad: bad, notALog: `${path} is not a Kairos decision log: line 1 is ${bad.problem.startsWith("not") ? bad.problem.replace(/ \(.*\)$/, "") : `not an entry (${bad.problem})`}` };
+    return {
+      ...empty,
+      firstBad: bad,
+      notALog: `${path} is not a Kairos decision log: line 1 is ${bad.problem.startsWith("not") ? bad.problem.replace(/ \(.*\)$/, "") : `not an entry (${bad.problem})`}`,
+    };
   }
   const trustedKey = options.publicKey ?? (options.integrityKey ? parsePublicKey(checkpointSigner(options.integrityKey).publicKey) : undefined);
   const checkpoints = (options.checkpoints ?? []).map((cp) => checkCheckpoint(cp, logId, entries, wanted.get(cp.seq), trustedKey));
@@ -207,7 +213,13 @@ export function verifyLog(path: string, options: VerifyOptions = {}): VerifyResu
 }
 
 /** Compares one checkpoint with what the log holds. */
-function checkCheckpoint(cp: Checkpoint, logId: string | undefined, entries: number, hashThere: string | undefined, trustedKey: KeyObject | undefined): CheckpointCheck {
+function checkCheckpoint(
+  cp: Checkpoint,
+  logId: string | undefined,
+  entries: number,
+  hashThere: string | undefined,
+  trustedKey: KeyObject | undefined,
+): CheckpointCheck {
   const base = { seq: cp.seq, head: cp.head, at: cp.at };
   const sig = checkSignature(cp, trustedKey);
   const result = (problem?: string): CheckpointCheck => ({ ...base, trusted: sig.trusted && sig.ok, ...(problem === undefined ? {} : { problem }) });
@@ -218,7 +230,8 @@ function checkCheckpoint(cp: Checkpoint, logId: string | undefined, entries: num
         : `the checkpoint of entry ${cp.seq} was altered after it was signed`,
     );
   }
-  if (logId !== undefined && cp.log !== logId && cp.seq > 0) return result(`the checkpoint of entry ${cp.seq} belongs to another log (first entry ${cp.log.slice(0, 12)}…)`);
+  if (logId !== undefined && cp.log !== logId && cp.seq > 0)
+    return result(`the checkpoint of entry ${cp.seq} belongs to another log (first entry ${cp.log.slice(0, 12)}…)`);
   if (cp.seq > entries) {
     return result(`entries were removed: a checkpoint signed at ${cp.at} covers ${cp.seq} entries, but the log has ${entries} intact`);
   }

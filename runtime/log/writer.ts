@@ -8,7 +8,17 @@ import type { JourneyMeta } from "../../core/artifact.ts";
 import type { Catalog } from "../../core/catalog/types.ts";
 import { formatDateTime, parseDateTimeLiteral } from "../../core/literals.ts";
 import type { DecisionLogEntry, DecisionSink } from "../sink.ts";
-import { appendCheckpoint, checkpointFileFor, checkpointSigner, checkSignature, makeCheckpoint, parsePublicKey, readCheckpoints, type Checkpoint, type CheckpointSigner } from "./checkpoint.ts";
+import {
+  appendCheckpoint,
+  checkpointFileFor,
+  checkpointSigner,
+  checkSignature,
+  makeCheckpoint,
+  parsePublicKey,
+  readCheckpoints,
+  type Checkpoint,
+  type CheckpointSigner,
+} from "./checkpoint.ts";
 import { errnoCode, LogError } from "./errors.ts";
 import { LOG_FORMAT, LOG_FORMAT_V1, type LogEntry } from "./format.ts";
 import { EntryMac, entryProblem, serializeEntry } from "./hash.ts";
@@ -110,7 +120,15 @@ export class DecisionLog implements DecisionSink {
   private readonly pii: PiiLookup;
   private readonly journeys: ReadonlyMap<string, JourneyMeta>;
 
-  private constructor(path: string, fd: number, head: Head, logId: string | undefined, keys: { key: LogKey; integrity: LogKey }, options: DecisionLogOptions, warn: (m: string) => void) {
+  private constructor(
+    path: string,
+    fd: number,
+    head: Head,
+    logId: string | undefined,
+    keys: { key: LogKey; integrity: LogKey },
+    options: DecisionLogOptions,
+    warn: (m: string) => void,
+  ) {
     this.path = path;
     this.fd = fd;
     this.headNow = head;
@@ -359,11 +377,17 @@ function checkWholeLog(fd: number, path: string, head: Head, integrity: LogKey, 
   if (r.notALog) throw notALog(path);
   if (!r.ok) {
     const b = r.firstBad;
-    const what = b ? `${path}:${b.line}: entry seq ${b.seq}: ${b.problem}` : `${path}: ${r.checkpoints?.find((c) => c.problem)?.problem ?? "the log does not verify"}`;
+    const what = b
+      ? `${path}:${b.line}: entry seq ${b.seq}: ${b.problem}`
+      : `${path}: ${r.checkpoints?.find((c) => c.problem)?.problem ?? "the log does not verify"}`;
     throw new LogError("log/corrupt", `${what}; the log is not extended until this is looked at`, `run \`kairos log verify ${path}\``);
   }
   if (r.head.seq !== head.seq || r.head.hash !== head.hash) {
-    throw new LogError("log/corrupt", `${path}: the chain ends at entry ${r.head.seq}, but the last line is entry ${head.seq}`, `run \`kairos log verify ${path}\``);
+    throw new LogError(
+      "log/corrupt",
+      `${path}: the chain ends at entry ${r.head.seq}, but the last line is entry ${head.seq}`,
+      `run \`kairos log verify ${path}\``,
+    );
   }
   return r.log ?? firstEntryHash(fd) ?? head.hash;
 }

@@ -2,14 +2,7 @@
 // (in Node or the browser), validates requests, evaluates every candidate in one Wasm call and
 // checks the verdicts' shape before anyone relies on them.
 import { openBundle, type BundleParts, type OpaManifest } from "./bundle.ts";
-import {
-  ALL_ENTRYPOINTS,
-  ENTRYPOINTS,
-  type CandidateVerdict,
-  type OpaDataDocument,
-  type Reason,
-  type WasmInput,
-} from "../../core/opa-contract.ts";
+import { ALL_ENTRYPOINTS, ENTRYPOINTS, type CandidateVerdict, type OpaDataDocument, type Reason, type WasmInput } from "../../core/opa-contract.ts";
 import { OpaError } from "./errors.ts";
 import { toWasmInput, type PolicyRequest } from "./input.ts";
 import { WasmPolicy, type EvaluationStats } from "./sdk.ts";
@@ -27,10 +20,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 export function checkDataDocument(data: unknown): OpaDataDocument {
   const catalog = isRecord(data) ? data["catalog"] : undefined;
   if (!isRecord(catalog) || !isRecord(catalog["purposes"]) || !isRecord(catalog["fields"]) || !isRecord(catalog["transfers"])) {
-    throw new OpaError(
-      "opa/bundle-missing-data",
-      "bundle data.json lacks `catalog.purposes`, `catalog.fields` or `catalog.transfers`",
-    );
+    throw new OpaError("opa/bundle-missing-data", "bundle data.json lacks `catalog.purposes`, `catalog.fields` or `catalog.transfers`");
   }
   return data as unknown as OpaDataDocument;
 }

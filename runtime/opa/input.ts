@@ -73,11 +73,7 @@ export function toEpochMs(value: unknown): number | null {
 function time(value: unknown, where: string): number {
   const ms = toEpochMs(value);
   if (ms === null) {
-    throw new OpaError(
-      "opa/bad-timestamp",
-      `${where} is not an ISO 8601 datetime with offset or epoch milliseconds: \`${String(value)}\``,
-      { where, value },
-    );
+    throw new OpaError("opa/bad-timestamp", `${where} is not an ISO 8601 datetime with offset or epoch milliseconds: \`${String(value)}\``, { where, value });
   }
   return ms;
 }
@@ -152,11 +148,7 @@ export function toWasmInput(request: PolicyRequest, data: OpaDataDocument): Wasm
     const scope = str(rec["scope"], `${where}.scope`);
     if (scope.startsWith("purpose:")) knownPurpose(data, scope.slice("purpose:".length), where);
     else if (scope !== "direct_marketing") {
-      throw new OpaError(
-        "opa/bad-objection-scope",
-        `${where} has scope \`${scope}\`; expected \`direct_marketing\` or \`purpose:<id>\``,
-        { where, scope },
-      );
+      throw new OpaError("opa/bad-objection-scope", `${where} has scope \`${scope}\`; expected \`direct_marketing\` or \`purpose:<id>\``, { where, scope });
     }
     return { scope, at_ms: time(rec["at"], `${where}.at`) };
   });

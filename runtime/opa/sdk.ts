@@ -131,11 +131,9 @@ export class WasmPolicy {
     const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
     const missing = REQUIRED_EXPORTS.filter((n) => !names.has(n));
     if (missing.length > 0) {
-      throw new OpaError(
-        "opa/wasm-abi",
-        `policy.wasm is not an OPA Wasm policy of ABI 1.x: it lacks ${missing.map((n) => `\`${n}\``).join(", ")}`,
-        { missing },
-      );
+      throw new OpaError("opa/wasm-abi", `policy.wasm is not an OPA Wasm policy of ABI 1.x: it lacks ${missing.map((n) => `\`${n}\``).join(", ")}`, {
+        missing,
+      });
     }
     let policy: LoadedPolicyLike;
     try {
@@ -226,7 +224,13 @@ export class WasmPolicy {
     const heapBytes = Math.max(0, this.heapPointer() - start);
     // Learn upward: the next input of this size is sized for at least what this one took.
     if (inputBytes >= LEARN_FROM_BYTES) this.heapRatio = Math.min(MAX_HEAP_RATIO, Math.max(this.heapRatio, Math.ceil(heapBytes / inputBytes)));
-    this.last = { inputBytes, heapBytes, grewDuringEvaluation: this.policy.mem.buffer.byteLength > before, instances: this.instances, memoryBytes: this.policy.mem.buffer.byteLength };
+    this.last = {
+      inputBytes,
+      heapBytes,
+      grewDuringEvaluation: this.policy.mem.buffer.byteLength > before,
+      instances: this.instances,
+      memoryBytes: this.policy.mem.buffer.byteLength,
+    };
     if (!Array.isArray(resultSet)) {
       throw new OpaError("opa/bad-output", `\`${entrypoint}\` returned no result set`, { entrypoint });
     }

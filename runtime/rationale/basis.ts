@@ -48,7 +48,16 @@ function latest(records: readonly ConsentLike[], nowMs: number | undefined): Con
 /** The record that decides consent for (purpose, channel) at `now` (spec §5). */
 export function decidingRecord(consents: readonly ConsentLike[], purpose: string, channel: string, nowMs: number | undefined): ConsentLike | undefined {
   const forPurpose = consents.filter((c) => c.purpose === purpose);
-  return latest(forPurpose.filter((c) => c.channel === channel), nowMs) ?? latest(forPurpose.filter((c) => c.channel === null || c.channel === undefined), nowMs);
+  return (
+    latest(
+      forPurpose.filter((c) => c.channel === channel),
+      nowMs,
+    ) ??
+    latest(
+      forPurpose.filter((c) => c.channel === null || c.channel === undefined),
+      nowMs,
+    )
+  );
 }
 
 /** Explains an evaluation's lawful basis from the consent records and objections it was decided on. */

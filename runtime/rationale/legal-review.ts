@@ -33,7 +33,9 @@ function trigger(meta: JourneyMeta): string {
 }
 
 function actionText(a: { name: string; channel: string; params: Readonly<Record<string, string | number | boolean>> }): Text {
-  const params = Object.entries(a.params).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ");
+  const params = Object.entries(a.params)
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+    .join(", ");
   return [{ code: `${a.name}(${params})` }, ` on channel `, { code: a.channel }];
 }
 
@@ -47,7 +49,16 @@ function overview(input: RationaleInput): Block[] {
   if (request) {
     rows.push(["Decided at", code(request.now)]);
     const ev = request.event;
-    rows.push(["Event", [{ code: ev.type }, ` id `, { code: ev.id }, ...(ev.at ? [` at `, { code: ev.at }] : []), ...(ev.timer ? [` (timer `, { code: ev.timer }, `)`] : [])] as Inline[]]);
+    rows.push([
+      "Event",
+      [
+        { code: ev.type },
+        ` id `,
+        { code: ev.id },
+        ...(ev.at ? [` at `, { code: ev.at }] : []),
+        ...(ev.timer ? [` (timer `, { code: ev.timer }, `)`] : []),
+      ] as Inline[],
+    ]);
     rows.push(["Region", code(request.region)]);
     if (request.subject !== undefined) rows.push(["Subject", [{ code: request.subject }, isPseudonym(request.subject) ? " (pseudonymized)" : ""]]);
   }
@@ -70,7 +81,12 @@ function overview(input: RationaleInput): Block[] {
           {
             kind: "table",
             head: ["Journey", "Priority", "Outcome", "Lawful basis"],
-            rows: decision.evaluations.map((ev) => [[{ code: ev.journey }, ev.journey === decision.journey ? " (winner)" : ""], [String(ev.priority)], [ev.outcome], ev.basis ? [{ code: ev.basis }] : ["—"]]),
+            rows: decision.evaluations.map((ev) => [
+              [{ code: ev.journey }, ev.journey === decision.journey ? " (winner)" : ""],
+              [String(ev.priority)],
+              [ev.outcome],
+              ev.basis ? [{ code: ev.basis }] : ["—"],
+            ]),
           },
         ]
       : [];
@@ -86,11 +102,12 @@ function overview(input: RationaleInput): Block[] {
 function candidate(input: RationaleInput, ev: Evaluation, nowMs: number | undefined): Block[] {
   const meta = input.journeys.get(ev.journey);
   const winner = input.decision.journey === ev.journey;
-  const blocks: Block[] = [
-    { kind: "heading", level: 2, text: [...t`Journey ${ev.journey}`, meta ? ` — ${meta.title}` : "", winner ? " (winner)" : ""] },
-  ];
+  const blocks: Block[] = [{ kind: "heading", level: 2, text: [...t`Journey ${ev.journey}`, meta ? ` — ${meta.title}` : "", winner ? " (winner)" : ""] }];
   const outcome = ev.outcome === "no_match" ? "no match: its condition did not hold" : (lookup(OUTCOME_TEXT, ev.outcome) ?? ev.outcome);
-  const rows: [string, Text][] = [["Outcome", [{ strong: outcome }]], ["Purpose", code(ev.purpose)]];
+  const rows: [string, Text][] = [
+    ["Outcome", [{ strong: outcome }]],
+    ["Purpose", code(ev.purpose)],
+  ];
   if (meta) {
     rows.push(["Trigger", code(trigger(meta))], ["Action", actionText(meta.action)], ["Risk", code(meta.risk)], ["Priority", code(String(meta.priority))]);
     rows.push(["Source", code(`${meta.loc.file}:${meta.loc.line}`)]);
@@ -101,7 +118,14 @@ function candidate(input: RationaleInput, ev: Evaluation, nowMs: number | undefi
 
   blocks.push({ kind: "heading", level: 3, text: ["Conditions"] });
   if (ev.trace.length === 0) {
-    blocks.push({ kind: "paragraph", text: [ev.matched === undefined ? "Not evaluated: the candidate was stopped before its condition (no data was fetched for it)." : `Evaluated to ${ev.matched}.`] });
+    blocks.push({
+      kind: "paragraph",
+      text: [
+        ev.matched === undefined
+          ? "Not evaluated: the candidate was stopped before its condition (no data was fetched for it)."
+          : `Evaluated to ${ev.matched}.`,
+      ],
+    });
   } else if (meta) {
     const tree = traceTree(meta, ev.trace);
     blocks.push({ kind: "trace", lines: tree.when });
@@ -117,7 +141,10 @@ function candidate(input: RationaleInput, ev: Evaluation, nowMs: number | undefi
   const r = basis.record;
   if (r) {
     const rows2: [string, Text][] = [
-      ["Consent record", [{ code: r.status }, ` for `, { code: r.purpose }, r.channel ? ` on ` : " (all channels)", ...(r.channel ? [{ code: r.channel }] : [])]],
+      [
+        "Consent record",
+        [{ code: r.status }, ` for `, { code: r.purpose }, r.channel ? ` on ` : " (all channels)", ...(r.channel ? [{ code: r.channel }] : [])],
+      ],
       ["Recorded at", code(formatTime(r.at))],
     ];
     if (r.expires_at !== undefined && r.expires_at !== null) rows2.push(["Expires at", code(formatTime(r.expires_at))]);
@@ -153,7 +180,10 @@ function candidate(input: RationaleInput, ev: Evaluation, nowMs: number | undefi
     },
   );
   if (ev.reasons && ev.reasons.length > 0) {
-    blocks.push({ kind: "heading", level: 3, text: ["Reasons"] }, { kind: "list", items: ev.reasons.map((x) => [{ code: x.code }, ": ", ...fromBackticks(x.message)]) });
+    blocks.push(
+      { kind: "heading", level: 3, text: ["Reasons"] },
+      { kind: "list", items: ev.reasons.map((x) => [{ code: x.code }, ": ", ...fromBackticks(x.message)]) },
+    );
   }
   return blocks;
 }
@@ -164,9 +194,13 @@ function policies(input: RationaleInput): Block[] {
   if (p) {
     rows.push(["Artifact version", code(String(p.artifact_version))], ["Compiler", code(p.compiler)]);
     if (p.opa_version) rows.push(["OPA", code(p.opa_version)]);
-    if (p.default_policies !== undefined) rows.push(["Consent/residency policies", [p.default_policies ? "the standard policies shipped with Kairos" : "the policy set's own"]]);
+    if (p.default_policies !== undefined)
+      rows.push(["Consent/residency policies", [p.default_policies ? "the standard policies shipped with Kairos" : "the policy set's own"]]);
   }
-  const blocks: Block[] = [{ kind: "heading", level: 2, text: ["Policy versions"] }, { kind: "fields", rows }];
+  const blocks: Block[] = [
+    { kind: "heading", level: 2, text: ["Policy versions"] },
+    { kind: "fields", rows },
+  ];
   const rego = Object.entries(p?.rego ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
   if (rego.length > 0) blocks.push({ kind: "table", head: ["Rego policy", "sha256"], rows: rego.map(([f, h]) => [[{ code: f }], [{ code: h }]]) });
   return blocks;
@@ -181,7 +215,10 @@ function bundle(input: RationaleInput): Block[] {
   const logged = input.log !== undefined;
   blocks.push({
     kind: "paragraph",
-    text: ["Exactly these fields were requested from the context provider", ...(logged ? ["; personal data is shown as the log keeps it, pseudonymized (", { code: "hmac:…" }, ")."] : ["."])],
+    text: [
+      "Exactly these fields were requested from the context provider",
+      ...(logged ? ["; personal data is shown as the log keeps it, pseudonymized (", { code: "hmac:…" }, ")."] : ["."]),
+    ],
   });
   blocks.push({
     kind: "table",
@@ -197,7 +234,9 @@ export function legalReview(input: RationaleInput): Block[] {
   const evals = input.decision.evaluations;
   return [
     ...overview(input),
-    ...(evals.length === 0 ? [{ kind: "paragraph", text: ["No journey listens to this event."] } as Block] : evals.flatMap((ev) => candidate(input, ev, nowMs))),
+    ...(evals.length === 0
+      ? [{ kind: "paragraph", text: ["No journey listens to this event."] } as Block]
+      : evals.flatMap((ev) => candidate(input, ev, nowMs))),
     ...policies(input),
     ...bundle(input),
   ];

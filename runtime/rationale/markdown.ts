@@ -3,6 +3,8 @@
 // use a fence longer than any backtick run inside them, table cells escape `|`.
 import { MARK_SYMBOL, traceValueText, type Block, type Text } from "./document.ts";
 
+// Shared though global (`/g`): `replace` resets its lastIndex, so it carries no state between
+// calls (never use it with `test` or `exec`).
 const PUNCT = /[\\`*_[\]<>|~#&!]/g;
 
 function escapeText(s: string): string {
@@ -19,9 +21,7 @@ export function codeSpan(s: string): string {
 }
 
 function inline(text: Text, inTable = false): string {
-  const out = text
-    .map((x) => (typeof x === "string" ? escapeText(x) : "code" in x ? codeSpan(x.code) : `**${escapeText(x.strong)}**`))
-    .join("");
+  const out = text.map((x) => (typeof x === "string" ? escapeText(x) : "code" in x ? codeSpan(x.code) : `**${escapeText(x.strong)}**`)).join("");
   // GFM splits cells on `|` even inside code spans; `\|` is the documented escape.
   return inTable ? out.replace(/(?<!\\)\|/g, "\\|") : out;
 }

@@ -38,7 +38,11 @@ function block(b: Block): string {
     case "table": {
       const cells = [b.head.map(clean), ...b.rows.map((r) => r.map(inline))];
       const widths = b.head.map((_, i) => Math.max(...cells.map((r) => width(r[i] ?? ""))));
-      const line = (r: readonly string[]) => r.map((c, i) => pad(c, widths[i]!)).join("  ").trimEnd();
+      const line = (r: readonly string[]) =>
+        r
+          .map((c, i) => pad(c, widths[i]!))
+          .join("  ")
+          .trimEnd();
       return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
     }
     case "trace":

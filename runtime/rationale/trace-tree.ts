@@ -84,9 +84,7 @@ export function traceTree(meta: JourneyMeta, trace: readonly TraceEvent[]): Trac
   const when = lines(meta.whenRoot);
   const inWhen = new Set(when.map((l) => l.id));
   const children = new Set(meta.nodes.flatMap((n) => n.children));
-  const reason = meta.nodes
-    .filter((n) => n.id !== meta.whenRoot && !children.has(n.id) && !inWhen.has(n.id))
-    .flatMap((n) => lines(n.id));
+  const reason = meta.nodes.filter((n) => n.id !== meta.whenRoot && !children.has(n.id) && !inWhen.has(n.id)).flatMap((n) => lines(n.id));
   return { when, reason };
 }
 

@@ -338,7 +338,9 @@ describe("semantic checks", () => {
 
   it("reports a purpose that both forbids and allows a label", () => {
     const r = load(
-      minimal("entities:\n  c:\n    key: id\n    fields:\n      d: { type: string, pii: sensitive, labels: [health] }\npurposes:\n  p: { bases: [contract], channels: [email], forbids: [health], allows: [health] }\n"),
+      minimal(
+        "entities:\n  c:\n    key: id\n    fields:\n      d: { type: string, pii: sensitive, labels: [health] }\npurposes:\n  p: { bases: [contract], channels: [email], forbids: [health], allows: [health] }\n",
+      ),
     );
     const d = r.diagnostics.find((x) => x.code === "catalog/overlapping-labels")!;
     expect(r.file.slice(d.span)).toBe("health");
@@ -398,7 +400,9 @@ describe("semantic checks", () => {
 
 describe("best-effort model", () => {
   it("keeps what is valid and leaves out a field whose type is unusable", () => {
-    const r = load(minimal("entities:\n  c:\n    key: id\n    fields:\n      ok: { type: int, pii: secret }\n      bad: { type: nope }\nactions:\n  a: { params: {} }\n"));
+    const r = load(
+      minimal("entities:\n  c:\n    key: id\n    fields:\n      ok: { type: int, pii: secret }\n      bad: { type: nope }\nactions:\n  a: { params: {} }\n"),
+    );
     expect(r.value).toBeDefined();
     const fields = r.value!.entities.get("c")!.fields;
     expect(fields.get("ok")).toMatchObject({ type: { kind: "scalar", name: "int" }, pii: "none" });

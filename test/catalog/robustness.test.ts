@@ -35,7 +35,10 @@ describe("hostile and huge input", () => {
 
   it("rejects aliases that expand exponentially (billion laughs)", () => {
     let text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
-    for (let i = 1; i < 9; i++) text += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]\n`;
+    for (let i = 1; i < 9; i++)
+      text += `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(", ")}]\n`;
     const started = Date.now();
     const r = load(text);
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -84,7 +87,40 @@ describe("properties", () => {
 
   it("never throws on arbitrary text, and every diagnostic is registered and in bounds", () => {
     const yamlish = fc
-      .array(fc.constantFrom("version: 1\n", "entities:", "  ", "- ", ": ", "{", "}", "[", "]", ",", "&a ", "*a", "!!str ", "'", '"', "#", "\n", "\t", "? ", "|", ">", "---\n", "x", "type: enum", "of:", "__proto__", "~", "\u0000", "\ud800"), { maxLength: 60 })
+      .array(
+        fc.constantFrom(
+          "version: 1\n",
+          "entities:",
+          "  ",
+          "- ",
+          ": ",
+          "{",
+          "}",
+          "[",
+          "]",
+          ",",
+          "&a ",
+          "*a",
+          "!!str ",
+          "'",
+          '"',
+          "#",
+          "\n",
+          "\t",
+          "? ",
+          "|",
+          ">",
+          "---\n",
+          "x",
+          "type: enum",
+          "of:",
+          "__proto__",
+          "~",
+          "\u0000",
+          "\ud800",
+        ),
+        { maxLength: 60 },
+      )
       .map((parts) => parts.join(""));
     fc.assert(fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), yamlish), invariants), { numRuns: 400 });
   });
@@ -93,7 +129,10 @@ describe("properties", () => {
     const edit = fc.record({
       at: fc.nat(),
       drop: fc.nat({ max: 40 }),
-      insert: fc.oneof(fc.constantFrom("", ":", " ", "\n", "- ", "[", "]", "{", "}", "enum", "list", "&a", "*a", "\t", "#", "'", "of: ", "values: "), fc.string({ maxLength: 8 })),
+      insert: fc.oneof(
+        fc.constantFrom("", ":", " ", "\n", "- ", "[", "]", "{", "}", "enum", "list", "&a", "*a", "\t", "#", "'", "of: ", "values: "),
+        fc.string({ maxLength: 8 }),
+      ),
     });
     fc.assert(
       fc.property(fc.array(edit, { minLength: 1, maxLength: 6 }), (edits) => {
@@ -113,7 +152,25 @@ describe("properties", () => {
     const base = parse(POLICIES_CATALOG) as unknown;
     const paths = allPaths(base);
     const replacement = fc.oneof(
-      fc.constantFrom("enum", "list", "int", "Bad", "P1D", "x.y", null, true, 3, [], {}, ["a", "a"], { type: "enum" }, { type: "list", of: { a: "int", b: { type: "x" } } }, { at: "datetime" }, { type: { type: "string" }, at: "datetime" }, { type: 5 }),
+      fc.constantFrom(
+        "enum",
+        "list",
+        "int",
+        "Bad",
+        "P1D",
+        "x.y",
+        null,
+        true,
+        3,
+        [],
+        {},
+        ["a", "a"],
+        { type: "enum" },
+        { type: "list", of: { a: "int", b: { type: "x" } } },
+        { at: "datetime" },
+        { type: { type: "string" }, at: "datetime" },
+        { type: 5 },
+      ),
       fc.jsonValue({ maxDepth: 3 }),
     );
     const mutation = fc.record({ path: fc.constantFrom(...paths), value: replacement, mode: fc.constantFrom("set", "delete", "add") });
@@ -142,7 +199,9 @@ function checkDiagnostic(d: Diagnostic, length: number): void {
 }
 
 function signature(errors: readonly { keyword: string; instancePath: string; params: unknown; propertyName?: string }[]): string[] {
-  return [...new Set(errors.filter((e) => e.keyword !== "if").map((e) => `${e.instancePath} ${e.keyword} ${e.propertyName ?? ""} ${JSON.stringify(e.params)}`))].sort();
+  return [
+    ...new Set(errors.filter((e) => e.keyword !== "if").map((e) => `${e.instancePath} ${e.keyword} ${e.propertyName ?? ""} ${JSON.stringify(e.params)}`)),
+  ].sort();
 }
 
 function allPaths(value: unknown, prefix: string[] = []): string[][] {

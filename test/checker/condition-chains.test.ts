@@ -67,7 +67,9 @@ describe("named conditions built from named conditions", () => {
       const ds = seen(checkText(`${decls.join("\n")}\n${journey({ when: "promoter" })}`));
       expect(ds).toEqual([]);
     }
-    expect(seen(checkText(chain(40, { base: "customer.nps is set", extra: "customer.nps >= 9", reversed: true }))).filter((d) => d.severity === "error")).toEqual([]);
+    expect(
+      seen(checkText(chain(40, { base: "customer.nps is set", extra: "customer.nps >= 9", reversed: true }))).filter((d) => d.severity === "error"),
+    ).toEqual([]);
   });
 
   it("reports a cycle of conditions once, even where a journey narrows through it", () => {
@@ -85,7 +87,9 @@ describe("named conditions built from named conditions", () => {
     expect(seen(checkText(journeys(15)))).toEqual([]);
     const ds = seen(checkText(journeys(30)));
     expect(ds.map((d) => [d.code, d.underlined])).toEqual([["check/too-large", "j18"]]);
-    expect(ds[0]!.message).toBe("the journeys up to `j18` use named conditions so often that they compile to more than 360264 operations (8 times the 20033 written, and 200000)");
+    expect(ds[0]!.message).toBe(
+      "the journeys up to `j18` use named conditions so often that they compile to more than 360264 operations (8 times the 20033 written, and 200000)",
+    );
     // What is written once is never too large: the same list in one journey, or in a condition one journey uses.
     const list = `customer.tenure_months in [${Array.from({ length: 300_000 }, (_, i) => i).join(", ")}]`;
     expect(seen(checkText(journey({ when: list })))).toEqual([]);

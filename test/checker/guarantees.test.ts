@@ -167,7 +167,9 @@ describe("§2.5 binding", () => {
     expect(d).toMatchObject({ code: "check/unknown-event-field", underlined: "csat", hint: "`daily` declares no payload fields" });
   });
   it("checks binding of fields read through a named condition, at the reference", () => {
-    const src = `condition active = policy.status == "active"\n` + journey({ purpose: "service_recovery", on: "ticket.resolved", when: "active", do: 'email(template: "t")' });
+    const src =
+      `condition active = policy.status == "active"\n` +
+      journey({ purpose: "service_recovery", on: "ticket.resolved", when: "active", do: 'email(template: "t")' });
     const [d] = errorsOf(src);
     expect(d).toMatchObject({ code: "check/unbound-entity", underlined: "active" });
   });
@@ -188,7 +190,9 @@ describe("§2.6 purpose limitation", () => {
     expect(d!.hint).toBe("GDPR Art. 9: only a purpose whose `allows` lists `health` may read it");
   });
   it("accepts a sensitive field under a purpose that allows its label", () => {
-    expect(errorsOf(journey({ purpose: "claims_handling", on: "claim.filed", when: 'contains(claim.diagnosis, "fracture")', do: 'sms(template: "t")' }))).toEqual([]);
+    expect(
+      errorsOf(journey({ purpose: "claims_handling", on: "claim.filed", when: 'contains(claim.diagnosis, "fracture")', do: 'sms(template: "t")' })),
+    ).toEqual([]);
   });
 });
 
@@ -201,7 +205,9 @@ describe("§2.7 channel allow-list", () => {
 
 describe("§2.8 oversight", () => {
   it("rejects risk high without review required", () => {
-    const [d] = errorsOf(journey({ purpose: "service_recovery", on: "ticket.resolved", when: "event.csat <= 2", do: 'agent_callback(queue: "q")', risk: "high" }));
+    const [d] = errorsOf(
+      journey({ purpose: "service_recovery", on: "ticket.resolved", when: "event.csat <= 2", do: 'agent_callback(queue: "q")', risk: "high" }),
+    );
     expect(d).toMatchObject({ code: "check/review-required", underlined: "high" });
     expect(d!.hint).toContain("review required");
   });
@@ -247,11 +253,24 @@ describe("§2.10 duplicates and unreachable conditions", () => {
   });
   it("warns when `when` folds to constant false", () => {
     const ds = only(journey({ when: "1 > 2" }));
-    expect(ds).toEqual([expect.objectContaining({ code: "check/unreachable-journey", severity: "warning", underlined: "1 > 2", hint: "fix the condition, or delete the journey" })]);
+    expect(ds).toEqual([
+      expect.objectContaining({
+        code: "check/unreachable-journey",
+        severity: "warning",
+        underlined: "1 > 2",
+        hint: "fix the condition, or delete the journey",
+      }),
+    ]);
   });
   it("warns when two comparisons on the same field contradict", () => {
     const ds = only(journey({ when: 'policy.status == "active" and customer.tenure_months > 5 and policy.status == "lapsed"' }));
-    expect(ds).toEqual([expect.objectContaining({ code: "check/unreachable-journey", underlined: 'policy.status == "lapsed"', hint: "one of the two comparisons is wrong; did you mean `or`?" })]);
+    expect(ds).toEqual([
+      expect.objectContaining({
+        code: "check/unreachable-journey",
+        underlined: 'policy.status == "lapsed"',
+        hint: "one of the two comparisons is wrong; did you mean `or`?",
+      }),
+    ]);
   });
   it("warns on a constant operand of `and`", () => {
     const ds = only(journey({ when: 'policy.status == "active" and 2 > 1' }));

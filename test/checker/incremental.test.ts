@@ -24,9 +24,43 @@ const generated = generateJourneys(60)[0]!.text;
 
 /** What an author types: bits of tokens, whole lines, stray characters, whitespace. */
 const pieces = fc.constantFrom(
-  "x", "e", " ", "\n", "  ", "}", "{", "(", ")", '"', "#", "#note\n", ".", ",", "=", "1", "0", "-", ":", "%",
-  "and ", "or ", "not ", "when ", "true", "customer.", "tenure_months", " >= 12", "\njourney j2 {\n  purpose service\n  on ticket.resolved\n  when true\n  do agent_callback(queue: \"q\")\n}\n",
-  "\ncondition c2 = true\n", '\ntest "t" {\n  on daily\n  expect no_match\n}\n', "journey", "condition", "test", "2026-01-01", "T10:00:00Z", "90 days",
+  "x",
+  "e",
+  " ",
+  "\n",
+  "  ",
+  "}",
+  "{",
+  "(",
+  ")",
+  '"',
+  "#",
+  "#note\n",
+  ".",
+  ",",
+  "=",
+  "1",
+  "0",
+  "-",
+  ":",
+  "%",
+  "and ",
+  "or ",
+  "not ",
+  "when ",
+  "true",
+  "customer.",
+  "tenure_months",
+  " >= 12",
+  '\njourney j2 {\n  purpose service\n  on ticket.resolved\n  when true\n  do agent_callback(queue: "q")\n}\n',
+  "\ncondition c2 = true\n",
+  '\ntest "t" {\n  on daily\n  expect no_match\n}\n',
+  "journey",
+  "condition",
+  "test",
+  "2026-01-01",
+  "T10:00:00Z",
+  "90 days",
 );
 
 type Edit = { at: number; del: number; insert: string };
@@ -96,7 +130,7 @@ describe("incremental reparsing", () => {
   });
 
   it("does not answer when an edit joins two tokens across the reparsed range's edges", () => {
-    const text = "condition a = true\n\njourney j {\n  purpose service\n  on ticket.resolved\n  when a\n  do agent_callback(queue: \"q\")\n}\n";
+    const text = 'condition a = true\n\njourney j {\n  purpose service\n  on ticket.resolved\n  when a\n  do agent_callback(queue: "q")\n}\n';
     const full = parseJourneyFile(new SourceFile("j.journey", text));
     expect(full.diagnostics).toEqual([]);
     // Deleting the blank lines makes `truejourney` one identifier: a syntax error.

@@ -32,7 +32,13 @@ describe("nesting bound (syntax/too-deep)", () => {
 
   it.each(Object.keys(NESTINGS))("rejects %s nested one level deeper with one diagnostic at the level too many", (kind) => {
     const ds = errorsOf(NESTINGS[kind]!(MAX_NESTING + 1));
-    expect(ds).toEqual([expect.objectContaining({ code: "syntax/too-deep", message: `expression nested more than ${MAX_NESTING} levels deep`, hint: "split it into named `condition`s" })]);
+    expect(ds).toEqual([
+      expect.objectContaining({
+        code: "syntax/too-deep",
+        message: `expression nested more than ${MAX_NESTING} levels deep`,
+        hint: "split it into named `condition`s",
+      }),
+    ]);
     expect(["(", "[", "{", "not", "-", "any"]).toContain(ds[0]!.underlined);
   });
 
@@ -120,5 +126,22 @@ describe("error recovery", () => {
     const f = formatFile(new SourceFile("test.journey", src));
     expect(f.value).toBeUndefined();
     expect(f.diagnostics.length).toBeGreaterThan(50);
+  });
+});
+
+describe("errors inside deep nesting", () => {
+  // Chevrotain's recovery from an error at the end of deeply nested input walks the grammar once
+  // per open rule: well within MAX_NESTING it exhausted the stack (or an array's length), and
+  // `parseJourneyFile`, which promises never to throw, threw a RangeError.
+  it.each([
+    ["80 unclosed calls", `condition c = ${"f(".repeat(80)}a.b`],
+    ["127 unclosed calls", `condition c = ${"f(".repeat(127)}a.b`],
+    ["128 quantifiers ending in a dangling `.`", `condition c = ${"any x in xs: ".repeat(128)}xs.`],
+  ])("reports %s as one syntax/too-complex error, in every stage, never a crash", (_, src) => {
+    const parsed = parseJourneyFile(new SourceFile("deep.journey", src));
+    expect(parsed.diagnostics.map((d) => d.code)).toEqual(["syntax/too-complex"]);
+    expect(parsed.diagnostics[0]!.message).toMatch(/a syntax error inside input nested \d+ levels deep is too complex to recover from/);
+    expect(checkText(src).diagnostics.map((d) => d.code)).toContain("syntax/too-complex");
+    expect(formatFile(new SourceFile("deep.journey", src)).diagnostics.map((d) => d.code)).toContain("syntax/too-complex");
   });
 });

@@ -32,7 +32,8 @@ actions:
   email: { channel: email, params: { template: string } }
 `;
 
-const journey = (reason: string, when = "true", extra = "") => `${extra}journey j {\n  purpose care\n  on daily\n  when ${when}\n  do email(template: "t")\n  reason "${reason}"\n}\n`;
+const journey = (reason: string, when = "true", extra = "") =>
+  `${extra}journey j {\n  purpose care\n  on daily\n  when ${when}\n  do email(template: "t")\n  reason "${reason}"\n}\n`;
 const errors = (src: string) => seen(checkText(src, CATALOG)).filter((d) => d.severity === "error");
 
 describe("check/pii-in-reason", () => {
@@ -97,12 +98,26 @@ describe("the `reason_allowed` catalog tag", () => {
   });
 
   it("must be `true` or `false`", () => {
-    const r = load(CATALOG.replace("first_name:  { type: string, pii: direct, reason_allowed: true }", "first_name:  { type: string, pii: direct, reason_allowed: yes please }"));
-    expect(r.diagnostics.map((d) => [d.code, d.message])).toEqual([["catalog/invalid-value", "`reason_allowed` of field `customer.first_name` must be `true` or `false`, not `yes please`"]]);
+    const r = load(
+      CATALOG.replace(
+        "first_name:  { type: string, pii: direct, reason_allowed: true }",
+        "first_name:  { type: string, pii: direct, reason_allowed: yes please }",
+      ),
+    );
+    expect(r.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["catalog/invalid-value", "`reason_allowed` of field `customer.first_name` must be `true` or `false`, not `yes please`"],
+    ]);
   });
 
   it("is a tag of a whole field, not of a list element", () => {
-    const r = load(CATALOG.replace("emails:      { type: list, of: string, pii: direct }", "emails:      { type: list, of: { type: string, reason_allowed: true }, pii: direct }"));
-    expect(r.diagnostics.map((d) => [d.code, d.hint])).toEqual([["catalog/unknown-key", expect.stringContaining("`reason_allowed` is a tag of a whole entity field")]]);
+    const r = load(
+      CATALOG.replace(
+        "emails:      { type: list, of: string, pii: direct }",
+        "emails:      { type: list, of: { type: string, reason_allowed: true }, pii: direct }",
+      ),
+    );
+    expect(r.diagnostics.map((d) => [d.code, d.hint])).toEqual([
+      ["catalog/unknown-key", expect.stringContaining("`reason_allowed` is a tag of a whole entity field")],
+    ]);
   });
 });

@@ -6,7 +6,16 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { PredicateContext } from "../../core/artifact.ts";
 import { generatePredicates } from "../../compiler/codegen/index.ts";
-import { MAX_DATETIME_MS, MAX_DAY, MAX_DURATION_DAYS, MIN_DATETIME_MS, MIN_DAY, parseDateLiteral, parseDurationLiteral, parseIsoDuration } from "../../core/literals.ts";
+import {
+  MAX_DATETIME_MS,
+  MAX_DAY,
+  MAX_DURATION_DAYS,
+  MIN_DATETIME_MS,
+  MIN_DAY,
+  parseDateLiteral,
+  parseDurationLiteral,
+  parseIsoDuration,
+} from "../../core/literals.ts";
 import { importPredicates, run } from "../codegen/helpers.ts";
 import { checkText, journey, seen } from "../helpers/compile.ts";
 
@@ -25,7 +34,12 @@ describe("literals out of range", () => {
 
   it("rejects `now + 104249991d`, whose duration is longer than any calendar span", () => {
     const [d] = errorsOf(journey({ when: "onboarding.last_progress_at < now + 104249991d" }));
-    expect(d).toMatchObject({ code: "syntax/invalid-duration", underlined: "104249991d", message: `duration \`104249991d\` is longer than the ${MAX_DURATION_DAYS}d (10,000 years) a duration can be`, hint: "use a shorter duration, e.g. `365d`" });
+    expect(d).toMatchObject({
+      code: "syntax/invalid-duration",
+      underlined: "104249991d",
+      message: `duration \`104249991d\` is longer than the ${MAX_DURATION_DAYS}d (10,000 years) a duration can be`,
+      hint: "use a shorter duration, e.g. `365d`",
+    });
   });
 
   it.each([
@@ -81,7 +95,12 @@ describe("check/out-of-range", () => {
 
   it("rejects integer arithmetic past 2^53 − 1 and decimals that overflow to Infinity", () => {
     expect(errorsOf(journey({ when: "customer.tenure_months < 9007199254740991 + 1" }))).toEqual([
-      expect.objectContaining({ code: "check/out-of-range", underlined: "9007199254740991 + 1", message: "`9007199254740991 + 1` is always beyond the largest exact integer (9007199254740991)", hint: "use smaller numbers" }),
+      expect.objectContaining({
+        code: "check/out-of-range",
+        underlined: "9007199254740991 + 1",
+        message: "`9007199254740991 + 1` is always beyond the largest exact integer (9007199254740991)",
+        hint: "use smaller numbers",
+      }),
     ]);
     const huge = `1${"0".repeat(300)}.0`;
     expect(codes(journey({ when: `customer.tenure_months < ${huge} * ${huge}` }))).toEqual(["check/out-of-range"]);

@@ -42,11 +42,14 @@ const mutant = exampleMutant(EXAMPLES);
 describe("robustness", () => {
   it("never throws on arbitrary text, and reports well-formed diagnostics", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: "binary", maxLength: 300 }), fc.string({ unit: fc.constantFrom(...INSERTS), maxLength: 60 })), (text) => {
-        const r = check(text);
-        wellFormed(r, text);
-        expect(() => formatFile(new SourceFile("fuzz.journey", text))).not.toThrow();
-      }),
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: "binary", maxLength: 300 }), fc.string({ unit: fc.constantFrom(...INSERTS), maxLength: 60 })),
+        (text) => {
+          const r = check(text);
+          wellFormed(r, text);
+          expect(() => formatFile(new SourceFile("fuzz.journey", text))).not.toThrow();
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -81,7 +84,9 @@ describe("the check cache", () => {
     const input = (journeys: typeof base) => ({ catalog: { name: "catalog.yaml", text: CATALOG }, journeys, rego: [] });
     const first = checkSources(input(base), cache);
     const parsed = cache.journeys.get("f1.journey")!.result;
-    const edited = base.map((f, i) => (i === 0 ? { ...f, text: `${f.text}\n# edited\njourney extra { purpose nope on daily when true do email(template: "t") }\n` } : f));
+    const edited = base.map((f, i) =>
+      i === 0 ? { ...f, text: `${f.text}\n# edited\njourney extra { purpose nope on daily when true do email(template: "t") }\n` } : f,
+    );
     const again = checkSources(input(edited), cache);
     expect(cache.journeys.get("f1.journey")!.result).toBe(parsed);
     const fresh = checkSources(input(edited));

@@ -8,7 +8,8 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const BIN = resolve("bin/kairos.js");
-const kairos = (args: string[], cwd = process.cwd()) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd, env: { ...process.env, NO_COLOR: "1" } });
+const kairos = (args: string[], cwd = process.cwd()) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd, env: { ...process.env, NO_COLOR: "1" } });
 let dir: string;
 
 /** A policy set: the example catalog plus the given journey files. */
@@ -72,7 +73,7 @@ describe("kairos check", () => {
     const r = kairos(["check", root]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("frame/journeys/a.journey:4:15: error[check/unknown-field]: entity `policy` has no field `statuss`");
-    expect(r.stderr).toContain("4 |   when policy.statuss == \"active\"");
+    expect(r.stderr).toContain('4 |   when policy.statuss == "active"');
     expect(r.stderr).toContain("  |               ^^^^^^^");
     expect(r.stderr).toContain("= help: did you mean `status`?");
   });
@@ -107,7 +108,10 @@ describe("kairos compile", () => {
     const fa = files(join(dir, "out-a"));
     expect([...fa.keys()].sort()).toEqual(["/catalog.json", "/manifest.json", "/opa/bundle.tar.gz", "/predicates.js", "/predicates.ts"]);
     expect(files(join(dir, "out-b"))).toEqual(fa);
-    const manifest = JSON.parse(readFileSync(join(dir, "out-a/manifest.json"), "utf8")) as { opa: { version: string; rego: Record<string, string> }; journeys: { id: string; fields: string[] }[] };
+    const manifest = JSON.parse(readFileSync(join(dir, "out-a/manifest.json"), "utf8")) as {
+      opa: { version: string; rego: Record<string, string> };
+      journeys: { id: string; fields: string[] }[];
+    };
     expect(manifest.opa.version).toBe("1.22.2");
     expect(Object.keys(manifest.opa.rego).length).toBeGreaterThan(0);
     expect(manifest.journeys.find((j) => j.id === "service_recovery")?.fields).toEqual(["customer.segment"]);
@@ -134,7 +138,7 @@ describe("kairos compile", () => {
 
 describe("kairos fmt", () => {
   it("reports unformatted files with --check and formats them in place", () => {
-    const root = policySet("fmt", { "a.journey": "journey j { purpose renewal_marketing on daily when true do email(template: \"t\") }\n" });
+    const root = policySet("fmt", { "a.journey": 'journey j { purpose renewal_marketing on daily when true do email(template: "t") }\n' });
     const file = join(root, "journeys/a.journey");
     const check = kairos(["fmt", "--check", file]);
     expect(check.status).toBe(1);

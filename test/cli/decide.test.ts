@@ -44,7 +44,7 @@ describe("kairos decide", () => {
     expect(r.code).toBe(0);
     const d = JSON.parse(r.out) as Record<string, unknown>;
     expect(d).toMatchObject({ outcome: "acted", journey: "renewal_reminder_d90", basis: "consent" });
-    expect(r.out).toMatch(/^\{\n  "action": \{\n    "channel": "email",/);
+    expect(r.out).toMatch(/^\{\n {2}"action": \{\n {4}"channel": "email",/);
   });
 
   test("an artifact directory gives the same bytes as compiling in memory", async () => {
@@ -89,7 +89,10 @@ describe("kairos decide", () => {
   test("policies that do not compile exit 1 with diagnostics on stderr", async () => {
     const dir = join(tmp, "broken");
     cpSync(SPEC_POLICY_DIR, dir, { recursive: true });
-    writeFileSync(join(dir, "journeys", "broken.journey"), "journey broken {\n  purpose renewal_marketing\n  on daily\n  when customer.tenure >= 1\n  do email(template: \"x\")\n}\n");
+    writeFileSync(
+      join(dir, "journeys", "broken.journey"),
+      'journey broken {\n  purpose renewal_marketing\n  on daily\n  when customer.tenure >= 1\n  do email(template: "x")\n}\n',
+    );
     const r = await kairos(dir, "--request", file("ok2.json", JSON.stringify(REQUEST)));
     expect(r.code).toBe(1);
     expect(r.out).toBe("");

@@ -27,10 +27,20 @@ function capture(): Io & { text(): { out: string; err: string } } {
   return { out: (t) => void (out += t + "\n"), err: (t) => void (err += t + "\n"), color: false, text: () => ({ out, err }) };
 }
 
-const options = (out: string, extra: Partial<DemoOptions> = {}): DemoOptions => ({ out, customers: 30, days: 3, seed: 7, policies: resolve("policies"), ...extra });
+const options = (out: string, extra: Partial<DemoOptions> = {}): DemoOptions => ({
+  out,
+  customers: 30,
+  days: 3,
+  seed: 7,
+  policies: resolve("policies"),
+  ...extra,
+});
 
 /** The number of entries (lines) of a log file. */
-const lines = (path: string) => readFileSync(path, "utf8").split("\n").filter((l) => l !== "").length;
+const lines = (path: string) =>
+  readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l !== "").length;
 
 /** A sink in front of the log that throws for the entries `refuse` picks, counting what it did. */
 function failing(log: DecisionSink, refuse: (n: number, entry: DecisionLogEntry) => boolean) {
@@ -131,7 +141,9 @@ describe("decisions the log refuses", () => {
     const s = seen!;
     expect(s.decisionsRefused).toBeGreaterThan(0);
     expect(s.retriesRefused).toBeGreaterThan(0);
-    expect(err).toContain(`${s.decisionsRefused} decisions could not be logged as made — the log refused ${s.decisionsRefused + s.retriesRefused} entries (first: injected: the disk refused entry 5)`);
+    expect(err).toContain(
+      `${s.decisionsRefused} decisions could not be logged as made — the log refused ${s.decisionsRefused + s.retriesRefused} entries (first: injected: the disk refused entry 5)`,
+    );
     expect(err).toContain(`${s.decisionsRefused - s.retriesRefused} are in the log as \`error\` entries, ${s.retriesRefused} are not in the log at all`);
     expect(text).toContain(`log verified: ${s.written} entries (every entry this run wrote), chain intact and authenticated`);
     expect(lines(join(out, "decisions.log"))).toBe(s.written);
@@ -143,7 +155,10 @@ describe("decisions the log refuses", () => {
     const io = capture();
     // A sink that loses one entry without saying so.
     let dropped = 0;
-    const code = await runDemo(options(out, { wrapSink: (log) => ({ append: (e: DecisionLogEntry) => (e.outcome === "acted" && dropped++ === 0 ? { seq: 0 } : log.append(e)) }) }), io);
+    const code = await runDemo(
+      options(out, { wrapSink: (log) => ({ append: (e: DecisionLogEntry) => (e.outcome === "acted" && dropped++ === 0 ? { seq: 0 } : log.append(e)) }) }),
+      io,
+    );
     expect(dropped).toBeGreaterThan(0);
     expect(code).toBe(1);
     expect(io.text().out).toMatch(/LOG VERIFICATION FAILED: .*decisions\.log holds [\d,]+ entries ending at [0-9a-f]+, but this run appended [\d,]+ ending at/);
@@ -153,7 +168,10 @@ describe("decisions the log refuses", () => {
   it("exits 1 and says so when the file-size limit stops the log (EFBIG), and the log still verifies", () => {
     const out = join(dir, "efbig");
     // 200 KiB: room for the artifact, not for the log of 40 customers over 3 days.
-    const r = spawnSync("bash", ["-c", `ulimit -f 200; exec "${process.execPath}" "${BIN}" demo --out "${out}" --customers 40 --days 3`], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    const r = spawnSync("bash", ["-c", `ulimit -f 200; exec "${process.execPath}" "${BIN}" demo --out "${out}" --customers 40 --days 3`], {
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     expect(r.stderr).toMatch(/\d+ decisions could not be logged as made — the log refused \d+ entries \(first: cannot append to .*decisions\.log: EFBIG/);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.status).toBe(1);

@@ -63,12 +63,27 @@ describe("explainError", () => {
   });
 
   it("explains the typed errors of Kairos by their own message and hint", () => {
-    expect(explainError(new LogError("log/locked", "the log is locked by process 7", "remove the lock"))).toEqual({ message: "the log is locked by process 7", hint: "remove the lock", exit: 1 });
+    expect(explainError(new LogError("log/locked", "the log is locked by process 7", "remove the lock"))).toEqual({
+      message: "the log is locked by process 7",
+      hint: "remove the lock",
+      exit: 1,
+    });
     expect(explainError(new LogError("log/not-a-log", "x is not a log"))).toMatchObject({ exit: 2 });
-    expect(explainError(new LogError("log/io", "cannot append", undefined, errno("ENOSPC", "write")))).toMatchObject({ exit: 1, hint: expect.stringContaining("free some disk space") });
-    expect(explainError(new OutputRefusedError("out/protected", ".", "`.` is the current directory", "give a new directory"))).toEqual({ message: "`.` is the current directory", hint: "give a new directory", exit: 2 });
+    expect(explainError(new LogError("log/io", "cannot append", undefined, errno("ENOSPC", "write")))).toMatchObject({
+      exit: 1,
+      hint: expect.stringContaining("free some disk space"),
+    });
+    expect(explainError(new OutputRefusedError("out/protected", ".", "`.` is the current directory", "give a new directory"))).toEqual({
+      message: "`.` is the current directory",
+      hint: "give a new directory",
+      exit: 2,
+    });
     expect(explainError(new CliError("bad", { exit: 2, hint: "fix it" }))).toEqual({ message: "bad", hint: "fix it", exit: 2 });
-    const artifact = Object.assign(new Error("`x` has no manifest.json"), { name: "ArtifactError", code: "artifact/missing-part", cause: errno("EACCES", "scandir", "/x") });
+    const artifact = Object.assign(new Error("`x` has no manifest.json"), {
+      name: "ArtifactError",
+      code: "artifact/missing-part",
+      cause: errno("EACCES", "scandir", "/x"),
+    });
     expect(explainError(artifact)).toMatchObject({ message: "`x` has no manifest.json: cannot list the directory `/x`: permission denied (EACCES)", exit: 1 });
   });
 
@@ -106,7 +121,11 @@ describe("the command line on a hostile environment", () => {
   });
 
   it("decide --request naming a directory or a missing file: exit 2", () => {
-    expectClear(kairos(["decide", "policies", "--request", dir]), 2, `cannot read the request file \`${dir}\`: it is a directory, where a file is needed (EISDIR)`);
+    expectClear(
+      kairos(["decide", "policies", "--request", dir]),
+      2,
+      `cannot read the request file \`${dir}\`: it is a directory, where a file is needed (EISDIR)`,
+    );
     expectClear(kairos(["decide", "policies", "--request", join(dir, "missing.json")]), 2, "no such file or directory (ENOENT)");
   });
 

@@ -93,7 +93,15 @@ describe("trace numbering", () => {
     const r = compile({ "k.journey": j("k", "account.n > 10 and account.a < 1") }, ACCOUNT_CATALOG);
     const [compiled, interpreted] = (await bothPaths(r)).get("k")!;
     const ctx = { now: 0, event: {}, account: { n: 3, a: 0 } } as unknown as PredicateContext;
-    for (const path of [compiled, interpreted]) expect(run(path.when, ctx)).toEqual({ value: false, events: [[2, 3], [1, false], [0, false]] });
+    for (const path of [compiled, interpreted])
+      expect(run(path.when, ctx)).toEqual({
+        value: false,
+        events: [
+          [2, 3],
+          [1, false],
+          [0, false],
+        ],
+      });
   });
 });
 
@@ -118,8 +126,8 @@ describe("expression semantics, on both paths", () => {
     { when: "all x in account.items: x > 1", account: { items: [] }, expected: true },
     { when: "(count x in account.items: x > 1) == 2", account: { items: [1, 2, 3] }, expected: true },
     { when: "account.nickname is not set", account: { nickname: null }, expected: true },
-    { when: "account.nickname is set and lower(account.nickname) == \"ann\"", account: { nickname: "ANN" }, expected: true },
-    { when: "account.nickname is set and contains(account.nickname, \"nn\")", account: { nickname: "Ann" }, expected: true },
+    { when: 'account.nickname is set and lower(account.nickname) == "ann"', account: { nickname: "ANN" }, expected: true },
+    { when: 'account.nickname is set and contains(account.nickname, "nn")', account: { nickname: "Ann" }, expected: true },
     { when: "-account.n in account.items", account: { n: 2, items: [-2] }, expected: true },
   ];
 
@@ -133,7 +141,10 @@ describe("expression semantics, on both paths", () => {
   });
 
   it("renders reason values by type: dates, datetimes, durations, lists", async () => {
-    const r = compile({ "k.journey": j("k", "true", "{account.opened} {account.seen_at} {now - account.seen_at} {account.items} {account.a}") }, ACCOUNT_CATALOG);
+    const r = compile(
+      { "k.journey": j("k", "true", "{account.opened} {account.seen_at} {now - account.seen_at} {account.items} {account.a}") },
+      ACCOUNT_CATALOG,
+    );
     const [compiled, interpreted] = (await bothPaths(r)).get("k")!;
     const ctx = { now, event: {}, account: { opened: today, seen_at: Date.UTC(2026, 4, 1, 9), items: [1, 2], a: 1.5 } } as unknown as PredicateContext;
     const expected = `2026-05-30 2026-05-01T09:00:00Z ${(now - Date.UTC(2026, 4, 1, 9)) / 60_000}m 1, 2 1.5`;

@@ -53,7 +53,9 @@ export async function importPredicates(js: string): Promise<PredicatesModule & R
   }
 }
 
-export type Run = { readonly value: unknown; readonly events: [number, unknown][] } | { readonly error: string; readonly node?: number; readonly events: [number, unknown][] };
+export type Run =
+  | { readonly value: unknown; readonly events: [number, unknown][] }
+  | { readonly error: string; readonly node?: number; readonly events: [number, unknown][] };
 
 /** Runs a predicate with a recording tracer; a thrown error becomes its code (or class name). */
 export function run(fn: (ctx: PredicateContext, trace: Tracer) => unknown, ctx: PredicateContext): Run {
@@ -128,15 +130,18 @@ function literalsOf(program: CheckedProgram, j: CheckedJourney): Literals {
 
 /** A literal of the journey, or one off it (either side of a threshold). */
 function near(ints: readonly number[]): fc.Arbitrary<number> {
-  return fc.oneof(fc.constantFrom(...ints), fc.tuple(fc.constantFrom(...ints), fc.constantFrom(-1, 1)).map(([n, d]) => n + d));
+  return fc.oneof(
+    fc.constantFrom(...ints),
+    fc.tuple(fc.constantFrom(...ints), fc.constantFrom(-1, 1)).map(([n, d]) => n + d),
+  );
 }
 
-function valueOf(t: FieldType, lits: Literals): fc.Arbitrary<unknown> {
+function valueFor(t: FieldType, lits: Literals): fc.Arbitrary<unknown> {
   switch (t.kind) {
     case "enum":
       return fc.constantFrom(...t.values);
     case "list":
-      return fc.array(t.of.kind === "record" ? recordOf(t.of.members, lits) : valueOf(t.of.type, lits), { maxLength: 5 });
+      return fc.array(t.of.kind === "record" ? recordOf(t.of.members, lits) : valueFor(t.of.type, lits), { maxLength: 5 });
     case "scalar":
       switch (t.name) {
         case "bool":
@@ -148,7 +153,10 @@ function valueOf(t: FieldType, lits: Literals): fc.Arbitrary<unknown> {
         case "string":
           return fc.oneof(fc.constantFrom(...lits.strings), fc.string({ maxLength: 8 }));
         case "date":
-          return fc.oneof({ arbitrary: near(lits.ints.flatMap((n) => [n, -n])).map((d) => BASE_DAY + d), weight: 3 }, { arbitrary: fc.integer({ min: -400, max: 400 }).map((d) => BASE_DAY + d), weight: 1 });
+          return fc.oneof(
+            { arbitrary: near(lits.ints.flatMap((n) => [n, -n])).map((d) => BASE_DAY + d), weight: 3 },
+            { arbitrary: fc.integer({ min: -400, max: 400 }).map((d) => BASE_DAY + d), weight: 1 },
+          );
         case "datetime":
           // Minute resolution within ±40 days: crosses midnights and hour thresholds both ways.
           return fc.integer({ min: -40 * 24 * 60, max: 40 * 24 * 60 }).map((m) => (BASE_DAY + 0.5) * MS_PER_DAY + m * 60_000);
@@ -160,7 +168,7 @@ function valueOf(t: FieldType, lits: Literals): fc.Arbitrary<unknown> {
 
 function recordOf(members: ReadonlyMap<string, FieldType>, lits: Literals): fc.Arbitrary<Record<string, unknown>> {
   const shape: Record<string, fc.Arbitrary<unknown>> = {};
-  for (const [k, t] of members) shape[k] = valueOf(t, lits);
+  for (const [k, t] of members) shape[k] = valueFor(t, lits);
   return fc.record(shape);
 }
 
@@ -174,12 +182,12 @@ export function contextArb(program: CheckedProgram, j: CheckedJourney): fc.Arbit
   for (const path of j.fields) {
     const [entity, field] = path.split(".") as [string, string];
     const def = program.catalog.entities.get(entity)!.fields.get(field)!;
-    const v = valueOf(def.type, lits);
+    const v = valueFor(def.type, lits);
     fields[path] = def.optional ? fc.oneof(v, fc.constant(undefined), fc.constant(null)) : v;
   }
   const ev = program.catalog.events.get(j.trigger.event);
   const eventFields: Record<string, fc.Arbitrary<unknown>> = {};
-  for (const f of j.eventFields) eventFields[f] = valueOf(ev!.fields.get(f)!, lits);
+  for (const f of j.eventFields) eventFields[f] = valueFor(ev!.fields.get(f)!, lits);
   return fc.tuple(fc.integer({ min: 0, max: MS_PER_DAY - 1 }), fc.record(fields), fc.record(eventFields)).map(([ms, values, event]) => {
     const ctx: Record<string, unknown> = { now: BASE_DAY * MS_PER_DAY + ms, event };
     for (const [path, v] of Object.entries(values)) {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { PredicateContext } from "../../core/artifact.ts";
 import { emitPredicates } from "../../compiler/codegen/index.ts";
-import { key } from "../../compiler/codegen/writer.ts";
+import { key } from "../../compiler/codegen/code.ts";
 import { loadCatalog } from "../../compiler/catalog/index.ts";
 import { SourceFile } from "../../core/source.ts";
 import { checkText, seen } from "../helpers/compile.ts";
@@ -26,7 +26,13 @@ const ctx = (values: Record<string, unknown>) => ({ now: Date.UTC(2026, 4, 30, 1
 describe("generated predicates read only own properties", () => {
   it("an absent optional field named `constructor` is not set; a present one is", async () => {
     const j = (await caseModule())("constructor_set");
-    expect(run(j.when, ctx({ customer: { kind: "toString" } }))).toMatchObject({ value: false, events: [[1, undefined], [0, false]] });
+    expect(run(j.when, ctx({ customer: { kind: "toString" } }))).toMatchObject({
+      value: false,
+      events: [
+        [1, undefined],
+        [0, false],
+      ],
+    });
     expect(run(j.when, ctx({ customer: { kind: "toString", constructor: null } }))).toMatchObject({ value: false });
     expect(run(j.when, ctx({ customer: { kind: "toString", constructor: 7 } }))).toMatchObject({ value: true });
     expect(run(j.reason!, ctx({ customer: { kind: "toString", constructor: 7 } }))).toMatchObject({ value: "7 and toString" });
@@ -75,7 +81,8 @@ purposes:
 actions:
   email: { channel: email, params: { constructor: string, template: string } }
 `;
-  const j = (when: string, doClause = 'email(template: "t", constructor: "c")') => `journey j {\n  purpose p\n  on daily\n  when ${when}\n  do ${doClause}\n}\n`;
+  const j = (when: string, doClause = 'email(template: "t", constructor: "c")') =>
+    `journey j {\n  purpose p\n  on daily\n  when ${when}\n  do ${doClause}\n}\n`;
   const errors = (src: string) => seen(checkText(src, CATALOG)).filter((d) => d.severity === "error");
 
   it("accepts an action parameter named `constructor` given once (it was reported as given twice)", () => {

@@ -103,14 +103,37 @@ describe("a named condition used more than once", () => {
   });
 
   it("is evaluated once per evaluation: the first reference that runs traces the body", async () => {
-    const paths = await bothPaths("condition big = account.n > 10\n" + journey("k", "big and (big or account.a == 1.5)") + journey("skip", "(account.n < 0 and big) or big"));
+    const paths = await bothPaths(
+      "condition big = account.n > 10\n" + journey("k", "big and (big or account.a == 1.5)") + journey("skip", "(account.n < 0 and big) or big"),
+    );
     const [k0, k1] = paths.get("k")!;
     const [s0, s1] = paths.get("skip")!;
-    for (const [k, s] of [[k0, s0], [k1, s1]] as const) {
+    for (const [k, s] of [
+      [k0, s0],
+      [k1, s1],
+    ] as const) {
       // The second `big` (node 5) reuses the value: no second `account.n`, no second `>`.
-      expect(run(k.when, ctxOf({ n: 20, a: 0 }))).toEqual({ value: true, events: [[3, 20], [2, true], [1, true], [5, true], [4, true], [0, true]] });
+      expect(run(k.when, ctxOf({ n: 20, a: 0 }))).toEqual({
+        value: true,
+        events: [
+          [3, 20],
+          [2, true],
+          [1, true],
+          [5, true],
+          [4, true],
+          [0, true],
+        ],
+      });
       // A new evaluation starts afresh.
-      expect(run(k.when, ctxOf({ n: 3, a: 0 }))).toEqual({ value: false, events: [[3, 3], [2, false], [1, false], [0, false]] });
+      expect(run(k.when, ctxOf({ n: 3, a: 0 }))).toEqual({
+        value: false,
+        events: [
+          [3, 3],
+          [2, false],
+          [1, false],
+          [0, false],
+        ],
+      });
       // The first reference (node 4) is short-circuited: the second one evaluates the body.
       expect(s.meta.nodes.map((n) => [n.id, n.text, n.children])).toEqual([
         [0, "(account.n < 0 and big) or big", [1, 7]],
@@ -122,12 +145,25 @@ describe("a named condition used more than once", () => {
         [6, "account.n", []],
         [7, "big", [5]],
       ]);
-      expect(run(s.when, ctxOf({ n: 20 }))).toEqual({ value: true, events: [[3, 20], [2, false], [1, false], [6, 20], [5, true], [7, true], [0, true]] });
+      expect(run(s.when, ctxOf({ n: 20 }))).toEqual({
+        value: true,
+        events: [
+          [3, 20],
+          [2, false],
+          [1, false],
+          [6, 20],
+          [5, true],
+          [7, true],
+          [0, true],
+        ],
+      });
     }
   });
 
   it("inside a quantifier body is evaluated for the first element only; the reference for each", async () => {
-    const [compiled, interpreted] = (await bothPaths("condition big = account.n > 10\n" + journey("k", "(count x in account.items: big and x > 1) == 2"))).get("k")!;
+    const [compiled, interpreted] = (await bothPaths("condition big = account.n > 10\n" + journey("k", "(count x in account.items: big and x > 1) == 2"))).get(
+      "k",
+    )!;
     const expected = run(interpreted.when, ctxOf({ n: 20, items: [1, 2, 3] }));
     expect(run(compiled.when, ctxOf({ n: 20, items: [1, 2, 3] }))).toEqual(expected);
     expect(expected).toMatchObject({ value: true });
@@ -135,7 +171,11 @@ describe("a named condition used more than once", () => {
     const ref = compiled.meta.nodes.find((n) => n.text === "big")!.id;
     const events = (expected as { events: [number, unknown][] }).events;
     expect(events.filter(([id]) => id === body)).toEqual([[body, true]]);
-    expect(events.filter(([id]) => id === ref)).toEqual([[ref, true], [ref, true], [ref, true]]);
+    expect(events.filter(([id]) => id === ref)).toEqual([
+      [ref, true],
+      [ref, true],
+      [ref, true],
+    ]);
   });
 
   it("in `when` and in `reason` is numbered and evaluated once in each", async () => {
@@ -152,7 +192,15 @@ describe("a named condition used more than once", () => {
       [8, "big", [6]],
     ]);
     for (const path of [compiled, interpreted]) {
-      expect(run(path.reason!, ctxOf({ n: 20 }))).toEqual({ value: "true/true", events: [[7, 20], [6, true], [5, true], [8, true]] });
+      expect(run(path.reason!, ctxOf({ n: 20 }))).toEqual({
+        value: "true/true",
+        events: [
+          [7, 20],
+          [6, true],
+          [5, true],
+          [8, true],
+        ],
+      });
     }
   });
 });
@@ -160,7 +208,13 @@ describe("a named condition used more than once", () => {
 describe("compiled and interpreted traces", () => {
   // Random policy sets where conditions use earlier conditions (and fields, quantifiers) any
   // number of times, and journeys use them in `when` and `reason`.
-  const atom = fc.constantFrom("account.n > 10", "account.n == 3", "account.a < 1.5", "(any x in account.items: x > account.n)", "(count y in account.items: y >= 2 and account.n < 5) > 0");
+  const atom = fc.constantFrom(
+    "account.n > 10",
+    "account.n == 3",
+    "account.a < 1.5",
+    "(any x in account.items: x > account.n)",
+    "(count y in account.items: y >= 2 and account.n < 5) > 0",
+  );
   const expr = (names: readonly string[], depth: number): fc.Arbitrary<string> => {
     const leaf = names.length > 0 ? fc.oneof(atom, fc.constantFrom(...names)) : atom;
     if (depth === 0) return leaf;
@@ -169,7 +223,13 @@ describe("compiled and interpreted traces", () => {
       { arbitrary: leaf, weight: 2 },
       { arbitrary: fc.tuple(sub, fc.constantFrom("and", "or"), sub).map(([l, op, r]) => `(${l} ${op} ${r})`), weight: 3 },
       { arbitrary: sub.map((s) => `not ${s}`), weight: 1 },
-      { arbitrary: names.length > 0 ? fc.tuple(fc.constantFrom(...names), sub).map(([c, s]) => `(any z${depth} in account.items: (${c} and z${depth} > 1) or ${s})`) : leaf, weight: 1 },
+      {
+        arbitrary:
+          names.length > 0
+            ? fc.tuple(fc.constantFrom(...names), sub).map(([c, s]) => `(any z${depth} in account.items: (${c} and z${depth} > 1) or ${s})`)
+            : leaf,
+        weight: 1,
+      },
     );
   };
   const program = fc.integer({ min: 1, max: 6 }).chain((k) => {
@@ -181,7 +241,11 @@ describe("compiled and interpreted traces", () => {
       return `${decls}\n${journey("k", `${when} or ${names.join(" or ")}`, `{${shown}} and {${shown}}`)}`;
     });
   });
-  const account = fc.record({ n: fc.integer({ min: 0, max: 15 }), a: fc.constantFrom(0, 1.5, 2), items: fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }) });
+  const account = fc.record({
+    n: fc.integer({ min: 0, max: 15 }),
+    a: fc.constantFrom(0, 1.5, 2),
+    items: fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }),
+  });
 
   it("record the same events for conditions shared in every way", async () => {
     // Guard: the generated programs do exercise memoized condition functions.

@@ -74,7 +74,12 @@ describe("trace node texts", () => {
       const r = compile({ "k.journey": deepAroundList(depth, items) }, CATALOG);
       const nodes = planJourney(r.program, r.program.journeys[0]!, r.sources).nodes;
       const out = emitPredicates(r.program, r.sources);
-      return { text: nodes.reduce((n, x) => n + x.text.length, 0), longest: Math.max(...nodes.map((x) => x.text.length)), js: out.js.length, ts: out.ts.length };
+      return {
+        text: nodes.reduce((n, x) => n + x.text.length, 0),
+        longest: Math.max(...nodes.map((x) => x.text.length)),
+        js: out.js.length,
+        ts: out.ts.length,
+      };
     };
     // 100 more levels around the list cost the same whether the list is short or ten times
     // longer: each level used to carry the list's text (and indent its lines once more).

@@ -11,7 +11,10 @@ import { compileCase, compileExample, goldenCases, ROOT } from "./helpers.ts";
 function tsc(dir: string, files: string[], extra: Record<string, unknown> = {}): { ok: boolean; output: string } {
   writeFileSync(
     join(dir, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: "ES2022", module: "ESNext", moduleResolution: "Bundler", lib: ["ES2022"], types: [], ...extra }, files }),
+    JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, target: "ES2022", module: "ESNext", moduleResolution: "Bundler", lib: ["ES2022"], types: [], ...extra },
+      files,
+    }),
   );
   try {
     const output = execFileSync(join(ROOT, "node_modules/.bin/tsc"), ["-p", join(dir, "tsconfig.json")], { encoding: "utf8", stdio: "pipe" });
@@ -49,7 +52,12 @@ describe("emitted TypeScript", () => {
       const artifact = join(ROOT, "core/artifact.ts");
       writeFileSync(
         join(dir, "contract.ts"),
-        [`import type { PredicatesModule } from ${JSON.stringify(artifact)};`, `import * as generated from "./predicates.ts";`, "export const contract: PredicatesModule = generated;", ""].join("\n"),
+        [
+          `import type { PredicatesModule } from ${JSON.stringify(artifact)};`,
+          `import * as generated from "./predicates.ts";`,
+          "export const contract: PredicatesModule = generated;",
+          "",
+        ].join("\n"),
       );
       const out = tsc(dir, ["contract.ts"], { allowImportingTsExtensions: true });
       expect(out.output).toBe("");
@@ -63,7 +71,10 @@ describe("emitted TypeScript", () => {
     const dir = mkdtempSync(join(tmpdir(), "kairos-tsc-"));
     try {
       const r = compileExample();
-      const broken = emitPredicates(r.program, r.sources).ts.replace("function when_", "function when_broken(c: Ctx_nothing): number { return c; }\nfunction when_");
+      const broken = emitPredicates(r.program, r.sources).ts.replace(
+        "function when_",
+        "function when_broken(c: Ctx_nothing): number { return c; }\nfunction when_",
+      );
       writeFileSync(join(dir, "predicates.ts"), broken);
       expect(tsc(dir, ["predicates.ts"]).ok).toBe(false);
     } finally {

@@ -6,11 +6,19 @@ import { describe, expect, it } from "vitest";
 import { catalogCodes } from "../../compiler/catalog/index.ts";
 import { checkCodes, codegenCodes, syntaxCodes } from "../../compiler/checker/index.ts";
 import { EXAMPLES } from "../../docs/src/diagnostic-examples.ts";
+import { opaCodes } from "../../compiler/opa/codes.ts";
 import { testCodes } from "../../compiler/tests/codes.ts";
 import { catalogExamples, DOC_PATH, renderDiagnosticsDoc, runExample, testCodeExamples } from "../../docs/src/gen-diagnostics.ts";
 import { SPEC_CATALOG } from "../helpers/spec-catalog.ts";
 
-const registered = new Set([...Object.keys(syntaxCodes), ...Object.keys(checkCodes), ...Object.keys(catalogCodes), ...Object.keys(codegenCodes), ...Object.keys(testCodes)]);
+const registered = new Set([
+  ...Object.keys(syntaxCodes),
+  ...Object.keys(checkCodes),
+  ...Object.keys(catalogCodes),
+  ...Object.keys(codegenCodes),
+  ...Object.keys(testCodes),
+  ...Object.keys(opaCodes),
+]);
 
 describe("docs/diagnostics.md", () => {
   it("has an example or a note for every syntax and check code", () => {
@@ -37,6 +45,10 @@ describe("docs/diagnostics.md", () => {
     expect(Object.keys(testCodes).filter((c) => !examples.has(c))).toEqual([]);
   });
 
+  it("has a note and a fix for every opa code", () => {
+    expect(Object.keys(opaCodes).filter((c) => !EXAMPLES[c]?.note || !EXAMPLES[c]?.fix)).toEqual([]);
+  });
+
   it("is up to date with the registries and examples (run `node docs/src/gen-diagnostics.ts`)", () => {
     expect(readFileSync(DOC_PATH, "utf8")).toBe(renderDiagnosticsDoc());
   });
@@ -59,7 +71,7 @@ describe("diagnostic codes in the source", () => {
     };
     for (const d of ["grammar", "compiler"]) walk(d);
     const used = new Set<string>();
-    for (const f of files) for (const m of readFileSync(f, "utf8").matchAll(/code: "((?:syntax|check|catalog|codegen|test)\/[a-z-]+)"/g)) used.add(m[1]!);
+    for (const f of files) for (const m of readFileSync(f, "utf8").matchAll(/code: "((?:syntax|check|catalog|codegen|test|opa)\/[a-z-]+)"/g)) used.add(m[1]!);
     expect([...used].filter((c) => !registered.has(c)).sort()).toEqual([]);
   });
 });

@@ -10,7 +10,11 @@ const SPAN_KEYS = new Set(["span", "opSpan", "keywordSpan", "valueSpan", "percen
 export function withoutSpans(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutSpans);
   if (v && typeof v === "object") {
-    return Object.fromEntries(Object.entries(v).filter(([k]) => !SPAN_KEYS.has(k)).map(([k, x]) => [k, withoutSpans(x)]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => !SPAN_KEYS.has(k))
+        .map(([k, x]) => [k, withoutSpans(x)]),
+    );
   }
   return v;
 }

@@ -15,7 +15,9 @@ const fmt = (text: string): string => {
 };
 
 const EXAMPLES = join(import.meta.dirname, "../../policies/journeys");
-const exampleFiles = readdirSync(EXAMPLES).filter((f) => f.endsWith(".journey")).sort();
+const exampleFiles = readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith(".journey"))
+  .sort();
 
 describe("formatting the example policy set", () => {
   it.each(exampleFiles)("%s is stable and keeps its meaning and comments", (f) => {
@@ -31,7 +33,17 @@ describe("canonical layout", () => {
   it("pads clause keywords to one column and indents clauses by two spaces", () => {
     const out = fmt('journey j{title "T" purpose p\non daily when a.b==1 do email(template:"t")\nreview required}');
     expect(out).toBe(
-      ["journey j {", '  title    "T"', "  purpose  p", "  on       daily", "  when     a.b == 1", '  do       email(template: "t")', "  review   required", "}", ""].join("\n"),
+      [
+        "journey j {",
+        '  title    "T"',
+        "  purpose  p",
+        "  on       daily",
+        "  when     a.b == 1",
+        '  do       email(template: "t")',
+        "  review   required",
+        "}",
+        "",
+      ].join("\n"),
     );
   });
 
@@ -53,7 +65,9 @@ describe("canonical layout", () => {
 
   it("breaks only the top-level operator: `or` operands that are `and` chains stay whole", () => {
     const out = fmt("journey j { when customer.tenure_months >= 12 and policy.status == x or customer.segment == y and customer.nps >= 9 }");
-    expect(out).toContain(["  when     customer.tenure_months >= 12 and policy.status == x", "        or customer.segment == y and customer.nps >= 9"].join("\n"));
+    expect(out).toContain(
+      ["  when     customer.tenure_months >= 12 and policy.status == x", "        or customer.segment == y and customer.nps >= 9"].join("\n"),
+    );
   });
 
   it("breaks a long named condition with the operators aligned under it", () => {
@@ -85,7 +99,17 @@ describe("canonical layout", () => {
   it("writes every clause form canonically", () => {
     const out = fmt('journey j { priority - 5 on claim.filed after 3d,7d cap 1 per 30d quiet 21:00..08:00 holdout 12.5% salt "s" risk high }');
     expect(out).toBe(
-      ["journey j {", "  priority -5", "  on       claim.filed after 3d, 7d", "  cap      1 per 30d", "  quiet    21:00 .. 08:00", '  holdout  12.5% salt "s"', "  risk     high", "}", ""].join("\n"),
+      [
+        "journey j {",
+        "  priority -5",
+        "  on       claim.filed after 3d, 7d",
+        "  cap      1 per 30d",
+        "  quiet    21:00 .. 08:00",
+        '  holdout  12.5% salt "s"',
+        "  risk     high",
+        "}",
+        "",
+      ].join("\n"),
     );
   });
 });

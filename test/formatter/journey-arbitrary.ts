@@ -4,7 +4,14 @@
 import fc from "fast-check";
 
 /** Binding levels of the grammar, loosest first (see grammar/parser.ts). */
-const OR = 1, AND = 2, NOT = 3, CMP = 4, ADD = 5, MUL = 6, UNARY = 7, PRIMARY = 8;
+const OR = 1,
+  AND = 2,
+  NOT = 3,
+  CMP = 4,
+  ADD = 5,
+  MUL = 6,
+  UNARY = 7,
+  PRIMARY = 8;
 
 interface Gen {
   readonly tokens: readonly string[];
@@ -25,7 +32,17 @@ export const stringLiteral: fc.Arbitrary<string> = fc
 function atoms(strings: boolean): fc.Arbitrary<Gen> {
   const prim = (tokens: fc.Arbitrary<string[]>) => tokens.map((t): Gen => ({ tokens: t, level: PRIMARY }));
   const all: fc.Arbitrary<Gen>[] = [
-    prim(fc.constantFrom(["customer", ".", "tenure_months"], ["policy", ".", "status"], ["now"], ["event", ".", "csat"], ["x"], ["i", ".", "at"], ["a", ".", "b", ".", "c"])),
+    prim(
+      fc.constantFrom(
+        ["customer", ".", "tenure_months"],
+        ["policy", ".", "status"],
+        ["now"],
+        ["event", ".", "csat"],
+        ["x"],
+        ["i", ".", "at"],
+        ["a", ".", "b", ".", "c"],
+      ),
+    ),
     prim(fc.nat(100000).map((n) => [String(n)])),
     prim(fc.constantFrom(["1.50"], ["0.25"], ["12.0"], ["true"], ["false"])),
     prim(fc.constantFrom(["2026-05-30"], ["2024-02-29"], ["2026-05-30T09:00:00Z"], ["2026-05-30T09:00+02:00"], ["2026-01-01T00:00:00.250Z"])),
@@ -52,7 +69,9 @@ export function expression(depth: number, strings = true): fc.Arbitrary<Gen> {
     sub().map((e): Gen => ({ tokens: ["-", ...at(UNARY, e)], level: UNARY })),
     fc.tuple(sub(), fc.boolean()).map(([e, neg]): Gen => ({ tokens: [...at(ADD, e), "is", ...(neg ? ["not"] : []), "set"], level: CMP })),
     sub().map((e): Gen => ({ tokens: ["(", ...e.tokens, ")"], level: PRIMARY })),
-    fc.array(sub(), { maxLength: 3 }).map((items): Gen => ({ tokens: ["[", ...items.flatMap((it, i) => (i ? [",", ...it.tokens] : it.tokens)), "]"], level: PRIMARY })),
+    fc
+      .array(sub(), { maxLength: 3 })
+      .map((items): Gen => ({ tokens: ["[", ...items.flatMap((it, i) => (i ? [",", ...it.tokens] : it.tokens)), "]"], level: PRIMARY })),
     fc
       .tuple(fc.constantFrom("days_since", "count", "lower", "contains", "f"), fc.array(sub(), { maxLength: 2 }))
       .map(([f, args]): Gen => ({ tokens: [f, "(", ...args.flatMap((a, i) => (i ? [",", ...a.tokens] : a.tokens)), ")"], level: PRIMARY })),
@@ -65,16 +84,38 @@ export function expression(depth: number, strings = true): fc.Arbitrary<Gen> {
 
 /** A reason template: text (braces doubled) and `{expr}` interpolations without strings. */
 const template: fc.Arbitrary<string> = fc
-  .array(fc.oneof(fc.string({ maxLength: 10 }).map((s) => ({ text: s })), expression(1, false).map((e) => ({ expr: e.tokens.join(" ") }))), { maxLength: 4 })
-  .map((parts) => `"${parts.map((p) => ("text" in p ? JSON.stringify(p.text).slice(1, -1).replace(/[{}]/g, (b) => b + b) : `{${p.expr}}`)).join("")}"`);
+  .array(
+    fc.oneof(
+      fc.string({ maxLength: 10 }).map((s) => ({ text: s })),
+      expression(1, false).map((e) => ({ expr: e.tokens.join(" ") })),
+    ),
+    { maxLength: 4 },
+  )
+  .map(
+    (parts) =>
+      `"${parts
+        .map((p) =>
+          "text" in p
+            ? JSON.stringify(p.text)
+                .slice(1, -1)
+                .replace(/[{}]/g, (b) => b + b)
+            : `{${p.expr}}`,
+        )
+        .join("")}"`,
+  );
 
 /** An argument of a test statement (docs/testing.md): words, literals, records, lists, args. */
 const testItem: fc.Arbitrary<string> = fc.letrec<{ item: string }>((tie) => ({
   item: fc.oneof(
-    { arbitrary: fc.constantFrom("acted", "customer", "a.b.c", "now", "when", "21:00", "10%", "-5", "-1.50", "2026-05-30", "2026-05-30T09:00:00Z", "3d"), weight: 4 },
+    {
+      arbitrary: fc.constantFrom("acted", "customer", "a.b.c", "now", "when", "21:00", "10%", "-5", "-1.50", "2026-05-30", "2026-05-30T09:00:00Z", "3d"),
+      weight: 4,
+    },
     { arbitrary: stringLiteral, weight: 1 },
     { arbitrary: fc.nat(1000).map(String), weight: 1 },
-    fc.array(fc.tuple(fc.constantFrom("tenure_months", "segment", "at"), tie("item")), { maxLength: 3 }).map((fs) => `{${fs.map(([k, v]) => `${k}:${v}`).join(",")}}`),
+    fc
+      .array(fc.tuple(fc.constantFrom("tenure_months", "segment", "at"), tie("item")), { maxLength: 3 })
+      .map((fs) => `{${fs.map(([k, v]) => `${k}:${v}`).join(",")}}`),
     fc.array(tie("item"), { maxLength: 3 }).map((xs) => `[${xs.join(" , ")}]`),
     fc.array(fc.tuple(fc.constantFrom("queue", "template"), tie("item")), { maxLength: 2 }).map((fs) => `(${fs.map(([k, v]) => `${k} : ${v}`).join(", ")})`),
   ),
@@ -100,7 +141,13 @@ const testBlock: fc.Arbitrary<string> = fc
     fc.constantFrom("\n", "\n\n", " # note\n", "\n# own line\n"),
   )
   // An `assume`/`expect` line in a `test` block is an ordinary word statement: keep those to properties.
-  .map(([kind, name, statements, sep]) => `${kind} ${name} {${sep}${statements.filter((st) => kind === "property" || st.kind !== "expr").map((st) => st.text).join(sep)}${sep}}`);
+  .map(
+    ([kind, name, statements, sep]) =>
+      `${kind} ${name} {${sep}${statements
+        .filter((st) => kind === "property" || st.kind !== "expr")
+        .map((st) => st.text)
+        .join(sep)}${sep}}`,
+  );
 
 const name = fc.constantFrom("a", "renewal_d90", "x_1", "journey_b");
 
@@ -110,7 +157,9 @@ const clause: fc.Arbitrary<readonly string[]> = fc.oneof(
   fc.tuple(fc.boolean(), fc.nat(500)).map(([neg, n]) => ["priority", ...(neg ? ["-"] : []), String(n)]),
   fc.constantFrom(["on", "daily"], ["on", "claim", ".", "filed", "after", "3d", ",", "7d"], ["on", "ticket", ".", "resolved"]),
   { arbitrary: expression(3).map((e) => ["when", ...e.tokens]), weight: 4 },
-  fc.array(fc.tuple(fc.constantFrom("template", "queue", "when"), expression(1)), { maxLength: 2 }).map((args) => ["do", "email", "(", ...args.flatMap(([n, v], i) => [...(i ? [","] : []), n, ":", ...v.tokens]), ")"]),
+  fc
+    .array(fc.tuple(fc.constantFrom("template", "queue", "when"), expression(1)), { maxLength: 2 })
+    .map((args) => ["do", "email", "(", ...args.flatMap(([n, v], i) => [...(i ? [","] : []), n, ":", ...v.tokens]), ")"]),
   fc.constantFrom(["cap", "1", "per", "30d"], ["quiet", "21:00", "..", "08:00"], ["holdout", "10%"], ["holdout", "12.5%", "salt", '"s"']),
   template.map((t) => ["reason", t]),
 );

@@ -48,7 +48,10 @@ describe("kairos fmt on too-deep input", () => {
     const file = join(dir, "deep.journey");
     const text = DEEP["2,000 `not`s"]!;
     writeFileSync(file, text);
-    for (const argv of [["fmt", file], ["fmt", "--check", file]]) {
+    for (const argv of [
+      ["fmt", file],
+      ["fmt", "--check", file],
+    ]) {
       const r = await runCli(argv);
       expect(r.code).toBe(1);
       expect(r.err).toContain("error[syntax/too-deep]: expression nested more than 128 levels deep");

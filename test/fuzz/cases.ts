@@ -46,7 +46,13 @@ const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 
 /** Random files from the grammar, against the example catalog. */
 export function grammarCases(corpus: Corpus): fc.Arbitrary<PolicyCase> {
-  return fc.tuple(grammarFile, seed).map(([text, s]) => ({ kind: "policies", label: "grammar-generated file", catalog: corpus.catalog, journeys: [{ name: "fuzz.journey", text }], generate: { seed: s, count: 2 } }));
+  return fc.tuple(grammarFile, seed).map(([text, s]) => ({
+    kind: "policies",
+    label: "grammar-generated file",
+    catalog: corpus.catalog,
+    journeys: [{ name: "fuzz.journey", text }],
+    generate: { seed: s, count: 2 },
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -82,7 +88,23 @@ export const HOSTILE_LITERALS: readonly string[] = [
 ];
 
 /** Names that mean something to JavaScript (or to generated code), spliced where names go. */
-export const HOSTILE_NAMES: readonly string[] = [...PROTOTYPE_NAMES, "Object", "Array", "eval", "globalThis", "process", "require", "undefined", "NaN", "Infinity", "arguments", "this", "ctx", "trace", "__dirname"];
+export const HOSTILE_NAMES: readonly string[] = [
+  ...PROTOTYPE_NAMES,
+  "Object",
+  "Array",
+  "eval",
+  "globalThis",
+  "process",
+  "require",
+  "undefined",
+  "NaN",
+  "Infinity",
+  "arguments",
+  "this",
+  "ctx",
+  "trace",
+  "__dirname",
+];
 
 const LITERAL_TOKENS = new Set(["IntegerLit", "DecimalLit", "DurationLit", "PercentLit", "DateLit", "DateTimeLit", "TimeOfDay"]);
 const NESTING = fc.constantFrom(16, 64, 127, 128, 129, 200, 299, 300, 301, 399, 400, 401, 1000, 2000);
@@ -100,10 +122,19 @@ export type Splice =
 export const splice: fc.Arbitrary<Splice> = fc.oneof(
   fc.record({ op: fc.constant("literal" as const), at: fc.nat(), with: fc.constantFrom(...HOSTILE_LITERALS) }),
   fc.record({ op: fc.constant("name" as const), at: fc.nat(), with: fc.constantFrom(...HOSTILE_NAMES) }),
-  fc.record({ op: fc.constant("nest" as const), at: fc.nat(), n: NESTING, how: fc.constantFrom("not" as const, "minus" as const, "paren" as const, "list" as const) }),
+  fc.record({
+    op: fc.constant("nest" as const),
+    at: fc.nat(),
+    n: NESTING,
+    how: fc.constantFrom("not" as const, "minus" as const, "paren" as const, "list" as const),
+  }),
   fc.record({ op: fc.constant("chain" as const), at: fc.nat(), n: CHAIN, how: fc.constantFrom("and" as const, "or" as const, "+" as const, "*" as const) }),
   fc.record({ op: fc.constant("duplicate-declaration" as const), at: fc.nat() }),
-  fc.record({ op: fc.constant("characters" as const), at: fc.nat(), with: fc.constantFrom("\u0000", "\ud800", "\u202e", "\ufeff", "\r", "\u2028", "\t\v\f", "{", "}}", "{{", "\\u0000", "é") }),
+  fc.record({
+    op: fc.constant("characters" as const),
+    at: fc.nat(),
+    with: fc.constantFrom("\u0000", "\ud800", "\u202e", "\ufeff", "\r", "\u2028", "\t\v\f", "{", "}}", "{{", "\\u0000", "é"),
+  }),
   fc.record({ op: fc.constant("long-string" as const), at: fc.nat(), n: fc.constantFrom(1000, 100_000) }),
 );
 
@@ -135,10 +166,13 @@ export function applySplice(text: string, s: Splice): string {
       const [a, b] = range(t);
       const inner = text.slice(a, b);
       const wrapped =
-        s.how === "not" ? "not ".repeat(s.n) + inner :
-        s.how === "minus" ? "-".repeat(s.n) + inner :
-        s.how === "paren" ? "(".repeat(s.n) + inner + ")".repeat(s.n) :
-        "[".repeat(s.n) + inner + "]".repeat(s.n);
+        s.how === "not"
+          ? "not ".repeat(s.n) + inner
+          : s.how === "minus"
+            ? "-".repeat(s.n) + inner
+            : s.how === "paren"
+              ? "(".repeat(s.n) + inner + ")".repeat(s.n)
+              : "[".repeat(s.n) + inner + "]".repeat(s.n);
       return text.slice(0, a) + wrapped + text.slice(b);
     }
     case "chain": {
@@ -153,7 +187,7 @@ export function applySplice(text: string, s: Splice): string {
       if (starts.length === 0) return text;
       const i = s.at % starts.length;
       const decl = text.slice(starts[i]!, starts[i + 1] ?? text.length);
-      return text.slice(0, starts[i]!) + decl + "\n" + decl + text.slice(starts[i]!  + decl.length);
+      return text.slice(0, starts[i]!) + decl + "\n" + decl + text.slice(starts[i]! + decl.length);
     }
     case "characters": {
       const t = tokens[s.at % tokens.length]!;
@@ -171,7 +205,10 @@ export function applySplice(text: string, s: Splice): string {
 /** An edit of an example file: a token edit or a hostile splice. */
 export type Edit = { readonly kind: "token"; readonly edit: Parameters<typeof applyTokenEdit>[1] } | { readonly kind: "splice"; readonly splice: Splice };
 
-export const edit: fc.Arbitrary<Edit> = fc.oneof(tokenEdit.map((e): Edit => ({ kind: "token", edit: e })), splice.map((s): Edit => ({ kind: "splice", splice: s })));
+export const edit: fc.Arbitrary<Edit> = fc.oneof(
+  tokenEdit.map((e): Edit => ({ kind: "token", edit: e })),
+  splice.map((s): Edit => ({ kind: "splice", splice: s })),
+);
 
 export function applyEdit(text: string, e: Edit): string {
   return e.kind === "token" ? applyTokenEdit(text, e.edit) : applySplice(text, e.splice);
@@ -181,13 +218,26 @@ export function applyEdit(text: string, e: Edit): string {
 export function mutantCases(corpus: Corpus): fc.Arbitrary<PolicyCase> {
   return fc.tuple(fc.nat({ max: corpus.journeys.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 3 }), seed).map(([file, edits, s]) => {
     const journeys = corpus.journeys.map((j, i) => (i === file ? { ...j, text: edits.reduce(applyEdit, j.text) } : j));
-    return { kind: "policies", label: `mutant of ${corpus.journeys[file]!.name}`, catalog: corpus.catalog, journeys, generate: { seed: s, count: 2 }, runTests: true };
+    return {
+      kind: "policies",
+      label: `mutant of ${corpus.journeys[file]!.name}`,
+      catalog: corpus.catalog,
+      journeys,
+      generate: { seed: s, count: 2 },
+      runTests: true,
+    };
   });
 }
 
 /** Well-typed generated journeys over the example catalog, decided with hostile requests. */
 export function typedCases(corpus: Corpus): fc.Arbitrary<PolicyCase> {
-  return fc.tuple(typedFile(corpus.catalogValue), seed).map(([text, s]) => ({ kind: "policies", label: "typed generated journeys", catalog: corpus.catalog, journeys: [{ name: "typed.journey", text }], generate: { seed: s, count: 4 } }));
+  return fc.tuple(typedFile(corpus.catalogValue), seed).map(([text, s]) => ({
+    kind: "policies",
+    label: "typed generated journeys",
+    catalog: corpus.catalog,
+    journeys: [{ name: "typed.journey", text }],
+    generate: { seed: s, count: 4 },
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,9 +10,34 @@ import { BASE_REQUEST } from "./families.ts";
 import type { CliCase } from "./types.ts";
 
 const PATHS = [
-  "policies", "policies/", "./policies", "policies/journeys", "policies/journeys/..", "policies/journeys/renewals.journey", "policies/catalog.yaml", "policies/rego",
-  "d", "d/artifact", "d/artifact/manifest.json", "d/decisions.log", "d/decisions.log.key", "d/decisions.log.checkpoints",
-  "req.json", "bad.json", "big.json", "notes.txt", "nope", "nope/deeper", ".", "..", "../..", "", "-", "out", "new/out", "notes.txt/out",
+  "policies",
+  "policies/",
+  "./policies",
+  "policies/journeys",
+  "policies/journeys/..",
+  "policies/journeys/renewals.journey",
+  "policies/catalog.yaml",
+  "policies/rego",
+  "d",
+  "d/artifact",
+  "d/artifact/manifest.json",
+  "d/decisions.log",
+  "d/decisions.log.key",
+  "d/decisions.log.checkpoints",
+  "req.json",
+  "bad.json",
+  "big.json",
+  "notes.txt",
+  "nope",
+  "nope/deeper",
+  ".",
+  "..",
+  "../..",
+  "",
+  "-",
+  "out",
+  "new/out",
+  "notes.txt/out",
 ];
 const NUMBERS = ["0", "-1", "1", "3", "1e3", "NaN", "Infinity", "99999999999999999999", "2.5", "abc", "", "0x10", " 5"];
 const FORMATS = ["json", "text", "md", "html", "customer", "compact", "full", "xml", ""];
@@ -29,29 +54,54 @@ const COMMANDS: Record<string, Record<string, fc.Arbitrary<string> | null>> = {
   fmt: { "--check": null },
   decide: { "--request": path, "--artifact": path, "--trace": format },
   explain: { "--decision": fc.constantFrom("d_", "d_0", "x", "", "d_00000000000000000000000000000000"), "--format": format, "--artifact": path, "--seq": num },
-  log: { "-n": num, "--format": format, "--checkpoint": path, "--public-key": fc.constantFrom("", "x", "AAAA", "d/decisions.log"), "--hashes-only": null, "--contains": fc.constantFrom("", "0".repeat(64), "x"), "--out": path },
+  log: {
+    "-n": num,
+    "--format": format,
+    "--checkpoint": path,
+    "--public-key": fc.constantFrom("", "x", "AAAA", "d/decisions.log"),
+    "--hashes-only": null,
+    "--contains": fc.constantFrom("", "0".repeat(64), "x"),
+    "--out": path,
+  },
   replay: { "--artifact": path, "--format": format, "--show": num },
-  demo: { "--out": path, "--customers": fc.constantFrom("1", "3", "0", "-1", "abc", "99999999999"), "--days": fc.constantFrom("1", "2", "0", "-5", "abc", "99999999999"), "--seed": num, "--policies": path },
-  test: { "--coverage": null, "--threshold": num, "--junit": path, "--format": format, "--filter": fc.constantFrom("", "x", "renewal"), "--seed": num, "--runs": fc.constantFrom("1", "0", "-1", "abc") },
+  demo: {
+    "--out": path,
+    "--customers": fc.constantFrom("1", "3", "0", "-1", "abc", "99999999999"),
+    "--days": fc.constantFrom("1", "2", "0", "-5", "abc", "99999999999"),
+    "--seed": num,
+    "--policies": path,
+  },
+  test: {
+    "--coverage": null,
+    "--threshold": num,
+    "--junit": path,
+    "--format": format,
+    "--filter": fc.constantFrom("", "x", "renewal"),
+    "--seed": num,
+    "--runs": fc.constantFrom("1", "0", "-1", "abc"),
+  },
 };
 const LOG_SUBCOMMANDS = ["verify", "tail", "checkpoint", "public-key", "nope"];
 
 const option = (cmd: string): fc.Arbitrary<string[]> => {
   const opts = Object.entries(COMMANDS[cmd] ?? {});
-  const known: fc.Arbitrary<string[]>[] = opts.length === 0 ? [fc.constant<string[]>([])] : opts.map(([flag, value]) => (value === null ? fc.constant([flag]) : value.map((v) => [flag, v])));
+  const known: fc.Arbitrary<string[]>[] =
+    opts.length === 0 ? [fc.constant<string[]>([])] : opts.map(([flag, value]) => (value === null ? fc.constant([flag]) : value.map((v) => [flag, v])));
   return fc.oneof({ arbitrary: fc.oneof(...known), weight: 5 }, { arbitrary: word.map((w): string[] => [w]), weight: 1 });
 };
 
 /** A command line from a command's options (or a typo): positional paths, options, stray words. */
-const randomLine: fc.Arbitrary<string[]> = fc.constantFrom(...Object.keys(COMMANDS), "chek", "").chain((cmd) =>
-  fc
-    .tuple(
-      cmd === "log" ? fc.constantFrom(...LOG_SUBCOMMANDS).map((s) => [s]) : fc.constant<string[]>([]),
-      fc.array(path, { maxLength: 2 }),
-      fc.array(option(cmd), { maxLength: 4 }),
-    )
-    .map(([sub, positionals, opts]) => [...(cmd === "" ? [] : [cmd]), ...sub, ...positionals, ...opts.flat()]),
-);
+const randomLine: fc.Arbitrary<string[]> = fc
+  .constantFrom(...Object.keys(COMMANDS), "chek", "")
+  .chain((cmd) =>
+    fc
+      .tuple(
+        cmd === "log" ? fc.constantFrom(...LOG_SUBCOMMANDS).map((s) => [s]) : fc.constant<string[]>([]),
+        fc.array(path, { maxLength: 2 }),
+        fc.array(option(cmd), { maxLength: 4 }),
+      )
+      .map(([sub, positionals, opts]) => [...(cmd === "" ? [] : [cmd]), ...sub, ...positionals, ...opts.flat()]),
+  );
 
 /** Command lines as people write them, which get past argument parsing to the real work. */
 const TEMPLATES: readonly (readonly string[])[] = [
@@ -106,5 +156,13 @@ export const cliCases: fc.Arbitrary<CliCase> = commandLine.map((argv) => {
   const log = argv[0] === "demo" ? [] : ["d/decisions.log", "d/decisions.log.key", "d/decisions.log.integrity-key"];
   const artifact = argv[0] === "demo" || outs.has("d/artifact") || outs.has("d") ? [] : ["d/artifact"];
   const checkpoints = argv[0] === "demo" || argv.includes("checkpoint") ? [] : ["d/decisions.log.checkpoints"];
-  return { kind: "cli", label: `kairos ${argv.join(" ")}`, argv, files: FILES, fixture: "demo", protect: ["notes.txt", "req.json", "bad.json", "big.json", ...log, ...artifact, ...checkpoints], timeoutMs: 10_000 };
+  return {
+    kind: "cli",
+    label: `kairos ${argv.join(" ")}`,
+    argv,
+    files: FILES,
+    fixture: "demo",
+    protect: ["notes.txt", "req.json", "bad.json", "big.json", ...log, ...artifact, ...checkpoints],
+    timeoutMs: 10_000,
+  };
 });

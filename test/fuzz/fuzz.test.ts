@@ -4,7 +4,7 @@
 // A finding fails the test with its stage, message, stack and minimized reproducer (also
 // written to test/fuzz/findings/). Fixed seed under CI=true (FC_SEED to change it), a new one
 // on every local run; `npm run fuzz` runs longer (test/fuzz/README.md).
-import fc from "fast-check";
+import type fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grammarCases, loadCorpus, mutantCases, renamedCases, typedCases, exampleRequestCase, POLICIES, type Corpus } from "./cases.ts";
 import { catalogCases } from "./catalogs.ts";
@@ -36,7 +36,17 @@ function noFindings(from: number): void {
   if (found.length > 0) expect.fail(`${found.length} finding(s) (FC_SEED=${SEED}):\n\n${found.map((f) => f.text).join("\n\n")}`);
 }
 
-const zero = (): Metrics => ({ textBytes: 0, diagnostics: 0, formattedBytes: 0, jsBytes: 0, traceNodes: 0, decisions: 0, decisionBytes: 0, entryBytes: 0, traceEvents: 0 });
+const zero = (): Metrics => ({
+  textBytes: 0,
+  diagnostics: 0,
+  formattedBytes: 0,
+  jsBytes: 0,
+  traceNodes: 0,
+  decisions: 0,
+  decisionBytes: 0,
+  entryBytes: 0,
+  traceEvents: 0,
+});
 
 describe("the sandbox", () => {
   it("kills a case that loops forever and reports it as a hang", { timeout: 30_000 }, async () => {
@@ -97,7 +107,12 @@ describe("seeds", () => {
 
 describe("generated cases", () => {
   /** Runs `numRuns` cases of an arbitrary (under `ms`), returning how many reached each stage. */
-  async function fuzz(arb: fc.Arbitrary<PolicyCase>, numRuns: number, offset: number, ms: number): Promise<{ runs: number; compiled: number; decided: number }> {
+  async function fuzz(
+    arb: fc.Arbitrary<PolicyCase>,
+    numRuns: number,
+    offset: number,
+    ms: number,
+  ): Promise<{ runs: number; compiled: number; decided: number }> {
     const from = driver.findings.length;
     let compiled = 0;
     let decided = 0;
@@ -155,7 +170,9 @@ describe("generated cases", () => {
 });
 
 describe("command lines", () => {
-  it("any `kairos` command line (realistic ones with a hostile change, and garbage): exit 0, 1 or 2, no internal error, nothing clobbered", { timeout: 90_000 }, async () => {
+  it("any `kairos` command line (realistic ones with a hostile change, and garbage): exit 0, 1 or 2, no internal error, nothing clobbered", {
+    timeout: 90_000,
+  }, async () => {
     const from = driver.findings.length;
     let ran = 0;
     await driver.sample(cliCases, 150, SEED + 8, 6_000, async (c) => {
@@ -180,4 +197,3 @@ describe("non-linear blow-ups", () => {
     noFindings(from);
   });
 });
-

@@ -9,7 +9,11 @@ import type { Failure, FuzzCase, PolicyCase, Source } from "./types.ts";
 /** What makes two failures "the same": the stage and the message's shape (numbers and quoted text ignored). */
 export function signature(f: Failure): string {
   if (f.stage === "hang" || f.stage === "crash") return f.stage;
-  const first = f.message.split("\n")[0]!.replace(/`[^`]*`/g, "`…`").replace(/"[^"]*"/g, '"…"').replace(/\d+/g, "#");
+  const first = f.message
+    .split("\n")[0]!
+    .replace(/`[^`]*`/g, "`…`")
+    .replace(/"[^"]*"/g, '"…"')
+    .replace(/\d+/g, "#");
   return `${f.stage}: ${first.slice(0, 80)}`;
 }
 
@@ -126,7 +130,10 @@ export async function minimize(sandbox: Sandbox, c: FuzzCase, failure: Failure, 
     for (const unit of [lines, tokens]) {
       for (let i = 0; i < p.journeys!.length && !out(); i++) {
         const file = p.journeys![i]!;
-        const at = (parts: readonly string[]): PolicyCase => ({ ...p, journeys: p.journeys!.map((j, k): Source => (k === i ? { ...j, text: parts.join("") } : j)) });
+        const at = (parts: readonly string[]): PolicyCase => ({
+          ...p,
+          journeys: p.journeys!.map((j, k): Source => (k === i ? { ...j, text: parts.join("") } : j)),
+        });
         const kept = await ddmin(unit(file.text), (parts) => fails(at(parts)), out);
         p = at(kept);
       }

@@ -8,22 +8,26 @@
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { isAbsolute, join, normalize, relative, sep } from "node:path";
-import type { CompiledJourney, PredicatesModule } from "../../core/artifact.ts";
-import { catalogCodes } from "../../compiler/catalog/index.ts";
-import { catalogToJson } from "../../core/catalog/serialize.ts";
-import type { Catalog } from "../../core/catalog/types.ts";
+import { ARTIFACT_PART, type CompiledJourney, type PredicatesModule } from "../../core/artifact.ts";
 import type { CheckedProgram } from "../../compiler/checker/checked.ts";
-import { checkCodes, syntaxCodes } from "../../compiler/checker/index.ts";
-import { emitPredicates } from "../../compiler/codegen/index.ts";
+import {
+  catalogCodes,
+  checkCodes,
+  codegenCodes,
+  compilePolicySet,
+  opaCodes,
+  syntaxCodes,
+  testCodes,
+  type CompileResult,
+  type OpaBackend,
+  type OpaBuildOutcome,
+  type PolicySources,
+} from "../../compiler/index.ts";
+import { opaCliBackend, readPolicyDir } from "../../compiler/node/index.ts";
 import type { Diagnostic } from "../../core/diagnostics.ts";
 import { formatFile } from "../../compiler/format/formatter.ts";
 import { interpretProgram } from "../../compiler/eval/interpreter.ts";
-import { buildManifest } from "../../compiler/artifact/manifest.ts";
-import { buildOpaBundle, DEFAULT_REGO_DIR, OpaBuildError } from "../../compiler/opa/index.ts";
-import { checkSources, type PolicySources } from "../../compiler/pipeline.ts";
-import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
 import { SourceFile } from "../../core/source.ts";
-import { testCodes } from "../../compiler/tests/codes.ts";
 import { canonicalJson } from "../../core/canonical-json.ts";
 import type { ContextProvider } from "../../runtime/context.ts";
 import type { Decision } from "../../runtime/decision.ts";
@@ -43,11 +47,18 @@ import { generatedRequests } from "./requests.ts";
 import type { CliCase, Failure, FuzzCase, Metrics, PolicyCase, SelfTestCase, Verdict } from "./types.ts";
 
 export const ROOT = join(import.meta.dirname, "../..");
-const REGISTERED = new Set([...Object.keys(syntaxCodes), ...Object.keys(checkCodes), ...Object.keys(catalogCodes), ...Object.keys(testCodes)]);
-const enc = new TextEncoder();
+const REGISTERED = new Set([
+  ...Object.keys(syntaxCodes),
+  ...Object.keys(checkCodes),
+  ...Object.keys(catalogCodes),
+  ...Object.keys(testCodes),
+  ...Object.keys(codegenCodes),
+  ...Object.keys(opaCodes),
+]);
 
 /** Messages of JavaScript's own exceptions: seen in a decision, a bug leaked out as a failure code. */
-const JS_ERROR = /Invalid time value|Cannot read propert|Cannot set propert|is not a function|is not iterable|is not a constructor|Maximum call stack|Invalid string length|Invalid array length|is not defined|Cannot convert|Unexpected token|non-finite|toISOString|out of memory|\bbug:|this is a bug/;
+const JS_ERROR =
+  /Invalid time value|Cannot read propert|Cannot set propert|is not a function|is not iterable|is not a constructor|Maximum call stack|Invalid string length|Invalid array length|is not defined|Cannot convert|Unexpected token|non-finite|toISOString|out of memory|\bbug:|this is a bug/;
 
 /** Everything the oracle measures, all zero. */
 function emptyMetrics(): Metrics {
@@ -55,7 +66,8 @@ function emptyMetrics(): Metrics {
 }
 
 function describeError(e: unknown): { message: string; stack?: string } {
-  if (e instanceof Error) return { message: `${e.name}: ${e.message}`.slice(0, 2000), ...(e.stack ? { stack: e.stack.split("\n").slice(0, 25).join("\n") } : {}) };
+  if (e instanceof Error)
+    return { message: `${e.name}: ${e.message}`.slice(0, 2000), ...(e.stack ? { stack: e.stack.split("\n").slice(0, 25).join("\n") } : {}) };
   return { message: String(e).slice(0, 2000) };
 }
 
@@ -87,42 +99,57 @@ export function pollution(): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Policy sets
 
-interface Opa {
-  readonly build: Awaited<ReturnType<typeof buildOpaBundle>>;
-  /** One loaded policy for the reference-interpreter engine (the compiled one loads its own). */
-  readonly policy: PolicyEngine;
-}
+/** OPA builds by data document and Rego: the bundle depends on nothing else, and building it spawns OPA. */
+const builds = new Map<string, Promise<OpaBuildOutcome>>();
 
-/** OPA bundles by catalog and Rego content: the bundle depends on nothing else, and building it spawns OPA. */
-const bundles = new Map<string, Promise<Opa>>();
+/** Policies loaded from a bundle, by the bundle's bytes (a cached build returns the same bytes). */
+const loaded = new WeakMap<Uint8Array, Promise<PolicyEngine>>();
 
-function opaBundle(catalog: Catalog, catalogText: string, regoDir: string, rego: readonly { text: string }[]): Promise<Opa> {
-  const key = createHash("sha256").update(catalogText).update("\0" + regoDir + "\0").update(rego.map((r) => r.text).join("\0")).digest("hex");
-  let hit = bundles.get(key);
+/** An error the OPA backend threw: the environment (no OPA, a full disk), reported as `load`. */
+class BackendError extends Error {}
+
+function cached(key: string, build: () => Promise<OpaBuildOutcome>): Promise<OpaBuildOutcome> {
+  let hit = builds.get(key);
   if (!hit) {
-    if (bundles.size > 64) bundles.clear();
-    hit = buildOpaBundle({ catalog, regoDir }).then(async (build) => ({ build, policy: await PolicyEngine.load(build.bundle) }));
-    bundles.set(key, hit);
-    hit.catch(() => bundles.delete(key));
+    if (builds.size > 64) builds.clear();
+    hit = build().catch((e: unknown) => {
+      throw new BackendError(describeError(e).message);
+    });
+    builds.set(key, hit);
+    hit.then(
+      (o) => o.ok || builds.delete(key),
+      () => builds.delete(key),
+    );
   }
   return hit;
 }
 
-/**
- * The artifact `kairos compile` would write, built in memory the way compiler/artifact/build.ts
- * builds it — but with the OPA bundle cached per catalog — and loaded by the runtime's own loader.
- */
-async function buildAndLoad(program: CheckedProgram, sourcesText: PolicySources, dir: string | undefined, js: string, ts: string): Promise<{ engine: Engine; policy: PolicyEngine }> {
-  const files = new Map<string, Uint8Array>();
-  files.set("predicates.ts", enc.encode(ts));
-  files.set("predicates.js", enc.encode(js));
-  files.set("catalog.json", enc.encode(canonicalJson(catalogToJson(program.catalog) as never, 2) + "\n"));
-  const regoDir = dir && existsSync(join(dir, "rego")) && sourcesText.rego.length > 0 ? join(dir, "rego") : DEFAULT_REGO_DIR;
-  const { build: opa, policy } = await opaBundle(program.catalog, sourcesText.catalog.text, regoDir, sourcesText.rego);
-  files.set("opa/bundle.tar.gz", opa.bundle);
-  const manifest = buildManifest(program, sourcesText, files, { version: opa.opaVersion, entrypoints: [...opa.entrypoints], rego: opa.hashes.rego, wasm: opa.hashes.wasm, default_policies: regoDir === DEFAULT_REGO_DIR });
-  files.set("manifest.json", enc.encode(canonicalJson(manifest as never, 2) + "\n"));
-  return { engine: await loadEngine(files), policy };
+/** The OPA CLI backend, its builds cached per data document and Rego. */
+function cachedOpa(): OpaBackend {
+  const cli = opaCliBackend();
+  const key = (what: string, data: unknown, rego: readonly { name: string; text: string }[] = []) =>
+    createHash("sha256").update(what).update(JSON.stringify(data)).update(JSON.stringify(rego)).digest("hex");
+  return {
+    build: (rego, data) => cached(key("own", data, rego), () => cli.build(rego, data)),
+    standard: (data) => cached(key("standard", data), () => cli.standard(data)),
+  };
+}
+
+const OPA = cachedOpa();
+
+function policyOf(bundle: Uint8Array): Promise<PolicyEngine> {
+  let hit = loaded.get(bundle);
+  if (!hit) {
+    hit = PolicyEngine.load(bundle);
+    loaded.set(bundle, hit);
+  }
+  return hit;
+}
+
+/** Which stage a bug thrown out of compilePolicySet comes from, by where it was thrown. */
+function thrownStage(e: unknown): Failure["stage"] {
+  if (e instanceof BackendError) return "load";
+  return e instanceof Error && /compiler[\\/]codegen[\\/]/.test(e.stack ?? "") ? "codegen" : "check";
 }
 
 interface Compiled {
@@ -159,11 +186,13 @@ function diagnosticProblems(diagnostics: readonly Diagnostic[], lengths: Readonl
   const out: Failure[] = [];
   for (const d of diagnostics) {
     const len = lengths.get(d.span.file);
-    const bad =
-      !REGISTERED.has(d.code) ? `unregistered code \`${d.code}\`` :
-      typeof d.message !== "string" || d.message.length === 0 ? "empty message" :
-      len !== undefined && (d.span.start < 0 || d.span.end < d.span.start || d.span.end > len) ? `span ${d.span.start}..${d.span.end} outside \`${d.span.file}\` (${len} characters)` :
-      undefined;
+    const bad = !REGISTERED.has(d.code)
+      ? `unregistered code \`${d.code}\``
+      : typeof d.message !== "string" || d.message.length === 0
+        ? "empty message"
+        : len !== undefined && (d.span.start < 0 || d.span.end < d.span.start || d.span.end > len)
+          ? `span ${d.span.start}..${d.span.end} outside \`${d.span.file}\` (${len} characters)`
+          : undefined;
     if (bad) out.push({ stage: "diagnostics", message: `${bad}: ${d.code} ${d.message}`.slice(0, 500) });
     if (out.length >= 3) break;
   }
@@ -184,7 +213,8 @@ function formatProblems(name: string, text: string, metrics: { formattedBytes: n
     const before = parseAst(text, name);
     const after = parseAst(formatted, name);
     if (after.errors > 0) return [{ stage: "format", file: name, message: "the formatted file does not parse" }];
-    if (JSON.stringify(withoutSpans(before.ast)) !== JSON.stringify(withoutSpans(after.ast))) return [{ stage: "format", file: name, message: "formatting changed the AST (format∘parse is not the identity)" }];
+    if (JSON.stringify(withoutSpans(before.ast)) !== JSON.stringify(withoutSpans(after.ast)))
+      return [{ stage: "format", file: name, message: "formatting changed the AST (format∘parse is not the identity)" }];
     const again = formatFile(new SourceFile(name, formatted)).value;
     if (again !== formatted) return [{ stage: "format", file: name, message: "formatting is not idempotent: the formatted file formats differently" }];
   } catch (e) {
@@ -201,40 +231,53 @@ async function compile(c: PolicyCase): Promise<Compiled> {
   const sources = read.sources;
   metrics.textBytes = [sources.catalog, ...sources.journeys].reduce((n, s) => n + s.text.length, 0);
 
-  let checked: ReturnType<typeof checkSources>;
+  // compilePolicySet as `kairos compile` runs it, with the OPA builds cached.
+  let checked: CompileResult;
   try {
-    checked = checkSources(sources);
+    checked = await compilePolicySet(sources, { opa: OPA, diagnostics: read.diagnostics });
   } catch (e) {
-    return { failures: [...failures, { stage: "check", ...describeError(e) }], metrics };
+    return { failures: [...failures, { stage: thrownStage(e), ...describeError(e) }], metrics };
   }
-  metrics.diagnostics = checked.diagnostics.length + read.diagnostics.length;
-  const lengths = new Map([sources.catalog, ...sources.journeys].map((s) => [s.name, s.text.length]));
-  failures.push(...diagnosticProblems(checked.diagnostics, lengths));
+  metrics.diagnostics = checked.diagnostics.length;
+  const lengths = new Map([sources.catalog, ...sources.journeys, ...sources.rego].map((s) => [s.name, s.text.length]));
+  failures.push(...diagnosticProblems(checked.diagnostics.slice(read.diagnostics.length), lengths));
   for (const j of sources.journeys) failures.push(...formatProblems(j.name, j.text, metrics));
 
-  const program = read.diagnostics.some((d) => d.severity === "error") ? undefined : checked.program;
+  const program = checked.program;
   if (!program) {
     if (c.mustCompile) {
-      const shown = [...read.diagnostics, ...checked.diagnostics].filter((d) => d.severity === "error").slice(0, 5);
-      failures.push({ stage: "check", message: `the policy set must compile (it has requests to decide) but \`check\` reports: ${shown.map((d) => `${d.span.file}: ${d.code} ${d.message}`).join("; ")}` });
+      const shown = checked.diagnostics.filter((d) => d.severity === "error").slice(0, 5);
+      failures.push({
+        stage: "check",
+        message: `the policy set must compile (it has requests to decide) but \`check\` reports: ${shown.map((d) => `${d.span.file}: ${d.code} ${d.message}`).join("; ")}`,
+      });
     }
     return { failures, metrics };
   }
-
-  let js: string, ts: string;
-  try {
-    ({ js, ts } = emitPredicates(program, checked.sources));
-  } catch (e) {
-    return { failures: [...failures, { stage: "codegen", ...describeError(e) }], metrics, program };
+  const refused = checked.diagnostics.filter((d) => d.code.startsWith("codegen/"));
+  if (refused.length > 0) {
+    failures.push({
+      stage: "codegen",
+      message: `codegen refused a program \`check\` accepted: ${refused
+        .slice(0, 3)
+        .map((d) => `${d.span.file}: ${d.code} ${d.message}`)
+        .join("; ")}`,
+    });
+    return { failures, metrics, program };
   }
-  metrics.jsBytes = js.length;
+  const missing = checked.diagnostics.find((d) => d.code === "opa/cli-missing");
+  if (missing) return { failures: [...failures, { stage: "load", message: missing.message }], metrics, program };
+  // Rego that OPA rejects is the user's mistake, reported by `kairos compile`; not a finding.
+  if (!checked.artifact) return { failures, metrics, program };
+  const files = checked.artifact.files;
+  metrics.jsBytes = new TextDecoder().decode(files.get(ARTIFACT_PART.predicates)).length;
   let engine: Engine;
   let policy: PolicyEngine;
   try {
-    ({ engine, policy } = await buildAndLoad(program, sources, c.dir, js, ts));
+    // The compiled engine loads its own policy from the artifact; the shared one is for the interpreter's.
+    engine = await loadEngine(files);
+    policy = await policyOf(files.get(ARTIFACT_PART.bundle)!);
   } catch (e) {
-    // Rego that OPA rejects is the user's mistake, reported by `kairos compile`; not a finding.
-    if (e instanceof OpaBuildError && e.code === "opa/build-failed") return { failures, metrics, program };
     return { failures: [...failures, { stage: "load", ...describeError(e) }], metrics, program };
   }
   metrics.traceNodes = engine.predicates.journeys.reduce((n, j) => n + j.meta.nodes.length, 0);
@@ -331,7 +374,8 @@ async function decideAll(c: PolicyCase, compiled: Compiled, metrics: Metrics, tm
   }
   const provider = c.provider === "hang" ? HANGING_PROVIDER : undefined;
   for (const [index, text] of texts.entries()) {
-    const fail = (stage: Failure["stage"], e: unknown) => failures.push({ stage, request: text, ...(typeof e === "string" ? { message: e } : describeError(e)) });
+    const fail = (stage: Failure["stage"], e: unknown) =>
+      failures.push({ stage, request: text, ...(typeof e === "string" ? { message: e } : describeError(e)) });
     let decision: Decision;
     const sink = new SerializingSink(log);
     try {
@@ -354,7 +398,11 @@ async function decideAll(c: PolicyCase, compiled: Compiled, metrics: Metrics, tm
     if (problem) fail("decide", problem);
     for (const [k, v] of Object.entries(c.expectations?.[index] ?? {})) {
       const got = (decision as unknown as Record<string, unknown>)[k];
-      if (canonicalJson((got ?? null) as never) !== canonicalJson(v as never)) fail("decide", `expected \`${k}\` ${canonicalJson(v as never)}, got ${canonicalJson((got ?? null) as never)}${decision.error ? ` (${decision.error.code}: ${decision.error.message.slice(0, 300)})` : ""}`);
+      if (canonicalJson((got ?? null) as never) !== canonicalJson(v as never))
+        fail(
+          "decide",
+          `expected \`${k}\` ${canonicalJson(v as never)}, got ${canonicalJson((got ?? null) as never)}${decision.error ? ` (${decision.error.code}: ${decision.error.message.slice(0, 300)})` : ""}`,
+        );
     }
     // What `kairos decide` prints and `kairos explain` renders from the same decision.
     try {
@@ -486,14 +534,19 @@ const ALLOWED_EXITS = [0, 1, 2];
 async function runCliCase(c: CliCase, tmp: string): Promise<Verdict> {
   const metrics = emptyMetrics();
   const unsafe = c.argv.find(unsafeArg);
-  if (unsafe !== undefined) return { failures: [{ stage: "harness", message: `argv \`${unsafe}\` could reach outside the sandbox: use relative paths that stay within two levels above it` }], metrics };
+  if (unsafe !== undefined)
+    return {
+      failures: [{ stage: "harness", message: `argv \`${unsafe}\` could reach outside the sandbox: use relative paths that stay within two levels above it` }],
+      metrics,
+    };
   const root = mkdtempSync(join(tmp, "cli-"));
   const work = join(root, "a", "b", "work");
   mkdirSync(work, { recursive: true });
   cpSync(c.policies ?? join(ROOT, "policies"), join(work, "policies"), { recursive: true });
   if (c.fixture === "demo") cpSync(await demo(tmp), join(work, "d"), { recursive: true });
   for (const [name, text] of Object.entries(c.files ?? {})) {
-    if (unsafeArg(name) || name.split(/[\\/]/).includes("..")) return { failures: [{ stage: "harness", message: `file \`${name}\` is outside the sandbox` }], metrics };
+    if (unsafeArg(name) || name.split(/[\\/]/).includes(".."))
+      return { failures: [{ stage: "harness", message: `file \`${name}\` is outside the sandbox` }], metrics };
     mkdirSync(join(work, name, ".."), { recursive: true });
     writeFileSync(join(work, name), text);
   }
@@ -509,8 +562,13 @@ async function runCliCase(c: CliCase, tmp: string): Promise<Verdict> {
   try {
     const r = await inDirectory(work, () => runCli(c.argv));
     const output = `${r.err}${r.out}`;
-    if (/internal error/i.test(output)) failures.push({ stage: "cli", message: `${command} reported an internal error (exit ${r.code}):\n${r.err.slice(0, 2000)}` });
-    if (c.expectExit !== undefined ? r.code !== c.expectExit : !ALLOWED_EXITS.includes(r.code)) failures.push({ stage: "cli", message: `${command} exited ${r.code}, expected ${c.expectExit ?? ALLOWED_EXITS.join(", ")}\nstderr: ${r.err.slice(0, 2000)}` });
+    if (/internal error/i.test(output))
+      failures.push({ stage: "cli", message: `${command} reported an internal error (exit ${r.code}):\n${r.err.slice(0, 2000)}` });
+    if (c.expectExit !== undefined ? r.code !== c.expectExit : !ALLOWED_EXITS.includes(r.code))
+      failures.push({
+        stage: "cli",
+        message: `${command} exited ${r.code}, expected ${c.expectExit ?? ALLOWED_EXITS.join(", ")}\nstderr: ${r.err.slice(0, 2000)}`,
+      });
     metrics.decisionBytes = output.length;
   } catch (e) {
     failures.push({ stage: "cli", ...describeError(e) });
@@ -521,7 +579,11 @@ async function runCliCase(c: CliCase, tmp: string): Promise<Verdict> {
     }
   }
   const lost = damaged(before, snapshot(work, protect));
-  if (lost.length > 0) failures.push({ stage: "cli", message: `${command} changed or deleted files it was not asked to write: ${lost.slice(0, 5).join(", ")}${lost.length > 5 ? `, … (${lost.length} in all)` : ""}` });
+  if (lost.length > 0)
+    failures.push({
+      stage: "cli",
+      message: `${command} changed or deleted files it was not asked to write: ${lost.slice(0, 5).join(", ")}${lost.length > 5 ? `, … (${lost.length} in all)` : ""}`,
+    });
   rmSync(root, { recursive: true, force: true });
   return { failures, metrics };
 }
@@ -534,7 +596,7 @@ function selfTest(c: SelfTestCase): Verdict {
     case "loop":
       for (;;);
     case "exit":
-      process.exit(70);
+      return process.exit(70);
     case "pollute":
       Object.defineProperty(Object.prototype, "polluted_by_selftest", { value: 1, configurable: true, enumerable: false });
       break;
@@ -557,4 +619,3 @@ export async function runCase(c: FuzzCase, tmp: string): Promise<Verdict> {
   if (polluted) verdict = { ...verdict, failures: [...verdict.failures, { stage: "pollution", message: polluted }], restart: true };
   return verdict;
 }
-

@@ -13,7 +13,8 @@ const clip = (s: string, n = 4000) => (s.length > n ? `${s.slice(0, n)}… (${s.
 
 /** The reproducer as text: the files and request of a policy case, or the command line. */
 export function reproducerText(c: FuzzCase): string {
-  if (c.kind === "cli") return `kairos ${c.argv.join(" ")}   (expected exit ${c.expectExit ?? "0, 1 or 2"}${c.fixture ? `; with the ${c.fixture} fixture in d/` : ""}${c.files ? `; files: ${Object.keys(c.files).join(", ")}` : ""})`;
+  if (c.kind === "cli")
+    return `kairos ${c.argv.join(" ")}   (expected exit ${c.expectExit ?? "0, 1 or 2"}${c.fixture ? `; with the ${c.fixture} fixture in d/` : ""}${c.files ? `; files: ${Object.keys(c.files).join(", ")}` : ""})`;
   if (c.kind === "selftest") return `self-test: ${c.what}`;
   const parts: string[] = [];
   if (c.dir) parts.push(`policy directory: ${c.dir}`);
@@ -52,7 +53,16 @@ export function writeFinding(c: FuzzCase, f: Failure, dir: string = FINDINGS): s
   const comment = `fuzz finding [${f.stage}]: ${f.message.split("\n")[0]!.slice(0, 300)}`;
   if (c.kind === "cli") {
     mkdirSync(join(root, "cli"), { recursive: true });
-    const seed = { $comment: comment, argv: c.argv, ...(c.expectExit !== undefined ? { expect_exit: c.expectExit } : {}), ...(c.files ? { files: c.files } : {}), ...(c.env ? { env: c.env } : {}), ...(c.fixture ? { fixture: c.fixture } : {}), ...(c.protect ? { protect: c.protect } : {}), ...(c.timeoutMs ? { timeout_seconds: c.timeoutMs / 1000 } : {}) };
+    const seed = {
+      $comment: comment,
+      argv: c.argv,
+      ...(c.expectExit !== undefined ? { expect_exit: c.expectExit } : {}),
+      ...(c.files ? { files: c.files } : {}),
+      ...(c.env ? { env: c.env } : {}),
+      ...(c.fixture ? { fixture: c.fixture } : {}),
+      ...(c.protect ? { protect: c.protect } : {}),
+      ...(c.timeoutMs ? { timeout_seconds: c.timeoutMs / 1000 } : {}),
+    };
     writeFileSync(join(root, "cli", `${id}.json`), JSON.stringify(seed, null, 2) + "\n");
     return root;
   }
@@ -68,7 +78,9 @@ export function writeFinding(c: FuzzCase, f: Failure, dir: string = FINDINGS): s
   };
   if (c.dir === POLICIES && requests.length > 0) {
     mkdirSync(join(root, "requests"), { recursive: true });
-    requests.forEach((r, i) => writeFileSync(join(root, "requests", `${id}${requests.length > 1 ? `-${i + 1}` : ""}.json`), withComment(r)));
+    requests.forEach((r, i) => {
+      writeFileSync(join(root, "requests", `${id}${requests.length > 1 ? `-${i + 1}` : ""}.json`), withComment(r));
+    });
   } else if (!c.dir && isExampleCatalog(c) && c.journeys?.length === 1 && requests.length === 0) {
     writeFileSync(join(root, `${id}.journey`), c.journeys[0]!.text);
   } else if (!c.dir) {
@@ -78,7 +90,9 @@ export function writeFinding(c: FuzzCase, f: Failure, dir: string = FINDINGS): s
     for (const j of c.journeys ?? []) writeFileSync(join(set, "journeys", basename(j.name).replace(/\.journey$/, "") + ".journey"), j.text);
     if (requests.length > 0) {
       mkdirSync(join(set, "requests"), { recursive: true });
-      requests.forEach((r, i) => writeFileSync(join(set, "requests", `request-${i + 1}.json`), withComment(r)));
+      requests.forEach((r, i) => {
+        writeFileSync(join(set, "requests", `request-${i + 1}.json`), withComment(r));
+      });
     }
   } else if (requests.length > 0) {
     // A folder seed: the folder is the reproducer; the failing request goes next to the report.

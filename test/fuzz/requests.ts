@@ -14,9 +14,36 @@ import type { Engine } from "../../runtime/engine.ts";
 import { caseArbitrary, mineHints, triggersOf } from "../../testing/generate.ts";
 
 /** Names that mean something to JavaScript objects: as keys they must stay plain data. */
-export const PROTOTYPE_NAMES = ["__proto__", "constructor", "prototype", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "__defineGetter__", "then", "length"] as const;
+export const PROTOTYPE_NAMES = [
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "valueOf",
+  "hasOwnProperty",
+  "isPrototypeOf",
+  "propertyIsEnumerable",
+  "toLocaleString",
+  "__defineGetter__",
+  "then",
+  "length",
+] as const;
 
-export const HOSTILE_NUMBERS: readonly number[] = [1e308, -1e308, Number.MAX_VALUE, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 1e21, 5e-324, 0.1, -1, 0, 99_999_999_999, 104_249_991];
+export const HOSTILE_NUMBERS: readonly number[] = [
+  1e308,
+  -1e308,
+  Number.MAX_VALUE,
+  2 ** 53,
+  2 ** 53 + 2,
+  -(2 ** 53),
+  1e21,
+  5e-324,
+  0.1,
+  -1,
+  0,
+  99_999_999_999,
+  104_249_991,
+];
 
 export const HOSTILE_STRINGS: readonly string[] = [
   "",
@@ -134,7 +161,7 @@ export function applyEdits(request: unknown, edits: readonly RequestEdit[]): str
         put(e.key % 2 === 0 ? [current] : { value: current });
         break;
       case "long-string":
-        put(typeof current === "string" ? current.repeat(Math.max(1, Math.ceil(e.length * 50 / Math.max(1, current.length)))) : "x".repeat(e.length * 50));
+        put(typeof current === "string" ? current.repeat(Math.max(1, Math.ceil((e.length * 50) / Math.max(1, current.length)))) : "x".repeat(e.length * 50));
         break;
     }
   }
@@ -143,7 +170,10 @@ export function applyEdits(request: unknown, edits: readonly RequestEdit[]): str
 
 /** Valid requests for a checked policy set: what `kairos test` properties would send. */
 export function validRequests(catalog: Catalog, journeys: readonly JourneyMeta[], program: CheckedProgram): fc.Arbitrary<unknown> {
-  const hints = mineHints(program.journeys.map((j) => j.when), program.resolutions);
+  const hints = mineHints(
+    program.journeys.map((j) => j.when),
+    program.resolutions,
+  );
   // Every event too, not only those with journeys: plain events of a timed journey list wake-ups.
   const triggers = [...triggersOf(journeys), ...[...catalog.events.keys()].map((event) => ({ event }))];
   return caseArbitrary({ catalog, journeys, triggers, fixed: { context: {}, consents: [], objections: [], history: [] }, hints });
@@ -166,7 +196,11 @@ export function hostileRequests(valid: fc.Arbitrary<unknown>): fc.Arbitrary<stri
 
 /** `count` requests for a policy set, reproducible from `seed`. */
 export function generatedRequests(engine: Engine, program: CheckedProgram, seed: number, count: number, hostile: boolean): string[] {
-  const valid = validRequests(engine.catalog, engine.predicates.journeys.map((j) => j.meta), program);
+  const valid = validRequests(
+    engine.catalog,
+    engine.predicates.journeys.map((j) => j.meta),
+    program,
+  );
   const arb = hostile ? hostileRequests(valid) : valid.map((r) => JSON.stringify(r));
   return fc.sample(arb, { seed, numRuns: count });
 }

@@ -65,12 +65,19 @@ const kinds = (values.kinds ?? ALL.join(",")).split(",").map((k) => k.trim());
 for (const k of kinds) if (!(ALL as readonly string[]).includes(k)) fail(`unknown kind \`${k}\`; kinds: ${ALL.join(", ")}`);
 
 const sandbox = new Sandbox({ timeoutMs: num("timeout-seconds", values["timeout-seconds"], 5) * 1000 });
-const driver = new Driver({ sandbox, minimizeMs: num("minimize-seconds", values["minimize-seconds"], 60) * 1000, minimizeHangs: true, log: (l) => process.stdout.write(`${l}\n\n`) });
+const driver = new Driver({
+  sandbox,
+  minimizeMs: num("minimize-seconds", values["minimize-seconds"], 60) * 1000,
+  minimizeHangs: true,
+  log: (l) => process.stdout.write(`${l}\n\n`),
+});
 const started = Date.now();
 const timeLeft = () => Date.now() - started < seconds * 1000;
 const say = (l: string) => process.stdout.write(`${l}\n`);
 
-say(`fuzz: seed ${seed}${Number.isFinite(seconds) ? `, ${seconds} s` : ""}${Number.isFinite(maxCases) ? `, ${maxCases} cases` : ""}; kinds: ${kinds.join(", ")}`);
+say(
+  `fuzz: seed ${seed}${Number.isFinite(seconds) ? `, ${seconds} s` : ""}${Number.isFinite(maxCases) ? `, ${maxCases} cases` : ""}; kinds: ${kinds.join(", ")}`,
+);
 
 try {
   // Seeds first: every run checks every known reproducer.
@@ -131,5 +138,6 @@ try {
 }
 
 say(`fuzz: ${driver.cases} cases in ${Math.round((Date.now() - started) / 1000)} s (seed ${seed}): ${driver.findings.length} finding(s)`);
-for (const f of driver.findings) say(`  [${f.failure.stage}] ${f.case.label}: ${f.failure.message.split("\n")[0]!.slice(0, 160)}${f.written ? `\n    ${f.written}` : ""}`);
+for (const f of driver.findings)
+  say(`  [${f.failure.stage}] ${f.case.label}: ${f.failure.message.split("\n")[0]!.slice(0, 160)}${f.written ? `\n    ${f.written}` : ""}`);
 process.exit(driver.findings.length > 0 ? 1 : 0);

@@ -21,7 +21,17 @@ const CHILD = join(import.meta.dirname, "child.ts");
 const STARTUP_MS = 60_000;
 const MAX_RSS = 1.5 * 1024 ** 3;
 
-const zero = () => ({ textBytes: 0, diagnostics: 0, formattedBytes: 0, jsBytes: 0, traceNodes: 0, decisions: 0, decisionBytes: 0, entryBytes: 0, traceEvents: 0 });
+const zero = () => ({
+  textBytes: 0,
+  diagnostics: 0,
+  formattedBytes: 0,
+  jsBytes: 0,
+  traceNodes: 0,
+  decisions: 0,
+  decisionBytes: 0,
+  entryBytes: 0,
+  traceEvents: 0,
+});
 
 interface Pending {
   readonly id: number;
@@ -90,7 +100,10 @@ export class Sandbox {
       if (p) {
         this.pending = undefined;
         const tail = this.stderr.trim().split("\n").slice(-20).join("\n");
-        p.resolve({ failures: [{ stage: "crash", message: `the process running the case died (${signal ?? `exit code ${code}`})${tail ? `:\n${tail}` : ""}` }], metrics: zero() });
+        p.resolve({
+          failures: [{ stage: "crash", message: `the process running the case died (${signal ?? `exit code ${code}`})${tail ? `:\n${tail}` : ""}` }],
+          metrics: zero(),
+        });
       }
     });
     return new Promise<void>((resolve, reject) => {

@@ -37,9 +37,14 @@ function requestText(file: string): { text?: string; provider?: "hang"; expect?:
   const provider = o["$provider"];
   if (provider !== undefined && provider !== "hang") return { problem: "`$provider` is `hang` (a provider that never answers) or absent" };
   const expect = o["$expect"];
-  if (expect !== undefined && (expect === null || typeof expect !== "object" || Array.isArray(expect))) return { problem: "`$expect` is an object of decision members, like `{ \"outcome\": \"no_match\" }`" };
+  if (expect !== undefined && (expect === null || typeof expect !== "object" || Array.isArray(expect)))
+    return { problem: '`$expect` is an object of decision members, like `{ "outcome": "no_match" }`' };
   for (const k of META_KEYS) delete o[k];
-  return { text: JSON.stringify(o), ...(provider === "hang" ? { provider: "hang" as const } : {}), ...(expect ? { expect: expect as Record<string, unknown> } : {}) };
+  return {
+    text: JSON.stringify(o),
+    ...(provider === "hang" ? { provider: "hang" as const } : {}),
+    ...(expect ? { expect: expect as Record<string, unknown> } : {}),
+  };
 }
 
 function cliCase(id: string, file: string): Seed {
@@ -77,14 +82,25 @@ function folderCase(id: string, dir: string): Seed {
   const expectations: (Record<string, unknown> | undefined)[] = [];
   const reqDir = join(dir, "requests");
   if (existsSync(reqDir)) {
-    for (const f of readdirSync(reqDir).filter((x) => x.endsWith(".json")).sort()) {
+    for (const f of readdirSync(reqDir)
+      .filter((x) => x.endsWith(".json"))
+      .sort()) {
       const r = requestText(join(reqDir, f));
       if (r.problem) return { id, problem: `requests/${f}: ${r.problem}` };
       requests.push(r.text!);
       expectations.push(r.expect);
     }
   }
-  const c: PolicyCase = { kind: "policies", label: `seed ${id}/`, dir, requests, expectations, mustCompile: requests.length > 0, generate: { seed: 1, count: GENERATED }, log: true };
+  const c: PolicyCase = {
+    kind: "policies",
+    label: `seed ${id}/`,
+    dir,
+    requests,
+    expectations,
+    mustCompile: requests.length > 0,
+    generate: { seed: 1, count: GENERATED },
+    log: true,
+  };
   return { id, case: c };
 }
 
@@ -106,13 +122,37 @@ export function loadSeeds(dir: string = SEEDS): Seed[] {
               continue;
             }
             const r = requestText(join(p, f));
-            out.push(r.problem ? { id: fid, problem: r.problem } : { id: fid, case: { kind: "policies", label: `seed ${fid}`, dir: POLICIES, requests: [r.text!], expectations: [r.expect], log: true, cache: true, ...(r.provider ? { provider: r.provider } : {}) } });
+            out.push(
+              r.problem
+                ? { id: fid, problem: r.problem }
+                : {
+                    id: fid,
+                    case: {
+                      kind: "policies",
+                      label: `seed ${fid}`,
+                      dir: POLICIES,
+                      requests: [r.text!],
+                      expectations: [r.expect],
+                      log: true,
+                      cache: true,
+                      ...(r.provider ? { provider: r.provider } : {}),
+                    },
+                  },
+            );
           }
         } else if (name === "cli" && d === dir) {
-          for (const f of readdirSync(p).sort()) out.push(f.endsWith(".json") ? cliCase(join(id, f), join(p, f)) : { id: join(id, f), problem: "a CLI seed ends in `.json`" });
+          for (const f of readdirSync(p).sort())
+            out.push(f.endsWith(".json") ? cliCase(join(id, f), join(p, f)) : { id: join(id, f), problem: "a CLI seed ends in `.json`" });
         } else walk(p);
       } else if (name.endsWith(".journey")) {
-        const c: PolicyCase = { kind: "policies", label: `seed ${id}`, catalog, journeys: [{ name: `seeds/${id}`, text: readFileSync(p, "utf8") }], generate: { seed: 1, count: GENERATED }, log: true };
+        const c: PolicyCase = {
+          kind: "policies",
+          label: `seed ${id}`,
+          catalog,
+          journeys: [{ name: `seeds/${id}`, text: readFileSync(p, "utf8") }],
+          generate: { seed: 1, count: GENERATED },
+          log: true,
+        };
         out.push({ id, case: c });
       } else if (!["README.md", ".gitkeep", ".gitignore"].includes(name) && !name.endsWith(".txt")) {
         out.push({ id, problem: "not a seed: seeds are `*.journey`, folders with a `catalog.yaml`, `requests/*.json` or `cli/*.json`" });
@@ -122,4 +162,3 @@ export function loadSeeds(dir: string = SEEDS): Seed[] {
   if (existsSync(dir)) walk(dir);
   return out;
 }
-

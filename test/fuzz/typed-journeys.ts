@@ -112,7 +112,14 @@ const INT_LITS = fc.oneof(fc.integer({ min: -5, max: 400 }), fc.constantFrom(0, 
 // Ordinary values, and the largest the language accepts (10,000 years; years 0000–9999).
 const DUR_LITS = fc.constantFrom("1s", "30m", "12h", "1d", "3d", "7d", "30d", "90d", "2w", "365d", "1000d", "3652425d", "521775w");
 const DATE_LITS = fc.constantFrom("2026-05-30", "2024-02-29", "1970-01-01", "2099-12-31", "2026-01-01", "0000-01-01", "9999-12-31");
-const DATETIME_LITS = fc.constantFrom("2026-05-30T09:00:00Z", "2026-05-30T09:00+02:00", "2026-01-01T00:00:00.250Z", "1999-12-31T23:59:59Z", "9999-12-31T23:59:59.999-23:59", "0000-01-01T00:00:00+23:59");
+const DATETIME_LITS = fc.constantFrom(
+  "2026-05-30T09:00:00Z",
+  "2026-05-30T09:00+02:00",
+  "2026-01-01T00:00:00.250Z",
+  "1999-12-31T23:59:59Z",
+  "9999-12-31T23:59:59.999-23:59",
+  "0000-01-01T00:00:00+23:59",
+);
 const STRING_LITS = fc.constantFrom('""', '"x"', '"utc"', '"Europe/Berlin"', '"@"', '"\\u00e9"', '"a\\"b"');
 
 const paren = (s: string) => `(${s})`;
@@ -136,7 +143,13 @@ function leaf(s: Scope, kind: Kind, vars: readonly { name: string; list: ListFie
 }
 
 /** Expressions of one kind, at most `depth` deep. */
-export function expr(s: Scope, kind: Kind, depth: number, vars: readonly { name: string; list: ListField }[] = [], holes: readonly string[] = []): fc.Arbitrary<string> {
+export function expr(
+  s: Scope,
+  kind: Kind,
+  depth: number,
+  vars: readonly { name: string; list: ListField }[] = [],
+  holes: readonly string[] = [],
+): fc.Arbitrary<string> {
   const sub = (k: Kind) => expr(s, k, depth - 1, vars, holes);
   const options: fc.Arbitrary<string>[] = [...leaf(s, kind, vars)];
   switch (kind) {
@@ -146,7 +159,8 @@ export function expr(s: Scope, kind: Kind, depth: number, vars: readonly { name:
       if (s.conditions.length > 0) options.push(fc.constantFrom(...s.conditions));
       for (const r of s.readables.filter((x) => x.optional)) {
         options.push(fc.constant(`${r.text} is set`));
-        if (r.kind === "int" || r.kind === "decimal") options.push(INT_LITS.chain((k) => fc.constantFrom(`(${r.text} is set and ${r.text} >= ${k})`, `(${r.text} is not set or ${r.text} < ${k})`)));
+        if (r.kind === "int" || r.kind === "decimal")
+          options.push(INT_LITS.chain((k) => fc.constantFrom(`(${r.text} is set and ${r.text} >= ${k})`, `(${r.text} is not set or ${r.text} < ${k})`)));
         if (r.kind === "datetime") options.push(fc.constant(`(${r.text} is set and hours_since(${r.text}) < 48)`));
       }
       for (const r of s.readables.filter((x) => x.kind === "enum" && !x.optional && x.values && x.values.length > 0)) {
@@ -243,7 +257,13 @@ function paramValue(p: Scope["action"]["params"][number]): fc.Arbitrary<string> 
 /** A reason template interpolating non-PII values. */
 function reason(s: Scope): fc.Arbitrary<string> {
   const kinds: Kind[] = ["int", "date", "datetime", "duration", "decimal"];
-  const part = fc.oneof(fc.constantFrom("We noticed ", " days", " {{braces}} ", "é ", ""), fc.constantFrom(...kinds).chain((k) => expr({ ...s, readables: s.quotable, lists: [] }, k, 1)).map((e) => `{${e}}`));
+  const part = fc.oneof(
+    fc.constantFrom("We noticed ", " days", " {{braces}} ", "é ", ""),
+    fc
+      .constantFrom(...kinds)
+      .chain((k) => expr({ ...s, readables: s.quotable, lists: [] }, k, 1))
+      .map((e) => `{${e}}`),
+  );
   return fc.array(part, { maxLength: 4 }).map((parts) => `"${parts.join("")}"`);
 }
 
@@ -292,9 +312,13 @@ export function journeyFile(catalog: Catalog, depth = 3): fc.Arbitrary<string> {
   return conditions.chain((conds) => {
     const names = conds.map((_, i) => `cond_${i}`);
     const everywhere = (s: Scope): Scope => (shared.event === s.event || sharesBinding(catalog, shared.event, s.event) ? { ...s, conditions: names } : s);
-    return fc.array(fc.constantFrom(...scopes), { minLength: 1, maxLength: 4 }).chain((ss) =>
-      fc.tuple(...ss.map((s, i) => journey(everywhere(s), `j${i}`, depth))).map((js) => [...conds.map((c, i) => `condition ${names[i]} = ${c}\n`), ...js].join("\n")),
-    );
+    return fc
+      .array(fc.constantFrom(...scopes), { minLength: 1, maxLength: 4 })
+      .chain((ss) =>
+        fc
+          .tuple(...ss.map((s, i) => journey(everywhere(s), `j${i}`, depth)))
+          .map((js) => [...conds.map((c, i) => `condition ${names[i]} = ${c}\n`), ...js].join("\n")),
+      );
   });
 }
 
@@ -325,7 +349,7 @@ export function template(catalog: Catalog, hole: string, depth = 1): fc.Arbitrar
     fc.constant(`not (${hole})`),
     x.map((e) => `(${hole} and (${e}))`),
     x.map((e) => `((${e}) or ${hole})`),
-    ...s.lists.map((l) => x.map((e) => `(${hole} and (any v9 in ${l.text}: ${hole}))`)),
+    ...s.lists.map((l) => x.map((_e) => `(${hole} and (any v9 in ${l.text}: ${hole}))`)),
   );
   return fc.tuple(side, fc.constantFrom("and", "or"), side).map(([a, op, b]) => `${a} ${op} ${b}`);
 }

@@ -1,7 +1,7 @@
 // Test helpers: check journey text against a catalog and look at diagnostics the way a user
 // sees them — by code, underlined text and hint.
 import type { Diagnostic } from "../../core/diagnostics.ts";
-import { checkSources, type CheckResult } from "../../compiler/pipeline.ts";
+import { checkSources, type CheckResult } from "../../compiler/index.ts";
 import { SPEC_CATALOG } from "./spec-catalog.ts";
 
 export function checkText(journeys: string | Record<string, string>, catalog: string = SPEC_CATALOG): CheckResult {

@@ -7,7 +7,32 @@ import { lex } from "../../grammar/lexer.ts";
 import { KEYWORD_SPECS } from "../../grammar/tokens.ts";
 
 /** What an `insert` edit puts in: every keyword, punctuation, literals of each kind, paths, a newline, a comment start. */
-export const INSERTS: readonly string[] = [...KEYWORD_SPECS.map((k) => k.word), "{", "}", "(", ")", "[", "]", ",", ":", ".", "..", "==", "=", "-", '"', '"x"', "3d", "10%", "21:00", "2026-05-30", "customer", "policy.status", "\n", "#"];
+export const INSERTS: readonly string[] = [
+  ...KEYWORD_SPECS.map((k) => k.word),
+  "{",
+  "}",
+  "(",
+  ")",
+  "[",
+  "]",
+  ",",
+  ":",
+  ".",
+  "..",
+  "==",
+  "=",
+  "-",
+  '"',
+  '"x"',
+  "3d",
+  "10%",
+  "21:00",
+  "2026-05-30",
+  "customer",
+  "policy.status",
+  "\n",
+  "#",
+];
 
 export type TokenOp = "delete" | "duplicate" | "swap" | "insert" | "truncate";
 

@@ -3,7 +3,18 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../core/canonical-json.ts";
-import { DecisionLog, GENESIS, LogError, decisionOf, findDecision, lastEntries, loadLogKey, parseKey, verifyLog, type LogEntry } from "../../runtime/log/index.ts";
+import {
+  DecisionLog,
+  GENESIS,
+  LogError,
+  decisionOf,
+  findDecision,
+  lastEntries,
+  loadLogKey,
+  parseKey,
+  verifyLog,
+  type LogEntry,
+} from "../../runtime/log/index.ts";
 import { SAMPLES, sinkEntry } from "../rationale/sample-decisions.ts";
 import { TEST_INTEGRITY_KEY, TEST_KEY, openLog, readLines, tempDir, writeLog } from "./helpers.ts";
 
@@ -73,7 +84,10 @@ describe("decision log: append and verify", () => {
       consents: [{ purpose: "renewal_marketing", channel: "email", status: "granted", source: "web-preferences" }],
     });
     expect(e!.request.event.id).toBe("hmac:" + createHmac("sha256", TEST_KEY.bytes).update("daily-2026-05-30").digest("hex").slice(0, 16));
-    expect(e!.evaluations.map((x) => [x.journey, x.outcome])).toEqual([["renewal_reminder_d90", "acted"], ["onboarding_nudge", "suppressed"]]);
+    expect(e!.evaluations.map((x) => [x.journey, x.outcome])).toEqual([
+      ["renewal_reminder_d90", "acted"],
+      ["onboarding_nudge", "suppressed"],
+    ]);
     expect(e!.context).toEqual({
       "customer.tenure_months": 14,
       "customer.timezone": "Europe/Lisbon",
@@ -180,7 +194,9 @@ describe("decision log: keys", () => {
     const path = join(tempDir(), "decisions.log");
     writeLog(path, 2);
     const before = readFileSync(path);
-    expect(() => DecisionLog.open(path, { pii: () => "none", journeys: [], env: {}, onWarning: () => {} })).toThrow(/no pseudonymization key .* does not exist/);
+    expect(() => DecisionLog.open(path, { pii: () => "none", journeys: [], env: {}, onWarning: () => {} })).toThrow(
+      /no pseudonymization key .* does not exist/,
+    );
     expect(existsSync(`${path}.key`)).toBe(false);
     expect(existsSync(`${path}.integrity-key`)).toBe(false);
     expect(() => loadLogKey(path, { env: {} })).toThrow(LogError);
@@ -208,15 +224,26 @@ describe("decision log: keys", () => {
     expect(() => openLog(path, { key: { ...TEST_KEY, bytes: new Uint8Array(Buffer.from("a-different-key-for-this-log")), id: "other" } })).toThrow(
       /pseudonymized with key test, but the key from test is other/,
     );
-    expect(() => openLog(path, { integrityKey: parseKey(HEX, "test", "integrity") })).toThrow(/authenticated with integrity key .* but the integrity key given is/);
+    expect(() => openLog(path, { integrityKey: parseKey(HEX, "test", "integrity") })).toThrow(
+      /authenticated with integrity key .* but the integrity key given is/,
+    );
   });
 
   it("refuses keys that are not 32 random bytes, and a key file others can read", async () => {
     const path = join(tempDir(), "decisions.log");
-    for (const weak of ["short", "aaaaaaaaaaaaaaaa", "a-secret-from-the-vault-of-32-ch", "a".repeat(64), "0123456789abcdef".repeat(4), Buffer.alloc(32, 7).toString("base64")]) {
+    for (const weak of [
+      "short",
+      "aaaaaaaaaaaaaaaa",
+      "a-secret-from-the-vault-of-32-ch",
+      "a".repeat(64),
+      "0123456789abcdef".repeat(4),
+      Buffer.alloc(32, 7).toString("base64"),
+    ]) {
       expect(() => loadLogKey(path, { env: { KAIROS_LOG_KEY: weak } }), weak).toThrow(LogError);
     }
-    expect(() => loadLogKey(path, { env: { KAIROS_LOG_INTEGRITY_KEY: "aaaaaaaaaaaaaaaa" }, purpose: "integrity" })).toThrow(/32 bytes as 64 hex digits or base64/);
+    expect(() => loadLogKey(path, { env: { KAIROS_LOG_INTEGRITY_KEY: "aaaaaaaaaaaaaaaa" }, purpose: "integrity" })).toThrow(
+      /32 bytes as 64 hex digits or base64/,
+    );
     loadLogKey(path, { env: {}, create: true });
     const { chmodSync } = await import("node:fs");
     chmodSync(`${path}.key`, 0o644);

@@ -130,7 +130,16 @@ describe("decision log: the lock file", () => {
     openLog(path, { lock: { timeoutMs: 500 } }).close();
     const holder = spawn(process.execPath, ["-e", "setTimeout(() => {}, 20000)"], { stdio: "ignore" });
     try {
-      writeFileSync(`${path}.lock`, JSON.stringify({ pid: holder.pid, host: hostname(), token: "old-boot", start: processStart(holder.pid!), boot: "00000000-0000-0000-0000-000000000000" }));
+      writeFileSync(
+        `${path}.lock`,
+        JSON.stringify({
+          pid: holder.pid,
+          host: hostname(),
+          token: "old-boot",
+          start: processStart(holder.pid!),
+          boot: "00000000-0000-0000-0000-000000000000",
+        }),
+      );
       openLog(path, { lock: { timeoutMs: 500 } }).close();
     } finally {
       holder.kill();

@@ -50,7 +50,10 @@ describe("the decision log behind the real engine", () => {
     cpSync(SPEC_POLICY_DIR, policies, { recursive: true });
     const catalogFile = join(policies, "catalog.yaml");
     const catalog = readFileSync(catalogFile, "utf8");
-    writeFileSync(catalogFile, catalog.replace("email:         { type: string, pii: direct,", "email:         { type: string, pii: direct, reason_allowed: true,"));
+    writeFileSync(
+      catalogFile,
+      catalog.replace("email:         { type: string, pii: direct,", "email:         { type: string, pii: direct, reason_allowed: true,"),
+    );
     expect(readFileSync(catalogFile, "utf8")).toContain("reason_allowed: true");
     const compiled = await compiledEngine(policies, { "corp.journey": CORP });
     engine = compiled.engine;
@@ -69,7 +72,10 @@ describe("the decision log behind the real engine", () => {
     const text = readFileSync(logPath, "utf8");
     expect(text).not.toContain(EMAIL);
     expect(text).not.toContain("cust-42");
-    const [first] = text.trim().split("\n").map((l) => JSON.parse(l) as LogEntry);
+    const [first] = text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as LogEntry);
     expect(first).toMatchObject({ decision_id: acted, outcome: "acted", artifact: engine.hash, context: { "event.csat": 2 } });
     const context = first!.context as Record<string, unknown>;
     expect(context["customer.email"]).toMatch(/^hmac:[0-9a-f]{16}$/);

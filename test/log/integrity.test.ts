@@ -41,7 +41,10 @@ function forge(lines: string[], index: number, edit: (e: Record<string, unknown>
 describe("a keyed chain: edits re-hashed without the key", () => {
   it("passes a hash-only check but fails authentication at the forged entry", () => {
     const path = freshLog(6);
-    writeLines(path, forge(readLines(path), 1, (e) => ({ ...e, outcome: "no_match" })));
+    writeLines(
+      path,
+      forge(readLines(path), 1, (e) => ({ ...e, outcome: "no_match" })),
+    );
     expect(verifyLog(path)).toMatchObject({ ok: true, authenticated: false }); // what a plain hash chain would say
     const r = verifyLog(path, { integrityKey: TEST_INTEGRITY_KEY });
     expect(r).toMatchObject({ ok: false, entries: 1, firstBad: { line: 2, seq: 2 } });
@@ -50,7 +53,10 @@ describe("a keyed chain: edits re-hashed without the key", () => {
 
   it("kairos log verify exits 1 with the key, and 2 (cannot authenticate) without it", async () => {
     const path = freshLog(4);
-    writeLines(path, forge(readLines(path), 2, (e) => ({ ...e, outcome: "acted" })));
+    writeLines(
+      path,
+      forge(readLines(path), 2, (e) => ({ ...e, outcome: "acted" })),
+    );
     const withKey = await runCli(["log", "verify", path]);
     expect(withKey.code).toBe(1);
     expect(withKey.err).toContain(`${path}:3: entry seq 3: its mac does not match`);
@@ -64,7 +70,10 @@ describe("a keyed chain: edits re-hashed without the key", () => {
 
   it("a forged entry that drops its sealed request or names another artifact is refused by replay", async () => {
     const path = freshLog(3);
-    writeLines(path, forge(readLines(path), 1, (e) => ({ ...e, artifact: "f".repeat(64) })));
+    writeLines(
+      path,
+      forge(readLines(path), 1, (e) => ({ ...e, artifact: "f".repeat(64) })),
+    );
     expect(verifyLog(path, { integrityKey: TEST_INTEGRITY_KEY }).firstBad).toMatchObject({ line: 2 });
     const dropped = forge(readLines(freshLog(3)), 1, ({ sealed: _s, ...e }) => e);
     const p2 = join(tempDir(), "dropped.log");
@@ -87,7 +96,12 @@ describe("signed checkpoints", () => {
   it("the writer checkpoints its head on close, signed by a key derived from the integrity key", () => {
     const path = freshLog(5);
     const [cp] = readCheckpoints(checkpointFileFor(path));
-    expect(cp).toMatchObject({ seq: 5, head: verifyLog(path).head.hash, size: readFileSync(path).length, public_key: checkpointSigner(TEST_INTEGRITY_KEY).publicKey });
+    expect(cp).toMatchObject({
+      seq: 5,
+      head: verifyLog(path).head.hash,
+      size: readFileSync(path).length,
+      public_key: checkpointSigner(TEST_INTEGRITY_KEY).publicKey,
+    });
     expect(cp!.log).toBe((JSON.parse(readLines(path)[0]!) as LogEntry).hash);
   });
 
@@ -119,7 +133,10 @@ describe("signed checkpoints", () => {
     expect(cut.code).toBe(1);
     expect(cut.err).toMatch(/entries were removed/);
 
-    writeLines(path, forge(full, 3, (e) => ({ ...e, outcome: "no_match" })));
+    writeLines(
+      path,
+      forge(full, 3, (e) => ({ ...e, outcome: "no_match" })),
+    );
     const rewritten = await runCli(["log", "verify", path, "--checkpoint", cpFile, "--public-key", publicKey]);
     expect(rewritten.code).toBe(1);
     expect(rewritten.err).toMatch(/entry 6 is not the one signed at .*: the log was rewritten up to there/);
@@ -166,7 +183,20 @@ describe("decision-log/1 logs stay verifiable", () => {
     for (let i = 1; i <= n; i++) {
       const s = SAMPLES[(i - 1) % SAMPLES.length]!;
       const e = sinkEntry(s, { decision_id: `d-${i}` });
-      const body = { ...e.decision, $kairos: "decision-log/1", seq: i, at: e.at, prev, key_id: "legacy", policies: e.policies, request: { event: { type: "daily", id: "x" }, subject: "hmac:00", now: e.at, region: "eu" }, context: {}, consents: [], objections: [], history: [] };
+      const body = {
+        ...e.decision,
+        $kairos: "decision-log/1",
+        seq: i,
+        at: e.at,
+        prev,
+        key_id: "legacy",
+        policies: e.policies,
+        request: { event: { type: "daily", id: "x" }, subject: "hmac:00", now: e.at, region: "eu" },
+        context: {},
+        consents: [],
+        objections: [],
+        history: [],
+      };
       const hash = sha256(canonicalJson(body));
       lines.push(canonicalJson({ ...body, hash }));
       prev = hash;

@@ -1,9 +1,7 @@
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "../../core/canonical-json.ts";
 import { LogError, verifyLog, type LogEntry } from "../../runtime/log/index.ts";
-import { sha256 } from "../../runtime/log/hash.ts";
 import { SAMPLES, sinkEntry } from "../rationale/sample-decisions.ts";
 import { openLog, readLines, tempDir, writeLines, writeLog } from "./helpers.ts";
 
@@ -22,7 +20,9 @@ function crashedLog(n: number): string {
 
 /** Offset of the first byte of line `line` (1-based). */
 function lineStart(path: string, line: number): number {
-  return readLines(path).slice(0, line - 1).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+  return readLines(path)
+    .slice(0, line - 1)
+    .reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
 }
 
 function flipByte(path: string, offset: number): void {

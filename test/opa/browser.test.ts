@@ -79,8 +79,6 @@ describe("consent and residency conformance (OPA Wasm, headless Chromium)", () =
     expect(entrypoints).toEqual(["kairos/consent", "kairos/decision", "kairos/residency"]);
     expect(results.map((r) => r.id)).toEqual(cases.map((c) => c.id));
     expect(results.filter((r) => r.problems.length > 0)).toEqual([]);
-    expect(results.map((r) => r.outcome)).toEqual(
-      cases.map((c) => (c.expect_error ? `error:${c.expect_error}` : `verdicts:${c.expect?.length}`)),
-    );
+    expect(results.map((r) => r.outcome)).toEqual(cases.map((c) => (c.expect_error ? `error:${c.expect_error}` : `verdicts:${c.expect?.length}`)));
   });
 });

@@ -100,7 +100,13 @@ describe("the standard policies", () => {
     const names = [
       ...catalog.purposes.keys(),
       ...[...catalog.entities.values()].flatMap((e) => [e.name, ...e.fields.keys()]),
-      "email", "sms", "push", "call_task", "eu", "uk", "us",
+      "email",
+      "sms",
+      "push",
+      "call_task",
+      "eu",
+      "uk",
+      "us",
     ];
     for (const file of (await readdir(DEFAULT_REGO_DIR)).filter((n) => !n.endsWith("_test.rego"))) {
       const code = (await readFile(join(DEFAULT_REGO_DIR, file), "utf8")).replace(/#.*$/gm, "");
@@ -112,10 +118,7 @@ describe("the standard policies", () => {
 describe("the opa-wasm wrapper", () => {
   it("passes falsy inputs as themselves and turns aborts into typed errors", async () => {
     const dir = await mkdtemp(join(tmpdir(), "kairos-rego-"));
-    await writeFile(
-      join(dir, "echo.rego"),
-      "package t\n\necho := input\n\nclash := x if { some x in input }\n",
-    );
+    await writeFile(join(dir, "echo.rego"), "package t\n\necho := input\n\nclash := x if { some x in input }\n");
     const built = await buildOpaBundle({ catalog: specCatalog(), regoDir: dir, entrypoints: ["t/echo", "t/clash"] });
     const policy = await WasmPolicy.load(built.parts.wasm, {});
     for (const input of [false, 0, "", null, [], {}]) expect(policy.evaluate("t/echo", input)).toEqual(input);

@@ -151,9 +151,19 @@ function findAbiGlobal(wasm: Uint8Array): number {
         p += leb(); // field name
         const kind = wasm[p++] as number;
         if (kind === 0) leb();
-        else if (kind === 1) { p++; const f = leb(); leb(); if (f & 1) leb(); }
-        else if (kind === 2) { const f = leb(); leb(); if (f & 1) leb(); }
-        else if (kind === 3) { importedGlobals++; p += 2; }
+        else if (kind === 1) {
+          p++;
+          const f = leb();
+          leb();
+          if (f & 1) leb();
+        } else if (kind === 2) {
+          const f = leb();
+          leb();
+          if (f & 1) leb();
+        } else if (kind === 3) {
+          importedGlobals++;
+          p += 2;
+        }
       }
     } else if (id === 6) globalSection = p;
     else if (id === 7) {
@@ -199,7 +209,13 @@ describe("validating requests", () => {
   }
 
   it("names the record with an unknown consent status", () => {
-    const e = inputError({ ...request, consents: [{ purpose: "renewal_marketing", status: "granted", at: 1 }, { purpose: "renewal_marketing", status: "opted_in", at: 1 }] });
+    const e = inputError({
+      ...request,
+      consents: [
+        { purpose: "renewal_marketing", status: "granted", at: 1 },
+        { purpose: "renewal_marketing", status: "opted_in", at: 1 },
+      ],
+    });
     expect(e.code).toBe("opa/unknown-status");
     expect(e.message).toBe("consents[1] has status `opted_in`; expected one of `granted`, `withdrawn`, `denied`");
     expect(e.detail).toEqual({ where: "consents[1]", status: "opted_in" });
@@ -237,7 +253,9 @@ describe("validating requests", () => {
       ...request,
       candidates: [{ ...request.candidates[0]!, fields: ["event.csat", "customer.email"] }],
       context: { customer: { email: "a@example.com" } },
-      consents: [{ subject: "s1", purpose: "renewal_marketing", status: "granted", at: "2026-01-01T01:00:00+01:00", source: "web", notice_version: "v3", id: "c1" }],
+      consents: [
+        { subject: "s1", purpose: "renewal_marketing", status: "granted", at: "2026-01-01T01:00:00+01:00", source: "web", notice_version: "v3", id: "c1" },
+      ],
       objections: [{ subject: "s1", scope: "direct_marketing", at: "2026-01-02T00:00:00Z" }],
     } as typeof request);
     expect(input).toEqual({

@@ -16,7 +16,11 @@ const canon = (v: unknown): unknown =>
   Array.isArray(v)
     ? v.map(canon)
     : v !== null && typeof v === "object"
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]))
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
+        )
       : v;
 
 let engine: PolicyEngine;

@@ -27,7 +27,13 @@ function request(records: number): PolicyRequest {
     status: i % 7 === 0 ? "withdrawn" : "granted",
     at: `2026-01-01T00:${String(i % 60).padStart(2, "0")}:00Z`,
   }));
-  return { now: "2026-05-30T12:00:00Z", region: "eu", candidates: CANDIDATES, consents, objections: [{ scope: "purpose:service_recovery", at: "2026-01-01T00:00:00Z" }] };
+  return {
+    now: "2026-05-30T12:00:00Z",
+    region: "eu",
+    candidates: CANDIDATES,
+    consents,
+    objections: [{ scope: "purpose:service_recovery", at: "2026-01-01T00:00:00Z" }],
+  };
 }
 
 describe("Wasm memory", () => {

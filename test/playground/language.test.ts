@@ -91,7 +91,7 @@ describe("completions from the catalog", () => {
 
 describe("hovers from the catalog", () => {
   it("shows a field's type, PII class, labels, lineage and residency", () => {
-    const text = hover(journey("  when    customer.em|ail == \"x\""))!;
+    const text = hover(journey('  when    customer.em|ail == "x"'))!;
     expect(text).toContain("`customer.email`");
     expect(text).toContain("**type**: `string`");
     expect(text).toContain("**PII class**: `direct`");
@@ -100,7 +100,7 @@ describe("hovers from the catalog", () => {
   });
 
   it("shows a sensitive field's labels", () => {
-    const text = hover(journey("  when    claim.diag|nosis == \"x\"", "claim.filed"))!;
+    const text = hover(journey('  when    claim.diag|nosis == "x"', "claim.filed"))!;
     expect(text).toContain("**PII class**: `sensitive`");
     expect(text).toContain("**labels**: `health`");
   });

@@ -48,15 +48,29 @@ describe("a valid test", () => {
   });
 
   it("takes an event payload, its time and a follow-up timer", () => {
-    const c = compile({ "j.journey": JOURNEYS, "t.journey": test(`  event     claim.filed { claim_id: "c-9", at: 2026-03-01T09:00:00Z } at 2026-03-01T09:00:00Z after 3d\n  given     claim { status: "filed" }\n  expect    acted claim_status_update`) });
+    const c = compile({
+      "j.journey": JOURNEYS,
+      "t.journey": test(
+        `  event     claim.filed { claim_id: "c-9", at: 2026-03-01T09:00:00Z } at 2026-03-01T09:00:00Z after 3d\n  given     claim { status: "filed" }\n  expect    acted claim_status_update`,
+      ),
+    });
     expect(c.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
-    expect(c.tests!.tests[0]!.request.event).toEqual({ type: "claim.filed", id: "test-event", at: "2026-03-01T09:00:00Z", timer: "3d", payload: { claim_id: "c-9", at: "2026-03-01T09:00:00Z" } });
+    expect(c.tests!.tests[0]!.request.event).toEqual({
+      type: "claim.filed",
+      id: "test-event",
+      at: "2026-03-01T09:00:00Z",
+      timer: "3d",
+      payload: { claim_id: "c-9", at: "2026-03-01T09:00:00Z" },
+    });
   });
 });
 
 describe("names", () => {
   it("rejects an unknown journey in `expect` with a did-you-mean", () => {
-    expect(one(test(`${DAILY}\n  expect    acted renewal_reminder_d9`), "test/unknown-journey")).toMatchObject({ underlined: "renewal_reminder_d9", hint: "did you mean `renewal_reminder_d90`?" });
+    expect(one(test(`${DAILY}\n  expect    acted renewal_reminder_d9`), "test/unknown-journey")).toMatchObject({
+      underlined: "renewal_reminder_d9",
+      hint: "did you mean `renewal_reminder_d90`?",
+    });
   });
 
   it("rejects an unknown journey as a candidate and in `history`", () => {
@@ -65,60 +79,106 @@ describe("names", () => {
   });
 
   it("rejects an unknown outcome, basis, action, parameter and channel", () => {
-    expect(one(test(`${DAILY}\n  expect    actd renewal_reminder_d90`), "test/unknown-outcome")).toMatchObject({ underlined: "actd", hint: "did you mean `acted`?" });
+    expect(one(test(`${DAILY}\n  expect    actd renewal_reminder_d90`), "test/unknown-outcome")).toMatchObject({
+      underlined: "actd",
+      hint: "did you mean `acted`?",
+    });
     expect(one(test(`${DAILY}\n  expect    basis consnet`), "test/unknown-basis")).toMatchObject({ underlined: "consnet", hint: "did you mean `consent`?" });
     expect(one(test(`${DAILY}\n  expect    action emial`), "test/unknown-action").hint).toBe("did you mean `email`?");
-    expect(one(test(`${DAILY}\n  expect    action email(templat: "x")`), "test/unknown-parameter")).toMatchObject({ underlined: "templat", hint: "did you mean `template`?" });
+    expect(one(test(`${DAILY}\n  expect    action email(templat: "x")`), "test/unknown-parameter")).toMatchObject({
+      underlined: "templat",
+      hint: "did you mean `template`?",
+    });
     expect(one(test(`${DAILY}\n  expect    channel emali`), "test/unknown-channel").hint).toBe("did you mean `email`?");
   });
 
   it("rejects an unknown entity, field and enum value in `given`", () => {
-    expect(one(test(`  event     daily\n  given     custmer { tenure_months: 1 }\n  expect    no_match`), "test/unknown-entity").hint).toBe("did you mean `customer`?");
-    expect(one(test(`  event     daily\n  given     customer { tenure: 24 }\n  expect    no_match`), "test/unknown-field")).toMatchObject({ underlined: "tenure", hint: "did you mean `tenure_months`?" });
-    expect(one(test(`  event     daily\n  given     policy { status: "actve" }\n  expect    no_match`), "test/unknown-enum-value")).toMatchObject({ underlined: '"actve"', hint: "did you mean `active`?" });
+    expect(one(test(`  event     daily\n  given     custmer { tenure_months: 1 }\n  expect    no_match`), "test/unknown-entity").hint).toBe(
+      "did you mean `customer`?",
+    );
+    expect(one(test(`  event     daily\n  given     customer { tenure: 24 }\n  expect    no_match`), "test/unknown-field")).toMatchObject({
+      underlined: "tenure",
+      hint: "did you mean `tenure_months`?",
+    });
+    expect(one(test(`  event     daily\n  given     policy { status: "actve" }\n  expect    no_match`), "test/unknown-enum-value")).toMatchObject({
+      underlined: '"actve"',
+      hint: "did you mean `active`?",
+    });
   });
 
   it("rejects an unknown event and payload field", () => {
     expect(one(test(`  event     dayly\n  expect    no_match`), "test/unknown-event").hint).toBe("did you mean `daily`?");
-    expect(one(test(`  event     ticket.resolved { csta: 1 }\n  expect    no_match`), "test/unknown-event-field")).toMatchObject({ underlined: "csta", hint: "did you mean `csat`?" });
+    expect(one(test(`  event     ticket.resolved { csta: 1 }\n  expect    no_match`), "test/unknown-event-field")).toMatchObject({
+      underlined: "csta",
+      hint: "did you mean `csat`?",
+    });
   });
 
   it("rejects an unknown purpose in `consent` and `objection`, and an unknown status", () => {
     expect(one(test(`${DAILY}\n  consent   renewal granted\n  expect    no_match`), "test/unknown-purpose").hint).toBe("did you mean `renewal_marketing`?");
     expect(one(test(`${DAILY}\n  objection direct_marketting\n  expect    no_match`), "test/unknown-purpose").hint).toBe("did you mean `direct_marketing`?");
-    expect(one(test(`${DAILY}\n  consent   renewal_marketing grantd\n  expect    no_match`), "test/bad-argument")).toMatchObject({ underlined: "grantd", hint: "did you mean `granted`?" });
+    expect(one(test(`${DAILY}\n  consent   renewal_marketing grantd\n  expect    no_match`), "test/bad-argument")).toMatchObject({
+      underlined: "grantd",
+      hint: "did you mean `granted`?",
+    });
   });
 
   it("points the spellings of the proposal draft to the ones the language uses", () => {
     expect(one(test(`  event     claim.filed timer 3d\n  expect    no_match`), "test/bad-argument").message).toBe("a timed follow-up is written `after 3d`");
-    expect(one(`property "p" {\n  on daily\n  given objection direct_marketing\n  expect true\n}\n`, "test/unknown-entity").hint).toBe("`objection` is a statement of its own: write `objection …` without `given`");
+    expect(one(`property "p" {\n  on daily\n  given objection direct_marketing\n  expect true\n}\n`, "test/unknown-entity").hint).toBe(
+      "`objection` is a statement of its own: write `objection …` without `given`",
+    );
   });
 
   it("suggests the statement word that was meant", () => {
-    expect(one(test(`${DAILY}\n  expct     acted renewal_reminder_d90\n  expect    no_match`), "test/unknown-statement")).toMatchObject({ underlined: "expct", hint: "did you mean `expect`?" });
+    expect(one(test(`${DAILY}\n  expct     acted renewal_reminder_d90\n  expect    no_match`), "test/unknown-statement")).toMatchObject({
+      underlined: "expct",
+      hint: "did you mean `expect`?",
+    });
   });
 });
 
 describe("values and timestamps", () => {
   it("reports a timestamp without an offset once, with the fix", () => {
     const ds = check(`test "t" {\n  now       2026-03-02T10:00:00\n  event     daily\n  expect    no_match\n}\n`);
-    expect(ds.filter((d) => d.severity === "error")).toEqual([expect.objectContaining({ code: "syntax/invalid-datetime", underlined: "2026-03-02T10:00:00", hint: "write `2026-03-02T10:00:00Z` (`Z` is UTC; or give an offset such as `+01:00`)" })]);
+    expect(ds.filter((d) => d.severity === "error")).toEqual([
+      expect.objectContaining({
+        code: "syntax/invalid-datetime",
+        underlined: "2026-03-02T10:00:00",
+        hint: "write `2026-03-02T10:00:00Z` (`Z` is UTC; or give an offset such as `+01:00`)",
+      }),
+    ]);
   });
 
   it("reports a date where a datetime is needed, and a timestamp that is not a calendar time", () => {
-    expect(one(`test "t" {\n  now       2026-03-02\n  event     daily\n  expect    no_match\n}\n`, "test/bad-argument")).toMatchObject({ underlined: "2026-03-02", hint: "write `2026-03-02T00:00:00Z`, or the time you mean" });
-    expect(one(`test "t" {\n  now       2026-02-30T10:00:00Z\n  event     daily\n  expect    no_match\n}\n`, "syntax/invalid-datetime").underlined).toBe("2026-02-30T10:00:00Z");
+    expect(one(`test "t" {\n  now       2026-03-02\n  event     daily\n  expect    no_match\n}\n`, "test/bad-argument")).toMatchObject({
+      underlined: "2026-03-02",
+      hint: "write `2026-03-02T00:00:00Z`, or the time you mean",
+    });
+    expect(one(`test "t" {\n  now       2026-02-30T10:00:00Z\n  event     daily\n  expect    no_match\n}\n`, "syntax/invalid-datetime").underlined).toBe(
+      "2026-02-30T10:00:00Z",
+    );
   });
 
   it("checks every value against its field's type", () => {
-    expect(one(test(`  event     daily\n  given     customer { tenure_months: "24" }\n  expect    no_match`), "test/value-type")).toMatchObject({ underlined: '"24"', hint: "remove the quotes" });
-    expect(one(test(`  event     daily\n  given     customer { segment: retail }\n  expect    no_match`), "test/value-type").hint).toBe('write it as a string: `"retail"`');
-    expect(one(test(`  event     daily\n  given     policy { renewal_date: 2026-05-31T00:00:00Z }\n  expect    no_match`), "test/value-type").hint).toBe("a date has no time: `2026-05-31`");
+    expect(one(test(`  event     daily\n  given     customer { tenure_months: "24" }\n  expect    no_match`), "test/value-type")).toMatchObject({
+      underlined: '"24"',
+      hint: "remove the quotes",
+    });
+    expect(one(test(`  event     daily\n  given     customer { segment: retail }\n  expect    no_match`), "test/value-type").hint).toBe(
+      'write it as a string: `"retail"`',
+    );
+    expect(one(test(`  event     daily\n  given     policy { renewal_date: 2026-05-31T00:00:00Z }\n  expect    no_match`), "test/value-type").hint).toBe(
+      "a date has no time: `2026-05-31`",
+    );
   });
 
   it("checks the members of list elements", () => {
-    const list = (items: string) => test(`  event     ticket.resolved { csat: 1 }\n  given     customer { segment: "retail", recent_interactions: [${items}] }\n  expect    no_match`);
-    expect(one(list(`{ at: 2026-03-01T00:00:00Z, channel: "call" }`), "test/missing-member").message).toBe("`customer.recent_interactions`[0] has no `sentiment`");
+    const list = (items: string) =>
+      test(`  event     ticket.resolved { csat: 1 }\n  given     customer { segment: "retail", recent_interactions: [${items}] }\n  expect    no_match`);
+    expect(one(list(`{ at: 2026-03-01T00:00:00Z, channel: "call" }`), "test/missing-member").message).toBe(
+      "`customer.recent_interactions`[0] has no `sentiment`",
+    );
     expect(one(list(`{ at: 2026-03-01T00:00:00Z, channel: "call", sentiment: "negative", mood: "x" }`), "test/unknown-member").underlined).toBe("mood");
     expect(one(list(`{ at: 2026-03-01T00:00:00Z, channel: "call", sentiment: "angry" }`), "test/unknown-enum-value").underlined).toBe('"angry"');
   });
@@ -135,24 +195,42 @@ describe("structure", () => {
     expect(one(test(`${DAILY}\n  event     daily\n  expect    no_match`), "test/duplicate-statement").underlined).toBe("event");
     expect(one(test(`${DAILY}\n  expect    no_match\n  expect    acted`), "test/duplicate-statement").message).toBe("the decision's outcome is expected twice");
     const dup = compile({ "j.journey": JOURNEYS, "t.journey": test(`${DAILY}\n  expect no_match`) + test(`${DAILY}\n  expect no_match`) });
-    expect(dup.diagnostics.filter((d) => d.code === "test/duplicate-name")).toEqual([expect.objectContaining({ related: [expect.objectContaining({ message: "first named here" })] })]);
+    expect(dup.diagnostics.filter((d) => d.code === "test/duplicate-name")).toEqual([
+      expect.objectContaining({ related: [expect.objectContaining({ message: "first named here" })] }),
+    ]);
   });
 
   it("warns about expectations the event can never produce, and data no journey can read", () => {
-    expect(one(test(`  event     ticket.resolved { csat: 1 }\n  given     customer { segment: "retail" }\n  expect    acted renewal_reminder_d90`), "test/not-a-candidate")).toMatchObject({ severity: "warning", hint: "it runs on `daily`" });
-    expect(one(test(`${DAILY}\n  given     claim { status: "filed" }\n  expect    no_match`), "test/unbound-entity")).toMatchObject({ severity: "warning", underlined: "claim" });
-    expect(one(test(`  event     claim.filed\n  expect    no_match`), "test/no-listener")).toMatchObject({ severity: "warning", hint: "journeys on `claim.filed` run only at their timers: add `after 3d`" });
+    expect(
+      one(
+        test(`  event     ticket.resolved { csat: 1 }\n  given     customer { segment: "retail" }\n  expect    acted renewal_reminder_d90`),
+        "test/not-a-candidate",
+      ),
+    ).toMatchObject({ severity: "warning", hint: "it runs on `daily`" });
+    expect(one(test(`${DAILY}\n  given     claim { status: "filed" }\n  expect    no_match`), "test/unbound-entity")).toMatchObject({
+      severity: "warning",
+      underlined: "claim",
+    });
+    expect(one(test(`  event     claim.filed\n  expect    no_match`), "test/no-listener")).toMatchObject({
+      severity: "warning",
+      hint: "journeys on `claim.filed` run only at their timers: add `after 3d`",
+    });
   });
 
   it("keeps `on`, `assume` and `runs` for properties and `event` for tests", () => {
     expect(one(test(`  on        daily\n  expect    no_match`), "test/on-in-test").hint).toBe("write `event daily`");
     expect(one(test(`${DAILY}\n  runs      10\n  expect    no_match`), "test/unknown-statement").message).toBe("`runs` belongs in a `property`, not a `test`");
-    expect(one(`property "p" {\n  event daily\n  expect decision.outcome != "error"\n}\n`, "test/event-in-property").hint).toBe("write `on daily`; constrain the payload with `assume event.<field> …`");
+    expect(one(`property "p" {\n  event daily\n  expect decision.outcome != "error"\n}\n`, "test/event-in-property").hint).toBe(
+      "write `on daily`; constrain the payload with `assume event.<field> …`",
+    );
   });
 
   it("reports syntax errors inside a block with error recovery, and keeps checking the rest", () => {
     const ds = check(`test "a" {\n  now 2026-03-02T10:00:00Z\n  when x\n}\ntest "b" {\n  given customer { tenure_months: }\n}\n`);
-    expect(ds.filter((d) => d.code.startsWith("syntax/")).map((d) => d.message)).toEqual(["expected a statement or `}`, found `when`", "expected a value, found `}`"]);
+    expect(ds.filter((d) => d.code.startsWith("syntax/")).map((d) => d.message)).toEqual([
+      "expected a statement or `}`, found `when`",
+      "expected a value, found `}`",
+    ]);
   });
 });
 
@@ -160,16 +238,24 @@ describe("property expressions are checked by the language's checker", () => {
   const prop = (body: string) => `property "p" {\n${body}\n}\n`;
 
   it("types `decision.*` with enums of outcomes and journey ids", () => {
-    expect(one(prop(`  on daily\n  expect decision.journey != "renewal_reminder_d9"`), "check/unknown-enum-value")).toMatchObject({ underlined: '"renewal_reminder_d9"', hint: "did you mean `renewal_reminder_d90`?" });
+    expect(one(prop(`  on daily\n  expect decision.journey != "renewal_reminder_d9"`), "check/unknown-enum-value")).toMatchObject({
+      underlined: '"renewal_reminder_d9"',
+      hint: "did you mean `renewal_reminder_d90`?",
+    });
     expect(one(prop(`  on daily\n  expect decision.outcome == "actd"`), "check/unknown-enum-value").hint).toBe("did you mean `acted`?");
     expect(one(prop(`  on daily\n  expect decision.outcom == "acted"`), "check/unknown-field").hint).toBe("did you mean `outcome`?");
     expect(one(prop(`  on daily\n  expect decision.outcome`), "check/not-boolean").underlined).toBe("decision.outcome");
   });
 
   it("requires guards on optional fields, through named conditions too", () => {
-    expect(one(prop(`  on daily\n  assume customer.nps >= 9\n  expect decision.outcome != "error"`), "check/unguarded-optional").underlined).toBe("customer.nps");
+    expect(one(prop(`  on daily\n  assume customer.nps >= 9\n  expect decision.outcome != "error"`), "check/unguarded-optional").underlined).toBe(
+      "customer.nps",
+    );
     expect(one(prop(`  on daily\n  expect decision.deferred_until > now`), "check/unguarded-optional").underlined).toBe("decision.deferred_until");
-    const c = compile({ "j.journey": JOURNEYS + "\ncondition promoter = customer.nps is set and customer.nps >= 9\n", "t.journey": prop(`  on daily\n  assume promoter and customer.nps < 10\n  expect decision.outcome != "error"`) });
+    const c = compile({
+      "j.journey": JOURNEYS + "\ncondition promoter = customer.nps is set and customer.nps >= 9\n",
+      "t.journey": prop(`  on daily\n  assume promoter and customer.nps < 10\n  expect decision.outcome != "error"`),
+    });
     expect(c.diagnostics.filter((d) => d.code === "check/unguarded-optional")).toEqual([]);
   });
 
@@ -185,7 +271,10 @@ describe("property expressions are checked by the language's checker", () => {
   });
 
   it("warns when a property reads data its event does not bind", () => {
-    expect(one(prop(`  on ticket.resolved\n  assume policy.status == "active"\n  expect true`), "test/unbound-entity")).toMatchObject({ severity: "warning", underlined: "policy.status" });
+    expect(one(prop(`  on ticket.resolved\n  assume policy.status == "active"\n  expect true`), "test/unbound-entity")).toMatchObject({
+      severity: "warning",
+      underlined: "policy.status",
+    });
   });
 });
 

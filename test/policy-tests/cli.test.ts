@@ -46,7 +46,10 @@ describe("kairos test", () => {
   });
 
   it("exits 2 with diagnostics when a test does not check, and runs nothing", async () => {
-    const r = await run("test", policyDir({ "j.journey": JOURNEYS, "t.journey": failing.replace("held_out renewal_reminder_d90", "acted renewal_reminder_d9") }));
+    const r = await run(
+      "test",
+      policyDir({ "j.journey": JOURNEYS, "t.journey": failing.replace("held_out renewal_reminder_d90", "acted renewal_reminder_d9") }),
+    );
     expect(r.code).toBe(2);
     expect(r.err).toContain("error[test/unknown-journey]: no journey `renewal_reminder_d9` in the policy set");
     expect(r.err).toContain("help: did you mean `renewal_reminder_d90`?");
@@ -75,14 +78,22 @@ describe("kairos test", () => {
       ["a bad rating gets a callback", "passed"],
       ["day 90 is held out", "failed"],
     ]);
-    expect(j.tests[2].failures[0]).toMatchObject({ line: 20, expect: "expect held_out renewal_reminder_d90", actual: "`acted`, won by `renewal_reminder_d90`" });
+    expect(j.tests[2].failures[0]).toMatchObject({
+      line: 20,
+      expect: "expect held_out renewal_reminder_d90",
+      actual: "`acted`, won by `renewal_reminder_d90`",
+    });
     expect(j.properties.map((p: { builtin: boolean }) => p.builtin)).toEqual([true, true, true]);
   });
 
   it("prints compile errors as JSON diagnostics with --format json", async () => {
     const r = await run("test", policyDir({ "j.journey": JOURNEYS, "t.journey": 'test "t" {\n  now 2026-03-02\n}\n' }), "--format", "json");
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.out).diagnostics.map((d: { code: string }) => d.code)).toEqual(["test/missing-statement", "test/missing-statement", "test/bad-argument"]);
+    expect(JSON.parse(r.out).diagnostics.map((d: { code: string }) => d.code)).toEqual([
+      "test/missing-statement",
+      "test/missing-statement",
+      "test/bad-argument",
+    ]);
   });
 
   it("writes JUnit XML with --junit", async () => {
@@ -94,7 +105,9 @@ describe("kairos test", () => {
     expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="kairos test" tests="6" failures="1" errors="0" time="[\d.]+">/);
     expect(xml).toContain('<testsuite name="built-in properties" tests="3" failures="0"');
     expect(xml).toContain('<testcase name="day 90 &lt;is&gt; held &amp; out" classname="');
-    expect(xml).toContain('<failure message="expect held_out renewal_reminder_d90" type="AssertionError">expect held_out renewal_reminder_d90\n  expected  `held_out`, won by `renewal_reminder_d90`');
+    expect(xml).toContain(
+      '<failure message="expect held_out renewal_reminder_d90" type="AssertionError">expect held_out renewal_reminder_d90\n  expected  `held_out`, won by `renewal_reminder_d90`',
+    );
     // Balanced: every opened element is closed.
     const opened = [...xml.matchAll(/<(testsuites|testsuite|testcase|failure)[\s>]/g)].length;
     const closed = [...xml.matchAll(/<\/(testsuites|testsuite|testcase|failure)>/g)].length + [...xml.matchAll(/<testcase [^>]*\/>/g)].length;

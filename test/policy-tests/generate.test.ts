@@ -19,7 +19,13 @@ const hints = mineHints(
   program.resolutions,
 );
 const space = (fixed: Partial<Parameters<typeof caseArbitrary>[0]["fixed"]> = {}) =>
-  caseArbitrary({ catalog, journeys: metas(), triggers: triggersOf(metas()), fixed: { context: {}, consents: [], objections: [], history: [], ...fixed }, hints });
+  caseArbitrary({
+    catalog,
+    journeys: metas(),
+    triggers: triggersOf(metas()),
+    fixed: { context: {}, consents: [], objections: [], history: [], ...fixed },
+    hints,
+  });
 
 let engine: Engine;
 beforeAll(async () => {
@@ -60,14 +66,24 @@ describe("generated requests", () => {
 
   it("keep what a property fixes", () => {
     fc.assert(
-      fc.property(space({ now: "2026-05-01T12:00:00Z", region: "us", subject: "c-7", context: { customer: { segment: "sme" } }, consents: [{ purpose: "renewal_marketing", status: "denied" }], objections: [{ scope: "direct_marketing" }] }), (r) => {
-        expect(r).toMatchObject({ now: "2026-05-01T12:00:00Z", region: "us", subject: "c-7" });
-        expect(r.context["customer"]!["segment"]).toBe("sme");
-        const renewal = r.consents.filter((x) => x.purpose === "renewal_marketing");
-        expect(renewal).toEqual([{ purpose: "renewal_marketing", status: "denied", at: expect.any(String) }]);
-        expect(Date.parse(renewal[0]!.at)).toBeLessThan(Date.parse(r.now));
-        expect(r.objections.some((o) => o.scope === "direct_marketing")).toBe(true);
-      }),
+      fc.property(
+        space({
+          now: "2026-05-01T12:00:00Z",
+          region: "us",
+          subject: "c-7",
+          context: { customer: { segment: "sme" } },
+          consents: [{ purpose: "renewal_marketing", status: "denied" }],
+          objections: [{ scope: "direct_marketing" }],
+        }),
+        (r) => {
+          expect(r).toMatchObject({ now: "2026-05-01T12:00:00Z", region: "us", subject: "c-7" });
+          expect(r.context["customer"]!["segment"]).toBe("sme");
+          const renewal = r.consents.filter((x) => x.purpose === "renewal_marketing");
+          expect(renewal).toEqual([{ purpose: "renewal_marketing", status: "denied", at: expect.any(String) }]);
+          expect(Date.parse(renewal[0]!.at)).toBeLessThan(Date.parse(r.now));
+          expect(r.objections.some((o) => o.scope === "direct_marketing")).toBe(true);
+        },
+      ),
       { numRuns: 100 },
     );
   });

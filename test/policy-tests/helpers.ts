@@ -69,7 +69,10 @@ export function specPolicy(): Promise<PolicyEvaluator> {
 }
 
 /** Compiles files that must have no errors, and an engine over them. */
-export async function harness(files: Record<string, string>, path: PredicatePath = "compiled"): Promise<{ checked: CheckResult & { program: NonNullable<CheckResult["program"]>; tests: NonNullable<CheckResult["tests"]> }; engine: Engine }> {
+export async function harness(
+  files: Record<string, string>,
+  path: PredicatePath = "compiled",
+): Promise<{ checked: CheckResult & { program: NonNullable<CheckResult["program"]>; tests: NonNullable<CheckResult["tests"]> }; engine: Engine }> {
   const checked = compile(files);
   const errors = checked.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0 || !checked.program || !checked.tests) throw new Error(`does not compile: ${errors.map((d) => `${d.code} ${d.message}`).join("; ")}`);

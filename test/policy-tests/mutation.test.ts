@@ -53,11 +53,23 @@ function mutants(): Mutant[] {
         const line = sf.position(e.span.start).line;
         if (e.kind === "int") {
           for (const delta of [-1, 1]) {
-            out.push({ label: `${j.name}:${line} ${owner}: ${e.value} → ${e.value + delta}`, file: j.name, start: e.span.start, end: e.span.end, replacement: String(e.value + delta) });
+            out.push({
+              label: `${j.name}:${line} ${owner}: ${e.value} → ${e.value + delta}`,
+              file: j.name,
+              start: e.span.start,
+              end: e.span.end,
+              replacement: String(e.value + delta),
+            });
           }
         } else if (e.kind === "binary" && COMPARISONS.has(e.op)) {
           for (const op of NEIGHBOURS[e.op as A.ComparisonOp]) {
-            out.push({ label: `${j.name}:${line} ${owner}: \`${sf.slice(e.span)}\` with ${op}`, file: j.name, start: e.opSpan.start, end: e.opSpan.end, replacement: op });
+            out.push({
+              label: `${j.name}:${line} ${owner}: \`${sf.slice(e.span)}\` with ${op}`,
+              file: j.name,
+              start: e.opSpan.start,
+              end: e.opSpan.end,
+              replacement: op,
+            });
           }
         }
       });

@@ -43,7 +43,11 @@ describe("a new user's first failing test", () => {
     const { checked, engine } = await harness({ "j.journey": journey(12), "t.journey": tests });
     const r = await runSuite(engine, checked.program, checked.tests, checked.sources, { properties: false });
     expect(r.tests.map((t) => t.passed)).toEqual([true]);
-    expect(renderText(r, { sources: checked.sources, metas: metas(engine) }).split("\n").at(-1)).toBe("1 passed, 0 failed");
+    expect(
+      renderText(r, { sources: checked.sources, metas: metas(engine) })
+        .split("\n")
+        .at(-1),
+    ).toBe("1 passed, 0 failed");
   });
 });
 
@@ -56,7 +60,13 @@ describe("expectations", () => {
   }
 
   it("each form passes on a decision that meets it", async () => {
-    const t = await results(["acted renewal_reminder_d90", "basis legitimate_interest", 'action email(template: "renewal-d90")', "channel email", 'reason "Your policy renews in 90 days."']);
+    const t = await results([
+      "acted renewal_reminder_d90",
+      "basis legitimate_interest",
+      'action email(template: "renewal-d90")',
+      "channel email",
+      'reason "Your policy renews in 90 days."',
+    ]);
     expect(t.failures).toEqual([]);
   });
 
@@ -75,20 +85,32 @@ describe("expectations", () => {
     const quiet = await results(["deferred renewal_reminder_d90 until 2026-03-03T07:00:00Z"], DAILY, "2026-03-02T21:30:00Z");
     expect(quiet.failures).toEqual([]);
     const wrong = await results(["deferred until 2026-03-03T08:00:00Z"], DAILY, "2026-03-02T21:30:00Z");
-    expect(wrong.failures[0]).toMatchObject({ expected: "`deferred` until 2026-03-03T08:00:00Z", actual: "`deferred` until 2026-03-03T07:00:00Z, won by `renewal_reminder_d90`" });
+    expect(wrong.failures[0]).toMatchObject({
+      expected: "`deferred` until 2026-03-03T08:00:00Z",
+      actual: "`deferred` until 2026-03-03T07:00:00Z, won by `renewal_reminder_d90`",
+    });
     const capped = await results(["renewal_reminder_d90 acted"], `${DAILY}\n  history   renewal_reminder_d90 at 2026-02-20T10:00:00Z`);
-    expect(capped.failures[0]).toMatchObject({ expected: "`renewal_reminder_d90` is `acted`", actual: "`renewal_reminder_d90` is `capped` (legitimate_interest: no objection to `renewal_marketing` and no refusal on record; 1 acted decision(s) in the last 30d; the cap is 1 per 30d)" });
+    expect(capped.failures[0]).toMatchObject({
+      expected: "`renewal_reminder_d90` is `acted`",
+      actual:
+        "`renewal_reminder_d90` is `capped` (legitimate_interest: no objection to `renewal_marketing` and no refusal on record; 1 acted decision(s) in the last 30d; the cap is 1 per 30d)",
+    });
   });
 
   it("checks the wake-ups an event schedules", async () => {
     const body = `  event     claim.filed { claim_id: "c-1", at: 2026-03-02T09:00:00Z } at 2026-03-02T09:00:00Z\n  given     claim { status: "filed" }`;
     expect((await results(["wakeup claim_status_update 3d at 2026-03-05T09:00:00Z", "wakeup claim_status_update 7d"], body)).failures).toEqual([]);
     const t = await results(["wakeup claim_status_update 3d at 2026-03-06T09:00:00Z"], body);
-    expect(t.failures[0]!.actual).toBe("wake-ups `claim_status_update` after `3d` at 2026-03-05T09:00:00Z, `claim_status_update` after `7d` at 2026-03-09T09:00:00Z");
+    expect(t.failures[0]!.actual).toBe(
+      "wake-ups `claim_status_update` after `3d` at 2026-03-05T09:00:00Z, `claim_status_update` after `7d` at 2026-03-09T09:00:00Z",
+    );
   });
 
   it("an error decision says what failed", async () => {
-    const t = await results(["acted"], `  event     daily\n  given     customer { timezone: "Europe/Berlin" }\n  given     policy { status: "active", renewal_date: 2026-05-31 }`);
+    const t = await results(
+      ["acted"],
+      `  event     daily\n  given     customer { timezone: "Europe/Berlin" }\n  given     policy { status: "active", renewal_date: 2026-05-31 }`,
+    );
     expect(t.failures[0]!.actual).toContain("`error` (renewal_reminder_d90: `customer.tenure_months` is missing from the context");
   });
 });
@@ -167,20 +189,32 @@ describe("built-in properties", () => {
 
   it("lawful-basis catches policies that let a candidate through without a basis", async () => {
     const lax: PolicyEvaluator = {
-      evaluate: (r) => r.candidates.map((c) => ({ journey: c.journey, consent: { allowed: true, basis: "consent", tried: [], reasons: [] }, residency: { allowed: true, denied_fields: [] } })),
+      evaluate: (r) =>
+        r.candidates.map((c) => ({
+          journey: c.journey,
+          consent: { allowed: true, basis: "consent", tried: [], reasons: [] },
+          residency: { allowed: true, denied_fields: [] },
+        })),
     };
     const r = await runBuiltin(BUILTIN_PROPERTIES.find((b) => b.id === "lawful-basis")!, await env(lax), { builtinRuns: 200 });
     expect(r.status).toBe("failed");
-    expect(r.failure!.message).toMatch(/is `(acted|deferred|pending_review)` but basis `consent` (is not one purpose|but no consent record|but the latest record)/);
-    expect(r.failure!.test).toContain("test \"lawful-basis: counterexample\" {");
+    expect(r.failure!.message).toMatch(
+      /is `(acted|deferred|pending_review)` but basis `consent` (is not one purpose|but no consent record|but the latest record)/,
+    );
+    expect(r.failure!.test).toContain('test "lawful-basis: counterexample" {');
   });
 
   it("minimal-bundle catches an engine that asks the provider for more", async () => {
     const greedy = (e: Engine): Engine =>
-      ({ ...e, catalog: e.catalog, predicates: e.predicates, decide: async (raw: unknown, o?: { provider?: { fetch(s: string, f: readonly string[]): unknown } }) => {
-        await o?.provider?.fetch("s", ["customer.email"]);
-        return e.decide(raw);
-      } }) as unknown as Engine;
+      ({
+        ...e,
+        catalog: e.catalog,
+        predicates: e.predicates,
+        decide: async (raw: unknown, o?: { provider?: { fetch(s: string, f: readonly string[]): unknown } }) => {
+          await o?.provider?.fetch("s", ["customer.email"]);
+          return e.decide(raw);
+        },
+      }) as unknown as Engine;
     const r = await runBuiltin(BUILTIN_PROPERTIES.find((b) => b.id === "minimal-bundle")!, await env(undefined, greedy), { builtinRuns: 50 });
     expect(r.status).toBe("failed");
     expect(r.failure!.message).toContain("`customer.email`, outside the bundles of");
@@ -188,7 +222,12 @@ describe("built-in properties", () => {
 
   it("deterministic catches an engine whose decisions depend on more than the request", async () => {
     let n = 0;
-    const flaky = (e: Engine): Engine => ({ catalog: e.catalog, predicates: e.predicates, decide: async (raw: unknown) => ({ ...(await e.decide(raw)), decision_id: `d_${n++}` }) as Decision }) as unknown as Engine;
+    const flaky = (e: Engine): Engine =>
+      ({
+        catalog: e.catalog,
+        predicates: e.predicates,
+        decide: async (raw: unknown) => ({ ...(await e.decide(raw)), decision_id: `d_${n++}` }) as Decision,
+      }) as unknown as Engine;
     const r = await runBuiltin(BUILTIN_PROPERTIES.find((b) => b.id === "deterministic")!, await env(undefined, flaky), { builtinRuns: 20 });
     expect(r.status).toBe("failed");
     expect(r.failure!.message).toMatch(/^the second decision differs at character \d+/);

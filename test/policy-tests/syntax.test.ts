@@ -16,7 +16,9 @@ function parse(text: string) {
 function statements(text: string): string[][] {
   const f = parse(text);
   expect(f.diagnostics).toEqual([]);
-  return (f.value.tests ?? []).flatMap((b) => b.statements.map((s) => [s.keyword.name, ...s.args.map((a) => a.kind), ...(s.expr ? ["expr"] : []), ...(s.trigger ? ["trigger"] : [])]));
+  return (f.value.tests ?? []).flatMap((b) =>
+    b.statements.map((s) => [s.keyword.name, ...s.args.map((a) => a.kind), ...(s.expr ? ["expr"] : []), ...(s.trigger ? ["trigger"] : [])]),
+  );
 }
 
 describe("parsing", () => {
@@ -51,7 +53,9 @@ describe("parsing", () => {
   });
 
   it("property `assume` and `expect` take expressions that may continue on the next line", () => {
-    const f = parse('property "p" {\n  on daily after 3d\n  expect decision.outcome != "acted"\n      or decision.purpose != "renewal_marketing"\n  runs 10\n}');
+    const f = parse(
+      'property "p" {\n  on daily after 3d\n  expect decision.outcome != "acted"\n      or decision.purpose != "renewal_marketing"\n  runs 10\n}',
+    );
     expect(f.diagnostics).toEqual([]);
     const [on, ex, runs] = f.value.tests![0]!.statements;
     expect(on!.trigger).toMatchObject({ event: { name: "daily" }, timers: [{ text: "3d" }] });
@@ -76,8 +80,14 @@ describe("parsing", () => {
   it("reports several syntax errors per file, with hints that name the statements", () => {
     const f = parse('test "a" {\n  when x\n}\nproperty "b" {\n  do y\n}\ntset "c" {}\n');
     expect(f.diagnostics.map((d) => [d.message, d.hint])).toEqual([
-      ["expected a statement or `}`, found `when`", "a test holds one statement per line: `now`, `region`, `subject`, `event`, `given`, `consent`, `objection`, `history`, `expect`"],
-      ["expected a statement or `}`, found `do`", "a property holds one statement per line: `on`, `now`, `region`, `subject`, `given`, `consent`, `objection`, `history`, `assume`, `expect`, `runs`"],
+      [
+        "expected a statement or `}`, found `when`",
+        "a test holds one statement per line: `now`, `region`, `subject`, `event`, `given`, `consent`, `objection`, `history`, `expect`",
+      ],
+      [
+        "expected a statement or `}`, found `do`",
+        "a property holds one statement per line: `on`, `now`, `region`, `subject`, `given`, `consent`, `objection`, `history`, `assume`, `expect`, `runs`",
+      ],
       ["expected `journey`, `condition`, `test` or `property`, found `tset`", "did you mean `test`?"],
     ]);
   });
@@ -92,12 +102,16 @@ describe("kairos fmt", () => {
 
   it("pads statement words to one column and keeps comments", () => {
     const out = fmt('test "t" {\n# the request\nnow 2026-03-02T10:00:00Z # Monday\n  expect acted   renewal_reminder_d90\n  objection direct_marketing\n}\n');
-    expect(out).toBe('test "t" {\n  # the request\n  now       2026-03-02T10:00:00Z # Monday\n  expect    acted renewal_reminder_d90\n  objection direct_marketing\n}\n');
+    expect(out).toBe(
+      'test "t" {\n  # the request\n  now       2026-03-02T10:00:00Z # Monday\n  expect    acted renewal_reminder_d90\n  objection direct_marketing\n}\n',
+    );
   });
 
   it("breaks a long property expression before its top-level operators", () => {
     const out = fmt('property "p" {\n  expect decision.outcome != "acted" or decision.purpose != "renewal_marketing" or decision.channel != "email"\n}\n');
-    expect(out).toBe('property "p" {\n  expect    decision.outcome != "acted"\n         or decision.purpose != "renewal_marketing"\n         or decision.channel != "email"\n}\n');
+    expect(out).toBe(
+      'property "p" {\n  expect    decision.outcome != "acted"\n         or decision.purpose != "renewal_marketing"\n         or decision.channel != "email"\n}\n',
+    );
     expect(fmt(out)).toBe(out);
   });
 
@@ -108,8 +122,12 @@ describe("kairos fmt", () => {
     const literal: fc.Arbitrary<A.TestValue> = fc.oneof(
       fc.integer({ min: -1000, max: 1000 }).map((value) => ({ kind: "literal" as const, value: { kind: "int" as const, value, span: S }, span: S })),
       fc.string({ maxLength: 8 }).map((value) => ({ kind: "literal" as const, value: { kind: "string" as const, value, span: S }, span: S })),
-      fc.constantFrom("2026-05-31", "2024-02-29").map((text) => ({ kind: "literal" as const, value: { kind: "date" as const, text, day: 0, span: S }, span: S })),
-      fc.constantFrom("2026-03-02T10:00:00Z", "2026-03-02T10:00:00.5+01:00").map((text) => ({ kind: "literal" as const, value: { kind: "datetime" as const, text, ms: 0, span: S }, span: S })),
+      fc
+        .constantFrom("2026-05-31", "2024-02-29")
+        .map((text) => ({ kind: "literal" as const, value: { kind: "date" as const, text, day: 0, span: S }, span: S })),
+      fc
+        .constantFrom("2026-03-02T10:00:00Z", "2026-03-02T10:00:00.5+01:00")
+        .map((text) => ({ kind: "literal" as const, value: { kind: "datetime" as const, text, ms: 0, span: S }, span: S })),
       fc.constantFrom("3d", "12h", "2w").map((text) => ({ kind: "literal" as const, value: { kind: "duration" as const, text, ms: 0, span: S }, span: S })),
       fc.array(nameArb, { minLength: 1, maxLength: 2 }).map((parts) => ({ kind: "word" as const, parts: parts.map(ident), text: parts.join("."), span: S })),
     );
@@ -117,16 +135,31 @@ describe("kairos fmt", () => {
       v: fc.oneof(
         { depthSize: "small", withCrossShrink: true },
         literal,
-        fc.array(fc.tuple(nameArb, tie("v")), { maxLength: 3 }).map((fs) => ({ kind: "record" as const, fields: fs.map(([n, v]) => ({ name: ident(n), value: v, span: S })), span: S })),
+        fc
+          .array(fc.tuple(nameArb, tie("v")), { maxLength: 3 })
+          .map((fs) => ({ kind: "record" as const, fields: fs.map(([n, v]) => ({ name: ident(n), value: v, span: S })), span: S })),
         fc.array(tie("v"), { maxLength: 3 }).map((items) => ({ kind: "list" as const, items, span: S })),
       ),
     })).v;
     // In a property, `expect` and `assume` take expressions, so word statements use other words.
-    const statement = (words: readonly string[]) => fc.tuple(fc.constantFrom(...words), fc.array(value, { maxLength: 4 })).map(([k, args]): A.TestStatement => ({ kind: "statement", keyword: ident(k), args, span: S }));
-    const block = fc.oneof(
-      fc.tuple(fc.constant("test" as const), fc.string({ maxLength: 10 }), fc.array(statement(["now", "given", "expect", "consent", "objection"]), { maxLength: 5 })),
-      fc.tuple(fc.constant("property" as const), fc.string({ maxLength: 10 }), fc.array(statement(["now", "given", "consent", "objection", "runs"]), { maxLength: 5 })),
-    ).map(([kind, name, sts]): A.TestBlock => ({ kind, name: { kind: "string", value: name, span: S }, statements: sts, span: S }));
+    const statement = (words: readonly string[]) =>
+      fc
+        .tuple(fc.constantFrom(...words), fc.array(value, { maxLength: 4 }))
+        .map(([k, args]): A.TestStatement => ({ kind: "statement", keyword: ident(k), args, span: S }));
+    const block = fc
+      .oneof(
+        fc.tuple(
+          fc.constant("test" as const),
+          fc.string({ maxLength: 10 }),
+          fc.array(statement(["now", "given", "expect", "consent", "objection"]), { maxLength: 5 }),
+        ),
+        fc.tuple(
+          fc.constant("property" as const),
+          fc.string({ maxLength: 10 }),
+          fc.array(statement(["now", "given", "consent", "objection", "runs"]), { maxLength: 5 }),
+        ),
+      )
+      .map(([kind, name, sts]): A.TestBlock => ({ kind, name: { kind: "string", value: name, span: S }, statements: sts, span: S }));
     fc.assert(
       fc.property(block, (b) => {
         const text = printBlock(b) + "\n";

@@ -58,7 +58,12 @@ describe("the trace tree", () => {
   });
 
   it("marks short-circuited conditions as not evaluated", () => {
-    const trace = [[3, "lapsed"], [2, false], [1, false], [0, false]] as const;
+    const trace = [
+      [3, "lapsed"],
+      [2, false],
+      [1, false],
+      [0, false],
+    ] as const;
     const lines = traceTree(renewal, trace).when;
     expect(lines.find((l) => l.source === "days_until(policy.renewal_date) == 90")?.mark).toBe("skipped");
     expect(lines.find((l) => l.source === "customer.tenure_months >= 12")?.mark).toBe("skipped");
@@ -89,7 +94,10 @@ describe("lawful basis", () => {
   });
 
   it("explains each kind of basis and lists the objections that bear on the purpose", () => {
-    const objections = [{ scope: "direct_marketing", at: "2025-01-01T00:00:00Z" }, { scope: "purpose:other", at: "2025-01-01T00:00:00Z" }];
+    const objections = [
+      { scope: "direct_marketing", at: "2025-01-01T00:00:00Z" },
+      { scope: "purpose:other", at: "2025-01-01T00:00:00Z" },
+    ];
     const consent = explainBasis(ev({ basis: "consent" }), "email", records, objections, parseDateTimeLiteral("2026-06-01T00:00:00Z"));
     expect(consent.summary).toMatch(/^consent \(Art\. 6\(1\)\(a\)\): the latest record for p on email is granted/);
     expect(consent.objections).toEqual([objections[0]]);
@@ -101,7 +109,10 @@ describe("lawful basis", () => {
 
 describe("guardrails", () => {
   const steps = (outcome: Evaluation["outcome"], meta: JourneyMeta = renewal) =>
-    guardrailSteps({ journey: meta.id, outcome, purpose: meta.purpose, priority: meta.priority, trace: [] }, meta, { ...acted, deferred_until: "2026-05-30T07:00:00Z" }).map((s) => s.result);
+    guardrailSteps({ journey: meta.id, outcome, purpose: meta.purpose, priority: meta.priority, trace: [] }, meta, {
+      ...acted,
+      deferred_until: "2026-05-30T07:00:00Z",
+    }).map((s) => s.result);
 
   it("passes the steps before the one that decided the outcome and does not reach the rest", () => {
     expect(steps("acted")).toEqual(["within its cap", "won", "not in the control group", "outside quiet hours", "—"]);
@@ -127,7 +138,11 @@ describe("escaping", () => {
     title: `<script>alert("x")</script> & *bold* | pipe \`tick\``,
     nodes: renewal.nodes.map((n) => (n.id === 3 ? { ...n, text: "policy.status`<img src=x>`" } : n)),
   };
-  const decision: Decision = { ...acted, explanation: "<b>hi</b>", evaluations: [{ ...acted.evaluations[0]!, trace: [[3, '"><script>'], ...acted.evaluations[0]!.trace] }] };
+  const decision: Decision = {
+    ...acted,
+    explanation: "<b>hi</b>",
+    evaluations: [{ ...acted.evaluations[0]!, trace: [[3, '"><script>'], ...acted.evaluations[0]!.trace] }],
+  };
   const input = fromDecision(decision, [hostile]);
 
   it("HTML-escapes every value and loads nothing from outside the page", () => {
@@ -163,7 +178,7 @@ describe("escaping", () => {
 describe("rationale inputs", () => {
   it("renders a trace by node id when the journey's metadata is missing", () => {
     const text = renderRationale(fromDecision(acted, []), "text");
-    expect(text).toContain("node #3 → \"active\"");
+    expect(text).toContain('node #3 → "active"');
     expect(text).toContain("not available");
   });
 

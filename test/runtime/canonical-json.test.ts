@@ -22,6 +22,7 @@ describe("canonical JSON", () => {
 
   test("objects without a prototype are plain data, `__proto__` keys included", () => {
     const o = Object.create(null) as Record<string, unknown>;
+    // biome-ignore lint/suspicious/noProto: a key named `__proto__` on a null-prototype object is data, the point of the test
     o["__proto__"] = 1;
     o["constructor"] = { toString: 2 };
     expect(canonicalJson(o)).toBe('{"__proto__":1,"constructor":{"toString":2}}');
@@ -69,7 +70,11 @@ describe("canonical JSON", () => {
 describe("messages of thrown values", () => {
   const bare = Object.create(null) as object;
   const withMessage = Object.assign(Object.create(null) as object, { message: "crm down" });
-  const hostile = { get message(): string { throw new Error("no"); } };
+  const hostile = {
+    get message(): string {
+      throw new Error("no");
+    },
+  };
   const cases: [string, unknown, string][] = [
     ["an Error", new Error("disk full"), "disk full"],
     ["a string, as the opa-wasm SDK throws", "failed to parse json value", "failed to parse json value"],

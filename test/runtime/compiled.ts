@@ -2,9 +2,8 @@
 // Wasm bundle built with the pinned OPA CLI) and loaded by the runtime's own loader, the same
 // path `kairos decide` takes. Cached per policy set, since building the bundle takes a second.
 import { join } from "node:path";
-import { buildArtifact, type ArtifactFiles } from "../../compiler/artifact/build.ts";
-import { checkSources, type PolicySources } from "../../compiler/pipeline.ts";
-import { readPolicyDir } from "../../compiler/node/policy-dir.ts";
+import { compilePolicySet, type ArtifactFiles, type PolicySources } from "../../compiler/index.ts";
+import { nodeCompileOptions, readPolicyDir } from "../../compiler/node/index.ts";
 import type { Engine } from "../../runtime/engine.ts";
 import { loadEngine } from "../../runtime/load.ts";
 
@@ -14,13 +13,13 @@ export const SPEC_POLICY_DIR = join(import.meta.dirname, "../conformance/decisio
 const cache = new Map<string, Promise<{ files: ArtifactFiles; engine: Engine }>>();
 
 /** Compiles sources into artifact files; throws with the diagnostics when they do not compile. */
-export async function compileFiles(sources: PolicySources, dir?: string): Promise<ArtifactFiles> {
-  const checked = checkSources(sources);
-  const errors = checked.diagnostics.filter((d) => d.severity === "error");
-  if (!checked.program || errors.length > 0) {
+export async function compileFiles(sources: PolicySources): Promise<ArtifactFiles> {
+  const compiled = await compilePolicySet(sources, nodeCompileOptions());
+  if (!compiled.artifact) {
+    const errors = compiled.diagnostics.filter((d) => d.severity === "error");
     throw new Error(`policy set does not compile:\n${errors.map((d) => `${d.span.file}: ${d.code}: ${d.message}`).join("\n")}`);
   }
-  return (await buildArtifact(checked.program, checked.sources, sources, dir ? { dir } : {})).files;
+  return compiled.artifact.files;
 }
 
 /** Sources of a policy directory, optionally with its journeys replaced. */
@@ -37,7 +36,7 @@ export function compiledEngine(dir: string = SPEC_POLICY_DIR, journeys?: Readonl
   let hit = cache.get(key);
   if (!hit) {
     hit = (async () => {
-      const files = await compileFiles(policySources(dir, journeys), dir);
+      const files = await compileFiles(policySources(dir, journeys));
       return { files, engine: await loadEngine(files) };
     })();
     cache.set(key, hit);

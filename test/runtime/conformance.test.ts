@@ -48,7 +48,10 @@ function compare(d: Decision, expected: Obj): void {
     if (key === "error") expect(d.error?.code, "error code").toBe(want);
     else if (key === "evaluations") {
       const wants = want as Obj[];
-      expect(d.evaluations.map((e) => e.journey), "evaluation order").toEqual(wants.map((w) => w["journey"]));
+      expect(
+        d.evaluations.map((e) => e.journey),
+        "evaluation order",
+      ).toEqual(wants.map((w) => w["journey"]));
       wants.forEach((w, i) => {
         const ev = d.evaluations[i]! as unknown as Obj;
         for (const [k, v] of Object.entries(w)) {
@@ -65,7 +68,9 @@ function compare(d: Decision, expected: Obj): void {
   }
 }
 
-const files = readdirSync(CORPUS).filter((f) => f.endsWith(".yaml")).sort();
+const files = readdirSync(CORPUS)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 const tmp = mkdtempSync(join(tmpdir(), "kairos-conformance-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -98,7 +103,16 @@ for (const file of files) {
       const dir = join(tmp, file.replace(/\.yaml$/, ""));
       writeArtifactDir(join(dir, "artifact"), parts);
       writeFileSync(join(dir, "request.json"), JSON.stringify(request));
-      const out = await run(process.execPath, [KAIROS, "decide", "--artifact", join(dir, "artifact"), "--request", join(dir, "request.json"), "--trace", "compact"]);
+      const out = await run(process.execPath, [
+        KAIROS,
+        "decide",
+        "--artifact",
+        join(dir, "artifact"),
+        "--request",
+        join(dir, "request.json"),
+        "--trace",
+        "compact",
+      ]);
       expect(out.stdout).toBe(decisionJson(await engine.decide(request)) + "\n");
     });
   });

@@ -35,10 +35,23 @@ describe("normalization", () => {
 
   test("a bad list element is named by its index and member", () => {
     const r = normalizeContext(catalog, ["customer.recent_interactions"], {
-      customer: { recent_interactions: [{ at: "2026-05-01T00:00:00Z", channel: "call", sentiment: "negative" }, { at: "2026-05-02T00:00:00Z", channel: "web", sentiment: "angry" }] },
+      customer: {
+        recent_interactions: [
+          { at: "2026-05-01T00:00:00Z", channel: "call", sentiment: "negative" },
+          { at: "2026-05-02T00:00:00Z", channel: "web", sentiment: "angry" },
+        ],
+      },
     });
-    expect(r.problems).toEqual([{ code: "wrong_type", field: "customer.recent_interactions[1].sentiment", message: expect.stringContaining('expected one of "positive", "neutral", "negative"') }]);
-    const missing = normalizeContext(catalog, ["customer.recent_interactions"], { customer: { recent_interactions: [{ at: "2026-05-02T00:00:00Z", sentiment: "neutral" }] } });
+    expect(r.problems).toEqual([
+      {
+        code: "wrong_type",
+        field: "customer.recent_interactions[1].sentiment",
+        message: expect.stringContaining('expected one of "positive", "neutral", "negative"'),
+      },
+    ]);
+    const missing = normalizeContext(catalog, ["customer.recent_interactions"], {
+      customer: { recent_interactions: [{ at: "2026-05-02T00:00:00Z", sentiment: "neutral" }] },
+    });
     expect(missing.problems[0]).toMatchObject({ code: "missing_field", field: "customer.recent_interactions[0].channel" });
   });
 
@@ -74,7 +87,11 @@ describe("normalization", () => {
 describe("event payload", () => {
   const ticket = catalog.events.get("ticket.resolved")!;
   test("keeps the read fields, typed", () => {
-    expect(normalizePayload(ticket, ["csat"], { csat: 2, ticket_id: "T" })).toEqual({ values: { event: { csat: 2 } }, minimized: { event: { csat: 2 } }, problems: [] });
+    expect(normalizePayload(ticket, ["csat"], { csat: 2, ticket_id: "T" })).toEqual({
+      values: { event: { csat: 2 } },
+      minimized: { event: { csat: 2 } },
+      problems: [],
+    });
   });
   test("a missing or ill-typed payload field is named as event.<name>", () => {
     expect(normalizePayload(ticket, ["csat"], {}).problems[0]).toMatchObject({ code: "missing_field", field: "event.csat" });

@@ -45,7 +45,10 @@ describe("the provider deadline", () => {
   });
 
   test("the engine's deadline applies when the decision sets none", async () => {
-    const e = Engine.fromParts({ manifest: manifest([withFields()]), catalog, predicates: { journeys: [withFields()] }, policy: new FakePolicy() }, { deadlines: { provider: 20 } });
+    const e = Engine.fromParts(
+      { manifest: manifest([withFields()]), catalog, predicates: { journeys: [withFields()] }, policy: new FakePolicy() },
+      { deadlines: { provider: 20 } },
+    );
     const d = await e.decide(request(), { provider: new HangingProvider() });
     expect(d.error?.code).toBe("provider_timeout");
   });

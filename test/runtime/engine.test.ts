@@ -43,7 +43,10 @@ describe("timed follow-ups", () => {
   const claim = journey({
     id: "claim_status_update",
     event: "claim.filed",
-    timers: [{ label: "3d", ms: 3 * 86_400_000 }, { label: "7d", ms: 7 * 86_400_000 }],
+    timers: [
+      { label: "3d", ms: 3 * 86_400_000 },
+      { label: "7d", ms: 7 * 86_400_000 },
+    ],
     fields: ["claim.status"],
     when: (ctx, t) => t(0, ["filed", "assessing"].includes(t(1, ctx.claim.status) as string)) as boolean,
   });
@@ -72,7 +75,10 @@ describe("timed follow-ups", () => {
     expect(filed.wakeups).toBeUndefined();
     const paid = await e.decide(request({ event: ev, context: { ...fullContext(), claim: { status: "paid" } } }));
     expect(paid.outcome).toBe("no_match");
-    expect(paid.evaluations[0]?.trace).toEqual([[1, "paid"], [0, false]]);
+    expect(paid.evaluations[0]?.trace).toEqual([
+      [1, "paid"],
+      [0, false],
+    ]);
   });
 
   test("a timer no journey carries matches nothing", async () => {
@@ -106,7 +112,10 @@ describe("screening before fetching", () => {
 
   test("nothing is fetched when consent or residency denies every candidate", async () => {
     const provider = new RecordingProvider(fullContext());
-    const e = engine([journey({ id: "a", fields: ["policy.status"] }), journey({ id: "b", priority: 1, fields: ["customer.email"] })], new FakePolicy({ a: "consent", b: "residency" }));
+    const e = engine(
+      [journey({ id: "a", fields: ["policy.status"] }), journey({ id: "b", priority: 1, fields: ["customer.email"] })],
+      new FakePolicy({ a: "consent", b: "residency" }),
+    );
     const d = await e.decide(request(), { provider });
     expect(provider.asked).toEqual([]);
     expect(d).toMatchObject({ outcome: "denied_residency", fields: [] });
@@ -126,7 +135,13 @@ describe("screening before fetching", () => {
 describe("data", () => {
   test("context values arrive in the runtime representation", async () => {
     let ctx: any;
-    const e = engine([journey({ id: "a", fields: ["policy.renewal_date", "onboarding.last_progress_at", "policy.premium"], when: (c, t) => ((ctx = c), t(0, true) as boolean) })]);
+    const e = engine([
+      journey({
+        id: "a",
+        fields: ["policy.renewal_date", "onboarding.last_progress_at", "policy.premium"],
+        when: (c, t) => ((ctx = c), t(0, true) as boolean),
+      }),
+    ]);
     await e.decide(request());
     expect(ctx.policy.renewal_date).toBe(NOW_DAY + 90);
     expect(ctx.onboarding.last_progress_at).toBe(Date.parse("2026-05-20T08:00:00Z"));
@@ -146,12 +161,17 @@ describe("data", () => {
     const ctx = fullContext();
     ctx["policy"]!["renewal_date"] = "28/08/2026";
     const d = await engine([journey({ id: "a", fields: ["policy.renewal_date"] })]).decide(request({ context: ctx }));
-    expect(d.error).toMatchObject({ code: "wrong_type", message: expect.stringContaining("`policy.renewal_date` has the wrong type: expected a date (YYYY-MM-DD)") });
+    expect(d.error).toMatchObject({
+      code: "wrong_type",
+      message: expect.stringContaining("`policy.renewal_date` has the wrong type: expected a date (YYYY-MM-DD)"),
+    });
   });
 
   test("an absent optional field is not set, not an error", async () => {
     let ctx: any;
-    const d = await engine([journey({ id: "a", fields: ["customer.nps"], when: (c, t) => ((ctx = c), t(0, c.customer.nps === undefined) as boolean) })]).decide(request());
+    const d = await engine([journey({ id: "a", fields: ["customer.nps"], when: (c, t) => ((ctx = c), t(0, c.customer.nps === undefined) as boolean) })]).decide(
+      request(),
+    );
     expect(d.outcome).toBe("acted");
     expect("nps" in ctx.customer).toBe(false);
   });
@@ -174,7 +194,11 @@ describe("guardrails and outcomes", () => {
     const e = engine([journey({ id: "hi", priority: 9, cap }), journey({ id: "lo", priority: 1 })]);
     const d = await e.decide(request({ history: [{ journey: "hi", at: "2026-05-10T00:00:00Z" }] }));
     expect(d).toMatchObject({ outcome: "acted", journey: "lo" });
-    expect(d.evaluations[0]).toMatchObject({ journey: "hi", outcome: "capped", reasons: expect.arrayContaining([expect.objectContaining({ code: "cap_reached" })]) });
+    expect(d.evaluations[0]).toMatchObject({
+      journey: "hi",
+      outcome: "capped",
+      reasons: expect.arrayContaining([expect.objectContaining({ code: "cap_reached" })]),
+    });
   });
 
   test("history of other subjects does not count toward caps", async () => {
@@ -183,14 +207,24 @@ describe("guardrails and outcomes", () => {
   });
 
   test("holdout comes before quiet hours and review", async () => {
-    const e = engine([journey({ id: "j", holdout: { percent: 100, salt: "" }, quiet: { from: "00:00", to: "23:59", fromMinutes: 0, toMinutes: 1439 }, review: true, fields: ["customer.timezone"] })]);
+    const e = engine([
+      journey({
+        id: "j",
+        holdout: { percent: 100, salt: "" },
+        quiet: { from: "00:00", to: "23:59", fromMinutes: 0, toMinutes: 1439 },
+        review: true,
+        fields: ["customer.timezone"],
+      }),
+    ]);
     const d = await e.decide(request());
     expect(d).toMatchObject({ outcome: "held_out", journey: "j", basis: "contract" });
     expect(d.action).toBeUndefined();
   });
 
   test("quiet hours defer to the end of the window in the subject's zone", async () => {
-    const e = engine([journey({ id: "j", quiet: { from: "21:00", to: "08:00", fromMinutes: 1260, toMinutes: 480 }, review: true, fields: ["customer.timezone"] })]);
+    const e = engine([
+      journey({ id: "j", quiet: { from: "21:00", to: "08:00", fromMinutes: 1260, toMinutes: 480 }, review: true, fields: ["customer.timezone"] }),
+    ]);
     const d = await e.decide(request({ now: "2026-05-30T20:30:00Z" }));
     expect(d).toMatchObject({ outcome: "deferred", journey: "j", deferred_until: "2026-05-31T06:00:00Z" });
     const day = await e.decide(request());
@@ -201,26 +235,41 @@ describe("guardrails and outcomes", () => {
   test("an invalid time zone for quiet hours is an error naming it", async () => {
     const ctx = fullContext();
     ctx["customer"]!["timezone"] = "Berlin";
-    const d = await engine([journey({ id: "j", quiet: { from: "21:00", to: "08:00", fromMinutes: 1260, toMinutes: 480 }, fields: ["customer.timezone"] })]).decide(request({ context: ctx }));
+    const d = await engine([
+      journey({ id: "j", quiet: { from: "21:00", to: "08:00", fromMinutes: 1260, toMinutes: 480 }, fields: ["customer.timezone"] }),
+    ]).decide(request({ context: ctx }));
     expect(d).toMatchObject({ outcome: "error", error: { code: "timezone_invalid", message: expect.stringContaining("`Berlin`") } });
   });
 
   test("acted decisions carry the allow-listed action, basis and explanation", async () => {
     const j = journey({ id: "j", fields: ["policy.status"], when: statusActive, reason: (c, t) => `status is ${t(2, c.policy.status) as string}` });
     const d = await engine([j]).decide(request());
-    expect(d).toMatchObject({ outcome: "acted", action: { name: "email", channel: "email", params: { template: "t" } }, basis: "contract", explanation: "status is active" });
-    expect(d.evaluations[0]!.trace).toEqual([[1, "active"], [0, true], [2, "active"]]);
+    expect(d).toMatchObject({
+      outcome: "acted",
+      action: { name: "email", channel: "email", params: { template: "t" } },
+      basis: "contract",
+      explanation: "status is active",
+    });
+    expect(d.evaluations[0]!.trace).toEqual([
+      [1, "active"],
+      [0, true],
+      [2, "active"],
+    ]);
   });
 
   test("with no winner the outcome is that of the highest-priority candidate", async () => {
-    const no = (ctx: any, t: Tracer) => t(0, false) as boolean;
-    const d = await engine([journey({ id: "a", priority: 3, when: no }), journey({ id: "b", priority: 7 })], new FakePolicy({ b: "consent" })).decide(request());
+    const no = (_ctx: any, t: Tracer) => t(0, false) as boolean;
+    const d = await engine([journey({ id: "a", priority: 3, when: no }), journey({ id: "b", priority: 7 })], new FakePolicy({ b: "consent" })).decide(
+      request(),
+    );
     expect(d.outcome).toBe("denied_consent");
     expect(d.journey).toBeUndefined();
   });
 
   test("an action outside the purpose's channels fails closed", async () => {
-    const d = await engine([journey({ id: "j", purpose: "service_recovery", action: { name: "sms", channel: "sms", params: { template: "x" } } })]).decide(request());
+    const d = await engine([journey({ id: "j", purpose: "service_recovery", action: { name: "sms", channel: "sms", params: { template: "x" } } })]).decide(
+      request(),
+    );
     expect(d).toMatchObject({ outcome: "error", error: { code: "action_not_allowed" } });
     expect(d.action).toBeUndefined();
   });
@@ -245,17 +294,36 @@ describe("failing closed", () => {
   });
 
   test("a predicate that throws errors its candidate and the decision; others keep their trace", async () => {
-    const boom = journey({ id: "boom", priority: 9, when: () => { throw new Error("division by zero"); } });
+    const boom = journey({
+      id: "boom",
+      priority: 9,
+      when: () => {
+        throw new Error("division by zero");
+      },
+    });
     const fine = journey({ id: "fine", priority: 1 });
     const d = await engine([boom, fine]).decide(request());
     expect(d.outcome).toBe("error");
     expect(d.journey).toBeUndefined();
-    expect(d.evaluations.map((x) => [x.journey, x.outcome])).toEqual([["boom", "error"], ["fine", "error"]]);
-    expect(d.evaluations[1]).toMatchObject({ matched: true, trace: [[0, true]], reasons: expect.arrayContaining([expect.objectContaining({ code: "aborted" })]) });
+    expect(d.evaluations.map((x) => [x.journey, x.outcome])).toEqual([
+      ["boom", "error"],
+      ["fine", "error"],
+    ]);
+    expect(d.evaluations[1]).toMatchObject({
+      matched: true,
+      trace: [[0, true]],
+      reasons: expect.arrayContaining([expect.objectContaining({ code: "aborted" })]),
+    });
   });
 
   test("a sink that refuses the entry turns the decision into an error", async () => {
-    const d = await engine([journey({ id: "a" })]).decide(request(), { sink: { append: () => { throw new Error("disk full"); } } });
+    const d = await engine([journey({ id: "a" })]).decide(request(), {
+      sink: {
+        append: () => {
+          throw new Error("disk full");
+        },
+      },
+    });
     expect(d).toMatchObject({ outcome: "error", error: { code: "log_failed" } });
     expect(d.action).toBeUndefined();
   });
@@ -284,8 +352,14 @@ describe("decision ids and the log entry", () => {
           { purpose: "renewal_marketing", status: "granted", at: "2026-01-01T00:00:00Z" },
           { purpose: "service_updates", channel: "email", status: "granted", at: "2026-01-02T00:00:00Z", source: "web" },
         ],
-        objections: [{ scope: "purpose:service_recovery", at: "2026-01-01T00:00:00Z" }, { scope: "direct_marketing", at: "2026-01-01T00:00:00Z" }],
-        history: [{ journey: "elsewhere", at: "2026-05-01T00:00:00Z" }, { journey: "a", at: "2026-01-01T00:00:00Z" }],
+        objections: [
+          { scope: "purpose:service_recovery", at: "2026-01-01T00:00:00Z" },
+          { scope: "direct_marketing", at: "2026-01-01T00:00:00Z" },
+        ],
+        history: [
+          { journey: "elsewhere", at: "2026-05-01T00:00:00Z" },
+          { journey: "a", at: "2026-01-01T00:00:00Z" },
+        ],
       }),
       { sink },
     );
@@ -294,7 +368,12 @@ describe("decision ids and the log entry", () => {
     expect(entry.request.consents).toEqual([{ purpose: "service_updates", channel: "email", status: "granted", at: "2026-01-02T00:00:00Z", source: "web" }]);
     expect(entry.request.objections).toEqual([{ scope: "direct_marketing", at: "2026-01-01T00:00:00Z" }]);
     expect(entry.request.history).toEqual([{ journey: "a", at: "2026-01-01T00:00:00Z" }]);
-    expect(entry).toMatchObject({ decision_id: d.decision_id, outcome: "acted", basis: "contract", policies: { artifact: "a".repeat(64), rego: { "kairos.rego": "b".repeat(64) } } });
+    expect(entry).toMatchObject({
+      decision_id: d.decision_id,
+      outcome: "acted",
+      basis: "contract",
+      policies: { artifact: "a".repeat(64), rego: { "kairos.rego": "b".repeat(64) } },
+    });
     expect(await e.decide(entry.request)).toEqual(d);
   });
 });

@@ -67,7 +67,13 @@ export function manifest(journeys: readonly CompiledJourney[], hash = "a".repeat
     parts: {},
     sources: {},
     opa: { version: "1.22.2", entrypoints: ["kairos/decision"], rego: { "kairos.rego": "b".repeat(64) }, wasm: "c".repeat(64), default_policies: true },
-    journeys: journeys.map((j) => ({ id: j.meta.id, purpose: j.meta.purpose, trigger: j.meta.trigger.event, timers: j.meta.trigger.timers.map((t) => t.label), fields: [...j.meta.fields] })),
+    journeys: journeys.map((j) => ({
+      id: j.meta.id,
+      purpose: j.meta.purpose,
+      trigger: j.meta.trigger.event,
+      timers: j.meta.trigger.timers.map((t) => t.label),
+      fields: [...j.meta.fields],
+    })),
     purposes: [],
     triggers: {},
   };
@@ -94,7 +100,10 @@ export class FakePolicy implements PolicyEvaluator {
           d === "consent"
             ? { allowed: false, basis: null, tried: [{ basis: "consent", satisfied: false, reasons: [{ code: "no_consent_record" }] }], reasons: [] }
             : { allowed: true, basis: "contract", tried: [{ basis: "contract", satisfied: true, reasons: [{ code: "asserted_by_controller" }] }], reasons: [] },
-        residency: d === "residency" ? { allowed: false, denied_fields: [{ path: c.fields[0] ?? "customer.email", residency: "eu", code: "region_not_allowed" }] } : { allowed: true, denied_fields: [] },
+        residency:
+          d === "residency"
+            ? { allowed: false, denied_fields: [{ path: c.fields[0] ?? "customer.email", residency: "eu", code: "region_not_allowed" }] }
+            : { allowed: true, denied_fields: [] },
       };
     });
   }

@@ -42,7 +42,17 @@ describe("caps", () => {
     expect(checkCap(cap, "j", [{ journey: "j", atMs: now }], now).capped).toBe(true);
   });
   test("entries after now and of other journeys are not counted", () => {
-    expect(checkCap(cap, "j", [{ journey: "j", atMs: now + 1 }, { journey: "k", atMs: now - DAY }], now).count).toBe(0);
+    expect(
+      checkCap(
+        cap,
+        "j",
+        [
+          { journey: "j", atMs: now + 1 },
+          { journey: "k", atMs: now - DAY },
+        ],
+        now,
+      ).count,
+    ).toBe(0);
   });
   test("N per window allows N-1 earlier actions and caps at N", () => {
     const three = { count: 3, windowMs: 7 * DAY, window: "7d" };
@@ -54,13 +64,28 @@ describe("caps", () => {
 
 describe("arbitration", () => {
   test("the highest priority wins", () => {
-    const r = arbitrate([{ id: "a", priority: 1 }, { id: "b", priority: 5 }, { id: "c", priority: 3 }]);
+    const r = arbitrate([
+      { id: "a", priority: 1 },
+      { id: "b", priority: 5 },
+      { id: "c", priority: 3 },
+    ]);
     expect(r.winner?.id).toBe("b");
     expect(r.losers.map((l) => l.id)).toEqual(["c", "a"]);
   });
   test("ties go to the smallest journey id in code-unit order", () => {
-    expect(arbitrate([{ id: "b", priority: 5 }, { id: "a", priority: 5 }, { id: "B", priority: 5 }]).winner?.id).toBe("B");
-    expect(arbitrate([{ id: "renew_b", priority: 0 }, { id: "renew_a", priority: 0 }]).winner?.id).toBe("renew_a");
+    expect(
+      arbitrate([
+        { id: "b", priority: 5 },
+        { id: "a", priority: 5 },
+        { id: "B", priority: 5 },
+      ]).winner?.id,
+    ).toBe("B");
+    expect(
+      arbitrate([
+        { id: "renew_b", priority: 0 },
+        { id: "renew_a", priority: 0 },
+      ]).winner?.id,
+    ).toBe("renew_a");
   });
   test("no eligible candidate means no winner", () => {
     expect(arbitrate([])).toEqual({ losers: [] });
@@ -103,10 +128,18 @@ describe("quiet hours", () => {
 
   test("a window crossing midnight defers an evening request to the next morning", () => {
     // 22:30 in Berlin (CEST, UTC+2) on May 30 → 08:00 on May 31 = 06:00Z.
-    expect(checkQuiet(night, "Europe/Berlin", t("2026-05-30T20:30:00Z"))).toMatchObject({ quiet: true, localTime: "22:30", untilMs: t("2026-05-31T06:00:00Z") });
+    expect(checkQuiet(night, "Europe/Berlin", t("2026-05-30T20:30:00Z"))).toMatchObject({
+      quiet: true,
+      localTime: "22:30",
+      untilMs: t("2026-05-31T06:00:00Z"),
+    });
   });
   test("an early-morning request is deferred to the same morning", () => {
-    expect(checkQuiet(night, "Europe/Berlin", t("2026-05-30T03:15:00Z"))).toMatchObject({ quiet: true, localTime: "05:15", untilMs: t("2026-05-30T06:00:00Z") });
+    expect(checkQuiet(night, "Europe/Berlin", t("2026-05-30T03:15:00Z"))).toMatchObject({
+      quiet: true,
+      localTime: "05:15",
+      untilMs: t("2026-05-30T06:00:00Z"),
+    });
   });
   test("the window includes its start and excludes its end", () => {
     expect(checkQuiet(night, "Europe/Berlin", t("2026-05-30T19:00:00Z"))).toMatchObject({ quiet: true, localTime: "21:00" });
@@ -140,16 +173,22 @@ describe("quiet hours", () => {
   test("the deferral instant is always after now and outside the window", () => {
     const zones = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham", "UTC"];
     fc.assert(
-      fc.property(fc.constantFrom(...zones), fc.integer({ min: t("2025-01-01T00:00:00Z"), max: t("2028-01-01T00:00:00Z") }), fc.integer({ min: 0, max: 1439 }), fc.integer({ min: 0, max: 1439 }), (zone, now, from, to) => {
-        fc.pre(from !== to);
-        const q = { from: "", to: "", fromMinutes: from, toMinutes: to };
-        const r = checkQuiet(q, zone, now);
-        if (!r.ok || !r.quiet) return;
-        expect(r.untilMs).toBeGreaterThan(now);
-        expect(r.untilMs - now).toBeLessThanOrEqual(25 * 3_600_000);
-        const after = checkQuiet(q, zone, r.untilMs);
-        expect(after.ok && after.quiet).toBe(false);
-      }),
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: t("2025-01-01T00:00:00Z"), max: t("2028-01-01T00:00:00Z") }),
+        fc.integer({ min: 0, max: 1439 }),
+        fc.integer({ min: 0, max: 1439 }),
+        (zone, now, from, to) => {
+          fc.pre(from !== to);
+          const q = { from: "", to: "", fromMinutes: from, toMinutes: to };
+          const r = checkQuiet(q, zone, now);
+          if (!r.ok || !r.quiet) return;
+          expect(r.untilMs).toBeGreaterThan(now);
+          expect(r.untilMs - now).toBeLessThanOrEqual(25 * 3_600_000);
+          const after = checkQuiet(q, zone, r.untilMs);
+          expect(after.ok && after.quiet).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });

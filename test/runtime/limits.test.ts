@@ -20,7 +20,15 @@ function engineWith(limits: Partial<RequestLimits>): Engine {
 
 describe("request limits", () => {
   test("the defaults are documented numbers", () => {
-    expect(DEFAULT_LIMITS).toEqual({ consents: 10_000, objections: 1_000, history: 10_000, listItems: 10_000, stringLength: 65_536, depth: 32, size: 4_194_304 });
+    expect(DEFAULT_LIMITS).toEqual({
+      consents: 10_000,
+      objections: 1_000,
+      history: 10_000,
+      listItems: 10_000,
+      stringLength: 65_536,
+      depth: 32,
+      size: 4_194_304,
+    });
   });
 
   test("10,001 consent records are refused, naming the limit and how to raise it; the decision is logged", async () => {
@@ -42,12 +50,37 @@ describe("request limits", () => {
   });
 
   const cases: [string, Record<string, unknown>, string, string][] = [
-    ["objections", { objections: repeat(1_001, { scope: "direct_marketing", at: "2026-01-01T00:00:00Z" }) }, "objections", "has 1,001 objections, more than the limit of 1,000"],
-    ["history", { history: repeat(10_001, { journey: "a", at: "2026-01-01T00:00:00Z" }) }, "history", "has 10,001 history entries, more than the limit of 10,000"],
-    ["listItems", { context: { customer: { recent_interactions: repeat(10_001, {}) } } }, "context.customer.recent_interactions", "has 10,001 items, more than the limit of 10,000"],
+    [
+      "objections",
+      { objections: repeat(1_001, { scope: "direct_marketing", at: "2026-01-01T00:00:00Z" }) },
+      "objections",
+      "has 1,001 objections, more than the limit of 1,000",
+    ],
+    [
+      "history",
+      { history: repeat(10_001, { journey: "a", at: "2026-01-01T00:00:00Z" }) },
+      "history",
+      "has 10,001 history entries, more than the limit of 10,000",
+    ],
+    [
+      "listItems",
+      { context: { customer: { recent_interactions: repeat(10_001, {}) } } },
+      "context.customer.recent_interactions",
+      "has 10,001 items, more than the limit of 10,000",
+    ],
     ["stringLength", { event: { type: "daily", id: "x".repeat(65_537) } }, "event.id", "the string has 65,537 characters, more than the limit of 65,536"],
-    ["depth", { event: { type: "daily", id: "e", payload: { deep: nested(40) } } }, "event.payload.deep[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]", "is nested 33 levels deep, more than the limit of 32"],
-    ["size", { context: { customer: { notes: repeat(80, "y".repeat(60_000)) } } }, "(the request)", "the request is larger than the limit of 4,194,304 characters"],
+    [
+      "depth",
+      { event: { type: "daily", id: "e", payload: { deep: nested(40) } } },
+      "event.payload.deep[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]",
+      "is nested 33 levels deep, more than the limit of 32",
+    ],
+    [
+      "size",
+      { context: { customer: { notes: repeat(80, "y".repeat(60_000)) } } },
+      "(the request)",
+      "the request is larger than the limit of 4,194,304 characters",
+    ],
   ];
   for (const [limit, overrides, path, message] of cases) {
     test(`\`${limit}\`: refused with the path, the numbers and the option to raise`, () => {
@@ -146,9 +179,14 @@ describe("many problems", () => {
 
 describe("a context provider's values", () => {
   test("a list longer than `listItems` is `value_too_large`, naming the field and the limit", async () => {
-    const provider = { fetch: () => ({ customer: { recent_interactions: repeat(10_001, { at: "2026-05-01T00:00:00Z", channel: "web", sentiment: "neutral" }) } }) };
+    const provider = {
+      fetch: () => ({ customer: { recent_interactions: repeat(10_001, { at: "2026-05-01T00:00:00Z", channel: "web", sentiment: "neutral" }) } }),
+    };
     const d = await engineWith({}).decide(request(), { provider });
-    expect(d.error).toMatchObject({ code: "value_too_large", message: expect.stringContaining("`customer.recent_interactions` from the context provider has 10,001 items, more than the limit of 10,000") });
+    expect(d.error).toMatchObject({
+      code: "value_too_large",
+      message: expect.stringContaining("`customer.recent_interactions` from the context provider has 10,001 items, more than the limit of 10,000"),
+    });
     expect(d.error?.message).toContain("`limits.listItems`");
   });
 
@@ -158,8 +196,13 @@ describe("a context provider's values", () => {
   });
 
   test("all values kept together are bounded by `size`", async () => {
-    const provider = { fetch: () => ({ customer: { recent_interactions: repeat(5, { at: "2026-05-01T00:00:00Z", channel: "w".repeat(1_000), sentiment: "neutral" }) } }) };
+    const provider = {
+      fetch: () => ({ customer: { recent_interactions: repeat(5, { at: "2026-05-01T00:00:00Z", channel: "w".repeat(1_000), sentiment: "neutral" }) } }),
+    };
     const d = await engineWith({ size: 2_000 }).decide(request({ context: fullContext() }), { provider });
-    expect(d.error).toMatchObject({ code: "value_too_large", message: expect.stringContaining("the context provider's values are larger than the limit of 2,000 characters") });
+    expect(d.error).toMatchObject({
+      code: "value_too_large",
+      message: expect.stringContaining("the context provider's values are larger than the limit of 2,000 characters"),
+    });
   });
 });

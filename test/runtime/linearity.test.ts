@@ -28,7 +28,12 @@ class ObjectingPolicy implements PolicyEvaluator {
     const reasons = (req.objections ?? []).map((_, i): Reason => ({ code: "objection_direct_marketing", objection: i }));
     return req.candidates.map((c) => ({
       journey: c.journey,
-      consent: { allowed: false, basis: null, tried: [{ basis: "legitimate_interest", satisfied: false, reasons: this.counted([...reasons]) }], reasons: this.counted([...reasons]) },
+      consent: {
+        allowed: false,
+        basis: null,
+        tried: [{ basis: "legitimate_interest", satisfied: false, reasons: this.counted([...reasons]) }],
+        reasons: this.counted([...reasons]),
+      },
       residency: { allowed: true, denied_fields: [] },
     }));
   }

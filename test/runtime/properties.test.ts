@@ -23,7 +23,15 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const START = Date.parse("2026-01-01T00:00:00Z");
 const PURPOSES = ["renewal_marketing", "service_updates", "service_recovery", "claims_handling"];
-const JOURNEYS = ["renewal_reminder_d90", "renewal_reminder_d30", "onboarding_nudge", "referral_invite", "service_recovery", "repeated_negative_interactions", "claim_status_update"];
+const JOURNEYS = [
+  "renewal_reminder_d90",
+  "renewal_reminder_d30",
+  "onboarding_nudge",
+  "referral_invite",
+  "service_recovery",
+  "repeated_negative_interactions",
+  "claim_status_update",
+];
 
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 4 });
 
@@ -32,27 +40,61 @@ const requestArb = fc.integer({ min: START, max: START + 364 * DAY }).chain((now
   fc.record({
     event: fc.oneof(
       fc.constant({ type: "daily", id: "d" }),
-      fc.record({ type: fc.constant("ticket.resolved"), id: fc.constant("t"), payload: fc.record({ ticket_id: fc.constant("T-1"), csat: fc.integer({ min: 1, max: 5 }) }) }),
-      fc.record({ type: fc.constant("claim.filed"), id: fc.constant("k"), at: fc.constant(iso(now - 3 * DAY)), timer: fc.constantFrom(undefined, "3d", "7d") }).map((e) => JSON.parse(JSON.stringify(e)) as object),
+      fc.record({
+        type: fc.constant("ticket.resolved"),
+        id: fc.constant("t"),
+        payload: fc.record({ ticket_id: fc.constant("T-1"), csat: fc.integer({ min: 1, max: 5 }) }),
+      }),
+      fc
+        .record({ type: fc.constant("claim.filed"), id: fc.constant("k"), at: fc.constant(iso(now - 3 * DAY)), timer: fc.constantFrom(undefined, "3d", "7d") })
+        .map((e) => JSON.parse(JSON.stringify(e)) as object),
     ),
     subject: fc.constantFrom("c-1", "c-2", "c-3", "c-42"),
     now: fc.constant(iso(now)),
     region: fc.constantFrom("eu", "uk", "us"),
     context: fc.record({
-      customer: fc.record({
-        customer_id: fc.constant("c"),
-        email: fc.constant("a@b.c"),
-        timezone: fc.constantFrom("Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC"),
-        tenure_months: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constant("twelve")),
-        segment: fc.constantFrom("retail", "sme", "corporate"),
-        nps: opt(fc.integer({ min: 0, max: 10 })),
-        recent_interactions: fc.array(fc.record({ at: fc.integer({ min: now - 40 * DAY, max: now }).map(iso), channel: fc.constantFrom("call", "web"), sentiment: fc.constantFrom("positive", "neutral", "negative") }), { maxLength: 4 }),
-      }, { requiredKeys: ["customer_id", "email", "timezone", "segment", "recent_interactions"] }),
-      policy: fc.record({ status: fc.constantFrom("active", "lapsed"), renewal_date: fc.oneof(fc.constantFrom(30, 90), fc.integer({ min: -5, max: 100 })).map((d) => date(now + d * DAY)), premium: fc.constant(10.5) }),
+      customer: fc.record(
+        {
+          customer_id: fc.constant("c"),
+          email: fc.constant("a@b.c"),
+          timezone: fc.constantFrom("Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC"),
+          tenure_months: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constant("twelve")),
+          segment: fc.constantFrom("retail", "sme", "corporate"),
+          nps: opt(fc.integer({ min: 0, max: 10 })),
+          recent_interactions: fc.array(
+            fc.record({
+              at: fc.integer({ min: now - 40 * DAY, max: now }).map(iso),
+              channel: fc.constantFrom("call", "web"),
+              sentiment: fc.constantFrom("positive", "neutral", "negative"),
+            }),
+            { maxLength: 4 },
+          ),
+        },
+        { requiredKeys: ["customer_id", "email", "timezone", "segment", "recent_interactions"] },
+      ),
+      policy: fc.record({
+        status: fc.constantFrom("active", "lapsed"),
+        renewal_date: fc.oneof(fc.constantFrom(30, 90), fc.integer({ min: -5, max: 100 })).map((d) => date(now + d * DAY)),
+        premium: fc.constant(10.5),
+      }),
       claim: fc.record({ filed_at: fc.constant(iso(now - 3 * DAY)), status: fc.constantFrom("filed", "paid"), diagnosis: fc.constant("x") }),
-      onboarding: fc.record({ completed_steps: fc.integer({ min: 0, max: 5 }), total_steps: fc.constant(5), last_progress_at: fc.integer({ min: now - 10 * DAY, max: now }).map(iso) }),
+      onboarding: fc.record({
+        completed_steps: fc.integer({ min: 0, max: 5 }),
+        total_steps: fc.constant(5),
+        last_progress_at: fc.integer({ min: now - 10 * DAY, max: now }).map(iso),
+      }),
     }),
-    consents: fc.array(fc.record({ purpose: fc.constantFrom(...PURPOSES), channel: opt(fc.constantFrom("email", "push", "sms")), status: fc.constantFrom("granted", "withdrawn", "denied"), at: fc.integer({ min: START - 100 * DAY, max: now + DAY }).map(iso) }), { maxLength: 3 }).map((cs) => JSON.parse(JSON.stringify(cs)) as object[]),
+    consents: fc
+      .array(
+        fc.record({
+          purpose: fc.constantFrom(...PURPOSES),
+          channel: opt(fc.constantFrom("email", "push", "sms")),
+          status: fc.constantFrom("granted", "withdrawn", "denied"),
+          at: fc.integer({ min: START - 100 * DAY, max: now + DAY }).map(iso),
+        }),
+        { maxLength: 3 },
+      )
+      .map((cs) => JSON.parse(JSON.stringify(cs)) as object[]),
     objections: fc.array(fc.record({ scope: fc.constantFrom("direct_marketing", "purpose:service_recovery"), at: fc.constant(iso(START)) }), { maxLength: 1 }),
     history: fc.array(fc.record({ journey: fc.constantFrom(...JOURNEYS), at: fc.integer({ min: now - 200 * DAY, max: now }).map(iso) }), { maxLength: 3 }),
   }),
@@ -79,7 +121,8 @@ function checkInvariants(d: Decision): void {
     expect(d.journey).toBeUndefined();
     expect(d.error?.code).toBeTypeOf("string");
   }
-  for (const e of d.evaluations) if (["acted", "held_out", "deferred", "pending_review", "suppressed", "capped"].includes(e.outcome)) expect(e.basis).toBeTypeOf("string");
+  for (const e of d.evaluations)
+    if (["acted", "held_out", "deferred", "pending_review", "suppressed", "capped"].includes(e.outcome)) expect(e.basis).toBeTypeOf("string");
 }
 
 describe("decision properties", () => {
@@ -96,7 +139,10 @@ describe("decision properties", () => {
   });
 
   test("never acted without a basis; errors carry no action and no winner", async () => {
-    await fc.assert(fc.asyncProperty(requestArb, async (req) => checkInvariants(await engine.decide(req))), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(requestArb, async (req) => checkInvariants(await engine.decide(req))),
+      { numRuns: 150 },
+    );
   });
 
   test("the provider is asked once, for exactly the union of the surviving candidates' bundles", async () => {

@@ -34,14 +34,21 @@ const JOURNEY = `journey nudge {
 }
 `;
 
-const engine = (async () => loadEngine(await compileFiles({ catalog: { name: "catalog.yaml", text: CATALOG }, journeys: [{ name: "nudge.journey", text: JOURNEY }], rego: [] })))();
+const engine = (async () =>
+  loadEngine(await compileFiles({ catalog: { name: "catalog.yaml", text: CATALOG }, journeys: [{ name: "nudge.journey", text: JOURNEY }], rego: [] })))();
 
 /** Serializes every entry as the decision log does. */
 function jsonSink(lines: string[]) {
   return { append: (e: DecisionLogEntry) => void lines.push(canonicalJson(e)) };
 }
 
-const request = (customer: Record<string, unknown>) => ({ event: { type: "daily", id: "evt-1" }, subject: "c-1", now: "2026-03-02T10:00:00Z", region: "eu", context: { customer: { customer_id: "c-1", timezone: "UTC", ...customer } } });
+const request = (customer: Record<string, unknown>) => ({
+  event: { type: "daily", id: "evt-1" },
+  subject: "c-1",
+  now: "2026-03-02T10:00:00Z",
+  region: "eu",
+  context: { customer: { customer_id: "c-1", timezone: "UTC", ...customer } },
+});
 
 describe("a compiled journey over an optional field named `constructor`", () => {
   test("absent: `is set` is false, no action, logged", async () => {

@@ -47,7 +47,10 @@ describe("an optional field named like a member of Object.prototype", () => {
       const d = await engine([journey({ id: "j", fields: [`customer.${name}`], when: isSet(name) })], new FakePolicy(), cat).decide(request(), { sink });
       expect(d.outcome).toBe("no_match");
       expect(d.action).toBeUndefined();
-      expect(d.evaluations[0]!.trace).toEqual([[1, undefined], [0, false]]);
+      expect(d.evaluations[0]!.trace).toEqual([
+        [1, undefined],
+        [0, false],
+      ]);
       expect(sink.lines).toHaveLength(1);
       expect(JSON.parse(sink.lines[0]!)).toMatchObject({ outcome: "no_match", decision_id: d.decision_id });
     });
@@ -58,7 +61,11 @@ describe("an optional field named like a member of Object.prototype", () => {
       // Defined as an own data property, as JSON.parse makes it (`__proto__` included).
       Object.defineProperty(ctx["customer"]!, name, { value: 3, enumerable: true, writable: true, configurable: true });
       const sink = new JsonLinesSink();
-      const e = engine([journey({ id: "j", fields: [`customer.${name}`], when: (c: any, t) => t(0, t(1, c.customer[name]) === 3) as boolean })], new FakePolicy(), cat);
+      const e = engine(
+        [journey({ id: "j", fields: [`customer.${name}`], when: (c: any, t) => t(0, t(1, c.customer[name]) === 3) as boolean })],
+        new FakePolicy(),
+        cat,
+      );
       // From a provider: request validation drops `__proto__` keys of a request's own context.
       const d = await e.decide(request(), { sink, provider: new RecordingProvider(ctx) });
       expect(d.outcome).toBe("acted");
@@ -119,7 +126,10 @@ actions:
 
   test("a list member named `constructor` that is absent is missing", async () => {
     const j = journey({ id: "j", action, fields: ["customer.visits"] });
-    const d = await engine([j], new FakePolicy(), cat).decide({ ...base, context: { customer: { visits: [{ at: "2026-05-01T00:00:00Z" }] }, constructor: { level: 1 } } });
+    const d = await engine([j], new FakePolicy(), cat).decide({
+      ...base,
+      context: { customer: { visits: [{ at: "2026-05-01T00:00:00Z" }] }, constructor: { level: 1 } },
+    });
     expect(d.error).toMatchObject({ code: "missing_field", message: expect.stringContaining("`customer.visits[0].constructor` is missing") });
   });
 
@@ -147,7 +157,9 @@ actions:
   });
 
   test("request context keys named like prototype members are data, not prototypes", async () => {
-    const raw = JSON.parse('{"customer":{"__proto__":{"customer_id":"forged"},"constructor":{"x":1}},"__proto__":{"customer":{"customer_id":"forged"}}}') as EntityRecords;
+    const raw = JSON.parse(
+      '{"customer":{"__proto__":{"customer_id":"forged"},"constructor":{"x":1}},"__proto__":{"customer":{"customer_id":"forged"}}}',
+    ) as EntityRecords;
     const j = journey({ id: "j", action, fields: ["customer.customer_id"] });
     const d = await engine([j], new FakePolicy(), cat).decide({ ...base, context: raw });
     expect(d.error).toMatchObject({ code: "missing_field", message: expect.stringContaining("`customer.customer_id` is missing") });
@@ -160,12 +172,19 @@ describe("policy reasons", () => {
       override evaluate(request: PolicyRequest): CandidateVerdict[] {
         return request.candidates.map((c) => ({
           journey: c.journey,
-          consent: { allowed: false, basis: null, tried: [{ basis: "consent", satisfied: false, reasons: [{ code: "constructor", record: "length" as unknown as number }] }], reasons: [] },
+          consent: {
+            allowed: false,
+            basis: null,
+            tried: [{ basis: "consent", satisfied: false, reasons: [{ code: "constructor", record: "length" as unknown as number }] }],
+            reasons: [],
+          },
           residency: { allowed: true, denied_fields: [] },
         }));
       }
     }
-    const d = await engine([journey({ id: "j" })], new Custom()).decide(request({ consents: [{ purpose: "service_updates", status: "granted", at: "2026-01-01T00:00:00Z" }] }));
+    const d = await engine([journey({ id: "j" })], new Custom()).decide(
+      request({ consents: [{ purpose: "service_updates", status: "granted", at: "2026-01-01T00:00:00Z" }] }),
+    );
     expect(d.outcome).toBe("denied_consent");
     expect(d.evaluations[0]!.reasons).toEqual([{ code: "constructor", message: "consent: constructor", basis: "consent" }]);
     expect(() => canonicalJson(d)).not.toThrow();
@@ -185,10 +204,17 @@ describe("a decision that cannot be serialized", () => {
     const sink = new JsonLinesSink();
     const j = journey({ id: "j", when: (_c, t) => (t(1, () => 1), t(0, true) as boolean) });
     const d = await engine([j]).decide(request(), { sink });
-    expect(d).toMatchObject({ outcome: "error", error: { code: "unserializable", message: expect.stringContaining("a function at `decision.evaluations[0].trace[0][1]`") } });
+    expect(d).toMatchObject({
+      outcome: "error",
+      error: { code: "unserializable", message: expect.stringContaining("a function at `decision.evaluations[0].trace[0][1]`") },
+    });
     expect(d.action).toBeUndefined();
     expect(sink.lines).toHaveLength(1);
-    expect(JSON.parse(sink.lines[0]!)).toMatchObject({ outcome: "error", decision: { error: { code: "unserializable" } }, request: { subject: "c-1", event: { id: "e1" } } });
+    expect(JSON.parse(sink.lines[0]!)).toMatchObject({
+      outcome: "error",
+      decision: { error: { code: "unserializable" } },
+      request: { subject: "c-1", event: { id: "e1" } },
+    });
     expect(() => canonicalJson(d)).not.toThrow();
   });
 
@@ -216,7 +242,10 @@ describe("a decision that cannot be serialized", () => {
     o["self"] = o;
     const provider = { fetch: () => ({ customer: { recent_interactions: [o] } }) };
     const d = await engine([journey({ id: "j", fields: ["customer.recent_interactions"] })]).decide(request(), { provider, sink });
-    expect(d.error).toMatchObject({ code: "value_too_large", message: expect.stringContaining("more than the limit of 32; the limit is the engine option `limits.depth`") });
+    expect(d.error).toMatchObject({
+      code: "value_too_large",
+      message: expect.stringContaining("more than the limit of 32; the limit is the engine option `limits.depth`"),
+    });
     expect(sink.lines).toHaveLength(1);
   });
 

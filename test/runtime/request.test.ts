@@ -12,7 +12,10 @@ const problems = (raw: unknown) => {
 
 describe("request schema", () => {
   test("accepts the spec's request file and converts its times", () => {
-    const r = parseRequest(request({ event: { type: "claim.filed", id: "e", at: "2026-05-27T10:00:00+02:00", timer: "3d", payload: { claim_id: "K" } } }), catalog);
+    const r = parseRequest(
+      request({ event: { type: "claim.filed", id: "e", at: "2026-05-27T10:00:00+02:00", timer: "3d", payload: { claim_id: "K" } } }),
+      catalog,
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.nowMs).toBe(Date.parse("2026-05-30T12:00:00Z"));
@@ -33,7 +36,10 @@ describe("request schema", () => {
   });
 
   test("times must be ISO 8601 with an offset", () => {
-    expect(problems(request({ now: "2026-05-30 12:00" }))[0]).toMatchObject({ path: "now", message: expect.stringContaining("ISO 8601 datetime with an offset") });
+    expect(problems(request({ now: "2026-05-30 12:00" }))[0]).toMatchObject({
+      path: "now",
+      message: expect.stringContaining("ISO 8601 datetime with an offset"),
+    });
     expect(problems(request({ history: [{ journey: "j", at: "2026-02-30T00:00:00Z" }] }))[0]).toMatchObject({ path: "history[0].at" });
   });
 
@@ -43,15 +49,24 @@ describe("request schema", () => {
   });
 
   test("a timer must be a duration label", () => {
-    expect(problems(request({ event: { type: "claim.filed", id: "e", timer: "three days" } }))[0]).toMatchObject({ path: "event.timer", message: expect.stringContaining("`3d`") });
+    expect(problems(request({ event: { type: "claim.filed", id: "e", timer: "three days" } }))[0]).toMatchObject({
+      path: "event.timer",
+      message: expect.stringContaining("`3d`"),
+    });
   });
 
   test("purposes and event types must exist in the catalog", () => {
     expect(problems(request({ event: { type: "claim.filled", id: "e" } }))).toEqual([
       { path: "event.type", message: "unknown event type `claim.filled`: the catalog does not declare it", hint: "did you mean `claim.filed`?" },
     ]);
-    expect(problems(request({ consents: [{ purpose: "renewal_marketng", status: "granted", at: "2026-01-01T00:00:00Z" }] }))[0]).toMatchObject({ path: "consents[0].purpose", hint: "did you mean `renewal_marketing`?" });
-    expect(problems(request({ objections: [{ scope: "marketing", at: "2026-01-01T00:00:00Z" }] }))[0]).toMatchObject({ path: "objections[0].scope", message: expect.stringContaining("`direct_marketing` or `purpose:<id>`") });
+    expect(problems(request({ consents: [{ purpose: "renewal_marketng", status: "granted", at: "2026-01-01T00:00:00Z" }] }))[0]).toMatchObject({
+      path: "consents[0].purpose",
+      hint: "did you mean `renewal_marketing`?",
+    });
+    expect(problems(request({ objections: [{ scope: "marketing", at: "2026-01-01T00:00:00Z" }] }))[0]).toMatchObject({
+      path: "objections[0].scope",
+      message: expect.stringContaining("`direct_marketing` or `purpose:<id>`"),
+    });
     expect(problems(request({ objections: [{ scope: "purpose:nope", at: "2026-01-01T00:00:00Z" }] }))[0]).toMatchObject({ path: "objections[0].scope" });
   });
 
@@ -60,7 +75,9 @@ describe("request schema", () => {
   });
 
   test("problems render as file: path: message lines with help", () => {
-    expect(formatProblems([{ path: "event.type", message: "unknown", hint: "did you mean `daily`?" }], "req.json")).toBe("req.json: event.type: unknown\n  help: did you mean `daily`?");
+    expect(formatProblems([{ path: "event.type", message: "unknown", hint: "did you mean `daily`?" }], "req.json")).toBe(
+      "req.json: event.type: unknown\n  help: did you mean `daily`?",
+    );
   });
 });
 
@@ -74,18 +91,21 @@ describe("JSON text", () => {
   });
   test("any text JSON.parse rejects gets a position inside the text", () => {
     fc.assert(
-      fc.property(fc.json().chain((j) => fc.tuple(fc.constant(j), fc.nat(j.length), fc.constantFrom(",", "}", "]", ":", "x", "\\"))), ([j, at, junk]) => {
-        const text = j.slice(0, at) + junk + j.slice(at);
-        let valid = true;
-        try {
-          JSON.parse(text);
-        } catch {
-          valid = false;
-        }
-        const r = parseJsonText(text);
-        expect(r.ok).toBe(valid);
-        if (!r.ok) expect(r.line).toBeGreaterThanOrEqual(1);
-      }),
+      fc.property(
+        fc.json().chain((j) => fc.tuple(fc.constant(j), fc.nat(j.length), fc.constantFrom(",", "}", "]", ":", "x", "\\"))),
+        ([j, at, junk]) => {
+          const text = j.slice(0, at) + junk + j.slice(at);
+          let valid = true;
+          try {
+            JSON.parse(text);
+          } catch {
+            valid = false;
+          }
+          const r = parseJsonText(text);
+          expect(r.ok).toBe(valid);
+          if (!r.ok) expect(r.line).toBeGreaterThanOrEqual(1);
+        },
+      ),
     );
   });
   test("valid JSON parses", () => {

@@ -19,7 +19,9 @@ interface CaseFile {
 }
 
 export function loadCases(dir: string = CASES_DIR): PreparedCase[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith(".yaml") && f !== "spec-catalog.yaml").sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml") && f !== "spec-catalog.yaml")
+    .sort();
   return files.flatMap((file) => {
     const doc = parse(readFileSync(join(dir, file), "utf8")) as CaseFile;
     const bits = doc.catalog_ref ? parse(readFileSync(join(dir, doc.catalog_ref), "utf8")) : doc.catalog;

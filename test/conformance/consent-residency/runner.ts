@@ -32,7 +32,11 @@ function sameJson(a: unknown, b: unknown): boolean {
     Array.isArray(v)
       ? v.map(canon)
       : isRecord(v)
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])]))
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canon(v[k])]),
+          )
         : v;
   return json(canon(a)) === json(canon(b));
 }
@@ -40,9 +44,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 // A reason written as a string compares its code only; as an object, exactly.
 function reasonsMatch(expected: unknown, actual: unknown): boolean {
   if (!Array.isArray(expected) || !Array.isArray(actual) || expected.length !== actual.length) return false;
-  return expected.every((e, i) =>
-    typeof e === "string" ? isRecord(actual[i]) && actual[i]["code"] === e : sameJson(e, actual[i]),
-  );
+  return expected.every((e, i) => (typeof e === "string" ? isRecord(actual[i]) && actual[i]["code"] === e : sameJson(e, actual[i])));
 }
 
 function compareVerdict(expected: Record<string, unknown>, actual: Record<string, unknown>, where: string, problems: string[]): void {
@@ -99,7 +101,9 @@ export function runCase(engine: PolicyEngine, c: PreparedCase): CaseResult {
   } else if (!Array.isArray(c.expect) || c.expect.length !== verdicts.length) {
     problems.push(`${verdicts.length} verdicts, expected ${Array.isArray(c.expect) ? c.expect.length : "a list"}`);
   } else {
-    c.expect.forEach((e, i) => compareVerdict(e as Record<string, unknown>, verdicts[i] as Record<string, unknown>, `candidate ${i}`, problems));
+    c.expect.forEach((e, i) => {
+      compareVerdict(e as Record<string, unknown>, verdicts[i] as Record<string, unknown>, `candidate ${i}`, problems);
+    });
   }
   return { id: c.id, problems, outcome: `verdicts:${verdicts.length}` };
 }

@@ -1,0 +1,172 @@
+// Syntax errors as diagnostics: chevrotain's recognition exceptions turned into one message per
+// offending token, in the user's words ("expected a clause, found `whn`"), with the likely fix
+// (a misspelt keyword, `and` for `&&`) as the hint.
+import type { IRecognitionException, IToken } from "chevrotain";
+import * as T from "../../../grammar/tokens.ts";
+import type { Diagnostic } from "../../../core/diagnostics.ts";
+import type { SourceFile } from "../../../core/source.ts";
+import type { RuleName } from "./cst.ts";
+
+const TOKEN_NAMES: Record<string, string> = {
+  Identifier: "a name",
+  Name: "a name",
+  StringLit: "a string",
+  IntegerLit: "an integer",
+  DecimalLit: "a number",
+  DurationLit: "a duration such as `30d`",
+  PercentLit: "a percentage such as `10%`",
+  TimeOfDay: "a time such as `21:00`",
+  DateLit: "a date",
+  DateTimeLit: "a datetime",
+  EqEq: "`==`",
+  NotEq: "`!=`",
+  LtEq: "`<=`",
+  GtEq: "`>=`",
+  Lt: "`<`",
+  Gt: "`>`",
+  DotDot: "`..`",
+  Dot: "`.`",
+  Comma: "`,`",
+  Colon: "`:`",
+  Equals: "`=`",
+  Plus: "`+`",
+  Minus: "`-`",
+  Star: "`*`",
+  Slash: "`/`",
+  LParen: "`(`",
+  RParen: "`)`",
+  LBracket: "`[`",
+  RBracket: "`]`",
+  LBrace: "`{`",
+  RBrace: "`}`",
+};
+
+// Rules whose errors read as "expected a value" / "expected an expression". Typed by the
+// generated rule names, so a renamed rule is a type error here too.
+const VALUE_RULES: readonly string[] = ["testItem", "testField", "testRecord", "testList", "testArgs", "testWord"] satisfies readonly RuleName[];
+const EXPRESSION_RULES: readonly string[] = [
+  "primary",
+  "unary",
+  "multiplicative",
+  "additive",
+  "comparison",
+  "notExpr",
+  "andExpr",
+  "orExpr",
+  "expression",
+] satisfies readonly RuleName[];
+
+function describeToken(t: IToken): string {
+  if (t.tokenType.name === "EOF" || Number.isNaN(t.startOffset)) return "end of file";
+  const img = t.image.length > 30 ? t.image.slice(0, 30) + "…" : t.image;
+  return `\`${img}\``;
+}
+
+/** The diagnostic of one recognition error; `eofAt` is where "end of file" is (the end of the parsed range). */
+export function syntaxDiagnostic(file: SourceFile, e: IRecognitionException, eofAt = file.text.length): Diagnostic {
+  const tok = e.token;
+  const atEof = tok.tokenType.name === "EOF" || Number.isNaN(tok.startOffset);
+  const start = atEof ? eofAt : tok.startOffset;
+  const end = atEof ? eofAt : (tok.endOffset ?? tok.startOffset) + 1;
+  const rules = e.context?.ruleStack ?? [];
+  // Chevrotain's rule stack holds rule names; typed so that comparing with a rule that does not exist is an error.
+  const inRule = (rules[rules.length - 1] ?? "") as RuleName | "";
+  const found = describeToken(tok);
+  let message: string;
+  let hint: string | undefined;
+  if (e.name === "MismatchedTokenException") {
+    const expected = /-->\s*(\w+)\s*<--/.exec(e.message)?.[1];
+    const exp = expected
+      ? ((Object.hasOwn(TOKEN_NAMES, expected) ? TOKEN_NAMES[expected] : undefined) ?? (expected.startsWith("Kw_") ? `\`${expected.slice(3)}\`` : expected))
+      : "something else";
+    message = `expected ${exp}, found ${found}`;
+    if (expected === "RBrace" && inRule === "journeyDecl") {
+      message = `expected a clause or \`}\`, found ${found}`;
+      hint = clauseHint(tok) ?? `a journey body holds clauses: ${T.CLAUSE_KEYWORDS.map((k) => `\`${k}\``).join(", ")}`;
+    } else if (expected === "RBrace" && (inRule === "testDecl" || inRule === "propertyDecl")) {
+      message = `expected a statement or \`}\`, found ${found}`;
+      hint = statementHint(inRule === "testDecl" ? "test" : "property");
+    } else if (expected === "EOF") {
+      message = `expected \`journey\`, \`condition\`, \`test\` or \`property\`, found ${found}`;
+      hint = topLevelHint(tok);
+    }
+  } else if (e.name === "NotAllInputParsedException") {
+    message = `unexpected ${found} after the expression`;
+    hint = "a `{…}` interpolation holds one expression";
+  } else if (inRule === "clause" || (inRule === "journeyDecl" && !atEof)) {
+    message = `expected a clause, found ${found}`;
+    hint = clauseHint(tok) ?? `a journey body holds clauses: ${T.CLAUSE_KEYWORDS.map((k) => `\`${k}\``).join(", ")}`;
+  } else if (inRule === "file") {
+    message = `expected \`journey\`, \`condition\`, \`test\` or \`property\`, found ${found}`;
+    hint = topLevelHint(tok);
+  } else if (VALUE_RULES.includes(inRule)) {
+    message = `expected a value, found ${found}`;
+    hint = 'values are literals (`12`, `"retail"`, `2026-05-31`, `2026-03-02T10:00:00Z`, `3d`), records `{ name: value }` and lists `[…]`';
+  } else if (EXPRESSION_RULES.includes(inRule)) {
+    message = `expected an expression, found ${found}`;
+    hint = exprHint(tok);
+  } else {
+    message = `unexpected ${found}`;
+  }
+  const d: Diagnostic = { code: atEof ? "syntax/unexpected-eof" : "syntax/unexpected-token", severity: "error", message, span: file.span(start, end) };
+  return hint === undefined ? d : { ...d, hint };
+}
+
+/** One diagnostic per offending token: recovery can report the same spot twice. */
+export function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.code}@${d.span.start}`;
+    if (d.code.startsWith("syntax/") && seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function clauseHint(tok: IToken): string | undefined {
+  if (tok.tokenType !== T.Identifier) return undefined;
+  let best: string | undefined;
+  let bestD = 3;
+  for (const k of T.CLAUSE_KEYWORDS) {
+    const d = lev(tok.image, k);
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best ? `did you mean \`${best}\`?` : undefined;
+}
+
+function topLevelHint(tok: IToken): string {
+  for (const w of ["journey", "condition", "test", "property"]) if (tok.image && lev(tok.image, w) <= 2) return `did you mean \`${w}\`?`;
+  return 'a file holds `journey NAME { … }`, `condition NAME = …`, `test "…" { … }` and `property "…" { … }` declarations';
+}
+
+function statementHint(block: "test" | "property"): string {
+  const words =
+    block === "test"
+      ? ["now", "region", "subject", "event", "given", "consent", "objection", "history", "expect"]
+      : ["on", "now", "region", "subject", "given", "consent", "objection", "history", "assume", "expect", "runs"];
+  return `a ${block} holds one statement per line: ${words.map((w) => `\`${w}\``).join(", ")}`;
+}
+
+function exprHint(tok: IToken): string | undefined {
+  if (tok.image === "&&") return "use `and`";
+  if (tok.image === "||") return "use `or`";
+  if (tok.tokenType === T.Equals) return "compare with `==`";
+  return undefined;
+}
+
+function lev(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
