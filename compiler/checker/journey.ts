@@ -1,7 +1,7 @@
 // Checking one journey: required and duplicate clauses, names against the catalog, action
 // parameters, oversight, channel allow-list, binding and purpose limitation of every read,
 // and the minimal context bundle.
-import type * as A from "../syntax/ast.ts";
+import * as A from "../syntax/ast.ts";
 import type { ActionDef, EventDef, FieldDef, PurposeDef } from "../../core/catalog/types.ts";
 import type { CheckedJourney, Type } from "./checked.ts";
 import { closest, didYouMean, type Diagnostic } from "../../core/diagnostics.ts";
@@ -33,36 +33,11 @@ export function nestingDepth(root: A.Expr, ctx: CheckContext, conditionDepths: R
     const e = exprs.pop()!;
     d = depths.pop()!;
     if (d > max) max = d;
-    switch (e.kind) {
-      case "path": {
-        const r = ctx.resolutions.get(e);
-        if (r?.kind === "condition") max = Math.max(max, d + (conditionDepths.get(r.decl) ?? 0));
-        break;
-      }
-      case "list":
-        for (const c of e.items) push(c);
-        break;
-      case "call":
-        for (const c of e.args) push(c);
-        break;
-      case "unary":
-      case "is_set":
-        push(e.operand);
-        break;
-      case "binary":
-        push(e.left);
-        push(e.right);
-        break;
-      case "quantifier":
-        push(e.list);
-        push(e.body);
-        break;
-      case "paren":
-        push(e.inner);
-        break;
-      default:
-        break;
+    if (e.kind === "path") {
+      const r = ctx.resolutions.get(e);
+      if (r?.kind === "condition") max = Math.max(max, d + (conditionDepths.get(r.decl) ?? 0));
     }
+    for (const c of A.subExpressions(e)) push(c);
   }
   return max;
 }

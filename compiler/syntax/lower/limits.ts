@@ -6,7 +6,7 @@ import type { IToken } from "chevrotain";
 import { MAX_NESTING } from "../../../grammar/parser.ts";
 import type { Diagnostic } from "../../../core/diagnostics.ts";
 import type { SourceFile } from "../../../core/source.ts";
-import type * as A from "../ast.ts";
+import * as A from "../ast.ts";
 import type { LowerContext } from "./cst.ts";
 
 /** Largest file the parser accepts; larger ones get one diagnostic instead of a slow parse. */
@@ -73,31 +73,7 @@ export function exprDepth(root: A.Expr, limit = Infinity): number {
       max = d;
       if (max > limit) return max;
     }
-    switch (e.kind) {
-      case "list":
-        for (const c of e.items) push(c);
-        break;
-      case "call":
-        for (const c of e.args) push(c);
-        break;
-      case "unary":
-      case "is_set":
-        push(e.operand);
-        break;
-      case "binary":
-        push(e.left);
-        push(e.right);
-        break;
-      case "quantifier":
-        push(e.list);
-        push(e.body);
-        break;
-      case "paren":
-        push(e.inner);
-        break;
-      default:
-        break;
-    }
+    for (const c of A.subExpressions(e)) push(c);
   }
   return max;
 }
