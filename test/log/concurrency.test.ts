@@ -10,9 +10,9 @@ import { openLog, readLines, tempDir, writeLog } from "./helpers.ts";
 
 const WORKER = join(import.meta.dirname, "append-worker.ts");
 
-function runWorker(path: string, n: number, tag: string, go: string): Promise<number> {
+function runWorker(path: string, n: number, tag: string, go: string, peer?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WORKER, path, String(n), tag, go], { stdio: ["ignore", "ignore", "inherit"] });
+    const child = spawn(process.execPath, [WORKER, path, String(n), tag, go, ...(peer ? [peer] : [])], { stdio: ["ignore", "ignore", "inherit"] });
     child.on("error", reject);
     child.on("exit", (code) => resolve(code ?? -1));
   });
@@ -23,7 +23,7 @@ describe("decision log: several writers", () => {
     const path = join(tempDir(), "shared.log");
     const N = 120;
     const go = join(tempDir(), "go");
-    const done = Promise.all([runWorker(path, N, "a", go), runWorker(path, N, "b", go)]);
+    const done = Promise.all([runWorker(path, N, "a", go, "b"), runWorker(path, N, "b", go, "a")]);
     // Both writers are running and have opened the log: let them append at once.
     while (!existsSync(`${go}.a.ready`) || !existsSync(`${go}.b.ready`)) await new Promise((r) => setTimeout(r, 10));
     writeFileSync(go, "");

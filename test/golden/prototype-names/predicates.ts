@@ -28,10 +28,13 @@ export interface TraceNode {
 /** Records a sub-expression's value. */
 export type Tracer = (id: number, value: unknown) => unknown;
 
+/** Runtime representation of context values: dates are epoch days, datetimes epoch ms. */
+export type ContextValue = boolean | number | string | null | undefined | ContextValue[] | { [k: string]: ContextValue };
+
 /** What a journey predicate receives: entity records, the event payload, and `now` (epoch ms). */
 export interface PredicateContext {
   readonly now: number;
-  readonly event: Readonly<Record<string, unknown>>;
+  readonly event: Readonly<Record<string, ContextValue>>;
   readonly [entity: string]: unknown;
 }
 
