@@ -10,7 +10,9 @@ import { DEFAULT_OPA_PATH } from "../compiler/opa/build.ts";
 import { benchCompiler, type CompilerBench } from "./compiler.ts";
 import { benchDecide, CONTENDER, type DecideBench, type DecideRow } from "./decide.ts";
 import { benchOpa } from "./opa.ts";
-import type { ProfileSummary } from "./contenders/profile.ts";
+import { num, profileTables, ratio, table, verdict } from "./markdown.ts";
+import { benchService } from "./service.ts";
+import { serviceGoals, serviceSection } from "./service/report.ts";
 import type { BenchRow } from "./stats.ts";
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
@@ -171,17 +173,6 @@ function playgroundGoal(pg: Optional<unknown>): string[][] {
 
 // ---- markdown ----------------------------------------------------------------------------------
 
-const num = (x: unknown): string =>
-  typeof x === "number" ? (Math.abs(x) >= 1000 ? Math.round(x).toLocaleString("en-US") : String(x)) : x === undefined || x === null ? "" : String(x);
-const ratio = (x: number): string => (x >= 10 ? `${Math.round(x)}×` : `${Math.round(x * 100) / 100}×`);
-const verdict = (pass: boolean): string => (pass ? "**pass**" : "**FAIL**");
-
-function table(head: readonly string[], rows: readonly (readonly unknown[])[], align?: readonly ("l" | "r")[]): string {
-  const a = head.map((_, i) => ((align?.[i] ?? (i === 0 ? "l" : "r")) === "l" ? ":---" : "---:"));
-  const cell = (v: unknown) => num(v).replace(/\|/g, "\\|");
-  return [`| ${head.join(" | ")} |`, `| ${a.join(" | ")} |`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)].join("\n");
-}
-
 function genericTable(rows: readonly Record<string, unknown>[]): string {
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   return table(
@@ -219,30 +210,6 @@ function optionalSection(title: string, result: Optional<unknown>): string {
   if (rows) return `## ${title}\n\n${genericTable(rows)}\n${extras(result.value)}`;
   const flat = Object.entries((result.value ?? {}) as Record<string, unknown>).filter(([, v]) => v === null || typeof v !== "object");
   return `## ${title}\n\n${flat.length > 0 ? table(["figure", "value"], flat) : "```json\n" + JSON.stringify(result.value, null, 2) + "\n```"}\n`;
-}
-
-/**
- * A profile as tables. The sampling profiler measures wall-clock time, so on a loaded machine
- * its absolute times stretch; shares are what it measures well. Microseconds are the share of
- * the contender's mean wall-clock time per decision in the timed passes.
- */
-function profileTables(p: ProfileSummary | undefined, title: string, meanUs: number): string {
-  if (!p) return "";
-  const us = (share: number) => Math.round((share / 100) * meanUs * 10) / 10;
-  const stages = p.stages.filter((s) => s.pct > 0);
-  const stage = table(
-    ["stage (callees included)", "share", "≈ µs / decision"],
-    stages.map((s) => [
-      s.fn === "(everything)" ? "the profiled pass, harness included" : s.fn.startsWith("  ") ? `↳ ${s.fn.trim()}` : s.fn,
-      `${s.pct}%`,
-      us(s.pct),
-    ]),
-  );
-  const self = table(
-    ["function (self time)", "share", "≈ µs / decision"],
-    p.self.slice(0, 12).map((s) => [`\`${s.fn}\``, `${s.pct}%`, us(s.pct)]),
-  );
-  return `**${title}** — one profiled pass of ${p.ops.toLocaleString("en-US")} decisions, 100 µs sampling; µs = share × the mean ${Math.round(meanUs)} µs per decision of the timed passes\n\n${stage}\n\n${self}\n`;
 }
 
 function decideSection(d: DecideBench): string {
@@ -285,8 +252,8 @@ Every contender gets the same requests in the same order, ${d.workload.rounds} t
 1. Kairos \`decide\` (compiled in memory, artifact written and loaded with \`loadEngineDir\`) with the
    hash-chained, pseudonymizing decision log attached, fsync policy **batch** (fdatasync every 100
    appends); the same with fsync **always**; and, for reference, with no log.
-2. Hand-written TypeScript of the same journeys, consent/lawful basis/residency (spec §5) and
-   guardrails (spec §4), no trace, no decision id, no log (bench/contenders/handwritten.ts).
+2. Hand-written TypeScript of the same journeys, consent/lawful basis/residency (docs/opa-contract.md) and
+   guardrails (docs/runtime.md), no trace, no decision id, no log (bench/contenders/handwritten.ts).
 3. json-rules-engine 7.3.1 for the journeys' conditions + the same OPA Wasm consent/residency
    bundle as Kairos (\`PolicyEngine\`) + the hand-written trigger table and guardrails.
 4. Everything in Rego (bench/contenders/all-rego/decide.rego), built by the pinned OPA with
@@ -333,7 +300,7 @@ function scalingSection(d: DecideBench): string {
   const g = d.goals[3];
   return `## Scaling: cost per decision against the number of journeys
 
-Kairos selects candidates by trigger (spec §4 step 1), so journeys that cannot match should cost
+Kairos selects candidates by trigger (docs/runtime.md), so journeys that cannot match should cost
 nothing per decision. The sets: ${d.notes[0]}. Same harness as above (log attached, fsync batch;
 interleaved passes; one process per set).
 
@@ -379,7 +346,7 @@ function caveats(m: Machine): string {
   return `## How to read these numbers, and caveats
 
 - **One machine, one run.** ${m.cores} cores shared with other work: the load average was ${m.load_start.join(" / ")} at the start and ${m.load_end?.join(" / ") ?? "?"} at the end (1/5/15 min). Wall-clock figures (ops/s, p99) include time the process waited for a core; CPU µs does not, which is why both are shown. Contenders run in separate processes but are interleaved pass by pass, so load from elsewhere falls on all of them alike. Compare rows within one run, not across runs.
-- **ops/s is throughput of one sequential caller** (await each decision, then the next). No concurrency, no batching.
+- **ops/s in the decision tables is throughput of one sequential caller** (await each decision, then the next), in process. The decision service section is different: HTTP over loopback, 10 concurrent connections, the servers in their own processes, the load generator sharing the same cores.
 - **What each contender does differs on purpose.** Kairos validates the request against a schema, records a trace of every sub-expression, derives a deterministic decision id (sha256 over canonical JSON), and — in the headline row — pseudonymizes, hash-chains and appends every decision under a file lock. The hand-written baseline does none of that; json-rules-engine and all-Rego return the same outcomes without trace, id or log. That is the comparison the goals ask for.
 - **fsync**: \`batch\` fdatasyncs every 100 appends (a power loss may lose up to 99 acknowledged decisions; a crash loses none); \`always\` fdatasyncs before every append returns. The \`always\` row splits the workload across its timed passes (every request once overall) so that the run stays short. The logs are written to the OS temp directory, here ${m.tmp_fs}${/^tmpfs/.test(m.tmp_fs) ? " — memory, so fdatasync costs next to nothing" : ", so fdatasync is a real flush to storage"}.
 - **RSS** is the resident set of each contender's own worker process after its passes (harness and workload included, see the bare worker's figure). The compiler, OPA and policy-test benchmarks each run in a fresh process and report that process's RSS after their phase; the tsc row runs in yet another process whose RSS is not measured.
@@ -411,6 +378,8 @@ async function main(): Promise<void> {
   const opa = await inChild<BenchRow[]>("opa");
   say("bench: decisions");
   const decide = await attempt("decide", () => benchDecide({ progress: say }));
+  say("bench: kairos serve against the OPA server (loopback, autocannon)");
+  const service = await attempt("service", () => benchService({ progress: say }));
   say("bench: policy tests");
   const tests: Optional<unknown> = existsSync(POLICY_TESTS)
     ? await inChild("policy-tests")
@@ -424,6 +393,7 @@ async function main(): Promise<void> {
     ...(opa.ok ? opa.value : []),
     ...(decide.ok ? decide.value.rows : []),
     ...(decide.ok ? decide.value.scaling : []),
+    ...(service.ok ? service.value.rows.map((r) => ({ name: r.name, ops_s: r.decisions_s, p50_us: r.p50_us, p99_us: r.p99_us, rss_mb: r.rss_mb ?? 0 })) : []),
     ...((tests.ok ? rowsOf(tests.value) : undefined) ?? []),
   ] as BenchRow[];
   const seconds = Math.round((performance.now() - started) / 1000);
@@ -435,8 +405,9 @@ async function main(): Promise<void> {
         machine: m,
         seconds,
         rows,
-        goals: decide.ok ? decide.value.goals : [],
+        goals: [...(decide.ok ? decide.value.goals : []), ...(service.ok ? serviceGoals(service.value) : [])],
         decide: decide.ok ? decide.value : null,
+        service: service.ok ? service.value : null,
         compiler: compiler.ok ? compiler.value : null,
         policy_tests: tests.ok ? tests.value : null,
         playground: pg.ok ? pg.value : null,
@@ -451,6 +422,7 @@ async function main(): Promise<void> {
       ? [["compiler ≥ 10× faster than tsc on its output (issue 2)", "≥ 10×", ratio(compiler.value.ratio), verdict(compiler.value.ratio >= 10)]]
       : []),
     ...(decide.ok ? decide.value.goals.map((g) => [g.goal, g.target, g.measured, verdict(g.pass)]) : []),
+    ...(service.ok ? serviceGoals(service.value).map((g) => [g.goal, g.target, g.measured, verdict(g.pass)]) : []),
     ...playgroundGoal(pg),
   ];
   const doc = `<!-- Generated by \`npm run bench\` (bench/run.ts) on ${m.date}; do not edit by hand. -->
@@ -480,12 +452,13 @@ ${compiler.ok ? compilerSection(compiler.value) : failed("Compiler against tsc",
 ${opa.ok ? opaSection(opa.value) : failed("OPA consent + residency", opa)}
 ${decide.ok ? decideSection(decide.value) : failed("Decisions", decide)}
 ${decide.ok ? scalingSection(decide.value) : ""}
+${service.ok ? serviceSection(service.value) : failed("The decision service against the OPA server", service)}
 ${optionalSection("`kairos test` (policy tests)", tests)}
 ${optionalSection("Playground latency", pg)}
 ${caveats(m)}`;
   writeFileSync(DOC, doc.replace(/\n{3,}/g, "\n\n"));
   say(`bench: wrote ${RESULTS} and ${DOC} in ${seconds} s`);
-  if (!compiler.ok || !opa.ok || !decide.ok) process.exitCode = 1;
+  if (!compiler.ok || !opa.ok || !decide.ok || !service.ok) process.exitCode = 1;
 }
 
 await main();

@@ -172,12 +172,29 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** The closest candidate within a distance that scales with the name, if any. */
+// Prefixes that turn a word into its opposite: `unpaid` is not a misspelt `paid`.
+const NEGATIONS = ["un", "in", "im", "il", "ir", "non", "non_", "non-", "dis", "not_", "not-", "no_", "no-"];
+
+/**
+ * Whether `a` and `b` differ only by a negating prefix (`paid`/`unpaid`, `active`/`inactive`,
+ * `consent`/`non_consent`): close in spelling, opposite in meaning, so never a suggestion.
+ */
+export function isNegation(a: string, b: string): boolean {
+  const [short, long] = a.length <= b.length ? [a.toLowerCase(), b.toLowerCase()] : [b.toLowerCase(), a.toLowerCase()];
+  return short.length > 0 && NEGATIONS.some((p) => long === p + short);
+}
+
+/**
+ * The closest candidate, if one is close: its edit distance is at most max(2, a third of the
+ * name's length) (a prefix of the other counts as that limit at most), and it is not the name
+ * with a negating prefix added or removed (see isNegation). Ties go to the first in sort order.
+ */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDist = Infinity;
   const limit = Math.max(2, Math.floor(name.length / 3));
   for (const c of candidates) {
+    if (isNegation(name, c)) continue;
     const d = c.startsWith(name) || name.startsWith(c) ? Math.min(editDistance(name, c), limit) : editDistance(name, c);
     if (d < bestDist || (d === bestDist && best !== undefined && c < best)) {
       best = c;

@@ -82,6 +82,18 @@ export function formatDateTime(ms: number): string {
   return iso.endsWith(".000Z") ? iso.slice(0, -5) + "Z" : iso;
 }
 
+/**
+ * A `decimal` as people read amounts: at least two fraction digits (`49.9` → `49.90`, `50` →
+ * `50.00`), more when the value has them (`0.125`). A JSON number has no trailing zeros, so a
+ * provider's `49.90` arrives as 49.9: the field's type is what says it is a decimal.
+ */
+export function formatDecimal(value: number): string {
+  const text = String(value);
+  if (!Number.isFinite(value) || /e/i.test(text)) return text;
+  const dot = text.indexOf(".");
+  return dot >= 0 && text.length - dot - 1 >= 2 ? text : value.toFixed(2);
+}
+
 /** Milliseconds → the shortest exact duration literal (`90d`, `36h`, `2w`). */
 export function formatDuration(ms: number): string {
   for (const [unit, size] of [

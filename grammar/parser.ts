@@ -530,6 +530,9 @@ class JourneyParser extends CstParser {
     { ALT: () => this.CONSUME(T.GtEq, L_OP) },
     { ALT: () => this.CONSUME(T.Lt, L_OP) },
     { ALT: () => this.CONSUME(T.Gt, L_OP) },
+    // `=` is not an operator: it is read as `==` so that lowering reports one error with the fix
+    // (instead of a non-bool `when` and an unexpected token after it).
+    { ALT: () => this.CONSUME(T.Equals, L_OP) },
   ];
   private readonly isNot = () => this.CONSUME2(KW_NOT, L_IS_NOT);
   private readonly comparisonAlts = [

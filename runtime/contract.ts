@@ -4,15 +4,19 @@
 // engine turns failures into `error` with no action (fail closed). The policy evaluation and
 // the provider each run under a deadline (runtime/deadline.ts). Predicates receive records
 // without a prototype (runtime/own.ts), so no catalog name can read `Object.prototype`.
+// Caps count the subject's history: a journey's own `cap` and the catalog's channel caps,
+// whose channel and purpose of an entry come from the entry or else from the journey's meta.
 import type { CompiledJourney, ContextValue, JourneyMeta, PredicateContext } from "../core/artifact.ts";
-import type { Catalog } from "../core/catalog/types.ts";
+import { capCovers, channelCaps } from "../core/catalog/caps.ts";
+import type { Catalog, ChannelCapDef } from "../core/catalog/types.ts";
 import { isPredicateError } from "../core/predicate-error.ts";
 import { formatDateTime, parseDateTimeLiteral } from "../core/literals.ts";
 import { normalizeContext, normalizePayload, type ContextProvider, type FieldProblem, type NormalizedContext } from "./context.ts";
 import { DeadlineExceeded, DEFAULT_DEADLINES, withDeadline, type Deadlines } from "./deadline.ts";
 import type { Action, Outcome, Reason, TraceEvent } from "./decision.ts";
-import { arbitrate, checkCap, checkHoldout, checkQuiet, type PastAction } from "./guardrails.ts";
+import { arbitrate, checkCap, checkChannelCap, checkHoldout, checkQuiet, type PastAction } from "./guardrails.ts";
 import { DEFAULT_LIMITS, type RequestLimits } from "./limits.ts";
+import { clock, report, type StageObserver } from "./observe.ts";
 import { dict, own, type Dict } from "./own.ts";
 import { screen, type PolicyEvaluator } from "./policy.ts";
 import type { ParsedRequest } from "./request.ts";
@@ -59,6 +63,10 @@ export interface ContractDeps {
   readonly deadlines?: Deadlines;
   /** Bounds on the provider's values (default DEFAULT_LIMITS). */
   readonly limits?: RequestLimits;
+  /** Every journey of the artifact by id: where a history entry's channel and purpose come from when it has none. */
+  readonly journeys?: ReadonlyMap<string, JourneyMeta>;
+  /** Told how long the policy, fetch, predicates and guardrails stages took. */
+  readonly observe?: StageObserver;
 }
 
 const thrown = thrownMessage;
@@ -120,6 +128,7 @@ function tracer(trace: TraceEvent[]): (id: number, value: unknown) => unknown {
 
 /** Step 5 for the matched candidates; returns the winner and, if deferred, until when. */
 function applyGuardrails(
+  catalog: Catalog,
   matched: CandidateState[],
   parsed: ParsedRequest,
   history: readonly PastAction[],
@@ -139,7 +148,25 @@ function applyGuardrails(
         limit: check.limit,
         window: check.window,
       });
-    } else eligible.push(c);
+      continue;
+    }
+    const channel = channelCapReached(catalog, c.meta, history, parsed.nowMs);
+    if (channel) {
+      c.outcome = "capped";
+      c.reasons.push({
+        code: "channel_cap_reached",
+        message:
+          `channel cap \`${channel.cap}\`: ${channel.count} action(s) on channel \`${channel.channel}\` in the last ${channel.window}; ` +
+          `the cap is ${channel.limit} per ${channel.window}`,
+        cap: channel.cap,
+        channel: channel.channel,
+        count: channel.count,
+        limit: channel.limit,
+        window: channel.window,
+      });
+      continue;
+    }
+    eligible.push(c);
   }
   const { winner, losers } = arbitrate(eligible.map((c) => ({ id: c.meta.id, priority: c.meta.priority, c })));
   for (const l of losers) {
@@ -193,6 +220,16 @@ function applyGuardrails(
   return { winner: w };
 }
 
+/** The first (by name) of the catalog's channel caps covering the candidate's action that is reached. */
+function channelCapReached(catalog: Catalog, meta: JourneyMeta, history: readonly PastAction[], nowMs: number) {
+  for (const cap of channelCaps(catalog)) {
+    if (!capCovers(cap, meta.action.channel, meta.purpose, catalog)) continue;
+    const check = checkChannelCap(cap, catalog, history, nowMs);
+    if (check.capped) return check;
+  }
+  return undefined;
+}
+
 /** Step 6: the winner's action, checked against the catalog and its purpose's channels. */
 function allowListedAction(catalog: Catalog, meta: JourneyMeta): Action | string {
   const def = catalog.actions.get(meta.action.name);
@@ -230,6 +267,8 @@ export async function runContract(
     for (const c of candidates) fail(c, "policy_unavailable", "the artifact has no consent/residency policy bundle", failures);
     return { ...base, fields: [] };
   }
+  const observe = deps.observe;
+  let started = observe ? clock() : 0;
   try {
     const screenInput = { now: req.now, region: req.region, consents: consents.consents, objections: consents.objections };
     const asked = candidates.map((c) => ({ journey: c.meta.id, purpose: c.meta.purpose, channel: c.meta.action.channel, fields: c.meta.fields }));
@@ -246,8 +285,10 @@ export async function runContract(
         ? ["policy_timeout", `the consent/residency policies did not answer within ${e.ms} ms (the engine's \`deadlines.policy\`)`]
         : ["policy_failed", `the consent/residency policies failed: ${thrown(e)}`];
     for (const c of candidates) fail(c, code, message, failures);
+    if (observe) report(observe, "policy", started);
     return { ...base, fields: [] };
   }
+  if (observe) report(observe, "policy", started);
 
   // Step 3: the minimal bundle of the survivors, and nothing else.
   const survivors = candidates.filter((c) => c.outcome === undefined);
@@ -255,6 +296,7 @@ export async function runContract(
   const eventFields = sortedUnion(survivors.map((c) => c.meta.eventFields));
   let answer: unknown = {};
   if (fields.length > 0) {
+    if (observe) started = clock();
     try {
       answer = await withDeadline("provider", deadlines.provider, (signal) => deps.provider.fetch(req.subject, fields, { signal }), "reject");
     } catch (e) {
@@ -263,8 +305,10 @@ export async function runContract(
           ? ["provider_timeout", `the context provider did not answer within ${e.ms} ms (the engine's \`deadlines.provider\`)`]
           : ["provider_failed", `the context provider failed: ${thrown(e)}`];
       for (const c of survivors) fail(c, code, message, failures);
+      if (observe) report(observe, "fetch", started);
       return { ...base, fields };
     }
+    if (observe) report(observe, "fetch", started);
   }
   const eventDef = catalog.events.get(req.event.type)!;
   const data = normalizeContext(catalog, fields, answer, deps.limits ?? DEFAULT_LIMITS);
@@ -279,6 +323,7 @@ export async function runContract(
   const minimized = { context: data.minimized, payload: event.minimized["event"] ?? dict() };
 
   // Step 4: traced predicates of the survivors whose data is sound.
+  if (observe) started = clock();
   const ctxOf = new Map<CandidateState, PredicateContext>();
   for (const c of survivors.filter((s) => s.outcome === undefined)) {
     const ctx = predicateContext(c.meta, parsed.nowMs, data.values, event.values["event"] ?? dict(), eventDef.binds);
@@ -298,6 +343,7 @@ export async function runContract(
     }
   }
   const matched = survivors.filter((c) => c.outcome === undefined);
+  if (observe) report(observe, "predicates", started);
   if (failures.length > 0) {
     for (const c of matched) {
       c.outcome = "error";
@@ -307,13 +353,34 @@ export async function runContract(
   }
 
   // Step 5: guardrails, then step 6: the action and the customer-facing reason.
-  const history: PastAction[] = consents.history.map((h) => ({ journey: h.journey, atMs: parseDateTimeLiteral(h.at)! }));
-  const { winner, deferredUntil } = applyGuardrails(matched, parsed, history, (c) => own(own(ctxOf.get(c), "customer"), "timezone"), failures);
-  if (winner?.outcome !== "acted") return { ...base, ...minimized, fields, ...(winner ? { winner } : {}), ...(deferredUntil ? { deferredUntil } : {}) };
+  if (observe) started = clock();
+  const result = decideWinner(deps, parsed, matched, consents, ctxOf, failures);
+  if (observe) report(observe, "guardrails", started);
+  return { ...base, ...minimized, fields, ...result };
+}
+
+/**
+ * Steps 5 and 6 for the matched candidates: the guardrails, then — when the winner acts, is
+ * deferred or waits for review — its allow-listed action (the proposed one unless acted) and
+ * its customer-facing reason.
+ */
+function decideWinner(
+  deps: ContractDeps,
+  parsed: ParsedRequest,
+  matched: CandidateState[],
+  consents: ParsedConsents,
+  ctxOf: ReadonlyMap<CandidateState, PredicateContext>,
+  failures: Failure[],
+): Pick<ContractResult, "winner" | "action" | "deferredUntil" | "explanation"> {
+  const { catalog } = deps;
+  const history = pastActions(consents.history, deps.journeys);
+  const { winner, deferredUntil } = applyGuardrails(catalog, matched, parsed, history, (c) => own(own(ctxOf.get(c), "customer"), "timezone"), failures);
+  const found = { ...(winner ? { winner } : {}), ...(deferredUntil ? { deferredUntil } : {}) };
+  if (winner?.outcome !== "acted" && winner?.outcome !== "deferred" && winner?.outcome !== "pending_review") return found;
   const action = allowListedAction(catalog, winner.meta);
   if (typeof action === "string") {
     fail(winner, "action_not_allowed", action, failures);
-    return { ...base, ...minimized, fields, winner };
+    return { winner };
   }
   let explanation: string | undefined;
   if (winner.journey.reason) {
@@ -322,10 +389,21 @@ export async function runContract(
       if (typeof explanation !== "string") throw new Error("`reason` did not return a string");
     } catch (e) {
       fail(winner, "reason_failed", `\`reason\` failed: ${thrown(e)}`, failures);
-      return { ...base, ...minimized, fields, winner };
+      return { winner };
     }
   }
-  return { ...base, ...minimized, fields, winner, action, ...(explanation === undefined ? {} : { explanation }) };
+  return { ...found, action, ...(explanation === undefined ? {} : { explanation }) };
+}
+
+/**
+ * The history as the guardrails count it: times in ms, and each entry's channel and purpose —
+ * its own, else its journey's action channel and purpose when the artifact has that journey.
+ */
+function pastActions(history: ParsedConsents["history"], journeys: ReadonlyMap<string, JourneyMeta> | undefined): PastAction[] {
+  return history.map((h) => {
+    const meta = journeys?.get(h.journey);
+    return { journey: h.journey, atMs: parseDateTimeLiteral(h.at)!, channel: h.channel ?? meta?.action.channel, purpose: h.purpose ?? meta?.purpose };
+  });
 }
 
 /** The subject's own consent records, objections and cap history that bear on the candidates. */
@@ -335,21 +413,43 @@ export interface ParsedConsents {
   readonly history: ParsedRequest["request"]["history"] & {};
 }
 
+/** What `ownRecords` needs to keep the history a channel cap counts (absent: journey caps only). */
+export interface CapScope {
+  readonly catalog: Catalog;
+  /** Every journey of the artifact by id (a history entry without `channel`/`purpose` takes its journey's). */
+  readonly journeys: ReadonlyMap<string, JourneyMeta>;
+}
+
 /**
  * Minimizes the records a decision uses (and the log keeps): those of the request's subject
  * (or without a `subject`), consents for a candidate's purpose, objections to direct marketing
- * or to a candidate's purpose, and cap history of the candidates. The policies read nothing
- * else, so deciding the minimized request again gives the same decision.
+ * or to a candidate's purpose, cap history of the candidates, and the history entries a channel
+ * cap covering a candidate's action counts. The policies and guardrails read nothing else, so
+ * deciding the minimized request again gives the same decision.
  */
-export function ownRecords(parsed: ParsedRequest, journeys: readonly CompiledJourney[]): ParsedConsents {
+export function ownRecords(parsed: ParsedRequest, journeys: readonly CompiledJourney[], scope?: CapScope): ParsedConsents {
   const req = parsed.request;
   const ids = new Set(journeys.map((j) => j.meta.id));
   const purposes = new Set(journeys.map((j) => j.meta.purpose));
   const mine = <T extends { subject?: string | undefined }>(list: readonly T[] | undefined): T[] =>
     (list ?? []).filter((r) => r.subject === undefined || r.subject === req.subject);
+  const caps: ChannelCapDef[] = [];
+  if (scope) {
+    for (const cap of channelCaps(scope.catalog)) {
+      if (journeys.some((j) => capCovers(cap, j.meta.action.channel, j.meta.purpose, scope.catalog))) caps.push(cap);
+    }
+  }
+  const counted = (h: { journey: string; channel?: string | undefined; purpose?: string | undefined }): boolean => {
+    if (ids.has(h.journey)) return true;
+    if (caps.length === 0 || !scope) return false;
+    const meta = scope.journeys.get(h.journey);
+    const channel = h.channel ?? meta?.action.channel;
+    const purpose = h.purpose ?? meta?.purpose;
+    return caps.some((cap) => capCovers(cap, channel, purpose, scope.catalog));
+  };
   return {
     consents: mine(req.consents).filter((c) => purposes.has(c.purpose)),
     objections: mine(req.objections).filter((o) => o.scope === "direct_marketing" || purposes.has(o.scope.slice("purpose:".length))),
-    history: mine(req.history).filter((h) => ids.has(h.journey)),
+    history: mine(req.history).filter(counted),
   };
 }

@@ -3,7 +3,7 @@
 // to an attached decision log. `decide` never throws: anything that fails ends in `error`, and
 // the sink still receives an entry for it — one that can be serialized, whatever went wrong.
 // External calls (provider, policies, sink) run under deadlines; requests under limits.
-import type { Manifest, PredicatesModule } from "../core/artifact.ts";
+import type { JourneyMeta, Manifest, PredicatesModule } from "../core/artifact.ts";
 import type { Catalog } from "../core/catalog/types.ts";
 import { canonicalJson, isCanonicalJsonError } from "../core/canonical-json.ts";
 import { InMemoryProvider, type ContextProvider } from "./context.ts";
@@ -11,6 +11,7 @@ import { ownRecords, runContract, type ContractResult, type Failure } from "./co
 import { DeadlineExceeded, resolveDeadlines, withDeadline, type Deadlines } from "./deadline.ts";
 import type { Decision, Evaluation, Outcome, Wakeup } from "./decision.ts";
 import { resolveLimits, type RequestLimits } from "./limits.ts";
+import { clock, report, type StageObserver } from "./observe.ts";
 import { dict, own } from "./own.ts";
 import type { PolicyEvaluator } from "./policy.ts";
 import { formatProblems, parseRequest, type ParsedRequest, type RequestResult } from "./request.ts";
@@ -46,6 +47,12 @@ export interface DecideOptions {
   readonly sink?: DecisionSink;
   /** Overrides the engine's deadlines for this decision. */
   readonly deadlines?: number | Partial<Deadlines>;
+  /**
+   * Told how long each stage that ran took, once per stage (`validate`, `policy`, `fetch`,
+   * `predicates`, `guardrails`, `log`), for metrics and tracing. The clock is read only when
+   * an observer is given; what the observer throws is ignored (docs/runtime.md#observing-stages).
+   */
+  readonly observe?: StageObserver;
 }
 
 /** A decision together with the entry the log received (or would have received). */
@@ -78,6 +85,8 @@ export class Engine {
   readonly limits: RequestLimits;
   private readonly policy: PolicyEvaluator | null;
   private readonly index: TriggerIndex;
+  /** Every journey's meta by id: what a history entry without `channel`/`purpose` is counted as. */
+  private readonly journeys: ReadonlyMap<string, JourneyMeta>;
   private sink: DecisionSink | undefined;
 
   private constructor(parts: EngineParts, options: EngineOptions) {
@@ -86,6 +95,7 @@ export class Engine {
     this.predicates = parts.predicates;
     this.policy = parts.policy;
     this.index = new TriggerIndex(parts.predicates.journeys);
+    this.journeys = new Map(parts.predicates.journeys.map((j) => [j.meta.id, j.meta]));
     this.deadlines = resolveDeadlines(options.deadlines);
     this.limits = resolveLimits(options.limits);
   }
@@ -145,8 +155,11 @@ export class Engine {
     }
     const sink = options.sink ?? this.sink;
     if (!sink) return record;
+    const observe = options.observe;
+    const started = observe ? clock() : 0;
     try {
       await withDeadline("sink", deadlines.sink, (signal) => sink.append(record.entry, { signal }), "accept");
+      if (observe) report(observe, "log", started);
       return record;
     } catch (e) {
       const failure =
@@ -160,6 +173,7 @@ export class Engine {
       } catch {
         // The log is down; the caller still gets the error decision.
       }
+      if (observe) report(observe, "log", started);
       return { decision, entry };
     }
   }
@@ -172,14 +186,26 @@ export class Engine {
   }
 
   private async run(raw: unknown, options: DecideOptions, deadlines: Deadlines): Promise<DecisionRecord> {
+    const observe = options.observe;
+    const started = observe ? clock() : 0;
     const parsed = this.validate(raw);
+    if (observe) report(observe, "validate", started);
     if (!parsed.ok) return this.failed(raw, { code: "invalid_request", message: formatProblems(parsed.problems) });
     const { request } = parsed.value;
     const journeys = this.index.candidates(request.event.type, parsed.value.timerMs);
     const wakeups = parsed.value.timerMs === undefined ? this.index.wakeups(request.event.type, parsed.value.eventAtMs) : [];
-    const mine = ownRecords(parsed.value, journeys);
+    const mine = ownRecords(parsed.value, journeys, { catalog: this.catalog, journeys: this.journeys });
     const provider = options.provider ?? new InMemoryProvider(request.context ?? dict());
-    const result = await runContract({ catalog: this.catalog, policy: this.policy, provider, deadlines, limits: this.limits }, parsed.value, journeys, mine);
+    const deps = {
+      catalog: this.catalog,
+      policy: this.policy,
+      provider,
+      deadlines,
+      limits: this.limits,
+      journeys: this.journeys,
+      ...(observe ? { observe } : {}),
+    };
+    const result = await runContract(deps, parsed.value, journeys, mine);
     const { payload: _payload, ...event } = request.event;
     const minimized: MinimizedRequest = {
       event: { ...event, ...(Object.keys(result.payload).length > 0 ? { payload: result.payload } : {}) },

@@ -1,7 +1,9 @@
 // The guardrails of spec §4 step 5, each a pure function: caps over a rolling window of earlier
-// acted decisions, arbitration by priority, holdout bucketing (the exact formula analysts
+// acted decisions (a journey's own, and the catalog's channel caps across journeys), arbitration by priority, holdout bucketing (the exact formula analysts
 // recompute in SQL), quiet hours in the subject's time zone, and review.
 import type { JourneyMeta } from "../core/artifact.ts";
+import { capCovers } from "../core/catalog/caps.ts";
+import type { Catalog, ChannelCapDef } from "../core/catalog/types.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { firstInstantAt, isValidTimeZone, nextDate, wallTime } from "./timezone.ts";
 
@@ -15,6 +17,9 @@ export function compareByPriority(a: { readonly priority: number; readonly id: s
 export interface PastAction {
   readonly journey: string;
   readonly atMs: number;
+  /** The action's channel and the journey's purpose (undefined when neither the entry nor the artifact says). */
+  readonly channel?: string | undefined;
+  readonly purpose?: string | undefined;
 }
 
 export interface CapCheck {
@@ -36,6 +41,25 @@ export function checkCap(cap: NonNullable<JourneyMeta["cap"]>, journey: string, 
   const sinceMs = nowMs - cap.windowMs;
   const count = history.filter((h) => h.journey === journey && h.atMs > sinceMs && h.atMs <= nowMs).length;
   return { capped: count >= cap.count, count, limit: cap.count, window: cap.window, sinceMs };
+}
+
+/** A channel cap's count, with the cap it is about. */
+export interface ChannelCapCheck extends CapCheck {
+  /** The cap's name in the catalog. */
+  readonly cap: string;
+  readonly channel: string;
+}
+
+/**
+ * A catalog channel cap (`caps:` in catalog.yaml): capped when at least `max` earlier actions on
+ * the cap's channel for purposes it covers fall in the rolling window (now − per, now] — the same
+ * window as `checkCap`, whatever journeys took them. An entry with no known channel is not counted.
+ */
+export function checkChannelCap(cap: ChannelCapDef, catalog: Catalog, history: readonly PastAction[], nowMs: number): ChannelCapCheck {
+  const sinceMs = nowMs - cap.windowMs;
+  let count = 0;
+  for (const h of history) if (h.atMs > sinceMs && h.atMs <= nowMs && capCovers(cap, h.channel, h.purpose, catalog)) count++;
+  return { capped: count >= cap.max, count, limit: cap.max, window: cap.per, sinceMs, cap: cap.name, channel: cap.channel };
 }
 
 /** Arbitration: the first of the eligible candidates in priority order wins; the rest are suppressed. */

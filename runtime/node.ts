@@ -30,3 +30,20 @@ export async function readArtifactDir(dir: string): Promise<ArtifactFileMap> {
 export async function loadEngineDir(dir: string, options: EngineOptions = {}): Promise<Engine> {
   return loadEngine(await readArtifactDir(dir), options);
 }
+
+// The decision log (Node-only: files, fsync, keys): the sink that writes Kairos's hash-chained,
+// authenticated log, and what reads and verifies it — what `kairos decide --log` uses.
+export {
+  DecisionLog,
+  verifyLog,
+  readCheckpoints,
+  checkpointFileFor,
+  loadLogKey,
+  findDecision,
+  replayLog,
+  LogError,
+  type DecisionLogOptions,
+  type VerifyResult,
+  type LogEntry,
+  type LogKey,
+} from "./log/index.ts";

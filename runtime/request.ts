@@ -51,10 +51,14 @@ const ObjectionSchema = z.object({
   at: datetime,
 });
 
+// `channel` and `purpose` are what catalog channel caps count by; when absent they are the
+// journey's (from the artifact), so a history written before channel caps still counts.
 const HistorySchema = z.object({
   subject: nonEmpty.optional(),
   journey: nonEmpty,
   at: datetime,
+  channel: nonEmpty.optional(),
+  purpose: nonEmpty.optional(),
 });
 
 /** The request file of `kairos decide` and the input of `Engine.decide`. */

@@ -7,9 +7,10 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "setup: pinned OPA and chromium"
+step "setup: pinned OPA, chromium, PostgreSQL server binaries (the store tests start their own cluster)"
 bash scripts/setup-opa.sh
 bash scripts/ensure-chromium.sh
+bash scripts/ensure-postgres.sh
 
 step "type-check (tsc --strict): browser-safe layers without Node, the playground, the Node side"
 npm run --silent typecheck

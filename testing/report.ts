@@ -17,12 +17,26 @@ export interface ReportOptions {
   readonly metas: ReadonlyMap<string, JourneyMeta>;
   readonly color?: boolean;
   readonly coverage?: boolean;
+  /**
+   * How a source file's name is shown (default: as the policy set names it, relative to the
+   * set). The command line passes one that prints paths as the user gave the directory, so
+   * editors and problem matchers open the right file from the current directory.
+   */
+  readonly displayPath?: (file: string) => string;
 }
 
-function where(span: Span | undefined, sources?: SourceSet): string {
+const shown = (o: Pick<ReportOptions, "displayPath">, file: string): string => (o.displayPath ? o.displayPath(file) : file);
+
+/** `file:line:col` of a coverage entry with its file shown as `o` says. */
+function shownWhere(o: Pick<ReportOptions, "displayPath">, at: string): string {
+  const m = /^(.*):(\d+):(\d+)$/.exec(at);
+  return m ? `${shown(o, m[1]!)}:${m[2]}:${m[3]}` : at;
+}
+
+function where(span: Span | undefined, o: ReportOptions): string {
   if (!span) return "";
-  const p = sources?.get(span.file)?.position(span.start) ?? { line: 1, column: 1 };
-  return `${span.file}:${p.line}:${p.column}`;
+  const p = o.sources?.get(span.file)?.position(span.start) ?? { line: 1, column: 1 };
+  return `${shown(o, span.file)}:${p.line}:${p.column}`;
 }
 
 function ms(x: number): string {
@@ -66,7 +80,7 @@ function testLines(t: TestResult, o: ReportOptions): string[] {
   const out = [`  ${mark} ${t.test.name} (${ms(t.ms)})`];
   if (t.passed) return out;
   for (const f of t.failures) {
-    out.push(`      ${where(f.expectation.span, o.sources)}  ${f.expectation.source.replace(/\s+/g, " ")}`);
+    out.push(`      ${where(f.expectation.span, o)}  ${f.expectation.source.replace(/\s+/g, " ")}`);
     out.push(`        expected  ${f.expected}`);
     out.push(`        actual    ${f.actual}`);
   }
@@ -87,7 +101,7 @@ function propertyLines(p: PropertyResult, o: ReportOptions): string[] {
     );
   }
   if (p.failure) {
-    out.push(`      ${p.file ? `${where(p.span, o.sources)}  ` : ""}${p.failure.message}`);
+    out.push(`      ${p.file ? `${where(p.span, o)}  ` : ""}${p.failure.message}`);
     if (p.failure.trace) out.push(...traceLines(p.failure.trace, "        "));
     out.push(...rationale(p.failure.decision, o.metas, "      "));
     out.push("      shrunk counterexample, ready to paste:", "", ...p.failure.test.split("\n").map((l) => `      ${l}`), "");
@@ -97,7 +111,7 @@ function propertyLines(p: PropertyResult, o: ReportOptions): string[] {
 
 const emptySources = { get: () => undefined } as unknown as SourceSet;
 
-export function coverageLines(c: Coverage): string[] {
+export function coverageLines(c: Coverage, o: Pick<ReportOptions, "displayPath"> = {}): string[] {
   const pct = (a: number, b: number) => (b === 0 ? "100%" : `${Math.floor((a / b) * 1000) / 10}%`);
   const width = Math.max(8, ...c.journeys.map((j) => j.journey.length));
   const out = ["coverage (conditions seen true and false by the tests; outcomes reached)"];
@@ -108,7 +122,7 @@ export function coverageLines(c: Coverage): string[] {
     for (const a of j.atoms) {
       if (a.seenTrue && a.seenFalse) continue;
       const missing = !a.seenTrue && !a.seenFalse ? "never evaluated" : a.seenTrue ? "never false" : "never true";
-      out.push(`      ${missing.padEnd(15)} ${a.text}  (${a.where})`);
+      out.push(`      ${missing.padEnd(15)} ${a.text}  (${shownWhere(o, a.where)})`);
     }
   }
   out.push(`  ${"total".padEnd(width)}  ${`${c.covered}/${c.total}`.padStart(7)} ${pct(c.covered, c.total).padStart(6)}`);
@@ -120,7 +134,7 @@ export function renderText(r: SuiteResult, o: ReportOptions): string {
   const out: string[] = [];
   const files = [...new Set([...r.tests.map((t) => t.test.file), ...r.properties.filter((p) => !p.builtin).map((p) => p.file!)])].sort();
   for (const f of files) {
-    out.push(f);
+    out.push(shown(o, f));
     for (const t of r.tests) if (t.test.file === f) out.push(...testLines(t, o));
     for (const p of r.properties) if (!p.builtin && p.file === f) out.push(...propertyLines(p, o));
   }
@@ -129,7 +143,7 @@ export function renderText(r: SuiteResult, o: ReportOptions): string {
     out.push("built-in properties");
     for (const p of builtins) out.push(...propertyLines(p, o));
   }
-  if (o.coverage) out.push("", ...coverageLines(r.coverage));
+  if (o.coverage) out.push("", ...coverageLines(r.coverage, o));
   out.push("", `${r.passed} passed, ${r.failed} failed`);
   return out.join("\n");
 }
@@ -139,7 +153,7 @@ export function renderJson(r: SuiteResult, o: ReportOptions): unknown {
   const pos = (span: Span | undefined) => {
     if (!span) return {};
     const p = o.sources?.get(span.file)?.position(span.start) ?? { line: 1, column: 1 };
-    return { file: span.file, line: p.line, column: p.column };
+    return { file: shown(o, span.file), line: p.line, column: p.column };
   };
   return {
     summary: {
@@ -188,7 +202,7 @@ export function renderJson(r: SuiteResult, o: ReportOptions): unknown {
         covered: j.covered,
         total: j.total,
         outcomes: j.outcomes,
-        conditions: j.atoms.map((a) => ({ text: a.text, where: a.where, true: a.seenTrue, false: a.seenFalse })),
+        conditions: j.atoms.map((a) => ({ text: a.text, where: shownWhere(o, a.where), true: a.seenTrue, false: a.seenFalse })),
       })),
     },
   };

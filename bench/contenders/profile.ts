@@ -21,11 +21,11 @@ export interface ProfileSummary {
   /** Time per stage, callees included (a sample counts for every stage on its stack). */
   readonly stages: readonly ProfileEntry[];
   readonly self: readonly ProfileEntry[];
-  /** Project functions only (runtime/, compiler/), callees included. */
+  /** Project functions only (runtime/, compiler/, server/), callees included. */
   readonly inclusive: readonly ProfileEntry[];
 }
 
-interface ProfileNode {
+export interface ProfileNode {
   readonly id: number;
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
   readonly children?: readonly number[];
@@ -57,13 +57,21 @@ export async function profile(ops: number, work: () => Promise<void>, stages: St
     await session.post("Profiler.start");
     await work();
     const { profile: p } = (await session.post("Profiler.stop")) as unknown as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
-    return summarize(p, ops, stages, top);
+    return summarizeProfile(p, ops, stages, top);
   } finally {
     session.disconnect();
   }
 }
 
-function summarize(p: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }, ops: number, stages: Stages, top: number): ProfileSummary {
+/** A V8 CPU profile as the inspector returns it and `node --cpu-prof` writes it. */
+export interface CpuProfile {
+  readonly nodes: readonly ProfileNode[];
+  readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
+/** Summarizes a CPU profile of work that performed `ops` operations (also a `--cpu-prof` file's). */
+export function summarizeProfile(p: CpuProfile, ops: number, stages: Stages = {}, top = 15): ProfileSummary {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -71,7 +79,7 @@ function summarize(p: { nodes: ProfileNode[]; samples: number[]; timeDeltas: num
     const w = where(n.callFrame.url, n.callFrame.lineNumber);
     return w ? `${n.callFrame.functionName || "(anonymous)"} (${w})` : n.callFrame.functionName || "(anonymous)";
   };
-  const project = (n: ProfileNode): boolean => /\/(runtime|compiler)\//.test(n.callFrame.url) || n.callFrame.url.startsWith("data:");
+  const project = (n: ProfileNode): boolean => /\/(runtime|compiler|server)\//.test(n.callFrame.url) || n.callFrame.url.startsWith("data:");
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   const staged = new Map<string, number>(Object.keys(stages).map((s) => [s, 0]));

@@ -41,7 +41,7 @@ type Decide = (req: BenchRequest) => Verdict | Promise<Verdict>;
 /** Where a Kairos decision's time goes, by function on the stack (nested stages are indented). */
 const KAIROS_STAGES = {
   "request validation (zod schema, catalog checks)": /^parseRequest$/,
-  "the contract (spec §4 steps 1–6)": /^runContract$/,
+  "the contract (docs/runtime.md, steps 1–6)": /^runContract$/,
   "  consent + residency (OPA Wasm, JSON in and out)": /^screen$/,
   "decision id (canonical JSON + sha256)": /^decisionId$/,
   "log append": /^append$/,

@@ -7,10 +7,13 @@ import { checkArtifactOut, nodeCompileOptions, readPolicyDir, writeArtifactDir }
 import { parseFormat, plural, printDiagnostics } from "../diagnostics-output.ts";
 import { EXIT, parse, UsageError } from "../io.ts";
 import type { Command } from "../main.ts";
+import { helpOf } from "../help/commands.ts";
+
+const HELP = helpOf("compile");
 
 export const command: Command = {
-  summary: "check a policy set and write its artifact (predicates, OPA bundle, manifest)",
-  usage: "kairos compile DIR --out OUT [--format text|json]",
+  summary: HELP.summary,
+  usage: HELP.usage.join("\n       "),
   async run(argv, io) {
     const { values, positionals } = parse(argv, { out: { type: "string", short: "o" }, format: { type: "string" } });
     const format = parseFormat(values["format"]);
@@ -26,7 +29,7 @@ export const command: Command = {
     const guard = { protect: [dir] };
     checkArtifactOut(out, guard);
     const result = await compilePolicySet(read.sources, nodeCompileOptions({ diagnostics: read.diagnostics }));
-    const errors = printDiagnostics(result.diagnostics, result.sources, io, format);
+    const errors = printDiagnostics(result.diagnostics, result.sources, io, format, undefined, { dir });
     const built = result.artifact;
     if (errors || !built) {
       if (format === "text") io.err(`not compiled: ${plural(errors, "error")}; ${out} was left as it was`);

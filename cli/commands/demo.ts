@@ -1,7 +1,10 @@
-// `kairos demo`: the main job. Compiles the example policy set, simulates an insurance book
-// through it day by day, logs every decision to a hash-chained log, verifies the log, and
-// prints what happened: outcomes per journey and per reason, plus two rendered rationales.
-// The run itself is cli/demo/run.ts; which output directories it may use, cli/demo/out-dir.ts.
+// `kairos demo`: the main job. Compiles the example policy set, starts the decision service
+// (`kairos serve`) in this process on the embedded store in the output directory, simulates an
+// insurance book through it day by day over HTTP — consents posted, events decided, timed
+// follow-ups fired by the service — verifies the store's hash-chained log and its exported copy,
+// and prints what happened: outcomes per journey and per reason, rendered rationales, and the
+// commands to query the store. The run itself is cli/demo/run.ts; which output directories it
+// may use, cli/demo/out-dir.ts.
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runDemo } from "../demo/run.ts";
@@ -34,7 +37,7 @@ function progress(io: Io, days: number): (day: number, decisions: number) => voi
 }
 
 export const command: Command = {
-  summary: "simulate an insurance book through the example policies and report every decision",
+  summary: "simulate an insurance book through the decision service and the example policies, and report every decision",
   usage: "kairos demo [--out DIR] [--customers N] [--days D] [--seed S] [--policies DIR]",
   async run(argv, io) {
     const { values, positionals } = parse(

@@ -2,15 +2,20 @@
 // Markdown, a self-contained HTML page or plain text, or the customer-facing sentence. Node
 // texts come from the log itself (each writer logs a journey's metadata once, see
 // docs/decision-log.md) or, with `--artifact OUT`, from the artifact that made the decision.
+// `--format json` prints the decision and the structured rationale (the blocks every other
+// format renders) for scripts.
 import { statSync } from "node:fs";
 import type { JourneyMeta } from "../../core/artifact.ts";
 import { ArtifactError, importPredicates, PART, verifyArtifact } from "../../runtime/load.ts";
 import { findDecision, lastEntries, LogError, type FoundEntry } from "../../runtime/log/index.ts";
 import { readArtifactDir } from "../../runtime/node.ts";
-import { fromLogEntry, RATIONALE_FORMATS, renderRationale, type RationaleFormat } from "../../runtime/rationale/index.ts";
-import { EXIT, parse, UsageError, type Io } from "../io.ts";
+import { customerSentence, fromLogEntry, legalReview, RATIONALE_FORMATS, renderRationale, type RationaleFormat } from "../../runtime/rationale/index.ts";
+import { helpOf } from "../help/commands.ts";
+import { EXIT, jsonOut, parse, UsageError, type Io } from "../io.ts";
 import type { Command } from "../main.ts";
 
+const HELP = helpOf("explain");
+const FORMATS: readonly string[] = [...RATIONALE_FORMATS, "json"];
 const MIN_PREFIX = 6;
 const LAST_IDS = 5;
 
@@ -48,8 +53,8 @@ function notFound(io: Io, log: string, id: string): number {
 }
 
 export const command: Command = {
-  summary: "explain a logged decision: the rationale for legal review, or the customer's sentence",
-  usage: "kairos explain LOG --decision ID [--format md|html|text|customer] [--artifact OUT] [--seq N]",
+  summary: HELP.summary,
+  usage: HELP.usage.join("\n       "),
   async run(argv, io) {
     const { values, positionals } = parse(argv, {
       decision: { type: "string", short: "d" },
@@ -61,9 +66,9 @@ export const command: Command = {
     const log = positionals[0]!;
     const id = values["decision"];
     if (typeof id !== "string" || id === "") throw new UsageError("missing `--decision ID`, the decision to explain");
-    const format = (values["format"] ?? "md") as RationaleFormat;
-    if (!RATIONALE_FORMATS.includes(format)) {
-      throw new UsageError(`unknown format \`${String(values["format"])}\`; use ${RATIONALE_FORMATS.map((f) => `\`${f}\``).join(", ")}`);
+    const format = (values["format"] ?? "md") as RationaleFormat | "json";
+    if (!FORMATS.includes(format)) {
+      throw new UsageError(`unknown format \`${String(values["format"])}\`; use ${FORMATS.map((f) => `\`${f}\``).join(", ")}`);
     }
     const seq = values["seq"] === undefined ? undefined : Number(values["seq"]);
     if (seq !== undefined && (!Number.isSafeInteger(seq) || seq < 1)) throw new UsageError("`--seq` takes an entry's seq number");
@@ -127,7 +132,22 @@ export const command: Command = {
     if (missing.length > 0 && format !== "customer") {
       io.err(`note: no metadata for ${missing.join(", ")} in ${log}; its trace shows node ids (give the artifact with --artifact OUT)`);
     }
-    io.out(renderRationale(fromLogEntry(found.entry, journeys, found.intact), format));
+    const input = fromLogEntry(found.entry, journeys, found.intact);
+    if (format === "json") {
+      const winner = input.decision.journey ? journeys.get(input.decision.journey) : undefined;
+      io.out(
+        jsonOut({
+          decision_id: found.entry.decision_id,
+          seq: found.entry.seq,
+          intact: found.intact,
+          decision: input.decision,
+          customer_sentence: customerSentence(input.decision, winner),
+          rationale: legalReview(input),
+        }),
+      );
+      return EXIT.ok;
+    }
+    io.out(renderRationale(input, format));
     return EXIT.ok;
   },
 };

@@ -2,6 +2,8 @@
 // decision log (docs/decision-log.md). verify exits 0 when the chain is intact and
 // authenticated, 1 naming the first bad entry or the checkpoint the log no longer matches, 2
 // when FILE is missing or not a decision log, or when nothing could authenticate it.
+// `log verify --store` and `log export --store` do the same for the decision service's store
+// (docs/store.md): each shard's chain, and a shard written out as a file that verifies offline.
 import { existsSync, readFileSync } from "node:fs";
 import type { KeyObject } from "node:crypto";
 import {
@@ -23,12 +25,16 @@ import {
   type VerifyResult,
 } from "../../runtime/log/index.ts";
 import { canonicalJson } from "../../core/canonical-json.ts";
-import { EXIT, parse, UsageError, type Io } from "../io.ts";
+import { CliError, EXIT, parse, UsageError, type Io } from "../io.ts";
 import { replaceFile } from "../write-file.ts";
 import type { Command } from "../main.ts";
+import { exportStoreLog, StoreError, verifyStoreLog, type SqlStore } from "../../server/store/index.ts";
+import { openStoreAt } from "../../server/store/location.ts";
 
 const USAGE = [
   "kairos log verify FILE [--checkpoint CP]... [--public-key KEY] [--hashes-only] [--contains HASH] [--format text|json]",
+  "       kairos log verify --store URL|DATA_DIR [--shard N] [--data-dir DIR] [--format text|json]",
+  "       kairos log export --store URL|DATA_DIR [--shard N] --out FILE [--data-dir DIR]",
   "       kairos log checkpoint FILE [--out CP]",
   "       kairos log public-key FILE",
   "       kairos log tail FILE [-n N] [--format text|json]",
@@ -92,6 +98,7 @@ function verifyText(file: string, r: VerifyResult, contains: string | undefined)
 }
 
 async function verify(argv: string[], io: Io): Promise<number> {
+  if (argv.some((a) => a === "--store" || a.startsWith("--store="))) return storeVerify(argv, io);
   const { values, positionals } = parse(argv, {
     contains: { type: "string" },
     format: { type: "string" },
@@ -115,7 +122,7 @@ async function verify(argv: string[], io: Io): Promise<number> {
     ...(checkpoints.length > 0 ? { checkpoints } : {}),
   });
   if (r.notALog) {
-    if (fmt === "json") io.out(JSON.stringify({ ok: false, error: r.notALog }));
+    if (fmt === "json") io.out(JSON.stringify({ ok: false, error: r.notALog }, null, 2));
     io.err(`kairos log verify: ${r.notALog}`);
     return EXIT.usage;
   }
@@ -124,7 +131,7 @@ async function verify(argv: string[], io: Io): Promise<number> {
   const v1 = r.format === LOG_FORMAT_V1;
   const unauthenticated = r.ok && !v1 && !r.authenticated && r.entries > 0 && trustedUpTo === 0 && !values["hashes-only"];
   if (fmt === "json") {
-    io.out(JSON.stringify({ ...r, ...(trustedUpTo > 0 ? { signed_up_to: trustedUpTo } : {}) }));
+    io.out(JSON.stringify({ ...r, ...(trustedUpTo > 0 ? { signed_up_to: trustedUpTo } : {}) }, null, 2));
   } else {
     const lines = verifyText(file, r, contains);
     (r.ok && !unauthenticated ? io.out : io.err)(lines.join("\n"));
@@ -242,8 +249,103 @@ async function tail(argv: string[], io: Io): Promise<number> {
   return EXIT.ok;
 }
 
+/** Opens the store `--store` names, read-only; its errors become CliErrors (what, where, the fix). */
+async function storeOf(values: Record<string, unknown>): Promise<SqlStore> {
+  const where = values["store"];
+  if (typeof where !== "string" || where === "") throw new UsageError("`--store` takes a PostgreSQL URL or the data directory of an embedded store");
+  const dataDir = typeof values["data-dir"] === "string" ? values["data-dir"] : undefined;
+  try {
+    return await openStoreAt(where, dataDir);
+  } catch (e) {
+    throw asCliError(e);
+  }
+}
+
+function asCliError(e: unknown): unknown {
+  if (e instanceof StoreError)
+    return new CliError(e.message, { exit: e.code === "store/bad-location" ? EXIT.usage : EXIT.failed, ...(e.hint ? { hint: e.hint } : {}) });
+  return e;
+}
+
+function shardOption(value: unknown, store: SqlStore): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== "string" || !/^\d+$/.test(value) || n >= store.shards) {
+    throw new UsageError(`\`--shard\` takes a shard number from 0 to ${store.shards - 1} (the store ${store.location} has ${plural(store.shards, "shard")})`);
+  }
+  return n;
+}
+
+/** `kairos log verify --store URL|DATA_DIR [--shard N]`: every shard's chain, as `kairos log verify FILE` would check its export. */
+async function storeVerify(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    store: { type: "string" },
+    shard: { type: "string" },
+    "data-dir": { type: "string" },
+    format: { type: "string" },
+  });
+  if (positionals.length > 0) throw new UsageError("give either a log FILE or `--store`, not both");
+  const fmt = format(values["format"]);
+  const store = await storeOf(values);
+  try {
+    const shard = shardOption(values["shard"], store);
+    const r = await verifyStoreLog(store, shard === undefined ? {} : { shard });
+    if (fmt === "json") {
+      io.out(JSON.stringify({ ok: r.ok, store: store.location, shards: r.shards.map(({ verify: _, ...rest }) => rest) }, null, 2));
+    } else {
+      for (const s of r.shards) {
+        const line = s.ok
+          ? `shard ${s.shard}: ok: ${entries(s.entries)}, chain intact and authenticated${s.checkpoints > 0 ? `, ${plural(s.checkpoints, "signed checkpoint")} matched` : ""}, head ${s.head.hash}`
+          : `shard ${s.shard}: ${s.problem}`;
+        (s.ok ? io.out : io.err)(line);
+      }
+    }
+    return r.ok ? EXIT.ok : EXIT.failed;
+  } catch (e) {
+    throw asCliError(e);
+  } finally {
+    await store.close();
+  }
+}
+
+/** `kairos log export --store URL|DATA_DIR --shard N --out FILE`: one shard's chain as a file log. */
+async function storeExport(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    store: { type: "string" },
+    shard: { type: "string" },
+    out: { type: "string", short: "o" },
+    "data-dir": { type: "string" },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected \`${positionals[0]}\`: the file to write is given with \`--out FILE\``);
+  const out = values["out"];
+  if (typeof out !== "string" || out === "") throw new UsageError("missing `--out FILE`: where to write the shard's log");
+  if (existsSync(out)) {
+    const start = readFileSync(out).subarray(0, 32).toString("utf8");
+    // Never over anything that is not an earlier export (or an empty file).
+    if (start !== "" && !start.startsWith('{"$kairos":"decision-log/')) {
+      throw new CliError(`${out} exists and is not a decision log`, { exit: EXIT.usage, hint: "give a new file name, or an earlier export to replace" });
+    }
+  }
+  const store = await storeOf(values);
+  try {
+    const given = shardOption(values["shard"], store);
+    if (given === undefined && store.shards > 1) throw new UsageError(`the store ${store.location} has ${store.shards} shards: say which with \`--shard N\``);
+    const shard = given ?? 0;
+    const r = await exportStoreLog(store, shard, out);
+    io.err(
+      `shard ${shard} of ${store.location}: ${entries(r.seq)} written to ${out}, ${plural(r.checkpoints, "signed checkpoint")} to ${checkpointFileFor(out)} (head ${r.hash})\n` +
+        `verify it anywhere with \`kairos log verify ${out}\` and the store's integrity key (${INTEGRITY_KEY_ENV}, or ${keyFileFor(out, "integrity")})`,
+    );
+    return EXIT.ok;
+  } catch (e) {
+    throw asCliError(e);
+  } finally {
+    await store.close();
+  }
+}
+
 export const command: Command = {
-  summary: "verify the decision log (chain, keys, checkpoints), export a signed checkpoint, or show its last entries",
+  summary: "verify the decision log (a file, or the service's store), export a signed checkpoint or a store's shard, or show its last entries",
   usage: USAGE,
   async run(argv, io) {
     const [sub, ...rest] = argv;
@@ -251,10 +353,11 @@ export const command: Command = {
     if (sub === "checkpoint") return checkpoint(rest, io);
     if (sub === "public-key") return publicKey(rest, io);
     if (sub === "tail") return tail(rest, io);
+    if (sub === "export") return storeExport(rest, io);
     throw new UsageError(
       sub === undefined
-        ? "missing the subcommand: `verify`, `checkpoint`, `public-key` or `tail`"
-        : `unknown subcommand \`${sub}\`; use \`verify\`, \`checkpoint\`, \`public-key\` or \`tail\``,
+        ? "missing the subcommand: `verify`, `checkpoint`, `public-key`, `tail` or `export`"
+        : `unknown subcommand \`${sub}\`; use \`verify\`, \`checkpoint\`, \`public-key\`, \`tail\` or \`export\``,
     );
   },
 };

@@ -2,17 +2,20 @@
 // request and reports any difference — evidence that decisions are deterministic.
 import { INTEGRITY_KEY_ENV, loadLogKey, LOG_FORMAT_V1, LogError, replayLog, verifyLog, type LogKey } from "../../runtime/log/index.ts";
 import { loadEngineDir } from "../../runtime/node.ts";
-import { EXIT, parse, UsageError } from "../io.ts";
+import { EXIT, jsonOut, parse, UsageError } from "../io.ts";
 import type { Command } from "../main.ts";
+import { helpOf } from "../help/commands.ts";
 
 const clip = (v: unknown) => {
   const s = JSON.stringify(v) ?? "undefined";
   return s.length > 120 ? s.slice(0, 119) + "…" : s;
 };
 
+const HELP = helpOf("replay");
+
 export const command: Command = {
-  summary: "re-decide every entry of a decision log and report any difference",
-  usage: "kairos replay LOG --artifact OUT [--format text|json] [--show N]",
+  summary: HELP.summary,
+  usage: HELP.usage.join("\n       "),
   async run(argv, io) {
     const { values, positionals } = parse(argv, { artifact: { type: "string" }, format: { type: "string" }, show: { type: "string" } });
     if (positionals.length !== 1) throw new UsageError(positionals.length ? "give exactly one log file" : "missing the decision log file");
@@ -78,7 +81,7 @@ export const command: Command = {
     if (format === "text" && process.stderr.isTTY) process.stderr.write("\r");
     const defects = result.differences.filter((d) => !d.otherArtifact);
     if (format === "json") {
-      io.out(JSON.stringify({ ...result, artifact: engine.hash }, null, 2));
+      io.out(jsonOut({ ...result, artifact: engine.hash }));
     } else {
       io.out(
         `replayed ${result.replayed.toLocaleString("en-US")} of ${result.entries.toLocaleString("en-US")} entries with artifact ${engine.hash.slice(0, 12)}: ${result.identical.toLocaleString("en-US")} identical, ${result.differences.length.toLocaleString("en-US")} different`,

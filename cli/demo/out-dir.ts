@@ -1,8 +1,10 @@
 // The demo's output directory (`kairos demo --out DIR`): which directories the demo may write
 // into, the lock one run holds on it, and keeping an earlier run's log.
 //
-// The demo writes `artifact/` and `decisions.log` (with its key and other side files), and
-// moves an earlier run's log to `decisions.N.log`. It does so only in a directory that is new, empty, or recognisably an
+// The demo writes `artifact/`, the decision service's data (`store/` — the embedded store —,
+// `store.lock`, the log keys `log.key` and `log.integrity-key`, `tokens.json`) and the store's
+// log exported to `decisions.log` (with its checkpoints); it moves an earlier run's store to
+// `store.N/` and its exported log to `decisions.N.log`. It does so only in a directory that is new, empty, or recognisably an
 // earlier demo's output: one holding the `.kairos-demo` marker this module writes (or, from
 // before the marker existed, nothing but an artifact and decision logs). Everything else — a
 // file, the policy directory, a directory of other files such as `.` — is refused with exit 2
@@ -175,6 +177,43 @@ export function keepEarlierLog(path: string): string | undefined {
     const sides = entries.filter((e) => e.startsWith(`${base}.`) && e !== `${base}.lock` && !e.startsWith(`${base}.lock.`));
     renameSync(path, to);
     for (const side of sides) renameSync(join(dir, side), `${to}${side.slice(base.length)}`);
+    return to;
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * Keeps an earlier run's embedded store: `<dir>/store` → `<dir>/store.N` (the first free N), so
+ * that this run starts from an empty store and nothing written is lost. Takes the store's own
+ * lock (`store.lock`, which `kairos serve` holds while it runs on the directory) first: a store
+ * that a service has open is never moved. Returns where the store went, or undefined.
+ */
+export function keepEarlierStore(dir: string): string | undefined {
+  const store = join(dir, "store");
+  if (!existsSync(store)) return undefined;
+  const lockPath = join(dir, "store.lock");
+  let lock: FileLock;
+  try {
+    lock = FileLock.acquire(lockPath, { timeoutMs: 0, staleMs: Number.MAX_SAFE_INTEGER });
+  } catch (e) {
+    if (e instanceof LogError && e.code === "log/locked") {
+      throw new CliError(
+        `the store in \`${shown(dir)}\` is open in ${holderOf(lockPath)} (a \`kairos serve --data-dir ${shown(dir)}\`?); the demo does not move a live store`,
+        {
+          exit: EXIT.failed,
+          hint: "stop that service, or give `--out` another directory",
+        },
+      );
+    }
+    throw e;
+  }
+  try {
+    const entries = readdirSync(dir);
+    let n = 1;
+    while (entries.includes(`store.${n}`)) n++;
+    const to = join(dir, `store.${n}`);
+    renameSync(store, to);
     return to;
   } finally {
     lock.release();

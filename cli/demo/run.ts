@@ -1,22 +1,31 @@
-// One demo run: compile the policy set, claim the output directory, simulate the book with
-// every decision appended to a fresh hash-chained log, verify that log, and report — truthfully:
-// decisions the log refused are counted and named, the run then exits 1, and "log verified" is
-// said only when verification covered exactly the entries this run wrote.
+// One demo run, through the decision service: compile the policy set, claim the output
+// directory, start `kairos serve` in this process on the embedded store in `<out>/store`
+// (service.ts), simulate the book against it over HTTP (simulate.ts), then verify the store's
+// log chain, export it to `<out>/decisions.log`, verify that file offline as anyone would, and
+// report — truthfully: calls the service refused are counted and named, the run then exits 1,
+// and "log verified" is said only when the log holds exactly the decisions the service
+// acknowledged (each answered event, each wake-up it fired), no more, no fewer.
+import { chmodSync, copyFileSync, existsSync, linkSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { compilePolicyDir, writeArtifactDir } from "../../compiler/node/index.ts";
 import type { Decision } from "../../runtime/decision.ts";
-import { checkpointFileFor, DecisionLog, loadLogKey, readCheckpoints, verifyLog } from "../../runtime/log/index.ts";
+import { checkpointFileFor, keyFileFor, readCheckpoints, verifyLog } from "../../runtime/log/index.ts";
+import { decisionOf, type LogEntry } from "../../runtime/log/format.ts";
 import { loadEngineDir } from "../../runtime/node.ts";
 import { fromDecision, renderRationale } from "../../runtime/rationale/index.ts";
-import type { DecisionLogEntry, DecisionSink } from "../../runtime/sink.ts";
+import { TokensFileError } from "../../server/auth.ts";
+import { exportStoreLog, openStore, StoreError, verifyStoreLog } from "../../server/store/index.ts";
+import type { Store } from "../../server/store/types.ts";
 import { plural, printDiagnostics } from "../diagnostics-output.ts";
 import { CliError, EXIT, type Io } from "../io.ts";
-import { claimDemoOutput, keepEarlierLog } from "./out-dir.ts";
-import { decisionsByOutcome, outcomesPerJourney, reasons } from "./report.ts";
-import { simulate } from "./simulate.ts";
+import type { ReviewItem } from "./client.ts";
+import { claimDemoOutput, keepEarlierLog, keepEarlierStore } from "./out-dir.ts";
+import { decisionsByOutcome, outcomesPerJourney, reasons, table } from "./report.ts";
+import { startDemoService } from "./service.ts";
+import { openBook, simulate, type SimulationResult } from "./simulate.ts";
 
 export interface DemoOptions {
-  /** The output directory (absolute). */
+  /** The output directory (absolute): also the service's data directory. */
   readonly out: string;
   readonly customers: number;
   readonly days: number;
@@ -24,49 +33,71 @@ export interface DemoOptions {
   readonly policies: string;
   /** Midnight UTC of the first simulated day (default 2026-01-05). */
   readonly start?: number;
-  /**
-   * Wraps the decision log before the engine gets it — how tests put a failing disk between
-   * the engine and the log. Default: the log itself.
-   */
-  readonly wrapSink?: (log: DecisionSink) => DecisionSink;
+  /** Puts something between the service and its store — how tests make the store fail. Default: the store itself. */
+  readonly wrapStore?: (store: Store) => Store;
+  /** Called after each decision the service answered (tests hold the run here). */
+  readonly afterDecision?: (answered: number) => void | Promise<void>;
   readonly onProgress?: (day: number, decisions: number) => void;
-}
-
-/** Counts what the log accepted and refused, in front of it. */
-class CountingSink implements DecisionSink {
-  appended = 0;
-  refused = 0;
-  firstError: unknown;
-  private readonly inner: DecisionSink;
-
-  constructor(inner: DecisionSink) {
-    this.inner = inner;
-  }
-
-  async append(entry: DecisionLogEntry): Promise<unknown> {
-    try {
-      const written = await this.inner.append(entry);
-      this.appended++;
-      return written;
-    } catch (e) {
-      if (this.refused++ === 0) this.firstError = e;
-      throw e;
-    }
-  }
 }
 
 const n = (x: number) => x.toLocaleString("en-US");
 
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+/** The decisions in an exported log file, in log order. */
+function decisionsIn(file: string): Decision[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => decisionOf(JSON.parse(l) as LogEntry));
 }
 
-/** Runs the demo; returns the exit code (0 only when every decision was logged and the log verified). */
+/**
+ * Puts the store's log keys beside the exported log under the file log's names
+ * (`decisions.log.key`, `decisions.log.integrity-key`; hard links, mode 0600 as the originals),
+ * so that `kairos log verify`, `explain` and `replay` work on the file as on any file log.
+ */
+function besideExport(dataDir: string, logPath: string): void {
+  for (const purpose of ["pseudonymization", "integrity"] as const) {
+    const from = keyFileFor(join(dataDir, "log"), purpose);
+    const to = keyFileFor(logPath, purpose);
+    if (!existsSync(from)) continue; // keys from the environment: nothing to put beside it
+    rmSync(to, { force: true });
+    try {
+      linkSync(from, to);
+    } catch {
+      copyFileSync(from, to);
+      chmodSync(to, 0o600);
+    }
+  }
+}
+
+/** What the run could not do, one sentence each (empty: nothing). */
+function problemsOf(r: SimulationResult): string[] {
+  const out: string[] = [];
+  const by = new Map<string, { n: number; first: string }>();
+  for (const x of r.refused) {
+    const key = `${x.what}|${x.code}`;
+    const c = by.get(key);
+    if (c) c.n++;
+    else by.set(key, { n: 1, first: x.message });
+  }
+  for (const [key, c] of by) {
+    const [what, code] = key.split("|") as [string, string];
+    const calls = what === "decision" ? plural(c.n, "decision") : what === "wake-ups" ? plural(c.n, "wake-up run") : plural(c.n, `${what} post`);
+    out.push(
+      `${calls} refused by the service (${code}; first: ${c.first})${what === "decision" ? ": no action was taken for them and they are not in the log" : ""}`,
+    );
+  }
+  if (r.wakeupsFailed > 0) out.push(`${plural(r.wakeupsFailed, "wake-up")} failed when the service ran them (they stay pending and are retried)`);
+  if (r.abandoned) out.push(`the simulation stopped early: ${r.abandoned}`);
+  return out;
+}
+
+/** Runs the demo; returns the exit code (0 only when every call succeeded and the log verified). */
 export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
   const { out, customers, days, seed, policies } = options;
   const rel = (p: string) => relative(process.cwd(), p) || ".";
 
-  io.out(`Kairos demo — ${n(customers)} customers over ${days} days (seed ${seed})\n`);
+  io.out(`Kairos demo — ${n(customers)} customers over ${days} days (seed ${seed}), through the decision service\n`);
   const compiled = await compilePolicyDir(policies);
   if ("usage" in compiled) throw new CliError(compiled.usage, { exit: EXIT.usage });
   const built = compiled.artifact;
@@ -86,74 +117,111 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
       `1. compiled ${rel(policies)} → ${rel(artifactDir)}: ${m.journeys.length} journeys, artifact ${m.hash.slice(0, 12)}, OPA ${m.opa?.version ?? "-"} consent/residency bundle`,
     );
 
-    const engine = await loadEngineDir(artifactDir);
     const logPath = join(out, "decisions.log");
-    const kept = keepEarlierLog(logPath);
-    const log = DecisionLog.open(logPath, {
-      pii: engine.catalog,
-      journeys: engine.predicates.journeys.map((j) => j.meta),
-      fsync: "batch",
-      batchSize: 500,
-      onWarning: (w) => io.err(w),
-    });
-    const before = log.head;
-    const sink = new CountingSink(options.wrapSink ? options.wrapSink(log) : log);
-    engine.attach(sink);
-    io.out(`2. simulating; every decision is appended to ${rel(logPath)}${kept ? ` (the previous log was kept as ${rel(kept)})` : ""}`);
-    const started = performance.now();
-    let result;
-    let closeError: unknown;
-    let after = before;
+    const keptLog = keepEarlierLog(logPath);
+    const keptStore = keepEarlierStore(out);
+    const engine = await loadEngineDir(artifactDir);
+    const start = options.start ?? Date.UTC(2026, 0, 5);
+    const book = openBook(customers, start, seed);
+    let svc;
     try {
-      result = await simulate(engine, {
+      svc = await startDemoService({
+        dataDir: out,
+        engine,
+        book: book.records,
+        ...(options.wrapStore ? { wrapStore: options.wrapStore } : {}),
+        errorLog: (l) => io.err(l),
+      });
+    } catch (e) {
+      if (e instanceof StoreError || e instanceof TokensFileError)
+        throw new CliError(`the decision service did not start: ${e.message}`, { exit: EXIT.failed, ...(e.hint ? { hint: e.hint } : {}) });
+      throw e;
+    }
+    const kept = [keptStore && `the previous store was kept as ${rel(keptStore)}`, keptLog && `the previous log as ${rel(keptLog)}`].filter(Boolean);
+    io.out(
+      `2. started the decision service at ${svc.server.url} (embedded store in ${rel(join(out, "store"))}, simulated clock${kept.length ? `; ${kept.join(", ")}` : ""});\n` +
+        `   context comes from the system of record at ${svc.records.url}, asked for each decision's minimal bundle`,
+    );
+    const started = performance.now();
+    let result: SimulationResult;
+    let reviews: readonly ReviewItem[] = [];
+    try {
+      result = await simulate(book, svc.client, {
         customers,
         days,
         seed,
-        start: options.start ?? Date.UTC(2026, 0, 5),
+        start,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.afterDecision ? { afterDecision: options.afterDecision } : {}),
       });
+      reviews = await svc.client.pendingReviews().catch(() => []);
     } finally {
-      engine.attach(undefined);
-      after = log.head;
-      try {
-        log.close();
-      } catch (e) {
-        closeError = e; // the last batch may not be on disk: said below
-      }
+      await svc.close();
     }
     const seconds = (performance.now() - started) / 1000;
-    const written = after.seq - before.seq;
-    const head = after.hash;
+    const problems = problemsOf(result);
+    const acknowledged = result.decisions.length + result.wakeupsFired;
 
-    const failedToLog = result.decisions.filter((d) => d.outcome === "error" && d.error?.code === "log_failed").length;
-    const notInLog = Math.max(0, sink.refused - failedToLog);
-    const problems: string[] = [];
-    if (failedToLog > 0) {
-      problems.push(
-        `${plural(failedToLog, "decision")} could not be logged as made — the log refused ${sink.refused === 1 ? "an entry" : `${n(sink.refused)} entries`} (first: ${messageOf(sink.firstError)}); ` +
-          `they became \`error\` decisions with no action: ${n(failedToLog - notInLog)} are in the log as \`error\` entries, ${n(notInLog)} are not in the log at all`,
-      );
-    }
-    if (closeError !== undefined) problems.push(`the log could not be flushed to disk when closing it: ${messageOf(closeError)}`);
-
-    // Verified only when the file holds exactly the chain this run wrote, ending at its head.
-    // With the integrity key the demo just used: every entry authenticated, checkpoints checked.
-    const v = verifyLog(logPath, { integrityKey: loadLogKey(logPath, { purpose: "integrity" }), checkpoints: readCheckpoints(checkpointFileFor(logPath)) });
+    // The store's chain, verified where it lives; then exported and verified as a file, offline.
+    const store = await openStore(undefined, { dataDir: out, readOnly: true });
     let verified: string;
-    if (!v.ok) verified = `LOG VERIFICATION FAILED: ${v.firstBad ? `line ${v.firstBad.line}: ${v.firstBad.problem}` : (v.notALog ?? "the log is not intact")}`;
-    else if (v.entries !== before.seq + written || v.head.hash !== head || written !== sink.appended) {
-      verified = `LOG VERIFICATION FAILED: ${rel(logPath)} holds ${n(v.entries)} ${v.entries === 1 ? "entry" : "entries"} ending at ${v.head.hash.slice(0, 12)}, but this run appended ${n(sink.appended)} ending at ${head.slice(0, 12)}: something else wrote or replaced the log`;
-    } else
-      verified = `log verified: ${n(v.entries)} entries${problems.length ? " (every entry this run wrote)" : ""}, chain intact and authenticated, head ${v.head.hash.slice(0, 12)}`;
-    const ok = v.ok && verified.startsWith("log verified") && problems.length === 0;
+    let logged: Decision[] | undefined;
+    try {
+      const inStore = await verifyStoreLog(store);
+      const shard = inStore.shards[0];
+      const exported = await exportStoreLog(store, 0, logPath);
+      besideExport(out, logPath);
+      const v = verifyLog(logPath, { integrityKey: store.keys.integrityKey, checkpoints: readCheckpoints(checkpointFileFor(logPath)) });
+      const storeEntries = inStore.shards.reduce((s, x) => s + x.entries, 0);
+      if (!inStore.ok) verified = `LOG VERIFICATION FAILED in the store: ${inStore.shards.find((s) => !s.ok)?.problem ?? "the chain is not intact"}`;
+      else if (!v.ok || !v.authenticated)
+        verified = `LOG VERIFICATION FAILED for ${rel(logPath)}: ${v.firstBad ? `line ${v.firstBad.line}: ${v.firstBad.problem}` : (v.notALog ?? "not authenticated")}`;
+      else if (storeEntries !== acknowledged || v.entries !== exported.seq || inStore.shards.length !== 1 || shard?.head.hash !== v.head.hash) {
+        verified = `LOG VERIFICATION FAILED: the store's log holds ${n(storeEntries)} ${storeEntries === 1 ? "entry" : "entries"}, but the service acknowledged ${n(acknowledged)} decisions (${n(result.decisions.length)} answered, ${n(result.wakeupsFired)} wake-ups): something else wrote to the store, or a decision was lost`;
+      } else {
+        verified = `log verified: ${n(v.entries)} entries in the store and in ${rel(logPath)}, chain intact and authenticated, head ${v.head.hash.slice(0, 12)}`;
+        logged = decisionsIn(logPath);
+      }
+    } catch (e) {
+      verified = `LOG VERIFICATION FAILED: ${e instanceof Error ? e.message : String(e)}`;
+    } finally {
+      await store.close();
+    }
+    const ok = verified.startsWith("log verified") && problems.length === 0;
 
     io.out(
-      `3. ${n(result.decisions.length)} decisions in ${seconds.toFixed(1)} s (${n(Math.round(result.decisions.length / Math.max(seconds, 1e-9)))}/s); ${verified}`,
+      `3. ${n(acknowledged)} decisions in ${seconds.toFixed(1)} s (${n(Math.round(acknowledged / Math.max(seconds, 1e-9)))}/s): ${n(result.decisions.length)} for events, ` +
+        `${n(result.wakeupsFired)} timed follow-ups the service fired itself; ${n(result.consentRecords + result.objections)} consent records and objections posted; ${verified}`,
     );
     for (const p of problems) io.err(`kairos demo: ${p}`);
-    io.out("\nOutcomes per journey (each candidate evaluation)\n" + indent(outcomesPerJourney(result.decisions)));
-    io.out("\nDecisions by outcome\n" + indent(decisionsByOutcome(result.decisions)));
-    io.out("\nWhy candidates did not act\n" + indent(reasons(result.decisions)));
+    // The tables count what the log holds when it verified (every decision, wake-ups included); else what the service answered.
+    const all = logged ?? result.decisions;
+    const source = logged ? "" : " (the decisions the service answered; the log did not verify)";
+    io.out(`\nOutcomes per journey (each candidate evaluation)${source}\n` + indent(outcomesPerJourney(all)));
+    io.out("\nDecisions by outcome\n" + indent(decisionsByOutcome(all)));
+    io.out("\nWhy candidates did not act\n" + indent(reasons(all)));
+
+    const asked = [...book.records.asked].sort((a, b) => b[1] - a[1]);
+    io.out(
+      `\nThe system of record was asked ${n(book.records.lookups)} times, always for a decision's minimal bundle — ${asked.length} distinct field lists, for example:\n` +
+        indent(
+          table(
+            ["fields asked", "times"],
+            asked.slice(0, 3).map(([f, c]) => [clip(`${f.split(",").length}: ${f.replaceAll(",", ", ")}`, 96), c]),
+          ),
+        ),
+    );
+    if (reviews.length > 0) {
+      io.out(`\n${plural(reviews.length, "decision")} wait for a person (pending_review), for example:\n`);
+      io.out(
+        indent(
+          table(
+            ["decision", "journey", "proposed action"],
+            reviews.slice(0, 3).map((r) => [r.decision_id, r.journey, r.action ? `${r.action.name ?? "?"} (${r.action.channel ?? "?"})` : "-"]),
+          ),
+        ),
+      );
+    }
 
     const metas = engine.predicates.journeys.map((j) => j.meta);
     const show = (title: string, d: Decision | undefined) => {
@@ -170,15 +238,27 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
       result.decisions.find((d) => d.outcome === "denied_consent"),
     );
     const example = result.decisions.find((d) => d.outcome === "acted") ?? result.decisions[0];
+    const id = example?.decision_id ?? "ID";
+    const review = reviews[0]?.decision_id ?? "DECISION_ID";
     io.out(
-      `\nNext: \`npx kairos explain ${rel(logPath)} --decision ${example?.decision_id ?? "ID"} --format html > rationale.html\`` +
-        `\n      \`npx kairos log verify ${rel(logPath)}\` — then change any byte of the log and run it again.`,
+      `\nQuery it: the store stays in ${rel(out)}; start the service on it and ask with the demo's token.\n` +
+        `  npx kairos serve ${rel(artifactDir)} --data-dir ${rel(out)} --clock request   # http://127.0.0.1:8181 on the demo's simulated clock; docs/service.md\n` +
+        `  curl -s -H 'Authorization: Bearer ${svc.token}' http://127.0.0.1:8181/v1/decisions/${id}/rationale?format=text\n` +
+        `  curl -s -H 'Authorization: Bearer ${svc.token}' -H 'content-type: application/json' \\\n` +
+        `       -d '{"verdict":"approve","reviewer":"you"}' http://127.0.0.1:8181/v1/reviews/${review}\n` +
+        `  npx kairos log verify --store ${rel(out)}                # the chain in the store (stop the service first)\n` +
+        `  npx kairos log verify ${rel(logPath)}                    # the exported copy, offline (its keys beside it)\n` +
+        `  npx kairos explain ${rel(logPath)} --decision ${id} --format html > rationale.html`,
     );
-    if (!ok) io.err(`kairos demo: failed — ${problems.length ? "not every decision was logged" : "the log did not verify"}; see above`);
+    if (!ok) io.err(`kairos demo: failed — ${problems.length ? "the service refused some calls" : "the log did not verify"}; see above`);
     return ok ? EXIT.ok : EXIT.failed;
   } finally {
     claim.release();
   }
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
 function indent(s: string): string {

@@ -11,6 +11,7 @@ import {
   type ActionParamDef,
   type Catalog,
   type CatalogLoc,
+  type ChannelCapDef,
   type EntityDef,
   type EventDef,
   type FieldDef,
@@ -21,6 +22,7 @@ import {
   type PurposeDef,
   type ScalarTypeName,
 } from "../../core/catalog/types.ts";
+import { parseDurationLiteral } from "../../core/literals.ts";
 import { entries, items, nodeLoc, type Entry, type Node, type Tree } from "./yaml-tree.ts";
 
 /** Entity names the language itself uses as the first part of a path. */
@@ -30,6 +32,7 @@ const NAME = new RegExp(schema.$defs.name.pattern);
 const EVENT_NAME = new RegExp(schema.$defs.eventName.pattern);
 const REGION = new RegExp(schema.$defs.region.pattern);
 const DURATION = new RegExp(schema.$defs.duration.pattern);
+const CAP_WINDOW = new RegExp(schema.$defs.capWindow.pattern);
 const TYPE_NAMES: ReadonlySet<string> = new Set(schema.$defs.typeName.enum);
 const PII: ReadonlySet<string> = new Set(["none", "identifier", "direct", "sensitive"]);
 
@@ -47,13 +50,17 @@ export interface References {
   readonly allows: NameRef[];
   /** Channels named in purposes' `channels`. */
   readonly channels: NameRef[];
+  /** The channel of each channel cap (owner: the cap). */
+  readonly capChannels: NameRef[];
+  /** Purposes listed by channel caps' `purposes` (owner: the cap). */
+  readonly capPurposes: NameRef[];
 }
 
 export function buildCatalog(tree: Tree, text: string, fileName: string, r: Reporter): { catalog: Catalog; refs: References } {
   const b = new Builder(tree, text, r);
   const top = entries(tree, tree.root, text);
   const version = scalar(top.get("version")?.value);
-  const refs: References = { binds: [], forbids: [], allows: [], channels: [] };
+  const refs: References = { binds: [], forbids: [], allows: [], channels: [], capChannels: [], capPurposes: [] };
   const catalog: Catalog = {
     version: typeof version === "number" ? version : 1,
     file: fileName,
@@ -62,6 +69,7 @@ export function buildCatalog(tree: Tree, text: string, fileName: string, r: Repo
     purposes: b.purposes(top.get("purposes"), refs),
     actions: b.actions(top.get("actions")),
     transfers: b.transfers(top.get("transfers")),
+    caps: b.caps(top.get("caps"), refs),
   };
   return { catalog, refs };
 }
@@ -236,6 +244,54 @@ class Builder {
         region,
         this.names(e, REGION, `transfers of \`${region}\``).map((x) => x.name),
       );
+    }
+    return out;
+  }
+
+  /**
+   * Channel caps. A cap whose `channel`, `max` or `per` is not usable (the schema reported it)
+   * is left out; `purposes` defaults to `all`.
+   */
+  caps(entry: Entry | undefined, refs: References): Map<string, ChannelCapDef> {
+    const out = new Map<string, ChannelCapDef>();
+    for (const [name, e] of this.named(entry, NAME)) {
+      if (!isMap(e.value)) continue;
+      const m = this.map(e.value);
+      const channelNode = m.get("channel")?.value ?? null;
+      const channel = str(channelNode);
+      const max = scalar(m.get("max")?.value);
+      const perEntry = m.get("per");
+      const per = str(perEntry?.value);
+      if (channel === undefined || !NAME.test(channel)) continue;
+      if (typeof max !== "number" || !Number.isInteger(max) || max < 1) continue;
+      if (per === undefined || !CAP_WINDOW.test(per)) continue;
+      const windowMs = parseDurationLiteral(per);
+      if (windowMs === undefined) {
+        this.r.report(
+          "catalog/invalid-value",
+          `\`${per}\` is longer than any window a cap can count`,
+          nodeLoc(perEntry!.value),
+          "a cap window is at most about 10,000 years; use a shorter one",
+        );
+        continue;
+      }
+      const purposesEntry = m.get("purposes");
+      let purposes: ChannelCapDef["purposes"] = "all";
+      if (purposesEntry) {
+        const word = str(purposesEntry.value);
+        if (word !== undefined) {
+          // `marketing` or `all`; anything else was reported by the schema, and the cap is left out.
+          if (word !== "marketing" && word !== "all") continue;
+          purposes = word;
+        } else {
+          const listed = this.names(purposesEntry, NAME, `purposes of cap \`${name}\``);
+          if (listed.length === 0) continue;
+          for (const ref of listed) refs.capPurposes.push({ ...ref, owner: name });
+          purposes = listed.map((x) => x.name);
+        }
+      }
+      refs.capChannels.push({ owner: name, name: channel, loc: nodeLoc(channelNode) });
+      out.set(name, { name, channel, max, per, windowMs, purposes, loc: nodeLoc(e.keyNode) });
     }
     return out;
   }

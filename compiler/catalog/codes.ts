@@ -36,6 +36,12 @@ const codes = {
     severity: "warning",
     summary: "a purpose names a channel no action uses but one close to it exists (a likely typo)",
   },
+  "catalog/unknown-cap-channel": { severity: "error", summary: "a channel cap counts a channel that no action uses and no purpose lists" },
+  "catalog/unknown-purpose": { severity: "error", summary: "a channel cap names a purpose the catalog does not declare" },
+  "catalog/ineffective-cap": {
+    severity: "warning",
+    summary: "a channel cap never applies: none of the purposes it covers lists its channel",
+  },
   "catalog/sensitive-without-labels": {
     severity: "warning",
     summary: "a `pii: sensitive` field has no labels, so no purpose can allow reading it",

@@ -71,7 +71,8 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
     case "required": {
       const key = String(params.missingProperty);
       const loc = path.length === 0 ? firstKeyLoc(tree) : keyLoc;
-      r.report("catalog/missing-key", `missing key \`${key}\`${path.length ? ` in ${place}` : ""}`, loc, hintFor(REQUIRED_HINTS, key));
+      const hints = path[0] === "caps" ? CAP_REQUIRED_HINTS : REQUIRED_HINTS;
+      r.report("catalog/missing-key", `missing key \`${key}\`${path.length ? ` in ${place}` : ""}`, loc, hintFor(hints, key));
       return;
     }
     case "const":
@@ -86,7 +87,10 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
     case "enum": {
       const allowed = (params.allowedValues as unknown[]).map(String);
       const value = String(e.data);
-      const hint = suggest(value, allowed) ?? `expected one of ${allowed.map((a) => `\`${a}\``).join(", ")}`;
+      const capPurposes = path[0] === "caps" && path[2] === "purposes" && path.length === 3;
+      const hint = capPurposes
+        ? (suggest(value, allowed) ?? `to name purposes, write a list: \`[${value}]\``)
+        : (suggest(value, allowed) ?? `expected one of ${allowed.map((a) => `\`${a}\``).join(", ")}`);
       r.report("catalog/invalid-value", `\`${value}\` is not ${parent.title ?? "an allowed value"}`, valueLoc, hint);
       return;
     }
@@ -94,6 +98,8 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
       const value = String(e.data);
       if (def === "duration") {
         r.report("catalog/invalid-value", `\`${value}\` is not an ISO 8601 duration`, valueLoc, durationHint(value));
+      } else if (def === "capWindow") {
+        r.report("catalog/invalid-value", `\`${value}\` is not a cap window`, valueLoc, capWindowHint(value));
       } else {
         r.report("catalog/invalid-name", `\`${value}\` is not ${parent.title ?? "a valid name"}`, valueLoc, nameHint(value, def));
       }
@@ -101,6 +107,14 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
     }
     case "minItems":
       r.report("catalog/invalid-value", `${place} must not be empty`, valueLoc, hintFor(EMPTY_HINTS, path[path.length - 1] ?? ""));
+      return;
+    case "minimum":
+      r.report(
+        "catalog/invalid-value",
+        `${place} must be at least ${String(params.limit)}, not ${show(e.data)}`,
+        valueLoc,
+        hintFor(MINIMUM_HINTS, path[path.length - 1] ?? ""),
+      );
       return;
     case "minLength":
       r.report("catalog/invalid-value", `${place} must not be empty text`, valueLoc);
@@ -135,7 +149,18 @@ const REQUIRED_HINTS: Record<string, string> = {
   channel: "add the channel the action uses, such as `channel: email`",
 };
 
+const CAP_REQUIRED_HINTS: Record<string, string> = {
+  channel: "add the channel the cap counts, such as `channel: email`",
+  max: "add how many actions the window may hold, such as `max: 3`",
+  per: "add the rolling window, such as `per: 7d`",
+};
+
+const MINIMUM_HINTS: Record<string, string> = {
+  max: "a cap allows at least one action per window; to stop a channel for a purpose, remove the channel from the purpose's `channels`",
+};
+
 const EMPTY_HINTS: Record<string, string> = {
+  purposes: "list at least one purpose, or write `marketing` or `all`",
   binds: "list the entities the event carries, such as `[customer]`",
   bases: "list at least one lawful basis, such as `[consent]`",
   channels: "list at least one channel, such as `[email]`",
@@ -194,6 +219,18 @@ function durationHint(value: string): string {
   return "write durations like `P10Y` (10 years), `P30D` (30 days), `P2W` (2 weeks) or `PT5M` (5 minutes)";
 }
 
+function capWindowHint(value: string): string {
+  const iso = /^P(?:(\d+)W|(\d+)D|T(\d+)H|T(\d+)M|T(\d+)S)$/i.exec(value.trim());
+  if (iso) {
+    const [, w, d, h, m, sec] = iso;
+    const fixed = w ? `${w}w` : d ? `${d}d` : h ? `${h}h` : m ? `${m}m` : `${sec}s`;
+    if (/^[1-9]/.test(fixed)) return `did you mean \`${fixed}\`? a cap window is written like a journey's \`cap N per ${fixed}\``;
+  }
+  const spaced = /^\s*([1-9]\d*)\s*(weeks?|w|days?|d|hours?|h|minutes?|mins?|m|seconds?|secs?|s)\s*$/.exec(value);
+  if (spaced) return `did you mean \`${spaced[1]}${spaced[2]!.charAt(0)}\`? a cap window is written like a journey's \`cap N per 7d\``;
+  return "write a whole number of at least 1 and a unit, as in a journey's `cap N per 7d`: `7d` (days), `24h` (hours), `2w` (weeks), `30m` (minutes)";
+}
+
 function typeHint(data: unknown, expected: string): string | undefined {
   if (expected === "boolean" && typeof data === "string" && /^(yes|no|on|off|y|n)$/i.test(data)) {
     return `YAML 1.2 reads \`${data}\` as text: write \`true\` or \`false\``;
@@ -214,6 +251,8 @@ function typeWord(type: string): string {
       return "a list";
     case "boolean":
       return "`true` or `false`";
+    case "integer":
+      return "a whole number";
     case "string":
       return "text";
     default:
@@ -235,7 +274,7 @@ function placeName(path: readonly string[]): string {
   const [top, name] = path;
   if (top === undefined) return "the catalog";
   if (name === undefined) return `\`${top}\``;
-  const owners: Record<string, string> = { entities: "entity", events: "event", purposes: "purpose", actions: "action" };
+  const owners: Record<string, string> = { entities: "entity", events: "event", purposes: "purpose", actions: "action", caps: "cap" };
   const owner = Object.hasOwn(owners, top) ? owners[top] : undefined;
   let desc = top === "transfers" ? `the transfers of \`${name}\`` : owner ? `${owner} \`${name}\`` : `\`${name}\` of \`${top}\``;
   for (let j = 2; j < path.length; j++) {
@@ -278,7 +317,9 @@ function nameKind(path: readonly string[]): string {
             ? "action name"
             : last === "transfers"
               ? "region tag"
-              : "name";
+              : last === "caps"
+                ? "cap name"
+                : "name";
   }
   if (last === "fields") return path[0] === "events" ? "payload field name" : "field name";
   if (last === "params") return "parameter name";

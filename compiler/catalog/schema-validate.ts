@@ -19,6 +19,7 @@ function split(schema: typeof published): typeof published {
   s.properties.events.additionalProperties = true as never;
   s.properties.purposes.additionalProperties = true as never;
   s.properties.actions.additionalProperties = true as never;
+  s.properties.caps.additionalProperties = true as never;
   s.$defs.entity.properties.fields.additionalProperties = true as never;
   s.$defs.event.properties.fields.additionalProperties = true as never;
   s.$defs.action.properties.params.additionalProperties = true as never;
@@ -33,6 +34,7 @@ interface Validators {
   readonly event: ValidateFunction;
   readonly purpose: ValidateFunction;
   readonly action: ValidateFunction;
+  readonly cap: ValidateFunction;
   readonly typeRef: ValidateFunction;
 }
 
@@ -54,6 +56,7 @@ function compile(): Validators {
     event: def("event"),
     purpose: def("purpose"),
     action: def("action"),
+    cap: def("cap"),
     typeRef: def("typeRef"),
   };
   return validators;
@@ -118,6 +121,7 @@ export function validateCatalog(value: unknown): ErrorObject[] {
       });
     }
   });
+  each(value.caps, "/caps", (cap, p) => run(v.cap, cap, p));
   return out;
 }
 

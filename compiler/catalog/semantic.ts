@@ -1,9 +1,11 @@
 // Cross-reference checks over the built catalog: names used in one section must exist in
 // another. Labels and channels are free names, so for them only a near miss (a likely typo)
-// is reported; a label forbidden ahead of any field carrying it is legitimate.
+// is reported; a label forbidden ahead of any field carrying it is legitimate. A channel cap is
+// stricter: its channel and purposes must exist, since a cap that counts nothing protects nobody.
 import { closest, didYouMean } from "../../core/diagnostics.ts";
 import type { NameRef, References } from "./build.ts";
 import type { Reporter } from "./report.ts";
+import { capCoversPurpose } from "../../core/catalog/caps.ts";
 import type { Catalog } from "../../core/catalog/types.ts";
 
 export function checkReferences(catalog: Catalog, refs: References, r: Reporter): void {
@@ -11,6 +13,7 @@ export function checkReferences(catalog: Catalog, refs: References, r: Reporter)
   checkOverlaps(refs, r);
   checkLabels(catalog, [...refs.forbids, ...refs.allows], r);
   checkChannels(catalog, refs.channels, r);
+  checkCaps(catalog, refs, r);
 }
 
 function checkBinds(catalog: Catalog, binds: readonly NameRef[], r: Reporter): void {
@@ -61,5 +64,50 @@ function checkChannels(catalog: Catalog, uses: readonly NameRef[], r: Reporter):
     const near = closest(ref.name, offered);
     if (near === undefined) continue;
     r.report("catalog/unknown-channel", `no action uses channel \`${ref.name}\` (named by purpose \`${ref.owner}\`)`, ref.loc, `did you mean \`${near}\`?`);
+  }
+}
+
+function list(names: readonly string[]): string {
+  return names.map((n) => `\`${n}\``).join(", ");
+}
+
+// A cap's channel must be one the catalog uses (an action's or a purpose's), its purposes must
+// be declared, and a cap no covered purpose can act through is reported as never applying.
+function checkCaps(catalog: Catalog, refs: References, r: Reporter): void {
+  const channels = new Set<string>();
+  for (const a of catalog.actions.values()) channels.add(a.channel);
+  for (const p of catalog.purposes.values()) for (const c of p.channels) channels.add(c);
+  const bad = new Set<string>();
+  for (const ref of refs.capChannels) {
+    if (channels.has(ref.name)) continue;
+    bad.add(ref.owner);
+    const known = [...channels].sort();
+    const hint =
+      didYouMean(ref.name, known) ?? (known.length === 0 ? "declare an action that uses the channel under `actions`" : `channels in use: ${list(known)}`);
+    r.report("catalog/unknown-cap-channel", `cap \`${ref.owner}\` counts channel \`${ref.name}\`, which no action or purpose uses`, ref.loc, hint);
+  }
+  const purposes = [...catalog.purposes.keys()];
+  for (const ref of refs.capPurposes) {
+    if (catalog.purposes.has(ref.name)) continue;
+    bad.add(ref.owner);
+    const hint = didYouMean(ref.name, purposes) ?? (purposes.length === 0 ? "declare the purpose under `purposes`" : `declared purposes: ${list(purposes)}`);
+    r.report("catalog/unknown-purpose", `cap \`${ref.owner}\` names unknown purpose \`${ref.name}\``, ref.loc, hint);
+  }
+  for (const cap of catalog.caps?.values() ?? []) {
+    if (bad.has(cap.name)) continue;
+    const covered = [...catalog.purposes.values()].filter((p) => capCoversPurpose(cap, p.name, catalog));
+    if (covered.some((p) => p.channels.includes(cap.channel))) continue;
+    const why =
+      covered.length === 0
+        ? cap.purposes === "marketing"
+          ? "no purpose is `marketing: true`"
+          : "it covers no purpose"
+        : `no purpose it covers (${list(covered.map((p) => p.name))}) lists channel \`${cap.channel}\``;
+    r.report(
+      "catalog/ineffective-cap",
+      `cap \`${cap.name}\` never applies: ${why}`,
+      cap.loc,
+      "an action on a channel its purpose does not list is never taken; change the cap's `channel` or `purposes`, or remove the cap",
+    );
   }
 }

@@ -483,20 +483,22 @@ export class ExprChecker {
 
   /** A string literal compared with an enum must be one of its values. */
   private enumLiterals(l: A.Expr, lt: Type, r: A.Expr, rt: Type): void {
-    const check = (enumSide: Type, lit: A.Expr) => {
+    // The message names the enum (the expression on the other side) and lists its values; the
+    // hint suggests one only when it is close and not an opposite (core/diagnostics.ts closest).
+    const check = (enumSide: Type, enumExpr: A.Expr, lit: A.Expr) => {
       const inner = lit.kind === "paren" ? lit.inner : lit;
       if (enumSide.kind !== "enum" || inner.kind !== "string") return;
       if (!enumSide.values.includes(inner.value)) {
         this.error(
           "check/unknown-enum-value",
-          `\`"${inner.value}"\` is not a value of this enum`,
+          `\`"${inner.value}"\` is not a value of \`${printExprBounded(enumExpr, 60)}\`, whose values are ${list(enumSide.values.map((v) => `"${v}"`))}`,
           inner.span,
-          didYouMean(inner.value, enumSide.values) ?? `its values are ${list(enumSide.values.map((v) => `"${v}"`))}`,
+          didYouMean(inner.value, enumSide.values) ?? "use one of its values",
         );
       }
     };
-    check(lt, r);
-    check(rt, l);
+    check(lt, l, r);
+    check(rt, r, l);
   }
 
   // --- narrowing --------------------------------------------------------------------------------

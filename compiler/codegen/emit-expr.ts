@@ -38,7 +38,7 @@ export class ExprEmitter {
 
   /** A `reason` sentence: its text parts and rendered interpolations, concatenated. */
   reason(parts: readonly ReasonPart[]): Code {
-    const pieces = parts.map((p) => (p.kind === "text" ? str(p.text) : show(showKind(p.site.type), this.emit(p.site))));
+    const pieces = parts.map((p) => (p.kind === "text" ? str(p.text) : show(showKind(p.site.type, p.site.expr), this.emit(p.site))));
     if (pieces.length === 0) return str("");
     // A leading string literal makes every `+` a string concatenation.
     const all = pieces[0]!.k === "atom" && pieces[0]!.text.startsWith('"') ? pieces : [str(""), ...pieces];
@@ -245,6 +245,8 @@ function show(kind: ShowKind, v: Code): Code {
       return call("fmtDateTime", [v]);
     case "duration":
       return call("fmtDuration", [v]);
+    case "decimal":
+      return call("fmtDecimal", [v]);
     case "text":
       return call("String", [v]);
   }

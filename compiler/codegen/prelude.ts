@@ -227,6 +227,19 @@ const HELPERS: readonly Helper[] = [
     ],
   },
   {
+    doc: "A decimal field in a `reason`: at least two fraction digits (`49.90`), more when it has them.",
+    name: "fmtDecimal",
+    generics: "",
+    params: [["x", "number"]],
+    result: "string",
+    body: [
+      "const text = String(x);",
+      "if (!Number.isFinite(x) || /e/i.test(text)) return text;",
+      'const dot = text.indexOf(".");',
+      "return dot >= 0 && text.length - dot - 1 >= 2 ? text : x.toFixed(2);",
+    ],
+  },
+  {
     doc: "A list in a `reason`: its elements, comma-separated.",
     name: "fmtList",
     generics: "<T>",

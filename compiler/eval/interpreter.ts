@@ -40,7 +40,7 @@ export function interpretJourney(program: CheckedProgram, journey: CheckedJourne
   const reason = (ctx: PredicateContext, trace: Tracer): string => {
     let out = "";
     const run: Run = { ctx, trace, conditions: new Map(), ranges };
-    for (const p of parts) out += p.kind === "text" ? p.text : showValue(showKind(p.site.type), evaluate(p.site, run, EMPTY));
+    for (const p of parts) out += p.kind === "text" ? p.text : showValue(showKind(p.site.type, p.site.expr), evaluate(p.site, run, EMPTY));
     return out;
   };
   return { meta, when, reason };

@@ -35,7 +35,7 @@
 // - Evaluation order is left to right; a node's value is traced after its sub-expressions'.
 import type * as A from "../syntax/ast.ts";
 import type { Type } from "../checker/checked.ts";
-import { formatDate, formatDateTime, formatDuration, MS_PER_DAY } from "../../core/literals.ts";
+import { formatDate, formatDateTime, formatDecimal, formatDuration, MS_PER_DAY } from "../../core/literals.ts";
 import { PredicateError } from "../../core/predicate-error.ts";
 
 export { isPredicateError, PredicateError } from "../../core/predicate-error.ts";
@@ -98,22 +98,31 @@ export function divide(a: number, b: number, node: number): number {
 }
 
 /** How a value of a type is written into a `reason` sentence. */
-export type ShowKind = "text" | "date" | "datetime" | "duration" | { readonly list: ShowKind };
+export type ShowKind = "text" | "decimal" | "date" | "datetime" | "duration" | { readonly list: ShowKind };
 
-export function showKind(t: Type): ShowKind {
+/**
+ * The rendering of a value of type `t` read by `expr`. A decimal *field* (a catalog value, such
+ * as an amount) reads with two fraction digits at least; a computed decimal (a ratio) as computed.
+ */
+export function showKind(t: Type, expr?: { readonly kind: string }): ShowKind {
   switch (t.kind) {
+    case "decimal":
+      return expr?.kind === "path" ? "decimal" : "text";
     case "date":
     case "datetime":
     case "duration":
       return t.kind;
     case "list":
-      return { list: showKind(t.of) };
+      return { list: showKind(t.of, expr) };
     default:
       return "text";
   }
 }
 
-/** Renders a value for a `reason`: dates `2026-05-30`, datetimes ISO UTC, durations `90d`, lists `a, b`. */
+/**
+ * Renders a value for a `reason`: decimal fields with at least two fraction digits (`49.90`), dates
+ * `2026-05-30`, datetimes ISO UTC, durations `90d`, lists `a, b`.
+ */
 export function showValue(kind: ShowKind, v: unknown): string {
   if (typeof kind === "object") return (v as readonly unknown[]).map((x) => showValue(kind.list, x)).join(", ");
   switch (kind) {
@@ -123,6 +132,8 @@ export function showValue(kind: ShowKind, v: unknown): string {
       return formatDateTime(v as number);
     case "duration":
       return formatDuration(v as number);
+    case "decimal":
+      return formatDecimal(v as number);
     case "text":
       return String(v);
   }

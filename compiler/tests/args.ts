@@ -198,9 +198,9 @@ export function jsonValue(v: A.TestValue, type: FieldType, what: string, report:
         if (type.values.includes(lit.value)) return lit.value;
         report(
           "test/unknown-enum-value",
-          `\`"${lit.value}"\` is not a value of ${what}`,
+          `\`"${lit.value}"\` is not a value of ${what}, whose values are ${type.values.map((x) => `\`"${x}"\``).join(", ")}`,
           v.span,
-          didYouMean(lit.value, type.values) ?? `its values are ${type.values.map((x) => `"${x}"`).join(", ")}`,
+          didYouMean(lit.value, type.values) ?? "use one of its values",
         );
         return undefined;
       }

@@ -1,4 +1,4 @@
-// Checking one `test` block: its statements, the request they describe (spec §6), and the
+// Checking one `test` block: its statements, the request they describe (docs/request.md), and the
 // expectations. Names are checked against the catalog and the journeys; a test whose request
 // or expectations have an error is reported and not run.
 import type * as A from "../syntax/ast.ts";
@@ -132,7 +132,13 @@ export function checkTest(block: A.TestDecl, sc: SuiteContext, errorCount: () =>
   duplicateExpectations(expectations, sc);
 
   if (event) {
-    warnNoListener(sc, event.type, event.timer, event.span);
+    warnNoListener(
+      sc,
+      event.type,
+      event.timer,
+      event.span,
+      expectations.some((e) => e.kind === "wakeup"),
+    );
     const binds = sc.catalog.events.get(event.type)?.binds ?? [];
     for (const [entity, span] of givenSpans) {
       if (!binds.includes(entity))

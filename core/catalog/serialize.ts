@@ -1,6 +1,6 @@
 // The catalog as plain JSON (for artifacts and the browser) and back. Maps become objects
 // with sorted keys so the artifact is byte-identical across builds.
-import type { ActionDef, Catalog, EntityDef, EventDef, FieldDef, FieldType, ListElement, PurposeDef } from "./types.ts";
+import type { ActionDef, Catalog, ChannelCapDef, EntityDef, EventDef, FieldDef, FieldType, ListElement, PurposeDef } from "./types.ts";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -105,6 +105,24 @@ export function catalogToJson(c: Catalog): Json {
       ]),
     ),
     transfers: Object.fromEntries(sortedEntries(c.transfers).map(([k, v]) => [k, [...v]])),
+    // Only when there are caps: a catalog without them serializes as before (same artifact hash).
+    ...(c.caps && c.caps.size > 0
+      ? {
+          caps: Object.fromEntries(
+            sortedEntries(c.caps).map(([name, cap]) => [
+              name,
+              {
+                channel: cap.channel,
+                max: cap.max,
+                per: cap.per,
+                windowMs: cap.windowMs,
+                purposes: typeof cap.purposes === "string" ? cap.purposes : [...cap.purposes],
+                loc: [cap.loc.start, cap.loc.end],
+              },
+            ]),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -157,5 +175,18 @@ export function catalogFromJson(j: any): Catalog {
       params: new Map(Object.entries<any>(a.params).map(([k, t]) => [k, { name: k, type: typeFromJson(t) }])),
     });
   }
-  return { version: j.version, file: j.file, entities, events, purposes, actions, transfers: new Map(Object.entries<any>(j.transfers)) };
+  const caps = new Map<string, ChannelCapDef>();
+  for (const [name, c] of Object.entries<any>(j.caps ?? {})) {
+    caps.set(name, { name, channel: c.channel, max: c.max, per: c.per, windowMs: c.windowMs, purposes: c.purposes, loc: loc(c.loc) });
+  }
+  return {
+    version: j.version,
+    file: j.file,
+    entities,
+    events,
+    purposes,
+    actions,
+    transfers: new Map(Object.entries<any>(j.transfers)),
+    caps,
+  };
 }

@@ -84,6 +84,22 @@ export interface ActionDef {
   readonly loc: CatalogLoc;
 }
 
+/**
+ * A cross-journey channel cap (`caps:` in catalog.yaml): at most `max` actions on `channel`
+ * for the covered purposes per subject in a rolling window of `per`, whatever journey took them.
+ */
+export interface ChannelCapDef {
+  readonly name: string;
+  readonly channel: string;
+  readonly max: number;
+  /** The window as written, a duration literal of the language (`7d`, `24h`, `2w`). */
+  readonly per: string;
+  readonly windowMs: number;
+  /** `marketing`: purposes with `marketing: true`; `all`: every purpose; else these purpose ids. */
+  readonly purposes: "marketing" | "all" | readonly string[];
+  readonly loc: CatalogLoc;
+}
+
 export interface Catalog {
   readonly version: number;
   /** The catalog file's name, as spans use it. */
@@ -94,4 +110,6 @@ export interface Catalog {
   readonly actions: ReadonlyMap<string, ActionDef>;
   /** Region → regions it may be processed in besides itself. */
   readonly transfers: ReadonlyMap<string, readonly string[]>;
+  /** Channel caps by name; absent (older artifacts, hand-built catalogs) means none. */
+  readonly caps?: ReadonlyMap<string, ChannelCapDef>;
 }

@@ -32,7 +32,12 @@ const base = (over: Record<string, string>) => {
 export const EXAMPLES: Record<string, CodeExample> = {
   "syntax/unexpected-token": {
     journey: j('purpse renewal_marketing\non daily\nwhen true\ndo email(template: "t")'),
-    fix: "Correct the token; the hint names the closest keyword when there is one.",
+    note:
+      "The same code covers three common slips, each reported once: `=` written for `==` (at the `=`: `` `=` is not a comparison: write `==` ``, " +
+      "and the journey is checked as if `==` were written); a journey or test whose `}` is missing (at the block that lacks it: " +
+      "``journey `j` is missing its closing `}` ``, with the line to add it after, and nothing reported at the next declaration); " +
+      "and a `when` that stops at `and` before the next clause (help: `` `and` needs an operand after it ``).",
+    fix: "Correct the token; the hint names the closest keyword when there is one, or the fix for the slips above.",
   },
   "syntax/unexpected-eof": { journey: "journey j {\n  purpose renewal_marketing\n", fix: "Close the journey with `}` (or finish the declaration)." },
   "syntax/unexpected-character": {
@@ -101,7 +106,13 @@ export const EXAMPLES: Record<string, CodeExample> = {
   },
   "check/wrong-arity": { journey: base({ when: "days_until(policy.renewal_date, now) == 90" }), fix: "Call the function with its number of arguments." },
   "check/type-mismatch": { journey: base({ when: 'customer.tenure_months >= "12"' }), fix: "Compare values of compatible types (the hint says how)." },
-  "check/unknown-enum-value": { journey: base({ when: 'policy.status == "actve"' }), fix: "Use one of the enum's values (the hint names the closest)." },
+  "check/unknown-enum-value": {
+    journey: base({ when: 'policy.status == "actve"' }),
+    note:
+      "The message lists the enum's values. The hint suggests the closest one only when it is a likely misspelling: never the opposite made by a prefix " +
+      '(`"unpaid"` is not offered `"paid"`, `"inactive"` is not offered `"active"`).',
+    fix: "Use one of the enum's values.",
+  },
   "check/not-boolean": { journey: base({ when: "customer.tenure_months" }), fix: "Write a condition: compare the value with something." },
   "check/not-a-list": { journey: base({ when: 'policy.status in "active"' }), fix: 'Put a list on the right of `in`: `["active", "lapsed"]`.' },
   "check/whole-entity": { journey: base({ when: "customer == customer" }), fix: "Read one of the entity's fields." },

@@ -105,8 +105,8 @@ export function renderDiagnosticsDoc(): string {
     "with 1-based lines and columns (end exclusive). `kairos check` exits 0 without errors, 1 with",
     "any error (warnings alone do not fail), 2 on a usage error.",
     "",
-    "The examples below are checked against the catalog of the spec (§1.1); their output is",
-    "produced by the compiler when this page is generated.",
+    "The examples below are checked against a part of the example catalog,",
+    "[`policies/catalog.yaml`](../policies/catalog.yaml); their output is produced by the compiler when this page is generated.",
     "",
   ];
   lines.push(
@@ -130,7 +130,7 @@ export function renderDiagnosticsDoc(): string {
   lines.push(
     ...section(
       "Checks (`check/*`)",
-      "Reported by the checker: names, types, optional fields, binding, purpose limitation, channels, oversight, duplicates and constant conditions (spec §2).",
+      "Reported by the checker: names, types, optional fields, binding, purpose limitation, channels, oversight, duplicates and constant conditions (the rules are in [language.md](language.md) and [language-semantics.md](language-semantics.md)).",
       checkCodes,
       (code) => {
         const ex = EXAMPLES[code];

@@ -17,6 +17,7 @@ import { customerSentence, escapeHtml, fromDecision, legalReview, renderHtml } f
 import type { DecisionRequest } from "../../runtime/request.ts";
 import { renderJson } from "../../testing/report.ts";
 import { runSuite } from "../../testing/suite.ts";
+import { writeTar } from "../../core/tar.ts";
 import type { OpaBundleInfo, TestReport } from "./protocol.ts";
 
 /** Imports generated JavaScript from a Blob URL (revoked once loaded). */
@@ -207,4 +208,36 @@ function rationale(decision: Decision, journeys: readonly JourneyMeta[], request
   } catch (e) {
     return { legal: `<p>the legal-review rendering failed: ${escapeHtml(message(e))}</p>` };
   }
+}
+
+/** An artifact as one file to download: what `kairos compile --out DIR` writes, as a `.tar.gz`. */
+export interface ArtifactArchive {
+  /** The gzipped ustar archive: the artifact's files at its root (manifest.json, …). */
+  readonly bytes?: Uint8Array;
+  /** The artifact hash (the manifest's, as decisions name it). */
+  readonly hash?: string;
+  /** Why there is none: the policy set has errors, the OPA policies do not load. */
+  readonly problem?: string;
+}
+
+/**
+ * Compiles the policy set (with the standard policies, as Run does) and packs the artifact's
+ * files into a deterministic tar (core/tar.ts), gzipped with the browser's CompressionStream.
+ */
+export async function artifactArchive(input: PolicySources, cache: CheckCache, opaBundleUrl: string): Promise<ArtifactArchive> {
+  let policy: LoadedPolicy;
+  try {
+    policy = await loadPolicy(opaBundleUrl);
+  } catch (e) {
+    return { problem: `the consent and residency policies (OPA Wasm) cannot be loaded: ${message(e)}` };
+  }
+  const compiled = await compilePolicySet(input, { cache, opa: prebuiltOpa(policy) });
+  if (!compiled.artifact) {
+    const errors = compiled.diagnostics.filter((d) => d.severity === "error").length;
+    return { problem: `the policy set has ${errors} error${errors === 1 ? "" : "s"}; fix them to download its artifact` };
+  }
+  const files = [...compiled.artifact.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const tar = writeTar(files.map(([name, data]) => ({ name, data })));
+  const gzipped = await new Response(new Blob([tar as BlobPart]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
+  return { bytes: new Uint8Array(gzipped), hash: compiled.artifact.manifest.hash };
 }

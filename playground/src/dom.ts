@@ -19,7 +19,18 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
 
 /** Renders text with `backticks` as <code>, the way compiler messages write names. */
 export function richText(text: string): (Node | string)[] {
-  return text.split(/(`[^`]*`)/).map((part) => (part.length > 1 && part.startsWith("`") && part.endsWith("`") ? h("code", {}, part.slice(1, -1)) : part));
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part) => (part.length > 1 && part.startsWith("`") && part.endsWith("`") ? h("code", {}, ...breakable(part.slice(1, -1))) : part));
+}
+
+/**
+ * An identifier or path with a line-break opportunity (<wbr>) after each `_`, `.` and `/`, so
+ * that a narrow column wraps `renewal_reminder_d90` between its words, never inside one.
+ */
+export function breakable(text: string): (Node | string)[] {
+  const parts = text.split(/(?<=[_./])(?=.)/);
+  return parts.flatMap((p, i) => (i === 0 ? [p] : [document.createElement("wbr"), p]));
 }
 
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {

@@ -109,34 +109,69 @@ function title(file: { name: string; text: string }): string {
   return base.charAt(0).toUpperCase() + base.slice(1);
 }
 
-/** The menu: the whole policy set first (the default), then each journey file on its own. */
+/** The journey ids a file declares (`journey ID {` at the start of a line). */
+function declaredIds(file: { text: string }): string[] {
+  return [...file.text.matchAll(/^journey\s+([A-Za-z_][A-Za-z0-9_]*)\s*\{/gm)].map((m) => m[1]!);
+}
+
+/**
+ * A journey file with the other example files it needs: those declaring a journey its tests
+ * name (`expect onboarding_nudge no_match` in renewals.journey needs onboarding.journey). The
+ * file itself comes first (it is the one shown); the others follow in name order, so every
+ * example checks as clean as the whole set does.
+ */
+export function withDependencies(name: string): { name: string; text: string }[] {
+  const file = EXAMPLE_JOURNEYS.find((j) => j.name === name);
+  if (!file) throw new Error(`no example journey file ${name}`);
+  const words = (f: { text: string }) => new Set(f.text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
+  // Transitively: a file pulled in brings its own tests, which may name journeys of a third.
+  const included = new Set([file]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const j of EXAMPLE_JOURNEYS) {
+      if (included.has(j)) continue;
+      const ids = declaredIds(j);
+      if ([...included].some((f) => ids.some((id) => words(f).has(id)))) {
+        included.add(j);
+        grew = true;
+      }
+    }
+  }
+  return [file, ...EXAMPLE_JOURNEYS.filter((j) => j !== file && included.has(j))];
+}
+
+/** The menu: the whole policy set first (the default), then each journey file with what its tests need. */
 export const EXAMPLES: readonly Example[] = [
   { id: "all", label: "Whole example policy set", state: state(EXAMPLE_JOURNEYS, DAILY), open: "renewals.journey" },
-  ...EXAMPLE_JOURNEYS.map((j) => ({ id: j.name, label: `${title(j)} (${j.name})`, state: state([j], INPUTS[j.name] ?? DAILY) })),
+  ...EXAMPLE_JOURNEYS.map((j) => ({
+    id: j.name,
+    label: `${title(j)} (${j.name})`,
+    state: state(withDependencies(j.name), INPUTS[j.name] ?? DAILY),
+    open: j.name,
+  })),
   {
     id: "withdrawn",
     label: "Renewals, consent withdrawn",
-    state: state(
-      EXAMPLE_JOURNEYS.filter((j) => j.name === "renewals.journey"),
-      {
-        ...DAILY,
-        consents: {
-          consents: [
-            { purpose: "renewal_marketing", status: "granted", at: "2025-11-03T08:12:00Z", source: "web-preferences" },
-            { purpose: "renewal_marketing", status: "withdrawn", at: "2026-01-15T19:02:00Z", source: "unsubscribe-link" },
-          ],
-          objections: [],
-        },
+    open: "renewals.journey",
+    state: state(withDependencies("renewals.journey"), {
+      ...DAILY,
+      consents: {
+        consents: [
+          { purpose: "renewal_marketing", status: "granted", at: "2025-11-03T08:12:00Z", source: "web-preferences" },
+          { purpose: "renewal_marketing", status: "withdrawn", at: "2026-01-15T19:02:00Z", source: "unsubscribe-link" },
+        ],
+        objections: [],
       },
-    ),
+    }),
   },
   {
     id: "residency",
     label: "Claims care, processed in the US",
-    state: state(
-      EXAMPLE_JOURNEYS.filter((j) => j.name === "claims-care.journey"),
-      { ...INPUTS["claims-care.journey"]!, request: { ...INPUTS["claims-care.journey"]!.request, region: "us" } },
-    ),
+    open: "claims-care.journey",
+    state: state(withDependencies("claims-care.journey"), {
+      ...INPUTS["claims-care.journey"]!,
+      request: { ...INPUTS["claims-care.journey"]!.request, region: "us" },
+    }),
   },
 ];
 

@@ -1,9 +1,10 @@
-// Registers `.journey` with Monaco: the generated Monarch tokenizer, catalog completions and
-// hovers (catalog-help.ts), formatting through the compiler worker, and a theme for the
-// grammar's token classes. Also a small JSON tokenizer for the input panels.
+// Registers `.journey` with Monaco: the generated Monarch tokenizer, completions and hovers
+// from the compiler's language services (catalog-help.ts adapts them; `kairos lsp` serves the
+// same ones to editors), formatting through the compiler worker, and a theme for the grammar's
+// token classes. Also a small JSON tokenizer for the input panels.
 import type * as Monaco from "monaco-editor/editor/editor.api";
 import type { Catalog } from "../../core/catalog/types.ts";
-import { completionsAt, hoverAt, type ItemKind } from "./catalog-help.ts";
+import { completionsAt, hoverAt, isSnippet, type ItemKind } from "./catalog-help.ts";
 import { journeyConfiguration, journeyMonarch } from "./monarch.ts";
 
 export const JOURNEY_LANGUAGE = "journey";
@@ -34,6 +35,7 @@ export function registerJourneyLanguage(monaco: typeof Monaco, ctx: LanguageCont
     value: languages.CompletionItemKind.Value,
     condition: languages.CompletionItemKind.Constant,
     variable: languages.CompletionItemKind.Variable,
+    channel: languages.CompletionItemKind.Value,
   };
 
   languages.registerCompletionItemProvider(JOURNEY_LANGUAGE, {
@@ -51,7 +53,7 @@ export function registerJourneyLanguage(monaco: typeof Monaco, ctx: LanguageCont
           ...(item.detail ? { detail: item.detail } : {}),
           ...(item.documentation ? { documentation: { value: item.documentation } } : {}),
           insertText: item.insert ?? item.label,
-          ...(item.insert?.includes("$") ? { insertTextRules: languages.CompletionItemInsertTextRule.InsertAsSnippet } : {}),
+          ...(isSnippet(item) ? { insertTextRules: languages.CompletionItemInsertTextRule.InsertAsSnippet } : {}),
           sortText: String(i).padStart(4, "0"),
           range,
         })),
@@ -61,7 +63,7 @@ export function registerJourneyLanguage(monaco: typeof Monaco, ctx: LanguageCont
 
   languages.registerHoverProvider(JOURNEY_LANGUAGE, {
     provideHover(model, position) {
-      const hover = hoverAt(model.getValue(), model.getOffsetAt(position), ctx.catalog());
+      const hover = hoverAt(model.getValue(), model.getOffsetAt(position), ctx.catalog(), ctx.otherJourneyTexts(model.uri.toString()));
       if (!hover) return null;
       const a = model.getPositionAt(hover.start);
       const b = model.getPositionAt(hover.end);

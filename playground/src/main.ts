@@ -8,10 +8,14 @@ import { byId, h, richText } from "./dom.ts";
 import { DEFAULT_EXAMPLE, EXAMPLES } from "./examples.ts";
 import { JOURNEY_LANGUAGE, registerJourneyLanguage } from "./journey-language.ts";
 import { monaco } from "./monaco.ts";
-import type { CheckResponse, InputPanel, Marker, RunResponse, TestsResponse } from "./protocol.ts";
+import type { CheckResponse, InputPanel, Marker, NamedText, RunResponse, TestsResponse } from "./protocol.ts";
 import { renderResult, RESULT_TABS, type ResultTab } from "./results.ts";
 import { decodeState, encodeState } from "./share.ts";
+import { installSplitters } from "./splitters.ts";
 import { CATALOG_FILE, type PlaygroundState } from "./state.ts";
+import type { BlankedBlock } from "./test-blocks.ts";
+import { defineDarkTheme, EDITOR_THEME, followScheme, preferredScheme } from "./theme.ts";
+import { ToolsClient } from "./tools-client.ts";
 import { CompilerClient } from "./worker-client.ts";
 
 /** The OPA Wasm bundle the build writes next to index.html (see vite.config.ts). */
@@ -64,8 +68,15 @@ registerJourneyLanguage(monaco, {
   format: async (name, text) => (await client.format({ name, text }))?.text,
 });
 
+defineDarkTheme(monaco);
+
+// Hovers and suggestions go in a layer of their own on <body>: each editor's box has
+// `contain: strict` (keystroke latency), which would clip them at the column's edge.
+const overflowWidgets = h("div", { class: "monaco-editor overflow-widgets" });
+document.body.append(overflowWidgets);
+
 const editorOptions: Monaco.editor.IStandaloneEditorConstructionOptions = {
-  theme: "kairos",
+  theme: EDITOR_THEME[preferredScheme()],
   automaticLayout: true,
   minimap: { enabled: false },
   fontSize: 13,
@@ -74,6 +85,7 @@ const editorOptions: Monaco.editor.IStandaloneEditorConstructionOptions = {
   tabSize: 2,
   renderWhitespace: "none",
   fixedOverflowWidgets: true,
+  overflowWidgetsDomNode: overflowWidgets,
   padding: { top: 6 },
 };
 
@@ -113,12 +125,22 @@ function showInput(panel: InputPanel): void {
   renderInputErrors();
 }
 
+/** A text changed: check again. */
+function changed(): void {
+  edits++;
+  client.check();
+}
+
 /** Replaces everything on the page with a state (an example or a share link). */
 function loadState(state: PlaygroundState, open?: string): void {
+  edits++;
   lastRun = undefined;
+  lastRunSources = undefined;
   tests = { running: false };
   for (const m of journeyModels) m.dispose();
   catalogModel?.dispose();
+  // Markers outlive their models: none of the previous state's may stay behind.
+  monaco.editor.removeAllMarkers(MARKER_OWNER);
   viewStates.clear();
   journeyModels = state.journeys.map((j) => monaco.editor.createModel(j.text, JOURNEY_LANGUAGE, fileUri(j.name)));
   catalogModel = monaco.editor.createModel(state.catalog, "yaml", fileUri(CATALOG_FILE));
@@ -126,11 +148,12 @@ function loadState(state: PlaygroundState, open?: string): void {
     inputModels.get(p.id)?.dispose();
     inputModels.set(p.id, monaco.editor.createModel(state[p.id], "json", inputUri(p.id)));
   }
-  for (const m of [...journeyModels, catalogModel, ...inputModels.values()]) m.onDidChangeContent(() => client.check());
+  for (const m of [...journeyModels, catalogModel, ...inputModels.values()]) m.onDidChangeContent(changed);
   activeFile = "";
   showFile(open && modelOfFile(open) ? open : journeyModels[0] ? nameOf(journeyModels[0]) : CATALOG_FILE);
   showInput("request");
   renderResults();
+  renderDownloads();
   client.check();
 }
 
@@ -181,22 +204,23 @@ function addFile(): void {
     JOURNEY_LANGUAGE,
     fileUri(name),
   );
-  model.onDidChangeContent(() => client.check());
+  model.onDidChangeContent(changed);
   journeyModels.push(model);
   showFile(name);
-  client.check();
+  changed();
 }
 
 function removeFile(name: string): void {
   const model = modelOfFile(name);
   if (!model || model === catalogModel) return;
   journeyModels = journeyModels.filter((m) => m !== model);
+  monaco.editor.setModelMarkers(model, MARKER_OWNER, []);
   model.dispose();
   if (activeFile === name) {
     activeFile = "";
     showFile(journeyModels[0] ? nameOf(journeyModels[0]) : CATALOG_FILE);
   } else renderFileTabs();
-  client.check();
+  changed();
 }
 
 function renderInputTabs(): void {
@@ -384,6 +408,8 @@ function renderStatus(): void {
 // Results
 
 let lastRun: RunResponse | undefined;
+/** The sources the last run compiled (test blocks blanked when they had errors): the artifact's. */
+let lastRunSources: { catalog: NamedText; journeys: readonly NamedText[] } | undefined;
 let running = false;
 let tests: { running: boolean; response?: TestsResponse } = { running: false };
 
@@ -411,23 +437,39 @@ function renderResults(): void {
   });
 }
 
+/** Markers of the last check that lie inside one of `blocks`. */
+function markersIn(blocks: readonly BlankedBlock[]): Marker[] {
+  return (lastCheck?.markers ?? []).filter((m) => blocks.some((b) => b.file === m.file && m.line >= b.startLine && m.line <= b.endLine));
+}
+
 async function run(): Promise<void> {
   if (running) return;
   running = true;
   if (activeResult === "typescript" || activeResult === "tests") activeResult = "decision";
   renderResults();
-  const res = await client.run({
-    catalog: { name: CATALOG_FILE, text: catalogModel.getValue() },
-    journeys: journeyTexts(),
-    inputs: inputTexts(),
-    opaBundleUrl: OPA_BUNDLE_URL,
-  });
+  renderDownloads();
+  let journeys: readonly NamedText[] = journeyTexts();
+  const catalogText = { name: CATALOG_FILE, text: catalogModel.getValue() };
+  // An error inside a test block must not stop the decision: the run goes without the test
+  // blocks (blanked, so every position stays), and their problems stay on the editor.
+  let blocks: readonly BlankedBlock[] = [];
+  if (lastCheck?.markers.some((m) => m.severity === "error")) {
+    try {
+      const stripped = await tools.withoutTests(journeys);
+      if (markersIn(stripped.blocks).some((m) => m.severity === "error")) ({ journeys, blocks } = stripped);
+    } catch (e) {
+      showBanner(`The tools worker hit a bug: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const res = await client.run({ catalog: catalogText, journeys, inputs: inputTexts(), opaBundleUrl: OPA_BUNDLE_URL });
   running = false;
   if (res) {
     lastRun = res;
-    applyMarkers(res.markers, res.inputMarkers);
+    lastRunSources = { catalog: catalogText, journeys };
+    applyMarkers([...res.markers, ...markersIn(blocks)], res.inputMarkers);
   }
   renderResults();
+  renderDownloads();
   document.dispatchEvent(new CustomEvent("kairos:ran", { detail: { outcome: res?.decision?.outcome, problem: res?.problem } }));
   if (res?.decision) void runTests();
 }
@@ -541,8 +583,86 @@ window.addEventListener("hashchange", () => {
   else showBanner(`${decoded.error}. The page keeps what it had.`);
 });
 
+// ---------------------------------------------------------------------------------------------
+// Downloads: the artifact (as `kairos compile` writes it, packed), the decision, the rationale
+
+/** Saves `data` as a file named `name` (the browser's download). */
+function save(name: string, data: BlobPart, type: string): void {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const a = h("a", { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+function renderDownloads(): void {
+  const d = lastRun?.decision;
+  const ready = !running && d !== undefined;
+  for (const id of ["dl-artifact", "dl-decision", "dl-rationale"]) byId<HTMLButtonElement>(id).disabled = !ready;
+  byId<HTMLButtonElement>("dl-rationale").disabled = !ready || !lastRun?.legal;
+}
+
+async function downloadArtifact(): Promise<void> {
+  const sources = lastRunSources;
+  if (!sources || !lastRun?.decision) return;
+  const button = byId<HTMLButtonElement>("dl-artifact");
+  button.disabled = true;
+  try {
+    const archive = await tools.artifact(sources.catalog, sources.journeys, OPA_BUNDLE_URL);
+    if (archive.bytes && archive.hash) save(`kairos-artifact-${archive.hash.slice(0, 12)}.tar.gz`, archive.bytes as BlobPart, "application/gzip");
+    else toast(archive.problem ?? "the artifact could not be built");
+  } catch (e) {
+    showBanner(`The tools worker hit a bug: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    renderDownloads();
+  }
+}
+
+byId("dl-artifact").addEventListener("click", () => void downloadArtifact());
+byId("dl-decision").addEventListener("click", () => {
+  const d = lastRun?.decision;
+  if (d) save(`decision-${d.decision_id}.json`, JSON.stringify(d, null, 2) + "\n", "application/json");
+});
+byId("dl-rationale").addEventListener("click", () => {
+  const d = lastRun?.decision;
+  if (d && lastRun?.legal) save(`rationale-${d.decision_id}.html`, lastRun.legal, "text/html");
+});
+
+// ---------------------------------------------------------------------------------------------
+// Keyboard shortcuts help, resizable columns, colour scheme
+
+const shortcuts = byId<HTMLDialogElement>("shortcuts");
+byId("btn-help").addEventListener("click", () => shortcuts.showModal());
+byId("shortcuts-close").addEventListener("click", () => shortcuts.close());
+window.addEventListener("keydown", (e) => {
+  const t = e.target as HTMLElement | null;
+  const typing = t?.closest("input, textarea, select, [contenteditable], .monaco-editor");
+  if (e.key === "?" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey && !shortcuts.open) {
+    e.preventDefault();
+    shortcuts.showModal();
+  }
+});
+
+const columnWidths = installSplitters(byId("columns"), [...document.querySelectorAll<HTMLElement>(".splitter")]);
+
+followScheme((scheme) => {
+  document.documentElement.dataset.scheme = scheme;
+  monaco.editor.setTheme(EDITOR_THEME[scheme]);
+});
+
+const tools = new ToolsClient();
+// Which texts the shown markers are of: every change and load bumps `edits`; a check takes a
+// snapshot (`sent`) and, checks never overlapping, its answer is of the last snapshot taken.
+let edits = 0;
+let sent = -1;
+let checked = -1;
+document.addEventListener("kairos:checked", () => (checked = sent));
 const client = new CompilerClient(
-  () => ({ catalog: { name: CATALOG_FILE, text: catalogModel.getValue() }, journeys: journeyTexts(), inputs: inputTexts() }),
+  () => {
+    sent = edits;
+    return { catalog: { name: CATALOG_FILE, text: catalogModel.getValue() }, journeys: journeyTexts(), inputs: inputTexts() };
+  },
   onCheck,
   (message) => showBanner(`The compiler worker hit a bug: ${message.split("\n")[0]}`),
 );
@@ -565,6 +685,10 @@ declare global {
       readonly checkTimes: readonly number[];
       showFile(name: string): void;
       showInput(panel: InputPanel): void;
+      /** Whether the markers shown are those of the texts shown (no edit since the last check). */
+      upToDate(): boolean;
+      /** The three columns' shares of the width (the splitters move them). */
+      columnWidths(): readonly number[];
     };
   }
 }
@@ -578,4 +702,6 @@ window.kairosPlayground = {
   checkTimes,
   showFile,
   showInput,
+  columnWidths,
+  upToDate: () => checked === edits,
 };

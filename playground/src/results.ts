@@ -6,7 +6,7 @@ import { MARK_SYMBOL, traceValueText } from "../../runtime/rationale/document.ts
 import { OUTCOME_TEXT } from "../../runtime/rationale/legal-review.ts";
 import { traceTree, type TraceLine } from "../../runtime/rationale/trace-tree.ts";
 import { formatContextValue } from "../../runtime/rationale/values.ts";
-import { h, richText } from "./dom.ts";
+import { breakable, h, richText } from "./dom.ts";
 import type { RunResponse, TestReport, TestsResponse } from "./protocol.ts";
 
 export type ResultTab = "decision" | "trace" | "bundle" | "typescript" | "legal" | "tests";
@@ -345,7 +345,27 @@ export function renderResult(host: HTMLElement, tab: ResultTab, run: RunResponse
   else if (tab === "trace") host.append(traceView(run, d, ctx));
   else if (tab === "bundle") host.append(bundleView(run, d, ctx));
   else if (tab === "legal") {
-    if (run.legal) host.append(h("iframe", { class: "legal", title: "Legal review", sandbox: "", srcdoc: run.legal }));
+    if (run.legal) host.append(h("iframe", { class: "legal", title: "Legal review", sandbox: "", srcdoc: wrapIdentifiers(run.legal) }));
     else host.append(empty("No legal-review rendering."));
   }
+}
+
+/**
+ * The legal-review page as shown in the narrow Results column: identifiers wrap between their
+ * words (a <wbr> after each `_`, `.` and `/` inside `code`), never in the middle of one, and a
+ * later style rule lets a code span break only where it cannot fit at all. The page's CSP
+ * allows inline styles; nothing else changes.
+ */
+export function wrapIdentifiers(html: string): string {
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  for (const code of doc.querySelectorAll("code")) {
+    const walker = doc.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+    const texts: Text[] = [];
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) texts.push(n as Text);
+    for (const t of texts) t.replaceWith(...breakable(t.data));
+  }
+  const style = doc.createElement("style");
+  style.textContent = "code { overflow-wrap: break-word; word-break: normal; }";
+  doc.head.append(style);
+  return `<!doctype html>\n${doc.documentElement.outerHTML}`;
 }

@@ -1,4 +1,4 @@
-# Consent and lawful basis (spec §5) for one candidate {purpose, channel}, from the catalog's
+# Consent and lawful basis (docs/opa-contract.md) for one candidate {purpose, channel}, from the catalog's
 # purposes (data.catalog.purposes) and the subject's consent records and objections (input).
 # Times are epoch milliseconds; records are referred to by their index in input.consents,
 # objections by their index in input.objections.

@@ -1,4 +1,4 @@
-# Residency (spec §5) for one candidate: each field of its minimal bundle may be processed in
+# Residency (docs/opa-contract.md) for one candidate: each field of its minimal bundle may be processed in
 # the request's region when the field's residency tag (data.catalog.fields) is `any`, equals
 # the region, or the catalog's transfers (data.catalog.transfers) list the region for it.
 package kairos.lib.residency

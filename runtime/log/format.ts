@@ -64,6 +64,9 @@ export interface LoggedHistory {
   readonly subject?: string;
   readonly journey: string;
   readonly at: string;
+  /** The action's channel and the journey's purpose, when the history entry named them (channel caps count them). */
+  readonly channel?: string;
+  readonly purpose?: string;
 }
 
 /** What the log adds around a decision. */

@@ -189,7 +189,13 @@ export function toEntry(
     return { ...picked, ...(picked.id === undefined ? {} : { id: pseudo.of(picked.id) }), ...subject(c.subject) };
   });
   const objections: LoggedObjection[] = request.objections.map((o) => ({ scope: o.scope, at: o.at, ...subject(o.subject) }));
-  const history: LoggedHistory[] = request.history.map((h) => ({ journey: h.journey, at: h.at, ...subject(h.subject) }));
+  const history: LoggedHistory[] = request.history.map((h) => ({
+    journey: h.journey,
+    at: h.at,
+    ...(h.channel === undefined ? {} : { channel: h.channel }),
+    ...(h.purpose === undefined ? {} : { purpose: h.purpose }),
+    ...subject(h.subject),
+  }));
 
   const stored = metas.filter((m) => storeMeta(m.id));
   const event = request.event;

@@ -6,7 +6,6 @@ import { closeSync, constants, fdatasyncSync, fstatSync, ftruncateSync, openSync
 import { dirname } from "node:path";
 import type { JourneyMeta } from "../../core/artifact.ts";
 import type { Catalog } from "../../core/catalog/types.ts";
-import { formatDateTime, parseDateTimeLiteral } from "../../core/literals.ts";
 import type { DecisionLogEntry, DecisionSink } from "../sink.ts";
 import {
   appendCheckpoint,
@@ -19,14 +18,14 @@ import {
   type Checkpoint,
   type CheckpointSigner,
 } from "./checkpoint.ts";
+import { EntryEncoder, LoggedMemory } from "./encode.ts";
 import { errnoCode, LogError } from "./errors.ts";
 import { LOG_FORMAT, LOG_FORMAT_V1, type LogEntry } from "./format.ts";
-import { EntryMac, entryProblem, serializeEntry } from "./hash.ts";
+import { EntryMac, entryProblem } from "./hash.ts";
 import { KEY_ENV, keyFileFor, loadLogKey, type LogKey } from "./key.ts";
 import { forEachLine, readFileEnd } from "./lines.ts";
 import { FileLock, type LockOptions } from "./lock.ts";
-import { Pseudonymizer, piiLookupOf, toEntry, type PiiLookup } from "./pseudonymize.ts";
-import { sealRequest } from "./seal.ts";
+import type { PiiLookup } from "./pseudonymize.ts";
 import { notALog, settleTail, type Head } from "./tail.ts";
 import { verifyLog } from "./verify.ts";
 
@@ -100,10 +99,8 @@ export class DecisionLog implements DecisionSink {
   /** The first entry's hash (the log's identity in checkpoints), once there is one. */
   private logId: string | undefined;
   private pending = 0;
-  /** `artifact:journey` pairs whose metadata this writer has logged (see LogFields.meta). */
-  private readonly metaLogged = new Set<string>();
-  /** Artifacts whose `policies` this writer has logged. */
-  private readonly policiesLogged = new Set<string>();
+  /** Journey metadata and artifact `policies` this writer has logged (see LogFields.meta). */
+  private readonly logged = new LoggedMemory();
   private readonly fsync: FsyncPolicy;
   private readonly batchSize: number;
   private readonly checkpointEvery: number;
@@ -113,12 +110,10 @@ export class DecisionLog implements DecisionSink {
   /** The lock this writer holds for its lifetime (not shared), released by close(). */
   private held: FileLock | undefined;
   private readonly warn: (message: string) => void;
-  private readonly pseudo: Pseudonymizer;
+  private readonly encoder: EntryEncoder;
   private readonly key: LogKey;
   private readonly mac: EntryMac;
   private readonly signer: CheckpointSigner;
-  private readonly pii: PiiLookup;
-  private readonly journeys: ReadonlyMap<string, JourneyMeta>;
 
   private constructor(
     path: string,
@@ -140,12 +135,10 @@ export class DecisionLog implements DecisionSink {
     this.lockPath = `${path}.lock`;
     this.lockOptions = options.lock ?? {};
     this.warn = warn;
-    this.pseudo = new Pseudonymizer(keys.key.bytes);
+    this.encoder = new EntryEncoder({ key: keys.key, integrityKey: keys.integrity, pii: options.pii, journeys: options.journeys });
     this.key = keys.key;
-    this.mac = new EntryMac(keys.integrity);
+    this.mac = this.encoder.mac;
     this.signer = checkpointSigner(keys.integrity);
-    this.pii = typeof options.pii === "function" ? options.pii : piiLookupOf(options.pii);
-    this.journeys = new Map(options.journeys.map((j) => [j.id, j]));
   }
 
   /**
@@ -220,18 +213,7 @@ export class DecisionLog implements DecisionSink {
   append(record: DecisionLogEntry): LogEntry {
     const fd = this.fd;
     if (fd === undefined) throw new LogError("log/closed", `the decision log ${this.path} is closed`);
-    const artifact = record.decision.artifact;
-    let body;
-    try {
-      const entry = toEntry(record, this.journeys, this.pseudo, this.key.id, this.pii, (id) => !this.metaLogged.has(`${artifact}:${id}`));
-      const { policies, ...rest } = entry;
-      body = { ...rest, ...(this.policiesLogged.has(artifact) ? {} : { policies }), sealed: sealRequest(this.key, record.request) };
-    } catch (e) {
-      if (e instanceof LogError) throw e;
-      throw new LogError("log/unserializable", `the decision cannot be logged: ${(e as Error).message}`, undefined, e);
-    }
-    const nowMs = parseDateTimeLiteral(record.at);
-    const at = nowMs === undefined ? record.at : formatDateTime(nowMs);
+    const prepared = this.encoder.prepare(record, this.logged);
     const lock = this.held ?? FileLock.acquire(this.lockPath, this.lockOptions);
     try {
       // Another process appended (or crashed mid-append) since our last write: find the new head.
@@ -241,8 +223,7 @@ export class DecisionLog implements DecisionSink {
         this.logId ??= firstEntryHash(fd);
       }
       const head = this.headNow;
-      const chained = { ...body, $kairos: LOG_FORMAT, seq: head.seq + 1, at, prev: head.hash, ikey_id: this.mac.keyId } as const;
-      const { line, hash, mac } = serializeEntry(chained, this.mac);
+      const { line, hash, entry } = this.encoder.chain(prepared, head);
       const bytes = Buffer.from(line, "utf8");
       try {
         let done = 0;
@@ -262,10 +243,9 @@ export class DecisionLog implements DecisionSink {
       }
       this.headNow = { seq: head.seq + 1, hash, size: head.size + bytes.length, format: LOG_FORMAT, keyId: this.key.id };
       this.logId ??= hash;
-      for (const id of Object.keys(body.meta ?? {})) this.metaLogged.add(`${artifact}:${id}`);
-      this.policiesLogged.add(artifact);
+      this.logged.confirm(prepared);
       if (this.checkpointEvery > 0 && this.headNow.seq - this.lastCheckpointSeq >= this.checkpointEvery) this.checkpoint();
-      return { ...chained, hash, mac } as LogEntry;
+      return entry;
     } finally {
       if (lock !== this.held) lock.release();
     }

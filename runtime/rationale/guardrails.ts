@@ -1,7 +1,8 @@
 // The guardrails a candidate went through (spec §4 step 5), in their fixed order — cap,
 // arbitration, holdout, quiet hours, review — with what each was configured to and what it
 // did, read off the candidate's outcome: the step that produced the outcome stopped it, the
-// steps before it passed, the ones after it were not reached.
+// steps before it passed, the ones after it were not reached. A candidate stopped by one of
+// the catalog's channel caps says which, from its `channel_cap_reached` reason.
 import type { JourneyMeta } from "../../core/artifact.ts";
 import type { Decision, Evaluation } from "../decision.ts";
 import { lookup } from "../own.ts";
@@ -41,10 +42,20 @@ function configured(step: StepName, meta: JourneyMeta | undefined): string {
   }
 }
 
-function stopped(step: StepName, decision: Decision): string {
+/** The channel cap a candidate's reasons say stopped it, as `name (N per D)`. */
+function channelCap(evaluation: Evaluation): string | undefined {
+  const r = evaluation.reasons?.find((x) => x.code === "channel_cap_reached");
+  if (!r || typeof r["cap"] !== "string") return undefined;
+  const limits = typeof r["limit"] === "number" && typeof r["window"] === "string" ? ` (${r["limit"]} per ${r["window"]})` : "";
+  return `${r["cap"]}${limits}`;
+}
+
+function stopped(step: StepName, decision: Decision, evaluation: Evaluation): string {
   switch (step) {
-    case "cap":
-      return "over its cap: capped";
+    case "cap": {
+      const channel = channelCap(evaluation);
+      return channel ? `over the catalog's channel cap ${channel}: capped` : "over its cap: capped";
+    }
     case "arbitration":
       return decision.journey ? `lost to ${decision.journey}: suppressed` : "lost arbitration: suppressed";
     case "holdout":
@@ -83,6 +94,6 @@ export function guardrailSteps(evaluation: Evaluation, meta: JourneyMeta | undef
   return ORDER.map((step, i) => ({
     step,
     configured: configured(step, meta),
-    result: i < stopIndex ? passed(step, meta) : i === stopIndex ? stopped(step, decision) : "not reached",
+    result: i < stopIndex ? passed(step, meta) : i === stopIndex ? stopped(step, decision, evaluation) : "not reached",
   }));
 }

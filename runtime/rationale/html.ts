@@ -5,6 +5,18 @@ import { MARK_SYMBOL, plainText, traceValueText, type Block, type Text } from ".
 import type { TraceLine } from "./trace-tree.ts";
 
 /** Escapes text for HTML element content and attribute values. */
+/**
+ * Code text (identifiers, paths, expressions) as HTML that may wrap only after `_`, `.` or `/`:
+ * a long `renewal_reminder_d90` breaks between its words, never inside one (`overflow-wrap:
+ * anywhere` broke it mid-word).
+ */
+export function codeHtml(s: string): string {
+  return s
+    .split(/(?<=[_./])(?=.)/)
+    .map(escapeHtml)
+    .join("<wbr>");
+}
+
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
@@ -14,7 +26,7 @@ body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #
 h1 { font-size: 1.5rem; border-bottom: 2px solid #1d2330; padding-bottom: .3rem; }
 h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #c9cfdb; padding-bottom: .2rem; }
 h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; color: #3b4560; }
-code { font: 13px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; background: #f1f3f8; padding: 0 .25em; border-radius: 3px; overflow-wrap: anywhere; }
+code { font: 13px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; background: #f1f3f8; padding: 0 .25em; border-radius: 3px; overflow-wrap: break-word; }
 dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .5rem 0; }
 dl.fields dt { font-weight: 600; color: #3b4560; }
 dl.fields dd { margin: 0; }
@@ -35,7 +47,7 @@ ul.trace li { margin: .15rem 0; }
 
 function inline(text: Text): string {
   return text
-    .map((x) => (typeof x === "string" ? escapeHtml(x) : "code" in x ? `<code>${escapeHtml(x.code)}</code>` : `<strong>${escapeHtml(x.strong)}</strong>`))
+    .map((x) => (typeof x === "string" ? escapeHtml(x) : "code" in x ? `<code>${codeHtml(x.code)}</code>` : `<strong>${escapeHtml(x.strong)}</strong>`))
     .join("");
 }
 
@@ -46,9 +58,9 @@ function traceItem(l: TraceLine): string {
       ? ` <span class="skipped">${escapeHtml(traceValueText(l))}</span>`
       : l.value === undefined
         ? ""
-        : ` → <code>${escapeHtml(l.value)}</code>${l.times ? ` (${l.times} evaluations)` : ""}`;
+        : ` → <code>${codeHtml(l.value)}</code>${l.times ? ` (${l.times} evaluations)` : ""}`;
   const where = l.where ? `<span class="where">${escapeHtml(l.where)}</span>` : "";
-  return `${mark}<code>${escapeHtml(l.source)}</code>${value}${where}`;
+  return `${mark}<code>${codeHtml(l.source)}</code>${value}${where}`;
 }
 
 /**

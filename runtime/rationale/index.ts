@@ -16,6 +16,7 @@ export { renderHtml, escapeHtml } from "./html.ts";
 export { renderText } from "./text.ts";
 export { traceTree, type TraceLine, type TraceTree } from "./trace-tree.ts";
 export { formatValue } from "./values.ts";
+export { formatDecimal } from "../../core/literals.ts";
 export { explainBasis, decidingRecord, type BasisExplanation } from "./basis.ts";
 export { guardrailSteps, type GuardrailStep } from "./guardrails.ts";
 export type { Block, Inline, Text } from "./document.ts";

@@ -66,7 +66,8 @@ function overview(input: RationaleInput): Block[] {
     const title = input.journeys.get(decision.journey)?.title;
     rows.push(["Journey", [{ code: decision.journey }, ...(title ? [` — ${title}`] : [])]]);
   }
-  if (decision.action) rows.push(["Action", actionText(decision.action)]);
+  // Deferred and pending-review decisions carry the action they propose; nobody has taken it yet.
+  if (decision.action) rows.push([decision.outcome === "acted" ? "Action" : "Proposed action", actionText(decision.action)]);
   if (decision.basis) rows.push(["Lawful basis", code(decision.basis)]);
   if (decision.deferred_until) rows.push(["Deferred until", code(decision.deferred_until)]);
   if (decision.error) rows.push(["Error", [{ code: decision.error.code }, ": ", ...fromBackticks(decision.error.message)]]);
@@ -129,7 +130,9 @@ function candidate(input: RationaleInput, ev: Evaluation, nowMs: number | undefi
   } else if (meta) {
     const tree = traceTree(meta, ev.trace);
     blocks.push({ kind: "trace", lines: tree.when });
-    if (tree.reason.length > 0) {
+    // Only the winner's `reason` is rendered (into the decision's explanation): other candidates
+    // have no values to show, and "not evaluated (short-circuit)" would misstate why.
+    if (tree.reason.length > 0 && winner && input.decision.explanation !== undefined) {
       blocks.push({ kind: "heading", level: 3, text: ["Values in the customer-facing reason"] }, { kind: "trace", lines: tree.reason });
     }
   } else {

@@ -43,7 +43,9 @@ function markOf(node: TraceNode, values: readonly unknown[]): TraceMark {
 
 function valueText(node: TraceNode, values: readonly unknown[]): string | undefined {
   if (values.length === 0) return undefined;
-  const shown = values.slice(0, MAX_SHOWN).map((v) => formatValue(v, node.type));
+  // A decimal field reads as an amount (`49.90`); a computed decimal as computed, as in `reason`.
+  const type = node.type === "decimal" && node.kind !== "path" ? "number" : node.type;
+  const shown = values.slice(0, MAX_SHOWN).map((v) => formatValue(v, type));
   return values.length > MAX_SHOWN ? `${shown.join(", ")}, …` : shown.join(", ");
 }
 

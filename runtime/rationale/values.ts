@@ -1,7 +1,7 @@
 // Values as people read them in a rationale: by the trace node's language type, from the
 // runtime representation (dates are epoch days, datetimes epoch ms, durations ms) to the
 // language's own literals (`2026-08-28`, `2026-05-30T09:00:00Z`, `30d`). Browser-safe.
-import { formatDate, formatDateTime, formatDuration } from "../../core/literals.ts";
+import { formatDate, formatDateTime, formatDecimal, formatDuration } from "../../core/literals.ts";
 import { canonicalJson } from "../../core/canonical-json.ts";
 import { shapeOf } from "../values.ts";
 
@@ -68,6 +68,7 @@ export function formatValue(value: unknown, type: string): string {
     if (type === "date" && Number.isInteger(value)) return formatDate(value);
     if (type === "datetime") return formatDateTime(value);
     if (type === "duration") return formatDuration(value);
+    if (type === "decimal") return formatDecimal(value);
     return String(value);
   }
   if (Array.isArray(value)) {

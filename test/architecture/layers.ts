@@ -23,18 +23,27 @@ export const LAYERS: readonly Layer[] = [
   { name: "compiler", folder: "compiler/", mayImport: ["grammar", "core"] },
   { name: "runtime", folder: "runtime/", mayImport: ["core"] },
   { name: "testing", folder: "testing/", mayImport: ["compiler", "runtime", "grammar", "core"] },
-  // The tools on top, side by side: none imports another. `policies` is the example policy
+  // The decision service: HTTP, the store, the committer and the wake-up runner, over the
+  // runtime (and the compiler, to serve a policy-set directory).
+  { name: "server", folder: "server/", mayImport: [...BELOW_THE_TOOLS] },
+  // The tools on top, side by side: none imports another (the command line and the benchmark
+  // start the service). `policies` is the example policy
   // set (data, no code) that the command line's demo and the playground's examples read.
-  { name: "cli", folder: "cli/", mayImport: [...BELOW_THE_TOOLS, "policies"] },
+  // The language server (`kairos lsp`): the compiler's language services over stdio.
+  { name: "lsp", folder: "lsp/", mayImport: ["compiler", "grammar", "core"] },
+  { name: "cli", folder: "cli/", mayImport: [...BELOW_THE_TOOLS, "server", "lsp", "policies"] },
   { name: "playground", folder: "playground/", mayImport: [...BELOW_THE_TOOLS, "policies"] },
-  { name: "bench", folder: "bench/", mayImport: [...BELOW_THE_TOOLS, "policies"] },
+  { name: "bench", folder: "bench/", mayImport: [...BELOW_THE_TOOLS, "server", "policies", "scripts"] },
   // Tests may import anything; nothing imports them (so they are not scanned).
   { name: "test", folder: "test/", mayImport: [] },
   { name: "policies", folder: "policies/", mayImport: [] },
+  // Development tooling (setup, build, the throwaway PostgreSQL cluster of tests and benchmarks):
+  // standalone, imported only by tests and the benchmark.
+  { name: "scripts", folder: "scripts/", mayImport: [] },
 ];
 
 /** The folders whose files are scanned: every layer of code but test/. */
-export const SCANNED_FOLDERS = ["core", "grammar", "compiler", "runtime", "testing", "cli", "playground/src", "bench"] as const;
+export const SCANNED_FOLDERS = ["core", "grammar", "compiler", "runtime", "testing", "server", "lsp", "cli", "playground/src", "bench"] as const;
 
 /** Layers whose code runs in a browser (the playground, its worker) as well as in Node. */
 export const BROWSER_SAFE_FOLDERS = ["core/", "grammar/", "compiler/", "runtime/", "playground/src/"] as const;

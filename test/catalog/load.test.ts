@@ -189,7 +189,7 @@ describe("schema violations", () => {
   it("lists the allowed keys when an unknown key is not close to any", () => {
     const d = only(minimal("owner: risk-team\n"), "catalog/unknown-key");
     expect(d.under).toBe("owner");
-    expect(d.hint).toBe("allowed keys here: `version`, `entities`, `events`, `purposes`, `transfers`, `actions`");
+    expect(d.hint).toBe("allowed keys here: `version`, `entities`, `events`, `purposes`, `transfers`, `actions`, `caps`");
   });
 
   it("reports an unknown field tag with a did-you-mean hint, and keeps the field", () => {

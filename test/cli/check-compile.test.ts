@@ -48,7 +48,7 @@ describe("kairos check", () => {
     expect(r.stdout).toMatch(/^ok: \d+ journeys/);
   });
 
-  it("prints the JSON of spec §6 with 1-based positions and exits 1 on errors", () => {
+  it("prints the diagnostics as JSON with 1-based positions and paths as given, and exits 1 on errors", () => {
     const root = policySet("json", { "a.journey": GOOD.replace("policy.status", "policy.statuss") });
     const r = kairos(["check", root, "--format", "json"]);
     expect(r.status).toBe(1);
@@ -58,7 +58,7 @@ describe("kairos check", () => {
         code: "check/unknown-field",
         severity: "error",
         message: "entity `policy` has no field `statuss`",
-        file: "json/journeys/a.journey",
+        file: join(root, "journeys/a.journey"),
         line: 4,
         column: 15,
         endLine: 4,

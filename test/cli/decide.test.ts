@@ -1,5 +1,6 @@
-// `kairos decide`: the decision on stdout as canonical JSON, exit 0 whatever the outcome;
-// 1 when the policies do not compile; 2 on usage errors and malformed request files.
+// `kairos decide`: the decision on stdout as canonical JSON, exit 0 when a decision was made;
+// 1 on an `error` outcome (unless --allow-error) and when the policies do not compile; 2 on
+// usage errors and malformed request files.
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,10 +58,15 @@ describe("kairos decide", () => {
     expect(c.out).toBe(a.out);
   });
 
-  test("a decision of any outcome exits 0", async () => {
-    const r = await kairos("--artifact", join(tmp, "artifact"), "--request", file("err.json", JSON.stringify({ ...REQUEST, context: {} })));
-    expect(r.code).toBe(0);
+  test("an `error` outcome prints the decision and exits 1; --allow-error exits 0", async () => {
+    const req = file("err.json", JSON.stringify({ ...REQUEST, context: {} }));
+    const r = await kairos("--artifact", join(tmp, "artifact"), "--request", req);
+    expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toMatchObject({ outcome: "error", error: { code: "missing_field" } });
+    expect(r.err).toContain("the outcome is `error`");
+    const allowed = await kairos("--artifact", join(tmp, "artifact"), "--request", req, "--allow-error");
+    expect(allowed.code).toBe(0);
+    expect(allowed.out).toBe(r.out);
   });
 
   test("invalid JSON exits 2 naming the file, line and column", async () => {

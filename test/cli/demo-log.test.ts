@@ -1,7 +1,10 @@
-// `kairos demo` and its decision log: a second run on the same directory fails at once and
-// leaves the first run's live log alone; decisions the log refuses (a failing disk, a full
-// file-size limit) are counted and make the run exit 1, and "log verified" is said only of
-// exactly the entries the run wrote; the demo's event ids carry no customer id.
+// `kairos demo` through the decision service and its log: the simulation runs against a real
+// `kairos serve` (in-process, 127.0.0.1, embedded store) with a real HTTP system of record; every
+// decision the service acknowledged — answered events and the wake-ups it fired itself — is in
+// the store's chain and in the exported file, which verifies offline; a second run on the same
+// directory fails at once, and a store a service holds open is never moved; decisions the store
+// refuses are counted and make the run exit 1, and "log verified" is said only of exactly the
+// acknowledged decisions; the demo's event ids carry no customer id and repeat for a seed.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,11 +12,14 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDemo, type DemoOptions } from "../../cli/demo/run.ts";
 import type { Io } from "../../cli/io.ts";
+import { loadLogKey } from "../../runtime/log/key.ts";
 import { FileLock } from "../../runtime/log/lock.ts";
-import type { DecisionLogEntry, DecisionSink } from "../../runtime/sink.ts";
+import { unsealRequest } from "../../runtime/log/seal.ts";
+import type { CommitResult, PendingCommit, Store } from "../../server/store/types.ts";
 
 const BIN = resolve("bin/kairos.js");
-const kairos = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+const kairos = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...env } });
 let dir: string;
 
 beforeAll(() => {
@@ -36,31 +42,66 @@ const options = (out: string, extra: Partial<DemoOptions> = {}): DemoOptions => 
   ...extra,
 });
 
-/** The number of entries (lines) of a log file. */
-const lines = (path: string) =>
+interface Line {
+  readonly decision_id: string;
+  readonly outcome: string;
+  readonly request: { readonly subject: string; readonly event: { readonly id: string; readonly timer?: string } };
+  /** The minimized request, encrypted with the pseudonymization key. */
+  readonly sealed: string;
+}
+
+/** The entries of an exported log file. */
+const entries = (path: string): Line[] =>
   readFileSync(path, "utf8")
     .split("\n")
-    .filter((l) => l !== "").length;
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as Line);
 
-/** A sink in front of the log that throws for the entries `refuse` picks, counting what it did. */
-function failing(log: DecisionSink, refuse: (n: number, entry: DecisionLogEntry) => boolean) {
-  const seen = { calls: 0, decisionsRefused: 0, retriesRefused: 0, written: 0 };
-  const sink: DecisionSink = {
-    async append(entry) {
-      const n = ++seen.calls;
-      if (refuse(n, entry)) {
-        // The engine offers a decision the log refused once more, as an `error` (log_failed).
-        if (entry.decision.error?.code === "log_failed") seen.retriesRefused++;
-        else seen.decisionsRefused++;
-        throw new Error(`injected: the disk refused entry ${n}`);
-      }
-      const written = await log.append(entry);
-      seen.written++;
-      return written;
-    },
-  };
-  return { sink, seen };
+/** "3. N decisions … N for events, W timed follow-ups …" → the three numbers. */
+function counts(text: string): { total: number; events: number; wakeups: number } {
+  const m = /3\. ([\d,]+) decisions in [\d.]+ s \([\d,]+\/s\): ([\d,]+) for events, ([\d,]+) timed follow-ups/.exec(text);
+  if (!m) throw new Error(`no summary line in:\n${text}`);
+  const num = (s: string) => Number(s.replace(/,/g, ""));
+  return { total: num(m[1]!), events: num(m[2]!), wakeups: num(m[3]!) };
 }
+
+/** The store with `commit` replaced (fault injection between the service and the real store). */
+function withCommit(store: Store, commit: (items: readonly PendingCommit[], real: Store["commit"]) => Promise<readonly CommitResult[]>): Store {
+  const real = store.commit.bind(store);
+  return new Proxy(store, {
+    get(target, key) {
+      if (key === "commit") return (items: readonly PendingCommit[]) => commit(items, real);
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+describe("the demo through the decision service", () => {
+  it("logs every acknowledged decision, wake-ups the service fired included, and the exported log verifies offline", async () => {
+    const out = join(dir, "full");
+    const io = capture();
+    expect(await runDemo(options(out, { days: 8 }), io)).toBe(0);
+    const { out: text } = io.text();
+    const c = counts(text);
+    expect(c.wakeups).toBeGreaterThan(0);
+    expect(c.total).toBe(c.events + c.wakeups);
+    expect(text).toContain(`log verified: ${c.total.toLocaleString("en-US")} entries in the store and in`);
+    const log = entries(join(out, "decisions.log"));
+    expect(log.length).toBe(c.total);
+    // The wake-ups are the entries with a timer: the service fired them (the demo sends none).
+    expect(log.filter((e) => e.request.event.timer !== undefined).length).toBe(c.wakeups);
+    expect(new Set(log.map((e) => e.decision_id)).size).toBe(log.length);
+    const verify = kairos(["log", "verify", join(out, "decisions.log")]);
+    expect(verify.stdout).toContain(`ok: ${c.total} entries, chain intact and authenticated`);
+    expect(verify.status).toBe(0);
+    // The pending reviews are listed, and the commands to query the store are printed.
+    expect(text).toMatch(/decisions? wait for a person \(pending_review\)/);
+    expect(text).toMatch(/npx kairos serve \S*full\/artifact --data-dir \S*full/);
+    expect(text).toMatch(/curl -s -H 'Authorization: Bearer kairos_[A-Za-z0-9_-]+' http:\/\/127\.0\.0\.1:8181\/v1\/decisions\/d_[0-9a-f]{32}\/rationale/);
+    expect(text).toMatch(/The system of record was asked [\d,]+ times/);
+  });
+});
 
 describe("two demo runs on one directory", () => {
   it("fails the second at once, with exit 1, and the first run's log stays whole and verifies", async () => {
@@ -70,19 +111,15 @@ describe("two demo runs on one directory", () => {
     let resume!: () => void;
     const resumed = new Promise<void>((r) => (resume = r));
     const io = capture();
-    // The first run stops after its 20th entry until the second run is over.
+    // The first run stops after its 20th answered decision until the second run is over.
     const first = runDemo(
       options(out, {
-        wrapSink: (log) => ({
-          async append(entry) {
-            const written = await log.append(entry);
-            if ((written as { seq?: number }).seq === 20) {
-              pause();
-              await resumed;
-            }
-            return written;
-          },
-        }),
+        afterDecision: async (n) => {
+          if (n === 20) {
+            pause();
+            await resumed;
+          }
+        },
       }),
       io,
     );
@@ -93,126 +130,125 @@ describe("two demo runs on one directory", () => {
     expect(second.stderr).not.toMatch(/internal error/);
     expect(second.status).toBe(1);
     expect(await first).toBe(0);
-    const { out: text } = io.text();
-    const decisions = Number(/3\. ([\d,]+) decisions/.exec(text)?.[1]?.replace(/,/g, ""));
-    expect(decisions).toBeGreaterThan(20);
-    expect(text).toContain(`log verified: ${decisions.toLocaleString("en-US")} entries, chain intact and authenticated`);
-    expect(readdirSync(out).filter((f) => /^decisions\.\d+\.log/.test(f))).toEqual([]);
-    expect(lines(join(out, "decisions.log"))).toBe(decisions);
-    expect(kairos(["log", "verify", join(out, "decisions.log")]).status).toBe(0);
+    const { total } = counts(io.text().out);
+    expect(total).toBeGreaterThan(20);
+    expect(entries(join(out, "decisions.log")).length).toBe(total);
+    expect(readdirSync(out).filter((f) => /^(decisions\.\d+\.log|store\.\d+)/.test(f))).toEqual([]);
   });
 
-  it("does not move a log that another writer holds, and says who holds it", async () => {
+  it("does not move a store that a service holds open, and says who holds it", async () => {
     const out = join(dir, "held");
     expect(await runDemo(options(out, { customers: 3, days: 1 }), capture())).toBe(0);
-    const before = readFileSync(join(out, "decisions.log"));
-    const lock = FileLock.acquire(join(out, "decisions.log.lock"));
+    const before = readdirSync(join(out, "store")).sort();
+    const lock = FileLock.acquire(join(out, "store.lock"));
     let r;
     try {
       r = kairos(["demo", "--out", out, "--customers", "3", "--days", "1"]);
     } finally {
       lock.release();
     }
-    expect(r.stderr).toContain(`is being written by process ${process.pid}`);
+    expect(r.stderr).toContain(`is open in process ${process.pid}`);
+    expect(r.stderr).not.toMatch(/internal error/);
     expect(r.status).toBe(1);
-    expect(readFileSync(join(out, "decisions.log"))).toEqual(before);
-    expect(existsSync(join(out, "decisions.1.log"))).toBe(false);
+    expect(readdirSync(join(out, "store")).sort()).toEqual(before);
+    expect(existsSync(join(out, "store.1"))).toBe(false);
   });
 });
 
-describe("decisions the log refuses", () => {
-  it("are counted truthfully and make the demo exit 1", async () => {
+describe("decisions the store refuses", () => {
+  it("are counted truthfully, are not in the log, and make the demo exit 1", async () => {
     const out = join(dir, "refusing");
-    let seen: ReturnType<typeof failing>["seen"] | undefined;
     const io = capture();
-    // Refuse every 5th call, and both tries of the decisions made in calls 40–60.
+    let calls = 0;
+    let refusedItems = 0;
     const code = await runDemo(
       options(out, {
-        wrapSink: (log) => {
-          const f = failing(log, (n) => n % 5 === 0 || (n >= 40 && n <= 60));
-          seen = f.seen;
-          return f.sink;
-        },
+        // Every 4th commit fails as a lost connection would: the service answers 503, nothing is written.
+        wrapStore: (store) =>
+          withCommit(store, async (items, real) => {
+            if (++calls % 4 === 0) {
+              refusedItems += items.length;
+              throw new Error("injected: the store connection was lost");
+            }
+            return real(items);
+          }),
       }),
       io,
     );
     const { out: text, err } = io.text();
     expect(code).toBe(1);
-    const s = seen!;
-    expect(s.decisionsRefused).toBeGreaterThan(0);
-    expect(s.retriesRefused).toBeGreaterThan(0);
-    expect(err).toContain(
-      `${s.decisionsRefused} decisions could not be logged as made — the log refused ${s.decisionsRefused + s.retriesRefused} entries (first: injected: the disk refused entry 5)`,
-    );
-    expect(err).toContain(`${s.decisionsRefused - s.retriesRefused} are in the log as \`error\` entries, ${s.retriesRefused} are not in the log at all`);
-    expect(text).toContain(`log verified: ${s.written} entries (every entry this run wrote), chain intact and authenticated`);
-    expect(lines(join(out, "decisions.log"))).toBe(s.written);
-    expect(err).toContain("kairos demo: failed — not every decision was logged");
+    expect(refusedItems).toBeGreaterThan(0);
+    const m = /kairos demo: ([\d,]+) decisions? refused by the service \(store_unavailable; first: .*503/.exec(err);
+    expect(m, err).not.toBeNull();
+    const refused = Number(m![1]!.replace(/,/g, ""));
+    expect(refused).toBeGreaterThan(0);
+    const c = counts(text);
+    // Only what the service acknowledged is in the log, and it verifies.
+    expect(text).toContain(`log verified: ${c.total.toLocaleString("en-US")} entries`);
+    expect(entries(join(out, "decisions.log")).length).toBe(c.total);
+    expect(err).toContain("kairos demo: failed — the service refused some calls");
   });
 
-  it("never says the log verified when it holds other entries than the run wrote", async () => {
+  it("never says the log verified when the store acknowledged a decision it did not write", async () => {
     const out = join(dir, "dropping");
     const io = capture();
-    // A sink that loses one entry without saying so.
     let dropped = 0;
     const code = await runDemo(
-      options(out, { wrapSink: (log) => ({ append: (e: DecisionLogEntry) => (e.outcome === "acted" && dropped++ === 0 ? { seq: 0 } : log.append(e)) }) }),
+      options(out, {
+        // A store that loses the first acted decision of a batch but says it committed it.
+        wrapStore: (store) =>
+          withCommit(store, async (items, real) => {
+            const i = dropped === 0 ? items.findIndex((x) => x.decision.outcome === "acted") : -1;
+            if (i < 0) return real(items);
+            dropped++;
+            const results = [...(await real(items.filter((_, j) => j !== i)))];
+            results.splice(i, 0, { status: "committed", position: { shard: 0, seq: 0, hash: "0".repeat(64) } });
+            return results;
+          }),
+      }),
       io,
     );
-    expect(dropped).toBeGreaterThan(0);
+    expect(dropped).toBe(1);
     expect(code).toBe(1);
-    expect(io.text().out).toMatch(/LOG VERIFICATION FAILED: .*decisions\.log holds [\d,]+ entries ending at [0-9a-f]+, but this run appended [\d,]+ ending at/);
+    expect(io.text().out).toMatch(/LOG VERIFICATION FAILED: the store's log holds [\d,]+ entries, but the service acknowledged [\d,]+ decisions/);
     expect(io.text().out).not.toContain("log verified");
-  });
-
-  it("exits 1 and says so when the file-size limit stops the log (EFBIG), and the log still verifies", () => {
-    const out = join(dir, "efbig");
-    // 200 KiB: room for the artifact, not for the log of 40 customers over 3 days.
-    const r = spawnSync("bash", ["-c", `ulimit -f 200; exec "${process.execPath}" "${BIN}" demo --out "${out}" --customers 40 --days 3`], {
-      encoding: "utf8",
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    expect(r.stderr).toMatch(/\d+ decisions could not be logged as made — the log refused \d+ entries \(first: cannot append to .*decisions\.log: EFBIG/);
-    expect(r.stderr).not.toMatch(/internal error/);
-    expect(r.status).toBe(1);
-    const written = lines(join(out, "decisions.log"));
-    expect(r.stdout).toContain(`log verified: ${written} entries (every entry this run wrote)`);
-    expect(kairos(["log", "verify", join(out, "decisions.log")]).status).toBe(0);
   });
 });
 
-describe("the demo's event ids", () => {
-  async function eventIds(out: string, seed: number): Promise<{ ids: string[]; subjects: string[] }> {
-    const ids: string[] = [];
-    const subjects: string[] = [];
-    const code = await runDemo(
-      options(out, {
-        seed,
-        wrapSink: (log) => ({
-          append(entry: DecisionLogEntry) {
-            ids.push(entry.request.event.id);
-            subjects.push(entry.request.subject);
-            return log.append(entry);
-          },
-        }),
-      }),
-      capture(),
-    );
-    expect(code).toBe(0);
-    return { ids, subjects };
-  }
-
-  it("carry no customer id, and are the same for the same seed", async () => {
-    const a = await eventIds(join(dir, "ids-a"), 7);
-    expect(a.ids.length).toBeGreaterThan(90);
-    for (const [i, id] of a.ids.entries()) {
-      expect(id).toMatch(/^ev-[0-9a-f]{20}$/);
-      expect(id).not.toContain(a.subjects[i]!);
+describe("the demo's decisions and event ids", () => {
+  it("are the same for the same seed, run after run (the earlier store and log kept); event ids carry no customer id", async () => {
+    const out = join(dir, "again");
+    // The log pseudonymizes event ids; the requests as sent are sealed in each entry for the key holder.
+    const requests = (dataDir: string, file: string) => {
+      const key = loadLogKey(join(dataDir, "log"));
+      return entries(join(dataDir, file)).map((e) => {
+        expect(e.request.subject).toMatch(/^hmac:/);
+        expect(e.request.event.id).toMatch(/^hmac:/);
+        return { id: e.decision_id, request: unsealRequest(key, e.sealed) };
+      });
+    };
+    expect(await runDemo(options(out), capture())).toBe(0);
+    expect(await runDemo(options(out), capture())).toBe(0);
+    expect(existsSync(join(out, "store.1"))).toBe(true);
+    const first = requests(out, "decisions.1.log");
+    const second = requests(out, "decisions.log");
+    expect(first.length).toBeGreaterThan(90);
+    // Sorted: decisions about different customers at the same moment are sent at once, so their
+    // order in the chain may differ; the decisions themselves (the ids cover everything) may not.
+    const ids = (xs: typeof first) => xs.map((x) => x.id).sort();
+    const events = (xs: typeof first) => xs.map((x) => x.request.event.id).sort();
+    expect(ids(second)).toEqual(ids(first));
+    expect(events(second)).toEqual(events(first));
+    for (const { request: r } of first) {
+      expect(r.event.id).toMatch(/^ev-[0-9a-f]{20}$/);
+      expect(r.subject).toMatch(/^c-\d{5}$/);
+      expect(r.event.id).not.toContain(r.subject);
     }
-    // The log file holds no customer id anywhere (subjects are pseudonymized; event ids carry none).
-    expect(readFileSync(join(dir, "ids-a", "decisions.log"), "utf8")).not.toMatch(/c-\d{5}/);
-    expect((await eventIds(join(dir, "ids-b"), 7)).ids).toEqual(a.ids);
-    const other = await eventIds(join(dir, "ids-c"), 8);
-    expect(other.ids.filter((id) => a.ids.includes(id))).toEqual([]);
+    // The log holds no customer id anywhere in clear (subjects and PII pseudonymized; event ids carry none).
+    expect(readFileSync(join(out, "decisions.log"), "utf8")).not.toMatch(/c-\d{5}/);
+    const other = join(dir, "other-seed");
+    expect(await runDemo(options(other, { seed: 8 }), capture())).toBe(0);
+    const seen = new Set(events(first));
+    expect(events(requests(other, "decisions.log")).filter((id) => seen.has(id))).toEqual([]);
   });
 });

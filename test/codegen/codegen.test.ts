@@ -140,14 +140,15 @@ describe("expression semantics, on both paths", () => {
     expect(run(interpreted.when, ctx)).toEqual(a);
   });
 
-  it("renders reason values by type: dates, datetimes, durations, lists", async () => {
+  it("renders reason values by type: dates, datetimes, durations, lists, decimals as amounts", async () => {
     const r = compile(
       { "k.journey": j("k", "true", "{account.opened} {account.seen_at} {now - account.seen_at} {account.items} {account.a}") },
       ACCOUNT_CATALOG,
     );
     const [compiled, interpreted] = (await bothPaths(r)).get("k")!;
     const ctx = { now, event: {}, account: { opened: today, seen_at: Date.UTC(2026, 4, 1, 9), items: [1, 2], a: 1.5 } } as unknown as PredicateContext;
-    const expected = `2026-05-30 2026-05-01T09:00:00Z ${(now - Date.UTC(2026, 4, 1, 9)) / 60_000}m 1, 2 1.5`;
+    // A decimal reads with two fraction digits at least: `1.5` is `1.50` (`49.90`, not `49.9`).
+    const expected = `2026-05-30 2026-05-01T09:00:00Z ${(now - Date.UTC(2026, 4, 1, 9)) / 60_000}m 1, 2 1.50`;
     expect(run(compiled.reason!, ctx)).toMatchObject({ value: expected });
     expect(run(interpreted.reason!, ctx)).toEqual(run(compiled.reason!, ctx));
   });

@@ -148,8 +148,8 @@ const FILES: Readonly<Record<string, string>> = {
   "notes.txt": "my notes\n",
 };
 
-/** Generated command lines in a sandbox with the demo fixture; the files nobody asked to write are protected. */
-export const cliCases: fc.Arbitrary<CliCase> = commandLine.map((argv) => {
+/** One command line in a sandbox with the demo fixture; the files nobody asked to write are protected. */
+export function cliCase(argv: string[]): CliCase {
   // What the command was told to write may change: `--out X` replaces an earlier artifact or
   // demo, `demo --out` may replace the demo in `d/`, `log checkpoint` appends to the checkpoints.
   const outs = new Set(argv.flatMap((a, i) => (argv[i - 1] === "--out" ? [a.replace(/^\.\/|\/$/g, "")] : [])));
@@ -163,6 +163,11 @@ export const cliCases: fc.Arbitrary<CliCase> = commandLine.map((argv) => {
     files: FILES,
     fixture: "demo",
     protect: ["notes.txt", "req.json", "bad.json", "big.json", ...log, ...artifact, ...checkpoints],
-    timeoutMs: 10_000,
+    // A demo starts the decision service on a new embedded store (PGlite's first open runs
+    // initdb in Wasm): seconds, not the milliseconds of the other commands.
+    timeoutMs: argv[0] === "demo" ? 30_000 : 10_000,
   };
-});
+}
+
+/** Generated command lines (see cliCase). */
+export const cliCases: fc.Arbitrary<CliCase> = commandLine.map(cliCase);

@@ -340,7 +340,11 @@ const HANGING_PROVIDER: ContextProvider = { fetch: () => new Promise(() => undef
 
 function invariantProblem(d: Decision): string | undefined {
   if (d.outcome === "acted" && (typeof d.basis !== "string" || d.action === undefined)) return "acted without a basis or an action";
-  if (d.outcome !== "acted" && d.action !== undefined) return `outcome \`${d.outcome}\` carries an action`;
+  // `deferred` and `pending_review` carry the action they propose (sent when the quiet hours end,
+  // or when a reviewer approves); every other outcome carries none.
+  const proposes = d.outcome === "acted" || d.outcome === "deferred" || d.outcome === "pending_review";
+  if (!proposes && d.action !== undefined) return `outcome \`${d.outcome}\` carries an action`;
+  if (proposes && d.outcome !== "acted" && (d.action === undefined || d.journey === undefined)) return `outcome \`${d.outcome}\` proposes no action`;
   if (d.outcome === "error" && d.journey !== undefined) return "an error decision names a winner";
   if (d.error?.code === "internal_error") return `internal_error: ${d.error.message}`;
   const messages = [d.error?.message ?? "", ...d.evaluations.flatMap((e) => (e.reasons ?? []).map((r) => r.message))];

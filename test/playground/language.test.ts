@@ -1,5 +1,7 @@
 // The playground's `.journey` language support against the real example catalog: the Monarch
-// tokenizer comes from the grammar's token table, completions and hovers from the catalog.
+// tokenizer comes from the grammar's token table, completions and hovers from the compiler's
+// language services (compiler/services, also behind `kairos lsp`), types printed as the
+// compiler prints them.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Catalog } from "../../core/catalog/types.ts";
@@ -50,7 +52,7 @@ describe("completions from the catalog", () => {
     const c = complete(journey("  when    customer.|"));
     expect(c.labels).toContain("tenure_months");
     expect(c.details["tenure_months"]).toBe("int");
-    expect(c.details["segment"]).toBe('enum ("retail" | "sme" | "corporate")');
+    expect(c.details["segment"]).toBe('enum("retail", "sme", "corporate")');
   });
 
   it("offers events, replacing a dotted name typed so far", () => {

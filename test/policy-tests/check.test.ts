@@ -20,7 +20,7 @@ function one(block: string, code: string) {
 const test = (body: string) => `test "t" {\n  now       2026-03-02T10:00:00Z\n${body}\n}\n`;
 
 describe("a valid test", () => {
-  it("compiles to the request of spec §6 and its expectations, with documented defaults", () => {
+  it("compiles to the request of docs/request.md and its expectations, with documented defaults", () => {
     const c = compile({
       "j.journey": JOURNEYS,
       "t.journey": test(`${DAILY}
@@ -214,6 +214,22 @@ describe("structure", () => {
     expect(one(test(`  event     claim.filed\n  expect    no_match`), "test/no-listener")).toMatchObject({
       severity: "warning",
       hint: "journeys on `claim.filed` run only at their timers: add `after 3d`",
+    });
+  });
+
+  it("does not warn `test/no-listener` on a test that checks the wake-ups its event schedules", () => {
+    const scheduling = test(
+      `  event     claim.filed { claim_id: "c-1", at: 2026-03-02T09:00:00Z } at 2026-03-02T09:00:00Z\n  given     claim { status: "filed" }\n  expect    wakeup claim_status_update 3d`,
+    );
+    expect(check(scheduling).filter((d) => d.severity !== "info")).toEqual([]);
+  });
+
+  it("lists an enum's values when a test gives one that is not among them, and suggests no opposite", () => {
+    expect(
+      one(test(`  event     claim.filed after 3d\n  given     claim { status: "unpaid" }\n  expect    no_match`), "test/unknown-enum-value"),
+    ).toMatchObject({
+      message: '`"unpaid"` is not a value of `claim.status`, whose values are `"filed"`, `"assessing"`, `"approved"`, `"paid"`, `"rejected"`',
+      hint: "use one of its values",
     });
   });
 

@@ -127,7 +127,8 @@ describe("the customer-facing sentence", () => {
   it("is the rendered reason when acted, and says nothing was sent otherwise", () => {
     expect(customerSentence(acted)).toBe("Your policy renews in 90 days, so we sent you your options.");
     const { explanation: _e, ...bare } = acted;
-    expect(customerSentence(bare as Decision, renewal)).toBe("We contacted you about “Renewal reminder at day 90”.");
+    // Without a `reason`, a plain sentence: the journey's title is internal and never shown.
+    expect(customerSentence(bare as Decision, renewal)).toBe("We contacted you.");
     expect(customerSentence(SAMPLES[3]!.decision)).toBe("We did not contact you.");
   });
 });

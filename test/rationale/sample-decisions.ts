@@ -263,6 +263,8 @@ const review: Sample = {
     decision_id: "d_0b7e33a91c5d6f02b84e1a7c9d3f5e60",
     outcome: "pending_review",
     journey: "service_recovery",
+    // The proposed action (spec §6): what a reviewer approves or rejects.
+    action: { name: "agent_callback", channel: "call_task", params: { queue: "recovery" } },
     basis: "legitimate_interest",
     fields: ["customer.segment"],
     wakeups: [{ journey: "vip_followup", timer: "2d", at: "2026-06-01T08:55:00Z" }],
@@ -312,6 +314,7 @@ const deferred: Sample = {
     decision_id: "d_9f4c2b8e6a1d70354c8b2e9f1a6d3c07",
     outcome: "deferred",
     journey: "vip_followup",
+    action: { name: "email", channel: "email", params: { template: "vip-followup" } },
     basis: "legitimate_interest",
     fields: ["customer.email", "customer.recent_interactions", "customer.timezone"],
     deferred_until: "2026-06-02T07:00:00Z",

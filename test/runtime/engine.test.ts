@@ -229,7 +229,9 @@ describe("guardrails and outcomes", () => {
     expect(d).toMatchObject({ outcome: "deferred", journey: "j", deferred_until: "2026-05-31T06:00:00Z" });
     const day = await e.decide(request());
     expect(day).toMatchObject({ outcome: "pending_review", journey: "j" });
-    expect(day.action).toBeUndefined();
+    // Both carry the proposed action (spec §6), which nobody has taken yet.
+    expect(d.action).toEqual({ name: "email", channel: "email", params: { template: "t" } });
+    expect(day.action).toEqual(d.action);
   });
 
   test("an invalid time zone for quiet hours is an error naming it", async () => {

@@ -24,6 +24,7 @@ import { LowerContext, NO_TOKENS, node, nodes, tok, toks, type Fallback } from "
 import { bounded, tooDeepDiagnostic, unrecoverableDiagnostic } from "./limits.ts";
 import { literal } from "./literals.ts";
 import { syntaxDiagnostic } from "./syntax-errors.ts";
+import { printExprBounded } from "../print-expr.ts";
 
 /** The grammar levels between `expression` and `primary`, lowered by `binaryChain`. */
 type ChainNode = OrExprCstNode | AndExprCstNode | NotExprCstNode | AdditiveCstNode | MultiplicativeCstNode | UnaryCstNode;
@@ -143,7 +144,15 @@ function comparison(cx: LowerContext, n: ComparisonCstNode, fallback: Fallback):
   if (!opTok) return left;
   const right = rightN ? binaryChain(cx, rightN, span) : ({ kind: "error", span: cx.tspan(opTok) } as A.Expr);
   const notIn = tok(n, "notIn");
-  const op: A.BinaryOp = opTok.image === "in" ? (notIn ? "not in" : "in") : (opTok.image as A.ComparisonOp);
+  if (opTok.image === "=")
+    cx.diagnostics.push({
+      code: "syntax/unexpected-token",
+      severity: "error",
+      message: "`=` is not a comparison: write `==`",
+      span: cx.tspan(opTok),
+      hint: `compare with \`==\`: \`${printExprBounded(left, 40)} == ${rightN ? printExprBounded(right, 40) : "…"}\``,
+    });
+  const op: A.BinaryOp = opTok.image === "in" ? (notIn ? "not in" : "in") : opTok.image === "=" ? "==" : (opTok.image as A.ComparisonOp);
   const opSpan = notIn ? joinSpans(cx.tspan(notIn), cx.tspan(opTok)) : cx.tspan(opTok);
   return { kind: "binary", op, left, right, opSpan, span: joinSpans(left.span, right.span) };
 }

@@ -56,6 +56,11 @@ const EXPRESSION_RULES: readonly string[] = [
   "expression",
 ] satisfies readonly RuleName[];
 
+// Chevrotain sets the token before the error on its exceptions, but does not declare it.
+function previousToken(e: IRecognitionException): IToken | undefined {
+  return (e as IRecognitionException & { readonly previousToken?: IToken }).previousToken;
+}
+
 function describeToken(t: IToken): string {
   if (t.tokenType.name === "EOF" || Number.isNaN(t.startOffset)) return "end of file";
   const img = t.image.length > 30 ? t.image.slice(0, 30) + "…" : t.image;
@@ -80,6 +85,8 @@ export function syntaxDiagnostic(file: SourceFile, e: IRecognitionException, eof
       ? ((Object.hasOwn(TOKEN_NAMES, expected) ? TOKEN_NAMES[expected] : undefined) ?? (expected.startsWith("Kw_") ? `\`${expected.slice(3)}\`` : expected))
       : "something else";
     message = `expected ${exp}, found ${found}`;
+    const unclosed = expected === "RBrace" && !atEof ? unclosedBlock(file, inRule, tok, previousToken(e)) : undefined;
+    if (unclosed) return unclosed;
     if (expected === "RBrace" && inRule === "journeyDecl") {
       message = `expected a clause or \`}\`, found ${found}`;
       hint = clauseHint(tok) ?? `a journey body holds clauses: ${T.CLAUSE_KEYWORDS.map((k) => `\`${k}\``).join(", ")}`;
@@ -104,7 +111,7 @@ export function syntaxDiagnostic(file: SourceFile, e: IRecognitionException, eof
     hint = 'values are literals (`12`, `"retail"`, `2026-05-31`, `2026-03-02T10:00:00Z`, `3d`), records `{ name: value }` and lists `[…]`';
   } else if (EXPRESSION_RULES.includes(inRule)) {
     message = `expected an expression, found ${found}`;
-    hint = exprHint(tok);
+    hint = exprHint(tok, previousToken(e));
   } else {
     message = `unexpected ${found}`;
   }
@@ -150,11 +157,48 @@ function statementHint(block: "test" | "property"): string {
   return `a ${block} holds one statement per line: ${words.map((w) => `\`${w}\``).join(", ")}`;
 }
 
-function exprHint(tok: IToken): string | undefined {
+function exprHint(tok: IToken, prev: IToken | undefined): string | undefined {
   if (tok.image === "&&") return "use `and`";
   if (tok.image === "||") return "use `or`";
   if (tok.tokenType === T.Equals) return "compare with `==`";
+  // `when a and` followed by the next clause: the expression stopped half-way.
+  const dangling = prev && !Number.isNaN(prev.startOffset) ? prev.image : undefined;
+  if (dangling && T.CLAUSE_KEYWORDS.includes(tok.image)) {
+    const op = ["and", "or", "not", "in", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/"].includes(dangling) ? dangling : undefined;
+    return op
+      ? `\`${op}\` needs an operand after it: complete the expression before \`${tok.image}\`, or remove the trailing \`${op}\``
+      : `the expression ends before \`${tok.image}\`: write it before the next clause`;
+  }
   return undefined;
+}
+
+/**
+ * A block whose `}` is missing, seen when the next declaration (`journey`, `condition`, `test`,
+ * `property`) starts inside it: one error at the block that lacks the brace (its header), with
+ * the fix, instead of an error at the next declaration.
+ */
+function unclosedBlock(file: SourceFile, inRule: string, tok: IToken, prev: IToken | undefined): Diagnostic | undefined {
+  const kinds: Record<string, string> = { journeyDecl: "journey", testDecl: "test", propertyDecl: "property" };
+  const kind = Object.hasOwn(kinds, inRule) ? kinds[inRule] : undefined;
+  if (!kind || !["journey", "condition", "test", "property"].includes(tok.image)) return undefined;
+  // The header of the open block: the last `journey NAME {` (or `test "…" {`) before the token.
+  const before = file.text.slice(0, tok.startOffset);
+  const re =
+    kind === "journey" ? /(^|\n)[ \t]*journey[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*\{/g : new RegExp(`(^|\\n)[ \\t]*${kind}[ \\t]+("[^"\\n]*")[ \\t]*\\{`, "g");
+  let header: RegExpExecArray | undefined;
+  for (let m = re.exec(before); m; m = re.exec(before)) header = m;
+  const afterLast = prev && !Number.isNaN(prev.startOffset) ? (prev.endOffset ?? prev.startOffset) + 1 : tok.startOffset;
+  const start = header ? header.index + header[1]!.length + header[0]!.slice(header[1]!.length).search(/\S/) : afterLast;
+  const end = header ? header.index + header[0]!.length : afterLast;
+  const name = header ? ` ${kind === "journey" ? `\`${header[2]}\`` : header[2]}` : "";
+  const line = file.position(afterLast).line;
+  return {
+    code: "syntax/unexpected-token",
+    severity: "error",
+    message: `${kind}${name} is missing its closing \`}\``,
+    span: file.span(start, end),
+    hint: `add \`}\` after line ${line}, before \`${tok.image}\` on line ${file.position(tok.startOffset).line}`,
+  };
 }
 
 function lev(a: string, b: string): number {

@@ -158,6 +158,14 @@ function fmtDuration(ms: number): string {
   return String(Math.round(ms / 1000)) + "s";
 }
 
+/** A decimal field in a `reason`: at least two fraction digits (`49.90`), more when it has them. */
+function fmtDecimal(x: number): string {
+  const text = String(x);
+  if (!Number.isFinite(x) || /e/i.test(text)) return text;
+  const dot = text.indexOf(".");
+  return dot >= 0 && text.length - dot - 1 >= 2 ? text : x.toFixed(2);
+}
+
 /** A list in a `reason`: its elements, comma-separated. */
 function fmtList<T>(list: readonly T[], show: (x: T) => string): string {
   return list.map((x) => show(x)).join(", ");
@@ -288,8 +296,8 @@ function when_ratio(c: Ctx_ratio, $: Tracer): boolean {
 }
 
 function reason_ratio(c: Ctx_ratio, $: Tracer): string {
-  return "Balance " + String(t($, 44, c.account.balance)) + " of "
-    + String(t($, 45, c.account.limit))
+  return "Balance " + fmtDecimal(t($, 44, c.account.balance)) + " of "
+    + fmtDecimal(t($, 45, c.account.limit))
     + ", "
     + String(t($, 46, t($, 47, div(t($, 48, c.account.balance), t($, 49, c.account.limit), 47))
       * 100))

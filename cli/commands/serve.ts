@@ -1,0 +1,124 @@
+// `kairos serve DIR|ARTIFACT`: the decision service over HTTP (docs/service.md). State lives in
+// the store — the embedded one in `--data-dir` (default .kairos/) or a PostgreSQL that several
+// instances share (`--store postgres://…`). Prints where it listens, the store, the artifact and,
+// on the first start, the admin token; SIGINT/SIGTERM shut it down gracefully. Exit 1 when it
+// cannot start (a store that does not answer, a policy set that does not compile, a port in use).
+import { StartError, startServer, TokensFileError } from "../../server/index.ts";
+import { StoreError } from "../../server/store/errors.ts";
+import { EXIT, parse, UsageError } from "../io.ts";
+import type { Command } from "../main.ts";
+
+/** `HOST:PORT`, `:PORT` or `PORT` → host and port. */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:(\[[^\]]+\]|[^:]*):)?(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[2]) : Number.NaN;
+  if (!m || !(port >= 0 && port <= 65535)) throw new UsageError(`\`--listen\` takes HOST:PORT, like \`127.0.0.1:8181\`; got \`${text}\``);
+  const host = m[1] === undefined || m[1] === "" ? "127.0.0.1" : m[1].replace(/^\[|\]$/g, "");
+  return { host, port };
+}
+
+function positiveInt(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`\`--${name}\` takes a positive whole number; got \`${String(v)}\``);
+  return n;
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (signal: string) => () => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      resolve(signal);
+    };
+    const onInt = on("SIGINT");
+    const onTerm = on("SIGTERM");
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+  });
+}
+
+export const command: Command = {
+  summary: "serve decisions over HTTP, with state in an embedded store or PostgreSQL",
+  usage:
+    "kairos serve DIR|ARTIFACT [--store URL] [--data-dir DIR] [--listen HOST:PORT] [--tokens FILE] [--clock system|request]\n" +
+    "             [--provider URL_TEMPLATE] [--provider-timeout MS] [--log-shards N] [--max-inflight N] [--quiet]",
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, {
+      store: { type: "string" },
+      "data-dir": { type: "string" },
+      listen: { type: "string" },
+      tokens: { type: "string" },
+      clock: { type: "string" },
+      provider: { type: "string" },
+      "provider-timeout": { type: "string" },
+      "log-shards": { type: "string" },
+      "max-inflight": { type: "string" },
+      quiet: { type: "boolean" },
+    });
+    if (positionals.length !== 1)
+      throw new UsageError(positionals.length ? "give exactly one policy set or artifact directory" : "missing the policy set or artifact directory");
+    const clock = (values["clock"] ?? "system") as string;
+    if (clock !== "system" && clock !== "request")
+      throw new UsageError("`--clock` is `system` (the server's clock) or `request` (the request's `now`: simulations, tests)");
+    const { host, port } = parseListen((values["listen"] as string | undefined) ?? "127.0.0.1:8181");
+    const storeUrl = values["store"] as string | undefined;
+    if (storeUrl !== undefined && !/^postgres(ql)?:\/\//.test(storeUrl)) {
+      throw new UsageError("`--store` takes a PostgreSQL URL (`postgres://user@host:5432/db`); leave it out for the embedded store in `--data-dir`");
+    }
+    const providerUrl = values["provider"] as string | undefined;
+    const providerTimeout = positiveInt("provider-timeout", values["provider-timeout"]);
+    if (providerTimeout !== undefined && providerUrl === undefined) throw new UsageError("`--provider-timeout` needs `--provider URL_TEMPLATE`");
+    const logShards = positiveInt("log-shards", values["log-shards"]);
+    const maxInFlight = positiveInt("max-inflight", values["max-inflight"]);
+
+    // Listen for signals before anything is printed: a signal that arrives right after the banner
+    // (or during the start) must close the service, not kill the process.
+    const signalled = waitForSignal();
+    let server: Awaited<ReturnType<typeof startServer>>;
+    try {
+      server = await startServer({
+        artifact: positionals[0]!,
+        ...(storeUrl === undefined ? {} : { store: storeUrl }),
+        ...(values["data-dir"] === undefined ? {} : { dataDir: values["data-dir"] as string }),
+        ...(values["tokens"] === undefined ? {} : { tokensFile: values["tokens"] as string }),
+        ...(logShards === undefined ? {} : { logShards }),
+        ...(maxInFlight === undefined ? {} : { maxInFlight }),
+        ...(providerUrl === undefined ? {} : { httpProvider: { url: providerUrl, ...(providerTimeout === undefined ? {} : { timeoutMs: providerTimeout }) } }),
+        host,
+        port,
+        clock,
+        ...(values["quiet"] ? { accessLog: false as const } : { accessLog: (line: string) => io.out(line) }),
+        errorLog: (line) => io.err(line),
+      });
+    } catch (e) {
+      if (e instanceof StoreError || e instanceof StartError || e instanceof TokensFileError) {
+        const details = e instanceof StartError && e.details ? `${e.details}\n` : "";
+        io.err(`${details}kairos serve: ${e.message}${e.hint ? `\nhelp: ${e.hint}` : ""}`);
+        return EXIT.failed;
+      }
+      if (e instanceof RangeError && providerUrl !== undefined) throw new UsageError(`\`--provider\`: ${e.message}`);
+      const code = (e as { code?: unknown }).code;
+      if (code === "EADDRINUSE" || code === "EADDRNOTAVAIL" || code === "EACCES") {
+        const why = code === "EADDRINUSE" ? "the address is in use" : code === "EACCES" ? "permission denied" : "the address is not available on this machine";
+        io.err(`kairos serve: cannot listen on ${host}:${port}: ${why}\nhelp: choose another with \`--listen HOST:PORT\` (port 0 picks a free one)`);
+        return EXIT.failed;
+      }
+      throw e;
+    }
+    io.err(`kairos serve: listening on ${server.url}`);
+    io.err(`  store:    ${server.store.kind} ${server.store.location}`);
+    io.err(`  artifact: ${server.engine.hash}${server.compiled ? ` (compiled from ${positionals[0]})` : ""}`);
+    io.err(`  clock:    ${clock}${clock === "request" ? " (requests carry `now`; wake-ups run with POST /v1/admin/wakeups/run)" : ""}`);
+    if (server.adminToken) {
+      io.err(`  admin token (shown once, only its hash is stored): ${server.adminToken}`);
+    }
+    io.err(`  tokens:   ${server.tokensFile}`);
+    const signal = await signalled;
+    io.err(`kairos serve: ${signal}: finishing the requests in flight, then closing the store`);
+    await server.close();
+    const stats = server.batchStats();
+    io.err(`kairos serve: closed (${stats.items} commits in ${stats.batches} batches, largest ${stats.largest})`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,145 @@
+// From a decision to its chained decision-log/2 line, for any writer that keeps a chain: the
+// file log (writer.ts) and the decision service's store (server/store/), whose per-shard chains
+// must be byte-for-byte what the file log would write so an exported shard verifies offline.
+// Building a line is split in two — `prepare` (pseudonymize, seal: no chain needed, may run
+// outside any lock) and `chain` (seq, prev, hash, MAC under the head) — and what a writer has
+// already logged (journey `meta`, artifact `policies`, once per writer and chain) is tracked in
+// a LoggedMemory that changes only when the caller confirms the line was written: a write that
+// fails or a transaction that rolls back never makes a later entry leave its metadata out.
+import type { JourneyMeta } from "../../core/artifact.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import { formatDateTime, parseDateTimeLiteral } from "../../core/literals.ts";
+import type { DecisionLogEntry } from "../sink.ts";
+import { LogError } from "./errors.ts";
+import { LOG_FORMAT, type LogEntry } from "./format.ts";
+import { EntryMac, serializeEntry } from "./hash.ts";
+import type { LogKey } from "./key.ts";
+import { piiLookupOf, Pseudonymizer, toEntry, type PiiLookup } from "./pseudonymize.ts";
+import { sealRequest } from "./seal.ts";
+
+/** What a writer has logged on one chain: journey metadata and policies, once per artifact. */
+export class LoggedMemory {
+  private readonly meta = new Set<string>();
+  private readonly policies = new Set<string>();
+  private readonly parent: LoggedMemory | undefined;
+
+  /** A memory on top of `parent`: sees what it knows, records without touching it (see `fork`). */
+  constructor(parent?: LoggedMemory) {
+    this.parent = parent;
+  }
+
+  /** True when the metadata of `journey` (of `artifact`) was logged on this chain. */
+  hasMeta(artifact: string, journey: string): boolean {
+    return this.meta.has(`${artifact}:${journey}`) || (this.parent?.hasMeta(artifact, journey) ?? false);
+  }
+
+  /** True when the policies of `artifact` were logged on this chain. */
+  hasPolicies(artifact: string): boolean {
+    return this.policies.has(artifact) || (this.parent?.hasPolicies(artifact) ?? false);
+  }
+
+  /** Records that a prepared entry was written (call only once it is). */
+  confirm(entry: PreparedEntry): void {
+    for (const id of entry.metaJourneys) this.meta.add(`${entry.artifact}:${id}`);
+    if (entry.withPolicies) this.policies.add(entry.artifact);
+  }
+
+  /**
+   * A tentative memory for a transaction: entries confirmed on it are seen by later entries of
+   * the same transaction; `commitTo` moves them to the parent once the transaction committed,
+   * and a rolled-back one is simply dropped.
+   */
+  fork(): LoggedMemory {
+    return new LoggedMemory(this);
+  }
+
+  /** Moves what a fork recorded into its parent (after the transaction committed). */
+  commitTo(): void {
+    if (!this.parent) return;
+    for (const k of this.meta) this.parent.meta.add(k);
+    for (const a of this.policies) this.parent.policies.add(a);
+    this.meta.clear();
+    this.policies.clear();
+  }
+}
+
+/** An entry ready to be chained: everything but seq, prev, hash and MAC. */
+export interface PreparedEntry {
+  readonly body: Record<string, unknown>;
+  /** The decision time as the log writes it (ISO 8601 UTC). */
+  readonly at: string;
+  readonly artifact: string;
+  /** Journeys whose metadata this entry carries. */
+  readonly metaJourneys: readonly string[];
+  readonly withPolicies: boolean;
+}
+
+/** A chained line. */
+export interface EncodedEntry {
+  /** The line, newline included, exactly as the file log writes it. */
+  readonly line: string;
+  readonly hash: string;
+  readonly mac: string;
+  readonly seq: number;
+  readonly entry: LogEntry;
+}
+
+export interface EncoderOptions {
+  /** The pseudonymization key. */
+  readonly key: LogKey;
+  /** The integrity key (MAC of every entry). */
+  readonly integrityKey: LogKey;
+  /** The catalog, or a lookup of its `pii` tags: which context values to pseudonymize. */
+  readonly pii: Catalog | PiiLookup;
+  /** Metadata of the artifact's journeys; each entry stores those of its candidates. */
+  readonly journeys: readonly JourneyMeta[];
+}
+
+/** Builds decision-log/2 lines under one pair of keys. Stateless: what was logged lives in a LoggedMemory. */
+export class EntryEncoder {
+  readonly key: LogKey;
+  readonly mac: EntryMac;
+  private readonly pseudo: Pseudonymizer;
+  private readonly pii: PiiLookup;
+  private readonly journeys: ReadonlyMap<string, JourneyMeta>;
+
+  constructor(options: EncoderOptions) {
+    this.key = options.key;
+    this.mac = new EntryMac(options.integrityKey);
+    this.pseudo = new Pseudonymizer(options.key.bytes);
+    this.pii = typeof options.pii === "function" ? options.pii : piiLookupOf(options.pii);
+    this.journeys = new Map(options.journeys.map((j) => [j.id, j]));
+  }
+
+  /** The entry without its chain: pseudonymized, sealed, with the meta and policies `memory` has not seen. */
+  prepare(record: DecisionLogEntry, memory: LoggedMemory): PreparedEntry {
+    const artifact = record.decision.artifact;
+    let body: Record<string, unknown>;
+    try {
+      const entry = toEntry(record, this.journeys, this.pseudo, this.key.id, this.pii, (id) => !memory.hasMeta(artifact, id));
+      const { policies, ...rest } = entry;
+      body = { ...rest, ...(memory.hasPolicies(artifact) ? {} : { policies }), sealed: sealRequest(this.key, record.request) };
+    } catch (e) {
+      if (e instanceof LogError) throw e;
+      throw new LogError("log/unserializable", `the decision cannot be logged: ${(e as Error).message}`, undefined, e);
+    }
+    const nowMs = parseDateTimeLiteral(record.at);
+    const at = nowMs === undefined ? record.at : formatDateTime(nowMs);
+    const withPolicies = "policies" in body && body["policies"] !== undefined;
+    return { body, at, artifact, metaJourneys: Object.keys((body["meta"] as Record<string, unknown> | undefined) ?? {}), withPolicies };
+  }
+
+  /** Chains a prepared entry after `head` (seq 0 and GENESIS for the first entry). */
+  chain(prepared: PreparedEntry, head: { readonly seq: number; readonly hash: string }): EncodedEntry {
+    const seq = head.seq + 1;
+    const chained = { ...prepared.body, $kairos: LOG_FORMAT, seq, at: prepared.at, prev: head.hash, ikey_id: this.mac.keyId };
+    const { line, hash, mac } = serializeEntry(chained as unknown as Omit<LogEntry, "hash" | "mac">, this.mac);
+    return { line, hash, mac, seq, entry: { ...chained, hash, mac } as unknown as LogEntry };
+  }
+
+  /** `prepare` then `chain`; the caller still confirms the write on `memory`. */
+  encode(record: DecisionLogEntry, head: { readonly seq: number; readonly hash: string }, memory: LoggedMemory): EncodedEntry & { prepared: PreparedEntry } {
+    const prepared = this.prepare(record, memory);
+    return { ...this.chain(prepared, head), prepared };
+  }
+}

@@ -1,0 +1,184 @@
+// The decision service, assembled (docs/service.md): load or compile the artifact, open the
+// store (embedded in a data directory, or PostgreSQL), read the tokens file (created with one
+// admin token on first start), and serve the HTTP API with the group committer and the wake-up
+// runner. `close()` shuts down gracefully: stop the runner, stop accepting and drain the
+// requests in flight, flush the committer, close the store, flush traces.
+import { randomUUID } from "node:crypto";
+import { join, resolve } from "node:path";
+import type { FastifyInstance } from "fastify";
+import type { ContextProvider } from "../runtime/context.ts";
+import { HttpProvider, type HttpProviderOptions } from "../runtime/http-provider.ts";
+import type { Engine, EngineOptions } from "../runtime/engine.ts";
+import { buildApp } from "./app.ts";
+import { loadArtifact } from "./artifact.ts";
+import { Authenticator, ensureTokensFile } from "./auth.ts";
+import { GroupCommitter, type BatchStats } from "./committer.ts";
+import { Metrics, type PoolStats } from "./metrics.ts";
+import { DecisionService, type Clock } from "./service.ts";
+import { DEFAULT_DATA_DIR, openStore } from "./store/index.ts";
+import type { Store } from "./store/types.ts";
+import { startTracing } from "./tracing.ts";
+import { WakeupRunner, type WakeupOptions } from "./wakeups.ts";
+
+export { StartError } from "./artifact.ts";
+export { TokensFileError } from "./auth.ts";
+export type { Clock } from "./service.ts";
+
+export { DEFAULT_DATA_DIR };
+
+export interface ServerOptions {
+  /** A policy-set directory (compiled at start) or an artifact directory; or an engine already loaded. */
+  readonly artifact: string | Engine;
+  /** A Store, a `postgres://` URL, or nothing: the embedded store in `<dataDir>/store`. */
+  readonly store?: Store | string;
+  /** Default `.kairos`: the embedded store, the tokens file, the log keys. */
+  readonly dataDir?: string;
+  /** Log shards of a new store (default 1). */
+  readonly logShards?: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 8181; 0 picks a free port. */
+  readonly port?: number;
+  /** Default `<dataDir>/tokens.json`, created with an admin token when missing. */
+  readonly tokensFile?: string;
+  /** `system` (default): the server's clock; `request`: the request's `now` (simulations, tests). */
+  readonly clock?: "system" | "request";
+  /** Epoch ms for the system clock (tests inject one). */
+  readonly now?: () => number;
+  /** Where context comes from; none: the request's inline `context`. */
+  readonly provider?: ContextProvider;
+  /** An HTTP context provider to build (URL template with `{subject}` and `{fields}`, timeout, retries); instead of `provider`. */
+  readonly httpProvider?: HttpProviderOptions;
+  /** The engine's request limits and deadlines (when `artifact` is a path). */
+  readonly engine?: EngineOptions;
+  /** Most authenticated requests at once before 503 `overloaded` (default 512). */
+  readonly maxInFlight?: number;
+  /** Request body limit in bytes (default 4 MiB). */
+  readonly bodyLimit?: number;
+  /** Group commit: most decisions per transaction (default 256). */
+  readonly maxBatch?: number;
+  readonly wakeups?: WakeupOptions;
+  /** OTLP trace export; default: on when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  readonly otel?: boolean;
+  /** Access-log lines (default: stdout; false: none). */
+  readonly accessLog?: false | ((line: string) => void);
+  /** Errors and runner failures (default: stderr). */
+  readonly errorLog?: (line: string) => void;
+}
+
+/** A running service. */
+export interface RunningServer {
+  /** `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  readonly app: FastifyInstance;
+  readonly service: DecisionService;
+  readonly store: Store;
+  readonly engine: Engine;
+  readonly runner: WakeupRunner;
+  readonly metrics: Metrics;
+  readonly tokensFile: string;
+  /** The admin token's secret, when this start created the tokens file (print it once). */
+  readonly adminToken: string | undefined;
+  /** Whether the artifact was compiled from a policy-set directory at start. */
+  readonly compiled: boolean;
+  /** Batch sizes the group committer saw. */
+  batchStats(): BatchStats;
+  /** Graceful shutdown; idempotent. */
+  close(): Promise<void>;
+}
+
+const VERSION = "0.1.0";
+
+function poolOf(store: Store): () => PoolStats | undefined {
+  const s = store as Store & { poolStats?: () => PoolStats };
+  return () => (typeof s.poolStats === "function" ? s.poolStats() : undefined);
+}
+
+/**
+ * Starts the service. Throws StartError (artifact), ArtifactError/OpaError (a broken artifact),
+ * TokensFileError, or StoreError (`store/unreachable` when the store does not answer).
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const loaded = typeof options.artifact === "string" ? await loadArtifact(options.artifact, options.engine) : { engine: options.artifact, compiled: false };
+  const engine = loaded.engine;
+  const provider = options.provider ?? (options.httpProvider ? new HttpProvider(options.httpProvider) : undefined);
+  const tokensFile = resolve(options.tokensFile ?? join(dataDir, "tokens.json"));
+  const adminToken = ensureTokensFile(tokensFile);
+  const auth = new Authenticator(tokensFile);
+  const ownsStore = typeof options.store !== "object";
+  const store =
+    typeof options.store === "object"
+      ? options.store
+      : await openStore(options.store, {
+          dataDir,
+          log: { pii: engine.catalog, journeys: engine.predicates.journeys.map((j) => j.meta) },
+          ...(options.logShards ? { shards: options.logShards } : {}),
+          ...(options.now ? { clock: options.now } : {}),
+        });
+  try {
+    await store.migrate();
+  } catch (e) {
+    if (ownsStore) await store.close().catch(() => {});
+    throw e;
+  }
+  const metrics = new Metrics(poolOf(store));
+  const committer = new GroupCommitter(store, {
+    maxBatch: options.maxBatch ?? 256,
+    onBatch(size, seconds) {
+      metrics.commitBatchSize.observe(size);
+      metrics.commitSeconds.observe(seconds);
+    },
+  });
+  const clock: Clock = { mode: options.clock ?? "system", now: options.now ?? Date.now };
+  const service = new DecisionService({ engine, store, committer, clock, metrics, ...(provider ? { provider } : {}) });
+  const runner = new WakeupRunner(service, metrics, {
+    owner: `kairos-${randomUUID()}`,
+    ...options.wakeups,
+    ...(options.errorLog ? { log: options.errorLog } : {}),
+  });
+  const tracing = await startTracing(options.otel);
+  const app = buildApp({
+    ctx: { engine, store, service, runner, metrics },
+    auth,
+    version: VERSION,
+    ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
+    ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    ...(options.accessLog === undefined ? {} : { accessLog: options.accessLog }),
+    ...(options.errorLog === undefined ? {} : { errorLog: options.errorLog }),
+  });
+  let address: string;
+  try {
+    address = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8181 });
+  } catch (e) {
+    await app.close().catch(() => {});
+    if (ownsStore) await store.close().catch(() => {});
+    await tracing.shutdown();
+    throw e;
+  }
+  runner.start();
+  let closing: Promise<void> | undefined;
+  return {
+    url: address,
+    app,
+    service,
+    store,
+    engine,
+    runner,
+    metrics,
+    tokensFile,
+    adminToken,
+    compiled: loaded.compiled,
+    batchStats: () => committer.stats(),
+    close() {
+      closing ??= (async () => {
+        await runner.stop();
+        await app.close(); // stops accepting; waits for the requests in flight
+        await committer.flush();
+        if (ownsStore) await store.close();
+        await tracing.shutdown();
+      })();
+      return closing;
+    },
+  };
+}

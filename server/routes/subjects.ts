@@ -1,0 +1,107 @@
+// What a preference centre writes and reads: a subject's consent records and objections,
+// append-only (a withdrawal is a new record). Records are checked like a decision request's
+// (the engine's own validator: types, datetimes, purposes the catalog declares) before
+// anything is written; a batch is written entirely or not at all.
+import type { ConsentRecord, Objection } from "../../runtime/request.ts";
+import { HttpError, type Problem } from "../errors.ts";
+import { CONSENTS_BODY, OBJECTIONS_BODY, SUBJECT_PARAMS } from "../schemas.ts";
+import { fromStore } from "../service.ts";
+import { errorsOf, type RouteContext, type RouteSpec } from "./route.ts";
+
+/** Checks records with the engine's validator, by wrapping them in a request; paths name `records[i]`. */
+function checkRecords(ctx: RouteContext, subject: string, kind: "consents" | "objections", records: readonly Record<string, unknown>[]): void {
+  const problems: Problem[] = [];
+  records.forEach((r, i) => {
+    if (r["subject"] !== undefined && r["subject"] !== subject) {
+      problems.push({
+        path: `records[${i}].subject`,
+        message: `is \`${String(r["subject"])}\`, not the subject of the path`,
+        hint: "leave `subject` out, or post the record under its own subject",
+      });
+    }
+  });
+  const eventType = ctx.engine.catalog.events.keys().next().value ?? "";
+  const probe = { event: { type: eventType, id: "records" }, subject, now: "2000-01-01T00:00:00Z", region: "any", [kind]: records };
+  const valid = ctx.engine.validate(probe);
+  if (!valid.ok) {
+    for (const p of valid.problems) problems.push({ ...p, path: p.path.replace(new RegExp(`^${kind}`), "records") });
+  }
+  if (problems.length > 0) {
+    throw new HttpError(
+      400,
+      "invalid_request",
+      `the ${kind === "consents" ? "consent records" : "objections"} do not fit the policy set; nothing was written`,
+      {
+        problems,
+        hint: "fix the records named in `problems` and send the batch again",
+      },
+    );
+  }
+}
+
+const WRITE_RESPONSE = {
+  description: "the records as stored (with `id` and `recorded_at`)",
+  schema: { type: "object", properties: { subject: { type: "string" }, records: { type: "array", items: { type: "object" } } } },
+};
+
+export const subjectRoutes: readonly RouteSpec[] = [
+  {
+    method: "POST",
+    url: "/v1/subjects/:subject/consents",
+    tag: "subjects",
+    summary: "Append consent records (at most 1,000)",
+    scopes: ["consent:write"],
+    schema: { params: SUBJECT_PARAMS, body: CONSENTS_BODY },
+    responses: { 201: WRITE_RESPONSE, ...errorsOf() },
+    async handler(ctx, request, reply) {
+      const { subject } = request.params as { subject: string };
+      const { records } = request.body as { records: Record<string, unknown>[] };
+      checkRecords(ctx, subject, "consents", records);
+      const stored = await fromStore("writing consent records", () => ctx.store.addConsents(subject, records as unknown as ConsentRecord[]));
+      reply.code(201);
+      return { subject, records: stored };
+    },
+  },
+  {
+    method: "POST",
+    url: "/v1/subjects/:subject/objections",
+    tag: "subjects",
+    summary: "Append objections (GDPR Art. 21; at most 1,000)",
+    scopes: ["consent:write"],
+    schema: { params: SUBJECT_PARAMS, body: OBJECTIONS_BODY },
+    responses: { 201: WRITE_RESPONSE, ...errorsOf() },
+    async handler(ctx, request, reply) {
+      const { subject } = request.params as { subject: string };
+      const { records } = request.body as { records: Record<string, unknown>[] };
+      checkRecords(ctx, subject, "objections", records);
+      const stored = await fromStore("writing objections", () => ctx.store.addObjections(subject, records as unknown as Objection[]));
+      reply.code(201);
+      return { subject, records: stored };
+    },
+  },
+  {
+    method: "GET",
+    url: "/v1/subjects/:subject/consents",
+    tag: "subjects",
+    summary: "Every consent record and objection of a subject, oldest first",
+    scopes: ["consent:read", "audit:read"],
+    schema: { params: SUBJECT_PARAMS },
+    responses: {
+      200: {
+        description: "the records",
+        schema: { type: "object", properties: { subject: { type: "string" }, consents: { type: "array" }, objections: { type: "array" } } },
+      },
+      ...errorsOf(404),
+    },
+    async handler(ctx, request) {
+      const { subject } = request.params as { subject: string };
+      const found = await fromStore("reading consent records", () => ctx.store.consents(subject));
+      if (found.consents.length === 0 && found.objections.length === 0) {
+        throw new HttpError(404, "unknown_subject", "the store has no consent records or objections for this subject", {
+          hint: "check the subject id; records are written with POST /v1/subjects/{subject}/consents",
+        });
+      }
+      return { subject, consents: found.consents, objections: found.objections };
+    },
+  },
+];

@@ -1,0 +1,157 @@
+// The JSON Schemas of the HTTP API: what each route validates its body, path parameters and
+// query with (Fastify compiles them with Ajv) and what the OpenAPI document at /openapi.json
+// publishes — one definition for both. Types only: the catalog-aware checks (a known event
+// type, known purposes) and the request limits run in the engine's validator afterwards.
+
+const ISO = { type: "string", minLength: 1, maxLength: 64, description: "ISO 8601 datetime with an offset, like `2026-05-30T09:00:00Z`" } as const;
+const NAME = { type: "string", minLength: 1, maxLength: 512 } as const;
+
+/** `{subject}` in paths: a subject id as the systems of record know it. */
+export const SUBJECT_PARAMS = {
+  type: "object",
+  required: ["subject"],
+  properties: { subject: { ...NAME, description: "the subject (customer) id" } },
+} as const;
+
+/** `{id}` in paths: a decision id (`d_` + 32 hex digits). */
+export const DECISION_PARAMS = {
+  type: "object",
+  required: ["id"],
+  properties: { id: { type: "string", pattern: "^d_[0-9a-f]{32}$", description: "a decision id, `d_` and 32 hex digits" } },
+} as const;
+
+const EVENT = {
+  type: "object",
+  required: ["type", "id"],
+  additionalProperties: false,
+  properties: {
+    type: { ...NAME, description: "an event type the catalog declares" },
+    id: { ...NAME, description: "the event's id: with the subject and `timer`, the idempotency key" },
+    at: ISO,
+    payload: { type: "object", description: "the event's fields, as the catalog declares them" },
+    timer: { type: "string", minLength: 1, maxLength: 32, description: "set for a timed follow-up (`3d`); the service sets it for its own wake-ups" },
+  },
+} as const;
+
+/**
+ * `POST /v1/decisions`: the runtime request (docs/request.md) without `consents`, `objections` and
+ * `history` — the store holds those. `now` only when the server runs with `--clock request`.
+ */
+export const DECISION_BODY = {
+  type: "object",
+  required: ["event", "subject", "region"],
+  additionalProperties: false,
+  properties: {
+    event: EVENT,
+    subject: NAME,
+    region: { ...NAME, description: "where the subject's data lives (residency)" },
+    now: { ...ISO, description: "the decision time; allowed only with `--clock request` (simulations), else the server's clock" },
+    context: {
+      type: "object",
+      description: "inline context, entity → field → value (tests, demos); ignored fields are dropped",
+      additionalProperties: { type: "object" },
+    },
+  },
+} as const;
+
+const CONSENT = {
+  type: "object",
+  required: ["purpose", "status", "at"],
+  properties: {
+    subject: NAME,
+    purpose: NAME,
+    channel: { anyOf: [NAME, { type: "null" }] },
+    status: { type: "string", enum: ["granted", "withdrawn", "denied"] },
+    at: ISO,
+    expires_at: { anyOf: [ISO, { type: "null" }] },
+    source: { type: "string", maxLength: 512 },
+    notice_version: { type: "string", maxLength: 512 },
+  },
+} as const;
+
+const OBJECTION = {
+  type: "object",
+  required: ["scope", "at"],
+  properties: {
+    subject: NAME,
+    scope: { ...NAME, description: "`direct_marketing` or `purpose:<id>`" },
+    at: ISO,
+  },
+} as const;
+
+/** Most records in one consent or objection write. */
+export const MAX_RECORDS = 1000;
+
+/** `POST /v1/subjects/{subject}/consents`. */
+export const CONSENTS_BODY = {
+  type: "object",
+  required: ["records"],
+  additionalProperties: false,
+  properties: { records: { type: "array", minItems: 1, maxItems: MAX_RECORDS, items: CONSENT } },
+} as const;
+
+/** `POST /v1/subjects/{subject}/objections`. */
+export const OBJECTIONS_BODY = {
+  type: "object",
+  required: ["records"],
+  additionalProperties: false,
+  properties: { records: { type: "array", minItems: 1, maxItems: MAX_RECORDS, items: OBJECTION } },
+} as const;
+
+/** `POST /v1/reviews/{id}`. */
+export const REVIEW_BODY = {
+  type: "object",
+  required: ["verdict", "reviewer"],
+  additionalProperties: false,
+  properties: {
+    verdict: { type: "string", enum: ["approve", "reject"] },
+    reviewer: { ...NAME, description: "who decided (kept in the log)" },
+    note: { type: "string", maxLength: 4000 },
+    now: { ...ISO, description: "the verdict's time; allowed only with `--clock request`" },
+  },
+} as const;
+
+/** `GET /v1/reviews?state=`. */
+export const REVIEWS_QUERY = {
+  type: "object",
+  additionalProperties: false,
+  properties: { state: { type: "string", enum: ["pending", "approved", "rejected"], default: "pending" } },
+} as const;
+
+/** `GET /v1/decisions/{id}/rationale?format=`. */
+export const RATIONALE_QUERY = {
+  type: "object",
+  additionalProperties: false,
+  properties: { format: { type: "string", enum: ["md", "html", "text", "customer"], default: "md" } },
+} as const;
+
+/** `POST /v1/admin/wakeups/run`. */
+export const WAKEUPS_RUN_BODY = {
+  type: "object",
+  required: ["until"],
+  additionalProperties: false,
+  properties: { until: { ...ISO, description: "run every wake-up due at or before this time, in due order" } },
+} as const;
+
+/** A decision (docs/request.md), loosely: the fields every decision has. */
+export const DECISION_SCHEMA = {
+  type: "object",
+  required: ["decision_id", "outcome", "fields", "evaluations", "artifact"],
+  properties: {
+    decision_id: { type: "string" },
+    outcome: {
+      type: "string",
+      enum: ["acted", "no_match", "denied_consent", "denied_residency", "suppressed", "held_out", "capped", "deferred", "pending_review", "error"],
+    },
+    journey: { type: "string" },
+    action: { type: "object" },
+    basis: { type: "string" },
+    fields: { type: "array", items: { type: "string" } },
+    deferred_until: { type: "string" },
+    explanation: { type: "string" },
+    wakeups: { type: "array", items: { type: "object" } },
+    evaluations: { type: "array", items: { type: "object" } },
+    error: { type: "object" },
+    artifact: { type: "string" },
+  },
+} as const;

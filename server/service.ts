@@ -1,0 +1,237 @@
+// The decision flow of the service (docs/service.md#flow), shared by `POST /v1/decisions`, the
+// wake-up runner and nothing else: check the body (no state in it, no client clock unless the
+// server runs on request time), validate it against the artifact, then — one subject at a time
+// in this instance — return the first decision of an event already decided (idempotency), read
+// the subject's consents, objections and cap history from the store, decide, and commit the log
+// entry with its effects through the group committer. A commit refused because another instance
+// changed the subject (`conflict`) is decided again from the new state; a store that fails makes
+// the request fail closed with 503 — no decision is returned as acted unless it is durable.
+import type { JourneyMeta } from "../core/artifact.ts";
+import type { ContextProvider } from "../runtime/context.ts";
+import type { Decision } from "../runtime/decision.ts";
+import type { DecideOptions, Engine } from "../runtime/engine.ts";
+import { channelCaps } from "../core/catalog/caps.ts";
+import type { GroupCommitter } from "./committer.ts";
+import { effectsOf, stateForRequest, type EffectRequest } from "./effects.ts";
+import { HttpError, storeUnavailable } from "./errors.ts";
+import type { Metrics } from "./metrics.ts";
+import { KeyedQueue } from "./serial.ts";
+import type { EventKey, PendingCommit, Store, StoredWakeup } from "./store/types.ts";
+import { stageSpan } from "./tracing.ts";
+import type { Span } from "@opentelemetry/api";
+
+/** Where decision times come from: the server's clock, or the request's `now` (simulations, tests). */
+export interface Clock {
+  readonly mode: "system" | "request";
+  /** Epoch milliseconds (injectable for tests). */
+  now(): number;
+}
+
+/** A decision as the service returns it. */
+export interface ServiceResult {
+  readonly decision: Decision;
+  /** True when the event had been decided before: this is that first decision, nothing was written. */
+  readonly replay: boolean;
+}
+
+export interface ServiceOptions {
+  readonly engine: Engine;
+  readonly store: Store;
+  readonly committer: GroupCommitter;
+  readonly clock: Clock;
+  /** Where context comes from; none: the request's inline `context`. */
+  readonly provider?: ContextProvider;
+  readonly metrics?: Metrics;
+  /** Decide-and-commit attempts before 503 `contention` (default 8). */
+  readonly maxTries?: number;
+}
+
+const STATE_KEYS = ["consents", "objections", "history"] as const;
+const HOUR_MS = 3_600_000;
+/** Event keys remembered per instance for instant idempotent replies. */
+const RECENT_KEYS = 10_000;
+
+/** Wraps a store call: any failure is a 503 `store_unavailable` (fail closed). */
+export async function fromStore<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
+    const detail = e instanceof Error && e.name === "StoreError" ? e.message : `${what} failed`;
+    throw storeUnavailable(detail, e);
+  }
+}
+
+/** The decision service of one instance. */
+export class DecisionService {
+  readonly engine: Engine;
+  readonly store: Store;
+  readonly committer: GroupCommitter;
+  readonly clock: Clock;
+  readonly provider: ContextProvider | undefined;
+  readonly journeys: ReadonlyMap<string, JourneyMeta>;
+  /** Decisions, wake-ups and verdicts about one subject run one at a time in this instance. */
+  readonly subjects = new KeyedQueue();
+  /** The longest cap window of the artifact (journey caps and catalog channel caps), ms. */
+  readonly historyWindowMs: number;
+  private readonly metrics: Metrics | undefined;
+  private readonly maxTries: number;
+  /** Event keys this instance committed lately → their decision (redeliveries come soon after). */
+  private readonly recent = new Map<string, Decision>();
+
+  constructor(options: ServiceOptions) {
+    this.engine = options.engine;
+    this.store = options.store;
+    this.committer = options.committer;
+    this.clock = options.clock;
+    this.provider = options.provider;
+    this.metrics = options.metrics;
+    this.maxTries = options.maxTries ?? 8;
+    this.journeys = new Map(options.engine.predicates.journeys.map((j) => [j.meta.id, j.meta]));
+    const windows = [...this.journeys.values()].map((m) => m.cap?.windowMs ?? 0).concat(channelCaps(options.engine.catalog).map((c) => c.windowMs));
+    // An hour more than the longest window: the engine decides which rows fall inside.
+    this.historyWindowMs = Math.max(0, ...windows) + HOUR_MS;
+  }
+
+  private remember(key: string, decision: Decision): void {
+    this.recent.set(key, decision);
+    if (this.recent.size > RECENT_KEYS) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  /** The time of a decision or verdict: the server's clock, or the body's `now` on request time. */
+  timeOf(body: Readonly<Record<string, unknown>>): string {
+    if (this.clock.mode === "request") {
+      if (typeof body["now"] !== "string") {
+        throw new HttpError(400, "invalid_request", "`now` is required: this server runs with `--clock request`", {
+          problems: [{ path: "now", message: "is required (an ISO 8601 datetime)" }],
+          hint: "give the decision time as `now`, like `2026-05-30T09:00:00Z`",
+        });
+      }
+      return body["now"];
+    }
+    if (body["now"] !== undefined) {
+      throw new HttpError(400, "client_clock_not_allowed", "`now` is set by the server's clock; the request may not carry it", {
+        problems: [{ path: "now", message: "not allowed with `--clock system`" }],
+        hint: "remove `now`; start the server with `--clock request` to decide at times the client gives (simulations, tests)",
+      });
+    }
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  /** Refuses a decision body that carries state the store owns. */
+  checkNoState(body: Readonly<Record<string, unknown>>): void {
+    const found = STATE_KEYS.filter((k) => Object.hasOwn(body, k));
+    if (found.length === 0) return;
+    const subject = typeof body["subject"] === "string" ? encodeURIComponent(body["subject"]) : "{subject}";
+    throw new HttpError(400, "state_in_request", `the request carries ${found.map((k) => `\`${k}\``).join(", ")}; the service reads them from its store`, {
+      problems: found.map((k) => ({ path: k, message: "not allowed in a decision request" })),
+      hint: `remove ${found.join(", ")}; write consents with POST /v1/subjects/${subject}/consents and objections with POST /v1/subjects/${subject}/objections (cap history is recorded by the decisions themselves)`,
+    });
+  }
+
+  /** `POST /v1/decisions`: the body as the route validated it. Throws HttpError 400/503. */
+  async decide(body: Readonly<Record<string, unknown>>, span?: Span): Promise<ServiceResult> {
+    this.checkNoState(body);
+    if (this.provider && body["context"] !== undefined) {
+      throw new HttpError(400, "context_not_allowed", "this server asks its context provider for context; the request may not carry `context`", {
+        problems: [{ path: "context", message: "not allowed with a context provider" }],
+        hint: "remove `context`; the server fetches the minimal bundle from the provider given with `--provider`",
+      });
+    }
+    const started = performance.now();
+    const request = { ...body, now: this.timeOf(body) };
+    const valid = this.engine.validate(request);
+    this.observe("validate", performance.now() - started, span);
+    if (!valid.ok) {
+      throw new HttpError(400, "invalid_request", "the request does not fit the policy set", {
+        problems: valid.problems,
+        hint: "fix the fields named in `problems`; nothing was written",
+      });
+    }
+    return this.run(request as unknown as EffectRequest, undefined, span);
+  }
+
+  /** Runs one claimed wake-up: its request at `now`, completing the wake-up in the same commit. */
+  async runWakeup(w: StoredWakeup, owner: string, now: string): Promise<ServiceResult> {
+    const request = { ...w.request, now } as unknown as EffectRequest;
+    return this.run(request, { id: w.id, owner });
+  }
+
+  private key(request: EffectRequest): EventKey {
+    const timer = request.event["timer"];
+    return { subject: request.subject, eventId: request.event.id, timer: typeof timer === "string" ? timer : "" };
+  }
+
+  private run(request: EffectRequest, completesWakeup: PendingCommit["completesWakeup"], span?: Span): Promise<ServiceResult> {
+    const key = this.key(request);
+    const recentKey = JSON.stringify([key.subject, key.eventId, key.timer]);
+    return this.subjects.run(request.subject, async () => {
+      for (let attempt = 1; attempt <= this.maxTries; attempt++) {
+        // No look-up in the store first: the commit refuses a decided key (`duplicate`, with the
+        // first decision) in the same transaction, so a redelivered event costs one discarded
+        // decision instead of every event paying a query. Keys this instance committed lately
+        // answer at once. A wake-up never takes the shortcut: its commit, even as a duplicate,
+        // is what marks it done.
+        if (!completesWakeup) {
+          const found = this.recent.get(recentKey);
+          if (found) return { decision: found, replay: true };
+        }
+        const nowMs = Date.parse(request.now);
+        const state = await this.timed("state", span, () =>
+          fromStore("reading the subject's state", () => this.store.state(request.subject, nowMs - this.historyWindowMs)),
+        );
+        const full = { ...request, ...stateForRequest(state) };
+        const options: DecideOptions = {
+          ...(this.provider ? { provider: this.provider } : {}),
+          // The engine validates again (its own contract); the service timed validation above.
+          observe: (stage, ms) => {
+            if (stage !== "validate") this.observe(stage, ms, span);
+          },
+        };
+        const record = await this.engine.decideRecord(full, options);
+        const effects = effectsOf(record.decision, request, this.journeys, this.provider === undefined);
+        const item: PendingCommit = {
+          key,
+          expectedVersion: state.version,
+          decision: record.decision,
+          entry: record.entry,
+          ...effects,
+          ...(completesWakeup ? { completesWakeup } : {}),
+        };
+        const result = await this.timed("commit", span, () => fromStore("committing the decision", () => this.committer.submit(item)));
+        switch (result.status) {
+          case "committed":
+            this.metrics?.decisions.inc({ journey: record.decision.journey ?? "", outcome: record.decision.outcome });
+            this.remember(recentKey, record.decision);
+            return { decision: record.decision, replay: false };
+          case "duplicate":
+            this.remember(recentKey, result.decision);
+            return { decision: result.decision, replay: true };
+          case "conflict":
+            this.metrics?.conflicts.inc();
+            continue;
+          default:
+            throw new Error(`the store answered a decision's commit with \`${result.status}\``);
+        }
+      }
+      throw new HttpError(503, "contention", `the subject's state kept changing while deciding (${this.maxTries} attempts); nothing was written`, {
+        hint: "retry after the delay in `Retry-After`; other instances are writing about the same subject",
+        headers: { "retry-after": "1" },
+      });
+    });
+  }
+
+  private async timed<T>(stage: string, span: Span | undefined, call: () => Promise<T>): Promise<T> {
+    const t = performance.now();
+    try {
+      return await call();
+    } finally {
+      this.observe(stage, performance.now() - t, span);
+    }
+  }
+
+  private observe(stage: string, ms: number, span: Span | undefined): void {
+    this.metrics?.stageSeconds.observe({ stage }, ms / 1000);
+    if (span) stageSpan(span, stage, ms);
+  }
+}

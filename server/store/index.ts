@@ -1,0 +1,248 @@
+// Opening the decision service's store (docs/store.md): no URL → the embedded store, PGlite in
+// `<data-dir>/store`, guarded by a lock file so a second process gets a clear error instead of
+// two PostgreSQL instances on one directory; `postgres://…` → a `pg` pool with deadlines, and a
+// server that does not answer is a `store/unreachable` error within the connect timeout, its
+// password never printed. Then the migrations, then the log: shard count and key ids recorded
+// at first use, checked on every later start.
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { JourneyMeta } from "../../core/artifact.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import { checkpointSigner } from "../../runtime/log/checkpoint.ts";
+import { EntryEncoder, LoggedMemory } from "../../runtime/log/encode.ts";
+import { GENESIS } from "../../runtime/log/format.ts";
+import { LogError } from "../../runtime/log/errors.ts";
+import { FileLock } from "../../runtime/log/lock.ts";
+import type { PiiLookup } from "../../runtime/log/pseudonymize.ts";
+import { num, type Db } from "./db.ts";
+import { codeOf, isConnectionLoss, StoreError } from "./errors.ts";
+import { checkKeyIds, loadStoreKeys, type StoreKeys } from "./keys.ts";
+import { migrate } from "./migrations.ts";
+import { openPg } from "./pg-db.ts";
+import { openPglite } from "./pglite-db.ts";
+import { validShards } from "./shard.ts";
+import { SqlStore } from "./sql-store.ts";
+
+export { StoreError, type StoreErrorCode } from "./errors.ts";
+export { SqlStore } from "./sql-store.ts";
+export { shardOf } from "./shard.ts";
+export { MIGRATIONS } from "./migrations.ts";
+export { verifyStoreLog, exportStoreLog, type StoreVerifyResult, type ShardVerifyResult } from "./log-export.ts";
+export type * from "./types.ts";
+
+/** The default data directory (relative to the working directory). */
+export const DEFAULT_DATA_DIR = ".kairos";
+
+export interface OpenStoreOptions {
+  /** Where the embedded store (`<dataDir>/store`) and the log key files live (default `.kairos`). */
+  readonly dataDir?: string;
+  /** Log shards for a NEW store (default 1; 1…256); an existing store keeps its own, and a different explicit value is refused. */
+  readonly shards?: number;
+  /** What log entries are built from: the catalog's `pii` tags and the artifact's journey metadata. */
+  readonly log?: { readonly pii: Catalog | PiiLookup; readonly journeys: readonly JourneyMeta[] };
+  /** The log keys; default: KAIROS_LOG_KEY / KAIROS_LOG_INTEGRITY_KEY, else key files in the data directory. */
+  readonly keys?: StoreKeys;
+  /** Environment to read key variables from (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** PostgreSQL: connections in the pool (default 10). */
+  readonly poolSize?: number;
+  /** PostgreSQL: how long to wait for a connection (default 5,000 ms). */
+  readonly connectTimeoutMs?: number;
+  /** PostgreSQL: the longest a statement may run (default 10,000 ms). */
+  readonly statementTimeoutMs?: number;
+  /** Embedded: how long to wait for another process to release the data directory (default 1,000 ms). */
+  readonly lockTimeoutMs?: number;
+  /** A signed checkpoint per shard every this many entries (default 1,000). */
+  readonly checkpointEvery?: number;
+  /** Cap history rows `state` returns at most (default 10,000, newest kept). */
+  readonly historyLimit?: number;
+  /** Apply pending migrations on open (default true). */
+  readonly migrate?: boolean;
+  /** Open only to read (verify, export): keys are never created and an uninitialized log is an error. */
+  readonly readOnly?: boolean;
+  /** Wall clock in epoch ms (default Date.now). */
+  readonly clock?: () => number;
+}
+
+/** `postgres://user:***@host:port/db` — what messages show. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== "") u.password = "***";
+    return u.toString();
+  } catch {
+    return "the store URL given";
+  }
+}
+
+/** True for a URL the PostgreSQL backend takes. */
+export function isPostgresUrl(text: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(text);
+}
+
+/** Opens the store: embedded without `url`, PostgreSQL with one. Throws StoreError with a clear message. */
+export async function openStore(url: string | undefined, options: OpenStoreOptions = {}): Promise<SqlStore> {
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  if (options.shards !== undefined && !validShards(options.shards)) {
+    throw new StoreError("store/shards", `${options.shards} is not a number of log shards`, "give a whole number from 1 to 256");
+  }
+  let db: Db;
+  let location: string;
+  let release: (() => void) | undefined;
+  if (url === undefined || url === "") {
+    location = `embedded:${join(dataDir, "store")}`;
+    ({ db, release } = await openEmbedded(dataDir, options));
+  } else {
+    if (!isPostgresUrl(url)) {
+      throw new StoreError(
+        "store/bad-location",
+        `\`${redactUrl(url)}\` is not a PostgreSQL URL`,
+        "give postgres://USER:PASSWORD@HOST:PORT/DATABASE, or leave --store out for the embedded store",
+      );
+    }
+    location = redactUrl(url);
+    db = await openPostgres(url, location, options);
+  }
+  try {
+    if (options.migrate !== false) await migrate(db, location);
+    const init = await initLog(db, location, dataDir, options);
+    const clock = options.clock ?? Date.now;
+    const log = options.log ?? { pii: () => undefined, journeys: [] };
+    const encoder = new EntryEncoder({ key: init.keys.key, integrityKey: init.keys.integrityKey, pii: log.pii, journeys: log.journeys });
+    return new SqlStore({
+      db,
+      location,
+      shards: init.shards,
+      keys: init.keys,
+      encoder,
+      signer: checkpointSigner(init.keys.integrityKey),
+      memories: Array.from({ length: init.shards }, () => new LoggedMemory()),
+      checkpointEvery: Math.max(0, options.checkpointEvery ?? 1000),
+      historyLimit: Math.max(1, options.historyLimit ?? 10_000),
+      clock,
+      ...(release ? { onClose: release } : {}),
+    });
+  } catch (e) {
+    await db.close().catch(() => {});
+    release?.();
+    if (e instanceof StoreError) throw e;
+    if (isConnectionLoss(e)) throw unreachable(location, e);
+    throw new StoreError("store/unavailable", `the store ${location} could not be opened: ${(e as Error).message}`, undefined, e);
+  }
+}
+
+async function openEmbedded(dataDir: string, options: OpenStoreOptions): Promise<{ db: Db; release: () => void }> {
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new StoreError(
+      "store/bad-location",
+      `cannot create the data directory ${dataDir}: ${(e as Error).message}`,
+      "give --data-dir a directory you can write",
+    );
+  }
+  let lock: FileLock;
+  try {
+    // A lifetime lock: never broken by age (only when its holder is dead on this host).
+    lock = FileLock.acquire(join(dataDir, "store.lock"), { timeoutMs: options.lockTimeoutMs ?? 1000, staleMs: Number.MAX_SAFE_INTEGER });
+  } catch (e) {
+    if (e instanceof LogError && e.code === "log/locked") {
+      throw new StoreError(
+        "store/locked",
+        `the embedded store in ${dataDir} is in use by another process (${e.message.replace(/^the log is locked by /, "")})`,
+        "the embedded store serves one process: stop the other one, give this one another --data-dir, or share a PostgreSQL store with --store postgres://…",
+        e,
+      );
+    }
+    throw new StoreError("store/bad-location", `cannot lock the data directory ${dataDir}: ${(e as Error).message}`, undefined, e);
+  }
+  try {
+    return { db: await openPglite(join(dataDir, "store")), release: () => lock.release() };
+  } catch (e) {
+    lock.release();
+    throw new StoreError(
+      "store/unavailable",
+      `the embedded store in ${join(dataDir, "store")} could not be opened: ${(e as Error).message}`,
+      "if the directory is damaged, restore it from a backup (docs/store.md#backups)",
+      e,
+    );
+  }
+}
+
+function unreachable(location: string, e: unknown): StoreError {
+  const code = codeOf(e);
+  const message = (e as Error).message ?? String(e);
+  let hint = "check that PostgreSQL runs there and that this host may connect (host, port, firewall, pg_hba.conf)";
+  if (code === "28P01" || code === "28000") hint = "check the user name and password in the URL";
+  if (code === "3D000") hint = "create the database first (createdb), or name an existing one in the URL";
+  return new StoreError("store/unreachable", `cannot connect to the store ${location}: ${message.replaceAll(/:\/\/[^@\s]*@/g, "://***@")}`, hint, e);
+}
+
+async function openPostgres(url: string, location: string, options: OpenStoreOptions): Promise<Db> {
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  let db: Db;
+  try {
+    db = openPg({ url, poolSize: options.poolSize ?? 10, connectTimeoutMs, statementTimeoutMs: options.statementTimeoutMs ?? 10_000 });
+  } catch (e) {
+    throw new StoreError("store/bad-location", `\`${location}\` is not a usable PostgreSQL URL: ${(e as Error).message}`, undefined, e);
+  }
+  // The pool's own timeout covers connecting; this one also covers a name lookup that hangs.
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${connectTimeoutMs} ms`), { code: "ETIMEDOUT" })), connectTimeoutMs + 500);
+  });
+  try {
+    await Promise.race([db.query("SELECT 1"), deadline]);
+  } catch (e) {
+    void db.close().catch(() => {});
+    throw unreachable(location, e);
+  } finally {
+    clearTimeout(timer);
+  }
+  return db;
+}
+
+/** Records (first open) or checks (every later open) the log's shard count and key ids. */
+async function initLog(db: Db, location: string, dataDir: string, options: OpenStoreOptions): Promise<{ shards: number; keys: StoreKeys }> {
+  const readMeta = async (): Promise<Map<string, string>> =>
+    new Map((await db.query<{ key: string; value: string }>("SELECT key, value FROM log_meta")).map((r) => [r.key, r.value]));
+  let meta = await readMeta();
+  const fresh = !meta.has("shards");
+  if (fresh && options.readOnly) {
+    throw new StoreError("store/invalid", `the store ${location} has no decision log yet`, "start `kairos serve` on it first");
+  }
+  const create = !options.readOnly && !meta.has("key_id");
+  if (create && options.keys === undefined) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const keys = options.keys ?? loadStoreKeys(dataDir, create, options.env);
+  if (fresh) {
+    const shards = options.shards ?? 1;
+    await db.transaction(async (tx) => {
+      await tx.query(
+        "INSERT INTO log_meta (key, value) VALUES ('shards', $1), ('key_id', $2), ('ikey_id', $3), ('created_at', $4) ON CONFLICT (key) DO NOTHING",
+        [String(shards), keys.key.id, keys.integrityKey.id, new Date().toISOString()],
+      );
+    });
+    meta = await readMeta();
+  }
+  const shards = Number(meta.get("shards"));
+  if (!validShards(shards)) throw new StoreError("store/corrupt", `the store ${location} records ${meta.get("shards")} log shards`);
+  if (options.shards !== undefined && options.shards !== shards) {
+    throw new StoreError(
+      "store/shards",
+      `the store ${location} was created with ${shards} log shard${shards === 1 ? "" : "s"}, not ${options.shards}`,
+      "leave --log-shards out (an existing store keeps its shards), or use a new store",
+    );
+  }
+  checkKeyIds({ keyId: meta.get("key_id"), ikeyId: meta.get("ikey_id") }, keys, location);
+  if (!options.readOnly) {
+    await db.query(
+      "INSERT INTO log_heads (shard, seq, hash, size) SELECT s, 0, $2, 0 FROM generate_series(0, $1::int - 1) AS s ON CONFLICT (shard) DO NOTHING",
+      [shards, GENESIS],
+    );
+  }
+  const count = await db.query<{ n: unknown }>("SELECT count(*) AS n FROM log_heads");
+  if (!options.readOnly && num(count[0]?.n ?? 0) !== shards) {
+    throw new StoreError("store/corrupt", `the store ${location} has ${num(count[0]?.n ?? 0)} log heads for ${shards} shards`);
+  }
+  return { shards, keys };
+}

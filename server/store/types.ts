@@ -1,0 +1,209 @@
+// The store interface of the decision service (docs/service.md#store): everything `kairos serve`
+// keeps between requests — consent records and objections (append-only), cap history, the
+// decisions by event id (idempotency), pending wake-ups with leases, the review queue and the
+// hash-chained decision log. Two backends implement it with the same SQL and migrations: the
+// embedded default (PGlite, PostgreSQL compiled to Wasm, in a local data directory) and a real
+// PostgreSQL (`--store postgres://…`) that any number of instances share. Both run the same
+// conformance tests (test/store/).
+import type { Action, Decision } from "../../runtime/decision.ts";
+import type { ConsentRecord, HistoryEntry, Objection } from "../../runtime/request.ts";
+import type { DecisionLogEntry } from "../../runtime/sink.ts";
+
+/** A consent record as stored: the record as written plus what the store adds. */
+export interface StoredConsent extends ConsentRecord {
+  /** `cr_…`, assigned by the store. */
+  readonly id: string;
+  /** When the store accepted it (server clock, ISO 8601 UTC). */
+  readonly recorded_at: string;
+}
+
+/** An objection (GDPR Art. 21) as stored. */
+export interface StoredObjection extends Objection {
+  readonly id: string;
+  readonly recorded_at: string;
+}
+
+/** One earlier action that counts towards caps (acted, deferred, approved after review). */
+export interface StoredHistory extends HistoryEntry {
+  /** The action's channel and the journey's purpose, so cross-journey channel caps can count it. */
+  readonly channel: string;
+  readonly purpose: string;
+  readonly decision_id: string;
+}
+
+/** What a decision about one subject is made from. */
+export interface SubjectState {
+  readonly consents: readonly StoredConsent[];
+  readonly objections: readonly StoredObjection[];
+  /** Cap history, newest last, at most the store's history limit (entries older than `since` left out). */
+  readonly history: readonly StoredHistory[];
+  /**
+   * Bumped by every write about the subject (consents, objections, committed decisions). A
+   * commit names the version its decision was made from and is refused (`conflict`) when it
+   * moved: the decision is then made again from the new state (optimistic concurrency; this is
+   * what keeps caps across instances).
+   */
+  readonly version: number;
+}
+
+/** The idempotency key of a decision: the same subject, event id and timer again is the same decision. */
+export interface EventKey {
+  readonly subject: string;
+  readonly eventId: string;
+  /** `event.timer`, or "" for the event itself. */
+  readonly timer: string;
+}
+
+/** A timed follow-up to run when due. */
+export interface NewWakeup {
+  readonly subject: string;
+  readonly journey: string;
+  readonly timer: string;
+  /** When it is due (ISO 8601 UTC). */
+  readonly due_at: string;
+  /** The request to decide then, without `now` (set when it fires) — event with `timer` set. */
+  readonly request: Readonly<Record<string, unknown>>;
+  /** The decision that scheduled it. */
+  readonly scheduled_by: string;
+}
+
+export interface StoredWakeup extends NewWakeup {
+  readonly id: string;
+  readonly state: "pending" | "done";
+  /** Who holds the lease and until when (ISO), while one does. */
+  readonly lease_owner?: string;
+  readonly lease_until?: string;
+  readonly attempts: number;
+}
+
+/** A decision waiting for a person (outcome `pending_review`). */
+export interface StoredReview {
+  readonly decision_id: string;
+  readonly subject: string;
+  readonly journey: string;
+  readonly purpose: string;
+  readonly action: Action;
+  readonly created_at: string;
+  readonly state: "pending" | "approved" | "rejected";
+  readonly reviewer?: string;
+  readonly note?: string;
+  readonly resolved_at?: string;
+  /** The decision id of the entry that recorded the verdict. */
+  readonly resolution?: string;
+}
+
+/** Resolving a review, as part of a commit. */
+export interface ReviewVerdict {
+  readonly decision_id: string;
+  readonly verdict: "approve" | "reject";
+  readonly reviewer: string;
+  readonly note?: string;
+}
+
+/** One decision to make durable: the log entry, the cap state and the rest, all or nothing. */
+export interface PendingCommit {
+  readonly key: EventKey;
+  /** SubjectState.version the decision was made from. */
+  readonly expectedVersion: number;
+  readonly decision: Decision;
+  /** The entry the engine produced; the store pseudonymizes, chains and appends it to the log. */
+  readonly entry: DecisionLogEntry;
+  /** Cap history rows to add (the decision acted or was deferred; an approval acted). */
+  readonly history?: readonly Omit<StoredHistory, "subject">[];
+  readonly wakeups?: readonly NewWakeup[];
+  /** Set when the decision is `pending_review`. */
+  readonly review?: Omit<StoredReview, "state" | "created_at">;
+  /** The review this entry resolves (an approval or rejection). */
+  readonly resolves?: ReviewVerdict;
+  /** The wake-up this decision ran (marked done in the same transaction). */
+  readonly completesWakeup?: { readonly id: string; readonly owner: string };
+}
+
+/** Where a committed entry sits in the log. */
+export interface LogPosition {
+  readonly shard: number;
+  readonly seq: number;
+  readonly hash: string;
+}
+
+export type CommitResult =
+  | { readonly status: "committed"; readonly position: LogPosition }
+  /** The key was already decided: the first decision, unchanged; nothing was written. */
+  | { readonly status: "duplicate"; readonly decision: Decision }
+  /** The subject's version moved since the decision was made: nothing was written; decide again. */
+  | { readonly status: "conflict" }
+  /** The review was already resolved (or does not exist): nothing was written. */
+  | { readonly status: "review_closed"; readonly state: string };
+
+/** A decision as the store keeps it. */
+export interface StoredDecision {
+  readonly decision: Decision;
+  readonly subject: string;
+  readonly key: EventKey;
+  readonly position: LogPosition;
+  /** The log line (JSON text of the chained, pseudonymized entry). */
+  readonly line: string;
+}
+
+/** What /readyz reports about the store. */
+export interface StoreHealth {
+  readonly reachable: boolean;
+  /** Applied migration ids, and whether this Kairos has any the store lacks. */
+  readonly migrations: { readonly applied: readonly string[]; readonly pending: readonly string[] };
+  readonly problem?: string;
+}
+
+/** One shard's chain head. */
+export interface ShardHead {
+  readonly shard: number;
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** The store of the decision service. Every method may throw a StoreError (store/errors.ts). */
+export interface Store {
+  /** `embedded` (PGlite in a data directory) or `postgres`. */
+  readonly kind: "embedded" | "postgres";
+  /** Where it is, without any password (for messages and /readyz). */
+  readonly location: string;
+
+  /** Applies pending migrations (idempotent; safe when several instances start at once). */
+  migrate(): Promise<void>;
+  health(): Promise<StoreHealth>;
+  close(): Promise<void>;
+
+  /** Appends consent records / objections for a subject (bumps its version); returns them as stored. */
+  addConsents(subject: string, records: readonly ConsentRecord[]): Promise<readonly StoredConsent[]>;
+  addObjections(subject: string, records: readonly Objection[]): Promise<readonly StoredObjection[]>;
+  /** Every consent record and objection of a subject, oldest first. */
+  consents(subject: string): Promise<{ readonly consents: readonly StoredConsent[]; readonly objections: readonly StoredObjection[] }>;
+
+  /** What a decision about `subject` is made from; history since `sinceMs` (epoch ms) when given. */
+  state(subject: string, sinceMs?: number): Promise<SubjectState>;
+  /** The decision already made for this key, if any. */
+  findByEvent(key: EventKey): Promise<Decision | undefined>;
+  /**
+   * Makes decisions durable, in one transaction when it can (group commit): each item is
+   * committed entirely (log entry + decision + cap history + wake-ups + review) or not at all,
+   * and its result says which. Log entries of one shard are chained in the order given.
+   */
+  commit(items: readonly PendingCommit[]): Promise<readonly CommitResult[]>;
+  getDecision(decisionId: string): Promise<StoredDecision | undefined>;
+
+  /**
+   * Leases up to `limit` wake-ups due at `now` (ISO) that nobody holds a live lease on, for
+   * `leaseMs`, to `owner` (FOR UPDATE SKIP LOCKED: two instances never get the same one).
+   */
+  claimWakeups(now: string, limit: number, owner: string, leaseMs: number): Promise<readonly StoredWakeup[]>;
+  /** Gives a leased wake-up back (its decision failed); it is retried after the lease. */
+  releaseWakeup(id: string, owner: string): Promise<void>;
+  pendingWakeups(subject?: string): Promise<readonly StoredWakeup[]>;
+
+  reviews(state?: StoredReview["state"]): Promise<readonly StoredReview[]>;
+  review(decisionId: string): Promise<StoredReview | undefined>;
+
+  /** The log's shards and their heads. */
+  heads(): Promise<readonly ShardHead[]>;
+  /** Log lines of a shard from `fromSeq` (inclusive), at most `limit`, in order. */
+  logLines(shard: number, fromSeq: number, limit: number): Promise<readonly string[]>;
+}
