@@ -94,6 +94,11 @@ export class DecisionService {
   }
 
   private remember(key: string, decision: Decision): void {
+    // An `error` does not close its event: the same event again is decided again.
+    if (decision.outcome === "error") {
+      this.recent.delete(key);
+      return;
+    }
     this.recent.set(key, decision);
     if (this.recent.size > RECENT_KEYS) this.recent.delete(this.recent.keys().next().value!);
   }

@@ -100,7 +100,7 @@ async function commitIn(tx: Sql, ctx: CommitContext, items: readonly PendingComm
           r AS (SELECT decision_id, state FROM reviews WHERE decision_id = ANY($5::text[]) ORDER BY decision_id FOR UPDATE)
      SELECT (SELECT json_agg(json_build_array(d.subject, d.event_id, d.timer, d.decision))::text FROM decisions d
                JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(subject, event_id, timer)
-                 ON d.subject = k.subject AND d.event_id = k.event_id AND d.timer = k.timer) AS found,
+                 ON d.subject = k.subject AND d.event_id = k.event_id AND d.timer = k.timer AND d.superseded_by IS NULL) AS found,
             (SELECT json_agg(json_build_array(r.decision_id, r.state))::text FROM r) AS reviews,
             (SELECT json_agg(json_build_array(h.shard, h.seq, h.hash, h.size, h.log_id, h.checkpoint_seq))::text FROM h) AS heads`,
     [items.map((i) => i.key.subject), items.map((i) => i.key.eventId), items.map((i) => i.key.timer), shardList, resolving],
@@ -122,10 +122,12 @@ async function commitIn(tx: Sql, ctx: CommitContext, items: readonly PendingComm
   const results: Array<CommitResult | undefined> = [];
   const committed: Array<{ index: number; item: PendingCommit }> = [];
   const doneWakeups: Array<{ id: number; by: string }> = [];
+  // Event keys whose `error` decision this batch answers again (see migration 0002).
+  const superseded = new Map<string, { subject: string; eventId: string; timer: string; by: string }>();
   for (const [index, item] of items.entries()) {
     const k = keyOf(item);
     const first = existing.get(k);
-    if (first !== undefined) {
+    if (first !== undefined && first.outcome !== "error") {
       results.push({ status: "duplicate", decision: first });
       // A wake-up that fired again (its lease ran out mid-decision) is done: its decision exists.
       if (item.completesWakeup) pushWakeup(doneWakeups, item.completesWakeup.id, first.decision_id);
@@ -143,6 +145,7 @@ async function commitIn(tx: Sql, ctx: CommitContext, items: readonly PendingComm
       }
       reviewStates.set(item.resolves.decision_id, item.resolves.verdict === "approve" ? "approved" : "rejected");
     }
+    if (first !== undefined) superseded.set(k, { subject: item.key.subject, eventId: item.key.eventId, timer: item.key.timer, by: item.decision.decision_id });
     existing.set(k, item.decision);
     versions.set(item.key.subject, (versions.get(item.key.subject) ?? 0) + 1);
     if (item.completesWakeup) pushWakeup(doneWakeups, item.completesWakeup.id, item.decision.decision_id);
@@ -150,6 +153,16 @@ async function commitIn(tx: Sql, ctx: CommitContext, items: readonly PendingComm
     committed.push({ index, item });
   }
 
+  if (superseded.size > 0) {
+    // Its own statement, before the write: the new row's unique index entry needs the old one gone.
+    const rows = [...superseded.values()];
+    await tx.query(
+      `UPDATE decisions d SET superseded_by = x.by
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(subject, event_id, timer, by)
+        WHERE d.subject = ANY($1::text[]) AND d.subject = x.subject AND d.event_id = x.event_id AND d.timer = x.timer AND d.superseded_by IS NULL`,
+      [rows.map((r) => r.subject), rows.map((r) => r.eventId), rows.map((r) => r.timer), rows.map((r) => r.by)],
+    );
+  }
   if (committed.length > 0 || doneWakeups.length > 0) {
     const w = new Writes();
     if (committed.length > 0) gatherCommitted(w, ctx, committed, results, versions, heads, forks);

@@ -119,6 +119,17 @@ CREATE TABLE log_checkpoints (
 );
 `,
   },
+  {
+    // An `error` decision does not close its event: the same (subject, event id, timer) again is
+    // decided again (a provider that timed out may answer now; an error never acted). The error
+    // keeps its row and its log entry, marked superseded by the decision that answered the event.
+    id: "0002_errors_retry",
+    sql: `
+ALTER TABLE decisions ADD COLUMN superseded_by text;
+ALTER TABLE decisions DROP CONSTRAINT decisions_subject_event_id_timer_key;
+CREATE UNIQUE INDEX decisions_by_event ON decisions (subject, event_id, timer) WHERE superseded_by IS NULL;
+`,
+  },
 ];
 
 /** The advisory lock key migrations are applied under ("kairos" in ASCII, as a 32-bit number). */

@@ -242,11 +242,10 @@ export class SqlStore implements Store {
 
   async findByEvent(key: EventKey): Promise<Decision | undefined> {
     return this.run("looking up an event", async (db) => {
-      const rows = await db.query<{ decision: string }>("SELECT decision FROM decisions WHERE subject = $1 AND event_id = $2 AND timer = $3", [
-        key.subject,
-        key.eventId,
-        key.timer,
-      ]);
+      const rows = await db.query<{ decision: string }>(
+        "SELECT decision FROM decisions WHERE subject = $1 AND event_id = $2 AND timer = $3 AND superseded_by IS NULL",
+        [key.subject, key.eventId, key.timer],
+      );
       return rows[0] === undefined ? undefined : (JSON.parse(rows[0].decision) as Decision);
     });
   }

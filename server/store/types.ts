@@ -128,7 +128,10 @@ export interface LogPosition {
 
 export type CommitResult =
   | { readonly status: "committed"; readonly position: LogPosition }
-  /** The key was already decided: the first decision, unchanged; nothing was written. */
+  /**
+   * The key was already decided: the first decision, unchanged; nothing was written. (An
+   * `error` decision does not count: the key is decided again, and the new decision supersedes it.)
+   */
   | { readonly status: "duplicate"; readonly decision: Decision }
   /** The subject's version moved since the decision was made: nothing was written; decide again. */
   | { readonly status: "conflict" }
@@ -180,7 +183,7 @@ export interface Store {
 
   /** What a decision about `subject` is made from; history since `sinceMs` (epoch ms) when given. */
   state(subject: string, sinceMs?: number): Promise<SubjectState>;
-  /** The decision already made for this key, if any. */
+  /** The decision that answers this key, if any (the latest, when an `error` was decided again). */
   findByEvent(key: EventKey): Promise<Decision | undefined>;
   /**
    * Makes decisions durable, in one transaction when it can (group commit): each item is

@@ -148,6 +148,30 @@ describe.each([embedded, pgBackend])("store conformance: $name", (backend) => {
     expect((await store.state("s3")).history).toHaveLength(1);
   });
 
+  it("decides an event again after an `error` decision: the error stays in the log, superseded; the new decision answers the key", async () => {
+    const store = await (await backend.fresh()).open();
+    const failed = pending({
+      subject: "s9",
+      eventId: "e1",
+      version: 0,
+      sample: 3,
+      decision: { outcome: "error", error: { code: "provider_timeout", message: "no answer" } },
+    });
+    expect((await store.commit([failed]))[0]!.status).toBe("committed");
+    expect((await store.findByEvent(failed.key))?.outcome).toBe("error");
+    // The same event again (the provider answers now): committed, not a duplicate of the error.
+    const retried = pending({ subject: "s9", eventId: "e1", version: 1, historyAt: at(0) });
+    expect((await store.commit([retried]))[0]!.status).toBe("committed");
+    expect(await store.findByEvent(retried.key)).toEqual(retried.decision);
+    // Once answered by a decision that is not an error, the event is closed.
+    const again = pending({ subject: "s9", eventId: "e1", version: 2 });
+    expect(await store.commit([again])).toEqual([{ status: "duplicate", decision: retried.decision }]);
+    expect((await store.getDecision(failed.decision.decision_id))?.decision.outcome).toBe("error");
+    expect((await store.heads())[0]!.seq).toBe(2);
+    expect((await store.state("s9")).history).toHaveLength(1);
+    expect((await verifyStoreLog(store)).ok).toBe(true);
+  });
+
   it("refuses a commit whose version moved (conflict), writing nothing for it while the rest of the batch commits", async () => {
     const store = await (await backend.fresh()).open();
     await store.addConsents("s4", [{ purpose: "renewal_marketing", status: "granted", at: at(0) }]);
@@ -298,7 +322,7 @@ describe.each([embedded, pgBackend])("store conformance: $name", (backend) => {
     await Promise.all([first.migrate(), ...others.map((o) => o.migrate())]);
     const health = await first.health();
     expect(health).toMatchObject({ reachable: true, migrations: { pending: [] } });
-    expect(health.migrations.applied).toEqual(["0001_initial"]);
+    expect(health.migrations.applied).toEqual(["0001_initial", "0002_errors_retry"]);
   });
 
   it("refuses other log keys and another shard count than the store was created with", async () => {
