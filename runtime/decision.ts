@@ -1,17 +1,8 @@
 // The decision contract's types (spec §4, §6): what `decide` returns, what the log records,
 // and what rationale renderers read. Field names are snake_case because they are JSON.
 
-export type Outcome =
-  | "acted"
-  | "no_match"
-  | "denied_consent"
-  | "denied_residency"
-  | "suppressed"
-  | "held_out"
-  | "capped"
-  | "deferred"
-  | "pending_review"
-  | "error";
+export type { Outcome } from "../core/outcomes.ts";
+import type { Outcome } from "../core/outcomes.ts";
 
 /** One traced sub-expression value: node id (see JourneyMeta.nodes) and its value. */
 export type TraceEvent = readonly [node: number, value: unknown];

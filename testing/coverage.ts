@@ -3,6 +3,7 @@
 // and seen false, and which outcomes the journey reached. Read from the decisions' traces, so
 // short-circuited conditions count as not seen.
 import type { JourneyMeta, TraceNode } from "../core/artifact.ts";
+import { OUTCOMES } from "../core/outcomes.ts";
 import type { Decision, Outcome } from "../runtime/decision.ts";
 
 export interface AtomCoverage {
@@ -33,18 +34,6 @@ export interface Coverage {
   readonly percent: number;
 }
 
-const OUTCOME_ORDER: readonly Outcome[] = [
-  "acted",
-  "no_match",
-  "denied_consent",
-  "denied_residency",
-  "suppressed",
-  "held_out",
-  "capped",
-  "deferred",
-  "pending_review",
-  "error",
-];
 const LITERALS = new Set(["bool", "int", "decimal", "string", "date", "datetime", "duration", "list"]);
 
 /** The atomic conditions under a journey's `when`, in pre-order. */
@@ -91,7 +80,7 @@ export function coverageOf(metas: readonly JourneyMeta[], decisions: readonly De
         seenFalse: seen.get(n.id)?.has(false) ?? false,
       }));
       const covered = rows.reduce((k, r) => k + (r.seenTrue ? 1 : 0) + (r.seenFalse ? 1 : 0), 0);
-      return { journey: meta.id, atoms: rows, outcomes: OUTCOME_ORDER.filter((o) => outcomes.has(o)), covered, total: rows.length * 2 };
+      return { journey: meta.id, atoms: rows, outcomes: OUTCOMES.filter((o) => outcomes.has(o)), covered, total: rows.length * 2 };
     });
   const covered = journeys.reduce((k, j) => k + j.covered, 0);
   const total = journeys.reduce((k, j) => k + j.total, 0);

@@ -6,20 +6,10 @@ import type { Catalog } from "../../core/catalog/types.ts";
 import type { Resolution, Type } from "../checker/checked.ts";
 import type { Span } from "../../core/source.ts";
 
-/** The outcomes of spec §4, in its order. */
-export const OUTCOMES = [
-  "acted",
-  "no_match",
-  "denied_consent",
-  "denied_residency",
-  "suppressed",
-  "held_out",
-  "capped",
-  "deferred",
-  "pending_review",
-  "error",
-] as const;
-export type OutcomeName = (typeof OUTCOMES)[number];
+/** The outcomes a test may expect: every outcome of the contract, in its order. */
+export { OUTCOMES } from "../../core/outcomes.ts";
+import type { Outcome } from "../../core/outcomes.ts";
+export type OutcomeName = Outcome;
 
 /** Consent statuses of spec §5. */
 export const CONSENT_STATUSES = ["granted", "withdrawn", "denied"] as const;
