@@ -17,25 +17,36 @@ export function table(head: readonly string[], rows: readonly (readonly unknown[
 }
 
 /**
- * A profile as tables. The sampling profiler measures wall-clock time, so on a loaded machine
- * its absolute times stretch; shares are what it measures well. Microseconds are the share of
- * the contender's mean wall-clock time per decision in the timed passes.
+ * A profile as tables, in CPU time. The sampling profiler's shares are what it measures well;
+ * microseconds are the share × the contender's CPU time (user + system) per decision in the timed
+ * passes, and samples spent waiting in a synchronous fdatasync are left out (not CPU) and noted.
  */
-export function profileTables(p: ProfileSummary | undefined, title: string, meanUs: number): string {
+export function profileTables(p: ProfileSummary | undefined, title: string, cpuUs: number): string {
   if (!p) return "";
-  const us = (share: number) => Math.round((share / 100) * meanUs * 10) / 10;
+  const us = (share: number) => Math.round((share / 100) * cpuUs * 10) / 10;
   const stages = p.stages.filter((s) => s.pct > 0);
   const stage = table(
-    ["stage (callees included)", "share", "≈ µs / decision"],
+    ["stage (callees included)", "share", "≈ CPU µs / decision"],
     stages.map((s) => [
-      s.fn === "(everything)" ? "the profiled pass, harness included" : s.fn.startsWith("  ") ? `↳ ${s.fn.trim()}` : s.fn,
+      s.fn === "(everything)"
+        ? "the profiled pass, harness included"
+        : s.fn.startsWith("    ")
+          ? `↳↳ ${s.fn.trim()}`
+          : s.fn.startsWith("  ")
+            ? `↳ ${s.fn.trim()}`
+            : s.fn,
       `${s.pct}%`,
       us(s.pct),
     ]),
   );
   const self = table(
-    ["function (self time)", "share", "≈ µs / decision"],
+    ["function (self time)", "share", "≈ CPU µs / decision"],
     p.self.slice(0, 12).map((s) => [`\`${s.fn}\``, `${s.pct}%`, us(s.pct)]),
   );
-  return `**${title}** — one profiled pass of ${p.ops.toLocaleString("en-US")} decisions, 100 µs sampling; µs = share × the mean ${Math.round(meanUs)} µs per decision of the timed passes\n\n${stage}\n\n${self}\n`;
+  const wait = p.wait_pct ? ` ${p.wait_pct}% of the samples waited in a synchronous fdatasync: not CPU time, left out of the shares.` : "";
+  const itself = p.cpu_us_per_op === undefined ? "" : ` (the profiled pass itself: ${Math.round(p.cpu_us_per_op)} µs`;
+  const measured = itself && `${itself} of CPU per decision, profiler included)`;
+  const how = `one profiled pass of ${p.ops.toLocaleString("en-US")} decisions, 100 µs sampling`;
+  const scale = `CPU µs = share × the ${Math.round(cpuUs)} µs of CPU per decision of the timed passes`;
+  return `**${title}** — ${how}; ${scale}${measured}.${wait}\n\n${stage}\n\n${self}\n`;
 }

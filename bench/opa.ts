@@ -1,17 +1,26 @@
 // Benchmarks of the OPA Wasm consent and residency policies: one evaluation of every candidate
 // of a request with the minimal input the runtime sends, the same with a full customer profile
-// added (what sending context values to Wasm would cost), and loading the bundle.
+// added (what sending context values to Wasm would cost), the workload's real calls (the example
+// policy set's bundle, each decision request's candidates and purpose-filtered records), and
+// loading the bundle.
 // `npm run bench` calls benchOpa(); `node bench/opa.ts` runs it alone.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildOpaBundle } from "../compiler/opa/index.ts";
 import { PolicyEngine, type PolicyRequest } from "../runtime/opa/index.ts";
 import { loadCatalog } from "../compiler/catalog/index.ts";
 import { SourceFile } from "../core/source.ts";
 import { measure, type BenchRow } from "./stats.ts";
+import { candidatesOf } from "./contenders/handwritten.ts";
+import { compileTo, readSources } from "./contenders/kairos.ts";
+import { purposeRecords } from "./contenders/minimal-input.ts";
+import { buildWorkload } from "./contenders/workload.ts";
 
 export type { BenchRow };
 
+const POLICIES = fileURLToPath(new URL("../policies", import.meta.url));
 const SPEC_CATALOG = fileURLToPath(new URL("../test/conformance/consent-residency/spec-catalog.yaml", import.meta.url));
 
 export function sampleRequest(): PolicyRequest {
@@ -63,6 +72,31 @@ export function fullProfile(): Record<string, unknown> {
   };
 }
 
+/** The consent/residency calls the decision workload makes: one per request that has candidates. */
+async function workloadCalls(): Promise<{ engine: PolicyEngine; calls: PolicyRequest[] }> {
+  const dir = mkdtempSync(join(tmpdir(), "kairos-bench-opa-"));
+  try {
+    await compileTo(readSources(POLICIES), dir);
+    const engine = await PolicyEngine.load(new Uint8Array(readFileSync(join(dir, "opa/bundle.tar.gz"))));
+    const calls: PolicyRequest[] = [];
+    for (const req of buildWorkload()) {
+      const journeys = candidatesOf(req);
+      if (!journeys) continue;
+      const records = purposeRecords(req, new Set(journeys.map((j) => j.purpose)));
+      calls.push({
+        now: req.now,
+        region: req.region,
+        candidates: journeys.map((j) => ({ journey: j.id, purpose: j.purpose, channel: j.action.channel, fields: j.fields })),
+        consents: records.consents,
+        objections: records.objections,
+      } as PolicyRequest);
+    }
+    return { engine, calls };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function benchOpa(options: { iterations?: number } = {}): Promise<BenchRow[]> {
   const iterations = options.iterations ?? 5000;
   const catalog = loadCatalog(new SourceFile("spec-catalog.yaml", readFileSync(SPEC_CATALOG, "utf8"))).value!;
@@ -75,6 +109,19 @@ export async function benchOpa(options: { iterations?: number } = {}): Promise<B
   return [
     await measure(`opa consent+residency, minimal input (4 candidates, ${bytes(minimal)} B)`, () => engine.evaluate(request), iterations),
     await measure(`opa consent+residency, full profile input (${bytes(full)} B)`, () => engine.evaluateRaw("kairos/decision", full), iterations),
+    await (async () => {
+      const { engine: example, calls } = await workloadCalls();
+      let i = 0;
+      const mean = calls.reduce((n, c) => n + c.candidates.length, 0) / calls.length;
+      const cpu0 = process.cpuUsage();
+      const row = await measure(
+        `opa consent+residency, the decision workload's real calls (${calls.length} requests with candidates, ${Math.round(mean * 10) / 10} candidates each)`,
+        () => example.evaluate(calls[i++ % calls.length]!),
+        iterations,
+      );
+      const cpu = process.cpuUsage(cpu0);
+      return { ...row, cpu_us: Math.round(((cpu.user + cpu.system) / (iterations + Math.min(50, iterations))) * 10) / 10 };
+    })(),
     await measure(`opa bundle load (${built.bundle.length} B tar.gz)`, () => PolicyEngine.load(built.bundle), Math.max(20, Math.floor(iterations / 100)), 5),
   ];
 }

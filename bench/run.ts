@@ -8,9 +8,11 @@ import { cpus, loadavg, release, tmpdir, totalmem, type } from "node:os";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_OPA_PATH } from "../compiler/opa/build.ts";
 import { benchCompiler, type CompilerBench } from "./compiler.ts";
-import { benchDecide, CONTENDER, type DecideBench, type DecideRow } from "./decide.ts";
+import { benchDecide, type DecideBench, type Goal } from "./decide.ts";
+import { candidatesSection, consentsSection, decideSection, scalingSection, verifySection } from "./report-decide.ts";
+import { benchLogVerify, type VerifyBench } from "./log-verify.ts";
 import { benchOpa } from "./opa.ts";
-import { num, profileTables, ratio, table, verdict } from "./markdown.ts";
+import { num, ratio, table, verdict } from "./markdown.ts";
 import { benchService } from "./service.ts";
 import { serviceGoals, serviceSection } from "./service/report.ts";
 import type { BenchRow } from "./stats.ts";
@@ -106,7 +108,15 @@ async function runPolicyTests(): Promise<unknown> {
   return await fn();
 }
 
-const PHASES: Record<string, () => Promise<unknown>> = { compiler: () => benchCompiler(), opa: () => benchOpa(), "policy-tests": runPolicyTests };
+const PHASES: Record<string, () => Promise<unknown>> = {
+  compiler: () => benchCompiler(),
+  opa: () => benchOpa(),
+  "policy-tests": runPolicyTests,
+  "log-verify": () => benchLogVerify({ progress: (l) => console.error(l) }),
+};
+
+/** Issue 13: the compiler stays ≥ 20× faster than tsc on its output (issue 2 asked 10×). */
+const COMPILER_GOAL = 20;
 
 /**
  * Runs a phase in a fresh process (`node bench/run.ts --phase NAME`), so that the RSS it reports
@@ -155,20 +165,31 @@ function playground(): Optional<unknown> {
   }
 }
 
-/** Issue 6: keystroke-to-diagnostics under one animation frame; "stays under" is read as the p95. */
+/**
+ * Issue 6 and 13: keystroke-to-diagnostics under one animation frame ("stays under" read as the
+ * p95), in steady typing and over the first 50 keystrokes after the page loaded.
+ */
 function playgroundGoal(pg: Optional<unknown>): string[][] {
   if (!pg.ok) return [];
-  const v = pg.value as { p50_ms?: number; p95_ms?: number; frame_ms?: number };
+  const v = pg.value as { p50_ms?: number; p95_ms?: number; frame_ms?: number; first_50_p50_ms?: number; first_50_p95_ms?: number };
   if (typeof v.p95_ms !== "number" || typeof v.p50_ms !== "number") return [];
   const frame = v.frame_ms ?? 16.7;
-  return [
+  const goals = [
     [
-      "playground keystroke-to-diagnostics under one frame, 500-line file, steady typing (issue 6)",
+      "playground keystroke-to-diagnostics under one frame, 500-line file, steady typing (issues 6, 13)",
       `p95 < ${frame} ms`,
       `p50 ${v.p50_ms} ms, p95 ${v.p95_ms} ms`,
       verdict(v.p95_ms < frame),
     ],
   ];
+  if (typeof v.first_50_p95_ms === "number")
+    goals.push([
+      "playground: the first 50 keystrokes after load under one frame (issue 13)",
+      `p95 < ${frame} ms`,
+      `p50 ${v.first_50_p50_ms ?? "?"} ms, p95 ${v.first_50_p95_ms} ms`,
+      verdict(v.first_50_p95_ms < frame),
+    ]);
+  return goals;
 }
 
 // ---- markdown ----------------------------------------------------------------------------------
@@ -212,104 +233,6 @@ function optionalSection(title: string, result: Optional<unknown>): string {
   return `## ${title}\n\n${flat.length > 0 ? table(["figure", "value"], flat) : "```json\n" + JSON.stringify(result.value, null, 2) + "\n```"}\n`;
 }
 
-function decideSection(d: DecideBench): string {
-  const k = d.rows.find((r) => r.name === CONTENDER.kairos)!;
-  const rows = d.rows.map((r: DecideRow) => [r.name, r.ops_s, r.p50_us, r.p99_us, r.cpu_us, r.rss_mb, r.load_ms, r === k ? "1×" : ratio(r.ops_s / k.ops_s)]);
-  const agree = table(
-    ["contender", "same decision and every candidate's outcome", "same outcome and winner", "same acted / not acted"],
-    d.agreement.map((a) => [a.contender, `${a.full}%`, `${a.decision}%`, `${a.acted}%`]),
-  );
-  const by = (n: string) => d.rows.find((r) => r.name === n)!;
-  const three = (other: DecideRow, kairosFaster: boolean) => {
-    const [o, kk] = kairosFaster ? [other, k] : [k, other];
-    return [ratio(kk.ops_s / o.ops_s), ratio(o.p50_us / kk.p50_us), ratio(o.cpu_us / kk.cpu_us)];
-  };
-  const goalRows = [
-    [d.goals[0]!.goal, d.goals[0]!.target, ...three(by(CONTENDER.rulesEngine), true), verdict(d.goals[0]!.pass)],
-    [d.goals[1]!.goal, d.goals[1]!.target, ...three(by(CONTENDER.allRego), true), verdict(d.goals[1]!.pass)],
-    [d.goals[2]!.goal, d.goals[2]!.target, ...three(by(CONTENDER.handwritten), false).map((x) => `${x} slower`), verdict(d.goals[2]!.pass)],
-  ];
-  const jre = by(CONTENDER.rulesEngine);
-  // The OPA call's CPU cost: its share of the no-log profile × that row's CPU per decision.
-  const opaShare = d.profileNoLog?.stages.find((s) => s.fn.includes("consent + residency"))?.pct;
-  const opaUs = opaShare === undefined ? undefined : Math.round((opaShare / 100) * by(CONTENDER.kairosNoLog).cpu_us);
-  const mix = Object.entries(d.workload.mix)
-    .map(([o, n]) => `${o} ${n}`)
-    .join(", ");
-  return `## Decisions: Kairos against three ways of writing the same policies
-
-**Workload** (bench/contenders/workload.ts): ${d.workload.requests.toLocaleString("en-US")} requests over the example policy set
-(\`policies/\`, 8 journeys), built from the demo's simulated insurance book: the \`daily\` batch (half
-of the requests, a third of them at day 90 and a third at day 30 before renewal), resolved tickets,
-claims (filed, and timed follow-ups at 3 and 7 days), and an event no journey listens to; consent
-grants, withdrawals (per purpose and per channel), refusals, expired and future-dated consents,
-objections to direct marketing and to a purpose, other subjects' records, cap history, EU-resident
-health data requested from the US. Decision outcomes (Kairos): ${mix}.
-Every contender gets the same requests in the same order, ${d.workload.rounds} timed passes each after one untimed warm-up pass.
-
-**Contenders**, each in its own Node process:
-
-1. Kairos \`decide\` (compiled in memory, artifact written and loaded with \`loadEngineDir\`) with the
-   hash-chained, pseudonymizing decision log attached, fsync policy **batch** (fdatasync every 100
-   appends); the same with fsync **always**; and, for reference, with no log.
-2. Hand-written TypeScript of the same journeys, consent/lawful basis/residency (docs/opa-contract.md) and
-   guardrails (docs/runtime.md), no trace, no decision id, no log (bench/contenders/handwritten.ts).
-3. json-rules-engine 7.3.1 for the journeys' conditions + the same OPA Wasm consent/residency
-   bundle as Kairos (\`PolicyEngine\`) + the hand-written trigger table and guardrails.
-4. Everything in Rego (bench/contenders/all-rego/decide.rego), built by the pinned OPA with
-   \`opa build -t wasm\`, run with @open-policy-agent/opa-wasm; the host supplies the three built-ins
-   OPA Wasm lacks (RFC 3339 parsing, \`time.clock\` in a zone, sha256).
-
-**Agreement with Kairos**, checked on the warm-up pass before anything is timed (the run stops if
-the hand-written baseline does not give the same decisions or any contender acts differently):
-
-${agree}
-
-**Results** (ops/s = decisions per second of wall-clock time over all timed passes; p50/p99 per
-decision; CPU = user + system time per decision; RSS of the contender's own process after its
-passes; a bare worker with the workload and nothing else is ${d.baselineRssMb} MB):
-
-${table(["contender", "ops/s", "p50 µs", "p99 µs", "CPU µs", "RSS MB", "load ms", "ops/s vs the batch row"], rows)}
-
-${d.log ? `The batch log took ${d.log.bytesPerEntry.toLocaleString("en-US")} bytes per decision (${d.log.entries.toLocaleString("en-US")} entries written by the run).\n` : ""}
-**Goals** (measured on the batch-log row; each ratio three ways — throughput, median, CPU time):
-
-${table(["goal", "target", "by ops/s", "by p50", "by CPU", "verdict"], goalRows)}
-
-${jre && opaUs !== undefined ? `Why the first two are out of reach as designed: Kairos and the json-rules-engine contender make the same OPA Wasm consent/residency call, ≈ ${opaUs} µs of CPU per decision here (its ${opaShare}% of the no-log profile); json-rules-engine's whole decision costs ${jre.cpu_us} µs of CPU, so 10× would need a Kairos decision below ${Math.round(jre.cpu_us / 10)} µs — less than that one Wasm call. The all-Rego contender (${by(CONTENDER.allRego).cpu_us} µs) does its whole decision in one Wasm call.\n` : ""}
-### Where a Kairos decision's time goes
-
-${profileTables(d.profile, "With the log (fsync batch)", 1e6 / k.ops_s)}
-${profileTables(d.profileNoLog, "Without a log", 1e6 / by(CONTENDER.kairosNoLog).ops_s)}`;
-}
-
-function scalingSection(d: DecideBench): string {
-  const first = d.scaling[0];
-  const rows = d.scaling.map((s) => [
-    s.journeys,
-    s.candidates,
-    s.ops_s,
-    s.p50_us,
-    s.p99_us,
-    s.cpu_us,
-    s.rss_mb,
-    s.load_ms,
-    first ? ratio(first.ops_s / s.ops_s) : "",
-    first ? ratio(s.cpu_us / first.cpu_us) : "",
-  ]);
-  const g = d.goals[3];
-  return `## Scaling: cost per decision against the number of journeys
-
-Kairos selects candidates by trigger (docs/runtime.md), so journeys that cannot match should cost
-nothing per decision. The sets: ${d.notes[0]}. Same harness as above (log attached, fsync batch;
-interleaved passes; one process per set).
-
-${table(["journeys", "candidates / decision", "ops/s", "p50 µs", "p99 µs", "CPU µs", "RSS MB", "load ms", "cost vs the first (wall)", "cost vs the first (CPU)"], rows)}
-
-${g ? `Goal: ${g.goal} ${g.target} — measured ${g.measured} by ops/s (the verdict)${first && d.scaling.length > 1 ? `, ${ratio(d.scaling[d.scaling.length - 1]!.cpu_us / first.cpu_us)} by CPU time` : ""}: ${verdict(g.pass)}. RSS and load time do grow with the set: the generated predicates module and every journey's metadata are held in memory.` : ""}
-`;
-}
-
 function compilerSection(c: CompilerBench): string {
   return `## Compiler against tsc
 
@@ -321,24 +244,26 @@ ${table(
   c.rows.map((r) => [r.name, r.ops_s, r.p50_us, r.p99_us, r.rss_mb || "", r.note ?? ""]),
 )}
 
-Ratio: tsc takes **${ratio(c.ratio)}** as long as the Kairos compiler (goal ≥ 10×: ${verdict(c.ratio >= 10)}).
+Ratio: tsc takes **${ratio(c.ratio)}** as long as the Kairos compiler (goal ≥ ${COMPILER_GOAL}×, issue 13: ${verdict(c.ratio >= COMPILER_GOAL)}).
 `;
 }
 
 function opaSection(rows: readonly BenchRow[]): string {
-  const [min, full, load] = rows;
+  const [min, full, real, load] = rows;
   return `## OPA consent + residency
 
 One Wasm evaluation of every candidate of a request (4 candidates, 12 consent records), with the
 minimal input the runtime sends, and with a full customer profile added (what sending context
-values to Wasm would cost); and loading the bundle.
+values to Wasm would cost); the decision workload's real calls (the example policy set's bundle; each request's
+candidates with the subject's own consent records and objections for their purposes, as Kairos and the
+json-rules-engine contender send them); and loading the bundle.
 
 ${table(
-  ["", "ops/s", "p50 µs", "p99 µs", "RSS MB"],
-  rows.map((r) => [r.name, r.ops_s, r.p50_us, r.p99_us, r.rss_mb]),
+  ["", "ops/s", "p50 µs", "p99 µs", "CPU µs", "RSS MB"],
+  rows.map((r) => [r.name, r.ops_s, r.p50_us, r.p99_us, (r as { cpu_us?: number }).cpu_us ?? "", r.rss_mb]),
 )}
 
-${min && full ? `Full profile against minimal input: **${ratio(full.p50_us / min.p50_us)}** the p50 cost.` : ""}${load ? ` Bundle load p50: ${Math.round(load.p50_us / 100) / 10} ms.` : ""}
+${min && full ? `Full profile against minimal input: **${ratio(full.p50_us / min.p50_us)}** the p50 cost.` : ""}${real ? ` The workload's calls: p50 ${real.p50_us} µs.` : ""}${load ? ` Bundle load p50: ${Math.round(load.p50_us / 100) / 10} ms.` : ""}
 `;
 }
 
@@ -346,19 +271,39 @@ function caveats(m: Machine): string {
   return `## How to read these numbers, and caveats
 
 - **One machine, one run.** ${m.cores} cores shared with other work: the load average was ${m.load_start.join(" / ")} at the start and ${m.load_end?.join(" / ") ?? "?"} at the end (1/5/15 min). Wall-clock figures (ops/s, p99) include time the process waited for a core; CPU µs does not, which is why both are shown. Contenders run in separate processes but are interleaved pass by pass, so load from elsewhere falls on all of them alike. Compare rows within one run, not across runs.
-- **ops/s in the decision tables is throughput of one sequential caller** (await each decision, then the next), in process. The decision service section is different: HTTP over loopback, 10 concurrent connections, the servers in their own processes, the load generator sharing the same cores.
-- **What each contender does differs on purpose.** Kairos validates the request against a schema, records a trace of every sub-expression, derives a deterministic decision id (sha256 over canonical JSON), and — in the headline row — pseudonymizes, hash-chains and appends every decision under a file lock. The hand-written baseline does none of that; json-rules-engine and all-Rego return the same outcomes without trace, id or log. That is the comparison the goals ask for.
-- **fsync**: \`batch\` fdatasyncs every 100 appends (a power loss may lose up to 99 acknowledged decisions; a crash loses none); \`always\` fdatasyncs before every append returns. The \`always\` row splits the workload across its timed passes (every request once overall) so that the run stays short. The logs are written to the OS temp directory, here ${m.tmp_fs}${/^tmpfs/.test(m.tmp_fs) ? " — memory, so fdatasync costs next to nothing" : ", so fdatasync is a real flush to storage"}.
+- **ops/s in the decision tables** is the throughput of one in-process caller that keeps a fixed number of decisions in flight (16, or 1: one at a time); p50/p99 are per decision, from its start to its answer, so with 16 in flight they include the time a decision waits behind the others — for the contenders that await something (Kairos, json-rules-engine, any log); a synchronous contender (hand-written, all-Rego without a log) runs its lanes one after the other, so its latency stays its own compute. The goals' p50 ratios are therefore taken one at a time. The decision service section is different: HTTP over loopback, 10 concurrent connections, the servers in their own processes, the load generator sharing the same cores.
+- **Verdicts are by CPU time per decision** (user + system of the contender's process, every thread: the libuv threads that run an asynchronous fdatasync included), which other load on the machine disturbs least; ops/s and p50 are shown beside.
+- **What each contender does differs on purpose.** Kairos validates the request against a schema, records a trace of every sub-expression, derives a deterministic decision id (sha256 over canonical JSON), and — with its log — pseudonymizes, seals, hash-chains, authenticates and appends every decision. The hand-written baseline does none of that; json-rules-engine and all-Rego return the same outcomes without trace or id, and in their log rows append a plain JSON line (no chain, no MAC, no pseudonymization) under the same durability.
+- **fsync**: \`always\` acknowledges an append only after an fdatasync that covers it; with decisions in flight, a writer that group-commits lets them share one (the JSONL log's fdatasync count is in the logs table). \`batch\` (the scaling rows) fdatasyncs every 100 appends (a power loss may lose up to 99 acknowledged decisions; a crash loses none). The logs are written to the OS temp directory, here ${m.tmp_fs}${/^tmpfs/.test(m.tmp_fs) ? " — memory, so fdatasync costs next to nothing" : ", so fdatasync is a real flush to storage"}.
 - **RSS** is the resident set of each contender's own worker process after its passes (harness and workload included, see the bare worker's figure). The compiler, OPA and policy-test benchmarks each run in a fresh process and report that process's RSS after their phase; the tsc row runs in yet another process whose RSS is not measured.
-- **p99 with the batch log** is the fdatasync that every 100th append waits for: 1% of decisions pay a flush to disk.
+- **p99 with the batch log** (scaling rows) is the fdatasync that every 100th append waits for: 1% of decisions pay a flush to disk.
 - **Agreement is checked, not assumed**: the run refuses to time a hand-written baseline that decides differently from Kairos, or any contender that acts where Kairos does not (and vice versa).
-- **Profiles** are V8 CPU samples of one extra pass in the Kairos worker; stages count a sample for every stage on its stack (nested stages are marked ↳), so they do not add up to the total.
+- **Profiles** are V8 samples (100 µs) of one extra pass in the Kairos worker, 16 in flight; stages count a sample for every stage on its stack (nested stages are marked ↳), so they do not add up to the total. V8 samples on a wall-clock timer: samples waiting in a synchronous fdatasync are left out (not CPU), and µs are shares of the row's CPU time per decision.
 - **Playground latency** comes from the browser test (test/playground/browser.test.ts), run on its own by the benchmark: headless Chromium, software rendering, on the same 2 cores as everything else. The verdict reads "stays under one frame" as the p95 of steady typing (the last 100 of 300 keystrokes); the first 50 keystrokes after the page loads are slower — the JIT is still compiling the compiler in the worker and Monaco on the page — and are shown next to it, not hidden.
 - Regenerate with \`npm run bench\` (never part of \`npm test\`). Raw figures: \`bench/results/latest.json\`.
 `;
 }
 
 // ---- main -------------------------------------------------------------------------------------
+
+const PARTS = ["compiler", "opa", "decide", "verify", "service", "tests", "playground"] as const;
+type Part = (typeof PARTS)[number];
+
+/**
+ * `--only a,b`: run just those parts (while working on one; the report then says the others were
+ * not run, and the playground figures are read from its last results file). Undefined: all.
+ */
+function onlyParts(): Set<Part> | undefined {
+  const i = process.argv.indexOf("--only");
+  if (i < 0) return undefined;
+  const list = (process.argv[i + 1] ?? "").split(",").filter(Boolean);
+  const bad = list.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (bad.length > 0 || list.length === 0) {
+    console.error(`bench: --only takes a comma-separated list of ${PARTS.join(", ")} (got \`${process.argv[i + 1] ?? ""}\`)`);
+    process.exit(2);
+  }
+  return new Set(list as Part[]);
+}
 
 async function main(): Promise<void> {
   const phase = process.argv[2] === "--phase" ? process.argv[3] : undefined;
@@ -372,20 +317,27 @@ async function main(): Promise<void> {
   const m = machine();
   const say = (l: string) => console.error(`[${String(Math.round((performance.now() - started) / 1000)).padStart(3)} s] ${l}`);
   say(`bench: ${m.cpu}, ${m.cores} cores, Node ${m.node}, OPA ${m.opa}; load ${m.load_start.join(" ")}`);
-  say("bench: compiler against tsc (1,000 journeys)");
-  const compiler = await inChild<CompilerBench>("compiler");
-  say("bench: OPA consent + residency");
-  const opa = await inChild<BenchRow[]>("opa");
-  say("bench: decisions");
-  const decide = await attempt("decide", () => benchDecide({ progress: say }));
-  say("bench: kairos serve against the OPA server (loopback, autocannon)");
-  const service = await attempt("service", () => benchService({ progress: say }));
-  say("bench: policy tests");
-  const tests: Optional<unknown> = existsSync(POLICY_TESTS)
-    ? await inChild("policy-tests")
-    : { ok: false, why: "not measured: `bench/policy-tests.ts` (issue 5) is not in the tree yet" };
-  say("bench: playground keystroke-to-diagnostics (headless Chromium)");
-  const pg = await measurePlayground();
+  const only = onlyParts();
+  const skipped = <T>(): Optional<T> => ({ ok: false, why: "not run this time (`node bench/run.ts --only …`)" });
+  const wanted = (part: Part) => only === undefined || only.has(part);
+  if (wanted("compiler")) say("bench: compiler against tsc (1,000 journeys)");
+  const compiler = wanted("compiler") ? await inChild<CompilerBench>("compiler") : skipped<CompilerBench>();
+  if (wanted("opa")) say("bench: OPA consent + residency");
+  const opa = wanted("opa") ? await inChild<BenchRow[]>("opa") : skipped<BenchRow[]>();
+  if (wanted("decide")) say("bench: decisions");
+  const decide = wanted("decide") ? await attempt("decide", () => benchDecide({ progress: say })) : skipped<DecideBench>();
+  if (wanted("verify")) say("bench: kairos log verify against sha256sum (1 GiB log)");
+  const verify = wanted("verify") ? await inChild<VerifyBench>("log-verify") : skipped<VerifyBench>();
+  if (wanted("service")) say("bench: kairos serve against the OPA server (loopback, autocannon)");
+  const service = wanted("service") ? await attempt("service", () => benchService({ progress: say })) : skipped<Awaited<ReturnType<typeof benchService>>>();
+  if (wanted("tests")) say("bench: policy tests");
+  const tests: Optional<unknown> = !wanted("tests")
+    ? skipped()
+    : existsSync(POLICY_TESTS)
+      ? await inChild("policy-tests")
+      : { ok: false, why: "not measured: `bench/policy-tests.ts` (issue 5) is not in the tree yet" };
+  if (wanted("playground")) say("bench: playground keystroke-to-diagnostics (headless Chromium)");
+  const pg = wanted("playground") ? await measurePlayground() : playground();
   m.load_end = loadavg().map((x) => Math.round(x * 100) / 100);
 
   const rows: BenchRow[] = [
@@ -393,9 +345,37 @@ async function main(): Promise<void> {
     ...(opa.ok ? opa.value : []),
     ...(decide.ok ? decide.value.rows : []),
     ...(decide.ok ? decide.value.scaling : []),
+    ...(decide.ok ? decide.value.candidates : []),
+    ...(decide.ok ? decide.value.consents : []),
+    ...(verify.ok ? verify.value.rows.map((r) => ({ name: r.name, ops_s: 0, p50_us: 0, p99_us: 0, rss_mb: 0, mb_s: r.mb_s, cpu_ms: r.cpu_ms })) : []),
     ...(service.ok ? service.value.rows.map((r) => ({ name: r.name, ops_s: r.decisions_s, p50_us: r.p50_us, p99_us: r.p99_us, rss_mb: r.rss_mb ?? 0 })) : []),
     ...((tests.ok ? rowsOf(tests.value) : undefined) ?? []),
   ] as BenchRow[];
+  const goals: Goal[] = [
+    ...(compiler.ok
+      ? [
+          {
+            goal: `compiler ≥ ${COMPILER_GOAL}× faster than tsc on its output (issue 13; was 10×)`,
+            target: `≥ ${COMPILER_GOAL}×`,
+            measured: ratio(compiler.value.ratio),
+            pass: compiler.value.ratio >= COMPILER_GOAL,
+          },
+        ]
+      : []),
+    ...(decide.ok ? decide.value.goals : []),
+    ...(verify.ok
+      ? [
+          {
+            goal: `\`kairos log verify\` ≥ 2× the throughput of \`sha256sum\` on the same ${Math.round(verify.value.bytes / 2 ** 30)} GiB log`,
+            target: "≥ 2×",
+            measured: `${ratio(verify.value.ratio)} (${verify.value.rows.map((r) => `${r.name.split(" (")[0]} ${r.mb_s} MB/s`).join(", ")})`,
+            pass: verify.value.ratio >= 2,
+          },
+        ]
+      : []),
+    ...(service.ok ? serviceGoals(service.value) : []),
+    ...playgroundGoal(pg).map(([goal, target, measured, v]) => ({ goal: goal!, target: target!, measured: measured!, pass: v === verdict(true) })),
+  ];
   const seconds = Math.round((performance.now() - started) / 1000);
   mkdirSync(here("./results"), { recursive: true });
   writeFileSync(
@@ -405,8 +385,9 @@ async function main(): Promise<void> {
         machine: m,
         seconds,
         rows,
-        goals: [...(decide.ok ? decide.value.goals : []), ...(service.ok ? serviceGoals(service.value) : [])],
+        goals,
         decide: decide.ok ? decide.value : null,
+        log_verify: verify.ok ? verify.value : null,
         service: service.ok ? service.value : null,
         compiler: compiler.ok ? compiler.value : null,
         policy_tests: tests.ok ? tests.value : null,
@@ -417,14 +398,6 @@ async function main(): Promise<void> {
     ) + "\n",
   );
   const failed = (what: string, r: Optional<unknown>) => (r.ok ? "" : `## ${what}\n\n${r.why}.\n`);
-  const goals = [
-    ...(compiler.ok
-      ? [["compiler ≥ 10× faster than tsc on its output (issue 2)", "≥ 10×", ratio(compiler.value.ratio), verdict(compiler.value.ratio >= 10)]]
-      : []),
-    ...(decide.ok ? decide.value.goals.map((g) => [g.goal, g.target, g.measured, verdict(g.pass)]) : []),
-    ...(service.ok ? serviceGoals(service.value).map((g) => [g.goal, g.target, g.measured, verdict(g.pass)]) : []),
-    ...playgroundGoal(pg),
-  ];
   const doc = `<!-- Generated by \`npm run bench\` (bench/run.ts) on ${m.date}; do not edit by hand. -->
 # Benchmarks
 
@@ -446,19 +419,31 @@ ${table(
 
 ## Goals
 
-${table(["goal", "target", "measured", "verdict"], goals)}
+${table(
+  ["goal", "target", "measured", "verdict"],
+  goals.map((g) => [g.goal, g.target, g.measured, verdict(g.pass)]),
+)}
+
+Issue 13 restated the decision goals: Kairos is compared with its durable log against contenders *with no log at all*
+(≥ 1×), and without its log against them (≥ 2.5× json-rules-engine + OPA, ≥ 1× all-Rego, within 5× of hand-written), by
+CPU time per decision with ${decide.ok ? decide.value.inFlight : 16} decisions in flight; they replace issue 4's "≥ 10× json-rules-engine" and "≥ 3× all-Rego",
+which compared Kairos with its log against contenders without one. The scaling goal is now ≤ 1.2× (was 1.5×), by CPU time,
+and the compiler's ≥ 20× (was 10×).
 
 ${compiler.ok ? compilerSection(compiler.value) : failed("Compiler against tsc", compiler)}
 ${opa.ok ? opaSection(opa.value) : failed("OPA consent + residency", opa)}
 ${decide.ok ? decideSection(decide.value) : failed("Decisions", decide)}
 ${decide.ok ? scalingSection(decide.value) : ""}
+${decide.ok ? candidatesSection(decide.value) : ""}
+${decide.ok ? consentsSection(decide.value) : ""}
+${verify.ok ? verifySection(verify.value, m.tmp_fs) : failed("`kairos log verify` against `sha256sum`", verify)}
 ${service.ok ? serviceSection(service.value) : failed("The decision service against the OPA server", service)}
 ${optionalSection("`kairos test` (policy tests)", tests)}
 ${optionalSection("Playground latency", pg)}
 ${caveats(m)}`;
   writeFileSync(DOC, doc.replace(/\n{3,}/g, "\n\n"));
   say(`bench: wrote ${RESULTS} and ${DOC} in ${seconds} s`);
-  if (!compiler.ok || !opa.ok || !decide.ok || !service.ok) process.exitCode = 1;
+  if (only === undefined && (!compiler.ok || !opa.ok || !decide.ok || !service.ok || !verify.ok)) process.exitCode = 1;
 }
 
 await main();

@@ -240,7 +240,14 @@ async function kairosContender(dir: string, name: string, artifact: string, work
   mkdirSync(dataDir);
   const k = await startKairosServer({ artifact, dataDir, output: join(dir, `kairos-${name}.log`), ...(store ? { store } : {}) });
   await seedConsents(k, workload);
-  const what = store ? "on PostgreSQL, one instance" : "embedded store";
+  const what =
+    store === undefined
+      ? "embedded store: SQLite, the default"
+      : store === "pglite:"
+        ? "embedded store: PGlite"
+        : store.startsWith("sqlite:")
+          ? "SQLite store"
+          : "on PostgreSQL, one instance";
   const c = contender(
     `kairos serve (${what}; every decision committed before the answer)`,
     k.url,
@@ -300,6 +307,15 @@ export async function benchService(options: ServiceOptions = {}): Promise<Servic
       } catch (e) {
         pgWhy = `not measured: no throwaway PostgreSQL could be started (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`;
       }
+      // The first embedded design, PGlite (PostgreSQL in Wasm), beside the default SQLite store.
+      try {
+        say("bench: service: starting kairos serve on the PGlite store");
+        const k = await kairosContender(dir, "pglite", artifact, workload, kairosTemplates, "pglite:");
+        kairos.push(k);
+        stops.push(() => k.server.child.stop(30_000));
+      } catch (e) {
+        notes.push(`Kairos on the PGlite store: not measured (${e instanceof Error ? e.message.split("\n")[0] : String(e)}).`);
+      }
       if (pg) {
         say("bench: service: starting kairos serve on PostgreSQL (one instance)");
         const k = await kairosContender(dir, "postgres", artifact, workload, kairosTemplates, await pg.createDatabase());
@@ -307,6 +323,8 @@ export async function benchService(options: ServiceOptions = {}): Promise<Servic
         stops.push(() => k.server.child.stop(30_000));
       }
       const all = [opaC, ...kairos.map((k) => k.contender)];
+      const where = (c: Contender) =>
+        c === opaC ? "" : c.name.includes("PostgreSQL") ? " on PostgreSQL" : c.name.includes("PGlite") ? " (PGlite)" : " (SQLite)";
 
       say("bench: service: one untimed pass of the workload on each, then warm-up");
       await pass(
@@ -322,9 +340,7 @@ export async function benchService(options: ServiceOptions = {}): Promise<Servic
       // from elsewhere on the machine falls on all of them alike.
       for (let r = 0; r < rounds; r++) {
         for (const c of all) {
-          say(
-            `bench: service: round ${r + 1}/${rounds}: ${c.name.split(" (")[0]}${c === opaC ? "" : c.name.includes("PostgreSQL") ? " on PostgreSQL" : " (embedded)"}`,
-          );
+          say(`bench: service: round ${r + 1}/${rounds}: ${c.name.split(" (")[0]}${where(c)}`);
           const cpu0 = cpuUs(c.pid);
           const t = await load(c, `timed-${r}`, seconds / rounds);
           const cpu1 = cpuUs(c.pid);
@@ -343,15 +359,21 @@ export async function benchService(options: ServiceOptions = {}): Promise<Servic
     }
     const opaLogBytes = statSync(opaLog).size;
     const durableOf = (k: (typeof kairos)[number]): ServiceBench["durable"] => {
-      const stored = verifyStore(k.store ?? k.dataDir, k.store ? k.dataDir : undefined);
+      const stored = k.store === undefined || k.store === "pglite:" ? verifyStore(k.dataDir) : verifyStore(k.store, k.dataDir);
       const slack = stored.logged === undefined ? -1 : stored.logged - k.contender.acknowledged;
       return { acknowledged: k.contender.acknowledged, ...stored, ok: stored.verified && slack >= 0 && slack <= (rounds + 1) * connections };
     };
     say("bench: service: verifying the stores' logs");
     const embedded = kairos[0]!;
-    const onPg = kairos[1];
+    const onPg = kairos.find((k) => k.store !== undefined && k.store !== "pglite:");
+    const onPglite = kairos.find((k) => k.store === "pglite:");
     const durable = durableOf(embedded);
     const postgresDurable = onPg ? durableOf(onPg) : undefined;
+    const pgliteDurable = onPglite ? durableOf(onPglite) : undefined;
+    if (onPglite && pgliteDurable)
+      notes.push(
+        `Kairos on the PGlite store: ${pgliteDurable.acknowledged.toLocaleString("en-US")} acknowledged, ${pgliteDurable.logged?.toLocaleString("en-US") ?? "?"} entries in its store's log, ${pgliteDurable.verified ? "verified" : "NOT verified"} — ${pgliteDurable.ok ? "within the bound above" : "OUTSIDE the bound above"}.`,
+      );
     try {
       if (pg && options.pair !== false) {
         say("bench: service: two kairos serve instances on one PostgreSQL");
@@ -364,6 +386,9 @@ export async function benchService(options: ServiceOptions = {}): Promise<Servic
     const opaRow = serviceRow(opaC.name, merge(opaC.timed), opaC.cpuUs, opaC.rssMb);
     const kairosRow = serviceRow(embedded.contender.name, merge(embedded.contender.timed), embedded.contender.cpuUs, embedded.contender.rssMb);
     const pgRow = onPg ? serviceRow(onPg.contender.name, merge(onPg.contender.timed), onPg.contender.cpuUs, onPg.contender.rssMb) : undefined;
+    const pgliteRow = onPglite
+      ? serviceRow(onPglite.contender.name, merge(onPglite.contender.timed), onPglite.contender.cpuUs, onPglite.contender.rssMb)
+      : undefined;
     const opaKeys = opaC.keys;
     const kairosKeys = embedded.contender.keys;
     const kairosMetrics = metricsOf.get(embedded);
@@ -405,7 +430,7 @@ export async function benchService(options: ServiceOptions = {}): Promise<Servic
 
     return {
       load: { connections, seconds, rounds, warmup_s: warmup, requests: workload.length },
-      rows: [opaRow, kairosRow, ...(pgRow ? [pgRow] : [])],
+      rows: [opaRow, kairosRow, ...(pgliteRow ? [pgliteRow] : []), ...(pgRow ? [pgRow] : [])],
       goal,
       mix: { opa: tally(opaKeys), kairos: tally(kairosKeys) },
       agreement: Math.round((same / workload.length) * 1000) / 10,

@@ -1,9 +1,18 @@
 // Canonical JSON: object keys in code-unit order at every depth, so the same value prints the
 // same bytes in every process. Decisions, decision ids and log entries are built on it.
-// (A serializer of its own: JS objects put integer-like keys first whatever the insertion order.)
 // It refuses what JSON cannot represent faithfully — functions, symbols, BigInts, NaN and
 // ±Infinity, cycles, class instances, absurd nesting — with a CanonicalJsonError that says what
 // and where, instead of printing `null` or `{}` in its place: a log entry must say what happened.
+//
+// Two paths, one output (issue 13). The fast path checks the value in one walk — plain data
+// only, keys already in order or put in order in a copy — and hands it to the native
+// `JSON.stringify`, which prints exactly the canonical form once every object's own key order is
+// the code-unit order. It gives up (and the careful writer below takes over, producing the same
+// text or the precise error) on anything it does not vouch for: a value it would refuse, a copy
+// that would need integer-like keys (JS objects enumerate them first whatever the insertion
+// order) or a `__proto__` key, an indent JSON.stringify would clamp. The careful writer is the
+// previous implementation; test/log/canonical-json-reference.ts keeps a frozen copy as the oracle
+// of the property tests.
 
 /** A JSON value as the runtime prints it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -127,6 +136,82 @@ class Writer {
   }
 }
 
+/** Thrown inside the fast path when the careful writer must decide (never escapes this module). */
+const GIVE_UP: unique symbol = Symbol("canonical JSON: careful path");
+
+const OBJECT_PROTO: object = Object.prototype;
+
+/** True for keys JS objects enumerate before all others, in numeric order (array indices). */
+function isIndexKey(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return c >= 48 && c <= 57 && /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295;
+}
+
+/**
+ * The value itself when JSON.stringify already prints it canonically, else a copy that it
+ * prints canonically (objects whose keys were out of order re-created in order); throws GIVE_UP
+ * on anything the careful writer must look at.
+ */
+function ordered(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+    case "undefined":
+      return value;
+    case "number":
+      if (Number.isFinite(value)) return value;
+      throw GIVE_UP;
+    case "object": {
+      if (value === null) return value;
+      if (depth >= MAX_JSON_DEPTH) throw GIVE_UP;
+      if (Array.isArray(value)) {
+        let copy: unknown[] | undefined;
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          const out = ordered(item, depth + 1);
+          if (out !== item) copy ??= value.slice(0, i);
+          if (copy !== undefined) copy.push(out);
+        }
+        return copy ?? value;
+      }
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto !== OBJECT_PROTO && proto !== null) throw GIVE_UP;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      const n = keys.length;
+      let inOrder = true;
+      for (let i = 1; i < n; i++) {
+        if (keys[i - 1]! > keys[i]!) {
+          inOrder = false;
+          break;
+        }
+      }
+      let copy: Record<string, unknown> | undefined;
+      if (!inOrder) {
+        keys.sort();
+        copy = {};
+      }
+      for (let i = 0; i < n; i++) {
+        const key = keys[i]!;
+        const item = record[key];
+        const out = ordered(item, depth + 1);
+        if (out !== item && copy === undefined) {
+          copy = {};
+          for (let j = 0; j < i; j++) copy[keys[j]!] = record[keys[j]!];
+        }
+        if (copy !== undefined) {
+          // A copy enumerates integer-like keys first and treats `__proto__` as the prototype.
+          if (key === "__proto__" || (n > 1 && isIndexKey(key))) throw GIVE_UP;
+          copy[key] = out;
+        }
+      }
+      return copy ?? value;
+    }
+    default:
+      throw GIVE_UP;
+  }
+}
+
 /**
  * Canonical JSON text of plain data: keys sorted by code unit, `undefined` properties dropped,
  * `undefined` inside arrays printed as `null`. `indent` 0 gives the compact form that ids are
@@ -136,6 +221,21 @@ class Writer {
  * MAX_JSON_DEPTH. `root` names the value in those paths (default: none, `(the value)`).
  */
 export function canonicalJson(value: unknown, indent = 0, root: readonly (string | number)[] = []): string {
+  if (Number.isInteger(indent) && indent >= 0 && indent <= 10) {
+    let prepared: unknown;
+    try {
+      prepared = ordered(value, 0);
+    } catch (e) {
+      if (e !== GIVE_UP) throw e;
+      return carefulCanonicalJson(value, indent, root);
+    }
+    return JSON.stringify(prepared, null, indent) ?? "null";
+  }
+  return carefulCanonicalJson(value, indent, root);
+}
+
+/** The careful writer: the same text as canonicalJson, or the precise error. */
+function carefulCanonicalJson(value: unknown, indent: number, root: readonly (string | number)[]): string {
   return new Writer(" ".repeat(indent), root).write(value, 0, false) ?? "null";
 }
 

@@ -33,28 +33,63 @@ export function parseDurationLiteral(text: string): number | undefined {
   return ms <= MAX_DURATION_MS ? ms : undefined;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Days since the epoch of a proleptic Gregorian date (what `Date` counts), or undefined when the
+ * month or the day does not exist. Arithmetic, not `Date`: requests parse several datetimes each
+ * (test/runtime/literals-fast.test.ts checks it against `Date` over the whole calendar).
+ */
+function civilDay(y: number, mo: number, d: number): number | undefined {
+  if (mo < 1 || mo > 12 || d < 1) return undefined;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return undefined;
+  // Days from civil (H. Hinnant): years counted from March, so the leap day ends a year.
+  const yy = mo <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
 /** `YYYY-MM-DD` → days since the epoch, or undefined when not a calendar date. */
 export function parseDateLiteral(text: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (!m) return undefined;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return undefined;
-  // setUTCFullYear, not Date.UTC: Date.UTC reads the years 0–99 as 1900–1999.
-  const back = new Date(0);
-  back.setUTCFullYear(y, mo - 1, d);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
-  return Math.round(back.getTime() / MS_PER_DAY);
+  return civilDay(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
 const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** The value of the two ASCII digits at `i`, or -1. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
 /** ISO 8601 datetime with a `Z` or `±HH:MM` offset → epoch milliseconds, or undefined. */
 export function parseDateTimeLiteral(text: string): number | undefined {
+  // The form requests and logs use most, `2026-05-30T09:00:00Z`, read without a regex.
+  if (text.length === 20 && text.charCodeAt(19) === 90 /* Z */) {
+    const c = twoDigits(text, 0);
+    const y = twoDigits(text, 2);
+    const mo = twoDigits(text, 5);
+    const d = twoDigits(text, 8);
+    const h = twoDigits(text, 11);
+    const mi = twoDigits(text, 14);
+    const sec = twoDigits(text, 17);
+    const shaped = text[4] === "-" && text[7] === "-" && text[10] === "T" && text[13] === ":" && text[16] === ":";
+    if (shaped && c >= 0 && y >= 0 && mo >= 0 && d >= 0 && h >= 0 && mi >= 0 && sec >= 0) {
+      const day = civilDay(c * 100 + y, mo, d);
+      if (day === undefined || h > 23 || mi > 59 || sec > 59) return undefined;
+      return day * MS_PER_DAY + ((h * 60 + mi) * 60 + sec) * 1000;
+    }
+  }
   const m = DATETIME_RE.exec(text);
   if (!m) return undefined;
-  const day = parseDateLiteral(`${m[1]}-${m[2]}-${m[3]}`);
+  const day = civilDay(Number(m[1]), Number(m[2]), Number(m[3]));
   if (day === undefined) return undefined;
   const h = Number(m[4]);
   const mi = Number(m[5]);

@@ -47,14 +47,21 @@ function compress(h: Uint32Array, block: DataView, w: Uint32Array): void {
 }
 
 // In Node, the native implementation (reached without an import, so this module stays
-// browser-safe): the same digest, an order of magnitude faster on decision ids and hashes.
-type NodeCrypto = { createHash(alg: "sha256"): { update(d: Uint8Array | string): { digest(enc: "hex"): string } } };
+// browser-safe): the same digest, an order of magnitude faster on decision ids and hashes. The
+// one-shot `crypto.hash` (Node ≥ 21.7) skips the Hash object: ~0.25 µs instead of ~0.55 for a
+// short text, which a log entry pays several times (its hash, its committed members, its MAC).
+type NodeCrypto = {
+  createHash(alg: "sha256"): { update(d: Uint8Array | string): { digest(enc: "hex"): string } };
+  hash?: (alg: "sha256", data: Uint8Array | string, enc: "hex") => string;
+};
 const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:crypto") as
   | NodeCrypto
   | undefined;
+const oneShot = nodeCrypto?.hash;
 
 /** SHA-256 of bytes, or of a string's UTF-8 encoding, as 64 lowercase hex digits. */
 export function sha256Hex(input: Uint8Array | string): string {
+  if (oneShot !== undefined) return oneShot("sha256", input, "hex");
   return nodeCrypto ? nodeCrypto.createHash("sha256").update(input).digest("hex") : sha256HexPortable(input);
 }
 

@@ -78,12 +78,53 @@ function fail(c: CandidateState, code: string, message: string, failures: Failur
 }
 
 function sortedUnion(lists: readonly (readonly string[])[]): string[] {
-  return [...new Set(lists.flat())].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // Journeys' lists, many of them the same few: each distinct list is read once.
+  const all = new Set<string>();
+  for (const list of new Set(lists)) for (const item of list) all.add(item);
+  return [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The root `entity.field` (or `event.name`) of a problem's field path. */
 function rootField(path: string): string {
   return path.replace(/\[.*$/, "").split(".").slice(0, 2).join(".");
+}
+
+// A journey's fields as a frozen copy, once per journey: the policy engine keys its residency
+// memo by the list, and a frozen list is one it can trust not to change.
+const frozen = new WeakMap<JourneyMeta, { fields: readonly string[]; copy: readonly string[] }>();
+
+function frozenFields(meta: JourneyMeta): readonly string[] {
+  const known = frozen.get(meta);
+  if (known && known.fields === meta.fields && known.copy.length === meta.fields.length) return known.copy;
+  const copy = Object.freeze([...meta.fields]);
+  frozen.set(meta, { fields: meta.fields, copy });
+  return copy;
+}
+
+// A journey's bundle (its fields and event fields) as text, once per journey's meta.
+const bundleKeys = new WeakMap<JourneyMeta, { fields: readonly string[]; eventFields: readonly string[]; key: string }>();
+
+function bundleKey(meta: JourneyMeta): string {
+  const known = bundleKeys.get(meta);
+  if (known && known.fields === meta.fields && known.eventFields === meta.eventFields) return known.key;
+  const key = JSON.stringify([meta.fields, meta.eventFields]);
+  bundleKeys.set(meta, { fields: meta.fields, eventFields: meta.eventFields, key });
+  return key;
+}
+
+// `entity.field` paths split once per journey's list (the artifact's lists never change).
+const splits = new WeakMap<readonly string[], readonly (readonly [string, string])[]>();
+
+function splitFields(fields: readonly string[]): readonly (readonly [string, string])[] {
+  let split = splits.get(fields);
+  if (split === undefined || split.length !== fields.length) {
+    split = fields.map((path) => {
+      const dot = path.indexOf(".");
+      return [path.slice(0, dot), path.slice(dot + 1)] as const;
+    });
+    splits.set(fields, split);
+  }
+  return split;
 }
 
 /**
@@ -100,10 +141,7 @@ function predicateContext(
 ): PredicateContext {
   const ctx = dict<unknown>();
   for (const entity of binds) ctx[entity] = dict<ContextValue>();
-  for (const path of meta.fields) {
-    const dot = path.indexOf(".");
-    const entity = path.slice(0, dot);
-    const field = path.slice(dot + 1);
+  for (const [entity, field] of splitFields(meta.fields)) {
     const value = own(own(data, entity), field) as ContextValue;
     const record = (Object.hasOwn(ctx, entity) ? ctx[entity] : (ctx[entity] = dict<ContextValue>())) as Dict<ContextValue>;
     if (value !== undefined) record[field] = value;
@@ -270,8 +308,14 @@ export async function runContract(
   const observe = deps.observe;
   let started = observe ? clock() : 0;
   try {
-    const screenInput = { now: req.now, region: req.region, consents: consents.consents, objections: consents.objections };
-    const asked = candidates.map((c) => ({ journey: c.meta.id, purpose: c.meta.purpose, channel: c.meta.action.channel, fields: c.meta.fields }));
+    const screenInput = {
+      now: req.now,
+      region: req.region,
+      consents: consents.consents,
+      objections: consents.objections,
+      ...(parsed.times ? { times: parsed.times } : {}),
+    };
+    const asked = candidates.map((c) => ({ journey: c.meta.id, purpose: c.meta.purpose, channel: c.meta.action.channel, fields: frozenFields(c.meta) }));
     const screened = await withDeadline("policy", deadlines.policy, (signal) => screen(policy, asked, screenInput, signal), "reject");
     screened.forEach((s, i) => {
       const c = candidates[i]!;
@@ -292,8 +336,14 @@ export async function runContract(
 
   // Step 3: the minimal bundle of the survivors, and nothing else.
   const survivors = candidates.filter((c) => c.outcome === undefined);
-  const fields = sortedUnion(survivors.map((c) => c.meta.fields));
-  const eventFields = sortedUnion(survivors.map((c) => c.meta.eventFields));
+  // One journey per distinct bundle: many candidates read the same few.
+  const bundles = new Map<string, JourneyMeta>();
+  for (const c of survivors) {
+    const key = bundleKey(c.meta);
+    if (!bundles.has(key)) bundles.set(key, c.meta);
+  }
+  const fields = sortedUnion([...bundles.values()].map((m) => m.fields));
+  const eventFields = sortedUnion([...bundles.values()].map((m) => m.eventFields));
   let answer: unknown = {};
   if (fields.length > 0) {
     if (observe) started = clock();
@@ -315,9 +365,11 @@ export async function runContract(
   const event = normalizePayload(eventDef, eventFields, req.event.payload);
   const problems = new Map<string, FieldProblem[]>();
   for (const p of [...data.problems, ...event.problems]) problems.set(rootField(p.field), [...(problems.get(rootField(p.field)) ?? []), p]);
-  for (const c of survivors) {
-    for (const f of [...c.meta.fields, ...c.meta.eventFields.map((n) => `event.${n}`)]) {
-      for (const p of problems.get(f) ?? []) fail(c, p.code, p.message, failures);
+  if (problems.size > 0) {
+    for (const c of survivors) {
+      for (const f of [...c.meta.fields, ...c.meta.eventFields.map((n) => `event.${n}`)]) {
+        for (const p of problems.get(f) ?? []) fail(c, p.code, p.message, failures);
+      }
     }
   }
   const minimized = { context: data.minimized, payload: event.minimized["event"] ?? dict() };
@@ -325,8 +377,17 @@ export async function runContract(
   // Step 4: traced predicates of the survivors whose data is sound.
   if (observe) started = clock();
   const ctxOf = new Map<CandidateState, PredicateContext>();
+  // Candidates with the same bundle read the same context: built once per bundle (predicates
+  // only read it), not once per candidate.
+  const byBundle = new Map<string, PredicateContext>();
+  const eventValues = event.values["event"] ?? dict();
   for (const c of survivors.filter((s) => s.outcome === undefined)) {
-    const ctx = predicateContext(c.meta, parsed.nowMs, data.values, event.values["event"] ?? dict(), eventDef.binds);
+    const bundle = bundleKey(c.meta);
+    let ctx = byBundle.get(bundle);
+    if (ctx === undefined) {
+      ctx = predicateContext(c.meta, parsed.nowMs, data.values, eventValues, eventDef.binds);
+      byBundle.set(bundle, ctx);
+    }
     ctxOf.set(c, ctx);
     try {
       const value = c.journey.when(ctx, tracer(c.trace));
@@ -373,7 +434,7 @@ function decideWinner(
   failures: Failure[],
 ): Pick<ContractResult, "winner" | "action" | "deferredUntil" | "explanation"> {
   const { catalog } = deps;
-  const history = pastActions(consents.history, deps.journeys);
+  const history = pastActions(consents.history, deps.journeys, parsed.times);
   const { winner, deferredUntil } = applyGuardrails(catalog, matched, parsed, history, (c) => own(own(ctxOf.get(c), "customer"), "timezone"), failures);
   const found = { ...(winner ? { winner } : {}), ...(deferredUntil ? { deferredUntil } : {}) };
   if (winner?.outcome !== "acted" && winner?.outcome !== "deferred" && winner?.outcome !== "pending_review") return found;
@@ -399,10 +460,15 @@ function decideWinner(
  * The history as the guardrails count it: times in ms, and each entry's channel and purpose —
  * its own, else its journey's action channel and purpose when the artifact has that journey.
  */
-function pastActions(history: ParsedConsents["history"], journeys: ReadonlyMap<string, JourneyMeta> | undefined): PastAction[] {
+function pastActions(
+  history: ParsedConsents["history"],
+  journeys: ReadonlyMap<string, JourneyMeta> | undefined,
+  times: ReadonlyMap<string, number> | undefined,
+): PastAction[] {
   return history.map((h) => {
     const meta = journeys?.get(h.journey);
-    return { journey: h.journey, atMs: parseDateTimeLiteral(h.at)!, channel: h.channel ?? meta?.action.channel, purpose: h.purpose ?? meta?.purpose };
+    const atMs = times?.get(h.at) ?? parseDateTimeLiteral(h.at)!;
+    return { journey: h.journey, atMs, channel: h.channel ?? meta?.action.channel, purpose: h.purpose ?? meta?.purpose };
   });
 }
 
@@ -429,16 +495,9 @@ export interface CapScope {
  */
 export function ownRecords(parsed: ParsedRequest, journeys: readonly CompiledJourney[], scope?: CapScope): ParsedConsents {
   const req = parsed.request;
-  const ids = new Set(journeys.map((j) => j.meta.id));
-  const purposes = new Set(journeys.map((j) => j.meta.purpose));
+  const { ids, purposes, caps } = candidateScope(journeys, scope);
   const mine = <T extends { subject?: string | undefined }>(list: readonly T[] | undefined): T[] =>
     (list ?? []).filter((r) => r.subject === undefined || r.subject === req.subject);
-  const caps: ChannelCapDef[] = [];
-  if (scope) {
-    for (const cap of channelCaps(scope.catalog)) {
-      if (journeys.some((j) => capCovers(cap, j.meta.action.channel, j.meta.purpose, scope.catalog))) caps.push(cap);
-    }
-  }
   const counted = (h: { journey: string; channel?: string | undefined; purpose?: string | undefined }): boolean => {
     if (ids.has(h.journey)) return true;
     if (caps.length === 0 || !scope) return false;
@@ -452,4 +511,37 @@ export function ownRecords(parsed: ParsedRequest, journeys: readonly CompiledJou
     objections: mine(req.objections).filter((o) => o.scope === "direct_marketing" || purposes.has(o.scope.slice("purpose:".length))),
     history: mine(req.history).filter(counted),
   };
+}
+
+/** What a list of candidates keeps of a request: their ids, their purposes, the channel caps covering one of them. */
+interface CandidateScope {
+  readonly catalog: Catalog | undefined;
+  readonly journeys: ReadonlyMap<string, JourneyMeta> | undefined;
+  readonly ids: ReadonlySet<string>;
+  readonly purposes: ReadonlySet<string>;
+  readonly caps: readonly ChannelCapDef[];
+}
+
+// By candidate list: the trigger index hands out the same list for every request of an event
+// (and never changes it), so this is worked out once per event, not per request.
+const scopes = new WeakMap<readonly CompiledJourney[], CandidateScope>();
+
+function candidateScope(journeys: readonly CompiledJourney[], scope: CapScope | undefined): CandidateScope {
+  const known = scopes.get(journeys);
+  if (known && known.catalog === scope?.catalog && known.journeys === scope?.journeys) return known;
+  const caps: ChannelCapDef[] = [];
+  if (scope) {
+    for (const cap of channelCaps(scope.catalog)) {
+      if (journeys.some((j) => capCovers(cap, j.meta.action.channel, j.meta.purpose, scope.catalog))) caps.push(cap);
+    }
+  }
+  const made: CandidateScope = {
+    catalog: scope?.catalog,
+    journeys: scope?.journeys,
+    ids: new Set(journeys.map((j) => j.meta.id)),
+    purposes: new Set(journeys.map((j) => j.meta.purpose)),
+    caps,
+  };
+  scopes.set(journeys, made);
+  return made;
 }

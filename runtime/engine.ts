@@ -5,7 +5,7 @@
 // External calls (provider, policies, sink) run under deadlines; requests under limits.
 import type { JourneyMeta, Manifest, PredicatesModule } from "../core/artifact.ts";
 import type { Catalog } from "../core/catalog/types.ts";
-import { canonicalJson, isCanonicalJsonError } from "../core/canonical-json.ts";
+import { canonicalJson, isCanonicalJsonError, MAX_JSON_DEPTH } from "../core/canonical-json.ts";
 import { InMemoryProvider, type ContextProvider } from "./context.ts";
 import { ownRecords, runContract, type ContractResult, type Failure } from "./contract.ts";
 import { DeadlineExceeded, resolveDeadlines, withDeadline, type Deadlines } from "./deadline.ts";
@@ -67,6 +67,15 @@ export interface DecisionRecord {
  */
 export function decisionId(artifactHash: string, request: unknown): string {
   return `d_${sha256Hex(canonicalJson({ artifact: artifactHash, request }, 0, [])).slice(0, 32)}`;
+}
+
+/**
+ * decisionId of a request already written as canonical JSON (`requestJson`): the same id, from
+ * the text the log then seals as is (DecisionLogEntry.requestJson), so it is written once.
+ */
+export function decisionIdOfJson(artifactHash: string, requestJson: string): string {
+  // canonicalJson({ artifact, request }): "artifact" sorts before "request", compact form.
+  return `d_${sha256Hex(`{"artifact":${JSON.stringify(artifactHash)},"request":${requestJson}}`).slice(0, 32)}`;
 }
 
 /** The decision as canonical JSON text (2-space indent, sorted keys): byte-stable everywhere. */
@@ -206,22 +215,33 @@ export class Engine {
       ...(observe ? { observe } : {}),
     };
     const result = await runContract(deps, parsed.value, journeys, mine);
-    const { payload: _payload, ...event } = request.event;
+    // Built with its keys in canonical (code-unit) order at every level, so that writing it as
+    // canonical JSON copies nothing: the same members as the request's, nothing else.
+    const e = request.event;
+    const event: Record<string, unknown> = {};
+    if (Object.hasOwn(e, "at")) event["at"] = e.at;
+    event["id"] = e.id;
+    if (Object.keys(result.payload).length > 0) event["payload"] = result.payload;
+    if (Object.hasOwn(e, "timer")) event["timer"] = e.timer;
+    event["type"] = e.type;
     const minimized: MinimizedRequest = {
-      event: { ...event, ...(Object.keys(result.payload).length > 0 ? { payload: result.payload } : {}) },
-      subject: request.subject,
-      now: request.now,
-      region: request.region,
+      consents: mine.consents.map((r) => inKeyOrder(r, CONSENT_KEYS)),
       context: result.context,
-      consents: mine.consents,
-      objections: mine.objections,
-      history: mine.history,
+      event: event as unknown as MinimizedRequest["event"],
+      history: mine.history.map((r) => inKeyOrder(r, HISTORY_KEYS)),
+      now: request.now,
+      objections: mine.objections.map((r) => inKeyOrder(r, OBJECTION_KEYS)),
+      region: request.region,
+      subject: request.subject,
     };
     try {
-      const decision = this.assemble(decisionId(this.hash, minimized), result, wakeups);
-      // The decision holds trace values and reasons; the request was checked by its id.
-      canonicalJson(decision, 0, ["decision"]);
-      return { decision, entry: this.entry(decision, minimized, parsed.value) };
+      // Paths under `request`, as when the id was computed over { artifact, request }.
+      const requestJson = canonicalJson(minimized, 0, ["request"]);
+      const decision = this.assemble(decisionIdOfJson(this.hash, requestJson), result, wakeups);
+      // The decision holds trace values and reasons; the request was checked by its id. A walk
+      // vouches for plain data; only what it doubts is written out, for the precise error.
+      if (!isPlainDecision(decision)) canonicalJson(decision, 0, ["decision"]);
+      return { decision, entry: this.entry(decision, minimized, parsed.value, requestJson) };
     } catch (e) {
       if (!isCanonicalJsonError(e)) throw e;
       // Not plain data (a provider's BigInt or function, a trace value that is not JSON): no
@@ -232,16 +252,20 @@ export class Engine {
   }
 
   private assemble(id: string, r: ContractResult, wakeups: readonly Wakeup[]): Decision {
-    const evaluations: Evaluation[] = r.candidates.map((c) => ({
-      journey: c.meta.id,
-      outcome: c.outcome ?? "error",
-      purpose: c.meta.purpose,
-      priority: c.meta.priority,
-      ...(c.basis === undefined ? {} : { basis: c.basis }),
-      ...(c.reasons.length === 0 ? {} : { reasons: c.reasons }),
-      trace: c.trace,
-      ...(c.matched === undefined ? {} : { matched: c.matched }),
-    }));
+    const evaluations: Evaluation[] = r.candidates.map((c) => {
+      // Keys set one by one, in this order: what the spreads of optional keys gave, without their objects.
+      const e: { -readonly [K in keyof Evaluation]: Evaluation[K] } = {
+        journey: c.meta.id,
+        outcome: c.outcome ?? "error",
+        purpose: c.meta.purpose,
+        priority: c.meta.priority,
+      } as Evaluation;
+      if (c.basis !== undefined) e.basis = c.basis;
+      if (c.reasons.length > 0) e.reasons = c.reasons;
+      e.trace = c.trace;
+      if (c.matched !== undefined) e.matched = c.matched;
+      return e;
+    });
     const failures: Failure[] = [...r.failures];
     if (evaluations.some((e) => e.outcome === "error") && failures.length === 0) {
       failures.push({ code: "internal_error", message: "a candidate ended without an outcome" });
@@ -276,7 +300,7 @@ export class Engine {
     };
   }
 
-  private entry(decision: Decision, request: MinimizedRequest, parsed: ParsedRequest | undefined): DecisionLogEntry {
+  private entry(decision: Decision, request: MinimizedRequest, parsed: ParsedRequest | undefined, requestJson?: string): DecisionLogEntry {
     return {
       decision_id: decision.decision_id,
       at: parsed?.request.now ?? request.now,
@@ -285,6 +309,7 @@ export class Engine {
       ...(decision.journey === undefined ? {} : { journey: decision.journey }),
       ...(decision.basis === undefined ? {} : { basis: decision.basis }),
       request,
+      ...(requestJson === undefined ? {} : { requestJson }),
       policies: this.policies(),
       decision,
     };
@@ -332,6 +357,96 @@ export class Engine {
     };
     return { decision, entry: this.entry(decision, request, undefined) };
   }
+}
+
+/**
+ * isPlainData of a decision, quicker: evaluations of many candidates share their consent reasons
+ * (one screening per purpose and channel), and each shared object is walked once. Any key it
+ * does not expect is walked as plain data.
+ */
+export function isPlainDecision(decision: Decision): boolean {
+  const seen = new Set<object>();
+  const walked = (v: unknown, depth: number): boolean => {
+    if (typeof v !== "object" || v === null) return isPlainData(v, depth);
+    if (seen.has(v)) return true;
+    if (!isPlainData(v, depth)) return false;
+    seen.add(v);
+    return true;
+  };
+  for (const key of Object.keys(decision)) {
+    const value = (decision as unknown as Record<string, unknown>)[key];
+    if (key !== "evaluations" || !Array.isArray(value)) {
+      if (!isPlainData(value, 1)) return false;
+      continue;
+    }
+    for (const e of value as unknown[]) {
+      if (typeof e !== "object" || e === null || Array.isArray(e) || Object.getPrototypeOf(e) !== Object.prototype) return isPlainData(decision, 0);
+      const ev = e as Record<string, unknown>;
+      for (const k of Object.keys(ev)) {
+        const item = ev[k];
+        if (k === "reasons" && Array.isArray(item)) {
+          for (const r of item) if (!walked(r, 4)) return false;
+        } else if (k === "trace" && Array.isArray(item)) {
+          for (const t of item as unknown[]) {
+            if (!Array.isArray(t) || t.length !== 2 || typeof t[0] !== "number" || !Number.isFinite(t[0])) {
+              if (!isPlainData(t, 4)) return false;
+              continue;
+            }
+            const v: unknown = t[1];
+            const tv = typeof v;
+            if (tv === "string" || tv === "boolean" || v === null || (tv === "number" && Number.isFinite(v))) continue;
+            if (!isPlainData(v, 5)) return false;
+          }
+        } else if (!isPlainData(item, 3)) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * True when `canonicalJson` surely encodes `value`: strings, booleans, finite numbers, null,
+ * `undefined`, arrays and objects with `Object.prototype` or no prototype, less than
+ * MAX_JSON_DEPTH deep (a cycle runs into that bound). False says only "not sure": the caller
+ * then asks canonicalJson itself, which encodes it or names what it cannot encode.
+ */
+export function isPlainData(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+    case "undefined":
+      return true;
+    case "number":
+      return Number.isFinite(value);
+    case "object": {
+      if (value === null) return true;
+      if (depth >= MAX_JSON_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!isPlainData(value[i], depth + 1)) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto !== Object.prototype && proto !== null) return false;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      for (let i = 0; i < keys.length; i++) if (!isPlainData(record[keys[i]!], depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// The members of the request's records (runtime/request.ts's schemas), in code-unit order.
+const CONSENT_KEYS = ["at", "channel", "expires_at", "notice_version", "purpose", "source", "status", "subject"] as const;
+const OBJECTION_KEYS = ["at", "scope", "subject"] as const;
+const HISTORY_KEYS = ["at", "channel", "journey", "purpose", "subject"] as const;
+
+/** A copy of a parsed record with its members in the given (code-unit) order; the record has no others. */
+function inKeyOrder<T extends object>(record: T, keys: readonly string[]): T {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (Object.hasOwn(record, k)) out[k] = (record as Record<string, unknown>)[k];
+  return out as T;
 }
 
 /** The same decision turned into `error`: no winner, no action (fail closed). */

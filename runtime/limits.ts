@@ -93,7 +93,10 @@ function hint(limit: keyof RequestLimits): string {
   return `the limit is the engine option \`limits.${limit}\` (docs/runtime.md#limits); raise it there if such requests are legitimate`;
 }
 
-const RECORD_LISTS: readonly ("consents" | "objections" | "history")[] = ["consents", "objections", "history"];
+/** The limit of a top-level list by its key: its own for the record lists, else `listItems`. */
+function recordList(key: string): keyof RequestLimits {
+  return key === "consents" || key === "objections" || key === "history" ? key : "listItems";
+}
 const RECORD_WORD = { consents: "consent records", objections: "objections", history: "history entries" } as const;
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -186,10 +189,12 @@ class Walker {
       return true;
     }
     if (!isRecord(value)) return true;
-    for (const key of Object.keys(value)) {
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       segs.push(key);
-      const list = level === 1 ? RECORD_LISTS.find((l) => l === key) : undefined;
-      const ok = this.string(key, "the key") && this.walk(value[key], level + 1, list ?? "listItems");
+      const list = level === 1 ? recordList(key) : "listItems";
+      const ok = this.string(key, "the key") && this.walk(value[key], level + 1, list);
       segs.pop();
       if (!ok) return false;
     }

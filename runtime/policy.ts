@@ -36,6 +36,8 @@ export interface ScreenInput {
   readonly region: string;
   readonly consents: readonly ConsentRecord[];
   readonly objections: readonly Objection[];
+  /** The request's datetimes already parsed (text → epoch ms), handed to the policies as a hint. */
+  readonly times?: ReadonlyMap<string, number>;
 }
 
 function quoteRecord(r: ConsentRecord | undefined): Record<string, unknown> | undefined {
@@ -134,16 +136,10 @@ export function screen(
   input: ScreenInput,
   signal?: AbortSignal,
 ): Screening[] | Promise<Screening[]> {
-  const verdicts = policy.evaluate(
-    {
-      now: input.now,
-      region: input.region,
-      candidates: candidates.map((c) => ({ journey: c.journey, purpose: c.purpose, channel: c.channel, fields: c.fields })),
-      consents: input.consents,
-      objections: input.objections,
-    },
-    signal,
-  );
+  const request: PolicyRequest = { now: input.now, region: input.region, candidates, consents: input.consents, objections: input.objections };
+  // Not enumerable: an evaluator that sends the request elsewhere as JSON sends what it did before.
+  if (input.times) Object.defineProperty(request, "times", { value: input.times, enumerable: false });
+  const verdicts = policy.evaluate(request, signal);
   return isThenable(verdicts) ? Promise.resolve(verdicts).then((v) => toScreenings(v, candidates, input)) : toScreenings(verdicts, candidates, input);
 }
 
@@ -152,9 +148,20 @@ function toScreenings(verdicts: readonly CandidateVerdict[], candidates: readonl
   if (verdicts.length !== candidates.length) {
     throw new Error(`the policies returned ${verdicts.length} verdicts for ${candidates.length} candidates`);
   }
+  // Candidates of one (purpose, channel) and field set share their verdicts' objects (the
+  // PolicyEngine asks once per distinct pair and field set): they share the screening too, whose
+  // reasons read nothing else of the candidate.
+  const seen = new Map<object, { residency: object; purpose: string; channel: string; screening: Screening }[]>();
   return candidates.map((c, i) => {
     const v = verdicts[i]!;
     if (v.journey !== c.journey) throw new Error(`the policies returned a verdict for \`${v.journey}\` in place of \`${c.journey}\``);
-    return toScreening(v, c, input);
+    const same = seen.get(v.consent);
+    const hit = same?.find((s) => s.residency === v.residency && s.purpose === c.purpose && s.channel === c.channel);
+    if (hit) return hit.screening;
+    const screening = toScreening(v, c, input);
+    const entry = { residency: v.residency, purpose: c.purpose, channel: c.channel, screening };
+    if (same) same.push(entry);
+    else seen.set(v.consent, [entry]);
+    return screening;
   });
 }

@@ -9,6 +9,7 @@ import type { Catalog } from "../core/catalog/types.ts";
 import { didYouMean } from "../core/diagnostics.ts";
 import { parseDateTimeLiteral, parseDurationLiteral } from "../core/literals.ts";
 import { checkRequestLimits, DEFAULT_LIMITS, thousands, type RequestLimits } from "./limits.ts";
+import { parseCompiled } from "./request-compiled.ts";
 
 /** One thing wrong with a request: where (a JSON path such as `consents[2].status`) and what. */
 export interface RequestProblem {
@@ -86,6 +87,8 @@ export interface ParsedRequest {
   readonly eventAtMs: number;
   /** `event.timer` in milliseconds, when the request is a timed follow-up. */
   readonly timerMs?: number;
+  /** The request's datetimes already parsed (text → epoch ms), when the compiled parse read them. */
+  readonly times?: ReadonlyMap<string, number>;
 }
 
 export type RequestResult = { readonly ok: true; readonly value: ParsedRequest } | { readonly ok: false; readonly problems: readonly RequestProblem[] };
@@ -214,15 +217,23 @@ function capped(problems: readonly RequestProblem[]): readonly RequestProblem[] 
 export function parseRequest(raw: unknown, catalog?: Catalog, limits: RequestLimits = DEFAULT_LIMITS): RequestResult {
   const over = checkRequestLimits(raw, limits);
   if (over) return { ok: false, problems: [{ path: over.path, message: over.message, hint: over.hint }] };
-  const result = RequestSchema.safeParse(raw, { reportInput: true });
-  if (!result.success) return { ok: false, problems: capped(result.error.issues.flatMap(issueToProblems)) };
-  const request = result.data;
+  // The compiled parse takes the happy path; zod decides (and explains) everything else.
+  const compiled = parseCompiled(raw);
+  let request: DecisionRequest;
+  if (compiled) request = compiled.request;
+  else {
+    const result = RequestSchema.safeParse(raw, { reportInput: true });
+    if (!result.success) return { ok: false, problems: capped(result.error.issues.flatMap(issueToProblems)) };
+    request = result.data;
+  }
   const problems = catalog ? catalogProblems(request, catalog) : [];
   if (problems.length > 0) return { ok: false, problems: capped(problems) };
-  const nowMs = parseDateTimeLiteral(request.now)!;
-  const eventAtMs = request.event.at === undefined ? nowMs : parseDateTimeLiteral(request.event.at)!;
+  const times = compiled?.times;
+  const time = (text: string): number => times?.get(text) ?? parseDateTimeLiteral(text)!;
+  const nowMs = time(request.now);
+  const eventAtMs = request.event.at === undefined ? nowMs : time(request.event.at);
   const timerMs = request.event.timer === undefined ? undefined : parseDurationLiteral(request.event.timer)!;
-  return { ok: true, value: { request, nowMs, eventAtMs, ...(timerMs === undefined ? {} : { timerMs }) } };
+  return { ok: true, value: { request, nowMs, eventAtMs, ...(timerMs === undefined ? {} : { timerMs }), ...(times ? { times } : {}) } };
 }
 
 /** `path: message (hint)` lines, for people. */

@@ -53,6 +53,12 @@ export interface DecisionLogEntry {
   /** The lawful basis of the winner, when there is one. */
   readonly basis?: string;
   readonly request: MinimizedRequest;
+  /**
+   * `canonicalJson(request)`, when the engine already computed it (the decision id is a hash of
+   * `{"artifact":…,"request":<this text>}`): the log seals exactly this text instead of
+   * serializing the request again. Optional; when present it must be that text, byte for byte.
+   */
+  readonly requestJson?: string;
   readonly policies: AppliedPolicies;
   /** The decision as returned, evaluations and traces included. */
   readonly decision: Decision;

@@ -8,7 +8,7 @@ import { compilePolicyDir } from "../compiler/node/index.ts";
 import { renderDiagnostic, sortDiagnostics } from "../core/diagnostics.ts";
 import type { Engine, EngineOptions } from "../runtime/engine.ts";
 import { loadEngine, PART } from "../runtime/load.ts";
-import { readArtifactDir } from "../runtime/node.ts";
+import { loadEngineDir } from "../runtime/node.ts";
 
 /** The service cannot start: what is wrong, and what to do. */
 export class StartError extends Error {
@@ -30,7 +30,7 @@ export class StartError extends Error {
 export async function loadArtifact(path: string, options: EngineOptions = {}): Promise<{ engine: Engine; compiled: boolean }> {
   if (!existsSync(path))
     throw new StartError("start/no-artifact", `\`${path}\` does not exist`, { hint: "give a policy-set directory or an artifact directory" });
-  if (existsSync(join(path, PART.manifest))) return { engine: await loadEngine(await readArtifactDir(path), options), compiled: false };
+  if (existsSync(join(path, PART.manifest))) return { engine: await loadEngineDir(path, options), compiled: false };
   const compiled = await compilePolicyDir(path);
   if ("usage" in compiled)
     throw new StartError("start/not-a-policy-set", compiled.usage, { hint: "give a policy-set directory (catalog.yaml, journeys/) or an artifact directory" });

@@ -29,7 +29,7 @@ export { DEFAULT_DATA_DIR };
 export interface ServerOptions {
   /** A policy-set directory (compiled at start) or an artifact directory; or an engine already loaded. */
   readonly artifact: string | Engine;
-  /** A Store, a `postgres://` URL, or nothing: the embedded store in `<dataDir>/store`. */
+  /** A Store, a `postgres://` or `sqlite:[PATH]` URL, or nothing: the embedded store in `<dataDir>/store`. */
   readonly store?: Store | string;
   /** Default `.kairos`: the embedded store, the tokens file, the log keys. */
   readonly dataDir?: string;

@@ -37,8 +37,13 @@ export async function startTracing(enabled: boolean = Boolean(process.env["OTEL_
   };
 }
 
-/** A child span of `parent` that covered the last `ms` milliseconds (stages are measured, then reported). */
+/**
+ * A child span of `parent` that covered the last `ms` milliseconds (stages are measured, then
+ * reported). Nothing when the parent records nothing (no tracer provider, or not sampled): its
+ * children would be dropped anyway, and a decision reports eight stages.
+ */
 export function stageSpan(parent: Span | undefined, stage: string, ms: number): void {
+  if (parent !== undefined && !parent.isRecording()) return;
   const t = tracer();
   const end = Date.now();
   const ctx = parent ? trace.setSpan(context.active(), parent) : context.active();

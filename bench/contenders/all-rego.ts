@@ -1,7 +1,8 @@
 // Contender 4: the whole decision in Rego (all-rego/decide.rego) built by the pinned OPA CLI
 // (`opa build -t wasm`) and run on OPA Wasm with @open-policy-agent/opa-wasm. The host glue is
 // what OPA Wasm requires and nothing more: the three built-ins Wasm lacks (RFC 3339 parsing,
-// wall-clock time in a zone, sha256) and the request passed as JSON. The Rego does the rest.
+// wall-clock time in a zone, sha256) and the request passed as JSON, cut to the same minimal
+// input Kairos works from (bench/contenders/minimal-input.ts). The Rego does the rest.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -11,6 +12,7 @@ import * as opaWasm from "@open-policy-agent/opa-wasm";
 import { DEFAULT_OPA_PATH } from "../../compiler/opa/build.ts";
 import { openBundle } from "../../runtime/opa/index.ts";
 import type { HandwrittenDecision } from "./handwritten.ts";
+import { minimalInput } from "./minimal-input.ts";
 import type { BenchRequest } from "./workload.ts";
 
 const run = promisify(execFile);
@@ -57,9 +59,10 @@ interface RegoDecision {
   readonly action?: HandwrittenDecision["action"];
 }
 
-/** A loaded contender: `decide` answers one request. */
+/** A loaded contender: `decide` answers one request; `decideInput` one already cut to its minimal input. */
 export interface AllRegoContender {
   decide(req: BenchRequest): HandwrittenDecision;
+  decideInput(input: BenchRequest): HandwrittenDecision;
 }
 
 /** Loads a bundle built by `buildAllRego`. */
@@ -69,20 +72,19 @@ export async function loadAllRego(bundlePath: string): Promise<AllRegoContender>
   const load = ns.loadPolicy ?? ns.default?.loadPolicy;
   if (!load) throw new Error("the opa-wasm SDK exports no loadPolicy");
   const policy = await load(wasm, undefined, BUILTINS as unknown as Record<string, (...args: never[]) => unknown>);
-  return {
-    decide(req) {
-      const rs = policy.evaluate(req, ALL_REGO_ENTRYPOINT);
-      const d = rs[0]?.result as RegoDecision | undefined;
-      if (!d) return { outcome: "error", candidates: [] };
-      const until = d.deferred_until_ms === undefined ? {} : { deferred_until: new Date(d.deferred_until_ms).toISOString().replace(".000Z", "Z") };
-      return {
-        outcome: d.outcome,
-        ...(d.journey === undefined ? {} : { journey: d.journey }),
-        ...(d.basis === undefined ? {} : { basis: d.basis }),
-        ...(d.action ? { action: d.action } : {}),
-        ...until,
-        candidates: d.candidates,
-      };
-    },
+  const decideInput = (input: BenchRequest): HandwrittenDecision => {
+    const rs = policy.evaluate(input, ALL_REGO_ENTRYPOINT);
+    const d = rs[0]?.result as RegoDecision | undefined;
+    if (!d) return { outcome: "error", candidates: [] };
+    const until = d.deferred_until_ms === undefined ? {} : { deferred_until: new Date(d.deferred_until_ms).toISOString().replace(".000Z", "Z") };
+    return {
+      outcome: d.outcome,
+      ...(d.journey === undefined ? {} : { journey: d.journey }),
+      ...(d.basis === undefined ? {} : { basis: d.basis }),
+      ...(d.action ? { action: d.action } : {}),
+      ...until,
+      candidates: d.candidates,
+    };
   };
+  return { decide: (req) => decideInput(minimalInput(req)), decideInput };
 }

@@ -29,10 +29,17 @@ export async function compileTo(sources: PolicySources, out: string): Promise<{ 
   return { journeys: built.manifest.journeys.length, hash: built.manifest.hash };
 }
 
-/** An engine over a written artifact, with a fresh decision log attached (or none). */
-export async function openKairos(artifactDir: string, log: { path: string; fsync: FsyncPolicy } | undefined): Promise<{ engine: Engine; close: () => void }> {
+/**
+ * An engine over a written artifact, with a fresh decision log attached (or none). The engine
+ * appends through the DecisionSink call (`append(entry, {signal})`), which group-commits where
+ * the writer does; `syncs` reads the writer's fdatasync count where it keeps one.
+ */
+export async function openKairos(
+  artifactDir: string,
+  log: { path: string; fsync: FsyncPolicy } | undefined,
+): Promise<{ engine: Engine; close: () => void; syncs: () => number | undefined }> {
   const engine = await loadEngineDir(artifactDir);
-  if (!log) return { engine, close: () => {} };
+  if (!log) return { engine, close: () => {}, syncs: () => undefined };
   const sink = DecisionLog.open(log.path, {
     pii: engine.catalog,
     journeys: engine.predicates.journeys.map((j) => j.meta),
@@ -40,7 +47,8 @@ export async function openKairos(artifactDir: string, log: { path: string; fsync
     onWarning: () => {},
   });
   engine.attach(sink);
-  return { engine, close: () => sink.close() };
+  const counted = sink as unknown as { readonly fdatasyncs?: unknown };
+  return { engine, close: () => sink.close(), syncs: () => (typeof counted.fdatasyncs === "number" ? counted.fdatasyncs : undefined) };
 }
 
 /** A Kairos decision reduced to what the contenders are compared on. */
@@ -149,6 +157,38 @@ export function scalingSources(total: number, catalog: { name: string; text: str
     current.push(nonMatching(i));
     if (current.length === 500 || i === total - SCALING_MATCHING - 1) {
       files.push({ name: `journeys/other-${String(files.length).padStart(3, "0")}.journey`, text: current.join("\n\n") + "\n" });
+      current = [];
+    }
+  }
+  return { catalog, journeys: files, rego: [] };
+}
+
+// ---- candidate sets -------------------------------------------------------------------------
+
+/** A generated journey on `daily`: selected by every daily request, rarely matching. */
+function selectedDaily(i: number): string {
+  const marketing = i % 2 === 0;
+  return `journey c_daily_${i} {
+  purpose  ${marketing ? "renewal_marketing" : "service_updates"}
+  priority ${i % 100}
+  on       daily
+  when     customer.tenure_months >= ${12 + (i % 48)} and days_until(policy.renewal_date) == ${100 + (i % 200)}
+  do       ${marketing ? "email" : "push"}(template: "daily-${i}")
+  cap      1 per 30d
+}`;
+}
+
+/**
+ * A policy set of `total` journeys over the example catalog that a `daily` request all selects:
+ * the scaling sets' 4 plus generated `daily` journeys (the candidates goal: cost per candidate).
+ */
+export function candidateSources(total: number, catalog: { name: string; text: string }): PolicySources {
+  const files = [{ name: "journeys/matching.journey", text: MATCHING }];
+  let current: string[] = [];
+  for (let i = 0; i < total - SCALING_MATCHING; i++) {
+    current.push(selectedDaily(i));
+    if (current.length === 500 || i === total - SCALING_MATCHING - 1) {
+      files.push({ name: `journeys/daily-${String(files.length).padStart(3, "0")}.journey`, text: current.join("\n\n") + "\n" });
       current = [];
     }
   }

@@ -3,12 +3,14 @@
 // plain-TypeScript trigger table and guardrails as the hand-written contender. Set up as a
 // performance-minded user would: one engine per trigger built once, a plain property path
 // resolver instead of the default JSONPath one, derived values (days until renewal, …) as
-// dynamic facts computed once per run.
+// dynamic facts computed once per run. OPA gets the same purpose-filtered consent records as
+// Kairos sends it (bench/contenders/minimal-input.ts).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Engine as RulesEngine, type NestedCondition, type RuleProperties } from "json-rules-engine";
 import { PolicyEngine } from "../../runtime/opa/index.ts";
 import { candidatesOf, isCapped, settle, type HandwrittenDecision, type Journey } from "./handwritten.ts";
+import { purposeRecords } from "./minimal-input.ts";
 import type { BenchRequest } from "./workload.ts";
 
 const DAY = 86_400_000;
@@ -107,13 +109,14 @@ export async function loadRulesEngineContender(artifactDir: string): Promise<Rul
       let engine = engines.get(journeys);
       if (!engine) engines.set(journeys, (engine = buildEngine(journeys)));
       const now = Date.parse(req.now);
-      const mine = <T extends { subject?: string }>(xs: readonly T[]) => xs.filter((x) => x.subject === undefined || x.subject === req.subject);
+      // The same records Kairos sends OPA: the subject's own, for the candidates' purposes.
+      const records = purposeRecords(req, new Set(journeys.map((j) => j.purpose)));
       const verdicts = policy.evaluate({
         now: req.now,
         region: req.region,
         candidates: journeys.map((j) => ({ journey: j.id, purpose: j.purpose, channel: j.action.channel, fields: j.fields })),
-        consents: mine(req.consents),
-        objections: mine(req.objections),
+        consents: records.consents,
+        objections: records.objections,
       });
       const outcomes: [string, string][] = journeys.map((j) => [j.id, ""]);
       const bases = new Map<Journey, string>();

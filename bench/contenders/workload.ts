@@ -125,3 +125,28 @@ export const KEYS = {
   decision: (v: Verdict) => `${v.outcome}:${v.journey ?? ""}`,
   acted: (v: Verdict) => String(v.outcome === "acted"),
 } as const;
+
+const PURPOSES = ["renewal_marketing", "service_updates", "service_recovery", "claims_handling"] as const;
+const CHANNELS = [undefined, "email", "push", "sms"] as const;
+
+/**
+ * `req` with `n` more consent records of its subject (a long history of changes of mind, all
+ * before `now`, over every purpose and channel), for the consent-records goal: what a subject
+ * with 1,000 records costs. Deterministic.
+ */
+export function withConsentHistory(req: BenchRequest, n: number): BenchRequest {
+  const now = Date.parse(req.now);
+  const extra: (Consent & { subject?: string })[] = [];
+  for (let k = 0; k < n; k++) {
+    const channel = CHANNELS[k % CHANNELS.length];
+    extra.push({
+      subject: req.subject,
+      purpose: PURPOSES[(k >> 2) % PURPOSES.length]!,
+      ...(channel ? { channel } : {}),
+      status: k % 3 === 2 ? "withdrawn" : "granted",
+      at: iso(now - (n - k) * HOUR),
+      source: "preference-centre",
+    });
+  }
+  return { ...req, consents: [...extra, ...req.consents] };
+}

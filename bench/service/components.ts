@@ -1,7 +1,7 @@
 // Where a server process's CPU time goes, by component: each sample of a `--cpu-prof` profile
 // is charged to the component of the first frame on its stack that names a package or project
 // source (a native `open`, a `node:fs` function or a `wasm-function[…]` is charged to the
-// JavaScript that called it: PGlite's file system, OPA's Wasm SDK…; a stack of nothing but
+// JavaScript that called it: SQLite's statements, PGlite's file system, OPA's Wasm SDK…; a stack of nothing but
 // Node's own code — HTTP parsing, sockets — to Node.js). Stage attribution by function name does not work for a service —
 // async functions lose their callers at every `await` — but self time by component does.
 import type { CpuProfile, ProfileNode } from "../contenders/profile.ts";
@@ -25,6 +25,7 @@ const COMPONENTS: readonly (readonly [RegExp, string])[] = [
   [/node_modules\/prom-client\//, "prom-client (metrics)"],
   [/node_modules\/@opentelemetry\//, "OpenTelemetry (no-op spans)"],
   [/\/runtime\/log\//, "log entries (runtime/log: pseudonymize, seal, hash, MAC)"],
+  [/\/server\/store\/sqlite-/, "the SQLite store (server/store/sqlite-*, node:sqlite's native calls included)"],
   [/\/server\/store\//, "the store's SQL layer (server/store)"],
   [/\/server\//, "the service (server/)"],
   [/\/runtime\/|^data:/, "the engine (runtime/, compiled predicates)"],

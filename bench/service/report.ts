@@ -139,7 +139,7 @@ machine falls on all alike). Requests cycle through the ${s.load.requests.toLoca
 - **OPA**: \`opa run --server\` (Go, the pinned OPA CLI) with bench/contenders/all-rego/decide.rego — the whole decision in
   Rego — and its console decision log (\`--set decision_logs.console=true\`) into a file${s.opaLogBytesPerDecision ? ` (${s.opaLogBytesPerDecision.toLocaleString("en-US")} bytes per decision)` : ""}.
   Body: \`{"input": <request>}\` with the subject's consents, objections and cap history inline.
-- **Kairos**: \`kairos serve ARTIFACT --clock request\` on the embedded store (PGlite), every decision
+- **Kairos**: \`kairos serve ARTIFACT --clock request\` on the embedded store (SQLite, the default; PGlite below it for comparison), every decision
   committed (log entry, cap history, wake-ups, idempotency key) before the answer, group commit.
   Body: the request without consents, objections or history — the store has them (posted once before
   the runs); \`--clock request\` so that the workload's \`now\` is the decision time on both.

@@ -14,7 +14,7 @@ import { fromDecision, RATIONALE_FORMATS, renderRationale, type RationaleFormat 
 import { withReadableTraces } from "../../runtime/rationale/trace-json.ts";
 import { parseJsonText } from "../../runtime/json-text.ts";
 import { ArtifactError, loadEngine, PART, type ArtifactFileMap } from "../../runtime/load.ts";
-import { readArtifactDir } from "../../runtime/node.ts";
+import { loadEngineDir } from "../../runtime/node.ts";
 import { OpaError } from "../../runtime/opa/index.ts";
 import { formatProblems, parseRequest } from "../../runtime/request.ts";
 import { printDiagnostics } from "../diagnostics-output.ts";
@@ -65,9 +65,9 @@ async function compileDir(dir: string, io: Io): Promise<ArtifactFileMap | undefi
 }
 
 async function openEngine(dir: string | undefined, artifact: string | undefined, io: Io): Promise<Engine | undefined> {
-  if (artifact !== undefined) return loadEngine(await readArtifactDir(artifact));
+  if (artifact !== undefined) return loadEngineDir(artifact);
   const target = dir!;
-  if (existsSync(join(target, PART.manifest))) return loadEngine(await readArtifactDir(target));
+  if (existsSync(join(target, PART.manifest))) return loadEngineDir(target);
   const files = await compileDir(target, io);
   return files ? loadEngine(files) : undefined;
 }

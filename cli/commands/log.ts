@@ -19,6 +19,7 @@ import {
   parsePublicKey,
   readCheckpoints,
   verifyLog,
+  verifyLogParallel,
   type Checkpoint,
   type LogEntry,
   type LogKey,
@@ -28,8 +29,11 @@ import { canonicalJson } from "../../core/canonical-json.ts";
 import { CliError, EXIT, parse, UsageError, type Io } from "../io.ts";
 import { replaceFile } from "../write-file.ts";
 import type { Command } from "../main.ts";
-import { exportStoreLog, StoreError, verifyStoreLog, type SqlStore } from "../../server/store/index.ts";
-import { openStoreAt } from "../../server/store/location.ts";
+import type { SqlStore } from "../../server/store/index.ts";
+
+// The store's modules (PGlite, SQL drivers) load only for `--store`: `kairos log verify FILE`
+// should not pay their start-up.
+const storeModules = async () => ({ ...(await import("../../server/store/index.ts")), ...(await import("../../server/store/location.ts")) });
 
 const USAGE = [
   "kairos log verify FILE [--checkpoint CP]... [--public-key KEY] [--hashes-only] [--contains HASH] [--format text|json]",
@@ -115,7 +119,8 @@ async function verify(argv: string[], io: Io): Promise<number> {
   const given = ((values["checkpoint"] as string[] | undefined) ?? []).flatMap((f) => readCheckpoints(f, false));
   const own = readCheckpoints(checkpointFileFor(file));
   const checkpoints: Checkpoint[] = [...given, ...own];
-  const r = verifyLog(file, {
+  // The same result as verifyLog, with the entries' hashes and MACs checked by worker threads.
+  const r = await verifyLogParallel(file, {
     ...(contains === undefined ? {} : { contains }),
     ...(integrityKey ? { integrityKey } : {}),
     ...(publicKey ? { publicKey } : {}),
@@ -254,6 +259,7 @@ async function storeOf(values: Record<string, unknown>): Promise<SqlStore> {
   const where = values["store"];
   if (typeof where !== "string" || where === "") throw new UsageError("`--store` takes a PostgreSQL URL or the data directory of an embedded store");
   const dataDir = typeof values["data-dir"] === "string" ? values["data-dir"] : undefined;
+  const { openStoreAt } = await storeModules();
   try {
     return await openStoreAt(where, dataDir);
   } catch (e) {
@@ -262,8 +268,11 @@ async function storeOf(values: Record<string, unknown>): Promise<SqlStore> {
 }
 
 function asCliError(e: unknown): unknown {
-  if (e instanceof StoreError)
-    return new CliError(e.message, { exit: e.code === "store/bad-location" ? EXIT.usage : EXIT.failed, ...(e.hint ? { hint: e.hint } : {}) });
+  // A StoreError (by name: its module is loaded lazily): what, where, and the fix.
+  if (e instanceof Error && e.name === "StoreError") {
+    const { code, hint } = e as Error & { code?: string; hint?: string };
+    return new CliError(e.message, { exit: code === "store/bad-location" ? EXIT.usage : EXIT.failed, ...(hint ? { hint } : {}) });
+  }
   return e;
 }
 
@@ -289,6 +298,7 @@ async function storeVerify(argv: string[], io: Io): Promise<number> {
   const store = await storeOf(values);
   try {
     const shard = shardOption(values["shard"], store);
+    const { verifyStoreLog } = await storeModules();
     const r = await verifyStoreLog(store, shard === undefined ? {} : { shard });
     if (fmt === "json") {
       io.out(JSON.stringify({ ok: r.ok, store: store.location, shards: r.shards.map(({ verify: _, ...rest }) => rest) }, null, 2));
@@ -331,6 +341,7 @@ async function storeExport(argv: string[], io: Io): Promise<number> {
     const given = shardOption(values["shard"], store);
     if (given === undefined && store.shards > 1) throw new UsageError(`the store ${store.location} has ${store.shards} shards: say which with \`--shard N\``);
     const shard = given ?? 0;
+    const { exportStoreLog } = await storeModules();
     const r = await exportStoreLog(store, shard, out);
     io.err(
       `shard ${shard} of ${store.location}: ${entries(r.seq)} written to ${out}, ${plural(r.checkpoints, "signed checkpoint")} to ${checkpointFileFor(out)} (head ${r.hash})\n` +

@@ -1,8 +1,9 @@
 // `kairos serve DIR|ARTIFACT`: the decision service over HTTP (docs/service.md). State lives in
-// the store — the embedded one in `--data-dir` (default .kairos/) or a PostgreSQL that several
-// instances share (`--store postgres://…`). Prints where it listens, the store, the artifact and,
-// on the first start, the admin token; SIGINT/SIGTERM shut it down gracefully. Exit 1 when it
-// cannot start (a store that does not answer, a policy set that does not compile, a port in use).
+// the store — the embedded one in `--data-dir` (default .kairos/), the SQLite one (`--store
+// sqlite:` in `--data-dir`, or `sqlite:PATH`) or a PostgreSQL that several instances share
+// (`--store postgres://…`). Prints where it listens, the store, the artifact and, on the first
+// start, the admin token; SIGINT/SIGTERM shut it down gracefully. Exit 1 when it cannot start
+// (a store that does not answer, a policy set that does not compile, a port in use).
 import { StartError, startServer, TokensFileError } from "../../server/index.ts";
 import { StoreError } from "../../server/store/errors.ts";
 import { EXIT, parse, UsageError } from "../io.ts";
@@ -63,8 +64,11 @@ export const command: Command = {
       throw new UsageError("`--clock` is `system` (the server's clock) or `request` (the request's `now`: simulations, tests)");
     const { host, port } = parseListen((values["listen"] as string | undefined) ?? "127.0.0.1:8181");
     const storeUrl = values["store"] as string | undefined;
-    if (storeUrl !== undefined && !/^postgres(ql)?:\/\//.test(storeUrl)) {
-      throw new UsageError("`--store` takes a PostgreSQL URL (`postgres://user@host:5432/db`); leave it out for the embedded store in `--data-dir`");
+    if (storeUrl !== undefined && !/^postgres(ql)?:\/\//.test(storeUrl) && !/^(sqlite|pglite):/i.test(storeUrl)) {
+      throw new UsageError(
+        "`--store` takes a PostgreSQL URL (`postgres://user@host:5432/db`), `sqlite:` / `sqlite:PATH` (the SQLite store, in `--data-dir` or at PATH) or `pglite:` (PGlite in `--data-dir`); " +
+          "leave it out for the embedded store in `--data-dir`",
+      );
     }
     const providerUrl = values["provider"] as string | undefined;
     const providerTimeout = positiveInt("provider-timeout", values["provider-timeout"]);

@@ -1,10 +1,11 @@
 // The demo's output directory (`kairos demo --out DIR`): which directories the demo may write
 // into, the lock one run holds on it, and keeping an earlier run's log.
 //
-// The demo writes `artifact/`, the decision service's data (`store/` — the embedded store —,
-// `store.lock`, the log keys `log.key` and `log.integrity-key`, `tokens.json`) and the store's
+// The demo writes `artifact/`, the decision service's data (the embedded store — `store.sqlite`
+// with its `-wal`, `-shm` and `.lock`, or `store/` and `store.lock` for a PGlite store from an
+// earlier Kairos —, the log keys `log.key` and `log.integrity-key`, `tokens.json`) and the store's
 // log exported to `decisions.log` (with its checkpoints); it moves an earlier run's store to
-// `store.N/` and its exported log to `decisions.N.log`. It does so only in a directory that is new, empty, or recognisably an
+// `store.N.sqlite` (or `store.N/`) and its exported log to `decisions.N.log`. It does so only in a directory that is new, empty, or recognisably an
 // earlier demo's output: one holding the `.kairos-demo` marker this module writes (or, from
 // before the marker existed, nothing but an artifact and decision logs). Everything else — a
 // file, the policy directory, a directory of other files such as `.` — is refused with exit 2
@@ -183,16 +184,29 @@ export function keepEarlierLog(path: string): string | undefined {
   }
 }
 
+/** Where the embedded store of a data directory is: `store/` (PGlite) when there is one, else `store.sqlite`. */
+export function embeddedStorePath(dir: string): string {
+  return existsSync(join(dir, "store")) ? join(dir, "store") : join(dir, "store.sqlite");
+}
+
 /**
- * Keeps an earlier run's embedded store: `<dir>/store` → `<dir>/store.N` (the first free N), so
+ * Keeps an earlier run's embedded store: `<dir>/store.sqlite` (with its `-wal` and `-shm`) →
+ * `<dir>/store.N.sqlite`, or a PGlite `<dir>/store` → `<dir>/store.N` (the first free N), so
  * that this run starts from an empty store and nothing written is lost. Takes the store's own
- * lock (`store.lock`, which `kairos serve` holds while it runs on the directory) first: a store
- * that a service has open is never moved. Returns where the store went, or undefined.
+ * lock (`store.sqlite.lock` or `store.lock`, which `kairos serve` holds while it runs on the
+ * directory) first: a store that a service has open is never moved. Returns where the store
+ * went, or undefined.
  */
 export function keepEarlierStore(dir: string): string | undefined {
-  const store = join(dir, "store");
+  const moved = keepStore(dir, "store", "store.lock", (n) => `store.${n}`, []);
+  const sqlite = keepStore(dir, "store.sqlite", "store.sqlite.lock", (n) => `store.${n}.sqlite`, ["-wal", "-shm"]);
+  return sqlite ?? moved;
+}
+
+function keepStore(dir: string, name: string, lockName: string, kept: (n: number) => string, sides: readonly string[]): string | undefined {
+  const store = join(dir, name);
   if (!existsSync(store)) return undefined;
-  const lockPath = join(dir, "store.lock");
+  const lockPath = join(dir, lockName);
   let lock: FileLock;
   try {
     lock = FileLock.acquire(lockPath, { timeoutMs: 0, staleMs: Number.MAX_SAFE_INTEGER });
@@ -211,9 +225,10 @@ export function keepEarlierStore(dir: string): string | undefined {
   try {
     const entries = readdirSync(dir);
     let n = 1;
-    while (entries.includes(`store.${n}`)) n++;
-    const to = join(dir, `store.${n}`);
+    while (entries.includes(kept(n))) n++;
+    const to = join(dir, kept(n));
     renameSync(store, to);
+    for (const side of sides) if (existsSync(store + side)) renameSync(store + side, to + side);
     return to;
   } finally {
     lock.release();

@@ -1,5 +1,5 @@
 // One demo run, through the decision service: compile the policy set, claim the output
-// directory, start `kairos serve` in this process on the embedded store in `<out>/store`
+// directory, start `kairos serve` in this process on the embedded store in `<out>/store.sqlite`
 // (service.ts), simulate the book against it over HTTP (simulate.ts), then verify the store's
 // log chain, export it to `<out>/decisions.log`, verify that file offline as anyone would, and
 // report — truthfully: calls the service refused are counted and named, the run then exits 1,
@@ -19,7 +19,7 @@ import type { Store } from "../../server/store/types.ts";
 import { plural, printDiagnostics } from "../diagnostics-output.ts";
 import { CliError, EXIT, type Io } from "../io.ts";
 import type { ReviewItem } from "./client.ts";
-import { claimDemoOutput, keepEarlierLog, keepEarlierStore } from "./out-dir.ts";
+import { claimDemoOutput, embeddedStorePath, keepEarlierLog, keepEarlierStore } from "./out-dir.ts";
 import { decisionsByOutcome, outcomesPerJourney, reasons, table } from "./report.ts";
 import { startDemoService } from "./service.ts";
 import { openBook, simulate, type SimulationResult } from "./simulate.ts";
@@ -139,7 +139,7 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
     }
     const kept = [keptStore && `the previous store was kept as ${rel(keptStore)}`, keptLog && `the previous log as ${rel(keptLog)}`].filter(Boolean);
     io.out(
-      `2. started the decision service at ${svc.server.url} (embedded store in ${rel(join(out, "store"))}, simulated clock${kept.length ? `; ${kept.join(", ")}` : ""});\n` +
+      `2. started the decision service at ${svc.server.url} (embedded store in ${rel(embeddedStorePath(out))}, simulated clock${kept.length ? `; ${kept.join(", ")}` : ""});\n` +
         `   context comes from the system of record at ${svc.records.url}, asked for each decision's minimal bundle`,
     );
     const started = performance.now();

@@ -292,7 +292,12 @@ const SERVE: CommandHelp = {
     "SIGINT/SIGTERM shut it down gracefully. See docs/service.md.",
   arguments: [{ flag: "DIR|ARTIFACT", description: "a policy set (compiled at start) or an artifact directory" }],
   options: [
-    { flag: "--store URL", description: "`postgres://…` for a shared PostgreSQL store (default: the embedded store in `--data-dir`)" },
+    {
+      flag: "--store URL",
+      description:
+        "`postgres://…` for a shared PostgreSQL store; `sqlite:PATH` for a SQLite store elsewhere; `pglite:` for PGlite (PostgreSQL in Wasm) in `--data-dir` " +
+        "(default: the embedded store in `--data-dir`: SQLite, or the engine the directory already holds)",
+    },
     { flag: "--data-dir DIR", description: "the embedded store's directory (default `.kairos/`)" },
     { flag: "--listen HOST:PORT", description: "where to listen (default `127.0.0.1:8181`)" },
     { flag: "--tokens FILE", description: "the bearer tokens file" },

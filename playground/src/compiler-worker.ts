@@ -9,6 +9,7 @@ import { SourceFile, type SourceSet } from "../../core/source.ts";
 import { run, runTests } from "./decide.ts";
 import { checkInputs, type InputsResult } from "./inputs.ts";
 import type { CheckRequest, InputTexts, Marker, NamedText, RunRequest, TestsRequest, WorkerRequest, WorkerResponse } from "./protocol.ts";
+import { WarmUp } from "./warm-up.ts";
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -142,8 +143,14 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
   }
 }
 
+// The first keystrokes after a load find the checker's paths already compiled (warm-up.ts).
+const warmUp = new WarmUp((result) => {
+  for (const d of result.diagnostics) toMarker(d, result.sources);
+});
+
 self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
   const req = e.data;
+  warmUp.interrupt();
   let res: WorkerResponse;
   try {
     res = await handle(req);
@@ -152,4 +159,5 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
     res = { type: "crash", seq: req.seq, message: err instanceof Error ? `${err.message}\n${err.stack ?? ""}` : String(err) };
   }
   self.postMessage(res);
+  if (req.type === "check" && res.type === "check") warmUp.afterCheck(policySources(req.catalog, req.journeys), cache);
 };

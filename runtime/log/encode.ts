@@ -12,9 +12,9 @@ import { formatDateTime, parseDateTimeLiteral } from "../../core/literals.ts";
 import type { DecisionLogEntry } from "../sink.ts";
 import { LogError } from "./errors.ts";
 import { LOG_FORMAT, type LogEntry } from "./format.ts";
-import { EntryMac, serializeEntry } from "./hash.ts";
+import { assembleEntry, EntryMac, mergeMembers, serializeMembers, type SerializedMembers } from "./hash.ts";
 import type { LogKey } from "./key.ts";
-import { piiLookupOf, Pseudonymizer, toEntry, type PiiLookup } from "./pseudonymize.ts";
+import { piiLookupOf, Pseudonymizer, toEntry, TraceTableCache, type PiiLookup } from "./pseudonymize.ts";
 import { sealRequest } from "./seal.ts";
 
 /** What a writer has logged on one chain: journey metadata and policies, once per artifact. */
@@ -102,12 +102,16 @@ export class EntryEncoder {
   private readonly pseudo: Pseudonymizer;
   private readonly pii: PiiLookup;
   private readonly journeys: ReadonlyMap<string, JourneyMeta>;
+  /** Trace taint tables per journey, computed once for the encoder's lifetime. */
+  private readonly tables = new TraceTableCache();
+  /** Each prepared body's members, serialized by its first `chain` (a retry or a re-chaining reuses them). */
+  private readonly bodies = new WeakMap<PreparedEntry, SerializedMembers>();
 
   constructor(options: EncoderOptions) {
     this.key = options.key;
     this.mac = new EntryMac(options.integrityKey);
     this.pseudo = new Pseudonymizer(options.key.bytes);
-    this.pii = typeof options.pii === "function" ? options.pii : piiLookupOf(options.pii);
+    this.pii = remembered(typeof options.pii === "function" ? options.pii : piiLookupOf(options.pii));
     this.journeys = new Map(options.journeys.map((j) => [j.id, j]));
   }
 
@@ -116,9 +120,9 @@ export class EntryEncoder {
     const artifact = record.decision.artifact;
     let body: Record<string, unknown>;
     try {
-      const entry = toEntry(record, this.journeys, this.pseudo, this.key.id, this.pii, (id) => !memory.hasMeta(artifact, id));
+      const entry = toEntry(record, this.journeys, this.pseudo, this.key.id, this.pii, (id) => !memory.hasMeta(artifact, id), this.tables);
       const { policies, ...rest } = entry;
-      body = { ...rest, ...(memory.hasPolicies(artifact) ? {} : { policies }), sealed: sealRequest(this.key, record.request) };
+      body = { ...rest, ...(memory.hasPolicies(artifact) ? {} : { policies }), sealed: sealRequest(this.key, record.request, record.requestJson) };
     } catch (e) {
       if (e instanceof LogError) throw e;
       throw new LogError("log/unserializable", `the decision cannot be logged: ${(e as Error).message}`, undefined, e);
@@ -132,9 +136,14 @@ export class EntryEncoder {
   /** Chains a prepared entry after `head` (seq 0 and GENESIS for the first entry). */
   chain(prepared: PreparedEntry, head: { readonly seq: number; readonly hash: string }): EncodedEntry {
     const seq = head.seq + 1;
-    const chained = { ...prepared.body, $kairos: LOG_FORMAT, seq, at: prepared.at, prev: head.hash, ikey_id: this.mac.keyId };
-    const { line, hash, mac } = serializeEntry(chained as unknown as Omit<LogEntry, "hash" | "mac">, this.mac);
-    return { line, hash, mac, seq, entry: { ...chained, hash, mac } as unknown as LogEntry };
+    const chain = { $kairos: LOG_FORMAT, seq, at: prepared.at, prev: head.hash, ikey_id: this.mac.keyId };
+    let body = this.bodies.get(prepared);
+    if (body === undefined) {
+      body = serializeMembers(withoutChainMembers(prepared.body));
+      this.bodies.set(prepared, body);
+    }
+    const { line, hash, mac } = assembleEntry(mergeMembers(body, serializeMembers(chain)), LOG_FORMAT, this.mac);
+    return { line, hash, mac, seq, entry: { ...prepared.body, ...chain, hash, mac } as unknown as LogEntry };
   }
 
   /** `prepare` then `chain`; the caller still confirms the write on `memory`. */
@@ -142,4 +151,25 @@ export class EntryEncoder {
     const prepared = this.prepare(record, memory);
     return { ...this.chain(prepared, head), prepared };
   }
+}
+
+const CHAIN_MEMBERS: ReadonlySet<string> = new Set(["$kairos", "seq", "at", "prev", "ikey_id"]);
+
+/** A body without the members the chain sets (the chain's win, as in `{ ...body, ...chain }`). */
+function withoutChainMembers(body: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.keys(body).some((k) => CHAIN_MEMBERS.has(k))) return body;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) if (!CHAIN_MEMBERS.has(k)) out[k] = v;
+  return out;
+}
+
+/** A PII lookup that remembers its answers (a catalog's tags do not change; bounded all the same). */
+function remembered(lookup: PiiLookup): PiiLookup {
+  const known = new Map<string, ReturnType<PiiLookup>>();
+  return (path) => {
+    if (known.has(path)) return known.get(path);
+    const answer = lookup(path);
+    if (known.size < 100_000) known.set(path, answer);
+    return answer;
+  };
 }

@@ -7,10 +7,10 @@ import { sha256Hex } from "../../core/sha256.ts";
 import { LogError } from "./errors.ts";
 import { COMMITTED_MEMBERS, LOG_FORMAT_V1, PURGED_PREFIX, type LogEntry } from "./format.ts";
 import type { LogKey } from "./key.ts";
-import { PrimedHmac } from "./pseudonymize.ts";
+import { PrimedHmac } from "./hmac.ts";
 
-/** sha256 hex of a string's UTF-8 bytes (core's one definition; native in Node). */
-export const sha256 = (text: string): string => sha256Hex(text);
+/** sha256 hex of a string's UTF-8 bytes, or of bytes (core's one definition; native in Node). */
+export const sha256 = (text: string | Uint8Array): string => sha256Hex(text);
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -22,7 +22,7 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
 /** Index of the quote that closes the JSON string opening at `i`, or -1. */
-function stringEnd(text: string, i: number): number {
+export function stringEnd(text: string, i: number): number {
   let from = i + 1;
   for (;;) {
     const q = text.indexOf('"', from);
@@ -35,7 +35,7 @@ function stringEnd(text: string, i: number): number {
 }
 
 /** Index just after the JSON value starting at `i`, or -1 (scans nesting, jumps over strings). */
-function valueEnd(text: string, i: number): number {
+export function valueEnd(text: string, i: number): number {
   const c = text.charCodeAt(i);
   if (c === QUOTE) {
     const e = stringEnd(text, i);
@@ -139,37 +139,100 @@ export class EntryMac {
   }
 
   of(hash: string): string {
-    return this.hmac.digest(`kairos decision-log/2 entry ${hash}`).toString("hex");
+    return this.hmac.hex(`kairos decision-log/2 entry ${hash}`);
   }
+}
+
+/**
+ * The members of an entry (or of part of one) serialized once, sorted by key: each member's text
+ * as the line holds it and as the hashed form holds it (a committed member by its digest).
+ */
+export interface SerializedMembers {
+  readonly keys: readonly string[];
+  readonly members: readonly string[];
+  readonly hashed: readonly string[];
+}
+
+/** Serializes the defined members of `record` other than `hash` and `mac`; a LogError when one is not plain data. */
+export function serializeMembers(record: Readonly<Record<string, unknown>>): SerializedMembers {
+  const keys = Object.keys(record)
+    .filter((k) => record[k] !== undefined && k !== "hash" && k !== "mac")
+    .sort();
+  const members: string[] = new Array<string>(keys.length);
+  const hashed: string[] = new Array<string>(keys.length);
+  try {
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const name = JSON.stringify(k);
+      const text = canonicalJson(record[k]);
+      members[i] = `${name}:${text}`;
+      hashed[i] = COMMITTED.has(k) ? `${name}:${commitment(text)}` : members[i]!;
+    }
+  } catch (e) {
+    throw new LogError("log/unserializable", `the entry cannot be written as JSON: ${(e as Error).message}`, undefined, e);
+  }
+  return { keys, members, hashed };
+}
+
+/** Two sets of members with no key in common, as one (sorted). */
+export function mergeMembers(a: SerializedMembers, b: SerializedMembers): SerializedMembers {
+  const keys: string[] = [];
+  const members: string[] = [];
+  const hashed: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.keys.length || j < b.keys.length) {
+    const fromA = j >= b.keys.length || (i < a.keys.length && a.keys[i]! < b.keys[j]!);
+    const from = fromA ? a : b;
+    const k = fromA ? i++ : j++;
+    keys.push(from.keys[k]!);
+    members.push(from.members[k]!);
+    hashed.push(from.hashed[k]!);
+  }
+  return { keys, members, hashed };
 }
 
 /**
  * Serializes a chained decision-log/2 entry: computes its hash over the canonical JSON without
  * `hash` and `mac` (committed members by digest) and its MAC, and returns the line exactly as
- * canonicalJson({...entry, hash, mac}) would print it. The line is checked against the readers'
+ * canonicalJson({...entry, hash, mac}) would print it. Each member is serialized once: its text
+ * goes into the hashed form (by digest for a committed member) and into the line, where `hash`
+ * and `mac` are merged in at their sorted places. The line is checked against the readers'
  * derivation before it is returned, so a line that verifiers would misread is never written.
  */
 export function serializeEntry(entry: Omit<LogEntry, "hash" | "mac">, mac: EntryMac): { line: string; hash: string; mac: string } {
-  const record = entry as unknown as Record<string, unknown>;
-  const keys = Object.keys(record)
-    .filter((k) => record[k] !== undefined && k !== "hash" && k !== "mac")
-    .sort();
-  let members: string[];
-  try {
-    members = keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`);
-  } catch (e) {
-    throw new LogError("log/unserializable", `the entry cannot be written as JSON: ${(e as Error).message}`, undefined, e);
-  }
-  const hashedMembers = keys.map((k, i) => (COMMITTED.has(k) ? `${JSON.stringify(k)}:${commitment(members[i]!.slice(k.length + 3))}` : members[i]!));
-  const hashed = `{${hashedMembers.join(",")}}`;
+  return assembleEntry(serializeMembers(entry as unknown as Record<string, unknown>), entry.$kairos, mac);
+}
+
+/** serializeEntry from members already serialized (the writer's body is serialized once, its chain members per line). */
+export function assembleEntry(serialized: SerializedMembers, format: string, mac: EntryMac): { line: string; hash: string; mac: string } {
+  const { keys, members } = serialized;
+  const hashed = `{${serialized.hashed.join(",")}}`;
   const hash = sha256(hashed);
   const tag = mac.of(hash);
-  const full = [...keys, "hash", "mac"].sort();
-  const byKey = new Map(keys.map((k, i) => [k, members[i]!]));
-  byKey.set("hash", `"hash":"${hash}"`);
-  byKey.set("mac", `"mac":"${tag}"`);
-  const line = `{${full.map((k) => byKey.get(k)!).join(",")}}`;
-  if (hashedText(line, entry.$kairos, hash, tag) !== hashed) {
+  let line = "{";
+  let sep = "";
+  let hashDone = false;
+  let macDone = false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (!hashDone && k > "hash") {
+      line += `${sep}"hash":"${hash}"`;
+      sep = ",";
+      hashDone = true;
+    }
+    if (!macDone && k > "mac") {
+      line += `${sep}"mac":"${tag}"`;
+      sep = ",";
+      macDone = true;
+    }
+    line += sep + members[i]!;
+    sep = ",";
+  }
+  if (!hashDone) line += `${sep}"hash":"${hash}"`;
+  if (!macDone) line += `,"mac":"${tag}"`;
+  line += "}";
+  if (hashedText(line, format, hash, tag) !== hashed) {
     throw new LogError("log/unserializable", "the entry's serialization is not one the log's readers would hash the same way (a bug in Kairos)");
   }
   return { line: `${line}\n`, hash, mac: tag };

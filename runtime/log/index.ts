@@ -2,6 +2,7 @@
 // PII pseudonymized, its verification, and lookups. Node-only. Format: docs/decision-log.md.
 export { DecisionLog, type DecisionLogOptions, type FsyncPolicy } from "./writer.ts";
 export { verifyLog, type VerifyResult, type VerifyOptions, type BadEntry, type CheckpointCheck } from "./verify.ts";
+export { verifyLogParallel, type ParallelOptions } from "./verify-parallel.ts";
 export { checkpointFileFor, checkpointSigner, makeCheckpoint, parsePublicKey, readCheckpoints, CHECKPOINT_FORMAT, type Checkpoint } from "./checkpoint.ts";
 export { findDecision, lastEntries, type FoundEntry } from "./read.ts";
 export {

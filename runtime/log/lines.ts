@@ -16,6 +16,13 @@ export interface Line {
   readonly terminated: boolean;
   /** Its bytes, for the tail only (which may not be valid UTF-8). */
   readonly bytes?: Buffer;
+  /**
+   * For a complete line: the buffer that holds its bytes at [`start`, `end`) (newline excluded).
+   * Valid only during the visit (the buffer is reused): for byte-level checks without decoding.
+   */
+  readonly buffer?: Buffer;
+  readonly start?: number;
+  readonly end?: number;
 }
 
 /**
@@ -38,7 +45,7 @@ export function forEachLine(fd: number, visit: (line: Line) => boolean | void, f
     let start = 0;
     for (let nl = buf.indexOf(NL, start); nl >= 0; nl = buf.indexOf(NL, start)) {
       number++;
-      if (visit({ text: buf.toString("utf8", start, nl), number, offset: base + start, terminated: true }) === false) return;
+      if (visit({ text: buf.toString("utf8", start, nl), number, offset: base + start, terminated: true, buffer: buf, start, end: nl }) === false) return;
       start = nl + 1;
     }
     // Copy: `chunk` is reused by the next read.

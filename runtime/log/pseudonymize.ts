@@ -3,7 +3,6 @@
 // HMAC-SHA256 (`hmac:<16 hex>`), per the catalog's `pii` tags. The same value under the same key
 // always gives the same pseudonym, so an auditor holding the key can still find a person's
 // decisions; without it the log names nobody. Rules in docs/decision-log.md.
-import { createHash, type Hash } from "node:crypto";
 import type { JourneyMeta } from "../../core/artifact.ts";
 import type { Catalog, PiiClass } from "../../core/catalog/types.ts";
 import { formatDate, formatDateTime } from "../../core/literals.ts";
@@ -12,6 +11,9 @@ import { splitPath } from "../context.ts";
 import type { Evaluation, TraceEvent } from "../decision.ts";
 import type { DecisionLogEntry } from "../sink.ts";
 import type { LoggedConsent, LoggedHistory, LoggedObjection, LoggedRequest, UnchainedEntry } from "./format.ts";
+import { PrimedHmac } from "./hmac.ts";
+
+export { PrimedHmac } from "./hmac.ts";
 
 /** A field path's `pii` class, or undefined when the catalog does not know the path. */
 export type PiiLookup = (path: string) => PiiClass | undefined;
@@ -24,29 +26,18 @@ export function piiLookupOf(catalog: Catalog): PiiLookup {
   };
 }
 
+/** How many pseudonyms a Pseudonymizer remembers before it starts over (a bound on memory, not on correctness). */
+const REMEMBERED = 8192;
+
 /**
- * HMAC-SHA256 (RFC 2104) from two hash states primed with the padded key once: each MAC then
- * costs two hash copies instead of a key import, which dominated the cost of an append.
+ * Keyed pseudonyms: `hmac:` + the first 16 hex digits of HMAC-SHA256(key, value). The same
+ * value recurs within an entry (the subject of every consent record and history entry) and
+ * across a subject's entries, so recent answers are remembered (bounded; a pure function of the
+ * key and the value, so remembering never changes one).
  */
-export class PrimedHmac {
-  private readonly inner: Hash;
-  private readonly outer: Hash;
-
-  constructor(key: Uint8Array) {
-    const block = Buffer.alloc(64);
-    Buffer.from(key.length > 64 ? createHash("sha256").update(key).digest() : key).copy(block);
-    this.inner = createHash("sha256").update(block.map((b) => b ^ 0x36));
-    this.outer = createHash("sha256").update(block.map((b) => b ^ 0x5c));
-  }
-
-  digest(data: string | Uint8Array): Buffer {
-    return this.outer.copy().update(this.inner.copy().update(data).digest()).digest();
-  }
-}
-
-/** Keyed pseudonyms: `hmac:` + the first 16 hex digits of HMAC-SHA256(key, value). */
 export class Pseudonymizer {
   private readonly hmac: PrimedHmac;
+  private readonly known = new Map<string, string>();
 
   constructor(key: Uint8Array) {
     this.hmac = new PrimedHmac(key);
@@ -55,7 +46,13 @@ export class Pseudonymizer {
   /** Strings are hashed as UTF-8 text, anything else as its canonical JSON. */
   of(value: unknown): string {
     const text = typeof value === "string" ? value : canonicalJson(value);
-    return "hmac:" + this.hmac.digest(text).toString("hex", 0, 8);
+    let out = this.known.get(text);
+    if (out === undefined) {
+      out = "hmac:" + this.hmac.digest(text).toString("hex", 0, 8);
+      if (this.known.size >= REMEMBERED) this.known.clear();
+      this.known.set(text, out);
+    }
+    return out;
   }
 }
 
@@ -113,6 +110,49 @@ function reasonNodes(meta: JourneyMeta): number[] {
   return meta.nodes.filter((n) => !seen.has(n.id)).map((n) => n.id);
 }
 
+/** What the log needs of a journey's trace nodes to pseudonymize its trace values. */
+interface TraceTables {
+  /** Nodes whose values may carry personal data. */
+  readonly tainted: ReadonlySet<number>;
+  /** Each node's type (for how a `reason` renders its value). */
+  readonly types: ReadonlyMap<number, string | undefined>;
+  /** Nodes of `reason` interpolations. */
+  readonly fromReason: ReadonlySet<number>;
+}
+
+/**
+ * The trace tables of each journey, computed once instead of for every entry (issue 13: they
+ * were a tenth of an append). Which nodes are tainted depends on the journey's nodes and on
+ * which of its path nodes read a PII field *in this decision* (a path counts only when the
+ * decision or one of its evaluated journeys reads it), so the tables are kept per journey and
+ * per answer of `fieldPii` for its path nodes — exactly the inputs of piiNodes.
+ */
+export class TraceTableCache {
+  private readonly byJourney = new WeakMap<JourneyMeta, { paths: readonly string[]; byMask: Map<string, TraceTables> }>();
+
+  /** The tables of `meta` under `fieldPii`; the same answer as computing them afresh. */
+  tables(meta: JourneyMeta, fieldPii: (path: string) => boolean): TraceTables {
+    let known = this.byJourney.get(meta);
+    if (known === undefined) {
+      const paths = [...new Set(meta.nodes.filter((n) => n.kind === "path").map((n) => n.text))];
+      known = { paths, byMask: new Map() };
+      this.byJourney.set(meta, known);
+    }
+    let mask = "";
+    for (const p of known.paths) mask += fieldPii(p) ? "1" : "0";
+    let t = known.byMask.get(mask);
+    if (t === undefined) {
+      t = traceTables(meta, fieldPii);
+      known.byMask.set(mask, t);
+    }
+    return t;
+  }
+}
+
+function traceTables(meta: JourneyMeta, fieldPii: (path: string) => boolean): TraceTables {
+  return { tainted: piiNodes(meta, fieldPii), types: new Map(meta.nodes.map((n) => [n.id, n.type])), fromReason: new Set(reasonNodes(meta)) };
+}
+
 /** The ways a value may appear inside a rendered `reason` sentence. */
 function renderings(value: unknown, type: string | undefined): string[] {
   if (typeof value === "string") return [value];
@@ -135,6 +175,7 @@ export function toEntry(
   keyId: string,
   pii: PiiLookup,
   storeMeta: (journey: string) => boolean = () => true,
+  tables?: TraceTableCache,
 ): UnchainedEntry {
   const { decision } = record;
   const request = record.request;
@@ -164,11 +205,11 @@ export function toEntry(
   const evaluations: Evaluation[] = decision.evaluations.map((ev) => {
     const meta = journeys.get(ev.journey);
     if (!meta) return ev;
-    const tainted = piiNodes(meta, fieldPii);
-    const types = new Map(meta.nodes.map((n) => [n.id, n.type]));
-    const fromReason = new Set(reasonNodes(meta));
-    const trace: TraceEvent[] = ev.trace.map(([id, value]) => {
-      if (!tainted.has(id) || value === null || value === undefined || typeof value === "boolean") return [id, value];
+    const { tainted, types, fromReason } = tables ? tables.tables(meta, fieldPii) : traceTables(meta, fieldPii);
+    const trace: TraceEvent[] = ev.trace.map((event) => {
+      const [id, value] = event;
+      // An event left as it is is the engine's own pair (no copy to make, none to serialize).
+      if (!tainted.has(id) || value === null || value === undefined || typeof value === "boolean") return event.length === 2 ? event : [id, value];
       if (fromReason.has(id)) secrets.push(...renderings(value, types.get(id)));
       return [id, pseudo.of(value)];
     });
@@ -182,20 +223,33 @@ export function toEntry(
     }
   }
 
-  const subject = (s: string | undefined) => (s === undefined ? {} : { subject: pseudo.of(s) });
+  // Records are built with their members in canonical (code-unit) order, so that serializing
+  // them needs no re-ordered copy; undefined members are left out as canonical JSON leaves them.
   // A consent record's id is the platform's and may embed the person's id: pseudonymized too.
-  const consents: LoggedConsent[] = request.consents.map((c) => {
-    const picked = pick(c);
-    return { ...picked, ...(picked.id === undefined ? {} : { id: pseudo.of(picked.id) }), ...subject(c.subject) };
+  const consents = request.consents.map((record) => {
+    const c = record as LoggedConsent;
+    const out: Record<string, unknown> = { at: c.at };
+    if (c.channel !== undefined) out["channel"] = c.channel;
+    if (c.expires_at !== undefined) out["expires_at"] = c.expires_at;
+    if (c.id !== undefined) out["id"] = pseudo.of(c.id);
+    if (c.notice_version !== undefined) out["notice_version"] = c.notice_version;
+    out["purpose"] = c.purpose;
+    if (c.source !== undefined) out["source"] = c.source;
+    out["status"] = c.status;
+    if (c.subject !== undefined) out["subject"] = pseudo.of(c.subject);
+    return out as unknown as LoggedConsent;
   });
-  const objections: LoggedObjection[] = request.objections.map((o) => ({ scope: o.scope, at: o.at, ...subject(o.subject) }));
-  const history: LoggedHistory[] = request.history.map((h) => ({
-    journey: h.journey,
-    at: h.at,
-    ...(h.channel === undefined ? {} : { channel: h.channel }),
-    ...(h.purpose === undefined ? {} : { purpose: h.purpose }),
-    ...subject(h.subject),
-  }));
+  const objections: LoggedObjection[] = request.objections.map((o) =>
+    o.subject === undefined ? { at: o.at, scope: o.scope } : { at: o.at, scope: o.scope, subject: pseudo.of(o.subject) },
+  );
+  const history = request.history.map((h) => {
+    const out: Record<string, unknown> = { at: h.at };
+    if (h.channel !== undefined) out["channel"] = h.channel;
+    out["journey"] = h.journey;
+    if (h.purpose !== undefined) out["purpose"] = h.purpose;
+    if (h.subject !== undefined) out["subject"] = pseudo.of(h.subject);
+    return out as unknown as LoggedHistory;
+  });
 
   const stored = metas.filter((m) => storeMeta(m.id));
   const event = request.event;
@@ -203,14 +257,14 @@ export function toEntry(
     // Event ids often embed a customer id: pseudonymized like the subject (the same id always
     // gives the same pseudonym, so duplicates still show as duplicates).
     event: {
-      type: event.type,
-      id: pseudo.of(event.id),
       ...(event.at === undefined ? {} : { at: event.at }),
+      id: pseudo.of(event.id),
       ...(event.timer === undefined ? {} : { timer: event.timer }),
+      type: event.type,
     },
-    subject: pseudo.of(request.subject),
     now: request.now,
     region: request.region,
+    subject: pseudo.of(request.subject),
   };
   return {
     ...decision,
@@ -225,11 +279,4 @@ export function toEntry(
     history,
     ...(stored.length > 0 ? { meta: Object.fromEntries(stored.map((m) => [m.id, m])) } : {}),
   };
-}
-
-/** The members of a consent record that Kairos reads (platforms send more). */
-function pick(c: LoggedConsent): LoggedConsent {
-  const out: Record<string, unknown> = { purpose: c.purpose, status: c.status, at: c.at };
-  for (const k of ["channel", "expires_at", "source", "notice_version", "id"] as const) if (c[k] !== undefined) out[k] = c[k];
-  return out as unknown as LoggedConsent;
 }

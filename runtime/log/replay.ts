@@ -8,7 +8,7 @@ import type { Engine } from "../engine.ts";
 import { decisionOf, PURGED_PREFIX, shapeProblem, type LogEntry } from "./format.ts";
 import type { LogKey } from "./key.ts";
 import { forEachLine } from "./lines.ts";
-import { piiLookupOf, Pseudonymizer, toEntry } from "./pseudonymize.ts";
+import { piiLookupOf, Pseudonymizer, toEntry, TraceTableCache } from "./pseudonymize.ts";
 import { unsealRequest } from "./seal.ts";
 
 export interface ReplayDifference {
@@ -50,6 +50,7 @@ export async function replayLog(path: string, engine: Engine, key: LogKey, onPro
   const journeys = new Map<string, JourneyMeta>(engine.predicates.journeys.map((j) => [j.meta.id, j.meta]));
   const pseudo = new Pseudonymizer(key.bytes);
   const pii = piiLookupOf(engine.catalog);
+  const tables = new TraceTableCache();
   const differences: ReplayDifference[] = [];
   let replayed = 0;
   let identical = 0;
@@ -70,7 +71,7 @@ export async function replayLog(path: string, engine: Engine, key: LogKey, onPro
     const request = unsealRequest(key, entry.sealed);
     const record = await engine.decideRecord(request);
     // Pseudonymize the replayed decision exactly as the log did, then compare the decisions.
-    const again = toEntry(record.entry, journeys, pseudo, key.id, pii, () => false);
+    const again = toEntry(record.entry, journeys, pseudo, key.id, pii, () => false, tables);
     const before = decisionOf(entry);
     const after = decisionOf(again as unknown as LogEntry);
     replayed++;

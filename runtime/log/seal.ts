@@ -9,7 +9,7 @@ import { canonicalJson } from "../../core/canonical-json.ts";
 import type { MinimizedRequest } from "../sink.ts";
 import { LogError } from "./errors.ts";
 import type { LogKey } from "./key.ts";
-import { PrimedHmac } from "./pseudonymize.ts";
+import { PrimedHmac } from "./hmac.ts";
 
 const PREFIX = "aes256gcm:";
 
@@ -28,10 +28,15 @@ function subkeys(key: LogKey): { mac: PrimedHmac; enc: KeyObject } {
   return k;
 }
 
-/** Seals a request: `aes256gcm:` + base64url(iv ‖ ciphertext ‖ tag). */
-export function sealRequest(key: LogKey, request: MinimizedRequest): string {
+/**
+ * Seals a request: `aes256gcm:` + base64url(iv ‖ ciphertext ‖ tag). `requestJson`, when given,
+ * must be `canonicalJson(request)` already computed (the engine hashes that same text for the
+ * decision id: see DecisionLogEntry.requestJson); it is sealed as is instead of serializing the
+ * request a second time.
+ */
+export function sealRequest(key: LogKey, request: MinimizedRequest, requestJson?: string): string {
   const { mac, enc } = subkeys(key);
-  const plain = Buffer.from(canonicalJson(request as never), "utf8");
+  const plain = Buffer.from(requestJson ?? canonicalJson(request as never), "utf8");
   const iv = mac.digest(plain).subarray(0, 12);
   const cipher = createCipheriv("aes-256-gcm", enc, iv);
   const body = Buffer.concat([cipher.update(plain), cipher.final()]);

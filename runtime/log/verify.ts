@@ -7,7 +7,8 @@ import type { KeyObject } from "node:crypto";
 import { closeSync, openSync, statSync } from "node:fs";
 import { checkpointSigner, checkSignature, parsePublicKey, type Checkpoint } from "./checkpoint.ts";
 import { errnoCode } from "./errors.ts";
-import { GENESIS, LINE_PREFIX, LINE_PREFIX_V1, LOG_FORMAT_V1, LOG_SIGNATURE, shapeProblem, type LogFormat } from "./format.ts";
+import { fastLineCheck } from "./fast-check.ts";
+import { GENESIS, LINE_PREFIX, LINE_PREFIX_V1, LOG_FORMAT, LOG_FORMAT_V1, LOG_SIGNATURE, shapeProblem, type LogFormat } from "./format.ts";
 import { EntryMac, entryProblem } from "./hash.ts";
 import type { LogKey } from "./key.ts";
 import { forEachLine } from "./lines.ts";
@@ -69,6 +70,12 @@ export interface VerifyOptions {
   readonly publicKey?: KeyObject;
   /** Start at a trusted position (a checkpoint the caller checked) instead of the first line. */
   readonly from?: { readonly offset: number; readonly seq: number; readonly hash: string; readonly log: string; readonly format: LogFormat };
+  /**
+   * With `from`: what a verification of the lines before it found (verify-parallel.ts checks a
+   * prefix itself and resumes here): whether `contains` was seen, and the hash of every
+   * checkpointed seq before `from`.
+   */
+  readonly earlier?: { readonly containsFound: boolean; readonly hashes: ReadonlyMap<number, string> };
 }
 
 function parse(text: string): unknown {
@@ -114,6 +121,16 @@ function checkLine(text: string, expected: number, prev: string, format: LogForm
   return { hash: e.hash, format: e.$kairos };
 }
 
+/** A buffer reused for the fast path's hashed form, grown to the longest line seen. */
+class Scratch {
+  private buf = Buffer.allocUnsafe(1 << 16);
+
+  for(length: number): Buffer {
+    if (this.buf.length < length) this.buf = Buffer.allocUnsafe(length);
+    return this.buf;
+  }
+}
+
 /** Verifies the log at `path`; never throws for a user's file (missing, unreadable, not a log). */
 export function verifyLog(path: string, options: VerifyOptions = {}): VerifyResult {
   const empty = { ok: false, entries: 0, head: { seq: 0, hash: GENESIS }, authenticated: false } as const;
@@ -129,6 +146,7 @@ export function verifyLog(path: string, options: VerifyOptions = {}): VerifyResu
     return { ...empty, notALog: `cannot read ${path}: ${(e as Error).message}` };
   }
   const mac = options.integrityKey ? new EntryMac(options.integrityKey) : undefined;
+  const scratch = new Scratch();
   const from = options.from;
   let entries = from?.seq ?? 0;
   let head = from ? { seq: from.seq, hash: from.hash } : { seq: 0, hash: GENESIS };
@@ -137,9 +155,9 @@ export function verifyLog(path: string, options: VerifyOptions = {}): VerifyResu
   let firstBad: BadEntry | undefined;
   let torn: VerifyResult["torn"];
   let sawSignature = from !== undefined;
-  let containsFound = false;
+  let containsFound = options.earlier?.containsFound ?? false;
   // The hash of every checkpointed seq, as the log has it.
-  const wanted = new Map<number, string | undefined>((options.checkpoints ?? []).map((c) => [c.seq, undefined]));
+  const wanted = new Map<number, string | undefined>((options.checkpoints ?? []).map((c) => [c.seq, options.earlier?.hashes.get(c.seq)]));
   try {
     forEachLine(
       fd,
@@ -167,7 +185,16 @@ export function verifyLog(path: string, options: VerifyOptions = {}): VerifyResu
           }
           // Otherwise a complete entry that only lacks its newline: checked like the others.
         }
-        const r = checkLine(line.text, expected, head.hash, format, mac);
+        // The fast path (fast-check.ts) vouches for most lines without JSON.parse; anything it
+        // does not vouch for gets the full check, which names the problem.
+        const fast =
+          mac !== undefined && line.buffer !== undefined && format !== LOG_FORMAT_V1
+            ? fastLineCheck(line.buffer, line.start!, line.end!, mac, scratch.for(line.end! - line.start!))
+            : undefined;
+        const r: LineResult =
+          fast !== undefined && fast.seq === expected && fast.prev === head.hash
+            ? { hash: fast.hash, format: LOG_FORMAT }
+            : checkLine(line.text, expected, head.hash, format, mac);
         if ("problem" in r) {
           firstBad = { line: line.number, seq: r.seq ?? expected, problem: r.problem };
           return;

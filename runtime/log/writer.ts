@@ -1,39 +1,32 @@
 // The decision log writer: the engine's DecisionSink. Each decision becomes one canonical-JSON
 // line chained to the previous one by hash and authenticated by a MAC under the integrity key,
 // appended under an exclusive lock with a single write and (by default) an fdatasync before
-// `append` returns; signed checkpoints go to `<log>.checkpoints`. Policies in docs/decision-log.md.
-import { closeSync, constants, fdatasyncSync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from "node:fs";
+// the append is acknowledged; signed checkpoints go to `<log>.checkpoints`. Concurrent
+// asynchronous appends (the engine's) share one fdatasync: group commit, below. Policies in
+// docs/decision-log.md.
+import { closeSync, constants, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import type { JourneyMeta } from "../../core/artifact.ts";
 import type { Catalog } from "../../core/catalog/types.ts";
-import type { DecisionLogEntry, DecisionSink } from "../sink.ts";
-import {
-  appendCheckpoint,
-  checkpointFileFor,
-  checkpointSigner,
-  checkSignature,
-  makeCheckpoint,
-  parsePublicKey,
-  readCheckpoints,
-  type Checkpoint,
-  type CheckpointSigner,
-} from "./checkpoint.ts";
-import { EntryEncoder, LoggedMemory } from "./encode.ts";
+import type { AppendOptions, DecisionLogEntry, DecisionSink } from "../sink.ts";
+import { appendCheckpoint, checkpointFileFor, checkpointSigner, makeCheckpoint, type Checkpoint, type CheckpointSigner } from "./checkpoint.ts";
+import { EntryEncoder, LoggedMemory, type PreparedEntry } from "./encode.ts";
 import { errnoCode, LogError } from "./errors.ts";
 import { LOG_FORMAT, LOG_FORMAT_V1, type LogEntry } from "./format.ts";
-import { EntryMac, entryProblem } from "./hash.ts";
+import { EntryMac } from "./hash.ts";
 import { KEY_ENV, keyFileFor, loadLogKey, type LogKey } from "./key.ts";
-import { forEachLine, readFileEnd } from "./lines.ts";
+import { checkWholeLog, firstEntryHash } from "./open-check.ts";
 import { FileLock, type LockOptions } from "./lock.ts";
 import type { PiiLookup } from "./pseudonymize.ts";
-import { notALog, settleTail, type Head } from "./tail.ts";
-import { verifyLog } from "./verify.ts";
+import { settleTail, type Head } from "./tail.ts";
 
 /**
- * `always` (default): every append is on disk (fdatasync) before it returns — an acknowledged
- * decision survives a power loss. `batch`: fdatasync every `batchSize` appends and on
- * `flush()`/`close()` — a process crash still loses nothing (each line is already in the
- * kernel), a power loss may lose up to `batchSize - 1` acknowledged entries.
+ * `always` (default): every append is on disk (fdatasync) before it is acknowledged — before
+ * `append` returns, or before the promise of an asynchronous append resolves (concurrent ones
+ * share one fdatasync) — so an acknowledged decision survives a power loss. `batch`: fdatasync
+ * every `batchSize` appends and on `flush()`/`close()` — a process crash still loses nothing
+ * (each line is already in the kernel), a power loss may lose up to `batchSize - 1`
+ * acknowledged entries.
  */
 export type FsyncPolicy = "always" | "batch";
 
@@ -91,11 +84,43 @@ function existingSize(path: string): number | undefined {
   }
 }
 
-/** An append-only, hash-chained, authenticated decision log in one JSON Lines file. */
+/** An append waiting for the fdatasync that covers its line. */
+interface Waiter {
+  readonly seq: number;
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/**
+ * An append-only, hash-chained, authenticated decision log in one JSON Lines file.
+ *
+ * Two ways to append, the same line: `append(record)` writes and (under `always`) fdatasyncs
+ * before it returns; `append(record, options)` — how the engine calls a DecisionSink — and
+ * `appendDurable` write the line at once, in the caller's turn, and return a promise that
+ * resolves when an fdatasync that started after the write has finished (group commit: every
+ * append waiting meanwhile shares the next fdatasync; at most one runs at a time). A failed
+ * fdatasync rejects every append it was to cover and any written after it, and the writer
+ * refuses further appends (`log/io`): whether those lines reached the disk is unknown, and an
+ * fdatasync that failed once cannot be retried into a guarantee — reopen the log (which
+ * verifies it) to go on.
+ */
 export class DecisionLog implements DecisionSink {
   readonly path: string;
   private fd: number | undefined;
   private headNow: Head;
+  /** Every entry up to this seq is known to be on disk (an fdatasync covering it finished). */
+  private syncedSeq: number;
+  /** Asynchronous appends waiting for an fdatasync, in seq order. */
+  private waiters: Waiter[] = [];
+  /** True while an asynchronous fdatasync runs (the fd must stay open until it ends). */
+  private syncing = false;
+  /** True when an fdatasync is to start at the end of this turn of the event loop. */
+  private syncScheduled = false;
+  /** close() was called while an fdatasync ran: the callback closes the fd. */
+  private closeWhenSynced: number | undefined;
+  /** Set when an fdatasync failed: every later append is refused. */
+  private broken: LogError | undefined;
+  private syncCount = 0;
   /** The first entry's hash (the log's identity in checkpoints), once there is one. */
   private logId: string | undefined;
   private pending = 0;
@@ -127,6 +152,7 @@ export class DecisionLog implements DecisionSink {
     this.path = path;
     this.fd = fd;
     this.headNow = head;
+    this.syncedSeq = head.seq;
     this.logId = logId;
     this.fsync = options.fsync ?? "always";
     this.batchSize = Math.max(1, options.batchSize ?? 100);
@@ -204,15 +230,69 @@ export class DecisionLog implements DecisionSink {
     return { seq: this.headNow.seq, hash: this.headNow.hash };
   }
 
+  /** Every entry up to this seq is known to be on disk (what an acknowledged append has been promised). */
+  get syncedThrough(): number {
+    return this.syncedSeq;
+  }
+
+  /** How many fdatasyncs this writer has made of the log (group commit makes it fewer than the appends). */
+  get fdatasyncs(): number {
+    return this.syncCount;
+  }
+
   /** The Ed25519 public key that signs this log's checkpoints (base64url): what auditors pin. */
   get publicKey(): string {
     return this.signer.publicKey;
   }
 
-  /** Appends one decision and returns the entry as written (its `hash` is the new head). */
-  append(record: DecisionLogEntry): LogEntry {
+  /**
+   * Appends one decision. Without `options`: synchronously, returning the entry as written (its
+   * `hash` is the new head) once it is durable under the fsync policy. With `options` (the
+   * engine's DecisionSink call): the same line is written before this returns, and the promise
+   * resolves to the entry once durable — concurrent calls share one fdatasync (see the class).
+   */
+  append(record: DecisionLogEntry): LogEntry;
+  append(record: DecisionLogEntry, options: AppendOptions): Promise<LogEntry>;
+  append(record: DecisionLogEntry, options?: AppendOptions): LogEntry | Promise<LogEntry> {
+    if (options !== undefined) return this.appendDurable(record);
+    return this.write(record, this.fsync).entry;
+  }
+
+  /**
+   * Appends one decision with group commit: writes its line now (so the chain and the file
+   * order are the call order), then resolves to the entry when an fdatasync covering it has
+   * finished (`always`); under `batch`, at once unless batchSize acknowledged entries would be
+   * unsynced, when it waits for an fdatasync (shared with every append waiting meanwhile).
+   * Rejects with a LogError if the line cannot be written or the fdatasync fails. A `shared`
+   * writer syncs under its lock as before.
+   */
+  appendDurable(record: DecisionLogEntry): Promise<LogEntry> {
+    let written: { entry: LogEntry; seq: number };
+    try {
+      // A shared writer syncs under its lock (another process may append right after it).
+      written = this.write(record, this.shared ? this.fsync : "later");
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // `batch`: acknowledged at once unless that would leave batchSize acknowledged entries
+    // unsynced; then this one waits for the fdatasync (the bound `append` keeps, without a stall).
+    if (this.syncedSeq >= written.seq || (this.fsync === "batch" && written.seq - this.syncedSeq < this.batchSize)) {
+      return Promise.resolve(written.entry);
+    }
+    return new Promise<LogEntry>((resolve, reject) => {
+      this.waiters.push({ seq: written.seq, resolve: () => resolve(written.entry), reject });
+      this.startSync();
+    });
+  }
+
+  /**
+   * Writes one line under the lock. `always`: fdatasync before returning; `batch`: every
+   * `batchSize` lines; `later`: the caller arranges the fdatasync (group commit).
+   */
+  private write(record: DecisionLogEntry, sync: FsyncPolicy | "later"): { entry: LogEntry; seq: number } {
     const fd = this.fd;
     if (fd === undefined) throw new LogError("log/closed", `the decision log ${this.path} is closed`);
+    if (this.broken) throw this.broken;
     const prepared = this.encoder.prepare(record, this.logged);
     const lock = this.held ?? FileLock.acquire(this.lockPath, this.lockOptions);
     try {
@@ -225,12 +305,16 @@ export class DecisionLog implements DecisionSink {
       const head = this.headNow;
       const { line, hash, entry } = this.encoder.chain(prepared, head);
       const bytes = Buffer.from(line, "utf8");
+      let didSync = false;
       try {
         let done = 0;
         while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-        if (this.fsync === "always" || ++this.pending >= this.batchSize) {
+        this.pending++;
+        if (sync === "always" || (sync === "batch" && this.pending >= this.batchSize)) {
           fdatasyncSync(fd);
+          this.syncCount++;
           this.pending = 0;
+          didSync = true;
         }
       } catch (e) {
         // Disk full or similar: do not leave a partial (or unsynced) line behind for the next writer.
@@ -239,13 +323,153 @@ export class DecisionLog implements DecisionSink {
         } catch {
           // The next open moves the torn tail aside.
         }
+        // Lines that asynchronous appends wrote before this one are not known to be on disk either.
+        if (this.waiters.length > 0) this.fail(e);
         throw new LogError("log/io", `cannot append to ${this.path}: ${(e as Error).message}`, describeIo(e), e);
       }
       this.headNow = { seq: head.seq + 1, hash, size: head.size + bytes.length, format: LOG_FORMAT, keyId: this.key.id };
       this.logId ??= hash;
+      if (didSync) this.synced(this.headNow.seq);
       this.logged.confirm(prepared);
       if (this.checkpointEvery > 0 && this.headNow.seq - this.lastCheckpointSeq >= this.checkpointEvery) this.checkpoint();
-      return entry;
+      return { entry, seq: this.headNow.seq };
+    } finally {
+      if (lock !== this.held) lock.release();
+    }
+  }
+
+  private get shared(): boolean {
+    return this.held === undefined;
+  }
+
+  /** Starts an asynchronous fdatasync covering every line written so far, unless one runs (its end starts the next). */
+  private startSync(): void {
+    if (this.syncing || this.syncScheduled || this.fd === undefined) return;
+    // Not at once: at the end of this turn of the event loop, so that every append made in it
+    // (the decisions whose previous appends the last fdatasync just acknowledged) shares it.
+    this.syncScheduled = true;
+    setImmediate(() => {
+      this.syncScheduled = false;
+      this.runSync();
+    });
+  }
+
+  private runSync(): void {
+    const fd = this.fd;
+    if (this.syncing || fd === undefined || this.broken) return;
+    const upTo = this.headNow.seq;
+    this.syncing = true;
+    this.pending = 0;
+    this.syncCount++;
+    fdatasync(fd, (err) => {
+      this.syncing = false;
+      if (this.closeWhenSynced !== undefined) {
+        closeSync(this.closeWhenSynced);
+        this.closeWhenSynced = undefined;
+      }
+      if (err) {
+        this.fail(err);
+        return;
+      }
+      this.synced(upTo);
+      if (this.waiters.length > 0) this.startSync();
+    });
+  }
+
+  /** Every entry up to `seq` is on disk: acknowledge the appends waiting for it. */
+  private synced(seq: number): void {
+    if (seq > this.syncedSeq) this.syncedSeq = seq;
+    let n = 0;
+    while (n < this.waiters.length && this.waiters[n]!.seq <= this.syncedSeq) n++;
+    if (n === 0) return;
+    const done = this.waiters.splice(0, n);
+    for (const w of done) w.resolve();
+  }
+
+  /** An fdatasync failed: every waiting append fails, and so does every later one. */
+  private fail(err: unknown): void {
+    this.broken = new LogError(
+      "log/io",
+      `cannot sync the decision log ${this.path}: ${(err as Error).message}; the entries since the last successful sync may not be on disk`,
+      `${describeIo(err) ?? "look at the disk"}; then reopen the log (opening verifies it) — this writer appends nothing more`,
+      err,
+    );
+    const failed = this.waiters;
+    this.waiters = [];
+    for (const w of failed) w.reject(this.broken);
+  }
+
+  /**
+   * Appends `records` over and over, in order, until `count` entries were appended or the log
+   * holds `bytes` bytes — for benchmarks and load tests that need a large valid log quickly
+   * (bench/: `kairos log verify` on 1 GB). The lines are exactly those that `append` would write
+   * for the same calls, but each distinct record is prepared (pseudonymized, sealed) once, and
+   * lines are written in blocks of about 1 MiB with one fdatasync per block under `always`:
+   * an interrupted run leaves a prefix of whole lines and at most one torn line, as `append`
+   * does. Checkpoints as configured. Returns the number of entries appended.
+   */
+  appendRepeated(records: readonly DecisionLogEntry[], until: { readonly count?: number; readonly bytes?: number }): number {
+    const fd = this.fd;
+    if (fd === undefined) throw new LogError("log/closed", `the decision log ${this.path} is closed`);
+    if (this.broken) throw this.broken;
+    if (records.length === 0 || (until.count === undefined && until.bytes === undefined)) return 0;
+    const lock = this.held ?? FileLock.acquire(this.lockPath, this.lockOptions);
+    const prepared = new Map<DecisionLogEntry, PreparedEntry>();
+    let appended = 0;
+    try {
+      if (!this.held && fstatSync(fd).size !== this.headNow.size) this.headNow = settleTail(fd, this.path, this.warn, this.mac);
+      const done = () => (until.count !== undefined && appended >= until.count) || (until.bytes !== undefined && this.headNow.size >= until.bytes);
+      while (!done()) {
+        const block: string[] = [];
+        let blockBytes = 0;
+        let head = this.headNow;
+        // What this block logs becomes the writer's once the block is written.
+        const memory = this.logged.fork();
+        while (
+          blockBytes < 1 << 20 &&
+          !(until.count !== undefined && appended + block.length >= until.count) &&
+          !(until.bytes !== undefined && head.size >= until.bytes)
+        ) {
+          const record = records[(appended + block.length) % records.length]!;
+          let p = prepared.get(record);
+          // Meta and policies go into the first entry that needs them, as `append` does.
+          if (p === undefined || p.metaJourneys.length > 0 || p.withPolicies) {
+            p = this.encoder.prepare(record, memory);
+            prepared.set(record, p);
+          }
+          const { line, hash } = this.encoder.chain(p, head);
+          const size = Buffer.byteLength(line);
+          block.push(line);
+          blockBytes += size;
+          head = { seq: head.seq + 1, hash, size: head.size + size, format: LOG_FORMAT, keyId: this.key.id };
+          memory.confirm(p);
+        }
+        const bytes = Buffer.from(block.join(""), "utf8");
+        const before = this.headNow;
+        try {
+          let written = 0;
+          while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+          if (this.fsync === "always") {
+            fdatasyncSync(fd);
+            this.syncCount++;
+          }
+        } catch (e) {
+          try {
+            ftruncateSync(fd, before.size);
+          } catch {
+            // The next open moves the torn tail aside.
+          }
+          throw new LogError("log/io", `cannot append to ${this.path}: ${(e as Error).message}`, describeIo(e), e);
+        }
+        this.headNow = head;
+        memory.commitTo();
+        this.logId ??= firstEntryHash(fd);
+        if (this.fsync === "always") this.synced(head.seq);
+        else this.pending += block.length;
+        appended += block.length;
+        if (this.checkpointEvery > 0 && this.headNow.seq - this.lastCheckpointSeq >= this.checkpointEvery) this.checkpoint();
+      }
+      return appended;
     } finally {
       if (lock !== this.held) lock.release();
     }
@@ -268,12 +492,19 @@ export class DecisionLog implements DecisionSink {
     return cp;
   }
 
-  /** Forces appended entries to disk (a no-op under `always`). */
+  /** Forces appended entries to disk now (and acknowledges the asynchronous appends waiting for it). */
   flush(): void {
-    if (this.fd !== undefined && this.pending > 0) {
+    if (this.fd === undefined || this.syncedSeq >= this.headNow.seq) return;
+    if (this.broken) throw this.broken;
+    try {
+      this.syncCount++;
       fdatasyncSync(this.fd);
-      this.pending = 0;
+    } catch (e) {
+      this.fail(e);
+      throw this.broken;
     }
+    this.pending = 0;
+    this.synced(this.headNow.seq);
   }
 
   /** Flushes, writes a checkpoint when entries were appended since the last one, and closes; later appends throw. */
@@ -281,12 +512,17 @@ export class DecisionLog implements DecisionSink {
     if (this.fd === undefined) return;
     try {
       this.flush();
-      if (this.headNow.seq > this.lastCheckpointSeq) this.checkpoint();
+      if (this.headNow.seq > this.lastCheckpointSeq && !this.broken) this.checkpoint();
     } finally {
-      closeSync(this.fd);
+      // An fdatasync still running in the thread pool holds the fd number: close it when it ends.
+      if (this.syncing) this.closeWhenSynced = this.fd;
+      else closeSync(this.fd);
       this.fd = undefined;
       this.held?.release();
       this.held = undefined;
+      const left = this.waiters;
+      this.waiters = [];
+      for (const w of left) w.reject(this.broken ?? new LogError("log/closed", `the decision log ${this.path} was closed before the entry was synced`));
     }
   }
 }
@@ -297,77 +533,4 @@ function describeIo(e: unknown): string | undefined {
   if (code === "EFBIG") return "the file is larger than this process may write (ulimit -f)";
   if (code === "EROFS") return "the file system is read-only";
   return undefined;
-}
-
-/** The hash of the first entry of an open log. */
-function firstEntryHash(fd: number): string | undefined {
-  let hash: string | undefined;
-  forEachLine(fd, (line) => {
-    try {
-      const h = (JSON.parse(line.text) as { hash?: unknown }).hash;
-      if (typeof h === "string") hash = h;
-    } catch {
-      // not an entry: no id
-    }
-    return false;
-  });
-  return hash;
-}
-
-/**
- * Verifies a log a writer is about to extend, from its last checkpoint that this integrity key
- * signed and that the log still holds (or from the start), and refuses it when anything is
- * damaged or when entries a checkpoint covers were removed. Returns the log's id.
- */
-function checkWholeLog(fd: number, path: string, head: Head, integrity: LogKey, warn: (m: string) => void): string {
-  let checkpoints: Checkpoint[] = [];
-  try {
-    checkpoints = readCheckpoints(checkpointFileFor(path));
-  } catch (e) {
-    warn(`${(e as Error).message}; verifying the whole log instead`);
-  }
-  const trusted = parsePublicKey(checkpointSigner(integrity).publicKey);
-  const mac = new EntryMac(integrity);
-  const signed = checkpoints.filter((c) => checkSignature(c, trusted).ok);
-  const latest = signed.reduce<Checkpoint | undefined>((best, c) => (best === undefined || c.seq > best.seq ? c : best), undefined);
-  if (latest !== undefined && latest.seq > head.seq) {
-    throw new LogError(
-      "log/corrupt",
-      `${path}: entries were removed: a checkpoint signed at ${latest.at} covers ${latest.seq} entries, but the log ends at entry ${head.seq}`,
-      `run \`kairos log verify ${path}\`; restore the log from a backup before appending`,
-    );
-  }
-  let from: { offset: number; seq: number; hash: string; log: string; format: typeof LOG_FORMAT } | undefined;
-  if (latest !== undefined) {
-    const line = readFileEnd(fd, latest.size).last;
-    let ok = false;
-    if (line !== undefined && line.offset + Buffer.byteLength(line.text) + 1 === latest.size) {
-      try {
-        const e = JSON.parse(line.text) as { $kairos: string; seq: number; hash: string; mac?: string; ikey_id?: string };
-        ok = e.seq === latest.seq && e.hash === latest.head && entryProblem(line.text, e, mac) === undefined;
-      } catch {
-        ok = false;
-      }
-    }
-    // When the checkpointed entry is not where it was, verify everything: the first bad line
-    // says more than the checkpoint (which is checked again below).
-    if (ok) from = { offset: latest.size, seq: latest.seq, hash: latest.head, log: latest.log, format: LOG_FORMAT };
-  }
-  const r = verifyLog(path, { integrityKey: integrity, ...(from ? { from } : latest ? { checkpoints: [latest] } : {}) });
-  if (r.notALog) throw notALog(path);
-  if (!r.ok) {
-    const b = r.firstBad;
-    const what = b
-      ? `${path}:${b.line}: entry seq ${b.seq}: ${b.problem}`
-      : `${path}: ${r.checkpoints?.find((c) => c.problem)?.problem ?? "the log does not verify"}`;
-    throw new LogError("log/corrupt", `${what}; the log is not extended until this is looked at`, `run \`kairos log verify ${path}\``);
-  }
-  if (r.head.seq !== head.seq || r.head.hash !== head.hash) {
-    throw new LogError(
-      "log/corrupt",
-      `${path}: the chain ends at entry ${r.head.seq}, but the last line is entry ${head.seq}`,
-      `run \`kairos log verify ${path}\``,
-    );
-  }
-  return r.log ?? firstEntryHash(fd) ?? head.hash;
 }

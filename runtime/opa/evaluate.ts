@@ -2,7 +2,17 @@
 // (in Node or the browser), validates requests, evaluates every candidate in one Wasm call and
 // checks the verdicts' shape before anyone relies on them.
 import { openBundle, type BundleParts, type OpaManifest } from "./bundle.ts";
-import { ALL_ENTRYPOINTS, ENTRYPOINTS, type CandidateVerdict, type OpaDataDocument, type Reason, type WasmInput } from "../../core/opa-contract.ts";
+import {
+  ALL_ENTRYPOINTS,
+  ENTRYPOINTS,
+  type CandidateVerdict,
+  type ConsentVerdict,
+  type OpaDataDocument,
+  type Reason,
+  type ResidencyVerdict,
+  type WasmInput,
+} from "../../core/opa-contract.ts";
+import { checkConsent, checkResidency, ResidencyMemo, screenDistinct } from "./distinct.ts";
 import { OpaError } from "./errors.ts";
 import { toWasmInput, type PolicyRequest } from "./input.ts";
 import { WasmPolicy, type EvaluationStats } from "./sdk.ts";
@@ -10,6 +20,12 @@ import { WasmPolicy, type EvaluationStats } from "./sdk.ts";
 export interface PolicyEngineOptions {
   /** Replaces the bundle's data document (tests, the playground). */
   readonly data?: OpaDataDocument;
+  /**
+   * `distinct` (the default): consent asked once per distinct (purpose, channel), residency once
+   * per (field set, region) and memoized (runtime/opa/distinct.ts). `each`: every candidate in
+   * one `kairos/decision` call, for policies whose verdicts depend on more than the contract says.
+   */
+  readonly screening?: "distinct" | "each";
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -25,11 +41,6 @@ export function checkDataDocument(data: unknown): OpaDataDocument {
   return data as unknown as OpaDataDocument;
 }
 
-/** Absent, or an index into a list of `length` items. */
-function isIndex(v: unknown, length: number): boolean {
-  return v === undefined || (typeof v === "number" && Number.isSafeInteger(v) && v >= 0 && v < length);
-}
-
 function checkVerdicts(value: unknown, input: WasmInput): CandidateVerdict[] {
   const bad = (why: string): OpaError => new OpaError("opa/bad-output", `\`${ENTRYPOINTS.decision}\` returned ${why}`);
   if (!Array.isArray(value)) throw bad("no list");
@@ -39,26 +50,8 @@ function checkVerdicts(value: unknown, input: WasmInput): CandidateVerdict[] {
   value.forEach((v: unknown, i) => {
     const journey = input.candidates[i]?.journey;
     if (!isRecord(v) || v["journey"] !== journey) throw bad(`a verdict for another journey at position ${i}`);
-    const consent = v["consent"];
-    const residency = v["residency"];
-    if (!isRecord(consent) || typeof consent["allowed"] !== "boolean" || !Array.isArray(consent["tried"])) {
-      throw bad(`no consent verdict for \`${journey}\``);
-    }
-    if (!isRecord(residency) || typeof residency["allowed"] !== "boolean" || !Array.isArray(residency["denied_fields"])) {
-      throw bad(`no residency verdict for \`${journey}\``);
-    }
-    // Reasons index the input's records; anything else would be read as a record by the runtime.
-    const tried = consent["tried"] as unknown[];
-    const lists = [consent["reasons"], ...tried.map((t) => (isRecord(t) ? t["reasons"] : undefined))];
-    for (const list of lists) {
-      if (!Array.isArray(list)) throw bad(`a consent verdict without \`reasons\` for \`${journey}\``);
-      for (const r of list as unknown[]) {
-        if (!isRecord(r) || typeof r["code"] !== "string") throw bad(`a reason without a \`code\` for \`${journey}\``);
-        if (!isIndex(r["record"], input.consents.length) || !isIndex(r["objection"], input.objections.length)) {
-          throw bad(`a reason of \`${journey}\` that cites a record or objection the input does not have`);
-        }
-      }
-    }
+    checkConsent(v, String(journey), input, bad);
+    checkResidency(v, String(journey), bad);
   });
   return (value as CandidateVerdict[]).map(canonicalVerdict);
 }
@@ -66,24 +59,42 @@ function checkVerdicts(value: unknown, input: WasmInput): CandidateVerdict[] {
 // Wasm dumps object keys in hash order; verdicts are rebuilt with a fixed key order so that
 // their JSON is the same byte for byte in every process and engine.
 function canonicalReason(r: Reason): Reason {
+  // The contract's keys (already in code-unit order) directly; anything else by a sort.
+  const keys = Object.keys(r);
+  let known = true;
+  for (const k of keys) {
+    if (k !== "code" && k !== "channel" && k !== "objection" && k !== "purpose" && k !== "record") {
+      known = false;
+      break;
+    }
+  }
+  if (known) {
+    const out: Record<string, unknown> = { code: r.code };
+    for (const k of REASON_KEYS) if (Object.hasOwn(r, k)) out[k] = r[k];
+    return out as unknown as Reason;
+  }
   const { code, ...rest } = r;
   return { code, ...Object.fromEntries(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1))) };
 }
 
-function canonicalVerdict(v: CandidateVerdict): CandidateVerdict {
+/** A reason's keys after `code`, in code-unit order. */
+const REASON_KEYS = ["channel", "objection", "purpose", "record"] as const;
+
+function canonicalConsent(c: ConsentVerdict): ConsentVerdict {
   return {
-    journey: v.journey,
-    consent: {
-      allowed: v.consent.allowed,
-      basis: v.consent.basis,
-      tried: v.consent.tried.map((t) => ({ basis: t.basis, satisfied: t.satisfied, reasons: t.reasons.map(canonicalReason) })),
-      reasons: v.consent.reasons.map(canonicalReason),
-    },
-    residency: {
-      allowed: v.residency.allowed,
-      denied_fields: v.residency.denied_fields.map((f) => ({ path: f.path, residency: f.residency, code: f.code })),
-    },
+    allowed: c.allowed,
+    basis: c.basis,
+    tried: c.tried.map((t) => ({ basis: t.basis, satisfied: t.satisfied, reasons: t.reasons.map(canonicalReason) })),
+    reasons: c.reasons.map(canonicalReason),
   };
+}
+
+function canonicalResidency(r: ResidencyVerdict): ResidencyVerdict {
+  return { allowed: r.allowed, denied_fields: r.denied_fields.map((f) => ({ path: f.path, residency: f.residency, code: f.code })) };
+}
+
+function canonicalVerdict(v: CandidateVerdict): CandidateVerdict {
+  return { journey: v.journey, consent: canonicalConsent(v.consent), residency: canonicalResidency(v.residency) };
 }
 
 /** Consent, lawful basis and residency for the candidates of a request, by OPA Wasm. */
@@ -91,11 +102,15 @@ export class PolicyEngine {
   readonly manifest: OpaManifest;
   private currentData: OpaDataDocument;
   private readonly policy: WasmPolicy;
+  private readonly screening: "distinct" | "each";
+  /** Residency verdicts by (region, field set): they depend on nothing else but the data document. */
+  private readonly residencyMemo = new ResidencyMemo();
 
-  private constructor(manifest: OpaManifest, data: OpaDataDocument, policy: WasmPolicy) {
+  private constructor(manifest: OpaManifest, data: OpaDataDocument, policy: WasmPolicy, screening: "distinct" | "each") {
     this.manifest = manifest;
     this.currentData = data;
     this.policy = policy;
+    this.screening = screening;
   }
 
   /** The data document the policies currently read. */
@@ -107,6 +122,7 @@ export class PolicyEngine {
   setData(data: OpaDataDocument): void {
     this.policy.setData(checkDataDocument(data));
     this.currentData = data;
+    this.residencyMemo.clear();
   }
 
   /** Loads a bundle from its tar.gz bytes or its already extracted parts. */
@@ -120,7 +136,7 @@ export class PolicyEngine {
         missing,
       });
     }
-    return new PolicyEngine(parts.manifest, data, policy);
+    return new PolicyEngine(parts.manifest, data, policy, options.screening ?? "distinct");
   }
 
   get entrypoints(): readonly string[] {
@@ -146,8 +162,32 @@ export class PolicyEngine {
     return this.policy.stats;
   }
 
-  /** Evaluates an already minimal, validated input. */
+  /**
+   * Evaluates an already minimal, validated input: by distinct (purpose, channel) and field set
+   * (runtime/opa/distinct.ts) unless the engine screens each candidate. Whatever that fast path
+   * cannot answer (a policy that fails or answers out of contract) is asked again of
+   * `kairos/decision`, whose answer or error is the one returned.
+   */
   evaluateInput(input: WasmInput): CandidateVerdict[] {
+    if (this.screening === "distinct" && input.candidates.length > 0) {
+      try {
+        const found = screenDistinct(
+          input,
+          (entrypoint, asked) => this.policy.evaluate(entrypoint, asked),
+          this.residencyMemo,
+          canonicalConsent,
+          canonicalResidency,
+        );
+        return found.map((v, i) => ({ journey: input.candidates[i]!.journey, consent: v.consent, residency: v.residency }));
+      } catch {
+        // The reference path below gives the precise error (or the answer).
+      }
+    }
+    return this.evaluateEach(input);
+  }
+
+  /** Every candidate in one `kairos/decision` call: the reference path. */
+  evaluateEach(input: WasmInput): CandidateVerdict[] {
     return checkVerdicts(this.policy.evaluate(ENTRYPOINTS.decision, input), input);
   }
 

@@ -2,7 +2,7 @@
 // epoch milliseconds (Wasm needs no time builtins), statuses and purposes are checked against
 // the contract and the catalog, `event.*` paths and every other key (context values, sources,
 // subjects) are dropped. Every problem is an OpaError naming the offending record.
-import { CONSENT_STATUSES, type ConsentStatus, type OpaDataDocument, type WasmInput } from "../../core/opa-contract.ts";
+import { CONSENT_STATUSES, type ConsentStatus, type OpaDataDocument, type WasmCandidate, type WasmConsent, type WasmInput } from "../../core/opa-contract.ts";
 import { OpaError } from "./errors.ts";
 
 /** A time as an ISO 8601 datetime with offset, or epoch milliseconds. */
@@ -42,6 +42,12 @@ export interface PolicyRequest {
   /** Already filtered to the request's subject. */
   readonly consents?: readonly ConsentRecordInput[];
   readonly objections?: readonly ObjectionInput[];
+  /**
+   * Datetimes the caller has already parsed (text → epoch ms, as core/literals.ts's
+   * parseDateTimeLiteral reads them): a hint, so that each is parsed once per request. Other
+   * evaluators may ignore it.
+   */
+  readonly times?: ReadonlyMap<string, number>;
 }
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-](\d{2}):(\d{2}))$/;
@@ -70,7 +76,13 @@ export function toEpochMs(value: unknown): number | null {
   return Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMin * 60_000;
 }
 
-function time(value: unknown, where: string): number {
+function time(value: unknown, where: string, times: ReadonlyMap<string, number> | undefined): number {
+  // A time the caller parsed, for the years 1000–9999 (where both parsers agree: before 100,
+  // toEpochMs's Date.UTC reads the year as 19xx; test/opa/distinct.test.ts checks the rest).
+  if (times !== undefined && typeof value === "string" && value.charCodeAt(0) !== 48) {
+    const known = times.get(value);
+    if (known !== undefined) return known;
+  }
   const ms = toEpochMs(value);
   if (ms === null) {
     throw new OpaError("opa/bad-timestamp", `${where} is not an ISO 8601 datetime with offset or epoch milliseconds: \`${String(value)}\``, { where, value });
@@ -106,22 +118,86 @@ function knownPurpose(data: OpaDataDocument, purpose: string, where: string): st
   return purpose;
 }
 
+/**
+ * A candidate's fields without `event.*` paths; the list itself when it has none (the engine
+ * sends each journey's own list, so the policy engine's memo sees the same list every time).
+ */
+function fieldPaths(fields: readonly unknown[], where: string): readonly string[] {
+  let kept: string[] | undefined;
+  for (let j = 0; j < fields.length; j++) {
+    const f = str(fields[j], `${where}.fields[${j}]`);
+    if (f.startsWith("event.")) kept ??= (fields as string[]).slice(0, j);
+    else if (kept) kept.push(f);
+  }
+  return kept ?? (fields as readonly string[]);
+}
+
+// The quick checks below accept exactly what the checks with messages accept, and give the same
+// value; on anything else they give undefined and the checks with messages run, which name
+// the first problem. They spare a request its per-record message texts (issue 13).
+
+const STATUSES: ReadonlySet<string> = new Set(CONSENT_STATUSES);
+
+function nonEmpty(v: unknown): v is string {
+  return typeof v === "string" && v !== "";
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** A candidate as toWasmInput returns it, when it is plainly valid; else undefined. */
+export function quickCandidate(c: unknown, data: OpaDataDocument): WasmCandidate | undefined {
+  if (!isObject(c)) return undefined;
+  const { journey, purpose, channel, fields } = c;
+  if (!nonEmpty(journey) || !nonEmpty(purpose) || !Object.hasOwn(data.catalog.purposes, purpose) || !nonEmpty(channel)) return undefined;
+  if (!Array.isArray(fields)) return undefined;
+  for (const f of fields as unknown[]) if (!nonEmpty(f) || f.startsWith("event.")) return undefined;
+  return { journey, purpose, channel, fields: fields as string[] };
+}
+
+function quickTime(value: unknown, times: ReadonlyMap<string, number> | undefined): number | null {
+  if (times !== undefined && typeof value === "string" && value.charCodeAt(0) !== 48) {
+    const known = times.get(value);
+    if (known !== undefined) return known;
+  }
+  return toEpochMs(value);
+}
+
+/** A consent record as toWasmInput returns it, when it is plainly valid; else undefined. */
+export function quickConsent(c: unknown, data: OpaDataDocument, times: ReadonlyMap<string, number> | undefined): WasmConsent | undefined {
+  if (!isObject(c)) return undefined;
+  const { status, purpose, channel } = c;
+  if (typeof status !== "string" || !STATUSES.has(status)) return undefined;
+  if (!nonEmpty(purpose) || !Object.hasOwn(data.catalog.purposes, purpose)) return undefined;
+  if (channel !== undefined && channel !== null && !nonEmpty(channel)) return undefined;
+  const at = quickTime(c["at"], times);
+  const expires = c["expires_at"];
+  const expiresMs = expires === undefined || expires === null ? null : quickTime(expires, times);
+  if (at === null || (expiresMs === null && expires !== undefined && expires !== null)) return undefined;
+  return { purpose, channel: channel === undefined || channel === null ? null : channel, status: status as ConsentStatus, at_ms: at, expires_at_ms: expiresMs };
+}
+
 /** Validates a request against the contract and the catalog and returns the minimal Wasm input. */
 export function toWasmInput(request: PolicyRequest, data: OpaDataDocument): WasmInput {
   const req = obj(request, "request");
+  const hint = req["times"];
+  const times = hint instanceof Map ? (hint as ReadonlyMap<string, number>) : undefined;
   const candidates = list(req["candidates"], "candidates").map((c, i) => {
+    const quick = quickCandidate(c, data);
+    if (quick) return quick;
     const where = `candidates[${i}]`;
     const cand = obj(c, where);
     return {
       journey: str(cand["journey"], `${where}.journey`),
       purpose: knownPurpose(data, str(cand["purpose"], `${where}.purpose`), where),
       channel: str(cand["channel"], `${where}.channel`),
-      fields: list(cand["fields"], `${where}.fields`)
-        .map((f, j) => str(f, `${where}.fields[${j}]`))
-        .filter((f) => !f.startsWith("event.")),
+      fields: fieldPaths(list(cand["fields"], `${where}.fields`), where),
     };
   });
   const consents = list(req["consents"], "consents").map((c, i) => {
+    const quick = quickConsent(c, data, times);
+    if (quick) return quick;
     const where = `consents[${i}]`;
     const rec = obj(c, where);
     const status = rec["status"];
@@ -138,8 +214,8 @@ export function toWasmInput(request: PolicyRequest, data: OpaDataDocument): Wasm
       purpose: knownPurpose(data, str(rec["purpose"], `${where}.purpose`), where),
       channel: channel === undefined || channel === null ? null : str(channel, `${where}.channel`),
       status: status as ConsentStatus,
-      at_ms: time(rec["at"], `${where}.at`),
-      expires_at_ms: expires === undefined || expires === null ? null : time(expires, `${where}.expires_at`),
+      at_ms: time(rec["at"], `${where}.at`, times),
+      expires_at_ms: expires === undefined || expires === null ? null : time(expires, `${where}.expires_at`, times),
     };
   });
   const objections = list(req["objections"], "objections").map((o, i) => {
@@ -150,10 +226,10 @@ export function toWasmInput(request: PolicyRequest, data: OpaDataDocument): Wasm
     else if (scope !== "direct_marketing") {
       throw new OpaError("opa/bad-objection-scope", `${where} has scope \`${scope}\`; expected \`direct_marketing\` or \`purpose:<id>\``, { where, scope });
     }
-    return { scope, at_ms: time(rec["at"], `${where}.at`) };
+    return { scope, at_ms: time(rec["at"], `${where}.at`, times) };
   });
   return {
-    now_ms: time(req["now"], "now"),
+    now_ms: time(req["now"], "now", times),
     region: str(req["region"], "region"),
     candidates,
     consents,

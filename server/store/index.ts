@@ -1,10 +1,12 @@
-// Opening the decision service's store (docs/store.md): no URL → the embedded store, PGlite in
-// `<data-dir>/store`, guarded by a lock file so a second process gets a clear error instead of
-// two PostgreSQL instances on one directory; `postgres://…` → a `pg` pool with deadlines, and a
-// server that does not answer is a `store/unreachable` error within the connect timeout, its
-// password never printed. Then the migrations, then the log: shard count and key ids recorded
+// Opening the decision service's store (docs/store.md): no URL → the embedded store in the data
+// directory: SQLite (`<data-dir>/store.sqlite`, sqlite-open.ts) for a new one, or the engine an
+// existing directory already holds; `sqlite:` / `sqlite:PATH` → SQLite; `pglite:` → PGlite (PostgreSQL
+// in Wasm) in `<data-dir>/store`, guarded by a lock file so a second process gets a clear error
+// instead of two PostgreSQL instances on one directory; `postgres://…` → a `pg`
+// pool with deadlines, and a server that does not answer is a `store/unreachable` error within
+// the connect timeout, its password never printed. Then the migrations, then the log: shard count and key ids recorded
 // at first use, checked on every later start.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { JourneyMeta } from "../../core/artifact.ts";
 import type { Catalog } from "../../core/catalog/types.ts";
@@ -21,10 +23,17 @@ import { migrate } from "./migrations.ts";
 import { openPg } from "./pg-db.ts";
 import { openPglite } from "./pglite-db.ts";
 import { validShards } from "./shard.ts";
-import { SqlStore } from "./sql-store.ts";
+import { SqlStore as SqlDbStore } from "./sql-store.ts";
+import { isSqliteUrl, openSqliteStore, SQLITE_FILE } from "./sqlite-open.ts";
+import type { ServiceStore } from "./types.ts";
 
 export { StoreError, type StoreErrorCode } from "./errors.ts";
-export { SqlStore } from "./sql-store.ts";
+export { isSqliteUrl, sqliteFile, SQLITE_FILE } from "./sqlite-open.ts";
+/**
+ * What `openStore` returns, whichever backend (SqlStore on PGlite or PostgreSQL, SqliteStore):
+ * the name callers have always used for it.
+ */
+export type SqlStore = ServiceStore;
 export { shardOf } from "./shard.ts";
 export { MIGRATIONS } from "./migrations.ts";
 export { verifyStoreLog, exportStoreLog, type StoreVerifyResult, type ShardVerifyResult } from "./log-export.ts";
@@ -32,6 +41,29 @@ export type * from "./types.ts";
 
 /** The default data directory (relative to the working directory). */
 export const DEFAULT_DATA_DIR = ".kairos";
+
+/**
+ * The engine of a NEW embedded store (no `--store`, nothing in the data directory yet). A data
+ * directory that already holds a store keeps its engine (embeddedEngine), so changing this
+ * default never strands existing data: PGlite stores in `<data-dir>/store` keep opening as PGlite.
+ */
+export const EMBEDDED_DEFAULT: "pglite" | "sqlite" = "sqlite";
+
+/** True for `pglite:`, the embedded PGlite store in the data directory (`<dataDir>/store`). */
+export function isPgliteUrl(text: string): boolean {
+  return /^pglite:/i.test(text);
+}
+
+/**
+ * Which embedded engine `openStore` without a URL uses for `dataDir`: PGlite when
+ * `<dataDir>/store` holds a PostgreSQL cluster, SQLite when `<dataDir>/store.sqlite` exists (a
+ * store started with `--store sqlite:` opens without the flag afterwards), else EMBEDDED_DEFAULT.
+ */
+export function embeddedEngine(dataDir: string): "pglite" | "sqlite" {
+  if (existsSync(join(dataDir, "store", "PG_VERSION"))) return "pglite";
+  if (existsSync(join(dataDir, SQLITE_FILE))) return "sqlite";
+  return EMBEDDED_DEFAULT;
+}
 
 export interface OpenStoreOptions {
   /** Where the embedded store (`<dataDir>/store`) and the log key files live (default `.kairos`). */
@@ -75,17 +107,34 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** `pglite:` → "" (the embedded PGlite store in the data directory); anything after the colon is refused. */
+function pgliteLocation(url: string): string {
+  if (/^pglite:$/i.test(url)) return "";
+  throw new StoreError(
+    "store/bad-location",
+    `\`${url}\`: the PGlite store lives in the data directory and takes no path`,
+    "give `--store pglite:` and choose the directory with --data-dir",
+  );
+}
+
 /** True for a URL the PostgreSQL backend takes. */
 export function isPostgresUrl(text: string): boolean {
   return /^postgres(ql)?:\/\//i.test(text);
 }
 
-/** Opens the store: embedded without `url`, PostgreSQL with one. Throws StoreError with a clear message. */
-export async function openStore(url: string | undefined, options: OpenStoreOptions = {}): Promise<SqlStore> {
+/**
+ * Opens the store: embedded without `url` (the engine embeddedEngine picks), SQLite with
+ * `sqlite:` / `sqlite:PATH`, PGlite with `pglite:`, PostgreSQL with `postgres://…`. Throws
+ * StoreError with a clear message.
+ */
+export async function openStore(given: string | undefined, options: OpenStoreOptions = {}): Promise<ServiceStore> {
+  const url = given !== undefined && isPgliteUrl(given) ? pgliteLocation(given) : given;
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   if (options.shards !== undefined && !validShards(options.shards)) {
     throw new StoreError("store/shards", `${options.shards} is not a number of log shards`, "give a whole number from 1 to 256");
   }
+  if (url !== undefined && isSqliteUrl(url)) return openSqliteStore(url, dataDir, options);
+  if ((given === undefined || given === "") && embeddedEngine(dataDir) === "sqlite") return openSqliteStore("sqlite:", dataDir, options);
   let db: Db;
   let location: string;
   let release: (() => void) | undefined;
@@ -96,8 +145,8 @@ export async function openStore(url: string | undefined, options: OpenStoreOptio
     if (!isPostgresUrl(url)) {
       throw new StoreError(
         "store/bad-location",
-        `\`${redactUrl(url)}\` is not a PostgreSQL URL`,
-        "give postgres://USER:PASSWORD@HOST:PORT/DATABASE, or leave --store out for the embedded store",
+        `\`${redactUrl(url)}\` is not a PostgreSQL or SQLite store URL`,
+        "give postgres://USER:PASSWORD@HOST:PORT/DATABASE, sqlite: (a SQLite store in the data directory), sqlite:PATH, pglite: (PGlite in the data directory), or leave --store out for the embedded store",
       );
     }
     location = redactUrl(url);
@@ -109,7 +158,7 @@ export async function openStore(url: string | undefined, options: OpenStoreOptio
     const clock = options.clock ?? Date.now;
     const log = options.log ?? { pii: () => undefined, journeys: [] };
     const encoder = new EntryEncoder({ key: init.keys.key, integrityKey: init.keys.integrityKey, pii: log.pii, journeys: log.journeys });
-    return new SqlStore({
+    return new SqlDbStore({
       db,
       location,
       shards: init.shards,

@@ -11,7 +11,7 @@ import { canonicalJson } from "../../core/canonical-json.ts";
 import { checkpointFileFor, type Checkpoint } from "../../runtime/log/checkpoint.ts";
 import { verifyLog, type VerifyResult } from "../../runtime/log/verify.ts";
 import { StoreError } from "./errors.ts";
-import type { SqlStore } from "./sql-store.ts";
+import type { ServiceStore } from "./types.ts";
 
 const PAGE = 2000;
 
@@ -60,7 +60,7 @@ async function writeFileAtomically(file: string, pieces: AsyncIterable<string>):
  * format) and its checkpoints to `<file>.checkpoints`, up to the head at the time of the call.
  * Returns the head exported.
  */
-export async function exportStoreLog(store: SqlStore, shard: number, file: string): Promise<{ seq: number; hash: string; checkpoints: number }> {
+export async function exportStoreLog(store: ServiceStore, shard: number, file: string): Promise<{ seq: number; hash: string; checkpoints: number }> {
   if (!Number.isSafeInteger(shard) || shard < 0 || shard >= store.shards) {
     throw new StoreError(
       "store/invalid",
@@ -87,7 +87,7 @@ export async function exportStoreLog(store: SqlStore, shard: number, file: strin
 }
 
 /** Verifies one shard, or every shard, of the store's log (see the file header). */
-export async function verifyStoreLog(store: SqlStore, options: { readonly shard?: number } = {}): Promise<StoreVerifyResult> {
+export async function verifyStoreLog(store: ServiceStore, options: { readonly shard?: number } = {}): Promise<StoreVerifyResult> {
   const shards = options.shard === undefined ? Array.from({ length: store.shards }, (_, i) => i) : [options.shard];
   const dir = mkdtempSync(join(tmpdir(), "kairos-verify-"));
   try {

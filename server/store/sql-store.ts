@@ -17,8 +17,8 @@ import type {
   CommitResult,
   EventKey,
   PendingCommit,
+  ServiceStore,
   ShardHead,
-  Store,
   StoreHealth,
   StoredConsent,
   StoredDecision,
@@ -88,8 +88,9 @@ function toReview(r: Row): StoredReview {
 }
 
 /** The store on one Db. */
-export class SqlStore implements Store {
+export class SqlStore implements ServiceStore {
   readonly kind: "embedded" | "postgres";
+  readonly engine: "pglite" | "postgres";
   readonly location: string;
   /** The number of log shards (fixed when the store was created). */
   readonly shards: number;
@@ -104,6 +105,7 @@ export class SqlStore implements Store {
     this.parts = parts;
     this.cache = parts.db.kind === "embedded" ? new SubjectCache(CACHED_SUBJECTS, parts.historyLimit) : undefined;
     this.kind = parts.db.kind;
+    this.engine = parts.db.kind === "embedded" ? "pglite" : "postgres";
     this.location = parts.location;
     this.shards = parts.shards;
     this.keys = parts.keys;

@@ -7,7 +7,9 @@
 // use it: other instances write there too.
 //
 // Entries are updated only after a transaction committed, dropped when one failed (the next
-// read loads the truth), and evicted least-recently-used beyond `limit` subjects.
+// read loads the truth), and evicted least-recently-used beyond `limit` subjects. Each history
+// row's time is kept as epoch ms beside it, parsed once, not at every read and every write (the
+// window scan of `get` and the ordering of `apply` ran Date.parse per row per decision).
 import type { StoredConsent, StoredHistory, StoredObjection, SubjectState } from "./types.ts";
 
 interface Entry {
@@ -15,6 +17,8 @@ interface Entry {
   objections: StoredObjection[];
   /** Oldest first; every row at or after `since`. */
   history: StoredHistory[];
+  /** Date.parse of each history row's `at`, in the same order. */
+  historyMs: number[];
   version: number;
   /** The window start the history was loaded for (epoch ms): older requests read the database. */
   since: number;
@@ -38,7 +42,7 @@ export class SubjectCache {
     this.entries.delete(subject);
     this.entries.set(subject, e);
     let from = e.history.length;
-    while (from > 0 && Date.parse(e.history[from - 1]!.at) >= sinceMs) from--;
+    while (from > 0 && e.historyMs[from - 1]! >= sinceMs) from--;
     const history = e.history.slice(Math.max(from, e.history.length - this.historyLimit));
     return { consents: [...e.consents], objections: [...e.objections], history, version: e.version };
   }
@@ -50,6 +54,7 @@ export class SubjectCache {
       consents: [...state.consents],
       objections: [...state.objections],
       history: [...state.history],
+      historyMs: state.history.map((h) => Date.parse(h.at)),
       version: state.version,
       since: sinceMs,
     });
@@ -77,8 +82,17 @@ export class SubjectCache {
     if (change.consents) e.consents.push(...change.consents);
     if (change.objections) e.objections.push(...change.objections);
     if (change.history && change.history.length > 0) {
-      e.history.push(...change.history);
-      e.history.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+      for (const h of change.history) {
+        e.history.push(h);
+        e.historyMs.push(Date.parse(h.at));
+      }
+      // Rows come in time order almost always, and a list in order stays as it is under the stable
+      // sort by time the list always had; only a list out of order (or with an unreadable time) is sorted.
+      if (!inOrder(e.historyMs)) {
+        const rows = e.history.map((h, i) => ({ h, ms: e.historyMs[i]! })).sort((a, b) => a.ms - b.ms);
+        e.history = rows.map((r) => r.h);
+        e.historyMs = rows.map((r) => r.ms);
+      }
     }
   }
 
@@ -86,4 +100,13 @@ export class SubjectCache {
   drop(subjects: Iterable<string>): void {
     for (const s of subjects) this.entries.delete(s);
   }
+}
+
+/** True when every time is a number and none is earlier than the one before it. */
+function inOrder(ms: readonly number[]): boolean {
+  for (let i = 0; i < ms.length; i++) {
+    const m = ms[i]!;
+    if (Number.isNaN(m) || (i > 0 && m < ms[i - 1]!)) return false;
+  }
+  return true;
 }

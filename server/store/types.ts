@@ -1,13 +1,16 @@
 // The store interface of the decision service (docs/service.md#store): everything `kairos serve`
 // keeps between requests — consent records and objections (append-only), cap history, the
 // decisions by event id (idempotency), pending wake-ups with leases, the review queue and the
-// hash-chained decision log. Two backends implement it with the same SQL and migrations: the
-// embedded default (PGlite, PostgreSQL compiled to Wasm, in a local data directory) and a real
-// PostgreSQL (`--store postgres://…`) that any number of instances share. Both run the same
+// hash-chained decision log. Three backends implement it: the embedded default (PGlite,
+// PostgreSQL compiled to Wasm, in a local data directory) and a real PostgreSQL
+// (`--store postgres://…`) that any number of instances share run the same SQL and migrations;
+// the embedded SQLite store (`--store sqlite:`) has its own dialect. All three run the same
 // conformance tests (test/store/).
 import type { Action, Decision } from "../../runtime/decision.ts";
 import type { ConsentRecord, HistoryEntry, Objection } from "../../runtime/request.ts";
+import type { Checkpoint } from "../../runtime/log/checkpoint.ts";
 import type { DecisionLogEntry } from "../../runtime/sink.ts";
+import type { StoreKeys } from "./keys.ts";
 
 /** A consent record as stored: the record as written plus what the store adds. */
 export interface StoredConsent extends ConsentRecord {
@@ -209,4 +212,25 @@ export interface Store {
   heads(): Promise<readonly ShardHead[]>;
   /** Log lines of a shard from `fromSeq` (inclusive), at most `limit`, in order. */
   logLines(shard: number, fromSeq: number, limit: number): Promise<readonly string[]>;
+}
+
+/**
+ * The store `openStore` returns: the Store plus what `kairos log verify|export --store`, metrics
+ * and the service's start need. Both implementations (SqlStore on PGlite or PostgreSQL,
+ * SqliteStore on SQLite) are one.
+ */
+export interface ServiceStore extends Store {
+  readonly kind: "embedded" | "postgres";
+  /** `pglite`, `sqlite` or `postgres`: which engine runs it. */
+  readonly engine: "pglite" | "sqlite" | "postgres";
+  /** The number of log shards (fixed when the store was created). */
+  readonly shards: number;
+  /** The log's keys. */
+  readonly keys: StoreKeys;
+  /** Pool figures (for metrics). */
+  poolStats(): { readonly total: number; readonly idle: number; readonly waiting: number };
+  /** The signed checkpoints of a shard, oldest first. */
+  checkpoints(shard: number): Promise<readonly Checkpoint[]>;
+  /** Per shard: how many decisions point into the log and how many point at their own entry. */
+  decisionCounts(shard: number): Promise<{ decisions: number; matched: number }>;
 }

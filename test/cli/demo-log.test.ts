@@ -139,8 +139,8 @@ describe("two demo runs on one directory", () => {
   it("does not move a store that a service holds open, and says who holds it", async () => {
     const out = join(dir, "held");
     expect(await runDemo(options(out, { customers: 3, days: 1 }), capture())).toBe(0);
-    const before = readdirSync(join(out, "store")).sort();
-    const lock = FileLock.acquire(join(out, "store.lock"));
+    const before = readFileSync(join(out, "store.sqlite"));
+    const lock = FileLock.acquire(join(out, "store.sqlite.lock"));
     let r;
     try {
       r = kairos(["demo", "--out", out, "--customers", "3", "--days", "1"]);
@@ -150,8 +150,8 @@ describe("two demo runs on one directory", () => {
     expect(r.stderr).toContain(`is open in process ${process.pid}`);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.status).toBe(1);
-    expect(readdirSync(join(out, "store")).sort()).toEqual(before);
-    expect(existsSync(join(out, "store.1"))).toBe(false);
+    expect(readFileSync(join(out, "store.sqlite")).equals(before)).toBe(true);
+    expect(existsSync(join(out, "store.1.sqlite"))).toBe(false);
   });
 });
 
@@ -229,7 +229,7 @@ describe("the demo's decisions and event ids", () => {
     };
     expect(await runDemo(options(out), capture())).toBe(0);
     expect(await runDemo(options(out), capture())).toBe(0);
-    expect(existsSync(join(out, "store.1"))).toBe(true);
+    expect(existsSync(join(out, "store.1.sqlite"))).toBe(true);
     const first = requests(out, "decisions.1.log");
     const second = requests(out, "decisions.log");
     expect(first.length).toBeGreaterThan(90);

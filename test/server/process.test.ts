@@ -2,7 +2,7 @@
 // admin token once; SIGTERM closes it gracefully; a store that does not answer stops the start
 // with a clear error (exit 1); and `kill -9` mid-load loses nothing acknowledged — every
 // acknowledged decision is in the log, the chain verifies, and each wake-up of an acknowledged
-// decision fires exactly once afterwards — on the embedded store and on PostgreSQL.
+// decision fires exactly once afterwards — on the embedded stores (PGlite, SQLite) and on PostgreSQL.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -106,10 +106,10 @@ test("bad flags are usage errors", async () => {
   expect((await serveFails([artifact, "--store", "mysql://x"])).err).toContain("PostgreSQL URL");
 });
 
-describe.each(["embedded", "postgres"])("kill -9 mid-load (%s store)", (kind) => {
+describe.each(["pglite", "sqlite", "postgres"])("kill -9 mid-load (%s store)", (kind) => {
   test("every acknowledged decision is in the log, the chain verifies, and no wake-up is lost or fired twice", async () => {
     const dataDir = mkdtempSync(join(root, `kill-${kind}-`));
-    const url = kind === "postgres" ? await pg.createDatabase() : undefined;
+    const url = kind === "postgres" ? await pg.createDatabase() : kind === "sqlite" ? "sqlite:" : "pglite:";
     const tokens = join(dataDir, "tokens.json");
     const token = createToken(tokens, "load", SCOPES);
     const args = [

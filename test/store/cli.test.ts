@@ -1,5 +1,6 @@
-// `kairos log verify --store` and `kairos log export --store` as a user runs them, on both
-// backends: the store's chains verify; an exported shard is a file log that the existing
+// `kairos log verify --store` and `kairos log export --store` as a user runs them, on every
+// backend (PGlite and SQLite by their data directory, SQLite by `sqlite:PATH`, PostgreSQL by
+// URL): the store's chains verify; an exported shard is a file log that the existing
 // `kairos log verify FILE` verifies offline with the integrity key — and rejects once edited.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -29,16 +30,23 @@ afterAll(async () => {
 });
 
 /** A store with `n` decisions over 2 shards, closed again; returns what `--store` takes. */
-async function filledStore(backend: "embedded" | "postgres", n: number): Promise<string> {
+async function filledStore(backend: "pglite" | "sqlite" | "sqlite:PATH" | "postgres", n: number): Promise<string> {
   const dataDir = tempDir();
-  const url = backend === "postgres" ? await pg.createDatabase() : undefined;
+  const url =
+    backend === "postgres"
+      ? await pg.createDatabase()
+      : backend === "sqlite"
+        ? "sqlite:"
+        : backend === "sqlite:PATH"
+          ? `sqlite:${join(tempDir(), "elsewhere.sqlite")}`
+          : "pglite:";
   const store = await openStore(url, { dataDir, keys: KEYS, log: LOG, shards: 2, checkpointEvery: 5 });
   for (let i = 0; i < n; i++) await store.commit([pending({ subject: `cli-${i}`, version: 0, historyAt: "2026-05-30T09:00:00Z" })]);
   await store.close();
-  return url ?? dataDir;
+  return url === "pglite:" || url === "sqlite:" ? dataDir : url;
 }
 
-describe.each(["embedded", "postgres"] as const)("kairos log --store: %s", (backend) => {
+describe.each(["pglite", "sqlite", "sqlite:PATH", "postgres"] as const)("kairos log --store: %s", (backend) => {
   it("verifies every shard, exports one, and the export verifies offline until it is edited", async () => {
     const where = await filledStore(backend, 24);
     Object.assign(process.env, KEY_ENV);

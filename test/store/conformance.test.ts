@@ -1,9 +1,9 @@
 // The store conformance suite: every behaviour of the Store interface (server/store/types.ts),
-// run against BOTH backends — the embedded PGlite store and a real PostgreSQL 15 cluster this
-// file starts itself (test/helpers/postgres.ts; KAIROS_TEST_PG_URL to use an existing server).
-// "Two instances" are two Store objects on one database for PostgreSQL; the embedded store is
-// one process by design (see process.test.ts), so there both are the same instance, used
-// concurrently.
+// run against ALL THREE backends — the embedded PGlite store, the SQLite store (`sqlite:`,
+// node:sqlite) and a real PostgreSQL 15 cluster this file starts itself (test/helpers/postgres.ts;
+// KAIROS_TEST_PG_URL to use an existing server). "Two instances" are two Store objects on one
+// database for PostgreSQL; the embedded stores are one process by design (see process.test.ts),
+// so there both are the same instance, used concurrently.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { verifyLog } from "../../runtime/log/verify.ts";
 import { exportStoreLog, openStore, StoreError, verifyStoreLog, type OpenStoreOptions, type SqlStore } from "../../server/store/index.ts";
@@ -15,7 +15,9 @@ import { readFileSync, rmSync, statSync } from "node:fs";
 import { readCheckpoints } from "../../runtime/log/checkpoint.ts";
 
 interface Backend {
-  readonly name: "embedded" | "postgres";
+  readonly name: "pglite" | "sqlite" | "postgres";
+  /** One process by design (a lock file): a second instance is the first one. */
+  readonly single: boolean;
   /** A fresh, empty store location. */
   fresh(): Promise<Location>;
 }
@@ -34,12 +36,25 @@ const track = (s: SqlStore): SqlStore => {
   return s;
 };
 
-const embedded: Backend = {
-  name: "embedded",
+const pglite: Backend = {
+  name: "pglite",
+  single: true,
   async fresh() {
     const dataDir = tempDir();
     return {
-      open: async (o = {}) => track(await openStore(undefined, { dataDir, keys: KEYS, log: LOG, ...o })),
+      open: async (o = {}) => track(await openStore("pglite:", { dataDir, keys: KEYS, log: LOG, ...o })),
+      second: async (first) => first,
+    };
+  },
+};
+
+const sqlite: Backend = {
+  name: "sqlite",
+  single: true,
+  async fresh() {
+    const dataDir = tempDir();
+    return {
+      open: async (o = {}) => track(await openStore("sqlite:", { dataDir, keys: KEYS, log: LOG, ...o })),
       second: async (first) => first,
     };
   },
@@ -47,6 +62,7 @@ const embedded: Backend = {
 
 const pgBackend: Backend = {
   name: "postgres",
+  single: false,
   async fresh() {
     const url = await postgres!.createDatabase();
     const dataDir = tempDir();
@@ -90,7 +106,7 @@ async function decideWithCap(store: SqlStore, subject: string, eventId: string, 
   throw new Error("no commit after 200 tries");
 }
 
-describe.each([embedded, pgBackend])("store conformance: $name", (backend) => {
+describe.each([pglite, sqlite, pgBackend])("store conformance: $name", (backend) => {
   it("appends consent records and objections, oldest first, and bumps the subject's version each time", async () => {
     const store = await (await backend.fresh()).open();
     expect((await store.state("s1")).version).toBe(0);
@@ -329,11 +345,11 @@ describe.each([embedded, pgBackend])("store conformance: $name", (backend) => {
     const loc = await backend.fresh();
     const store = await loc.open({ shards: 2 });
     expect(store.shards).toBe(2);
-    if (backend.name === "embedded") await store.close();
+    if (backend.single) await store.close();
     const otherKeys = { key: KEYS.integrityKey, integrityKey: KEYS.key };
     const refused = async (o: Partial<OpenStoreOptions>): Promise<StoreError> => {
       try {
-        await (backend.name === "embedded" ? loc.open(o) : loc.second(store, o));
+        await (backend.single ? loc.open(o) : loc.second(store, o));
       } catch (e) {
         return e as StoreError;
       }
@@ -358,8 +374,8 @@ describe.each([embedded, pgBackend])("store conformance: $name", (backend) => {
     const key = readFileSync(join(dataDir, "log.key"), "utf8").trim();
     await store.close();
     // Another instance (or this one after the files are lost) gets no new keys for an existing log.
-    const elsewhere = backend.name === "embedded" ? dataDir : tempDir();
-    if (backend.name === "embedded") rmSync(join(dataDir, "log.key"));
+    const elsewhere = backend.single ? dataDir : tempDir();
+    if (backend.single) rmSync(join(dataDir, "log.key"));
     const e = await loc.open({ dataDir: elsewhere, keys: undefined, env: {} }).then(
       () => undefined,
       (x: unknown) => x as StoreError,

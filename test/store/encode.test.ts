@@ -16,14 +16,17 @@ afterAll(() => removeTempDirs());
 
 const records = Array.from({ length: 8 }, (_, i) => sinkEntry(SAMPLES[i % SAMPLES.length]!, { decision_id: `d-${i + 1}` }));
 
-describe("one line format for the file log and the store", () => {
+describe.each([
+  { name: "PGlite", url: undefined },
+  { name: "SQLite", url: "sqlite:" },
+])("one line format for the file log and the store ($name)", ({ url }) => {
   it("writes the same bytes to a file log and to a store shard for the same decisions", async () => {
     const dir = tempDir();
     const file = join(dir, "file.log");
     const log = DecisionLog.open(file, { pii: piiLookup, journeys: JOURNEYS, key: KEYS.key, integrityKey: KEYS.integrityKey, onWarning: () => {} });
     for (const r of records) log.append(r);
     log.close();
-    const store = await openStore(undefined, { dataDir: join(dir, "data"), keys: KEYS, log: { pii: piiLookup, journeys: JOURNEYS } });
+    const store = await openStore(url, { dataDir: join(dir, "data"), keys: KEYS, log: { pii: piiLookup, journeys: JOURNEYS } });
     try {
       for (const [i, r] of records.entries()) {
         const [result] = await store.commit([

@@ -1,8 +1,8 @@
-// Store faults with real processes and a real PostgreSQL: a second process on the embedded
-// store's data directory is refused (lock file), an embedded store killed with SIGKILL keeps
-// every commit it acknowledged and its chain verifies, a PostgreSQL that goes away mid-batch
-// makes the commit reject with a StoreError and leaves nothing half written, and a URL that
-// does not answer is a clear `store/unreachable` error that never prints the password.
+// Store faults with real processes and a real PostgreSQL: a second process on an embedded
+// store's data directory is refused (lock file), an embedded store (PGlite or SQLite) killed
+// with SIGKILL keeps every commit it acknowledged and its chain verifies, a PostgreSQL that goes
+// away mid-batch makes the commit reject with a StoreError and leaves nothing half written, and
+// a URL that does not answer is a clear `store/unreachable` error that never prints the password.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -18,8 +18,8 @@ const children: ChildProcess[] = [];
 const opened: SqlStore[] = [];
 
 /** Starts the child and resolves with it once it printed `until` (rejects on exit or after 60 s). */
-function child(mode: "hold" | "commit", dataDir: string, onLine: (line: string) => void = () => {}): Promise<ChildProcess> {
-  const p = spawn(process.execPath, [CHILD, mode, dataDir], { stdio: ["ignore", "pipe", "pipe"] });
+function child(mode: "hold" | "commit", dataDir: string, onLine: (line: string) => void = () => {}, url = ""): Promise<ChildProcess> {
+  const p = spawn(process.execPath, [CHILD, mode, dataDir, url], { stdio: ["ignore", "pipe", "pipe"] });
   children.push(p);
   let stderr = "";
   p.stderr!.on("data", (d) => (stderr += String(d)));
@@ -57,21 +57,26 @@ afterEach(async () => {
 
 afterAll(() => removeTempDirs());
 
-describe("embedded store: one process, durable", () => {
+const EMBEDDED = [
+  { name: "PGlite", url: "pglite:", locked: (dir: string) => `the embedded store in ${dir} is in use by another process` },
+  { name: "SQLite", url: "sqlite:", locked: (dir: string) => `the SQLite store ${join(dir, "store.sqlite")} is in use by another process` },
+] as const;
+
+describe.each(EMBEDDED)("embedded store ($name): one process, durable", (backend) => {
   it("refuses a second process on the same data directory with store/locked, and opens once the first is gone", async () => {
     const dataDir = tempDir();
-    const holder = await child("hold", dataDir);
-    const error = await openStore(undefined, { dataDir, keys: KEYS, log: LOG, lockTimeoutMs: 200 }).then(
+    const holder = await child("hold", dataDir, undefined, backend.url);
+    const error = await openStore(backend.url, { dataDir, keys: KEYS, log: LOG, lockTimeoutMs: 200 }).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).code).toBe("store/locked");
-    expect((error as StoreError).message).toContain(`the embedded store in ${dataDir} is in use by another process (process ${holder.pid}`);
+    expect((error as StoreError).message).toContain(`${backend.locked(dataDir)} (process ${holder.pid}`);
     expect((error as StoreError).hint).toContain("--store postgres://");
     await killed(holder);
     // The holder died with the lock: it is stale (its pid is gone) and broken.
-    const store = await openStore(undefined, { dataDir, keys: KEYS, log: LOG, lockTimeoutMs: 200 });
+    const store = await openStore(backend.url, { dataDir, keys: KEYS, log: LOG, lockTimeoutMs: 200 });
     opened.push(store);
     expect((await store.health()).reachable).toBe(true);
   });
@@ -81,13 +86,18 @@ describe("embedded store: one process, durable", () => {
     const acked: string[] = [];
     let enough: () => void = () => {};
     const reached = new Promise<void>((resolve) => (enough = resolve));
-    const p = await child("commit", dataDir, (line) => {
-      if (line.startsWith("ack ")) acked.push(line.slice(4));
-      if (acked.length >= 40) enough();
-    });
+    const p = await child(
+      "commit",
+      dataDir,
+      (line) => {
+        if (line.startsWith("ack ")) acked.push(line.slice(4));
+        if (acked.length >= 40) enough();
+      },
+      backend.url,
+    );
     await reached;
     await killed(p);
-    const store = await openStore(undefined, { dataDir, keys: KEYS, log: LOG });
+    const store = await openStore(backend.url, { dataDir, keys: KEYS, log: LOG });
     opened.push(store);
     const missing: string[] = [];
     for (const id of acked) if ((await store.getDecision(id)) === undefined) missing.push(id);

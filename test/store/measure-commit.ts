@@ -1,10 +1,11 @@
 // A measurement, not a test (it is not named *.test.ts, so vitest never runs it): commits/s and
-// decisions/s of `Store.commit` for batch sizes 1, 4, 10 and 50 on both backends (the embedded
-// PGlite store and a throwaway PostgreSQL 15 cluster), and a profile of one batch of 10 — the
-// time of each statement the commit transaction sends — to see where a commit's time goes.
+// decisions/s of `Store.commit` for batch sizes 1, 4, 10 and 50 on the three backends (the
+// embedded PGlite store, the SQLite store and a throwaway PostgreSQL 15 cluster), and, for the two
+// PostgreSQL-dialect ones, a profile of one batch of 10 — the time of each statement the commit
+// transaction sends — to see where a commit's time goes.
 // CPU ms/commit is this process's CPU time (user + system) per commit: the embedded store runs
 // PGlite here, so it is the figure a loaded machine disturbs least.
-// Run: `node test/store/measure-commit.ts [--seconds S] [--profile-only] [--profile-batch N] [--embedded-only]`.
+// Run: `node test/store/measure-commit.ts [--seconds S] [--profile-only] [--profile-batch N] [--embedded-only] [--sqlite-only]`.
 // Each decision is a full log entry (pseudonymized, sealed, chained, MAC), a decision row and a
 // history row, about a subject of a pool of 5,000 that already exist after the first round (as
 // in the service, where subjects recur), so the numbers are those of docs/store.md "Measured".
@@ -18,6 +19,7 @@ const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf("--seconds") + 1] ?? "") || 2;
 const profileOnly = args.includes("--profile-only");
 const embeddedOnly = args.includes("--embedded-only");
+const sqliteOnly = args.includes("--sqlite-only");
 const profileBatch = args.includes("--profile-batch") ? Number(args[args.indexOf("--profile-batch") + 1]) : 10;
 const SIZES = [1, 4, 10, 50];
 const POOL = 5_000;
@@ -148,8 +150,10 @@ async function backend(name: string, open: () => Promise<SqlStore>): Promise<voi
         console.log(`| ${name} | ${size} | ${Math.round(r.commits)} | ${Math.round(r.decisions)} | ${r.cpu.toFixed(2)} |`);
       }
     }
-    console.log(`profile of a batch of ${profileBatch}, ${name} (mean of 200 commits):`);
-    await profile(store, work);
+    if (store.engine !== "sqlite") {
+      console.log(`profile of a batch of ${profileBatch}, ${name} (mean of 200 commits):`);
+      await profile(store, work);
+    }
   } finally {
     await store.close();
   }
@@ -158,8 +162,9 @@ async function backend(name: string, open: () => Promise<SqlStore>): Promise<voi
 let postgres: TestPostgres | undefined;
 try {
   if (!profileOnly) console.log("| backend | batch | commits/s | decisions/s | CPU ms/commit (this process) |\n|---|---|---|---|---|");
-  await backend("embedded", () => openStore(undefined, { dataDir: tempDir(), keys: KEYS, log: LOG }));
-  if (!embeddedOnly) {
+  if (!sqliteOnly) await backend("embedded", () => openStore("pglite:", { dataDir: tempDir(), keys: KEYS, log: LOG }));
+  await backend("sqlite", () => openStore("sqlite:", { dataDir: tempDir(), keys: KEYS, log: LOG }));
+  if (!embeddedOnly && !sqliteOnly) {
     postgres = await startPostgres();
     const url = await postgres.createDatabase();
     await backend("postgres", () => openStore(url, { dataDir: tempDir(), keys: KEYS, log: LOG }));

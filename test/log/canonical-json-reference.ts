@@ -1,0 +1,143 @@
+// The reference canonical JSON writer: core/canonical-json.ts as it was before its fast path
+// (issue 13), kept unchanged as the oracle that the fast writer's property tests compare with —
+// same bytes for every value, the same CanonicalJsonError (what and where) for every refusal.
+// Do not optimize this file: its worth is that it is the simple, obviously-correct version.
+// It refuses what JSON cannot represent faithfully — functions, symbols, BigInts, NaN and
+// ±Infinity, cycles, class instances, absurd nesting — with a CanonicalJsonError that says what
+// and where, instead of printing `null` or `{}` in its place: a log entry must say what happened.
+
+/** Deeper than this is not data a decision or a log entry holds (requests are limited far lower). */
+export const MAX_JSON_DEPTH = 256;
+
+/** A value that has no canonical JSON form; `path` says where (`decision.evaluations[0].trace[3][1]`). */
+export class CanonicalJsonError extends TypeError {
+  readonly path: string;
+  /** What was found: `a function`, `a BigInt`, `a cycle`, … */
+  readonly found: string;
+
+  constructor(found: string, path: string) {
+    super(`canonical JSON: cannot encode ${found} at \`${path}\``);
+    this.name = "CanonicalJsonError";
+    this.found = found;
+    this.path = path;
+  }
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** `["decision", "evaluations", 0, "trace"]` → `decision.evaluations[0].trace`. */
+function pathText(path: readonly (string | number)[]): string {
+  let out = "";
+  for (const seg of path) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else if (IDENTIFIER.test(seg)) out += out === "" ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out === "" ? "(the value)" : out;
+}
+
+function kindOf(value: object): string {
+  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null;
+  const name = proto && Object.hasOwn(proto, "constructor") && typeof proto.constructor?.name === "string" ? proto.constructor.name : "";
+  return name === "" ? "an object that is not plain data" : `an instance of ${name} (not plain data)`;
+}
+
+/** One serialization: the ancestors (for cycles) and the path (for messages) of the value being written. */
+class Writer {
+  private readonly indent: string;
+  private readonly path: (string | number)[];
+  private readonly open = new Set<object>();
+
+  constructor(indent: string, root: readonly (string | number)[]) {
+    this.indent = indent;
+    this.path = [...root];
+  }
+
+  private fail(found: string): never {
+    throw new CanonicalJsonError(found, pathText(this.path));
+  }
+
+  write(value: unknown, depth: number, inArray: boolean): string | undefined {
+    if (value === undefined) return inArray ? "null" : undefined;
+    if (value === null) return "null";
+    switch (typeof value) {
+      case "boolean":
+        return value ? "true" : "false";
+      case "string":
+        return JSON.stringify(value);
+      case "number":
+        // -0 prints as 0, as JSON.stringify does.
+        return Number.isFinite(value) ? JSON.stringify(value) : this.fail(`the non-finite number ${String(value)}`);
+      case "bigint":
+        return this.fail("a BigInt");
+      case "function":
+        return this.fail("a function");
+      case "symbol":
+        return this.fail("a symbol");
+      case "object":
+        return this.object(value, depth);
+      default:
+        return this.fail(`a ${typeof value}`);
+    }
+  }
+
+  private object(value: object, depth: number): string {
+    if (depth >= MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH} levels`);
+    if (this.open.has(value)) this.fail("a cycle (the value contains itself)");
+    const isArray = Array.isArray(value);
+    if (!isArray && !isPlainObject(value)) this.fail(kindOf(value));
+    const { indent } = this;
+    const pad = indent === "" ? "" : "\n" + indent.repeat(depth + 1);
+    const end = indent === "" ? "" : "\n" + indent.repeat(depth);
+    this.open.add(value);
+    let text: string;
+    if (isArray) {
+      const items: string[] = [];
+      for (let i = 0; i < value.length; i++) {
+        this.path.push(i);
+        items.push(pad + this.write(value[i], depth + 1, true)!);
+        this.path.pop();
+      }
+      text = items.length === 0 ? "[]" : `[${items.join(",")}${end}]`;
+    } else {
+      const sep = indent === "" ? ":" : ": ";
+      const members: string[] = [];
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record).sort(compareKeys)) {
+        this.path.push(key);
+        const member = this.write(record[key], depth + 1, false);
+        this.path.pop();
+        if (member !== undefined) members.push(pad + JSON.stringify(key) + sep + member);
+      }
+      text = members.length === 0 ? "{}" : `{${members.join(",")}${end}}`;
+    }
+    this.open.delete(value);
+    return text;
+  }
+}
+
+/**
+ * Canonical JSON text of plain data: keys sorted by code unit, `undefined` properties dropped,
+ * `undefined` inside arrays printed as `null`. `indent` 0 gives the compact form that ids are
+ * hashed over; the CLI prints with 2. Objects may have `Object.prototype` or no prototype.
+ * Throws a CanonicalJsonError naming the path on anything else: functions, symbols, BigInts,
+ * non-finite numbers, cycles, class instances (Date, Map, …), nesting deeper than
+ * MAX_JSON_DEPTH. `root` names the value in those paths (default: none, `(the value)`).
+ */
+export function referenceCanonicalJson(value: unknown, indent = 0, root: readonly (string | number)[] = []): string {
+  return new Writer(" ".repeat(indent), root).write(value, 0, false) ?? "null";
+}
+
+/** True for a CanonicalJsonError (also across module copies, by name). */
+export function isCanonicalJsonError(e: unknown): e is CanonicalJsonError {
+  return e instanceof CanonicalJsonError || (e instanceof Error && e.name === "CanonicalJsonError");
+}
