@@ -305,7 +305,31 @@ function onlyParts(): Set<Part> | undefined {
   return new Set(list as Part[]);
 }
 
+const USAGE = `usage: node bench/run.ts [--only PART,…]   (npm run bench: every part, ~5 min)
+
+Runs the benchmarks and writes docs/benchmarks.md and bench/results/latest.json.
+PARTs: ${PARTS.join(", ")}.
+Single sections while working on one: node bench/decide.ts --only main,scaling,candidates,consents,
+node bench/log-verify.ts --mb N (see bench/README.md).`;
+
+/** Refuses what this script does not know, before anything is measured or written. */
+function checkArgs(): void {
+  const args = process.argv.slice(2);
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--only" || args[i] === "--phase") i++;
+    else {
+      console.error(`bench: unknown argument \`${args[i]}\`\n\n${USAGE}`);
+      process.exit(2);
+    }
+  }
+}
+
 async function main(): Promise<void> {
+  checkArgs();
   const phase = process.argv[2] === "--phase" ? process.argv[3] : undefined;
   if (phase !== undefined) {
     const run = PHASES[phase];

@@ -147,6 +147,27 @@ function isIndexKey(key: string): boolean {
   return c >= 48 && c <= 57 && /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295;
 }
 
+/** Past this many keys, Array.prototype.sort; below it, an insertion sort (the native sort's set-up dominates for a few keys). */
+const FEW_KEYS = 24;
+
+/** Sorts distinct keys in code-unit order, in place: what `keys.sort()` gives, faster for the few keys of most objects. */
+export function sortKeys(keys: string[]): void {
+  const n = keys.length;
+  if (n > FEW_KEYS) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+}
+
 /**
  * The value itself when JSON.stringify already prints it canonically, else a copy that it
  * prints canonically (objects whose keys were out of order re-created in order); throws GIVE_UP
@@ -188,7 +209,7 @@ function ordered(value: unknown, depth: number): unknown {
       }
       let copy: Record<string, unknown> | undefined;
       if (!inOrder) {
-        keys.sort();
+        sortKeys(keys);
         copy = {};
       }
       for (let i = 0; i < n; i++) {

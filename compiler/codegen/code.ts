@@ -214,3 +214,35 @@ function dataText(value: unknown, parts: string[]): void {
   }
   throw new Error(`codegen: cannot write ${typeof value} as data`);
 }
+
+/**
+ * Whether `c` has no TypeScript-only part (`!`, `as`): then it reads, measures and lays out the
+ * same in both flavours (measure.ts and layout.ts look at the mode only for those two).
+ */
+export function sameInBothModes(c: Code): boolean {
+  switch (c.k) {
+    case "atom":
+      return true;
+    case "call":
+      if (!sameInBothModes(c.fn)) return false;
+      for (const a of c.args) if (!sameInBothModes(a)) return false;
+      return true;
+    case "binary":
+      return sameInBothModes(c.left) && sameInBothModes(c.right);
+    case "prefix":
+      return sameInBothModes(c.operand);
+    case "member":
+      return sameInBothModes(c.target);
+    case "arrow":
+      return sameInBothModes(c.body);
+    case "array":
+      for (const i of c.items) if (!sameInBothModes(i)) return false;
+      return true;
+    case "object":
+      for (const [, v] of c.entries) if (!sameInBothModes(v)) return false;
+      return true;
+    case "nonNull":
+    case "as":
+      return false;
+  }
+}

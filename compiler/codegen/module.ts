@@ -20,8 +20,11 @@ import type { JourneyMeta } from "../../core/artifact.ts";
 import { ContextTypes } from "./context-types.ts";
 import { conditionFunction, ExprEmitter, MEMO } from "./emit-expr.ts";
 import { writePrelude } from "./prelude.ts";
-import { array, arrow, as, call, data, dataAtom, ident, object, type Code } from "./code.ts";
-import { CodeWriter } from "./writer.ts";
+import { array, arrow, as, call, data, ident, object, sameInBothModes, type Code } from "./code.ts";
+import { WIDTH } from "./layout.ts";
+import { width } from "./measure.ts";
+import { traceNodeAtom } from "./trace-node-text.ts";
+import { CodeWriter, flatString } from "./writer.ts";
 
 /**
  * Deepest expression (counting named conditions at the place they are used) codegen accepts:
@@ -151,6 +154,28 @@ class ModuleWriters {
       .map((c) => ({ name: conditionFunction(id, c), slot: c.index, part: c.part, body: this.emitter.emit(c.body) }));
     const memo = { when: shared.some((c) => c.part === "when"), reason: shared.some((c) => c.part === "reason") };
     const meta = metaCode(p.meta);
+    // Code without TypeScript-only parts lays out the same in both modules: laid out once (for
+    // the TypeScript, written first) and the same lines written to the JavaScript.
+    const laidOnce = new Map<Code, { readonly at: string; readonly before: string; readonly after: string; readonly lines: string[] }>();
+    const code = (w: CodeWriter, before: string, c: Code, after: string): void => {
+      if (!sameInBothModes(c)) {
+        w.code(before, c, after);
+        return;
+      }
+      const prev = laidOnce.get(c);
+      if (prev && prev.at === w.indentation && prev.before === before && prev.after === after) {
+        w.laid(prev.lines);
+        return;
+      }
+      // Written twice: flattened once (see flatString).
+      const lines = w.layout(before, c, after).map(flatString);
+      laidOnce.set(c, { at: w.indentation, before, after, lines });
+      w.laid(lines);
+    };
+    // The metadata never fits on one line, so it is broken after its `{` whatever precedes it
+    // (layout.ts): its lines after the first are the same in both modules.
+    const metaBroken = meta.k === "object" && meta.entries.length > 0 && sameInBothModes(meta) && width(meta, "js", WIDTH) > WIDTH;
+    let metaLines: { readonly at: string; readonly lines: string[] } | undefined;
     for (const w of [this.ts, this.js]) {
       w.blank();
       w.comment(`---- journey ${id} ----`);
@@ -162,24 +187,30 @@ class ModuleWriters {
         w.block(w.ts ? `function ${c.name}(c: ${ctxType}, $: Tracer, ${MEMO}: ${memoType}): boolean {` : `function ${c.name}(c, $, ${MEMO}) {`, () => {
           w.line(`const known = ${MEMO}[${c.slot}];`);
           w.line("if (known !== undefined) return known;");
-          w.code(`return (${MEMO}[${c.slot}] = `, c.body, ");");
+          code(w, `return (${MEMO}[${c.slot}] = `, c.body, ");");
         });
         w.blank();
       }
       const declareMemo = () => w.line(w.ts ? `const ${MEMO}: ${memoType} = [];` : `const ${MEMO} = [];`);
       w.block(sig(`when_${id}`, "boolean"), () => {
         if (memo.when) declareMemo();
-        w.code("return ", when, ";");
+        code(w, "return ", when, ";");
       });
       if (reason) {
         w.blank();
         w.block(sig(`reason_${id}`, "string"), () => {
           if (memo.reason) declareMemo();
-          w.code("return ", reason, ";");
+          code(w, "return ", reason, ";");
         });
       }
       w.blank();
-      w.code(`const meta_${id}${w.ts ? ": JourneyMeta" : ""} = `, meta, ";");
+      const metaBefore = `const meta_${id}${w.ts ? ": JourneyMeta" : ""} = `;
+      if (metaBroken && metaLines && metaLines.at === w.indentation) w.laid([`${w.indentation}${metaBefore}{`, ...metaLines.lines.slice(1)]);
+      else {
+        const lines = w.layout(metaBefore, meta, ";");
+        metaLines = { at: w.indentation, lines };
+        w.laid(lines);
+      }
     }
     // The runtime passes a PredicateContext holding exactly this journey's bundle.
     const bind = (fn: string) => arrow(["ctx", "trace"], call(fn, [as(ident("ctx"), "unknown", ctxType), ident("trace")]));
@@ -250,7 +281,7 @@ function metaCode(meta: JourneyMeta): Code {
     if (v === undefined) continue;
     if (k === "nodes") {
       const nodes: Code[] = [];
-      for (const n of meta.nodes) nodes.push(dataAtom(n));
+      for (const n of meta.nodes) nodes.push(traceNodeAtom(n));
       entries.push([k, array(nodes)]);
     } else entries.push([k, data(v)]);
   }

@@ -17,7 +17,7 @@
 import type * as A from "../syntax/ast.ts";
 import type { TraceNode } from "../../core/artifact.ts";
 import type { CheckedJourney, CheckedProgram, Resolution, Type } from "../checker/checked.ts";
-import { printExprBounded } from "../syntax/print-expr.ts";
+import { ExprTexts } from "../syntax/print-expr.ts";
 import { spanLoc } from "./journey-meta.ts";
 import type { SourceSet } from "../../core/source.ts";
 
@@ -124,6 +124,8 @@ export function planJourney(program: CheckedProgram, journey: CheckedJourney, so
   let planned = new Map<A.ConditionDecl, (typeof conditions)[number]>();
   let part: "when" | "reason" = "when";
   const building = new Set<A.ConditionDecl>();
+  // Each node's text holds its sub-expressions' texts: printed once each, not once per ancestor.
+  const texts = new ExprTexts();
 
   /** `repeated`: the site may be evaluated more than once per evaluation (a quantifier body). */
   const build = (raw: A.Expr, root: boolean, repeated: boolean): Site => {
@@ -135,15 +137,15 @@ export function planJourney(program: CheckedProgram, journey: CheckedJourney, so
     if (traced) {
       id = nodes.length;
       const op = opOf(expr);
-      const n: TraceNode = {
-        id,
-        kind: expr.kind,
-        ...(op !== undefined ? { op } : {}),
-        text: printExprBounded(expr, MAX_NODE_TEXT),
-        loc: spanLoc(expr.span, sources),
-        type: traceTypeName(type),
-        children: childIds,
-      };
+      const text = texts.bounded(expr, MAX_NODE_TEXT);
+      const loc = spanLoc(expr.span, sources);
+      const typeName = traceTypeName(type);
+      // Two literals rather than a spread of `op`: the members in the same order, without a
+      // temporary object per node.
+      const n: TraceNode =
+        op !== undefined
+          ? { id, kind: expr.kind, op, text, loc, type: typeName, children: childIds }
+          : { id, kind: expr.kind, text, loc, type: typeName, children: childIds };
       nodes.push(n);
     }
     let resolution: Resolution | undefined;

@@ -44,6 +44,22 @@ export function printExprBounded(e: A.Expr, max: number): string {
   return `${text.slice(0, cut)}…`;
 }
 
+/**
+ * `printExprBounded` for many sub-expressions of one tree (the trace nodes of a journey, each
+ * printed with its sub-expressions' texts inside): each node's text is printed once and reused
+ * by every enclosing node, rather than once per enclosing node. A text over the bound is
+ * printed again by `printExprBounded` itself (rare: only long expressions have one).
+ */
+export class ExprTexts {
+  private readonly printer = new MemoPrinter();
+
+  /** `printExprBounded(e, max)`. */
+  bounded(e: A.Expr, max: number): string {
+    const text = this.printer.print(e, L.or, true);
+    return text.length <= max ? text : printExprBounded(e, max);
+  }
+}
+
 /** The canonical text of a `reason` template, quotes included: `"… {expr} …"`. */
 export function printTemplate(t: A.Template): string {
   let out = "";
@@ -196,5 +212,32 @@ class Printer {
         return `${this.print(e.left, left, false)} ${e.op} ${this.print(e.right, right, rightEdge)}`;
       }
     }
+  }
+}
+
+/**
+ * An unbounded Printer that keeps the text of each node it prints, by whether it was printed
+ * at a right edge (the one thing besides the node that decides its text, through quantifiers).
+ * A text no longer than the bound is the bounded text: a bounded print spends at most one
+ * character of its budget per character printed, so it runs out only past the bound.
+ */
+class MemoPrinter extends Printer {
+  private readonly atEdge = new Map<A.Expr, string>();
+  private readonly notAtEdge = new Map<A.Expr, string>();
+
+  constructor() {
+    super(Infinity);
+  }
+
+  override print(e: A.Expr, min: Level, rightEdge: boolean): string {
+    const needsParens = levelOf(e) < min || (e.kind === "quantifier" && !rightEdge);
+    const edge = rightEdge || needsParens;
+    const memo = edge ? this.atEdge : this.notAtEdge;
+    let text = memo.get(e);
+    if (text === undefined) {
+      text = this.bare(e, edge);
+      memo.set(e, text);
+    }
+    return needsParens ? `(${text})` : text;
   }
 }

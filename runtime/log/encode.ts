@@ -19,7 +19,8 @@ import { sealRequest } from "./seal.ts";
 
 /** What a writer has logged on one chain: journey metadata and policies, once per artifact. */
 export class LoggedMemory {
-  private readonly meta = new Set<string>();
+  /** Journeys whose metadata was logged, per artifact. */
+  private readonly meta = new Map<string, Set<string>>();
   private readonly policies = new Set<string>();
   private readonly parent: LoggedMemory | undefined;
 
@@ -30,7 +31,7 @@ export class LoggedMemory {
 
   /** True when the metadata of `journey` (of `artifact`) was logged on this chain. */
   hasMeta(artifact: string, journey: string): boolean {
-    return this.meta.has(`${artifact}:${journey}`) || (this.parent?.hasMeta(artifact, journey) ?? false);
+    return this.meta.get(artifact)?.has(journey) === true || (this.parent?.hasMeta(artifact, journey) ?? false);
   }
 
   /** True when the policies of `artifact` were logged on this chain. */
@@ -40,8 +41,17 @@ export class LoggedMemory {
 
   /** Records that a prepared entry was written (call only once it is). */
   confirm(entry: PreparedEntry): void {
-    for (const id of entry.metaJourneys) this.meta.add(`${entry.artifact}:${id}`);
+    for (const id of entry.metaJourneys) this.journeysOf(entry.artifact).add(id);
     if (entry.withPolicies) this.policies.add(entry.artifact);
+  }
+
+  private journeysOf(artifact: string): Set<string> {
+    let set = this.meta.get(artifact);
+    if (set === undefined) {
+      set = new Set();
+      this.meta.set(artifact, set);
+    }
+    return set;
   }
 
   /**
@@ -56,7 +66,7 @@ export class LoggedMemory {
   /** Moves what a fork recorded into its parent (after the transaction committed). */
   commitTo(): void {
     if (!this.parent) return;
-    for (const k of this.meta) this.parent.meta.add(k);
+    for (const [artifact, ids] of this.meta) for (const id of ids) this.parent.journeysOf(artifact).add(id);
     for (const a of this.policies) this.parent.policies.add(a);
     this.meta.clear();
     this.policies.clear();
@@ -120,9 +130,13 @@ export class EntryEncoder {
     const artifact = record.decision.artifact;
     let body: Record<string, unknown>;
     try {
-      const entry = toEntry(record, this.journeys, this.pseudo, this.key.id, this.pii, (id) => !memory.hasMeta(artifact, id), this.tables);
-      const { policies, ...rest } = entry;
-      body = { ...rest, ...(memory.hasPolicies(artifact) ? {} : { policies }), sealed: sealRequest(this.key, record.request, record.requestJson) };
+      const storeMeta = (id: string): boolean => !memory.hasMeta(artifact, id);
+      // A fresh object of ours: the seal is added to it rather than to a copy.
+      body = toEntry(record, this.journeys, this.pseudo, this.key.id, this.pii, storeMeta, this.tables, !memory.hasPolicies(artifact)) as unknown as Record<
+        string,
+        unknown
+      >;
+      body["sealed"] = sealRequest(this.key, record.request, record.requestJson);
     } catch (e) {
       if (e instanceof LogError) throw e;
       throw new LogError("log/unserializable", `the decision cannot be logged: ${(e as Error).message}`, undefined, e);

@@ -1,8 +1,10 @@
 // Hashing, authenticating and serializing entries (docs/decision-log.md#entry-format): sha256
 // from node:crypto over the canonical JSON that format.ts describes, with the committed members
-// counted by digest, and the keyed MAC of decision-log/2. The writer and every reader derive the
-// hashed text from a line through the same function here, so they cannot disagree.
-import { canonicalJson } from "../../core/canonical-json.ts";
+// counted by digest, and the keyed MAC of decision-log/2. Every reader derives the hashed text
+// from a line through the same function here (hashedText), and the writer checks each line it
+// assembles against that derivation (or against a cheaper proof that it gives the same text,
+// readersAgree), so they cannot disagree.
+import { canonicalJson, sortKeys } from "../../core/canonical-json.ts";
 import { sha256Hex } from "../../core/sha256.ts";
 import { LogError } from "./errors.ts";
 import { COMMITTED_MEMBERS, LOG_FORMAT_V1, PURGED_PREFIX, type LogEntry } from "./format.ts";
@@ -151,15 +153,21 @@ export interface SerializedMembers {
   readonly keys: readonly string[];
   readonly members: readonly string[];
   readonly hashed: readonly string[];
+  /**
+   * Each member's name and value read back by the readers' scanner (`stringEnd`, `valueEnd`)
+   * as exactly that name and value: checked once, when the member is serialized, so that
+   * assembling a line need not scan it again (see `readersAgree`). Absent: not checked.
+   */
+  readonly scans?: readonly boolean[];
 }
 
 /** Serializes the defined members of `record` other than `hash` and `mac`; a LogError when one is not plain data. */
 export function serializeMembers(record: Readonly<Record<string, unknown>>): SerializedMembers {
-  const keys = Object.keys(record)
-    .filter((k) => record[k] !== undefined && k !== "hash" && k !== "mac")
-    .sort();
+  const keys = Object.keys(record).filter((k) => record[k] !== undefined && k !== "hash" && k !== "mac");
+  sortKeys(keys);
   const members: string[] = new Array<string>(keys.length);
   const hashed: string[] = new Array<string>(keys.length);
+  const scans: boolean[] = new Array<boolean>(keys.length);
   try {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
@@ -167,11 +175,12 @@ export function serializeMembers(record: Readonly<Record<string, unknown>>): Ser
       const text = canonicalJson(record[k]);
       members[i] = `${name}:${text}`;
       hashed[i] = COMMITTED.has(k) ? `${name}:${commitment(text)}` : members[i]!;
+      scans[i] = stringEnd(name, 0) === name.length - 1 && valueEnd(text, 0) === text.length;
     }
   } catch (e) {
     throw new LogError("log/unserializable", `the entry cannot be written as JSON: ${(e as Error).message}`, undefined, e);
   }
-  return { keys, members, hashed };
+  return { keys, members, hashed, scans };
 }
 
 /** Two sets of members with no key in common, as one (sorted). */
@@ -179,6 +188,7 @@ export function mergeMembers(a: SerializedMembers, b: SerializedMembers): Serial
   const keys: string[] = [];
   const members: string[] = [];
   const hashed: string[] = [];
+  const scans: boolean[] = [];
   let i = 0;
   let j = 0;
   while (i < a.keys.length || j < b.keys.length) {
@@ -188,8 +198,9 @@ export function mergeMembers(a: SerializedMembers, b: SerializedMembers): Serial
     keys.push(from.keys[k]!);
     members.push(from.members[k]!);
     hashed.push(from.hashed[k]!);
+    scans.push(from.scans?.[k] === true);
   }
-  return { keys, members, hashed };
+  return { keys, members, hashed, scans };
 }
 
 /**
@@ -198,7 +209,8 @@ export function mergeMembers(a: SerializedMembers, b: SerializedMembers): Serial
  * canonicalJson({...entry, hash, mac}) would print it. Each member is serialized once: its text
  * goes into the hashed form (by digest for a committed member) and into the line, where `hash`
  * and `mac` are merged in at their sorted places. The line is checked against the readers'
- * derivation before it is returned, so a line that verifiers would misread is never written.
+ * derivation before it is returned, so a line that verifiers would misread is never written
+ * (cheaply when every member was checked to scan as itself: `readersAgree`; else by deriving it).
  */
 export function serializeEntry(entry: Omit<LogEntry, "hash" | "mac">, mac: EntryMac): { line: string; hash: string; mac: string } {
   return assembleEntry(serializeMembers(entry as unknown as Record<string, unknown>), entry.$kairos, mac);
@@ -214,14 +226,19 @@ export function assembleEntry(serialized: SerializedMembers, format: string, mac
   let sep = "";
   let hashDone = false;
   let macDone = false;
+  // Where the `,"hash":…` and `,"mac":…` members start in the line (-1: not after a comma).
+  let hashAt = -1;
+  let macAt = -1;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     if (!hashDone && k > "hash") {
+      if (sep !== "") hashAt = line.length;
       line += `${sep}"hash":"${hash}"`;
       sep = ",";
       hashDone = true;
     }
     if (!macDone && k > "mac") {
+      if (sep !== "") macAt = line.length;
       line += `${sep}"mac":"${tag}"`;
       sep = ",";
       macDone = true;
@@ -229,13 +246,44 @@ export function assembleEntry(serialized: SerializedMembers, format: string, mac
     line += sep + members[i]!;
     sep = ",";
   }
-  if (!hashDone) line += `${sep}"hash":"${hash}"`;
-  if (!macDone) line += `,"mac":"${tag}"`;
-  line += "}";
-  if (hashedText(line, format, hash, tag) !== hashed) {
+  if (!hashDone) {
+    if (sep !== "") hashAt = line.length;
+    line += `${sep}"hash":"${hash}"`;
+  }
+  if (!macDone) {
+    macAt = line.length;
+    line += `,"mac":"${tag}"`;
+  }
+  // The newline is added here, not to a copy afterwards: the line is flattened (copied) once.
+  line += "}\n";
+  const agreed = format !== LOG_FORMAT_V1 && readersAgree(serialized, line, `,"hash":"${hash}"`, hashAt, `,"mac":"${tag}"`, macAt);
+  if (!agreed && hashedText(line.slice(0, -1), format, hash, tag) !== hashed) {
     throw new LogError("log/unserializable", "the entry's serialization is not one the log's readers would hash the same way (a bug in Kairos)");
   }
-  return { line: `${line}\n`, hash, mac: tag };
+  return { line, hash, mac: tag };
+}
+
+/**
+ * True when `hashedText` surely derives the hashed form of `serialized` from the decision-log/2
+ * `line` assembled from it, without deriving it (which re-hashes the committed members and
+ * copies the line twice). The readers drop the first `hashMember` (it must be ours, at
+ * `hashAt`), then the first `macMember` of what is left (ours, at `macAt` in the line, and none
+ * made across the gap the hash member leaves); what is left is `{` + the members + `}`, which
+ * their scanner reads member by member, each from where the previous one ended: when it reads
+ * every member alone as exactly its name and value (`scans`, checked at serialization), it
+ * finds exactly the members, so the committed values it replaces by their digests are those
+ * the hashed form has digests of. False says only "not sure": the caller then derives the
+ * text as the readers do and compares.
+ */
+function readersAgree(serialized: SerializedMembers, line: string, hashMember: string, hashAt: number, macMember: string, macAt: number): boolean {
+  const { scans } = serialized;
+  if (scans === undefined || scans.length !== serialized.keys.length || !scans.every(Boolean)) return false;
+  if (hashAt < 0 || macAt < hashAt || line.indexOf(hashMember) !== hashAt || line.indexOf(macMember) !== macAt) return false;
+  // An occurrence of the mac member across the gap: it starts before hashAt and ends after it.
+  const reach = macMember.length - 1;
+  const after = hashAt + hashMember.length;
+  const gap = line.slice(Math.max(0, hashAt - reach), hashAt) + line.slice(after, after + reach);
+  return !gap.includes(macMember);
 }
 
 /**

@@ -147,6 +147,73 @@ export class TraceTableCache {
     }
     return t;
   }
+
+  private readonly plans = new Map<string, PathPlan>();
+
+  /**
+   * The entity paths of a decision with `fields` over the journeys `metas`, sorted and split
+   * (a decision's fields recur with its event type and context: computed once per combination;
+   * a hit is checked item by item, so it is always the plan computed afresh).
+   */
+  paths(fields: readonly string[], metas: readonly JourneyMeta[]): PathPlan {
+    let key = fields.join("\u0000");
+    for (const m of metas) key += `\u0001${m.id}`;
+    const known = this.plans.get(key);
+    if (known !== undefined && sameItems(known.fields, fields) && sameItems(known.metas, metas)) return known;
+    const plan = pathPlan([...fields], [...metas]);
+    if (this.plans.size >= PLANS) this.plans.clear();
+    this.plans.set(key, plan);
+    return plan;
+  }
+}
+
+/** An evaluation's members (decision.ts), in code-unit order. */
+const EVALUATION_KEYS: ReadonlySet<string> = new Set(["basis", "journey", "matched", "outcome", "priority", "purpose", "reasons", "trace"]);
+
+/**
+ * The entry's copy of an evaluation with `trace`, its members in code-unit order (the order
+ * canonical JSON writes them, so serializing it copies nothing); the same members as
+ * `{ ...ev, trace }`. An evaluation with members the type does not list is copied as that.
+ */
+export function inCanonicalOrder(ev: Evaluation, trace: readonly TraceEvent[]): Evaluation {
+  const record = ev as unknown as Record<string, unknown>;
+  const present = new Set<string>();
+  for (const k of Object.keys(record)) {
+    if (!EVALUATION_KEYS.has(k)) return { ...ev, trace };
+    present.add(k);
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of EVALUATION_KEYS) {
+    if (k === "trace") out[k] = trace;
+    else if (present.has(k)) out[k] = record[k];
+  }
+  return out as unknown as Evaluation;
+}
+
+/** How many path plans a TraceTableCache keeps before it starts over (a bound on memory, not on correctness). */
+const PLANS = 4096;
+
+/** The entity paths an entry's context holds: the decision's fields and its journeys' fields. */
+export interface PathPlan {
+  readonly fields: readonly string[];
+  readonly metas: readonly JourneyMeta[];
+  /** Every path, for membership. */
+  readonly set: ReadonlySet<string>;
+  /** Every path in code-unit order, with its entity and field. */
+  readonly sorted: readonly (readonly [path: string, entity: string, field: string])[];
+}
+
+/** The plan computed afresh (what TraceTableCache.paths remembers). */
+export function pathPlan(fields: readonly string[], metas: readonly JourneyMeta[]): PathPlan {
+  const set = new Set([...fields, ...metas.flatMap((m) => m.fields)]);
+  const sorted = [...set].sort().map((path) => [path, ...splitPath(path)] as const);
+  return { fields, metas, set, sorted };
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function traceTables(meta: JourneyMeta, fieldPii: (path: string) => boolean): TraceTables {
@@ -166,7 +233,8 @@ function renderings(value: unknown, type: string | undefined): string[] {
 /**
  * Builds the entry for a decision: everything but the chain (seq, at, prev, hash). `journeys`
  * holds the metadata of the artifact the decision was made with (for node texts and taint);
- * `storeMeta` says which of it the entry must carry (the rest is in earlier entries).
+ * `storeMeta` says which of it the entry must carry (the rest is in earlier entries), and
+ * `withPolicies` whether it carries the artifact's policies (false: an earlier entry did).
  */
 export function toEntry(
   record: DecisionLogEntry,
@@ -176,18 +244,18 @@ export function toEntry(
   pii: PiiLookup,
   storeMeta: (journey: string) => boolean = () => true,
   tables?: TraceTableCache,
+  withPolicies = true,
 ): UnchainedEntry {
   const { decision } = record;
   const request = record.request;
   const metas = decision.evaluations.map((e) => journeys.get(e.journey)).filter((m): m is JourneyMeta => m !== undefined);
-  const entityPaths = new Set([...decision.fields, ...metas.flatMap((m) => m.fields)]);
+  const { set: entityPaths, sorted: sortedPaths } = tables ? tables.paths(decision.fields, metas) : pathPlan(decision.fields, metas);
   // An entity field the catalog does not know is treated as PII: hidden rather than leaked.
   const fieldPii = (path: string): boolean => entityPaths.has(path) && isPii(pii(path));
 
   const context: Record<string, Json> = {};
   const secrets: string[] = [];
-  for (const path of [...entityPaths].sort()) {
-    const [entity, field] = splitPath(path);
+  for (const [path, entity, field] of sortedPaths) {
     const value = request.context[entity]?.[field];
     if (value === undefined) continue;
     if (fieldPii(path)) {
@@ -213,7 +281,7 @@ export function toEntry(
       if (fromReason.has(id)) secrets.push(...renderings(value, types.get(id)));
       return [id, pseudo.of(value)];
     });
-    return { ...ev, trace };
+    return inCanonicalOrder(ev, trace);
   });
 
   let explanation = decision.explanation;
@@ -271,7 +339,7 @@ export function toEntry(
     evaluations,
     ...(explanation === undefined ? {} : { explanation }),
     key_id: keyId,
-    policies: record.policies,
+    ...(withPolicies ? { policies: record.policies } : {}),
     request: loggedRequest,
     context,
     consents,

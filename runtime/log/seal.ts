@@ -39,8 +39,9 @@ export function sealRequest(key: LogKey, request: MinimizedRequest, requestJson?
   const plain = Buffer.from(requestJson ?? canonicalJson(request as never), "utf8");
   const iv = mac.digest(plain).subarray(0, 12);
   const cipher = createCipheriv("aes-256-gcm", enc, iv);
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return PREFIX + Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url");
+  const body = cipher.update(plain);
+  const last = cipher.final();
+  return PREFIX + Buffer.concat([iv, body, last, cipher.getAuthTag()]).toString("base64url");
 }
 
 /** Opens a seal; a wrong key or edited bytes fail authentication with a clear error. */

@@ -4,21 +4,19 @@
 // in Wasm) in `<data-dir>/store`, guarded by a lock file so a second process gets a clear error
 // instead of two PostgreSQL instances on one directory; `postgres://…` → a `pg`
 // pool with deadlines, and a server that does not answer is a `store/unreachable` error within
-// the connect timeout, its password never printed. Then the migrations, then the log: shard count and key ids recorded
-// at first use, checked on every later start.
+// the connect timeout, its password never printed. Then the migrations, then the log (log-init.ts,
+// shared with SQLite): shard count and key ids recorded at first use, checked on every later start.
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { JourneyMeta } from "../../core/artifact.ts";
 import type { Catalog } from "../../core/catalog/types.ts";
-import { checkpointSigner } from "../../runtime/log/checkpoint.ts";
-import { EntryEncoder, LoggedMemory } from "../../runtime/log/encode.ts";
 import { GENESIS } from "../../runtime/log/format.ts";
-import { LogError } from "../../runtime/log/errors.ts";
-import { FileLock } from "../../runtime/log/lock.ts";
 import type { PiiLookup } from "../../runtime/log/pseudonymize.ts";
 import { num, type Db } from "./db.ts";
+import { lockEmbedded } from "./embedded-lock.ts";
 import { codeOf, isConnectionLoss, StoreError } from "./errors.ts";
-import { checkKeyIds, loadStoreKeys, type StoreKeys } from "./keys.ts";
+import type { StoreKeys } from "./keys.ts";
+import { initLog, storeParts, type LogMetaSql } from "./log-init.ts";
 import { migrate } from "./migrations.ts";
 import { openPg } from "./pg-db.ts";
 import { openPglite } from "./pglite-db.ts";
@@ -154,23 +152,8 @@ export async function openStore(given: string | undefined, options: OpenStoreOpt
   }
   try {
     if (options.migrate !== false) await migrate(db, location);
-    const init = await initLog(db, location, dataDir, options);
-    const clock = options.clock ?? Date.now;
-    const log = options.log ?? { pii: () => undefined, journeys: [] };
-    const encoder = new EntryEncoder({ key: init.keys.key, integrityKey: init.keys.integrityKey, pii: log.pii, journeys: log.journeys });
-    return new SqlDbStore({
-      db,
-      location,
-      shards: init.shards,
-      keys: init.keys,
-      encoder,
-      signer: checkpointSigner(init.keys.integrityKey),
-      memories: Array.from({ length: init.shards }, () => new LoggedMemory()),
-      checkpointEvery: Math.max(0, options.checkpointEvery ?? 1000),
-      historyLimit: Math.max(1, options.historyLimit ?? 10_000),
-      clock,
-      ...(release ? { onClose: release } : {}),
-    });
+    const init = await initLog(logMetaSql(db), location, dataDir, options);
+    return new SqlDbStore(storeParts(db, location, init, options, release));
   } catch (e) {
     await db.close().catch(() => {});
     release?.();
@@ -190,21 +173,11 @@ async function openEmbedded(dataDir: string, options: OpenStoreOptions): Promise
       "give --data-dir a directory you can write",
     );
   }
-  let lock: FileLock;
-  try {
-    // A lifetime lock: never broken by age (only when its holder is dead on this host).
-    lock = FileLock.acquire(join(dataDir, "store.lock"), { timeoutMs: options.lockTimeoutMs ?? 1000, staleMs: Number.MAX_SAFE_INTEGER });
-  } catch (e) {
-    if (e instanceof LogError && e.code === "log/locked") {
-      throw new StoreError(
-        "store/locked",
-        `the embedded store in ${dataDir} is in use by another process (${e.message.replace(/^the log is locked by /, "")})`,
-        "the embedded store serves one process: stop the other one, give this one another --data-dir, or share a PostgreSQL store with --store postgres://…",
-        e,
-      );
-    }
-    throw new StoreError("store/bad-location", `cannot lock the data directory ${dataDir}: ${(e as Error).message}`, undefined, e);
-  }
+  const lock = lockEmbedded(join(dataDir, "store.lock"), options.lockTimeoutMs, {
+    store: `the embedded store in ${dataDir}`,
+    target: `the data directory ${dataDir}`,
+    elsewhere: "another --data-dir",
+  });
   try {
     return { db: await openPglite(join(dataDir, "store")), release: () => lock.release() };
   } catch (e) {
@@ -251,47 +224,24 @@ async function openPostgres(url: string, location: string, options: OpenStoreOpt
   return db;
 }
 
-/** Records (first open) or checks (every later open) the log's shard count and key ids. */
-async function initLog(db: Db, location: string, dataDir: string, options: OpenStoreOptions): Promise<{ shards: number; keys: StoreKeys }> {
-  const readMeta = async (): Promise<Map<string, string>> =>
-    new Map((await db.query<{ key: string; value: string }>("SELECT key, value FROM log_meta")).map((r) => [r.key, r.value]));
-  let meta = await readMeta();
-  const fresh = !meta.has("shards");
-  if (fresh && options.readOnly) {
-    throw new StoreError("store/invalid", `the store ${location} has no decision log yet`, "start `kairos serve` on it first");
-  }
-  const create = !options.readOnly && !meta.has("key_id");
-  if (create && options.keys === undefined) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const keys = options.keys ?? loadStoreKeys(dataDir, create, options.env);
-  if (fresh) {
-    const shards = options.shards ?? 1;
-    await db.transaction(async (tx) => {
-      await tx.query(
-        "INSERT INTO log_meta (key, value) VALUES ('shards', $1), ('key_id', $2), ('ikey_id', $3), ('created_at', $4) ON CONFLICT (key) DO NOTHING",
-        [String(shards), keys.key.id, keys.integrityKey.id, new Date().toISOString()],
+/** The log's statements (initLog) in the SQL of PGlite and PostgreSQL. */
+function logMetaSql(db: Db): LogMetaSql {
+  return {
+    readMeta: async () => new Map((await db.query<{ key: string; value: string }>("SELECT key, value FROM log_meta")).map((r) => [r.key, r.value])),
+    recordMeta: async (rows) => {
+      await db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO log_meta (key, value) VALUES ${rows.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(", ")} ON CONFLICT (key) DO NOTHING`,
+          rows.flat(),
+        );
+      });
+    },
+    createHeads: async (shards) => {
+      await db.query(
+        "INSERT INTO log_heads (shard, seq, hash, size) SELECT s, 0, $2, 0 FROM generate_series(0, $1::int - 1) AS s ON CONFLICT (shard) DO NOTHING",
+        [shards, GENESIS],
       );
-    });
-    meta = await readMeta();
-  }
-  const shards = Number(meta.get("shards"));
-  if (!validShards(shards)) throw new StoreError("store/corrupt", `the store ${location} records ${meta.get("shards")} log shards`);
-  if (options.shards !== undefined && options.shards !== shards) {
-    throw new StoreError(
-      "store/shards",
-      `the store ${location} was created with ${shards} log shard${shards === 1 ? "" : "s"}, not ${options.shards}`,
-      "leave --log-shards out (an existing store keeps its shards), or use a new store",
-    );
-  }
-  checkKeyIds({ keyId: meta.get("key_id"), ikeyId: meta.get("ikey_id") }, keys, location);
-  if (!options.readOnly) {
-    await db.query(
-      "INSERT INTO log_heads (shard, seq, hash, size) SELECT s, 0, $2, 0 FROM generate_series(0, $1::int - 1) AS s ON CONFLICT (shard) DO NOTHING",
-      [shards, GENESIS],
-    );
-  }
-  const count = await db.query<{ n: unknown }>("SELECT count(*) AS n FROM log_heads");
-  if (!options.readOnly && num(count[0]?.n ?? 0) !== shards) {
-    throw new StoreError("store/corrupt", `the store ${location} has ${num(count[0]?.n ?? 0)} log heads for ${shards} shards`);
-  }
-  return { shards, keys };
+    },
+    countHeads: async () => num((await db.query<{ n: unknown }>("SELECT count(*) AS n FROM log_heads"))[0]?.n ?? 0),
+  };
 }

@@ -145,11 +145,26 @@ export async function appliedMigrations(sql: Sql): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-/** Ids this Kairos has that the store lacks, and ids the store has that this Kairos does not know. */
-export function compareMigrations(applied: readonly string[]): { pending: string[]; unknown: string[] } {
-  const known = new Set(MIGRATIONS.map((m) => m.id));
+/**
+ * Ids this Kairos has that the store lacks, and ids the store has that this Kairos does not know,
+ * against `known` (this file's MIGRATIONS; sqlite-db.ts passes SQLite's, which have the same ids).
+ */
+export function compareMigrations(
+  applied: readonly string[],
+  known: readonly { readonly id: string }[] = MIGRATIONS,
+): { pending: string[]; unknown: string[] } {
+  const ids = new Set(known.map((m) => m.id));
   const have = new Set(applied);
-  return { pending: MIGRATIONS.filter((m) => !have.has(m.id)).map((m) => m.id), unknown: applied.filter((id) => !known.has(id)) };
+  return { pending: known.filter((m) => !have.has(m.id)).map((m) => m.id), unknown: applied.filter((id) => !ids.has(id)) };
+}
+
+/** The refusal of a store that has migrations this Kairos does not know (`unknown`, from compareMigrations). */
+export function unknownMigrations(store: string, unknown: readonly string[]): StoreError {
+  return new StoreError(
+    "store/migration",
+    `the store ${store} has migrations this Kairos does not know (${unknown.join(", ")}): a newer Kairos made it`,
+    "run the Kairos version that manages this store (or a newer one)",
+  );
 }
 
 /**
@@ -161,13 +176,7 @@ export async function migrate(db: Db, location: string): Promise<void> {
     await sql.query(CREATE_TABLE);
     const applied = await appliedMigrations(sql);
     const { pending, unknown } = compareMigrations(applied);
-    if (unknown.length > 0) {
-      throw new StoreError(
-        "store/migration",
-        `the store ${location} has migrations this Kairos does not know (${unknown.join(", ")}): a newer Kairos made it`,
-        "run the Kairos version that manages this store (or a newer one)",
-      );
-    }
+    if (unknown.length > 0) throw unknownMigrations(location, unknown);
     for (const id of pending) {
       const m = MIGRATIONS.find((x) => x.id === id)!;
       await sql.query("BEGIN");

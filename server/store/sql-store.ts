@@ -1,114 +1,57 @@
-// The Store on SQL: every method of server/store/types.ts as statements that run unchanged on
-// PGlite and PostgreSQL (the Db in db.ts hides the driver). Commits are in commit.ts; opening,
-// keys and migrations in index.ts. Reads that a decision is made from read the subject's
-// version FIRST: anything written after it moves the version, so a decision made from a state
-// newer than its version can only be refused (`conflict`), never committed on stale caps.
-import type { CheckpointSigner } from "../../runtime/log/checkpoint.ts";
 import type { Checkpoint } from "../../runtime/log/checkpoint.ts";
-import type { EntryEncoder, LoggedMemory } from "../../runtime/log/encode.ts";
 import type { Decision } from "../../runtime/decision.ts";
-import type { ConsentRecord, Objection } from "../../runtime/request.ts";
 import { commitBatch } from "./commit.ts";
-import { num, optText, type Db, type Row } from "./db.ts";
-import { StoreError, storeFailure } from "./errors.ts";
-import type { StoreKeys } from "./keys.ts";
-import { appliedMigrations, compareMigrations, migrate } from "./migrations.ts";
+import { num, type Db, type Row } from "./db.ts";
+import { StoreError } from "./errors.ts";
+import { appliedMigrations, migrate, MIGRATIONS } from "./migrations.ts";
+import { StoreBase } from "./store-base.ts";
 import type {
   CommitResult,
   EventKey,
   PendingCommit,
   ServiceStore,
   ShardHead,
-  StoreHealth,
   StoredConsent,
   StoredDecision,
-  StoredHistory,
   StoredObjection,
   StoredReview,
   StoredWakeup,
   SubjectState,
 } from "./types.ts";
-import { wakeupId, wakeupRowId } from "./wakeup-id.ts";
+import { wakeupRowId } from "./wakeup-id.ts";
+import type { StoreParts } from "./log-init.ts";
+import {
+  applyCommitted,
+  CACHED_SUBJECTS,
+  claimedWakeups,
+  recordPrefix,
+  toCheckpoint,
+  toCounts,
+  toHistory,
+  toRecord,
+  toReview,
+  toShardHead,
+  toStoredDecision,
+  toWakeup,
+  WAKEUP_COLUMNS,
+  type DecisionRow,
+  type RecordTable,
+} from "./rows.ts";
 import { SubjectCache } from "./subject-cache.ts";
 
-/** Subjects whose state the embedded store keeps in memory (see subject-cache.ts). */
-const CACHED_SUBJECTS = 100_000;
-
 /** What a SqlStore is made of (built by openStore). */
-export interface SqlStoreParts {
-  readonly db: Db;
-  readonly location: string;
-  readonly shards: number;
-  readonly keys: StoreKeys;
-  readonly encoder: EntryEncoder;
-  readonly signer: CheckpointSigner;
-  readonly memories: readonly LoggedMemory[];
-  readonly checkpointEvery: number;
-  readonly historyLimit: number;
-  readonly clock: () => number;
-  /** Released after the database closes (the embedded store's lock file). */
-  readonly onClose?: () => void;
-}
-
-const WAKEUP_COLUMNS = "id, subject, journey, timer, due_at, request, scheduled_by, state, lease_owner, lease_until_ms, attempts";
-
-function toWakeup(r: Row): StoredWakeup {
-  const owner = optText(r["lease_owner"]);
-  const until = r["lease_until_ms"] === null || r["lease_until_ms"] === undefined ? undefined : new Date(num(r["lease_until_ms"])).toISOString();
-  return {
-    id: wakeupId(r["id"]),
-    subject: String(r["subject"]),
-    journey: String(r["journey"]),
-    timer: String(r["timer"]),
-    due_at: String(r["due_at"]),
-    request: JSON.parse(String(r["request"])) as Record<string, unknown>,
-    scheduled_by: String(r["scheduled_by"]),
-    state: r["state"] === "done" ? "done" : "pending",
-    ...(owner === undefined ? {} : { lease_owner: owner }),
-    ...(until === undefined ? {} : { lease_until: until }),
-    attempts: num(r["attempts"]),
-  };
-}
-
-function toReview(r: Row): StoredReview {
-  const opt = (k: string) => (r[k] === null || r[k] === undefined ? {} : { [k]: String(r[k]) });
-  return {
-    decision_id: String(r["decision_id"]),
-    subject: String(r["subject"]),
-    journey: String(r["journey"]),
-    purpose: String(r["purpose"]),
-    action: JSON.parse(String(r["action"])) as StoredReview["action"],
-    created_at: String(r["created_at"]),
-    state: String(r["state"]) as StoredReview["state"],
-    ...opt("reviewer"),
-    ...opt("note"),
-    ...opt("resolved_at"),
-    ...opt("resolution"),
-  };
-}
+export type SqlStoreParts = StoreParts<Db>;
 
 /** The store on one Db. */
-export class SqlStore implements ServiceStore {
+export class SqlStore extends StoreBase<Db> implements ServiceStore {
   readonly kind: "embedded" | "postgres";
   readonly engine: "pglite" | "postgres";
-  readonly location: string;
-  /** The number of log shards (fixed when the store was created). */
-  readonly shards: number;
-  /** The log's keys (what verification and export need). */
-  readonly keys: StoreKeys;
-  private readonly parts: SqlStoreParts;
-  private closed = false;
-  /** The embedded store's subject states (it is their only writer); none on PostgreSQL. */
-  private readonly cache: SubjectCache | undefined;
+  protected readonly migrations = MIGRATIONS;
 
   constructor(parts: SqlStoreParts) {
-    this.parts = parts;
-    this.cache = parts.db.kind === "embedded" ? new SubjectCache(CACHED_SUBJECTS, parts.historyLimit) : undefined;
+    super(parts, parts.db.kind === "embedded" ? new SubjectCache(CACHED_SUBJECTS, parts.historyLimit) : undefined);
     this.kind = parts.db.kind;
     this.engine = parts.db.kind === "embedded" ? "pglite" : "postgres";
-    this.location = parts.location;
-    this.shards = parts.shards;
-    this.keys = parts.keys;
   }
 
   /** Pool figures (for metrics). */
@@ -116,58 +59,19 @@ export class SqlStore implements ServiceStore {
     return this.parts.db.poolStats();
   }
 
-  private get db(): Db {
-    if (this.closed) throw new StoreError("store/closed", `the store ${this.location} is closed`);
-    return this.parts.db;
-  }
-
-  /** Runs a read, turning driver failures into StoreErrors. */
-  private async run<T>(what: string, fn: (db: Db) => Promise<T>): Promise<T> {
-    const db = this.db;
-    try {
-      return await fn(db);
-    } catch (e) {
-      throw storeFailure(e, this.location, what);
-    }
-  }
-
   async migrate(): Promise<void> {
     await this.run("migrations", (db) => migrate(db, this.location));
   }
 
-  async health(): Promise<StoreHealth> {
-    try {
-      const applied = await appliedMigrations(this.db);
-      const { pending } = compareMigrations(applied);
-      return { reachable: true, migrations: { applied, pending } };
-    } catch (e) {
-      return { reachable: false, migrations: { applied: [], pending: [] }, problem: storeFailure(e, this.location, "a health check").message };
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    try {
-      await this.parts.db.close();
-    } finally {
-      this.parts.onClose?.();
-    }
-  }
-
-  addConsents(subject: string, records: readonly ConsentRecord[]): Promise<readonly StoredConsent[]> {
-    return this.append("consents", subject, records) as Promise<readonly StoredConsent[]>;
-  }
-
-  addObjections(subject: string, records: readonly Objection[]): Promise<readonly StoredObjection[]> {
-    return this.append("objections", subject, records) as Promise<readonly StoredObjection[]>;
+  protected appliedMigrations(): Promise<string[]> {
+    return appliedMigrations(this.db);
   }
 
   /** Appends records to `consents` or `objections` and bumps the subject's version, in one transaction. */
-  private async append(table: "consents" | "objections", subject: string, records: readonly object[]): Promise<readonly object[]> {
+  protected async append(table: RecordTable, subject: string, records: readonly object[]): Promise<readonly object[]> {
     if (records.length === 0) return [];
     const recordedAt = new Date(this.parts.clock()).toISOString();
-    const prefix = table === "consents" ? "cr_" : "ob_";
+    const prefix = recordPrefix(table);
     let written: { version: number; stored: object[] };
     try {
       written = await this.run(`writing ${table}`, (db) =>
@@ -199,27 +103,17 @@ export class SqlStore implements ServiceStore {
     });
   }
 
-  private async records(db: Db, table: "consents" | "objections", subject: string): Promise<object[]> {
-    const prefix = table === "consents" ? "cr_" : "ob_";
+  private async records(db: Db, table: RecordTable, subject: string): Promise<object[]> {
     const rows = await db.query<{ id: unknown; record: string; recorded_at: string }>(
       `SELECT id, record, recorded_at FROM ${table} WHERE subject = $1 ORDER BY id`,
       [subject],
     );
-    return rows.map((r) => ({ ...(JSON.parse(r.record) as object), id: `${prefix}${num(r.id)}`, recorded_at: r.recorded_at }));
+    return rows.map((r) => toRecord(table, r));
   }
 
-  async state(subject: string, sinceMs?: number): Promise<SubjectState> {
-    const since = sinceMs ?? Number.MIN_SAFE_INTEGER;
-    const cached = this.cache?.get(subject, since);
-    if (cached) return cached;
-    const state = await this.load(subject, sinceMs);
-    this.cache?.set(subject, state, since);
-    return state;
-  }
-
-  private async load(subject: string, sinceMs?: number): Promise<SubjectState> {
+  protected async load(subject: string, sinceMs: number): Promise<SubjectState> {
     return this.run("reading a subject's state", async (db) => {
-      // The version first (see the header): later writes can only make the commit conflict.
+      // The version first (see store-base.ts): later writes can only make the commit conflict.
       const v = await db.query<{ version: unknown }>("SELECT version FROM subjects WHERE subject = $1", [subject]);
       const version = v[0] === undefined ? 0 : num(v[0].version);
       const [consents, objections, history] = await Promise.all([
@@ -227,17 +121,10 @@ export class SqlStore implements ServiceStore {
         this.records(db, "objections", subject),
         db.query<{ journey: string; channel: string; purpose: string; at: string; decision_id: string }>(
           "SELECT journey, channel, purpose, at, decision_id FROM history WHERE subject = $1 AND at_ms >= $2 ORDER BY at_ms DESC, id DESC LIMIT $3",
-          [subject, sinceMs ?? Number.MIN_SAFE_INTEGER, this.parts.historyLimit],
+          [subject, sinceMs, this.parts.historyLimit],
         ),
       ]);
-      const h: StoredHistory[] = history.reverse().map((r) => ({
-        subject,
-        journey: r.journey,
-        at: r.at,
-        channel: r.channel,
-        purpose: r.purpose,
-        decision_id: r.decision_id,
-      }));
+      const h = history.reverse().map((r) => toHistory(subject, r));
       return { consents: consents as StoredConsent[], objections: objections as StoredObjection[], history: h, version };
     });
   }
@@ -253,68 +140,28 @@ export class SqlStore implements ServiceStore {
   }
 
   async commit(items: readonly PendingCommit[]): Promise<readonly CommitResult[]> {
-    const db = this.db;
-    const p = this.parts;
-    if (!this.cache) return this.commitBatch(db, p, items);
+    const ctx = { ...this.parts, db: this.db };
+    if (!this.cache) return commitBatch(ctx, items);
     let results: readonly CommitResult[];
     try {
-      results = await this.commitBatch(db, p, items);
+      results = await commitBatch(ctx, items);
     } catch (e) {
       this.cache.drop(items.map((i) => i.key.subject));
       throw e;
     }
-    // Committed items moved their subject's version by one each, in batch order (commit.ts).
-    for (const [i, item] of items.entries()) {
-      if (results[i]?.status !== "committed") continue;
-      const subject = item.key.subject;
-      const history = (item.history ?? []).map((h) => ({ ...h, subject }));
-      this.cache.apply(subject, item.expectedVersion + 1, { history });
-    }
+    applyCommitted(this.cache, items, results);
     return results;
-  }
-
-  private commitBatch(db: Db, p: SqlStoreParts, items: readonly PendingCommit[]): Promise<readonly CommitResult[]> {
-    return commitBatch(
-      {
-        db,
-        location: p.location,
-        shards: p.shards,
-        encoder: p.encoder,
-        memories: p.memories,
-        signer: p.signer,
-        checkpointEvery: p.checkpointEvery,
-        clock: p.clock,
-      },
-      items,
-    );
   }
 
   async getDecision(decisionId: string): Promise<StoredDecision | undefined> {
     return this.run("reading a decision", async (db) => {
-      const rows = await db.query<{
-        decision: string;
-        subject: string;
-        event_id: string;
-        timer: string;
-        shard: unknown;
-        seq: unknown;
-        hash: string;
-        line: string;
-      }>(
+      const rows = await db.query<DecisionRow & Row>(
         `SELECT d.decision, d.subject, d.event_id, d.timer, d.shard, d.seq, e.hash, e.line
            FROM decisions d JOIN log_entries e ON e.shard = d.shard AND e.seq = d.seq
           WHERE d.decision_id = $1 ORDER BY d.id LIMIT 1`,
         [decisionId],
       );
-      const r = rows[0];
-      if (r === undefined) return undefined;
-      return {
-        decision: JSON.parse(r.decision) as Decision,
-        subject: r.subject,
-        key: { subject: r.subject, eventId: r.event_id, timer: r.timer },
-        position: { shard: num(r.shard), seq: num(r.seq), hash: r.hash },
-        line: r.line,
-      };
+      return rows[0] === undefined ? undefined : toStoredDecision(rows[0]);
     });
   }
 
@@ -334,7 +181,7 @@ export class SqlStore implements ServiceStore {
            .join(", ")}, w.due_ms`,
         [nowMs, limit, owner, nowMs + leaseMs],
       );
-      return rows.sort((a, b) => num(a["due_ms"]) - num(b["due_ms"]) || num(a["id"]) - num(b["id"])).map(toWakeup);
+      return claimedWakeups(rows);
     });
   }
 
@@ -377,7 +224,7 @@ export class SqlStore implements ServiceStore {
   async heads(): Promise<readonly ShardHead[]> {
     return this.run("reading the log heads", async (db) => {
       const rows = await db.query<{ shard: unknown; seq: unknown; hash: string }>("SELECT shard, seq, hash FROM log_heads ORDER BY shard");
-      return rows.map((r) => ({ shard: num(r.shard), seq: num(r.seq), hash: r.hash }));
+      return rows.map(toShardHead);
     });
   }
 
@@ -396,7 +243,7 @@ export class SqlStore implements ServiceStore {
   async checkpoints(shard: number): Promise<readonly Checkpoint[]> {
     return this.run("reading checkpoints", async (db) => {
       const rows = await db.query<{ checkpoint: string }>("SELECT checkpoint FROM log_checkpoints WHERE shard = $1 ORDER BY seq", [shard]);
-      return rows.map((r) => JSON.parse(r.checkpoint) as Checkpoint);
+      return rows.map(toCheckpoint);
     });
   }
 
@@ -410,7 +257,7 @@ export class SqlStore implements ServiceStore {
           WHERE d.shard = $1`,
         [shard],
       );
-      return { decisions: num(rows[0]?.decisions ?? 0), matched: num(rows[0]?.matched ?? 0) };
+      return toCounts(rows[0]);
     });
   }
 }

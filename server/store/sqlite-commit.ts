@@ -5,45 +5,16 @@
 // its first statement, and a prepared statement costs microseconds, so the batch is simply one
 // statement per row read or written. Every item is checked before anything is written
 // (idempotency by event key, the subject's version, the review it resolves), so a duplicate or a
-// conflict writes nothing while the others of its batch commit.
-import { formatDateTime, parseDateTimeLiteral } from "../../core/literals.ts";
+// conflict writes nothing while the others of its batch commit. What the commit decides and chains
+// between the reads and the writes is commit-plan.ts's, shared with commit.ts.
 import type { Decision } from "../../runtime/decision.ts";
-import { makeCheckpoint, type CheckpointSigner } from "../../runtime/log/checkpoint.ts";
-import type { EntryEncoder, LoggedMemory } from "../../runtime/log/encode.ts";
-import { StoreError, storeFailure } from "./errors.ts";
-import { shardOf } from "./shard.ts";
+import { StoreError } from "./errors.ts";
+import { chainCommitted, checkBatch, commitFailure, keyOf, planCommit, ShardForks, type CommitContext, type Head, type Plan } from "./commit-plan.ts";
 import type { SqliteDb } from "./sqlite-db.ts";
 import type { CommitResult, PendingCommit } from "./types.ts";
-import { wakeupRowId } from "./wakeup-id.ts";
 
 /** What a commit needs from the SQLite store that runs it. */
-export interface SqliteCommitContext {
-  readonly db: SqliteDb;
-  readonly location: string;
-  readonly shards: number;
-  readonly encoder: EntryEncoder;
-  /** What each shard's chain has logged (journey meta, policies), as this instance knows it. */
-  readonly memories: readonly LoggedMemory[];
-  readonly signer: CheckpointSigner;
-  readonly checkpointEvery: number;
-  readonly clock: () => number;
-}
-
-interface Head {
-  seq: number;
-  hash: string;
-  size: number;
-  logId: string | null;
-  checkpointSeq: number;
-}
-
-const keyOf = (i: PendingCommit): string => JSON.stringify([i.key.subject, i.key.eventId, i.key.timer]);
-
-function ms(iso: string, what: string): number {
-  const v = parseDateTimeLiteral(iso);
-  if (v === undefined) throw new StoreError("store/invalid", `${what} \`${iso}\` is not an ISO 8601 datetime with an offset`);
-  return v;
-}
+export type SqliteCommitContext = CommitContext<SqliteDb>;
 
 const SQL = {
   lockSubject: "INSERT INTO subjects (subject) VALUES (?) ON CONFLICT (subject) DO UPDATE SET version = subjects.version RETURNING version",
@@ -67,31 +38,28 @@ const SQL = {
 /** Commits a batch; see Store.commit. Synchronous inside (node:sqlite), a promise for the Store interface. */
 export function commitSqlite(ctx: SqliteCommitContext, items: readonly PendingCommit[]): CommitResult[] {
   if (items.length === 0) return [];
-  for (const item of items) {
-    if (item.decision.decision_id !== item.entry.decision_id || item.entry.subject !== item.key.subject) {
-      throw new StoreError("store/invalid", `the commit of decision ${item.decision.decision_id} names another decision or subject in its log entry (a bug)`);
-    }
-  }
-  const forks = new Map<number, LoggedMemory>();
+  checkBatch(items);
+  const forks = new ShardForks(ctx.memories);
   let results: CommitResult[];
   try {
     results = ctx.db.transaction(() => commitIn(ctx, items, forks));
   } catch (e) {
-    throw storeFailure(e, ctx.location, `the commit of ${items.length === 1 ? "a decision" : `${items.length} decisions`}`);
+    throw commitFailure(e, ctx.location, items);
   }
   // Only now is it written: later entries of these shards may leave the logged meta out.
-  for (const fork of forks.values()) fork.commitTo();
+  forks.commitAll();
   return results;
 }
 
-function commitIn(ctx: SqliteCommitContext, items: readonly PendingCommit[], forks: Map<number, LoggedMemory>): CommitResult[] {
+function commitIn(ctx: SqliteCommitContext, items: readonly PendingCommit[], forks: ShardForks): CommitResult[] {
   const db = ctx.db;
   // 1. The subjects' versions (creating rows for new subjects).
   const versions = new Map<string, number>();
   for (const subject of [...new Set(items.map((i) => i.key.subject))].sort()) {
     versions.set(subject, Number(db.get<{ version: number }>(SQL.lockSubject, subject)?.version ?? 0));
   }
-  // 2. What is already decided, the reviews being resolved, the heads of the batch's shards.
+  // 2. What is already decided, the reviews being resolved (the heads of the batch's shards are
+  // read as the entries are chained).
   const existing = new Map<string, Decision>();
   for (const item of items) {
     const k = keyOf(item);
@@ -107,49 +75,14 @@ function commitIn(ctx: SqliteCommitContext, items: readonly PendingCommit[], for
     if (row !== undefined) reviewStates.set(id, row.state);
   }
 
-  // 3. Decide each item's fate before writing anything (as commit.ts does).
-  const results: Array<CommitResult | undefined> = [];
-  const committed: Array<{ index: number; item: PendingCommit }> = [];
-  const doneWakeups: Array<{ id: number; by: string }> = [];
-  const superseded = new Map<string, { subject: string; eventId: string; timer: string; by: string }>();
-  for (const [index, item] of items.entries()) {
-    const k = keyOf(item);
-    const first = existing.get(k);
-    if (first !== undefined && first.outcome !== "error") {
-      results.push({ status: "duplicate", decision: first });
-      if (item.completesWakeup) pushWakeup(doneWakeups, item.completesWakeup.id, first.decision_id);
-      continue;
-    }
-    if ((versions.get(item.key.subject) ?? 0) !== item.expectedVersion) {
-      results.push({ status: "conflict" });
-      continue;
-    }
-    if (item.resolves) {
-      const state = reviewStates.get(item.resolves.decision_id);
-      if (state !== "pending") {
-        results.push({ status: "review_closed", state: state ?? "unknown" });
-        continue;
-      }
-      reviewStates.set(item.resolves.decision_id, item.resolves.verdict === "approve" ? "approved" : "rejected");
-    }
-    if (first !== undefined) superseded.set(k, { subject: item.key.subject, eventId: item.key.eventId, timer: item.key.timer, by: item.decision.decision_id });
-    existing.set(k, item.decision);
-    versions.set(item.key.subject, (versions.get(item.key.subject) ?? 0) + 1);
-    if (item.completesWakeup) pushWakeup(doneWakeups, item.completesWakeup.id, item.decision.decision_id);
-    results.push(undefined);
-    committed.push({ index, item });
-  }
+  // 3. Decide each item's fate before writing anything (commit-plan.ts).
+  const plan = planCommit(items, { existing, versions, reviewStates });
 
   // 4. Write: superseded errors first (the new row's unique index entry needs the old one gone).
-  for (const s of superseded.values()) db.run(SQL.supersede, s.by, s.subject, s.eventId, s.timer);
-  if (committed.length > 0) writeCommitted(ctx, committed, results, versions, forks);
-  for (const w of doneWakeups) db.run(SQL.wakeupDone, w.by, w.id);
-  return results.map((r) => r!);
-}
-
-function pushWakeup(list: Array<{ id: number; by: string }>, id: string, by: string): void {
-  const row = wakeupRowId(id);
-  if (row !== undefined) list.push({ id: row, by });
+  for (const s of plan.superseded.values()) db.run(SQL.supersede, s.by, s.subject, s.eventId, s.timer);
+  if (plan.committed.length > 0) writeCommitted(ctx, plan, versions, forks);
+  for (const w of plan.doneWakeups) db.run(SQL.wakeupDone, w.by, w.id);
+  return plan.results.map((r) => r!);
 }
 
 function readHead(ctx: SqliteCommitContext, shard: number): Head {
@@ -159,63 +92,31 @@ function readHead(ctx: SqliteCommitContext, shard: number): Head {
   return { seq: Number(r.seq), hash: r.hash, size: Number(r.size), logId: r.log_id, checkpointSeq: Number(r.checkpoint_seq) };
 }
 
-/** Chains each committed item's log entry to its shard's head and writes its rows. */
-function writeCommitted(
-  ctx: SqliteCommitContext,
-  committed: ReadonlyArray<{ index: number; item: PendingCommit }>,
-  results: Array<CommitResult | undefined>,
-  versions: ReadonlyMap<string, number>,
-  forks: Map<number, LoggedMemory>,
-): void {
+/** Chains each committed item's log entry to its shard's head (commit-plan.ts) and writes its rows, item by item. */
+function writeCommitted(ctx: SqliteCommitContext, plan: Plan, versions: ReadonlyMap<string, number>, forks: ShardForks): void {
   const db = ctx.db;
-  const now = ctx.clock();
   const heads = new Map<number, Head>();
-  for (const { index, item } of committed) {
-    const shard = shardOf(item.key.subject, ctx.shards);
+  const headOf = (shard: number): Head => {
     let head = heads.get(shard);
     if (head === undefined) {
       head = readHead(ctx, shard);
       heads.set(shard, head);
     }
-    let fork = forks.get(shard);
-    if (!fork) {
-      fork = ctx.memories[shard]!.fork();
-      forks.set(shard, fork);
-    }
-    const prepared = ctx.encoder.prepare(item.entry, fork);
-    const encoded = ctx.encoder.chain(prepared, head);
-    fork.confirm(prepared);
-    head.seq = encoded.seq;
-    head.hash = encoded.hash;
-    head.size += Buffer.byteLength(encoded.line, "utf8");
-    head.logId ??= encoded.hash;
-    db.run(SQL.entry, shard, encoded.seq, encoded.hash, encoded.line.endsWith("\n") ? encoded.line.slice(0, -1) : encoded.line);
-    if (ctx.checkpointEvery > 0 && head.seq - head.checkpointSeq >= ctx.checkpointEvery) {
-      const cp = makeCheckpoint(ctx.signer, { log: head.logId, seq: head.seq, head: head.hash, size: head.size }, new Date(now));
-      db.run(SQL.checkpoint, shard, head.seq, JSON.stringify(cp));
-      head.checkpointSeq = head.seq;
-    }
-    results[index] = { status: "committed", position: { shard, seq: encoded.seq, hash: encoded.hash } };
-
-    const d = item.decision;
-    db.run(SQL.decision, d.decision_id, item.key.subject, item.key.eventId, item.key.timer, JSON.stringify(d), shard, encoded.seq, now);
-    for (const h of item.history ?? []) {
-      const atMs = ms(h.at, "the history entry's `at`");
-      db.run(SQL.history, item.key.subject, h.journey, h.channel, h.purpose, formatDateTime(atMs), atMs, h.decision_id);
-    }
-    for (const w of item.wakeups ?? []) {
-      const dueMs = ms(w.due_at, "the wake-up's `due_at`");
-      db.run(SQL.wakeup, w.subject, w.journey, w.timer, formatDateTime(dueMs), dueMs, JSON.stringify(w.request), w.scheduled_by);
-    }
-    if (item.review) {
-      const r = item.review;
-      db.run(SQL.newReview, r.decision_id, r.subject, r.journey, r.purpose, JSON.stringify(r.action), item.entry.at, r.reviewer ?? null, r.note ?? null);
-    }
-    if (item.resolves) {
-      const v = item.resolves;
-      db.run(SQL.resolve, v.verdict === "approve" ? "approved" : "rejected", v.reviewer, v.note ?? null, item.entry.at, d.decision_id, v.decision_id);
-    }
+    return head;
+  };
+  const { now, rows } = chainCommitted(ctx, plan, headOf, forks);
+  for (const r of rows) {
+    db.run(SQL.entry, r.entry.shard, r.entry.seq, r.entry.hash, r.entry.line);
+    if (r.checkpoint) db.run(SQL.checkpoint, r.checkpoint.shard, r.checkpoint.seq, r.checkpoint.json);
+    const d = r.decision;
+    db.run(SQL.decision, d.id, d.subject, d.eventId, d.timer, d.json, d.shard, d.seq, now);
+    for (const h of r.history) db.run(SQL.history, h.subject, h.journey, h.channel, h.purpose, h.at, h.atMs, h.decisionId);
+    for (const w of r.wakeups) db.run(SQL.wakeup, w.subject, w.journey, w.timer, w.dueAt, w.dueMs, w.request, w.scheduledBy);
+    const v = r.review;
+    if (v) db.run(SQL.newReview, v.decisionId, v.subject, v.journey, v.purpose, v.action, v.createdAt, v.reviewer, v.note);
+    const s = r.resolution;
+    if (s) db.run(SQL.resolve, s.state, s.reviewer, s.note, s.resolvedAt, s.by, s.decisionId);
   }
-  for (const subject of new Set(committed.map(({ item }) => item.key.subject))) db.run(SQL.version, versions.get(subject)!, subject);
+  for (const subject of new Set(plan.committed.map(({ item }) => item.key.subject))) db.run(SQL.version, versions.get(subject)!, subject);
   for (const [shard, h] of heads) db.run(SQL.setHead, h.seq, h.hash, h.size, h.logId, h.checkpointSeq, shard);
 }

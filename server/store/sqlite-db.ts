@@ -24,7 +24,7 @@ import { closeSync, fdatasync, fstatSync, fsyncSync, openSync, statSync } from "
 import { dirname } from "node:path";
 import type * as NodeSqlite from "node:sqlite";
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
-import { StoreError } from "./errors.ts";
+import { compareMigrations, unknownMigrations } from "./migrations.ts";
 
 /** One schema change of the SQLite store. Ids are those of the PostgreSQL migrations it mirrors. */
 export interface SqliteMigration {
@@ -288,17 +288,10 @@ export class SqliteDb {
   migrate(): void {
     this.db.exec("CREATE TABLE IF NOT EXISTS kairos_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)");
     this.transaction(() => {
-      const have = new Set(this.appliedMigrations());
-      const unknown = [...have].filter((id) => !SQLITE_MIGRATIONS.some((m) => m.id === id));
-      if (unknown.length > 0) {
-        throw new StoreError(
-          "store/migration",
-          `the store ${this.file} has migrations this Kairos does not know (${unknown.join(", ")}): a newer Kairos made it`,
-          "run the Kairos version that manages this store (or a newer one)",
-        );
-      }
+      const { pending, unknown } = compareMigrations(this.appliedMigrations(), SQLITE_MIGRATIONS);
+      if (unknown.length > 0) throw unknownMigrations(this.file, unknown);
       for (const m of SQLITE_MIGRATIONS) {
-        if (have.has(m.id)) continue;
+        if (!pending.includes(m.id)) continue;
         this.db.exec(m.sql);
         this.run("INSERT INTO kairos_migrations (id, applied_at) VALUES (?, ?)", m.id, new Date().toISOString());
       }

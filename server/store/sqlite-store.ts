@@ -6,14 +6,31 @@
 // node:sqlite is synchronous: each method runs to completion on this thread (microseconds for a
 // read or a statement) and returns a settled promise; a write then waits for the WAL's flush on
 // the thread pool (sqlite-db.ts), so the event loop decides other requests during the fsync.
-import type { Checkpoint, CheckpointSigner } from "../../runtime/log/checkpoint.ts";
-import type { EntryEncoder, LoggedMemory } from "../../runtime/log/encode.ts";
+import type { Checkpoint } from "../../runtime/log/checkpoint.ts";
 import type { Decision } from "../../runtime/decision.ts";
-import type { ConsentRecord, Objection } from "../../runtime/request.ts";
-import { StoreError, storeFailure } from "./errors.ts";
-import type { StoreKeys } from "./keys.ts";
+import { StoreError } from "./errors.ts";
+import { batchName } from "./commit-plan.ts";
 import { commitSqlite } from "./sqlite-commit.ts";
-import { SQLITE_MIGRATIONS, type SqliteDb, type SqliteRow } from "./sqlite-db.ts";
+import { SQLITE_MIGRATIONS, type SqliteDb } from "./sqlite-db.ts";
+import type { StoreParts } from "./log-init.ts";
+import {
+  applyCommitted,
+  CACHED_SUBJECTS,
+  claimedWakeups,
+  recordPrefix,
+  toCheckpoint,
+  toCounts,
+  toHistory,
+  toRecord,
+  toReview,
+  toShardHead,
+  toStoredDecision,
+  toWakeup,
+  WAKEUP_COLUMNS,
+  type DecisionRow,
+  type RecordTable,
+} from "./rows.ts";
+import { StoreBase } from "./store-base.ts";
 import { SubjectCache } from "./subject-cache.ts";
 import type {
   CommitResult,
@@ -21,148 +38,47 @@ import type {
   PendingCommit,
   ServiceStore,
   ShardHead,
-  StoreHealth,
   StoredConsent,
   StoredDecision,
-  StoredHistory,
   StoredObjection,
   StoredReview,
   StoredWakeup,
   SubjectState,
 } from "./types.ts";
-import { wakeupId, wakeupRowId } from "./wakeup-id.ts";
-
-/** Subjects whose state is kept in memory (as the PGlite store). */
-const CACHED_SUBJECTS = 100_000;
+import { wakeupRowId } from "./wakeup-id.ts";
 
 /** What a SqliteStore is made of (built by openStore). */
-export interface SqliteStoreParts {
-  readonly db: SqliteDb;
-  readonly location: string;
-  readonly shards: number;
-  readonly keys: StoreKeys;
-  readonly encoder: EntryEncoder;
-  readonly signer: CheckpointSigner;
-  readonly memories: readonly LoggedMemory[];
-  readonly checkpointEvery: number;
-  readonly historyLimit: number;
-  readonly clock: () => number;
-  /** Released after the database closes (the lock file). */
-  readonly onClose?: () => void;
-}
-
-const WAKEUP_COLUMNS = "id, subject, journey, timer, due_at, request, scheduled_by, state, lease_owner, lease_until_ms, attempts";
-
-function toWakeup(r: SqliteRow): StoredWakeup {
-  const owner = r["lease_owner"] === null || r["lease_owner"] === undefined ? undefined : String(r["lease_owner"]);
-  const until = r["lease_until_ms"] === null || r["lease_until_ms"] === undefined ? undefined : new Date(Number(r["lease_until_ms"])).toISOString();
-  return {
-    id: wakeupId(r["id"]),
-    subject: String(r["subject"]),
-    journey: String(r["journey"]),
-    timer: String(r["timer"]),
-    due_at: String(r["due_at"]),
-    request: JSON.parse(String(r["request"])) as Record<string, unknown>,
-    scheduled_by: String(r["scheduled_by"]),
-    state: r["state"] === "done" ? "done" : "pending",
-    ...(owner === undefined ? {} : { lease_owner: owner }),
-    ...(until === undefined ? {} : { lease_until: until }),
-    attempts: Number(r["attempts"]),
-  };
-}
-
-function toReview(r: SqliteRow): StoredReview {
-  const opt = (k: string) => (r[k] === null || r[k] === undefined ? {} : { [k]: String(r[k]) });
-  return {
-    decision_id: String(r["decision_id"]),
-    subject: String(r["subject"]),
-    journey: String(r["journey"]),
-    purpose: String(r["purpose"]),
-    action: JSON.parse(String(r["action"])) as StoredReview["action"],
-    created_at: String(r["created_at"]),
-    state: String(r["state"]) as StoredReview["state"],
-    ...opt("reviewer"),
-    ...opt("note"),
-    ...opt("resolved_at"),
-    ...opt("resolution"),
-  };
-}
+export type SqliteStoreParts = StoreParts<SqliteDb>;
 
 /** The store on one SQLite database. */
-export class SqliteStore implements ServiceStore {
+export class SqliteStore extends StoreBase<SqliteDb> implements ServiceStore {
   readonly kind = "embedded" as const;
   readonly engine = "sqlite" as const;
-  readonly location: string;
-  readonly shards: number;
-  readonly keys: StoreKeys;
-  private readonly parts: SqliteStoreParts;
-  private readonly cache: SubjectCache;
-  private closed = false;
+  protected readonly migrations = SQLITE_MIGRATIONS;
+  /** Always there: this process is the database's only writer. */
+  declare protected readonly cache: SubjectCache;
 
   constructor(parts: SqliteStoreParts) {
-    this.parts = parts;
-    this.location = parts.location;
-    this.shards = parts.shards;
-    this.keys = parts.keys;
-    this.cache = new SubjectCache(CACHED_SUBJECTS, parts.historyLimit);
+    super(parts, new SubjectCache(CACHED_SUBJECTS, parts.historyLimit));
   }
 
   poolStats(): { readonly total: number; readonly idle: number; readonly waiting: number } {
     return { total: 1, idle: 1, waiting: 0 };
   }
 
-  private get db(): SqliteDb {
-    if (this.closed) throw new StoreError("store/closed", `the store ${this.location} is closed`);
-    return this.parts.db;
-  }
-
-  /** Runs a read or write, turning driver failures into StoreErrors (and a settled promise). */
-  private async run<T>(what: string, fn: (db: SqliteDb) => T): Promise<T> {
-    const db = this.db;
-    try {
-      return fn(db);
-    } catch (e) {
-      throw storeFailure(e, this.location, what);
-    }
-  }
-
   async migrate(): Promise<void> {
     await this.run("migrations", (db) => db.migrate());
   }
 
-  async health(): Promise<StoreHealth> {
-    try {
-      const applied = this.db.appliedMigrations();
-      const pending = SQLITE_MIGRATIONS.filter((m) => !applied.includes(m.id)).map((m) => m.id);
-      return { reachable: true, migrations: { applied, pending } };
-    } catch (e) {
-      return { reachable: false, migrations: { applied: [], pending: [] }, problem: storeFailure(e, this.location, "a health check").message };
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    try {
-      this.parts.db.close();
-    } finally {
-      this.parts.onClose?.();
-    }
-  }
-
-  addConsents(subject: string, records: readonly ConsentRecord[]): Promise<readonly StoredConsent[]> {
-    return this.append("consents", subject, records) as Promise<readonly StoredConsent[]>;
-  }
-
-  addObjections(subject: string, records: readonly Objection[]): Promise<readonly StoredObjection[]> {
-    return this.append("objections", subject, records) as Promise<readonly StoredObjection[]>;
+  protected async appliedMigrations(): Promise<string[]> {
+    return this.db.appliedMigrations();
   }
 
   /** Appends records to `consents` or `objections` and bumps the subject's version, in one transaction. */
-  private async append(table: "consents" | "objections", subject: string, records: readonly object[]): Promise<readonly object[]> {
+  protected async append(table: RecordTable, subject: string, records: readonly object[]): Promise<readonly object[]> {
     if (records.length === 0) return [];
     const recordedAt = new Date(this.parts.clock()).toISOString();
-    const prefix = table === "consents" ? "cr_" : "ob_";
+    const prefix = recordPrefix(table);
     let written: { version: number; stored: object[] };
     try {
       written = await this.run(`writing ${table}`, (db) =>
@@ -195,18 +111,15 @@ export class SqliteStore implements ServiceStore {
     }));
   }
 
-  private records(db: SqliteDb, table: "consents" | "objections", subject: string): object[] {
-    const prefix = table === "consents" ? "cr_" : "ob_";
+  private records(db: SqliteDb, table: RecordTable, subject: string): object[] {
     return db
       .all<{ id: number; record: string; recorded_at: string }>(`SELECT id, record, recorded_at FROM ${table} WHERE subject = ? ORDER BY id`, subject)
-      .map((r) => ({ ...(JSON.parse(r.record) as object), id: `${prefix}${r.id}`, recorded_at: r.recorded_at }));
+      .map((r) => toRecord(table, r));
   }
 
-  async state(subject: string, sinceMs?: number): Promise<SubjectState> {
-    const since = sinceMs ?? Number.MIN_SAFE_INTEGER;
-    const cached = this.cache.get(subject, since);
-    if (cached) return cached;
-    const state = await this.run("reading a subject's state", (db) => {
+  protected load(subject: string, since: number): Promise<SubjectState> {
+    return this.run("reading a subject's state", (db) => {
+      // The version first (see store-base.ts): later writes can only make the commit conflict.
       const version = Number(db.get<{ version: number }>("SELECT version FROM subjects WHERE subject = ?", subject)?.version ?? 0);
       const history = db
         .all<{ journey: string; channel: string; purpose: string; at: string; decision_id: string }>(
@@ -216,7 +129,7 @@ export class SqliteStore implements ServiceStore {
           this.parts.historyLimit,
         )
         .reverse()
-        .map((r): StoredHistory => ({ subject, journey: r.journey, at: r.at, channel: r.channel, purpose: r.purpose, decision_id: r.decision_id }));
+        .map((r) => toHistory(subject, r));
       return {
         consents: this.records(db, "consents", subject) as StoredConsent[],
         objections: this.records(db, "objections", subject) as StoredObjection[],
@@ -224,8 +137,6 @@ export class SqliteStore implements ServiceStore {
         version,
       };
     });
-    this.cache.set(subject, state, since);
-    return state;
   }
 
   async findByEvent(key: EventKey): Promise<Decision | undefined> {
@@ -241,17 +152,7 @@ export class SqliteStore implements ServiceStore {
   }
 
   async commit(items: readonly PendingCommit[]): Promise<readonly CommitResult[]> {
-    const p = this.parts;
-    const ctx = {
-      db: this.db,
-      location: p.location,
-      shards: p.shards,
-      encoder: p.encoder,
-      memories: p.memories,
-      signer: p.signer,
-      checkpointEvery: p.checkpointEvery,
-      clock: p.clock,
-    };
+    const ctx = { ...this.parts, db: this.db };
     let results: readonly CommitResult[];
     try {
       results = commitSqlite(ctx, items);
@@ -259,15 +160,10 @@ export class SqliteStore implements ServiceStore {
       this.cache.drop(items.map((i) => i.key.subject));
       throw e;
     }
-    // Committed items moved their subject's version by one each, in batch order. The cache follows
-    // the database at once (the next decisions are made from it); the answers wait for the sync,
-    // which also covers this batch for any later one that depends on it.
-    for (const [i, item] of items.entries()) {
-      if (results[i]?.status !== "committed") continue;
-      const subject = item.key.subject;
-      this.cache.apply(subject, item.expectedVersion + 1, { history: (item.history ?? []).map((h) => ({ ...h, subject })) });
-    }
-    await this.durable(`the commit of ${items.length === 1 ? "a decision" : `${items.length} decisions`}`);
+    // The cache follows the database at once (the next decisions are made from it); the answers
+    // wait for the sync, which also covers this batch for any later one that depends on it.
+    applyCommitted(this.cache, items, results);
+    await this.durable(`the commit of ${batchName(items.length)}`);
     return results;
   }
 
@@ -287,20 +183,13 @@ export class SqliteStore implements ServiceStore {
 
   async getDecision(decisionId: string): Promise<StoredDecision | undefined> {
     return this.run("reading a decision", (db) => {
-      const r = db.get<{ decision: string; subject: string; event_id: string; timer: string; shard: number; seq: number; hash: string; line: string }>(
+      const r = db.get<DecisionRow>(
         `SELECT d.decision, d.subject, d.event_id, d.timer, d.shard, d.seq, e.hash, e.line
            FROM decisions d JOIN log_entries e ON e.shard = d.shard AND e.seq = d.seq
           WHERE d.decision_id = ? ORDER BY d.id LIMIT 1`,
         decisionId,
       );
-      if (r === undefined) return undefined;
-      return {
-        decision: JSON.parse(r.decision) as Decision,
-        subject: r.subject,
-        key: { subject: r.subject, eventId: r.event_id, timer: r.timer },
-        position: { shard: Number(r.shard), seq: Number(r.seq), hash: r.hash },
-        line: r.line,
-      };
+      return r === undefined ? undefined : toStoredDecision(r);
     });
   }
 
@@ -321,7 +210,7 @@ export class SqliteStore implements ServiceStore {
           nowMs,
           limit,
         );
-        return rows.sort((a, b) => Number(a["due_ms"]) - Number(b["due_ms"]) || Number(a["id"]) - Number(b["id"])).map(toWakeup);
+        return claimedWakeups(rows);
       }),
     );
   }
@@ -362,9 +251,7 @@ export class SqliteStore implements ServiceStore {
 
   async heads(): Promise<readonly ShardHead[]> {
     return this.run("reading the log heads", (db) =>
-      db
-        .all<{ shard: number; seq: number; hash: string }>("SELECT shard, seq, hash FROM log_heads ORDER BY shard")
-        .map((r) => ({ shard: Number(r.shard), seq: Number(r.seq), hash: r.hash })),
+      db.all<{ shard: number; seq: number; hash: string }>("SELECT shard, seq, hash FROM log_heads ORDER BY shard").map(toShardHead),
     );
   }
 
@@ -376,9 +263,7 @@ export class SqliteStore implements ServiceStore {
 
   async checkpoints(shard: number): Promise<readonly Checkpoint[]> {
     return this.run("reading checkpoints", (db) =>
-      db
-        .all<{ checkpoint: string }>("SELECT checkpoint FROM log_checkpoints WHERE shard = ? ORDER BY seq", shard)
-        .map((r) => JSON.parse(r.checkpoint) as Checkpoint),
+      db.all<{ checkpoint: string }>("SELECT checkpoint FROM log_checkpoints WHERE shard = ? ORDER BY seq", shard).map(toCheckpoint),
     );
   }
 
@@ -391,7 +276,7 @@ export class SqliteStore implements ServiceStore {
           WHERE d.shard = ?`,
         shard,
       );
-      return { decisions: Number(r?.decisions ?? 0), matched: Number(r?.matched ?? 0) };
+      return toCounts(r);
     });
   }
 }
