@@ -24,13 +24,22 @@ export function operationCount(root: Expr): number {
   return n;
 }
 
-/** The conditions an expression refers to (resolved), appended to `out`. */
-function conditionRefs(root: Expr, ctx: CheckContext, out: string[]): void {
-  walkExpr(root, (e) => {
+/**
+ * The operations of some expressions (as `operationCount` adds them up) and the conditions they
+ * refer to (resolved, in walk order, a name once per reference): one walk for both.
+ */
+function measure(exprs: readonly Expr[], ctx: CheckContext): { count: number; refs: string[] } {
+  let count = 0;
+  const refs: string[] = [];
+  const visit = (e: Expr) => {
+    if (e.kind === "paren") return;
+    count++;
     if (e.kind !== "path") return;
     const r = ctx.resolutions.get(e);
-    if (r?.kind === "condition") out.push(r.decl.name.name);
-  });
+    if (r?.kind === "condition") refs.push(r.decl.name.name);
+  };
+  for (const root of exprs) walkExpr(root, visit);
+  return { count, refs };
 }
 
 /**
@@ -41,9 +50,12 @@ function conditionRefs(root: Expr, ctx: CheckContext, out: string[]): void {
  */
 export function checkCompiledSize(journeys: readonly CheckedJourney[], conditions: ConditionInfo, ctx: CheckContext): void {
   const own = journeys.map((j) => {
-    const parts: Expr[][] = [[j.when]];
-    if (j.reason) parts.push(j.reason.parts.flatMap((p) => (p.kind === "expr" ? [p.expr] : [])));
-    return { parts, count: parts.flat().reduce((n, e) => n + operationCount(e), 0) };
+    const parts = [measure([j.when], ctx)];
+    if (j.reason) {
+      const exprs = j.reason.parts.flatMap((p) => (p.kind === "expr" ? [p.expr] : []));
+      parts.push(measure(exprs, ctx));
+    }
+    return { parts, count: parts.reduce((n, p) => n + p.count, 0) };
   });
   let written = own.reduce((n, o) => n + o.count, 0);
   for (const size of conditions.sizes.values()) written += size;
@@ -52,9 +64,8 @@ export function checkCompiledSize(journeys: readonly CheckedJourney[], condition
   for (let k = 0; k < journeys.length; k++) {
     const j = journeys[k]!;
     total += own[k]!.count;
-    for (const exprs of own[k]!.parts) {
-      const pending: string[] = [];
-      for (const e of exprs) conditionRefs(e, ctx, pending);
+    for (const part of own[k]!.parts) {
+      const pending = part.refs;
       const planned = new Set<string>();
       while (pending.length > 0 && total <= limit) {
         const name = pending.pop()!;
