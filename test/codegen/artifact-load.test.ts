@@ -13,11 +13,12 @@ import type { ArtifactFiles } from "../../compiler/index.ts";
 import { writeArtifactDir } from "../../compiler/node/index.ts";
 import { catalogFromJson } from "../../core/catalog/serialize.ts";
 import { Engine } from "../../runtime/engine.ts";
-import { ArtifactError, loadEngine, verifyArtifact } from "../../runtime/load.ts";
+import { loadEngine, verifyArtifact } from "../../runtime/load.ts";
 import { loadEngineDir, readArtifactDir } from "../../runtime/node.ts";
 import { PolicyEngine } from "../../runtime/opa/index.ts";
 import { compileFiles, policySources } from "../runtime/compiled.ts";
 import { importPredicates, ROOT } from "./helpers.ts";
+import { artifactErrorCode } from "../helpers/artifact-error.ts";
 
 const dec = new TextDecoder();
 const enc = new TextEncoder();
@@ -31,14 +32,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const errorCode = async (p: Promise<unknown>): Promise<string | undefined> => {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    return e instanceof ArtifactError ? e.code : `not an ArtifactError: ${String(e)}`;
-  }
-};
+const errorCode = artifactErrorCode;
 
 /** A copy of the written artifact directory with one file replaced (or removed). */
 function dirWith(name: string, path: string, bytes: Uint8Array | undefined): string {

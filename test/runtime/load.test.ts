@@ -2,9 +2,10 @@
 // artifact is refused with a typed error, never half-loaded.
 import { beforeAll, describe, expect, test } from "vitest";
 import type { ArtifactFiles } from "../../compiler/artifact/build.ts";
-import { ArtifactError, importPredicates, loadEngine, verifyArtifact } from "../../runtime/load.ts";
+import { importPredicates, loadEngine, verifyArtifact } from "../../runtime/load.ts";
 import { sha256Hex } from "../../core/sha256.ts";
 import { compiledEngine } from "./compiled.ts";
+import { artifactErrorCode } from "../helpers/artifact-error.ts";
 
 let files: ArtifactFiles;
 beforeAll(async () => {
@@ -19,14 +20,7 @@ const withFile = (path: string, bytes: Uint8Array | undefined): Map<string, Uint
   else copy.set(path, bytes);
   return copy;
 };
-const errorCode = async (p: Promise<unknown>): Promise<string | undefined> => {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    return e instanceof ArtifactError ? e.code : `not an ArtifactError: ${String(e)}`;
-  }
-};
+const errorCode = artifactErrorCode;
 
 describe("loading an artifact", () => {
   test("a compiled artifact loads and its identity is the manifest hash", async () => {
