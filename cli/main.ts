@@ -26,6 +26,9 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   init: () => import("./commands/init.ts"),
   inspect: () => import("./commands/inspect.ts"),
   completion: () => import("./commands/completion.ts"),
+  report: () => import("./commands/report.ts"),
+  approve: () => import("./commands/approve.ts"),
+  subject: () => import("./commands/subject.ts"),
   // The language server (lsp/): loaded only for `kairos lsp`; were it to fail to load, only
   // that command would fail, and `kairos --help` would skip it.
   lsp: () => import("./commands/lsp.ts"),

@@ -105,6 +105,8 @@ export interface Manifest {
     readonly trigger: string;
     readonly timers: readonly string[];
     readonly fields: readonly string[];
+    /** The journey's content hash (`sha256:…`), which DPO approvals bind to (docs/approvals.md); absent in older artifacts. */
+    readonly content?: string;
   }[];
   readonly purposes: readonly string[];
   readonly triggers: Readonly<Record<string, readonly string[]>>;

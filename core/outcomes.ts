@@ -8,6 +8,7 @@ export const OUTCOMES = [
   "no_match",
   "denied_consent",
   "denied_residency",
+  "stale",
   "suppressed",
   "held_out",
   "capped",

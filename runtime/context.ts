@@ -25,7 +25,9 @@ export interface FetchOptions {
 /**
  * Where context comes from. `fields` is the minimal bundle (`entity.field` paths, sorted); the
  * provider may answer with more, which is dropped, or less, which is an error unless optional.
- * The engine waits at most its provider deadline (default 2 s) and then fails closed.
+ * The engine waits at most its provider deadline (default 2 s) and then fails closed. An answer
+ * may say how old its values are with a `$as_of` member (runtime/freshness.ts): `entity` or
+ * `entity.field` → when read; a value older than its field's `freshness` makes the decision `stale`.
  */
 export interface ContextProvider {
   fetch(subject: string, fields: readonly string[], options?: FetchOptions): EntityRecords | Promise<EntityRecords>;

@@ -13,6 +13,7 @@ import { isPredicateError } from "../core/predicate-error.ts";
 import { formatDateTime, parseDateTimeLiteral } from "../core/literals.ts";
 import { normalizeContext, normalizePayload, type ContextProvider, type FieldProblem, type NormalizedContext } from "./context.ts";
 import { DeadlineExceeded, DEFAULT_DEADLINES, withDeadline, type Deadlines } from "./deadline.ts";
+import { checkFields } from "./freshness.ts";
 import type { Action, Outcome, Reason, TraceEvent } from "./decision.ts";
 import { arbitrate, checkCap, checkChannelCap, checkHoldout, checkQuiet, type PastAction } from "./guardrails.ts";
 import { DEFAULT_LIMITS, type RequestLimits } from "./limits.ts";
@@ -52,6 +53,13 @@ export interface ContractResult {
   /** The provider's answer and the payload, cut to what was read (for the log and the id). */
   readonly context: NormalizedContext["minimized"];
   readonly payload: Readonly<Record<string, unknown>>;
+  /** The as-of times the freshness check used, by path (runtime/freshness.ts); absent when none. */
+  readonly asOf?: Readonly<Record<string, string>>;
+  /**
+   * Set when out-of-date data stopped the decision (outcome `stale`, nobody acts): each
+   * `stale_event` / `stale_field` reason once (runtime/freshness.ts).
+   */
+  readonly stale?: readonly Reason[];
 }
 
 export interface ContractDeps {
@@ -372,7 +380,30 @@ export async function runContract(
       }
     }
   }
-  const minimized = { context: data.minimized, payload: event.minimized["event"] ?? dict() };
+  // Freshness of the fetched values: a candidate reading a stale one is `stale` and is not
+  // evaluated; whether the others may still act is settled after the guardrails (staleOutranks).
+  const fresh = checkFields(catalog, fields, parsed, answer, data.minimized);
+  if (fresh.problems.length > 0) {
+    for (const c of survivors) for (const p of fresh.problems) if (c.meta.fields.includes(p.field)) fail(c, p.code, p.message, failures);
+  }
+  const minimized = {
+    context: data.minimized,
+    payload: event.minimized["event"] ?? dict(),
+    ...(Object.keys(fresh.asOf).length > 0 ? { asOf: fresh.asOf } : {}),
+  };
+  const staleOnes: CandidateState[] = [];
+  if (fresh.stale.size > 0) {
+    for (const c of survivors) {
+      if (c.outcome !== undefined) continue;
+      for (const f of c.meta.fields) {
+        const reason = fresh.stale.get(f);
+        if (reason === undefined) continue;
+        c.outcome = "stale";
+        c.reasons.push(reason);
+      }
+      if (c.outcome === "stale") staleOnes.push(c);
+    }
+  }
 
   // Step 4: traced predicates of the survivors whose data is sound.
   if (observe) started = clock();
@@ -417,7 +448,38 @@ export async function runContract(
   if (observe) started = clock();
   const result = decideWinner(deps, parsed, matched, consents, ctxOf, failures);
   if (observe) report(observe, "guardrails", started);
+  if (staleOnes.length > 0 && failures.length === 0) {
+    const above = staleOutranks(staleOnes, result.winner);
+    if (above !== false) {
+      const w = result.winner;
+      if (w) {
+        w.outcome = "stale";
+        w.reasons.push({
+          code: "outranked_by_stale",
+          message: `not decided: \`${above.meta.id}\` (priority ${above.meta.priority}) ranks above it and its data is out of date`,
+          journey: above.meta.id,
+        });
+      }
+      return { ...base, ...minimized, fields, stale: [...fresh.stale.values()] };
+    }
+  }
   return { ...base, ...minimized, fields, ...result };
+}
+
+/**
+ * Whether fresh data could have changed the decision: the highest-ranked stale candidate when it
+ * ranks above the winner (priority, then id, as arbitration orders them) or nothing won — it
+ * might have won — and false when every stale candidate ranks below the winner, which it would
+ * have beaten whatever their conditions said.
+ */
+function staleOutranks(stale: readonly CandidateState[], winner: CandidateState | undefined): CandidateState | false {
+  let top = stale[0]!;
+  for (const c of stale) if (ranksAbove(c, top)) top = c;
+  return winner === undefined || ranksAbove(top, winner) ? top : false;
+}
+
+function ranksAbove(a: CandidateState, b: CandidateState): boolean {
+  return a.meta.priority > b.meta.priority || (a.meta.priority === b.meta.priority && a.meta.id < b.meta.id);
 }
 
 /**

@@ -52,6 +52,11 @@ export interface Decision {
   readonly explanation?: string;
   readonly wakeups?: readonly Wakeup[];
   readonly evaluations: readonly Evaluation[];
+  /**
+   * When the outcome is `stale`: what was out of date — each `stale_event` / `stale_field` reason
+   * once, with its `as_of`, `age_seconds` and catalog `freshness` (docs/runtime.md#freshness).
+   */
+  readonly stale?: readonly Reason[];
   /** When the outcome is `error`: what failed (fail closed). */
   readonly error?: { readonly code: string; readonly message: string };
   readonly artifact: string;

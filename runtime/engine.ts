@@ -6,7 +6,9 @@
 import type { JourneyMeta, Manifest, PredicatesModule } from "../core/artifact.ts";
 import type { Catalog } from "../core/catalog/types.ts";
 import { canonicalJson, isCanonicalJsonError, MAX_JSON_DEPTH } from "../core/canonical-json.ts";
+import { parseDateTimeLiteral } from "../core/literals.ts";
 import { InMemoryProvider, type ContextProvider } from "./context.ts";
+import { staleEvent } from "./freshness.ts";
 import { ownRecords, runContract, type ContractResult, type Failure } from "./contract.ts";
 import { DeadlineExceeded, resolveDeadlines, withDeadline, type Deadlines } from "./deadline.ts";
 import type { Decision, Evaluation, Outcome, Wakeup } from "./decision.ts";
@@ -202,7 +204,7 @@ export class Engine {
     if (!parsed.ok) return this.failed(raw, { code: "invalid_request", message: formatProblems(parsed.problems) });
     const { request } = parsed.value;
     const journeys = this.index.candidates(request.event.type, parsed.value.timerMs);
-    const wakeups = parsed.value.timerMs === undefined ? this.index.wakeups(request.event.type, parsed.value.eventAtMs) : [];
+    let wakeups = parsed.value.timerMs === undefined ? this.index.wakeups(request.event.type, parsed.value.eventAtMs) : [];
     const mine = ownRecords(parsed.value, journeys, { catalog: this.catalog, journeys: this.journeys });
     const provider = options.provider ?? new InMemoryProvider(request.context ?? dict());
     const deps = {
@@ -214,7 +216,17 @@ export class Engine {
       journeys: this.journeys,
       ...(observe ? { observe } : {}),
     };
-    const result = await runContract(deps, parsed.value, journeys, mine);
+    // An event older than its freshness is not decided on (docs/runtime.md#freshness): when
+    // anything listens to it, every candidate is `stale` before any screening or fetch, and its
+    // follow-ups already due are dropped — they would run at once, on the same out-of-date event;
+    // those still ahead are decided on their own when they come.
+    const staleEv = journeys.length > 0 || wakeups.length > 0 ? staleEvent(this.catalog, parsed.value) : undefined;
+    let result: ContractResult;
+    if (staleEv) {
+      const candidates = journeys.map((j) => ({ journey: j, meta: j.meta, outcome: "stale" as const, reasons: [staleEv], trace: [] }));
+      result = { candidates, failures: [], fields: [], context: {}, payload: {}, stale: [staleEv] };
+      wakeups = wakeups.filter((w) => (parseDateTimeLiteral(w.at) ?? 0) > parsed.value.nowMs);
+    } else result = await runContract(deps, parsed.value, journeys, mine);
     // Built with its keys in canonical (code-unit) order at every level, so that writing it as
     // canonical JSON copies nothing: the same members as the request's, nothing else.
     const e = request.event;
@@ -227,6 +239,8 @@ export class Engine {
     const minimized: MinimizedRequest = {
       consents: mine.consents.map((r) => inKeyOrder(r, CONSENT_KEYS)),
       context: result.context,
+      // Only when an age was given for a field with a `freshness`: other requests log what they did.
+      ...(result.asOf ? { context_as_of: result.asOf } : {}),
       event: event as unknown as MinimizedRequest["event"],
       history: mine.history.map((r) => inKeyOrder(r, HISTORY_KEYS)),
       now: request.now,
@@ -274,6 +288,8 @@ export class Engine {
     if (failures.length > 0) {
       return { ...base, outcome: "error", error: { code: failures[0]!.code, message: failures.map((f) => f.message).join("; ") } };
     }
+    // Out-of-date data stopped the decision (docs/runtime.md#freshness): nobody won.
+    if (r.stale) return { ...base, outcome: "stale", stale: r.stale };
     const w = r.winner;
     if (!w) return { ...base, outcome: evaluations[0]?.outcome ?? "no_match" };
     return {
@@ -451,6 +467,6 @@ function inKeyOrder<T extends object>(record: T, keys: readonly string[]): T {
 
 /** The same decision turned into `error`: no winner, no action (fail closed). */
 function failClosed(d: Decision, failure: Failure): Decision {
-  const { journey: _j, action: _a, basis: _b, deferred_until: _d, explanation: _e, ...rest } = d;
+  const { journey: _j, action: _a, basis: _b, deferred_until: _d, explanation: _e, stale: _s, ...rest } = d;
   return { ...rest, outcome: "error", error: failure };
 }

@@ -73,7 +73,7 @@ function has(o: Record<string, unknown>, key: string): boolean {
   return key in o;
 }
 
-const REQUEST_KEYS = new Set(["event", "subject", "now", "region", "context", "consents", "objections", "history"]);
+const REQUEST_KEYS = new Set(["event", "subject", "now", "region", "context", "context_as_of", "consents", "objections", "history"]);
 const EVENT_KEYS = new Set(["type", "id", "at", "payload", "timer"]);
 const STATUSES = new Set(["granted", "withdrawn", "denied"]);
 
@@ -164,6 +164,19 @@ export function parseCompiled(raw: unknown): CompiledParse | undefined {
           copy[key] = record(ctx[key]);
         }
         out["context"] = copy;
+      }
+    }
+    if (has(o, "context_as_of")) {
+      const a = o["context_as_of"];
+      if (a === undefined) out["context_as_of"] = undefined;
+      else {
+        const ages = plain(a);
+        const copy: Record<string, unknown> = {};
+        for (const key of Object.keys(ages)) {
+          if (key === "__proto__") throw ZOD;
+          copy[key] = times.datetime(ages[key]);
+        }
+        out["context_as_of"] = copy;
       }
     }
     if (has(o, "consents")) out["consents"] = o["consents"] === undefined ? undefined : list(o["consents"], consent, times);

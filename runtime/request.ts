@@ -69,6 +69,9 @@ export const RequestSchema = z.strictObject({
   now: datetime,
   region: nonEmpty,
   context: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  // How old the context's values are (docs/runtime.md#freshness): `entity` or `entity.field` → when
+  // the value was read from its system of record. A value without one counts as read at `now`.
+  context_as_of: z.record(z.string(), datetime).optional(),
   consents: z.array(ConsentSchema).optional(),
   objections: z.array(ObjectionSchema).optional(),
   history: z.array(HistorySchema).optional(),
@@ -185,6 +188,22 @@ function catalogProblems(request: DecisionRequest, catalog: Catalog): RequestPro
     });
   };
   if (!catalog.events.has(request.event.type)) unknown("event.type", "event type", request.event.type, catalog.events.keys());
+  // An age for something the catalog does not have would silently check nothing: a typo must not
+  // turn a freshness check off.
+  for (const key of Object.keys(request.context_as_of ?? {})) {
+    const path = `context_as_of.${key}`;
+    const dot = key.indexOf(".");
+    const entity = catalog.entities.get(dot < 0 ? key : key.slice(0, dot));
+    if (!entity) unknown(path, "entity", dot < 0 ? key : key.slice(0, dot), catalog.entities.keys());
+    else if (dot >= 0 && !entity.fields.has(key.slice(dot + 1))) {
+      unknown(
+        path,
+        "field",
+        key,
+        [...entity.fields.keys()].map((f) => `${entity.name}.${f}`),
+      );
+    }
+  }
   (request.consents ?? []).forEach((c, i) => {
     if (!catalog.purposes.has(c.purpose)) unknown(`consents[${i}].purpose`, "purpose", c.purpose, catalog.purposes.keys());
   });

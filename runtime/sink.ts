@@ -22,6 +22,8 @@ export interface MinimizedRequest {
   readonly now: string;
   readonly region: string;
   readonly context: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** `entity.field` → when the value was read, for the fields whose `freshness` was checked against a given age (runtime/freshness.ts). */
+  readonly context_as_of?: Readonly<Record<string, string>>;
   readonly consents: readonly ConsentRecord[];
   readonly objections: readonly Objection[];
   readonly history: readonly HistoryEntry[];
@@ -62,6 +64,17 @@ export interface DecisionLogEntry {
   readonly policies: AppliedPolicies;
   /** The decision as returned, evaluations and traces included. */
   readonly decision: Decision;
+  /**
+   * The id (`apr_…`) of the DPO approval that covered the winning journey (docs/approvals.md),
+   * set by the service when that journey needed one; absent otherwise (the log writes member
+   * `approval` only when set).
+   */
+  readonly approval?: string;
+  /**
+   * The journeys the deciding service had left inactive for want of a DPO approval (sorted ids),
+   * set only when there were some: a replay must decide without them too (docs/approvals.md).
+   */
+  readonly inactive?: readonly string[];
 }
 
 /** What a sink is told besides the entry. */

@@ -1,14 +1,18 @@
 // What `kairos serve` runs: an artifact directory (`kairos compile --out`) loaded and verified,
 // or a policy-set directory compiled in memory first (catalog.yaml + journeys/ + rego/), as
 // `kairos decide` accepts either. A policy set that does not compile stops the start with its
-// diagnostics rendered for people.
+// diagnostics rendered for people. Journeys that need a DPO approval are activated only when a
+// trusted approval covers them (server/activation.ts, docs/approvals.md): the approvals of a policy
+// set are its own (`approvers.yaml`, `approvals/`); an artifact directory's come from `approvals`.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { compilePolicyDir } from "../compiler/node/index.ts";
 import { renderDiagnostic, sortDiagnostics } from "../core/diagnostics.ts";
 import type { Engine, EngineOptions } from "../runtime/engine.ts";
-import { loadEngine, PART } from "../runtime/load.ts";
-import { loadEngineDir } from "../runtime/node.ts";
+import { loadEngine, PART, type ArtifactFileMap } from "../runtime/load.ts";
+import { readArtifactDir } from "../runtime/node.ts";
+import { type Activation, activationOf, applyActivation } from "./activation.ts";
+import { ApprovalError } from "./approvals.ts";
 
 /** The service cannot start: what is wrong, and what to do. */
 export class StartError extends Error {
@@ -26,11 +30,41 @@ export class StartError extends Error {
   }
 }
 
-/** Loads an artifact directory, or compiles a policy-set directory; throws StartError, ArtifactError or OpaError. */
-export async function loadArtifact(path: string, options: EngineOptions = {}): Promise<{ engine: Engine; compiled: boolean }> {
+/** An artifact loaded for serving. */
+export interface LoadedArtifact {
+  /** The engine to serve: only the active journeys (server/activation.ts). */
+  readonly engine: Engine;
+  /** Whether it was compiled from a policy-set directory. */
+  readonly compiled: boolean;
+  /** Which journeys are active, and the approvals that made them so. */
+  readonly activation: Activation;
+}
+
+/** Where a served artifact's approvals come from. */
+export interface ApprovalOptions {
+  /**
+   * A directory holding `approvers.yaml` and `approvals/` (a policy set). Default: the policy
+   * set itself when `path` is one; none for an artifact directory (its journeys that need an
+   * approval are then inactive).
+   */
+  readonly approvals?: string;
+}
+
+/**
+ * Loads an artifact directory, or compiles a policy-set directory, and gates its journeys by
+ * their approvals; throws StartError, ArtifactError or OpaError.
+ */
+export async function loadArtifact(path: string, options: EngineOptions = {}, approvals: ApprovalOptions = {}): Promise<LoadedArtifact> {
   if (!existsSync(path))
     throw new StartError("start/no-artifact", `\`${path}\` does not exist`, { hint: "give a policy-set directory or an artifact directory" });
-  if (existsSync(join(path, PART.manifest))) return { engine: await loadEngineDir(path, options), compiled: false };
+  if (approvals.approvals !== undefined && !existsSync(approvals.approvals))
+    throw new StartError("start/no-approvals", `the approvals directory \`${approvals.approvals}\` does not exist`, {
+      hint: "give the policy set (or directory) that holds approvers.yaml and approvals/",
+    });
+  if (existsSync(join(path, PART.manifest))) {
+    const files = await readArtifactDir(path, { parts: "runtime" });
+    return gate(await loadEngine(files, options), files, false, approvals.approvals);
+  }
   const compiled = await compilePolicyDir(path);
   if ("usage" in compiled)
     throw new StartError("start/not-a-policy-set", compiled.usage, { hint: "give a policy-set directory (catalog.yaml, journeys/) or an artifact directory" });
@@ -41,5 +75,16 @@ export async function loadArtifact(path: string, options: EngineOptions = {}): P
       hint: `run \`kairos check ${path}\` and fix the errors`,
     });
   }
-  return { engine: await loadEngine(compiled.artifact.files, options), compiled: true };
+  return gate(await loadEngine(compiled.artifact.files, options), compiled.artifact.files, true, approvals.approvals ?? path);
+}
+
+async function gate(engine: Engine, files: ArtifactFileMap, compiled: boolean, home: string | undefined): Promise<LoadedArtifact> {
+  let activation: Activation;
+  try {
+    activation = activationOf(engine, home);
+  } catch (e) {
+    if (e instanceof ApprovalError) throw new StartError(e.code, e.message, { hint: e.hint });
+    throw e;
+  }
+  return { engine: await applyActivation(engine, activation, files), compiled, activation };
 }

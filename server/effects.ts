@@ -13,9 +13,22 @@ export interface EffectRequest {
   readonly now: string;
   readonly region: string;
   readonly context?: Readonly<Record<string, unknown>>;
+  /** The ages the request gave its context values (docs/runtime.md#freshness). */
+  readonly context_as_of?: Readonly<Record<string, string>>;
 }
 
 type Effects = Pick<PendingCommit, "history" | "wakeups" | "review">;
+
+/**
+ * The ages of an inline context kept for a wake-up: each entity as read at the request's `now`,
+ * unless the request gave an age of its own. Days later, when the wake-up runs, the values are as
+ * old as they really are, so a field's `freshness` can make that decision `stale`.
+ */
+function agesOf(request: EffectRequest): Record<string, string> {
+  const ages: Record<string, string> = {};
+  for (const entity of Object.keys(request.context ?? {})) ages[entity] = request.now;
+  return { ...ages, ...request.context_as_of };
+}
 
 /**
  * History, wake-ups and review of a decision. The wake-up's request is the same event with
@@ -47,7 +60,7 @@ export function effectsOf(decision: Decision, request: EffectRequest, journeys: 
         event: { ...event, timer: w.timer },
         subject: request.subject,
         region: request.region,
-        ...(keepContext && request.context !== undefined ? { context: request.context } : {}),
+        ...(keepContext && request.context !== undefined ? { context: request.context, context_as_of: agesOf(request) } : {}),
       },
       scheduled_by: decision.decision_id,
     }));

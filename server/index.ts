@@ -19,6 +19,7 @@ import { DEFAULT_DATA_DIR, openStore } from "./store/index.ts";
 import type { Store } from "./store/types.ts";
 import { startTracing } from "./tracing.ts";
 import { WakeupRunner, type WakeupOptions } from "./wakeups.ts";
+import { RetentionJob, type RetentionOptions } from "./retention.ts";
 
 export { StartError } from "./artifact.ts";
 export { TokensFileError } from "./auth.ts";
@@ -58,6 +59,8 @@ export interface ServerOptions {
   /** Group commit: most decisions per transaction (default 256). */
   readonly maxBatch?: number;
   readonly wakeups?: WakeupOptions;
+  /** The retention job (server/retention.ts): hourly by default on the system clock. */
+  readonly retention?: RetentionOptions;
   /** OTLP trace export; default: on when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   readonly otel?: boolean;
   /** Access-log lines (default: stdout; false: none). */
@@ -75,6 +78,8 @@ export interface RunningServer {
   readonly store: Store;
   readonly engine: Engine;
   readonly runner: WakeupRunner;
+  /** The retention job (purges context and seals past the catalog's retention). */
+  readonly retention: RetentionJob;
   readonly metrics: Metrics;
   readonly tokensFile: string;
   /** The admin token's secret, when this start created the tokens file (print it once). */
@@ -137,6 +142,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...options.wakeups,
     ...(options.errorLog ? { log: options.errorLog } : {}),
   });
+  const retention = new RetentionJob(store, engine.catalog, clock, metrics, {
+    ...(options.errorLog ? { log: options.errorLog } : {}),
+    ...options.retention,
+  });
   const tracing = await startTracing(options.otel);
   const app = buildApp({
     ctx: { engine, store, service, runner, metrics },
@@ -157,6 +166,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw e;
   }
   runner.start();
+  retention.start();
   let closing: Promise<void> | undefined;
   return {
     url: address,
@@ -165,6 +175,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store,
     engine,
     runner,
+    retention,
     metrics,
     tokensFile,
     adminToken,
@@ -173,6 +184,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close() {
       closing ??= (async () => {
         await runner.stop();
+        await retention.stop();
         await app.close(); // stops accepting; waits for the requests in flight
         await committer.flush();
         if (ownsStore) await store.close();

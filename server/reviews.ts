@@ -10,6 +10,7 @@ import { parseDateTimeLiteral } from "../core/literals.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import type { Decision } from "../runtime/decision.ts";
 import type { DecisionLogEntry, MinimizedRequest } from "../runtime/sink.ts";
+import { journeyActivation } from "./activation.ts";
 import { HttpError } from "./errors.ts";
 import { fromStore, type DecisionService } from "./service.ts";
 import type { PendingCommit, StoredHistory, StoredReview } from "./store/types.ts";
@@ -87,6 +88,12 @@ export async function resolveReview(service: DecisionService, decisionId: string
       if (review.state !== "pending") throw notPending(review);
       const state = await fromStore("reading the subject's state", () => service.store.state(review.subject, nowMs - service.historyWindowMs));
       if (body.verdict === "approve") {
+        // Fail closed: a journey this service left inactive for want of a DPO approval never acts (docs/approvals.md).
+        if (!journeyActivation(service.engine, review.journey).active) {
+          throw new HttpError(409, "journey_inactive", `journey \`${review.journey}\` is inactive here: it needs a DPO approval that no valid record gives`, {
+            hint: "reject it, or approve the journey (`kairos approve`) and restart the service; the review stays pending",
+          });
+        }
         const reached = capReached(service, review, state.history, nowMs);
         if (reached) {
           throw new HttpError(409, "cap_reached", `approving would exceed a cap: ${reached}; the review stays pending`, {
@@ -156,6 +163,7 @@ function verdictCommit(
   } as Decision;
   const { event, region } = loggedRequest(line);
   const request: MinimizedRequest = { event, subject: review.subject, now: at, region, context: {}, consents: [], objections: [], history: [] };
+  const approval = journeyActivation(service.engine, review.journey).approval;
   const entry: DecisionLogEntry = {
     decision_id: id,
     at,
@@ -166,6 +174,7 @@ function verdictCommit(
     request,
     policies: service.engine.policies(),
     decision,
+    ...(approval === undefined ? {} : { approval }),
   };
   return {
     key: { subject: review.subject, eventId: `review:${review.decision_id}`, timer: "" },

@@ -51,6 +51,12 @@ export const DECISION_BODY = {
       description: "inline context, entity → field → value (tests, demos); ignored fields are dropped",
       additionalProperties: { type: "object" },
     },
+    context_as_of: {
+      type: "object",
+      description:
+        "how old the context's values are: `entity` or `entity.field` → when read (docs/runtime.md#freshness); older than the field's `freshness`: `stale`",
+      additionalProperties: ISO,
+    },
   },
 } as const;
 
@@ -118,6 +124,65 @@ export const REVIEWS_QUERY = {
   properties: { state: { type: "string", enum: ["pending", "approved", "rejected"], default: "pending" } },
 } as const;
 
+/** `GET /v1/subjects/{subject}/decisions?limit=&cursor=`: a page of an access export. */
+export const SUBJECT_DECISIONS_QUERY = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    limit: { type: "string", pattern: "^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$", description: "decisions per page, 1–500 (default 100)" },
+    cursor: { type: "string", pattern: "^[0-9]{1,15}$", description: "the `next` of the previous page" },
+  },
+} as const;
+
+/** One decision of an access export. */
+const SUBJECT_DECISION = {
+  type: "object",
+  required: ["decision_id", "at", "outcome", "customer"],
+  properties: {
+    decision_id: { type: "string" },
+    at: { type: "string", description: "when it was decided (the request's `now`)" },
+    outcome: { type: "string" },
+    journey: { type: "string" },
+    action: { type: "object" },
+    basis: { type: "string" },
+    deferred_until: { type: "string" },
+    customer: { type: "string", description: "the sentence the customer was given: why they got this (or did not)" },
+    log: { type: "object", properties: { shard: { type: "integer" }, seq: { type: "integer" }, hash: { type: "string" } } },
+  },
+} as const;
+
+/** The answer of `GET /v1/subjects/{subject}/decisions`. */
+export const SUBJECT_DECISIONS_RESPONSE = {
+  type: "object",
+  required: ["subject", "decisions", "consents", "objections"],
+  properties: {
+    subject: { type: "string" },
+    decisions: { type: "array", items: SUBJECT_DECISION },
+    consents: { type: "array", items: { type: "object" }, description: "the consent records on record (on every page)" },
+    objections: { type: "array", items: { type: "object" }, description: "the objections on record (on every page)" },
+    next: { type: "string", description: "the cursor of the next page; absent on the last page" },
+  },
+} as const;
+
+/** The answer of `DELETE /v1/subjects/{subject}`: what was erased. */
+export const ERASURE_RESPONSE = {
+  type: "object",
+  required: ["subject", "key_destroyed", "entries", "not_erasable", "decisions", "consents", "objections", "history", "wakeups", "reviews"],
+  properties: {
+    subject: { type: "string" },
+    subject_key: { type: "string", description: "the id of the destroyed per-subject key (what the subject's log entries name)" },
+    key_destroyed: { type: "boolean", description: "false when there was nothing left to erase (erasure is idempotent)" },
+    entries: { type: "integer", description: "log entries made under the destroyed key: still in the chain, no longer linkable or unsealable" },
+    not_erasable: { type: "integer", description: "log entries about the subject made under the log key alone (a store without per-subject keys)" },
+    decisions: { type: "integer", description: "decision rows stripped to what the log shows" },
+    consents: { type: "integer" },
+    objections: { type: "integer" },
+    history: { type: "integer" },
+    wakeups: { type: "integer" },
+    reviews: { type: "integer" },
+  },
+} as const;
+
 /** `GET /v1/decisions/{id}/rationale?format=`. */
 export const RATIONALE_QUERY = {
   type: "object",
@@ -141,7 +206,7 @@ export const DECISION_SCHEMA = {
     decision_id: { type: "string" },
     outcome: {
       type: "string",
-      enum: ["acted", "no_match", "denied_consent", "denied_residency", "suppressed", "held_out", "capped", "deferred", "pending_review", "error"],
+      enum: ["acted", "no_match", "denied_consent", "denied_residency", "stale", "suppressed", "held_out", "capped", "deferred", "pending_review", "error"],
     },
     journey: { type: "string" },
     action: { type: "object" },
@@ -151,6 +216,7 @@ export const DECISION_SCHEMA = {
     explanation: { type: "string" },
     wakeups: { type: "array", items: { type: "object" } },
     evaluations: { type: "array", items: { type: "object" } },
+    stale: { type: "array", items: { type: "object" } },
     error: { type: "object" },
     artifact: { type: "string" },
   },

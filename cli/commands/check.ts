@@ -2,6 +2,7 @@
 // Paths are printed as the user gave DIR (cli/diagnostics-output.ts); `--strict` makes warnings
 // fail; `--watch` re-checks on every change (cli/watch.ts).
 import { compilePolicyDir } from "../../compiler/node/index.ts";
+import { approvalDiagnostics } from "../../server/approval-check.ts";
 import { parseFormat, plural, printDiagnostics, shownPath, type OutputFormat } from "../diagnostics-output.ts";
 import { helpOf } from "../help/commands.ts";
 import { EXIT, jsonOut, parse, UsageError, type Io } from "../io.ts";
@@ -20,7 +21,13 @@ async function checkOnce(dir: string, io: Io, format: OutputFormat, strict: bool
   }
   const journeys = result.files.reduce((n, f) => n + f.decls.filter((d) => d.kind === "journey").length, 0);
   const summary = `ok: ${plural(journeys, "journey")} in ${plural(result.input.journeys.length, "file")} checked against ${shownPath(dir, result.input.catalog.name)}`;
-  const failures = printDiagnostics(result.diagnostics, result.sources, io, format, summary, { dir, strict });
+  // DPO approvals (docs/approvals.md): journeys `kairos serve` would leave inactive, records it would
+  // refuse — only for a policy set without errors (an approval covers what compiles).
+  const clean = result.program !== undefined && !result.diagnostics.some((d) => d.severity === "error");
+  const approvals = clean ? approvalDiagnostics(dir, result.program!, result.sources) : [];
+  const waiting = approvals.filter((d) => d.code === "approval/required").length;
+  const said = waiting > 0 ? `${summary}; ${plural(waiting, "journey")} wait${waiting === 1 ? "s" : ""} for a DPO approval (\`kairos approve\`)` : summary;
+  const failures = printDiagnostics([...result.diagnostics, ...approvals], result.sources, io, format, said, { dir, strict });
   return failures ? EXIT.failed : EXIT.ok;
 }
 

@@ -4,6 +4,8 @@
 // when FILE is missing or not a decision log, or when nothing could authenticate it.
 // `log verify --store` and `log export --store` do the same for the decision service's store
 // (docs/store.md): each shard's chain, and a shard written out as a file that verifies offline.
+// `log retain` purges the context and sealed request of entries past their retention, in a file
+// or in the store, keeping the chain (docs/decision-log.md#retention).
 import { existsSync, readFileSync } from "node:fs";
 import type { KeyObject } from "node:crypto";
 import {
@@ -26,7 +28,14 @@ import {
   type VerifyResult,
 } from "../../runtime/log/index.ts";
 import { canonicalJson } from "../../core/canonical-json.ts";
-import { CliError, EXIT, parse, UsageError, type Io } from "../io.ts";
+import { ARTIFACT_PART } from "../../core/artifact.ts";
+import { catalogFromJson } from "../../core/catalog/serialize.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import { verifyArtifact } from "../../runtime/load.ts";
+import { readArtifactDir } from "../../runtime/node.ts";
+import { retainLog, type RetainResult } from "../../runtime/log/retain.ts";
+import { hasRetention, isRetention, retentionPolicy, type RetentionPolicy } from "../../runtime/log/retain-policy.ts";
+import { CliError, EXIT, jsonOut, parse, UsageError, type Io } from "../io.ts";
 import { replaceFile } from "../write-file.ts";
 import type { Command } from "../main.ts";
 import type { SqlStore } from "../../server/store/index.ts";
@@ -42,6 +51,7 @@ const USAGE = [
   "       kairos log checkpoint FILE [--out CP]",
   "       kairos log public-key FILE",
   "       kairos log tail FILE [-n N] [--format text|json]",
+  "       kairos log retain FILE|--store URL|DATA_DIR [--artifact OUT] [--default-retention DURATION] [--now T] [--dry-run] [--format text|json]",
 ].join("\n");
 
 function plural(n: number, word: string, words = `${word}s`): string {
@@ -144,6 +154,12 @@ async function verify(argv: string[], io: Io): Promise<number> {
       const after = r.entries - trustedUpTo;
       io.out(
         `entries 1–${trustedUpTo} match a checkpoint signed by the log's key${after > 0 ? `; the ${entries(after)} after it are hashed but not authenticated (no integrity key)` : ""}`,
+      );
+    }
+    const retained = (r.checkpoints ?? []).flatMap((c) => (c.retained_at !== undefined && c.problem === undefined ? [c.retained_at] : []));
+    if (r.ok && retained.length > 0) {
+      io.out(
+        `note: ${plural(retained.length, "checkpoint")} signed again after retention purged entries before them (the last at ${retained.sort().at(-1)}): see docs/decision-log.md#retention`,
       );
     }
     if (r.ok && v1)
@@ -355,8 +371,161 @@ async function storeExport(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/** The retention policy the options give: the artifact's catalog and/or a default; a UsageError when neither. */
+async function retentionOf(values: Record<string, unknown>): Promise<RetentionPolicy> {
+  const artifact = values["artifact"];
+  const fallback = values["default-retention"];
+  if (artifact === undefined && fallback === undefined) {
+    throw new UsageError(
+      "nothing says how long to keep entries: give `--artifact OUT` (each catalog field's `retention`) and/or `--default-retention DURATION` (every entry)",
+    );
+  }
+  if (fallback !== undefined && (typeof fallback !== "string" || !isRetention(fallback))) {
+    throw new UsageError(`\`--default-retention\` takes an ISO 8601 duration like \`P2Y\`, \`P90D\` or \`PT12H\`, not \`${String(fallback)}\``);
+  }
+  let catalog: Catalog | undefined;
+  if (typeof artifact === "string") {
+    try {
+      const files = await readArtifactDir(artifact, { parts: "runtime" });
+      verifyArtifact(files, { parts: "runtime" });
+      catalog = catalogFromJson(JSON.parse(new TextDecoder().decode(files.get(ARTIFACT_PART.catalog))));
+    } catch (e) {
+      throw new CliError(`cannot read the artifact ${artifact}: ${e instanceof Error ? e.message : String(e)}`, {
+        exit: EXIT.usage,
+        hint: "give the directory `kairos compile DIR --out OUT` wrote",
+      });
+    }
+  }
+  const policy = retentionPolicy(catalog, typeof fallback === "string" ? fallback : undefined);
+  if (!hasRetention(policy)) {
+    throw new UsageError(
+      `no field of the catalog in ${String(artifact)} has a \`retention\`: add them to catalog.yaml, or give \`--default-retention DURATION\``,
+    );
+  }
+  return policy;
+}
+
+function nowOf(value: unknown): number {
+  if (value === undefined) return Date.now();
+  const t = typeof value === "string" && /^\d{4}-\d\d-\d\dT/.test(value) ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(t)) throw new UsageError(`\`--now\` takes an ISO 8601 datetime like \`2026-12-06T12:00:00Z\`, not \`${String(value)}\``);
+  return t;
+}
+
+const count = (n: number): string => n.toLocaleString("en-US");
+
+function bySourceText(bySource: Readonly<Record<string, number>>, policy: RetentionPolicy): string {
+  const parts = Object.entries(bySource)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([src, n]) => `${count(n)} by ${src === "default" ? `the default (${policy.defaultRetention})` : `${src} (${policy.fields.get(src)})`}`);
+  return parts.length > 0 ? `: ${parts.join(", ")}` : "";
+}
+
+/** `kairos log retain FILE|--store …`: purges the context and seal of entries past retention (docs/decision-log.md#retention). */
+async function retain(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    artifact: { type: "string" },
+    "default-retention": { type: "string" },
+    now: { type: "string" },
+    "dry-run": { type: "boolean" },
+    store: { type: "string" },
+    "data-dir": { type: "string" },
+    format: { type: "string" },
+  });
+  const fmt = format(values["format"]);
+  const now = nowOf(values["now"]);
+  const dryRun = values["dry-run"] === true;
+  if (values["store"] !== undefined) {
+    if (positionals.length > 0) throw new UsageError("give either a log FILE or `--store`, not both");
+    return storeRetain(values, await retentionOf(values), now, dryRun, fmt, io);
+  }
+  const file = oneFile(positionals);
+  const policy = await retentionOf(values);
+  let integrityKey: LogKey;
+  try {
+    integrityKey = requireIntegrityKey(file, "retention");
+  } catch (e) {
+    // Like `log verify` without a key: nothing to authenticate the log with is a usage problem.
+    if (e instanceof LogError) throw new CliError(e.message, { exit: EXIT.usage, ...(e.hint ? { hint: e.hint } : {}) });
+    throw e;
+  }
+  let r: RetainResult;
+  try {
+    r = await retainLog(file, { policy, now, integrityKey, dryRun });
+  } catch (e) {
+    if (e instanceof LogError && (e.code === "log/not-a-log" || e.code === "log/old-format"))
+      throw new CliError(e.message, { exit: EXIT.usage, ...(e.hint ? { hint: e.hint } : {}) });
+    throw e;
+  }
+  // The proof that nothing but the purged values changed: the log verifies as before.
+  const v = dryRun || r.purged === 0 ? undefined : verifyLog(file, { integrityKey, checkpoints: readCheckpoints(checkpointFileFor(file)) });
+  if (fmt === "json") {
+    io.out(jsonOut({ file, now: new Date(now).toISOString(), ...r, ...(v ? { verified: v.ok } : {}) }));
+  } else {
+    const verb = dryRun ? "would purge" : "purged";
+    const resign = dryRun ? "would be signed again" : "signed again";
+    const next = r.nextDue ? ` (the next one due ${r.nextDue})` : "";
+    io.out(`${file}: ${verb} ${entries(r.purged)} (context and sealed request replaced by their sha256 digests)${bySourceText(r.bySource, policy)}`);
+    io.out(`  already purged ${count(r.alreadyPurged)}, within retention ${count(r.kept)}${next}, no retention ${count(r.unlimited)}`);
+    if (r.purged > 0) {
+      io.out(`  ${count(r.bytesBefore)} → ${count(r.bytesAfter)} bytes; ${plural(r.checkpointsResigned, "checkpoint")} ${resign} with the new size`);
+    }
+    if (dryRun) io.out("dry run: nothing was written");
+    else if (v?.ok) io.out(`ok: ${entries(v.entries)}, chain intact and authenticated, head ${v.head.hash} (unchanged by the purge)`);
+  }
+  if (v && !v.ok) {
+    io.err(`kairos log retain: ${file} does not verify after the purge (${v.firstBad?.problem ?? "a checkpoint"}): this is a bug in Kairos, please report it`);
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}
+
+/** `kairos log retain --store URL|DATA_DIR`: the same on every shard of the service's store, then `log verify --store`'s check. */
+async function storeRetain(
+  values: Record<string, unknown>,
+  policy: RetentionPolicy,
+  now: number,
+  dryRun: boolean,
+  fmt: "text" | "json",
+  io: Io,
+): Promise<number> {
+  const where = values["store"];
+  if (typeof where !== "string" || where === "") throw new UsageError("`--store` takes a PostgreSQL URL or the data directory of an embedded store");
+  const dataDir = typeof values["data-dir"] === "string" ? values["data-dir"] : undefined;
+  const { openStoreAt, verifyStoreLog } = await storeModules();
+  let store: SqlStore;
+  try {
+    store = await openStoreAt(where, dataDir, { readOnly: false, migrate: false });
+  } catch (e) {
+    throw asCliError(e);
+  }
+  try {
+    const r = await store.retainLog(policy, { now, dryRun, maxBatches: Number.MAX_SAFE_INTEGER });
+    const v = dryRun ? undefined : await verifyStoreLog(store);
+    const verb = dryRun ? "would purge" : "purged";
+    if (fmt === "json") {
+      io.out(jsonOut({ store: store.location, now: new Date(now).toISOString(), ...r, ...(v ? { verified: v.ok } : {}) }));
+    } else {
+      for (const s of r.shards) {
+        const resigned = s.checkpointsResigned > 0 ? `, ${plural(s.checkpointsResigned, "checkpoint")} re-signed` : "";
+        io.out(`shard ${s.shard}: ${verb} ${entries(s.purged)} of ${count(s.examined)} examined${resigned}`);
+      }
+      io.out(`${store.location}: ${verb} ${entries(r.purged)}${bySourceText(r.bySource, policy)}${dryRun ? "; dry run: nothing was written" : ""}`);
+      for (const s of v?.shards ?? [])
+        (s.ok ? io.out : io.err)(s.ok ? `shard ${s.shard}: ok: ${entries(s.entries)}, chain intact and authenticated` : `shard ${s.shard}: ${s.problem}`);
+    }
+    return v && !v.ok ? EXIT.failed : EXIT.ok;
+  } catch (e) {
+    throw asCliError(e);
+  } finally {
+    await store.close();
+  }
+}
+
 export const command: Command = {
-  summary: "verify the decision log (a file, or the service's store), export a signed checkpoint or a store's shard, or show its last entries",
+  summary:
+    "verify the decision log (a file, or the service's store), export a signed checkpoint or a store's shard, show its last entries, " +
+    "or purge values past their retention",
   usage: USAGE,
   async run(argv, io) {
     const [sub, ...rest] = argv;
@@ -365,10 +534,11 @@ export const command: Command = {
     if (sub === "public-key") return publicKey(rest, io);
     if (sub === "tail") return tail(rest, io);
     if (sub === "export") return storeExport(rest, io);
+    if (sub === "retain") return retain(rest, io);
     throw new UsageError(
       sub === undefined
-        ? "missing the subcommand: `verify`, `checkpoint`, `public-key`, `tail` or `export`"
-        : `unknown subcommand \`${sub}\`; use \`verify\`, \`checkpoint\`, \`public-key\`, \`tail\` or \`export\``,
+        ? "missing the subcommand: `verify`, `checkpoint`, `public-key`, `tail`, `export` or `retain`"
+        : `unknown subcommand \`${sub}\`; use \`verify\`, \`checkpoint\`, \`public-key\`, \`tail\`, \`export\` or \`retain\``,
     );
   },
 };

@@ -1,6 +1,17 @@
 // `kairos replay LOG --artifact OUT`: re-decides every logged decision from its sealed
 // request and reports any difference — evidence that decisions are deterministic.
-import { INTEGRITY_KEY_ENV, loadLogKey, LOG_FORMAT_V1, LogError, replayLog, verifyLog, type LogKey } from "../../runtime/log/index.ts";
+import { existsSync } from "node:fs";
+import {
+  FileSubjectKeyring,
+  INTEGRITY_KEY_ENV,
+  loadLogKey,
+  LOG_FORMAT_V1,
+  LogError,
+  replayLog,
+  subjectKeysFileFor,
+  verifyLog,
+  type LogKey,
+} from "../../runtime/log/index.ts";
 import { loadEngineDir } from "../../runtime/node.ts";
 import { EXIT, jsonOut, parse, UsageError } from "../io.ts";
 import type { Command } from "../main.ts";
@@ -65,11 +76,14 @@ export const command: Command = {
     try {
       // Never create a key here: a missing key is an error (a new key could open nothing).
       const key = loadLogKey(log, { legacy: v1 });
+      // Entries under per-subject keys open with their subject's key; an erased subject's are counted, not errors.
+      const subjectKeys = !v1 && existsSync(subjectKeysFileFor(log)) ? FileSubjectKeyring.open(log, key) : undefined;
       result = await replayLog(
         log,
         engine,
         key,
         (n) => format === "text" && process.stderr.isTTY && process.stderr.write(`\rreplayed ${n.toLocaleString("en-US")}…`),
+        subjectKeys,
       );
     } catch (e) {
       if (e instanceof LogError) {
@@ -88,6 +102,7 @@ export const command: Command = {
       );
       if (result.unsealed) io.out(`${result.unsealed} entries carry no sealed request and were not replayed`);
       if (result.purged) io.out(`${result.purged} entries had their sealed request purged (retention or erasure) and were not replayed`);
+      if (result.erased) io.out(`${result.erased} entries are about erased subjects (their per-subject keys were destroyed) and were not replayed`);
       if (result.otherArtifact)
         io.out(`${result.otherArtifact} entries were decided by another artifact: their differences show what this artifact would decide instead`);
       for (const d of result.differences.slice(0, show)) {

@@ -4,7 +4,12 @@
 // (`--store postgres://…`). Prints where it listens, the store, the artifact and, on the first
 // start, the admin token; SIGINT/SIGTERM shut it down gracefully. Exit 1 when it cannot start
 // (a store that does not answer, a policy set that does not compile, a port in use).
+import { activationLines, registerActivationMetrics } from "../../server/activation.ts";
+import { approveCommand } from "../../server/approval-check.ts";
+import { loadArtifact } from "../../server/artifact.ts";
 import { StartError, startServer, TokensFileError } from "../../server/index.ts";
+import type { RetentionOptions } from "../../server/retention.ts";
+import { isRetention } from "../../runtime/log/retain-policy.ts";
 import { StoreError } from "../../server/store/errors.ts";
 import { EXIT, parse, UsageError } from "../io.ts";
 import type { Command } from "../main.ts";
@@ -39,11 +44,38 @@ function waitForSignal(): Promise<string> {
   });
 }
 
+/** `--retention-interval MS` (0: off) and `--default-retention DURATION` as the retention job's options. */
+function retentionOptions(interval: unknown, fallback: unknown): RetentionOptions | undefined {
+  let intervalMs: number | undefined;
+  if (interval !== undefined) {
+    const text = String(interval);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+      throw new UsageError(`\`--retention-interval\` takes milliseconds between retention runs (0 turns them off), not \`${text}\``);
+    }
+    intervalMs = Number(text);
+  }
+  if (fallback !== undefined && !isRetention(String(fallback))) {
+    throw new UsageError(`\`--default-retention\` takes an ISO 8601 duration like \`P2Y\`, \`P90D\` or \`PT12H\`, not \`${String(fallback)}\``);
+  }
+  if (intervalMs === undefined && fallback === undefined) return undefined;
+  return { ...(intervalMs === undefined ? {} : { intervalMs }), ...(fallback === undefined ? {} : { defaultRetention: String(fallback) }) };
+}
+
+/** The job's interval, for the banner ("1h", "90s", "250ms"). */
+function formatInterval(job: { readonly intervalMs: number }): string {
+  const ms = job.intervalMs;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}min`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
 export const command: Command = {
   summary: "serve decisions over HTTP, with state in an embedded store or PostgreSQL",
   usage:
     "kairos serve DIR|ARTIFACT [--store URL] [--data-dir DIR] [--listen HOST:PORT] [--tokens FILE] [--clock system|request]\n" +
-    "             [--provider URL_TEMPLATE] [--provider-timeout MS] [--log-shards N] [--max-inflight N] [--quiet]",
+    "             [--provider URL_TEMPLATE] [--provider-timeout MS] [--log-shards N] [--max-inflight N] [--approvals DIR]\n" +
+    "             [--retention-interval MS] [--default-retention DURATION] [--quiet]",
   async run(argv, io) {
     const { values, positionals } = parse(argv, {
       store: { type: "string" },
@@ -55,6 +87,9 @@ export const command: Command = {
       "provider-timeout": { type: "string" },
       "log-shards": { type: "string" },
       "max-inflight": { type: "string" },
+      approvals: { type: "string" },
+      "retention-interval": { type: "string" },
+      "default-retention": { type: "string" },
       quiet: { type: "boolean" },
     });
     if (positionals.length !== 1)
@@ -75,19 +110,26 @@ export const command: Command = {
     if (providerTimeout !== undefined && providerUrl === undefined) throw new UsageError("`--provider-timeout` needs `--provider URL_TEMPLATE`");
     const logShards = positiveInt("log-shards", values["log-shards"]);
     const maxInFlight = positiveInt("max-inflight", values["max-inflight"]);
+    const retention = retentionOptions(values["retention-interval"], values["default-retention"]);
 
     // Listen for signals before anything is printed: a signal that arrives right after the banner
     // (or during the start) must close the service, not kill the process.
     const signalled = waitForSignal();
     let server: Awaited<ReturnType<typeof startServer>>;
+    let loaded: Awaited<ReturnType<typeof loadArtifact>>;
     try {
+      // Loaded here rather than by startServer: journeys that need a DPO approval are activated
+      // only when one covers them (docs/approvals.md), from `--approvals DIR` or the policy set's own.
+      const approvals = values["approvals"] as string | undefined;
+      loaded = await loadArtifact(positionals[0]!, {}, approvals === undefined ? {} : { approvals });
       server = await startServer({
-        artifact: positionals[0]!,
+        artifact: loaded.engine,
         ...(storeUrl === undefined ? {} : { store: storeUrl }),
         ...(values["data-dir"] === undefined ? {} : { dataDir: values["data-dir"] as string }),
         ...(values["tokens"] === undefined ? {} : { tokensFile: values["tokens"] as string }),
         ...(logShards === undefined ? {} : { logShards }),
         ...(maxInFlight === undefined ? {} : { maxInFlight }),
+        ...(retention === undefined ? {} : { retention }),
         ...(providerUrl === undefined ? {} : { httpProvider: { url: providerUrl, ...(providerTimeout === undefined ? {} : { timeoutMs: providerTimeout }) } }),
         host,
         port,
@@ -112,7 +154,11 @@ export const command: Command = {
     }
     io.err(`kairos serve: listening on ${server.url}`);
     io.err(`  store:    ${server.store.kind} ${server.store.location}`);
-    io.err(`  artifact: ${server.engine.hash}${server.compiled ? ` (compiled from ${positionals[0]})` : ""}`);
+    io.err(`  artifact: ${server.engine.hash}${loaded.compiled ? ` (compiled from ${positionals[0]})` : ""}`);
+    registerActivationMetrics(server.metrics.registry, loaded.activation);
+    const home = (values["approvals"] as string | undefined) ?? (loaded.compiled ? positionals[0]! : "POLICY_DIR");
+    for (const line of activationLines(loaded.activation, (journey) => approveCommand(home, journey))) io.err(line);
+    io.err(`  retention: ${server.retention.disabled ?? `every ${formatInterval(server.retention)}`}`);
     io.err(`  clock:    ${clock}${clock === "request" ? " (requests carry `now`; wake-ups run with POST /v1/admin/wakeups/run)" : ""}`);
     if (server.adminToken) {
       io.err(`  admin token (shown once, only its hash is stored): ${server.adminToken}`);

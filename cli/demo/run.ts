@@ -1,5 +1,6 @@
 // One demo run, through the decision service: compile the policy set, claim the output
-// directory, start `kairos serve` in this process on the embedded store in `<out>/store.sqlite`
+// directory, approve the journeys that need a DPO approval as a demo DPO (approvals.ts), start
+// `kairos serve` in this process on the embedded store in `<out>/store.sqlite`
 // (service.ts), simulate the book against it over HTTP (simulate.ts), then verify the store's
 // log chain, export it to `<out>/decisions.log`, verify that file offline as anyone would, and
 // report — truthfully: calls the service refused are counted and named, the run then exits 1,
@@ -11,13 +12,15 @@ import { compilePolicyDir, writeArtifactDir } from "../../compiler/node/index.ts
 import type { Decision } from "../../runtime/decision.ts";
 import { checkpointFileFor, keyFileFor, readCheckpoints, verifyLog } from "../../runtime/log/index.ts";
 import { decisionOf, type LogEntry } from "../../runtime/log/format.ts";
-import { loadEngineDir } from "../../runtime/node.ts";
 import { fromDecision, renderRationale } from "../../runtime/rationale/index.ts";
+import { ApprovalError } from "../../server/approvals.ts";
+import { loadArtifact } from "../../server/artifact.ts";
 import { TokensFileError } from "../../server/auth.ts";
 import { exportStoreLog, openStore, StoreError, verifyStoreLog } from "../../server/store/index.ts";
 import type { Store } from "../../server/store/types.ts";
 import { plural, printDiagnostics } from "../diagnostics-output.ts";
 import { CliError, EXIT, type Io } from "../io.ts";
+import { approveForDemo, DEMO_APPROVER } from "./approvals.ts";
 import type { ReviewItem } from "./client.ts";
 import { claimDemoOutput, embeddedStorePath, keepEarlierLog, keepEarlierStore } from "./out-dir.ts";
 import { decisionsByOutcome, outcomesPerJourney, reasons, table } from "./report.ts";
@@ -117,10 +120,31 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
       `1. compiled ${rel(policies)} → ${rel(artifactDir)}: ${m.journeys.length} journeys, artifact ${m.hash.slice(0, 12)}, OPA ${m.opa?.version ?? "-"} consent/residency bundle`,
     );
 
+    // The demo plays the DPO: journeys that need an approval get one, signed with a demo key.
+    let approval;
+    try {
+      approval = approveForDemo(out, compiled.program!);
+    } catch (e) {
+      if (e instanceof ApprovalError) throw new CliError(`the demo's approval step failed: ${e.message}`, { exit: EXIT.failed, hint: e.hint });
+      throw e;
+    }
+    const approved = approval.signed
+      ? `signed approval ${approval.signed.record.id} of ${approval.signed.record.scope.map((x) => x.journey).join(", ")} → ${rel(approval.signed.file)}`
+      : "every one already has one";
+    io.out(
+      `   DPO approval: ${plural(approval.needing.length, "journey")} need${approval.needing.length === 1 ? "s" : ""} one (risk high, or PII in the bundle); ` +
+        `as "${DEMO_APPROVER}" with ${approval.newKey ? "a new" : "the"} demo key ${rel(approval.keyFile)} ` +
+        `(trusted in ${rel(join(approval.home, "approvers.yaml"))}): ${approved}`,
+    );
+
     const logPath = join(out, "decisions.log");
     const keptLog = keepEarlierLog(logPath);
     const keptStore = keepEarlierStore(out);
-    const engine = await loadEngineDir(artifactDir);
+    const loaded = await loadArtifact(artifactDir, {}, { approvals: approval.home });
+    const inactive = loaded.activation.journeys.filter((j) => !j.active).map((j) => j.subject.id);
+    if (inactive.length > 0)
+      io.err(`kairos demo: warning: ${plural(inactive.length, "journey")} stay inactive without a valid approval: ${inactive.join(", ")}`);
+    const engine = loaded.engine;
     const start = options.start ?? Date.UTC(2026, 0, 5);
     const book = openBook(customers, start, seed);
     let svc;
@@ -242,7 +266,8 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
     const review = reviews[0]?.decision_id ?? "DECISION_ID";
     io.out(
       `\nQuery it: the store stays in ${rel(out)}; start the service on it and ask with the demo's token.\n` +
-        `  npx kairos serve ${rel(artifactDir)} --data-dir ${rel(out)} --clock request   # http://127.0.0.1:8181 on the demo's simulated clock; docs/service.md\n` +
+        `  npx kairos serve ${rel(artifactDir)} --data-dir ${rel(out)} --clock request --approvals ${rel(approval.home)}\n` +
+        `      # http://127.0.0.1:8181 on the demo's simulated clock, with the demo's approvals; docs/service.md, docs/approvals.md\n` +
         `  curl -s -H 'Authorization: Bearer ${svc.token}' http://127.0.0.1:8181/v1/decisions/${id}/rationale?format=text\n` +
         `  curl -s -H 'Authorization: Bearer ${svc.token}' -H 'content-type: application/json' \\\n` +
         `       -d '{"verdict":"approve","reviewer":"you"}' http://127.0.0.1:8181/v1/reviews/${review}\n` +

@@ -23,7 +23,16 @@ const CHECK: CommandHelp = {
     "Diagnostics go to stderr as `file:line:col: severity[code]: message` with a code frame and a `help:` line; file paths are printed as you gave DIR, " +
     "so an editor or a CI problem matcher opens them from the current directory. The summary line goes to stdout.",
   arguments: [DIR_ARG],
-  options: [FORMAT, { flag: "--strict", description: "warnings fail the check too (exit 1), like `opa check --strict`" }, WATCH, HELP_OPT],
+  options: [
+    FORMAT,
+    {
+      flag: "--strict",
+      description:
+        "warnings fail the check too (exit 1), like `opa check --strict` — among them personal data that journeys read without `retention` or `lineage` in the catalog (docs/catalog.md#governance-checks)",
+    },
+    WATCH,
+    HELP_OPT,
+  ],
   examples: [
     { command: "kairos check policies", note: "check the example policy set" },
     { command: "kairos check policies --format json | jq '.diagnostics[].code'", note: "the codes, for a script" },
@@ -243,7 +252,8 @@ const REPLAY: CommandHelp = {
   usage: ["kairos replay LOG --artifact OUT [--format text|json] [--show N]"],
   description:
     "Re-decides every logged decision from its sealed request with the given artifact and reports any difference: evidence that decisions are " +
-    "deterministic, or what another artifact would decide. Needs an intact, authenticated log (its keys: docs/decision-log.md).",
+    "deterministic, or what another artifact would decide. Needs an intact, authenticated log (its keys: docs/decision-log.md). Entries about erased " +
+    "subjects (their per-subject keys destroyed: `kairos subject erase`) are counted as erased, not replayed and not errors.",
   arguments: [{ flag: "LOG", description: "a decision log file" }],
   options: [
     { flag: "--artifact OUT", description: "the artifact to re-decide with (required)" },
@@ -257,6 +267,84 @@ const REPLAY: CommandHelp = {
     { code: 1, meaning: "a difference, a log that is not intact, an artifact that cannot be loaded" },
     { code: 2, meaning: "usage error, a missing key, or LOG is not a decision log" },
   ],
+};
+
+const REPORT: CommandHelp = {
+  name: "report",
+  summary: "write the records of processing (GDPR Art. 30) of a policy set, with its legal-basis map and risk checklist",
+  usage: ["kairos report processing DIR|ARTIFACT [--format md|html|csv|json] [--out FILE] [--date YYYY-MM-DD]"],
+  description:
+    "Checks DIR like `kairos check` (without building its Rego), or verifies a compiled ARTIFACT against its manifest, and writes the records " +
+    "of processing of what it holds: per purpose the lawful bases, the " +
+    "categories of data subjects and of the personal data its journeys' minimal bundles read, recipients, source systems, transfers, retention, " +
+    "technical measures, journeys and risk tier; then the legal-basis map (purpose × basis × journeys) and a risk checklist per data type. " +
+    "The same policy set always gives the same bytes, from its directory or its artifact: nothing is dated unless `--date` is given. " +
+    "A policy set with errors, or an artifact that is not intact, gets no record (exit 1); " +
+    "warnings are printed and the record is written. See docs/processing.md.",
+  arguments: [
+    { flag: "processing", description: "the report to write (the only one so far)" },
+    { flag: "DIR|ARTIFACT", description: "a policy set (`catalog.yaml`, `journeys/`, optional `rego/`) or an artifact (a directory with `manifest.json`)" },
+  ],
+  options: [
+    {
+      flag: "--format md|html|csv|json",
+      description:
+        "`md` (Markdown), `html` (a self-contained page to file or print), `csv` (RFC 4180, one table) or `json`; default: the extension of `--out`, else `md`",
+    },
+    { flag: "-o, --out FILE", description: "write to FILE (atomically; replaces only a new file or a report this command wrote) instead of stdout" },
+    { flag: "--date YYYY-MM-DD", description: "the date the record is stated for, printed in it (default: none, so output is reproducible)" },
+    { flag: "-h, --help", description: "print this help and exit 0" },
+  ],
+  examples: [
+    { command: "kairos report processing policies", note: "the record as Markdown on stdout" },
+    { command: "kairos report processing policies --out ropa.html --date 2026-12-06", note: "a dated page for the DPO to file" },
+    { command: "kairos report processing policies --format csv > ropa.csv", note: "one table for a spreadsheet" },
+    { command: "kairos report processing build/artifact --out ropa.md", note: "the record of a compiled artifact: what is deployed" },
+  ],
+  exit: [
+    { code: 0, meaning: "written (warnings, if any, on stderr)" },
+    { code: 1, meaning: "the policy set has errors, or the artifact is not intact: no record written" },
+    { code: 2, meaning: "usage error: no such report, a missing DIR, a bad `--date`, or `--out` names a file this command did not write" },
+  ],
+  subcommands: ["processing"],
+};
+
+const APPROVE: CommandHelp = {
+  name: "approve",
+  summary: "sign a DPO approval of journeys, which `kairos serve` needs to activate high-risk and PII-reading journeys",
+  usage: [
+    "kairos approve DIR (--journey ID... | --all) --approver NAME --key FILE [--approvals DIR] [--date DATETIME]",
+    "kairos approve --new-key FILE [--approver NAME]",
+  ],
+  description:
+    "Journeys of `risk high`, and journeys whose minimal bundle reads PII fields, are activated by `kairos serve` only when a DPO approval covers them. " +
+    "`approve` checks DIR (like `kairos check`, without building its Rego), then signs with the approver's Ed25519 key a record of the journeys as they are " +
+    "now — each journey's content hash and the PII fields it reads, and the catalog hash — and writes it to `DIR/approvals/`. The key must be listed " +
+    "under NAME in `DIR/approvers.yaml` (the trusted approvers, reviewed like the policies): an approval that would be refused is not written. " +
+    "`--new-key FILE` makes an approver's key pair: the private key goes to FILE (mode 0600), the line for approvers.yaml to stdout. " +
+    "`kairos check` lists the journeys that still wait for an approval. See docs/approvals.md.",
+  arguments: [DIR_ARG],
+  options: [
+    { flag: "--journey ID", description: "a journey to approve (repeatable: one record covers them all)" },
+    { flag: "--all", description: "every journey that needs an approval and has no valid one" },
+    { flag: "--approver NAME", description: "who approves, as approvers.yaml names the key's owner (required to approve)" },
+    { flag: "--key FILE", description: "the approver's private key (PKCS#8 PEM, as `--new-key` writes it)" },
+    { flag: "--approvals DIR", description: "where approvers.yaml is and approvals/ goes, when not the policy set itself" },
+    { flag: "--date DATETIME", description: "the approval's date, ISO 8601 UTC (default: now)" },
+    { flag: "--new-key FILE", description: "make an approver key pair instead: the private key to FILE, never over an existing file" },
+    HELP_OPT,
+  ],
+  examples: [
+    { command: "kairos approve --new-key ~/.kairos/dpo.key --approver 'Dana Scholz'", note: "once: a key pair; add the printed line to approvers.yaml" },
+    { command: "kairos approve policies --journey service_recovery --approver 'Dana Scholz' --key ~/.kairos/dpo.key", note: "approve one journey" },
+    { command: "kairos check policies", note: "what still waits for an approval (`approval/required`)" },
+  ],
+  exit: [
+    { code: 0, meaning: "the approval (or the key) was written" },
+    { code: 1, meaning: "the policy set has errors, the key is unreadable or not a trusted approver's under NAME, or FILE exists" },
+    { code: 2, meaning: "usage error: a missing DIR, `--journey`/`--all`, `--approver` or `--key`; an unknown journey; a bad `--date`" },
+  ],
+  seeAlso: "docs/approvals.md",
 };
 
 const HELP: CommandHelp = {
@@ -280,16 +368,56 @@ const GENERIC_EXIT = [
   { code: 2, meaning: "usage error" },
 ];
 
+const SUBJECT: CommandHelp = {
+  name: "subject",
+  summary: "erase a data subject from the decision log (crypto-shredding) or export every decision about them",
+  usage: [
+    "kairos subject erase SUBJECT (--log FILE | --store URL|DATA_DIR) [--data-dir DIR] [--format text|json]",
+    "kairos subject export SUBJECT (--log FILE | --store URL|DATA_DIR) [--data-dir DIR] [--format json|md] [--out FILE]",
+  ],
+  description:
+    "A data subject's rights on the decision log. `erase` (GDPR Art. 17) destroys the subject's per-subject key: their log entries stay in the " +
+    "chain and still verify, but nobody can link them to the person or open their sealed requests any more; in the service's store it also deletes " +
+    "their consents, objections, cap history, wake-ups and reviews and strips their decision rows to what the log shows, in one transaction. It is " +
+    "idempotent and prints what it erased. `export` (Art. 15) prints every decision about the subject with the sentence the customer was given, and " +
+    "the consents and objections on record. Needs the log's pseudonymization key. An embedded store must not be in use by `kairos serve`. " +
+    "See docs/decision-log.md#erasure-and-access and docs/store.md#erasure-and-access.",
+  arguments: [
+    { flag: "erase|export", description: "what to do" },
+    { flag: "SUBJECT", description: "the subject id, as requests name it" },
+  ],
+  options: [
+    { flag: "--log FILE", description: "a decision log file (with its key files next to it, or KAIROS_LOG_KEY)" },
+    { flag: "--store URL|DATA_DIR", description: "the service's store: postgres://…, sqlite:PATH, or the data directory of an embedded store" },
+    { flag: "--data-dir DIR", description: "where a PostgreSQL or `sqlite:PATH` store's key files are (default: the store's directory)" },
+    { flag: "--format text|json|md", description: "erase: `text` (default) or `json`; export: `json` (default) or `md` (a document for the person)" },
+    { flag: "--out FILE", description: "export: write to FILE (mode 0600) instead of stdout" },
+    HELP_OPT,
+  ],
+  examples: [
+    { command: "kairos subject export cust-42 --log decisions.jsonl --format md", note: "what the log holds about cust-42, as a document" },
+    { command: "kairos subject erase cust-42 --store .kairos", note: "erase cust-42 from a stopped embedded store" },
+  ],
+  exit: [
+    { code: 0, meaning: "done (erase: also when there was nothing left to erase)" },
+    { code: 1, meaning: "erase: entries about the subject were made under the log key alone and cannot be erased per subject; or the store failed" },
+    { code: 2, meaning: "usage error, a missing or wrong key, or a store location that is not one" },
+  ],
+  subcommands: ["erase", "export"],
+};
+
 const SERVE: CommandHelp = {
   name: "serve",
   summary: "serve decisions over HTTP, with state in an embedded store or PostgreSQL",
   usage: [
     "kairos serve DIR|ARTIFACT [--store URL] [--data-dir DIR] [--listen HOST:PORT] [--tokens FILE] [--clock system|request]",
-    "             [--provider URL_TEMPLATE] [--provider-timeout MS] [--log-shards N] [--max-inflight N] [--quiet]",
+    "             [--provider URL_TEMPLATE] [--provider-timeout MS] [--log-shards N] [--max-inflight N] [--approvals DIR]\n" +
+      "             [--retention-interval MS] [--default-retention DURATION] [--quiet]",
   ],
   description:
     "The decision service: decisions, consents, wake-ups and the decision log over HTTP, with bearer tokens. Binds 127.0.0.1:8181 by default; " +
-    "SIGINT/SIGTERM shut it down gracefully. See docs/service.md.",
+    "SIGINT/SIGTERM shut it down gracefully. Journeys that need a DPO approval (`risk high`, or PII in their bundle) are active only when a valid " +
+    "approval covers them; the others stay inactive, listed at the start (docs/approvals.md). See docs/service.md.",
   arguments: [{ flag: "DIR|ARTIFACT", description: "a policy set (compiled at start) or an artifact directory" }],
   options: [
     {
@@ -306,6 +434,19 @@ const SERVE: CommandHelp = {
     { flag: "--provider-timeout MS", description: "the provider's deadline" },
     { flag: "--log-shards N", description: "decision log shards" },
     { flag: "--max-inflight N", description: "concurrent decisions before 503" },
+    {
+      flag: "--approvals DIR",
+      description: "where the DPO approvals are (`approvers.yaml`, `approvals/`; default: the policy set itself; none for an artifact directory)",
+    },
+    {
+      flag: "--retention-interval MS",
+      description:
+        "how often the store's log is purged of values past the catalog's `retention` (default 3600000: hourly; 0 turns it off; off on `--clock request`)",
+    },
+    {
+      flag: "--default-retention DURATION",
+      description: "retention for every log entry, whatever fields it holds (ISO 8601, e.g. `P2Y`); default: the catalog's only",
+    },
     { flag: "--quiet", description: "print less at start" },
     HELP_OPT,
   ],
@@ -339,7 +480,9 @@ const TOKEN: CommandHelp = {
 
 const LOG: CommandHelp = {
   name: "log",
-  summary: "verify the decision log (a file, or the service's store), export a signed checkpoint or a store's shard, or show its last entries",
+  summary:
+    "verify the decision log (a file, or the service's store), export a signed checkpoint or a store's shard, show its last entries, " +
+    "or purge values past their retention",
   usage: [
     "kairos log verify FILE [--checkpoint CP]... [--public-key KEY] [--hashes-only] [--contains HASH] [--format text|json]",
     "kairos log verify --store URL|DATA_DIR [--shard N] [--data-dir DIR] [--format text|json]",
@@ -347,19 +490,32 @@ const LOG: CommandHelp = {
     "kairos log checkpoint FILE [--out CP]",
     "kairos log public-key FILE",
     "kairos log tail FILE [-n N] [--format text|json]",
+    "kairos log retain FILE|--store URL|DATA_DIR [--artifact OUT] [--default-retention DURATION] [--now T] [--dry-run] [--format text|json]",
   ],
-  description: "Checking, anchoring and reading the decision log. See docs/decision-log.md and docs/store.md.",
-  options: [FORMAT, HELP_OPT],
+  description:
+    "Checking, anchoring and reading the decision log. See docs/decision-log.md and docs/store.md. " +
+    "`retain` replaces the context and sealed request of every entry past its retention by their sha256 digests — the shortest `retention` " +
+    "of the catalog fields its context holds, and the default — keeping the chain, the MACs and the checkpoints valid (docs/decision-log.md#retention); " +
+    "it needs the integrity key, rewrites the file atomically under the log's lock, and purges nothing twice.",
+  options: [
+    FORMAT,
+    { flag: "--artifact OUT", description: "retain: the compiled artifact whose catalog gives each field's `retention`" },
+    { flag: "--default-retention DURATION", description: "retain: how long any entry is kept (ISO 8601, e.g. `P2Y`), besides the catalog's field retentions" },
+    { flag: "--now T", description: "retain: judge retention at this time (ISO 8601) instead of now" },
+    { flag: "--dry-run", description: "retain: report what would be purged, write nothing" },
+    HELP_OPT,
+  ],
   examples: [
     { command: "kairos log verify decisions.jsonl", note: "is the chain intact and authenticated?" },
     { command: "kairos log tail decisions.jsonl -n 5", note: "the last five decisions" },
+    { command: "kairos log retain decisions.jsonl --artifact build/artifact --default-retention P2Y --dry-run", note: "what retention would purge" },
   ],
   exit: [
     { code: 0, meaning: "intact (verify) / done" },
-    { code: 1, meaning: "the first bad entry, or a checkpoint the log no longer matches" },
+    { code: 1, meaning: "the first bad entry, or a checkpoint the log no longer matches (retain: nothing was changed, or a writer holds the log)" },
     { code: 2, meaning: "usage error, FILE missing or not a decision log, or nothing could authenticate it" },
   ],
-  subcommands: ["verify", "export", "checkpoint", "public-key", "tail"],
+  subcommands: ["verify", "export", "checkpoint", "public-key", "tail", "retain"],
   seeAlso: "docs/decision-log.md",
 };
 
@@ -367,7 +523,9 @@ const DEMO: CommandHelp = {
   name: "demo",
   summary: "simulate an insurance book through the decision service and the example policies, and report every decision",
   usage: ["kairos demo [--out DIR] [--customers N] [--days D] [--seed S] [--policies DIR]"],
-  description: "Runs a simulated book of customers through the example policies and writes a report of every decision.",
+  description:
+    "Runs a simulated book of customers through the example policies and writes a report of every decision. It plays the DPO first: the journeys " +
+    "that need an approval are approved with a demo key kept in `OUT/governance/` (docs/approvals.md), so the service activates them all.",
   options: [
     { flag: "--out DIR", description: "where to write the report" },
     { flag: "--customers N", description: "customers to simulate" },
@@ -411,8 +569,11 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
   DECIDE,
   EXPLAIN,
   INSPECT,
+  REPORT,
+  APPROVE,
   LOG,
   REPLAY,
+  SUBJECT,
   SERVE,
   TOKEN,
   LSP,

@@ -5,6 +5,7 @@ import { sha256Hex } from "../../core/sha256.ts";
 import { ARTIFACT_VERSION, artifactIdentity, type Manifest } from "../../core/artifact.ts";
 import type { CheckedProgram } from "../checker/checked.ts";
 import type { PolicySources } from "../pipeline.ts";
+import { journeyContentHash } from "./content-hash.ts";
 
 export const COMPILER_VERSION = "0.1.0";
 
@@ -43,6 +44,7 @@ export function buildManifest(program: CheckedProgram, input: PolicySources, fil
       trigger: j.trigger.event,
       timers: j.trigger.timers.map((t) => t.label),
       fields: [...j.fields],
+      content: journeyContentHash(j, program),
     })),
     purposes: [...new Set(program.journeys.map((j) => j.purpose.name))].sort(),
     triggers,

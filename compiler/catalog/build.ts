@@ -2,7 +2,7 @@
 // already reported is skipped or defaulted here, without a second diagnostic, so a catalog
 // with mistakes still yields the best model it can. Reports the rules a schema cannot express
 // locally: types missing their `values`/`of`, repeated items, keys that do not apply.
-import { isMap, isScalar } from "yaml";
+import { isMap, isScalar, isSeq } from "yaml";
 import schema from "./catalog.schema.json" with { type: "json" };
 import type { Reporter } from "./report.ts";
 import {
@@ -12,6 +12,7 @@ import {
   type Catalog,
   type CatalogLoc,
   type ChannelCapDef,
+  type ControllerDef,
   type EntityDef,
   type EventDef,
   type FieldDef,
@@ -33,6 +34,8 @@ const EVENT_NAME = new RegExp(schema.$defs.eventName.pattern);
 const REGION = new RegExp(schema.$defs.region.pattern);
 const DURATION = new RegExp(schema.$defs.duration.pattern);
 const CAP_WINDOW = new RegExp(schema.$defs.capWindow.pattern);
+const SYSTEM = new RegExp(schema.$defs.system.pattern);
+const FIELD_PATH = new RegExp(schema.$defs.fieldPath.pattern);
 const TYPE_NAMES: ReadonlySet<string> = new Set(schema.$defs.typeName.enum);
 const PII: ReadonlySet<string> = new Set(["none", "identifier", "direct", "sensitive"]);
 
@@ -54,15 +57,21 @@ export interface References {
   readonly capChannels: NameRef[];
   /** Purposes listed by channel caps' `purposes` (owner: the cap). */
   readonly capPurposes: NameRef[];
+  /** Source systems named in purposes' `systems` (owner: the purpose). */
+  readonly systems: NameRef[];
+  /** Field paths named in purposes' `pii` allowance (owner: the purpose). */
+  readonly piiAllowances: NameRef[];
 }
 
 export function buildCatalog(tree: Tree, text: string, fileName: string, r: Reporter): { catalog: Catalog; refs: References } {
   const b = new Builder(tree, text, r);
   const top = entries(tree, tree.root, text);
   const version = scalar(top.get("version")?.value);
-  const refs: References = { binds: [], forbids: [], allows: [], channels: [], capChannels: [], capPurposes: [] };
+  const refs: References = { binds: [], forbids: [], allows: [], channels: [], capChannels: [], capPurposes: [], systems: [], piiAllowances: [] };
+  const controller = b.controller(top.get("controller"));
   const catalog: Catalog = {
     version: typeof version === "number" ? version : 1,
+    ...(controller ? { controller } : {}),
     file: fileName,
     entities: b.entities(top.get("entities")),
     events: b.events(top.get("events"), refs),
@@ -85,6 +94,17 @@ class Builder {
     this.r = r;
   }
 
+  /** `controller:`; absent when the section is missing or has no usable `name` (the schema said why). */
+  controller(entry: Entry | undefined): ControllerDef | undefined {
+    if (!entry || !isMap(entry.value)) return undefined;
+    const m = this.map(entry.value);
+    const name = text(m.get("name")?.value);
+    if (name === undefined) return undefined;
+    const contact = text(m.get("contact")?.value);
+    const dpo = text(m.get("dpo")?.value);
+    return { name, ...(contact !== undefined ? { contact } : {}), ...(dpo !== undefined ? { dpo } : {}) };
+  }
+
   entities(entry: Entry | undefined): Map<string, EntityDef> {
     const out = new Map<string, EntityDef>();
     for (const [name, e] of this.named(entry, NAME)) {
@@ -100,7 +120,14 @@ class Builder {
         if (def) fields.set(fname, def);
       }
       if (key !== undefined && NAME.test(key)) this.checkKey(name, key, fields, keyEntry!);
-      out.set(name, { name, key: key !== undefined && NAME.test(key) ? key : "", fields, loc: nodeLoc(e.keyNode) });
+      const subjects = text(m.get("subjects")?.value);
+      out.set(name, {
+        name,
+        key: key !== undefined && NAME.test(key) ? key : "",
+        ...(subjects !== undefined ? { subjects } : {}),
+        fields,
+        loc: nodeLoc(e.keyNode),
+      });
     }
     return out;
   }
@@ -206,6 +233,13 @@ class Builder {
       for (const ref of channels) refs.channels.push({ ...ref, owner: name });
       for (const ref of forbids) refs.forbids.push({ ...ref, owner: name });
       for (const ref of allows) refs.allows.push({ ...ref, owner: name });
+      const description = text(m.get("description")?.value);
+      // `systems: []` is kept (no system allowed), unlike an absent key (any system).
+      const systemsEntry = m.get("systems");
+      const systems = systemsEntry && isSeq(systemsEntry.value) ? this.names(systemsEntry, SYSTEM, "systems") : undefined;
+      for (const ref of systems ?? []) refs.systems.push({ ...ref, owner: name });
+      const pii = this.names(m.get("pii"), FIELD_PATH, "pii");
+      for (const ref of pii) refs.piiAllowances.push({ ...ref, owner: name });
       out.set(name, {
         name,
         bases: basisRefs.map((x) => x.name as LawfulBasis),
@@ -213,6 +247,9 @@ class Builder {
         forbids: forbids.map((x) => x.name),
         allows: allows.map((x) => x.name),
         marketing: scalar(m.get("marketing")?.value) === true,
+        ...(description !== undefined ? { description } : {}),
+        ...(systems !== undefined ? { systems: systems.map((x) => x.name) } : {}),
+        ...(m.has("pii") ? { pii: pii.map((x) => x.name) } : {}),
         loc: nodeLoc(e.keyNode),
       });
     }
@@ -422,6 +459,12 @@ function scalar(node: Node | null | undefined): unknown {
 function str(node: Node | null | undefined): string | undefined {
   const v = scalar(node);
   return typeof v === "string" ? v : undefined;
+}
+
+// Free text (a description, a name): a non-empty string, as the schema requires.
+function text(node: Node | null | undefined): string | undefined {
+  const v = str(node);
+  return v !== undefined && v.length > 0 ? v : undefined;
 }
 
 function reservedHint(name: string): string {

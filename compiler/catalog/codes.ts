@@ -46,6 +46,15 @@ const codes = {
     severity: "warning",
     summary: "a `pii: sensitive` field has no labels, so no purpose can allow reading it",
   },
+  "catalog/unknown-system": {
+    severity: "error",
+    summary: "a purpose's `systems` names a source system that no field's `lineage` starts with",
+  },
+  "catalog/unknown-pii-field": { severity: "error", summary: "a purpose's `pii` allowance names a field the catalog does not declare" },
+  "catalog/needless-pii-allowance": {
+    severity: "error",
+    summary: "a purpose's `pii` allowance names a field that is not `pii: direct` or `pii: sensitive`",
+  },
   "catalog/truncated": { severity: "info", summary: "more problems were found than are reported" },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -71,7 +71,7 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
     case "required": {
       const key = String(params.missingProperty);
       const loc = path.length === 0 ? firstKeyLoc(tree) : keyLoc;
-      const hints = path[0] === "caps" ? CAP_REQUIRED_HINTS : REQUIRED_HINTS;
+      const hints = path[0] === "caps" ? CAP_REQUIRED_HINTS : path[0] === "controller" ? CONTROLLER_REQUIRED_HINTS : REQUIRED_HINTS;
       r.report("catalog/missing-key", `missing key \`${key}\`${path.length ? ` in ${place}` : ""}`, loc, hintFor(hints, key));
       return;
     }
@@ -81,7 +81,11 @@ function reportOne(e: ErrorObject, tree: Tree, text: string, r: Reporter): void 
     case "type": {
       const expected = parent.title ?? typeWord(String(params.type));
       const message = e.data === null ? `${place} has no value; it must be ${expected}` : `${place} must be ${expected}, not ${show(e.data)}`;
-      r.report("catalog/invalid-value", message, valueLoc, typeHint(e.data, String(params.type)));
+      const hint =
+        path.length === 1 && path[0] === "controller" && typeof e.data === "string"
+          ? `write \`controller: { name: "${e.data}" }\``
+          : typeHint(e.data, String(params.type));
+      r.report("catalog/invalid-value", message, valueLoc, hint);
       return;
     }
     case "enum": {
@@ -149,6 +153,10 @@ const REQUIRED_HINTS: Record<string, string> = {
   channel: "add the channel the action uses, such as `channel: email`",
 };
 
+const CONTROLLER_REQUIRED_HINTS: Record<string, string> = {
+  name: "add the controller's legal name, such as `name: Example Insurance AG`",
+};
+
 const CAP_REQUIRED_HINTS: Record<string, string> = {
   channel: "add the channel the cap counts, such as `channel: email`",
   max: "add how many actions the window may hold, such as `max: 3`",
@@ -197,6 +205,16 @@ function nameHint(name: string, def: string): string {
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .toLowerCase()
     .replace(/[^a-z0-9_.-]+/g, "_");
+  if (def === "fieldPath") {
+    const dotted = name.trim().replace(/\s+/g, "").toLowerCase();
+    return /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/.test(dotted) && dotted !== name
+      ? `did you mean \`${dotted}\`? write a field as \`entity.field\`, such as \`customer.email\``
+      : "write a field as `entity.field`, such as `customer.email`";
+  }
+  if (def === "system") {
+    const first = name.split(".")[0]!.trim().toLowerCase();
+    if (name.includes(".") && /^[a-z][a-z0-9_]*$/.test(first)) return `did you mean \`${first}\`? a system is the first segment of a \`lineage\` only`;
+  }
   const rule =
     def === "eventName"
       ? { re: /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, text: "event names are lowercase names joined by dots, such as `claim.filed`" }

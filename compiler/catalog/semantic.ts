@@ -2,10 +2,14 @@
 // another. Labels and channels are free names, so for them only a near miss (a likely typo)
 // is reported; a label forbidden ahead of any field carrying it is legitimate. A channel cap is
 // stricter: its channel and purposes must exist, since a cap that counts nothing protects nobody.
+// So are a purpose's governance lists: a system no field comes from, or a personal-data allowance
+// naming a field that is not direct or sensitive personal data, is a mistake that would make the
+// journey checks (compiler/checker/journey.ts) reject or allow the wrong reads.
 import { closest, didYouMean } from "../../core/diagnostics.ts";
 import type { NameRef, References } from "./build.ts";
 import type { Reporter } from "./report.ts";
 import { capCoversPurpose } from "../../core/catalog/caps.ts";
+import { lineageSystem } from "../../core/catalog/lineage.ts";
 import type { Catalog } from "../../core/catalog/types.ts";
 
 export function checkReferences(catalog: Catalog, refs: References, r: Reporter): void {
@@ -14,6 +18,56 @@ export function checkReferences(catalog: Catalog, refs: References, r: Reporter)
   checkLabels(catalog, [...refs.forbids, ...refs.allows], r);
   checkChannels(catalog, refs.channels, r);
   checkCaps(catalog, refs, r);
+  checkSystems(catalog, refs.systems, r);
+  checkPiiAllowances(catalog, refs.piiAllowances, r);
+}
+
+// A purpose's `systems` must name systems the catalog's lineage tags use.
+function checkSystems(catalog: Catalog, uses: readonly NameRef[], r: Reporter): void {
+  const known = new Set<string>();
+  for (const e of catalog.entities.values()) for (const f of e.fields.values()) if (f.lineage !== undefined) known.add(lineageSystem(f.lineage));
+  const sorted = [...known].sort();
+  for (const ref of uses) {
+    if (known.has(ref.name)) continue;
+    const hint =
+      didYouMean(ref.name, sorted) ??
+      (sorted.length === 0
+        ? "no field has a `lineage` yet: tag the fields with their source, such as `lineage: crm.contacts.email`, then list `crm` here"
+        : `systems named by the fields' \`lineage\`: ${list(sorted)}`);
+    r.report("catalog/unknown-system", `purpose \`${ref.owner}\` allows system \`${ref.name}\`, which no field's \`lineage\` names`, ref.loc, hint);
+  }
+}
+
+// A purpose's `pii` allowance must name declared fields that are direct or sensitive personal data.
+function checkPiiAllowances(catalog: Catalog, uses: readonly NameRef[], r: Reporter): void {
+  for (const ref of uses) {
+    const [entityName, fieldName] = ref.name.split(".") as [string, string];
+    const entity = catalog.entities.get(entityName);
+    const field = entity?.fields.get(fieldName);
+    if (!entity || !field) {
+      const paths: string[] = [];
+      for (const e of catalog.entities.values()) for (const f of e.fields.values()) if (f.pii === "direct" || f.pii === "sensitive") paths.push(f.path);
+      const hint =
+        didYouMean(ref.name, paths) ??
+        (entity
+          ? `entity \`${entityName}\` has no field \`${fieldName}\``
+          : paths.length === 0
+            ? "the catalog has no `pii: direct` or `pii: sensitive` field"
+            : `the direct and sensitive personal data: ${list(paths.sort())}`);
+      r.report("catalog/unknown-pii-field", `purpose \`${ref.owner}\` allows personal data \`${ref.name}\`, which the catalog does not declare`, ref.loc, hint);
+      continue;
+    }
+    if (field.pii === "direct" || field.pii === "sensitive") continue;
+    r.report(
+      "catalog/needless-pii-allowance",
+      `purpose \`${ref.owner}\` allows \`${ref.name}\`, which is not direct or sensitive personal data (pii: ${field.pii})`,
+      ref.loc,
+      field.pii === "identifier"
+        ? `pseudonymous identifiers need no allowance: remove \`${ref.name}\` from \`pii\`, or tag the field \`pii: direct\` if it identifies a person`
+        : `remove \`${ref.name}\` from \`pii\`, or tag the field \`pii: direct\` or \`pii: sensitive\` if it is personal data`,
+      [{ loc: field.loc, message: `\`${ref.name}\` is declared here` }],
+    );
+  }
 }
 
 function checkBinds(catalog: Catalog, binds: readonly NameRef[], r: Reporter): void {

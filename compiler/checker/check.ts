@@ -1,5 +1,6 @@
 // The check stage for a whole policy set: named conditions (once each, in dependency order),
-// then every journey, then program-wide rules (duplicate ids, unused conditions).
+// then every journey, then program-wide rules (duplicate ids, unused conditions, personal data
+// that journeys read without `retention` or `lineage`).
 import * as A from "../syntax/ast.ts";
 import type { Catalog, FieldDef } from "../../core/catalog/types.ts";
 import type { CheckedJourney, CheckedProgram, Resolution, Type } from "./checked.ts";
@@ -8,6 +9,7 @@ import { hasErrors } from "../../core/diagnostics.ts";
 import type { SourceSet, Span } from "../../core/source.ts";
 import { emptyEnv, ExprChecker, type CheckContext } from "./expr.ts";
 import { checkJourney, NAME_RE, nestingDepth, type ConditionInfo } from "./journey.ts";
+import { checkPiiTags } from "./governance.ts";
 import { checkCompiledSize, operationCount } from "./size.ts";
 
 /**
@@ -52,7 +54,14 @@ export function checkProgram(files: readonly A.JourneyFile[], catalog: Catalog, 
     }
   }
 
-  const ctx: CheckContext = { catalog, conditions, types: new Map<A.Expr, Type>(), resolutions: new Map<A.PathExpr, Resolution>(), diagnostics };
+  const ctx: CheckContext = {
+    catalog,
+    conditions,
+    types: new Map<A.Expr, Type>(),
+    resolutions: new Map<A.PathExpr, Resolution>(),
+    diagnostics,
+    firstReads: new Map(),
+  };
   const conditionInfo = checkConditions(conditions, ctx);
 
   const checked: CheckedJourney[] = [];
@@ -62,6 +71,7 @@ export function checkProgram(files: readonly A.JourneyFile[], catalog: Catalog, 
     if (c) checked.push(c);
   }
   checkCompiledSize(checked, conditionInfo, ctx);
+  checkPiiTags(catalog, ctx.firstReads!, diagnostics);
 
   const used = new Set<string>();
   for (const r of ctx.resolutions.values()) if (r.kind === "condition") used.add(r.decl.name.name);

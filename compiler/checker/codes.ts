@@ -51,6 +51,23 @@ export const checkCodes: Record<string, CodeInfo> = {
     severity: "error",
     summary: "a `reason` interpolation that reads a personal-data field (`pii` other than `none`) the catalog does not allow in reasons",
   },
+  "check/marketing-pii": {
+    severity: "error",
+    summary: "a marketing purpose reads a `pii: direct` or `pii: sensitive` field that its `pii` allowance in the catalog does not list",
+  },
+  "check/system-not-allowed": {
+    severity: "error",
+    summary: "a field whose `lineage` names a source system the purpose's `systems` allow-list does not include",
+  },
+  "check/no-lineage": {
+    severity: "error",
+    summary: "a field without `lineage` read under a purpose with a `systems` allow-list (its source cannot be shown to be allowed)",
+  },
+  "check/pii-without-retention": {
+    severity: "warning",
+    summary: "personal data (`pii` other than `none`) that a journey reads has no `retention` in the catalog",
+  },
+  "check/pii-without-lineage": { severity: "warning", summary: "personal data (`pii` other than `none`) that a journey reads has no `lineage` in the catalog" },
   "check/sensitive-field": { severity: "error", summary: "a `pii: sensitive` field read under a purpose that does not allow any of its labels" },
   "check/channel-not-allowed": { severity: "error", summary: "an action whose channel the purpose does not allow" },
   "check/review-required": { severity: "error", summary: "`risk high` without `review required`" },

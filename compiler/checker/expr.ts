@@ -38,6 +38,11 @@ export interface CheckContext {
   readonly types: Map<A.Expr, Type>;
   readonly resolutions: Map<A.PathExpr, Resolution>;
   readonly diagnostics: Diagnostic[];
+  /**
+   * The first read of each catalog field by any journey (by path), with the journey: the
+   * program-wide governance warnings (compiler/checker/governance.ts) point at it.
+   */
+  readonly firstReads?: Map<string, { readonly def: FieldDef; readonly span: Span; readonly journey: string }>;
 }
 
 /** Checks expressions of one site; collects its field reads, event reads and condition uses. */

@@ -8,6 +8,7 @@ import { closest, didYouMean, type Diagnostic } from "../../core/diagnostics.ts"
 import type { Span } from "../../core/source.ts";
 import { emptyEnv, ExprChecker, list, type CheckContext, type FieldRead } from "./expr.ts";
 import { foldWhen } from "./fold.ts";
+import { checkPurposeDuties } from "./governance.ts";
 import { fromFieldType } from "./types.ts";
 
 /** Deepest expression (named conditions counted where used) that codegen and evaluation support. */
@@ -253,7 +254,10 @@ export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditions: Co
   };
 }
 
-/** Binding (spec §2.5) and purpose limitation (§2.6) for every field the journey reads. */
+/**
+ * Binding (spec §2.5), purpose limitation (§2.6) and the purpose's governance duties
+ * (compiler/checker/governance.ts) for every field the journey reads.
+ */
 function checkReads(
   reads: readonly FieldRead[],
   event: EventDef | undefined,
@@ -275,6 +279,7 @@ function checkReads(
         `trigger on an event that binds \`${def.entity}\`${bindingEvents(def.entity, ctx)}, or do not read \`${def.entity}\``,
       );
     }
+    if (ctx.firstReads && !ctx.firstReads.has(def.path)) ctx.firstReads.set(def.path, { def, span, journey: id });
     if (!purpose) continue;
     const lineage = def.lineage ? `, lineage \`${def.lineage}\`` : "";
     const forbidden = def.labels.filter((l) => purpose.forbids.includes(l));
@@ -297,6 +302,7 @@ function checkReads(
           : "GDPR Art. 9: label the field and allow that label on a purpose that needs it",
       );
     }
+    checkPurposeDuties(def, span, purpose, forbidden.length > 0, err);
   }
 }
 

@@ -39,14 +39,18 @@ const opt = <K extends string, V>(k: K, v: V | undefined): Partial<Record<K, V>>
 
 /** A JSON-ready, deterministic form of the catalog. */
 export function catalogToJson(c: Catalog): Json {
+  // The governance members (controller, subjects, description, systems, pii) appear only when
+  // the catalog has them: a catalog without them serializes as before (same artifact hash).
   return {
     version: c.version,
+    ...(c.controller ? { controller: { name: c.controller.name, ...opt("contact", c.controller.contact), ...opt("dpo", c.controller.dpo) } } : {}),
     file: c.file,
     entities: Object.fromEntries(
       sortedEntries(c.entities).map(([name, e]) => [
         name,
         {
           key: e.key,
+          ...opt("subjects", e.subjects),
           loc: [e.loc.start, e.loc.end],
           fields: Object.fromEntries(
             sortedEntries(e.fields).map(([fname, f]) => [
@@ -89,6 +93,9 @@ export function catalogToJson(c: Catalog): Json {
           forbids: [...p.forbids],
           allows: [...p.allows],
           marketing: p.marketing,
+          ...opt("description", p.description),
+          ...opt("systems", p.systems ? [...p.systems] : undefined),
+          ...opt("pii", p.pii ? [...p.pii] : undefined),
           loc: [p.loc.start, p.loc.end],
         },
       ]),
@@ -149,7 +156,7 @@ export function catalogFromJson(j: any): Catalog {
         ...opt("freshness", f.freshness as string | undefined),
       });
     }
-    entities.set(name, { name, key: e.key, fields, loc: loc(e.loc) });
+    entities.set(name, { name, key: e.key, ...opt("subjects", e.subjects as string | undefined), fields, loc: loc(e.loc) });
   }
   const events = new Map<string, EventDef>();
   for (const [name, e] of Object.entries<any>(j.events)) {
@@ -164,7 +171,18 @@ export function catalogFromJson(j: any): Catalog {
   }
   const purposes = new Map<string, PurposeDef>();
   for (const [name, p] of Object.entries<any>(j.purposes))
-    purposes.set(name, { name, bases: p.bases, channels: p.channels, forbids: p.forbids, allows: p.allows, marketing: p.marketing, loc: loc(p.loc) });
+    purposes.set(name, {
+      name,
+      bases: p.bases,
+      channels: p.channels,
+      forbids: p.forbids,
+      allows: p.allows,
+      marketing: p.marketing,
+      ...opt("description", p.description as string | undefined),
+      ...opt("systems", p.systems as string[] | undefined),
+      ...opt("pii", p.pii as string[] | undefined),
+      loc: loc(p.loc),
+    });
   const actions = new Map<string, ActionDef>();
   for (const [name, a] of Object.entries<any>(j.actions)) {
     actions.set(name, {
@@ -179,8 +197,10 @@ export function catalogFromJson(j: any): Catalog {
   for (const [name, c] of Object.entries<any>(j.caps ?? {})) {
     caps.set(name, { name, channel: c.channel, max: c.max, per: c.per, windowMs: c.windowMs, purposes: c.purposes, loc: loc(c.loc) });
   }
+  const controller = j.controller as { name: string; contact?: string; dpo?: string } | undefined;
   return {
     version: j.version,
+    ...(controller ? { controller: { name: controller.name, ...opt("contact", controller.contact), ...opt("dpo", controller.dpo) } } : {}),
     file: j.file,
     entities,
     events,

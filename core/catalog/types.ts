@@ -47,6 +47,11 @@ export interface FieldDef {
 export interface EntityDef {
   readonly name: string;
   readonly key: string;
+  /**
+   * `subjects:` the category of data subjects the entity's records describe (GDPR Art. 30(1)(c)),
+   * e.g. "customers (policyholders)". Absent: the records of processing name the entity itself.
+   */
+  readonly subjects?: string;
   readonly fields: ReadonlyMap<string, FieldDef>;
   readonly loc: CatalogLoc;
 }
@@ -68,6 +73,19 @@ export interface PurposeDef {
   readonly forbids: readonly string[];
   readonly allows: readonly string[];
   readonly marketing: boolean;
+  /** `description:` what the purpose is for, in the controller's words (records of processing). */
+  readonly description?: string;
+  /**
+   * `systems:` the source systems (the first segment of a field's `lineage`, e.g. `crm` of
+   * `crm.contacts.email`) the purpose may read from. Absent: any system.
+   */
+  readonly systems?: readonly string[];
+  /**
+   * `pii:` the explicit allowance for personal data: the `entity.field` paths of `pii: direct`
+   * or `pii: sensitive` fields this purpose may read. A marketing purpose reading such a field
+   * that is not listed is an error. Absent means none.
+   */
+  readonly pii?: readonly string[];
   readonly loc: CatalogLoc;
 }
 
@@ -100,8 +118,18 @@ export interface ChannelCapDef {
   readonly loc: CatalogLoc;
 }
 
+/** `controller:` who decides the purposes and means of processing (GDPR Art. 30(1)(a)). */
+export interface ControllerDef {
+  readonly name: string;
+  readonly contact?: string;
+  /** The data protection officer's name and contact. */
+  readonly dpo?: string;
+}
+
 export interface Catalog {
   readonly version: number;
+  /** The controller, for the records of processing; absent in catalogs that do not name one. */
+  readonly controller?: ControllerDef;
   /** The catalog file's name, as spans use it. */
   readonly file: string;
   readonly entities: ReadonlyMap<string, EntityDef>;

@@ -197,6 +197,34 @@ export const EXAMPLES: Record<string, CodeExample> = {
     journey: base({ when: "customer.tenure_months < 9007199254740991 + 1" }),
     fix: "Keep values in range whatever the data: integers up to 2^53 − 1, finite numbers, and dates and datetimes within what JavaScript dates represent (dates are written in the years 0000–9999 and durations are at most 10,000 years, so only long chains of long durations get there).",
   },
+  "check/marketing-pii": {
+    journey: base({ when: 'contains(customer.email, "@example.com")' }),
+    fix: "Leave direct and sensitive personal data out of marketing journeys, or — when the use is intended and covered by the purpose's lawful basis — list the field under `pii:` of the purpose in the catalog ([catalog.md](catalog.md#purposes)).",
+  },
+  "check/system-not-allowed": {
+    journey: base({ purpose: "service_updates", when: "customer.tenure_months >= 12" }),
+    catalogPatch: [
+      "service_updates:   { bases: [contract], channels: [email, sms, push] }",
+      "service_updates:   { bases: [contract], channels: [email, sms, push], systems: [policy_admin] }",
+    ],
+    fix: "Read only fields whose `lineage` starts with a system the purpose's `systems` lists, or add the system to `systems` when the purpose may use that source.",
+  },
+  "check/no-lineage": {
+    journey: base({ purpose: "service_updates", on: "claim.filed", when: 'claim.status == "filed"', do: 'sms(template: "t")' }),
+    catalogPatch: [
+      "service_updates:   { bases: [contract], channels: [email, sms, push] }",
+      "service_updates:   { bases: [contract], channels: [email, sms, push], systems: [claims] }",
+    ],
+    fix: "Tag the field with its source in the catalog (`lineage: claims.claims.status`), so the purpose's `systems` allow-list can be checked.",
+  },
+  "check/pii-without-retention": {
+    journey: base({ purpose: "claims_handling", on: "claim.filed", when: 'contains(claim.diagnosis, "fracture")', do: 'sms(template: "t")' }),
+    fix: "Give the field a `retention` in the catalog (an ISO 8601 duration: `retention: P10Y`). `kairos check --strict` fails on this warning.",
+  },
+  "check/pii-without-lineage": {
+    journey: base({ purpose: "claims_handling", on: "claim.filed", when: 'contains(claim.diagnosis, "fracture")', do: 'sms(template: "t")' }),
+    fix: "Give the field a `lineage` in the catalog, the system path it comes from (`lineage: claims.claims.diagnosis`). `kairos check --strict` fails on this warning.",
+  },
   "check/pii-in-reason": {
     journey: base({ reason: '"We wrote to {customer.email}."' }),
     fix: "Leave personal data out of the reason (it is shown to the customer and kept in the decision log), or mark the field `reason_allowed: true` in the catalog when showing it is intended.",

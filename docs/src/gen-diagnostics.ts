@@ -103,7 +103,7 @@ export function renderDiagnosticsDoc(): string {
     "followed by the source line, an underline, and `= help: …`. Tools get the JSON of",
     '`kairos check --format json`: `{"diagnostics":[{code, severity, message, file, line, column, endLine, endColumn, hint}]}`',
     "with 1-based lines and columns (end exclusive). `kairos check` exits 0 without errors, 1 with",
-    "any error (warnings alone do not fail), 2 on a usage error.",
+    "any error (warnings alone do not fail, except with `--strict`, which fails on every warning below too), 2 on a usage error.",
     "",
     "The examples below are checked against a part of the example catalog,",
     "[`policies/catalog.yaml`](../policies/catalog.yaml); their output is produced by the compiler when this page is generated.",

@@ -66,6 +66,14 @@ const REQUEST_NOTES: Record<string, JsonObject> = {
       "With a context provider, missing entities are fetched; a field the catalog marks optional may be absent.",
     examples: [{ customer: { tenure_months: 14, timezone: "Europe/Berlin" }, policy: { status: "active" } }],
   },
+  context_as_of: {
+    description:
+      "How old the context's values are: `entity` or `entity.field` → when the value was read from its system of record " +
+      "(an ISO 8601 datetime with an offset; a field's own key wins over its entity's). A value older than its field's catalog " +
+      "`freshness` makes the decision `stale`; a value without an age counts as read at `now`. See docs/runtime.md#freshness.",
+    examples: [{ customer: "2026-03-02T09:55:00Z", "customer.nps": "2026-01-10T00:00:00Z" }],
+    additionalProperties: { pattern: DATETIME_PATTERN },
+  },
   consents: { description: "The subject's consent records. Keys Kairos does not read are ignored." },
   "consents.*.subject": { description: "Whose record it is; a record for another subject is ignored. Default: the request's subject." },
   "consents.*.purpose": { description: "A purpose the catalog declares.", examples: ["renewal_marketing"] },
@@ -112,8 +120,13 @@ function annotate(node: JsonObject, path: string, used: Set<string>): JsonObject
       out[k] = annotateItems(v as JsonObject, `${path}.*`, used);
     } else out[k] = v;
   }
-  // Datetime and timer checks are zod refinements, which JSON Schema only knows as patterns.
-  const { pattern, ...rest } = note;
+  // Datetime and timer checks are zod refinements, which JSON Schema only knows as patterns
+  // (`additionalProperties`: the pattern of a record's values, `context_as_of`).
+  const { pattern, additionalProperties: values, ...rest } = note;
+  const zodValues = out["additionalProperties"];
+  if (values && typeof values === "object" && zodValues && typeof zodValues === "object" && !Array.isArray(zodValues) && !Array.isArray(values)) {
+    out["additionalProperties"] = { ...zodValues, ...values };
+  }
   if (pattern !== undefined) {
     if (out["type"] === "string") out["pattern"] = pattern;
     else if (Array.isArray(out["type"]) || Array.isArray(out["anyOf"])) out["anyOf"] = [{ type: "string", pattern }, { type: "null" }];
@@ -150,6 +163,7 @@ const OUTCOMES: { readonly [K in Outcome]: string } = {
   no_match: "no journey's `when` holds (or no journey listens to the event)",
   denied_consent: "the best candidate has no lawful basis (no consent, an objection, a withdrawn grant)",
   denied_residency: "the data it reads may not be processed in the request's region",
+  stale: "the event or a context value is older than its catalog `freshness`: nothing may be sent (docs/runtime.md#freshness)",
   suppressed: "a guardrail stopped it (e.g. a catalog channel cap or a marketing objection)",
   held_out: "the subject is in the journey's control group (`holdout`)",
   capped: "the journey's own `cap` is reached",
@@ -223,6 +237,13 @@ const decisionProps: Props<Decision> = {
   explanation: { type: "string", description: "The customer-facing sentence of the winner's `reason` clause." },
   wakeups: { type: "array", items: { $ref: "#/$defs/wakeup" }, description: "Timed follow-ups to schedule: send a request with `event.timer` at `at`." },
   evaluations: { type: "array", items: { $ref: "#/$defs/evaluation" }, description: "Every journey that listened, by priority (highest first), then id." },
+  stale: {
+    type: "array",
+    items: { $ref: "#/$defs/reason" },
+    description:
+      "For `stale`: what was out of date, each once — a `stale_event` (`event`) or `stale_field` (`field`) reason with `as_of`, " +
+      "`age_seconds` and the catalog `freshness` it exceeded (docs/runtime.md#freshness).",
+  },
   error: {
     type: "object",
     description: "For `error`: what failed (the decision fails closed).",

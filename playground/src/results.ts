@@ -37,6 +37,7 @@ const OUTCOME_CLASS: Record<Decision["outcome"], string> = {
   no_match: "neutral",
   denied_consent: "bad",
   denied_residency: "bad",
+  stale: "warn",
   suppressed: "neutral",
   held_out: "neutral",
   capped: "warn",

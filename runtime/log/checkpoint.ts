@@ -5,7 +5,8 @@
 // everything before it detectable by anyone holding the public key, without any secret.
 // The writer appends one to `<log>.checkpoints` every so many entries and when it closes.
 import { createPrivateKey, createPublicKey, hkdfSync, sign, verify, type KeyObject } from "node:crypto";
-import { appendFileSync, closeSync, fdatasyncSync, openSync, readFileSync } from "node:fs";
+import { appendFileSync, closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
 import { canonicalJson } from "../../core/canonical-json.ts";
 import { errnoCode, LogError } from "./errors.ts";
 import type { LogKey } from "./key.ts";
@@ -27,6 +28,13 @@ export interface Checkpoint {
   /** The integrity key it was signed under (its id), and that key's Ed25519 public key (base64url). */
   readonly ikey_id: string;
   readonly public_key: string;
+  /**
+   * Set when retention (retain.ts) purged entries up to this one and signed the checkpoint again
+   * with the log's new `size`: when that happened (ISO 8601 UTC). `seq`, `head`, `log` and `at`
+   * are the checkpoint's first signing's; a copy exported before still verifies (verify judges
+   * a checkpoint by its entry and hash, never by `size`: docs/decision-log.md#retention).
+   */
+  readonly retained_at?: string;
   /** Ed25519 signature (base64url) over the canonical JSON of every other member. */
   readonly sig: string;
 }
@@ -87,6 +95,49 @@ export function makeCheckpoint(signer: CheckpointSigner, at: { log: string; seq:
   } as const;
   const sig = sign(null, Buffer.from(canonicalJson(body), "utf8"), signer.privateKey).toString("base64url");
   return { ...body, sig };
+}
+
+/**
+ * The same checkpoint with the log's size after retention purged entries before it (`size`),
+ * signed again by `signer`, with `retained_at` saying when. The statement "entry `seq` has hash
+ * `head`" is unchanged: only the byte count it carries as a position hint moves.
+ */
+export function resizeCheckpoint(signer: CheckpointSigner, cp: Checkpoint, size: number, retainedAt: Date): Checkpoint {
+  const { sig: _old, ...rest } = cp;
+  const body = { ...rest, size, retained_at: retainedAt.toISOString() };
+  const sig = sign(null, Buffer.from(canonicalJson(body), "utf8"), signer.privateKey).toString("base64url");
+  return { ...body, sig };
+}
+
+/**
+ * Replaces a checkpoints file by `cps` (one JSON line each) atomically: a temporary file beside
+ * it, synced, renamed over it, the directory synced. The caller holds the log's lock.
+ */
+export function replaceCheckpoints(file: string, cps: readonly Checkpoint[]): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = openSync(tmp, "w", 0o644);
+  try {
+    const bytes = Buffer.from(cps.map((c) => canonicalJson(c) + "\n").join(""), "utf8");
+    let done = 0;
+    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+    fdatasyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, file);
+  try {
+    const dir = openSync(dirname(file), "r");
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  } catch {
+    // Not supported everywhere; the file's data is synced.
+  }
 }
 
 /** The problem with a checkpoint's shape, or undefined. */

@@ -116,6 +116,8 @@ export class EntryEncoder {
   private readonly tables = new TraceTableCache();
   /** Each prepared body's members, serialized by its first `chain` (a retry or a re-chaining reuses them). */
   private readonly bodies = new WeakMap<PreparedEntry, SerializedMembers>();
+  /** Pseudonymizers of per-subject keys, as long as their key objects live (keyrings bound those). */
+  private readonly bySubjectKey = new WeakMap<LogKey, Pseudonymizer>();
 
   constructor(options: EncoderOptions) {
     this.key = options.key;
@@ -125,18 +127,27 @@ export class EntryEncoder {
     this.journeys = new Map(options.journeys.map((j) => [j.id, j]));
   }
 
-  /** The entry without its chain: pseudonymized, sealed, with the meta and policies `memory` has not seen. */
-  prepare(record: DecisionLogEntry, memory: LoggedMemory): PreparedEntry {
+  /**
+   * The entry without its chain: pseudonymized, sealed, with the meta and policies `memory` has
+   * not seen. With `subjectKey` (the per-subject key of the record's subject), the pseudonyms and
+   * the seal are made under it instead of the log's key, and `subject_key` names it.
+   */
+  prepare(record: DecisionLogEntry, memory: LoggedMemory, subjectKey?: LogKey): PreparedEntry {
     const artifact = record.decision.artifact;
     let body: Record<string, unknown>;
     try {
       const storeMeta = (id: string): boolean => !memory.hasMeta(artifact, id);
+      const pseudo = subjectKey === undefined ? this.pseudo : this.pseudonymizerOf(subjectKey);
       // A fresh object of ours: the seal is added to it rather than to a copy.
-      body = toEntry(record, this.journeys, this.pseudo, this.key.id, this.pii, storeMeta, this.tables, !memory.hasPolicies(artifact)) as unknown as Record<
+      body = toEntry(record, this.journeys, pseudo, this.key.id, this.pii, storeMeta, this.tables, !memory.hasPolicies(artifact)) as unknown as Record<
         string,
         unknown
       >;
-      body["sealed"] = sealRequest(this.key, record.request, record.requestJson);
+      body["sealed"] = sealRequest(subjectKey ?? this.key, record.request, record.requestJson);
+      if (subjectKey !== undefined) body["subject_key"] = subjectKey.id;
+      // The DPO approval that covered the decided journey (docs/approvals.md), when the caller names one.
+      const approval = (record as { readonly approval?: unknown }).approval;
+      if (typeof approval === "string") body["approval"] = approval;
     } catch (e) {
       if (e instanceof LogError) throw e;
       throw new LogError("log/unserializable", `the decision cannot be logged: ${(e as Error).message}`, undefined, e);
@@ -145,6 +156,16 @@ export class EntryEncoder {
     const at = nowMs === undefined ? record.at : formatDateTime(nowMs);
     const withPolicies = "policies" in body && body["policies"] !== undefined;
     return { body, at, artifact, metaJourneys: Object.keys((body["meta"] as Record<string, unknown> | undefined) ?? {}), withPolicies };
+  }
+
+  /** The pseudonymizer of a per-subject key (one per key object: its remembered pseudonyms are that key's). */
+  private pseudonymizerOf(key: LogKey): Pseudonymizer {
+    let p = this.bySubjectKey.get(key);
+    if (p === undefined) {
+      p = new Pseudonymizer(key.bytes);
+      this.bySubjectKey.set(key, p);
+    }
+    return p;
   }
 
   /** Chains a prepared entry after `head` (seq 0 and GENESIS for the first entry). */

@@ -87,8 +87,18 @@ export interface LogFields {
   readonly mac?: string;
   /** decision-log/2: which integrity key made `mac`. */
   readonly ikey_id?: string;
-  /** Which pseudonymization key made the `hmac:` values (see key.ts). */
+  /**
+   * Which pseudonymization key made the `hmac:` values (see key.ts); under per-subject keys, the
+   * log key whose HMAC finds each subject's key.
+   */
   readonly key_id: string;
+  /**
+   * The per-subject key that made this entry's pseudonyms and seal (subject-key.ts), by id; absent
+   * in logs that pseudonymize under the log key alone. Destroying that key erases the subject.
+   */
+  readonly subject_key?: string;
+  /** The id of the DPO approval that covered the decided journey (docs/approvals.md), when one did. */
+  readonly approval?: string;
   /**
    * The policies applied, by content hash: the artifact, its parts, the Rego sources. In
    * decision-log/2 only in the first entry a writer logs for an artifact (like `meta`): later
@@ -131,6 +141,7 @@ const LOG_ONLY_KEYS: ReadonlySet<string> = new Set([
   "ikey_id",
   "key_id",
   "subject_key",
+  "approval",
   "policies",
   "request",
   "context",

@@ -220,8 +220,8 @@ function traceTables(meta: JourneyMeta, fieldPii: (path: string) => boolean): Tr
   return { tainted: piiNodes(meta, fieldPii), types: new Map(meta.nodes.map((n) => [n.id, n.type])), fromReason: new Set(reasonNodes(meta)) };
 }
 
-/** The ways a value may appear inside a rendered `reason` sentence. */
-function renderings(value: unknown, type: string | undefined): string[] {
+/** The ways a value may appear inside a rendered `reason` sentence (what the explanation's pseudonyms replaced). */
+export function renderings(value: unknown, type: string | undefined): string[] {
   if (typeof value === "string") return [value];
   if (typeof value !== "number") return value === null || value === undefined || typeof value === "boolean" ? [] : [canonicalJson(value)];
   const out = [String(value)];

@@ -6,6 +6,7 @@ import type { JourneyMeta } from "../../core/artifact.ts";
 import { canonicalJson } from "../../core/canonical-json.ts";
 import type { Engine } from "../engine.ts";
 import { decisionOf, PURGED_PREFIX, shapeProblem, type LogEntry } from "./format.ts";
+import { LogError } from "./errors.ts";
 import type { LogKey } from "./key.ts";
 import { forEachLine } from "./lines.ts";
 import { piiLookupOf, Pseudonymizer, toEntry, TraceTableCache } from "./pseudonymize.ts";
@@ -33,11 +34,28 @@ export interface ReplayResult {
   readonly unsealed: number;
   /** Entries whose sealed request was purged (retention or erasure): not replayable. */
   readonly purged: number;
+  /** Entries whose subject was erased (their per-subject key destroyed): not replayable, not an error. */
+  readonly erased: number;
   readonly differences: readonly ReplayDifference[];
 }
 
-/** Re-decides every entry; `onProgress` is told the count every 1,000 entries. */
-export async function replayLog(path: string, engine: Engine, key: LogKey, onProgress?: (n: number) => void): Promise<ReplayResult> {
+/** Finds the per-subject key an entry names (`subject_key`); undefined once it was erased. */
+export interface SubjectKeyLookup {
+  byId(id: string): LogKey | undefined;
+}
+
+/**
+ * Re-decides every entry; `onProgress` is told the count every 1,000 entries. Entries made under
+ * a per-subject key are opened with it (`subjectKeys`); one whose key is gone was erased and is
+ * counted as such.
+ */
+export async function replayLog(
+  path: string,
+  engine: Engine,
+  key: LogKey,
+  onProgress?: (n: number) => void,
+  subjectKeys?: SubjectKeyLookup,
+): Promise<ReplayResult> {
   const lines: { number: number; text: string }[] = [];
   const fd = openSync(path, "r");
   try {
@@ -49,6 +67,7 @@ export async function replayLog(path: string, engine: Engine, key: LogKey, onPro
   }
   const journeys = new Map<string, JourneyMeta>(engine.predicates.journeys.map((j) => [j.meta.id, j.meta]));
   const pseudo = new Pseudonymizer(key.bytes);
+  const pseudonymizers = new Map<string, Pseudonymizer>();
   const pii = piiLookupOf(engine.catalog);
   const tables = new TraceTableCache();
   const differences: ReplayDifference[] = [];
@@ -56,6 +75,7 @@ export async function replayLog(path: string, engine: Engine, key: LogKey, onPro
   let identical = 0;
   let unsealed = 0;
   let purged = 0;
+  let erased = 0;
   let otherArtifact = 0;
   for (const { number, text } of lines) {
     const entry = JSON.parse(text) as LogEntry;
@@ -68,10 +88,30 @@ export async function replayLog(path: string, engine: Engine, key: LogKey, onPro
       purged++;
       continue;
     }
-    const request = unsealRequest(key, entry.sealed);
+    let sealKey = key;
+    let entryPseudo = pseudo;
+    if (typeof entry.subject_key === "string") {
+      if (subjectKeys === undefined) {
+        throw new LogError(
+          "log/no-key",
+          `${path} pseudonymizes each subject under a key of its own, and its per-subject keys were not given`,
+          `restore ${path}.subject-keys from where you keep it (without it no entry can be replayed)`,
+        );
+      }
+      const subjectKey = subjectKeys.byId(entry.subject_key);
+      if (subjectKey === undefined) {
+        erased++;
+        continue;
+      }
+      sealKey = subjectKey;
+      entryPseudo = pseudonymizers.get(subjectKey.id) ?? new Pseudonymizer(subjectKey.bytes);
+      if (pseudonymizers.size >= 1024) pseudonymizers.clear();
+      pseudonymizers.set(subjectKey.id, entryPseudo);
+    }
+    const request = unsealRequest(sealKey, entry.sealed);
     const record = await engine.decideRecord(request);
     // Pseudonymize the replayed decision exactly as the log did, then compare the decisions.
-    const again = toEntry(record.entry, journeys, pseudo, key.id, pii, () => false, tables);
+    const again = toEntry(record.entry, journeys, entryPseudo, key.id, pii, () => false, tables);
     const before = decisionOf(entry);
     const after = decisionOf(again as unknown as LogEntry);
     replayed++;
@@ -82,7 +122,7 @@ export async function replayLog(path: string, engine: Engine, key: LogKey, onPro
     else differences.push({ line: number, seq: entry.seq, decision_id: entry.decision_id, otherArtifact: other, ...firstDifference(before, after) });
     if (replayed % 1000 === 0) onProgress?.(replayed);
   }
-  return { entries: lines.length, replayed, identical, otherArtifact, unsealed, purged, differences };
+  return { entries: lines.length, replayed, identical, otherArtifact, unsealed, purged, erased, differences };
 }
 
 /** The first path at which two JSON values differ (depth first, keys sorted). */

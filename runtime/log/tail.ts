@@ -21,6 +21,8 @@ export interface Head {
   readonly keyId?: string;
   /** The last entry's format. */
   readonly format?: LogFormat;
+  /** True when the last entry was made under a per-subject key (`subject_key`): the log's mode. */
+  readonly subjectKeys?: boolean;
 }
 
 /** What bytes after the last newline are. */
@@ -173,7 +175,7 @@ function headOf(path: string, last: { text: string; offset: number } | undefined
   if (problem !== undefined) {
     throw last.offset === 0 && !last.text.includes(LOG_SIGNATURE) ? notALog(path) : corrupt(path, `the last line is not a valid entry (${problem})`);
   }
-  const e = entry as { $kairos: LogFormat; seq: number; hash: string; mac?: string; ikey_id?: string; key_id?: unknown };
+  const e = entry as { $kairos: LogFormat; seq: number; hash: string; mac?: string; ikey_id?: string; key_id?: unknown; subject_key?: unknown };
   if (mac !== undefined && e.ikey_id !== undefined && e.ikey_id !== mac.keyId) {
     throw new LogError(
       "log/key-mismatch",
@@ -183,5 +185,12 @@ function headOf(path: string, last: { text: string; offset: number } | undefined
   }
   const bad = entryProblem(last.text, e, mac);
   if (bad !== undefined) throw corrupt(path, `the last entry (seq ${e.seq}): ${bad}`);
-  return { seq: e.seq, hash: e.hash, size, format: e.$kairos, ...(typeof e.key_id === "string" ? { keyId: e.key_id } : {}) };
+  return {
+    seq: e.seq,
+    hash: e.hash,
+    size,
+    format: e.$kairos,
+    ...(typeof e.key_id === "string" ? { keyId: e.key_id } : {}),
+    ...(typeof e.subject_key === "string" ? { subjectKeys: true } : {}),
+  };
 }

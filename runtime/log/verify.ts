@@ -29,6 +29,11 @@ export interface CheckpointCheck {
   readonly head: string;
   /** When it was signed. */
   readonly at: string;
+  /**
+   * When retention purged entries before it and signed it again with the log's new size (its
+   * `retained_at`); absent when it never was. Its size is not judged (docs/decision-log.md#retention).
+   */
+  readonly retained_at?: string;
   /** Signed by the trusted key (pinned or derived from the integrity key); false: only self-consistent. */
   readonly trusted: boolean;
   /** Why the log does not match it; absent when it does. */
@@ -247,7 +252,7 @@ function checkCheckpoint(
   hashThere: string | undefined,
   trustedKey: KeyObject | undefined,
 ): CheckpointCheck {
-  const base = { seq: cp.seq, head: cp.head, at: cp.at };
+  const base = { seq: cp.seq, head: cp.head, at: cp.at, ...(typeof cp.retained_at === "string" ? { retained_at: cp.retained_at } : {}) };
   const sig = checkSignature(cp, trustedKey);
   const result = (problem?: string): CheckpointCheck => ({ ...base, trusted: sig.trusted && sig.ok, ...(problem === undefined ? {} : { problem }) });
   if (!sig.ok) {

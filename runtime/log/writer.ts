@@ -18,6 +18,8 @@ import { KEY_ENV, keyFileFor, loadLogKey, type LogKey } from "./key.ts";
 import { checkWholeLog, firstEntryHash } from "./open-check.ts";
 import { FileLock, type LockOptions } from "./lock.ts";
 import type { PiiLookup } from "./pseudonymize.ts";
+import type { SubjectKeySource } from "./subject-key.ts";
+import { FileSubjectKeyring } from "./subject-keyring.ts";
 import { settleTail, type Head } from "./tail.ts";
 
 /**
@@ -56,6 +58,15 @@ export interface DecisionLogOptions {
   readonly checkpointEvery?: number;
   /** Told about repairs made on open (a torn last line moved aside…); default: stderr. */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Per-subject keys (docs/decision-log.md#per-subject-keys): each subject's pseudonyms and seal
+   * under a key of its own, kept in `<log>.subject-keys`, so that one person can be erased.
+   * Default: on for a new log; an existing log keeps the mode its last entry shows. `false`
+   * writes a new log under the log key alone (as before); giving a mode an existing log was not
+   * written in is refused (`log/key-mismatch`). A SubjectKeySource supplies the keys instead of
+   * the file (tests, embedding).
+   */
+  readonly subjectKeys?: boolean | SubjectKeySource;
 }
 
 function syncDirectory(path: string): void {
@@ -139,6 +150,8 @@ export class DecisionLog implements DecisionSink {
   private readonly key: LogKey;
   private readonly mac: EntryMac;
   private readonly signer: CheckpointSigner;
+  /** Where per-subject keys come from; undefined: the log pseudonymizes under its key alone. */
+  private readonly keyring: SubjectKeySource | undefined;
 
   private constructor(
     path: string,
@@ -148,7 +161,9 @@ export class DecisionLog implements DecisionSink {
     keys: { key: LogKey; integrity: LogKey },
     options: DecisionLogOptions,
     warn: (m: string) => void,
+    keyring: SubjectKeySource | undefined,
   ) {
+    this.keyring = keyring;
     this.path = path;
     this.fd = fd;
     this.headNow = head;
@@ -210,7 +225,8 @@ export class DecisionLog implements DecisionSink {
           );
         }
         const logId = head.seq > 0 ? checkWholeLog(fd, path, head, integrity, warn) : undefined;
-        const log = new DecisionLog(path, fd, head, logId, { key, integrity }, options, warn);
+        const keyring = subjectKeyring(path, head, key, options.subjectKeys);
+        const log = new DecisionLog(path, fd, head, logId, { key, integrity }, options, warn, keyring);
         if (!options.shared) {
           log.held = lock;
           kept = true;
@@ -293,9 +309,15 @@ export class DecisionLog implements DecisionSink {
     const fd = this.fd;
     if (fd === undefined) throw new LogError("log/closed", `the decision log ${this.path} is closed`);
     if (this.broken) throw this.broken;
-    const prepared = this.encoder.prepare(record, this.logged);
+    // Under per-subject keys the entry is prepared under the lock: a new subject's key is written
+    // to the keyring (and synced) before its entry, and shared writers must not make two keys.
+    let prepared = this.keyring === undefined ? this.encoder.prepare(record, this.logged) : undefined;
     const lock = this.held ?? FileLock.acquire(this.lockPath, this.lockOptions);
     try {
+      if (prepared === undefined) {
+        if (!this.held && this.keyring instanceof FileSubjectKeyring) this.keyring.refresh();
+        prepared = this.encoder.prepare(record, this.logged, this.keyring!.keyFor(record.subject));
+      }
       // Another process appended (or crashed mid-append) since our last write: find the new head.
       // (A writer holding the lock for its lifetime is the only one: no need to look.)
       if (!this.held && fstatSync(fd).size !== this.headNow.size) {
@@ -327,7 +349,14 @@ export class DecisionLog implements DecisionSink {
         if (this.waiters.length > 0) this.fail(e);
         throw new LogError("log/io", `cannot append to ${this.path}: ${(e as Error).message}`, describeIo(e), e);
       }
-      this.headNow = { seq: head.seq + 1, hash, size: head.size + bytes.length, format: LOG_FORMAT, keyId: this.key.id };
+      this.headNow = {
+        seq: head.seq + 1,
+        hash,
+        size: head.size + bytes.length,
+        format: LOG_FORMAT,
+        keyId: this.key.id,
+        subjectKeys: this.keyring !== undefined,
+      };
       this.logId ??= hash;
       if (didSync) this.synced(this.headNow.seq);
       this.logged.confirm(prepared);
@@ -434,14 +463,14 @@ export class DecisionLog implements DecisionSink {
           let p = prepared.get(record);
           // Meta and policies go into the first entry that needs them, as `append` does.
           if (p === undefined || p.metaJourneys.length > 0 || p.withPolicies) {
-            p = this.encoder.prepare(record, memory);
+            p = this.encoder.prepare(record, memory, this.keyring?.keyFor(record.subject));
             prepared.set(record, p);
           }
           const { line, hash } = this.encoder.chain(p, head);
           const size = Buffer.byteLength(line);
           block.push(line);
           blockBytes += size;
-          head = { seq: head.seq + 1, hash, size: head.size + size, format: LOG_FORMAT, keyId: this.key.id };
+          head = { seq: head.seq + 1, hash, size: head.size + size, format: LOG_FORMAT, keyId: this.key.id, subjectKeys: this.keyring !== undefined };
           memory.confirm(p);
         }
         const bytes = Buffer.from(block.join(""), "utf8");
@@ -525,6 +554,27 @@ export class DecisionLog implements DecisionSink {
       for (const w of left) w.reject(this.broken ?? new LogError("log/closed", `the decision log ${this.path} was closed before the entry was synced`));
     }
   }
+}
+
+/**
+ * The per-subject keys a writer uses: a new log follows `option` (default on); an existing one
+ * keeps the mode its last entry shows, and an explicit mode it was not written in is refused.
+ */
+function subjectKeyring(path: string, head: Head, key: LogKey, option: boolean | SubjectKeySource | undefined): SubjectKeySource | undefined {
+  const wanted = option === undefined ? undefined : option !== false;
+  const mode = head.seq === 0 ? (wanted ?? true) : head.subjectKeys === true;
+  if (wanted !== undefined && wanted !== mode) {
+    throw new LogError(
+      "log/key-mismatch",
+      mode
+        ? `${path} pseudonymizes each subject under a key of its own; it cannot be extended under the log key alone`
+        : `${path} pseudonymizes under the log key alone; it cannot be extended under per-subject keys`,
+      "leave the key mode to the log (an existing log keeps its mode), or start a new log file",
+    );
+  }
+  if (!mode) return undefined;
+  if (typeof option === "object") return option;
+  return FileSubjectKeyring.open(path, key, { create: head.seq === 0, repair: true });
 }
 
 function describeIo(e: unknown): string | undefined {

@@ -79,7 +79,9 @@ export function explainBasis(
         ? `no lawful basis for purpose ${purpose} was satisfied`
         : evaluation.outcome === "denied_residency"
           ? "not determined: the candidate was denied on residency"
-          : "none recorded for this candidate";
+          : evaluation.outcome === "stale"
+            ? "not determined: the event was out of date, so nothing was screened"
+            : "none recorded for this candidate";
     return { ...base, summary };
   }
   let summary: string;

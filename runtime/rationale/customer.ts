@@ -21,6 +21,9 @@ export function customerSentence(decision: Decision, _meta?: JourneyMeta): strin
       return decision.explanation
         ? `${decision.explanation} (A member of our team reviews this before anything is sent.)`
         : "A member of our team will review whether to contact you.";
+    case "stale":
+      // Which data was out of date is for the legal review: the sentence names none of it.
+      return "We did not contact you: the information we had was out of date.";
     default:
       return "We did not contact you.";
   }

@@ -19,6 +19,7 @@ export const OUTCOME_TEXT: Readonly<Record<Outcome, string>> = {
   no_match: "no match: no journey's condition held",
   denied_consent: "denied: no lawful basis (consent)",
   denied_residency: "denied: data residency",
+  stale: "stale: not sent, the data was out of date",
   suppressed: "suppressed: another journey won arbitration",
   held_out: "held out: in the control group, no action",
   capped: "capped: over the frequency cap",
@@ -71,6 +72,8 @@ function overview(input: RationaleInput): Block[] {
   if (decision.basis) rows.push(["Lawful basis", code(decision.basis)]);
   if (decision.deferred_until) rows.push(["Deferred until", code(decision.deferred_until)]);
   if (decision.error) rows.push(["Error", [{ code: decision.error.code }, ": ", ...fromBackticks(decision.error.message)]]);
+  // What was older than its catalog `freshness` (runtime/freshness.ts), each once.
+  for (const r of decision.stale ?? []) if (typeof r.message === "string") rows.push(["Out of date", fromBackticks(r.message)]);
   for (const w of decision.wakeups ?? []) rows.push(["Follow-up", [{ code: w.journey }, ` after `, { code: w.timer }, ` at `, { code: w.at }]]);
   if (log) {
     rows.push(["Log entry", [`seq ${log.seq}, hash `, { code: log.hash }, log.intact === false ? " — DOES NOT MATCH ITS CONTENTS (the log was altered)" : ""]]);
@@ -123,7 +126,11 @@ function candidate(input: RationaleInput, ev: Evaluation, nowMs: number | undefi
       kind: "paragraph",
       text: [
         ev.matched === undefined
-          ? "Not evaluated: the candidate was stopped before its condition (no data was fetched for it)."
+          ? ev.outcome === "stale"
+            ? (ev.reasons ?? []).some((r) => r.code === "stale_event")
+              ? "Not evaluated: the event was out of date (see the reasons below)."
+              : "Not evaluated: a value it reads was out of date (see the reasons below)."
+            : "Not evaluated: the candidate was stopped before its condition (no data was fetched for it)."
           : `Evaluated to ${ev.matched}.`,
       ],
     });
@@ -171,7 +178,9 @@ function candidate(input: RationaleInput, ev: Evaluation, nowMs: number | undefi
         : ["Denied: some fields of the minimal bundle may not be processed in ", ...where, " (see the reasons below)."]
       : ev.outcome === "error"
         ? ["Not determined (the decision failed)."]
-        : ["Allowed: every field of the minimal bundle may be processed in ", ...(region ? [{ code: region }] : ["the request's region"]), "."];
+        : ev.outcome === "stale" && ev.basis === undefined
+          ? ["Not determined (the event was out of date, so nothing was screened)."]
+          : ["Allowed: every field of the minimal bundle may be processed in ", ...(region ? [{ code: region }] : ["the request's region"]), "."];
   blocks.push({ kind: "paragraph", text: residency });
 
   blocks.push(

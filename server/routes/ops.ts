@@ -1,6 +1,7 @@
 // Operating the service: liveness, readiness (artifact loaded, store reachable, migrations
 // applied), Prometheus metrics, and — on `--clock request` — running due wake-ups up to a
 // simulated time. The OpenAPI document's route is added by app.ts (it is built from the others).
+import { activationFor, readyJourneys } from "../activation.ts";
 import { HttpError } from "../errors.ts";
 import { WAKEUPS_RUN_BODY } from "../schemas.ts";
 import { errorsOf, type RouteSpec } from "./route.ts";
@@ -46,9 +47,12 @@ export const opsRoutes: readonly RouteSpec[] = [
           : `the store lacks migrations ${health.migrations.pending.join(", ")}`;
         throw new HttpError(503, "not_ready", why, { hint: "check the store; the service decides again once it answers", headers: { "retry-after": "1" } });
       }
+      // Journeys waiting for a DPO approval (docs/approvals.md), when the artifact has any that need one.
+      const activation = activationFor(ctx.engine);
       return {
         status: "ready",
         artifact: ctx.engine.hash,
+        ...(activation ? { journeys: readyJourneys(activation) } : {}),
         store: { kind: ctx.store.kind, location: ctx.store.location, migrations: health.migrations.applied },
         clock: ctx.service.clock.mode,
       };

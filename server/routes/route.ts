@@ -30,7 +30,7 @@ export interface RouteResponse {
 
 /** One route of the API. */
 export interface RouteSpec {
-  readonly method: "GET" | "POST";
+  readonly method: "GET" | "POST" | "DELETE";
   /** Fastify's form: `/v1/decisions/:id`. */
   readonly url: string;
   readonly summary: string;

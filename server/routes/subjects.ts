@@ -1,10 +1,14 @@
 // What a preference centre writes and reads: a subject's consent records and objections,
 // append-only (a withdrawal is a new record). Records are checked like a decision request's
 // (the engine's own validator: types, datetimes, purposes the catalog declares) before
-// anything is written; a batch is written entirely or not at all.
+// anything is written; a batch is written entirely or not at all. And a subject's rights on the
+// store (docs/service.md#data-subject-rights): the access export of every decision about them
+// (GDPR Art. 15, `audit:read`) and erasure (Art. 17, `admin`), which destroys their per-subject
+// key and deletes their rows in one transaction, run in the subject's queue so that no decision
+// about them is in flight in this instance meanwhile.
 import type { ConsentRecord, Objection } from "../../runtime/request.ts";
 import { HttpError, type Problem } from "../errors.ts";
-import { CONSENTS_BODY, OBJECTIONS_BODY, SUBJECT_PARAMS } from "../schemas.ts";
+import { CONSENTS_BODY, ERASURE_RESPONSE, OBJECTIONS_BODY, SUBJECT_DECISIONS_QUERY, SUBJECT_DECISIONS_RESPONSE, SUBJECT_PARAMS } from "../schemas.ts";
 import { fromStore } from "../service.ts";
 import { errorsOf, type RouteContext, type RouteSpec } from "./route.ts";
 
@@ -102,6 +106,42 @@ export const subjectRoutes: readonly RouteSpec[] = [
         });
       }
       return { subject, consents: found.consents, objections: found.objections };
+    },
+  },
+  {
+    method: "GET",
+    url: "/v1/subjects/:subject/decisions",
+    tag: "subjects",
+    summary: "Every decision about a subject, with its customer sentence, and the consents and objections on record (GDPR Art. 15; paginated)",
+    scopes: ["audit:read"],
+    schema: { params: SUBJECT_PARAMS, querystring: SUBJECT_DECISIONS_QUERY },
+    responses: { 200: { description: "a page of the export, oldest decision first", schema: SUBJECT_DECISIONS_RESPONSE }, ...errorsOf() },
+    async handler(ctx, request) {
+      const { subject } = request.params as { subject: string };
+      const query = request.query as { limit?: string; cursor?: string };
+      const limit = query.limit === undefined ? 100 : Number(query.limit);
+      const page = await fromStore("reading a subject's decisions", () =>
+        ctx.store.subjectDecisions(subject, { limit, ...(query.cursor === undefined ? {} : { after: query.cursor }) }),
+      );
+      const found = await fromStore("reading consent records", () => ctx.store.consents(subject));
+      return { subject, decisions: page.decisions, consents: found.consents, objections: found.objections, ...(page.next ? { next: page.next } : {}) };
+    },
+  },
+  {
+    method: "DELETE",
+    url: "/v1/subjects/:subject",
+    tag: "subjects",
+    summary: "Erase a subject (GDPR Art. 17): destroy their per-subject key and delete their rows, in one transaction; idempotent",
+    description:
+      "Their log entries stay in the chain and still verify, but can no longer be linked to them or unsealed. Consents, objections, cap history, " +
+      "wake-ups and reviews are deleted; decision rows keep only what the log shows. Answers what was erased; a second call erases nothing.",
+    scopes: ["admin"],
+    schema: { params: SUBJECT_PARAMS },
+    responses: { 200: { description: "what was erased (counts)", schema: ERASURE_RESPONSE }, ...errorsOf() },
+    async handler(ctx, request) {
+      const { subject } = request.params as { subject: string };
+      const erased = await ctx.service.subjects.run(subject, () => fromStore("erasing a subject", () => ctx.store.eraseSubject(subject)));
+      return { subject, ...erased };
     },
   },
 ];

@@ -9,6 +9,7 @@ import { formatDateTime, parseDateTimeLiteral } from "../../core/literals.ts";
 import type { Decision } from "../../runtime/decision.ts";
 import { makeCheckpoint } from "../../runtime/log/checkpoint.ts";
 import type { LoggedMemory } from "../../runtime/log/encode.ts";
+import type { LogKey } from "../../runtime/log/key.ts";
 import { StoreError, storeFailure } from "./errors.ts";
 import type { StoreParts } from "./log-init.ts";
 import { shardOf } from "./shard.ts";
@@ -16,7 +17,10 @@ import type { CommitResult, PendingCommit } from "./types.ts";
 import { wakeupRowId } from "./wakeup-id.ts";
 
 /** What a commit needs from the store that runs it, on a connection of type `D`. */
-export type CommitContext<D> = Pick<StoreParts<D>, "db" | "location" | "shards" | "encoder" | "memories" | "signer" | "checkpointEvery" | "clock">;
+export type CommitContext<D> = Pick<
+  StoreParts<D>,
+  "db" | "location" | "shards" | "encoder" | "memories" | "signer" | "checkpointEvery" | "clock" | "subjectKeys"
+>;
 
 /** A shard's log head as the commit reads and moves it. */
 export interface Head {
@@ -221,12 +225,14 @@ export interface ItemRows {
  * Chains each committed item's log entry to its shard's head (`head(shard)` gives the head as
  * read, and is moved here), signs a checkpoint where one is due, records each item's result, and
  * gives the rows to write, in batch order, with the time they are written at (epoch ms).
+ * `keyFor` gives the subject's per-subject key when the store's log uses them.
  */
 export function chainCommitted<D>(
   ctx: CommitContext<D>,
   plan: Plan,
   head: (shard: number) => Head,
   forks: ShardForks,
+  keyFor?: (subject: string) => LogKey,
 ): { readonly now: number; readonly rows: ItemRows[] } {
   const now = ctx.clock();
   const rows: ItemRows[] = [];
@@ -234,7 +240,7 @@ export function chainCommitted<D>(
     const shard = shardOf(item.key.subject, ctx.shards);
     const h = head(shard);
     const fork = forks.get(shard);
-    const prepared = ctx.encoder.prepare(item.entry, fork);
+    const prepared = ctx.encoder.prepare(item.entry, fork, keyFor?.(item.key.subject));
     const encoded = ctx.encoder.chain(prepared, h);
     fork.confirm(prepared);
     h.seq = encoded.seq;

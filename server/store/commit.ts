@@ -38,6 +38,7 @@ import {
 import { num, type Db, type Sql } from "./db.ts";
 import { StoreError } from "./errors.ts";
 import { shardOf } from "./shard.ts";
+import { CommitSubjectKeys } from "./subject-keys.ts";
 import type { CommitResult, PendingCommit } from "./types.ts";
 
 /** What a commit needs from the store that runs it. */
@@ -73,16 +74,25 @@ async function commitIn(tx: Sql, ctx: CommitContext, items: readonly PendingComm
   // too) and the heads of the batch's shards (locked, ascending), read in one statement.
   const resolving = [...new Set(items.flatMap((i) => (i.resolves ? [i.resolves.decision_id] : [])))].sort();
   const shardList = [...new Set(items.map((i) => shardOf(i.key.subject, ctx.shards)))].sort((a, b) => a - b);
-  const [read] = await tx.query<{ found: string | null; reviews: string | null; heads: string | null }>(
+  // The per-subject keys of the batch's subjects (their rows are covered by the subject locks).
+  const lookups = ctx.subjectKeys ? [...new Set(subjects.map((s) => ctx.subjectKeys!.lookup(s)))] : [];
+  const [read] = await tx.query<{ found: string | null; reviews: string | null; heads: string | null; keys: string | null }>(
     `WITH h AS (SELECT shard, seq, hash, size, log_id, checkpoint_seq FROM log_heads WHERE shard = ANY($4::int[]) ORDER BY shard FOR UPDATE),
           r AS (SELECT decision_id, state FROM reviews WHERE decision_id = ANY($5::text[]) ORDER BY decision_id FOR UPDATE)
      SELECT (SELECT json_agg(json_build_array(d.subject, d.event_id, d.timer, d.decision))::text FROM decisions d
                JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(subject, event_id, timer)
                  ON d.subject = k.subject AND d.event_id = k.event_id AND d.timer = k.timer AND d.superseded_by IS NULL) AS found,
             (SELECT json_agg(json_build_array(r.decision_id, r.state))::text FROM r) AS reviews,
-            (SELECT json_agg(json_build_array(h.shard, h.seq, h.hash, h.size, h.log_id, h.checkpoint_seq))::text FROM h) AS heads`,
-    [items.map((i) => i.key.subject), items.map((i) => i.key.eventId), items.map((i) => i.key.timer), shardList, resolving],
+            (SELECT json_agg(json_build_array(h.shard, h.seq, h.hash, h.size, h.log_id, h.checkpoint_seq))::text FROM h) AS heads,
+            ${ctx.subjectKeys ? "(SELECT json_agg(json_build_array(k.lookup, k.key_id, k.key))::text FROM subject_keys k WHERE k.lookup = ANY($6::text[]))" : "$6::text"} AS keys`,
+    [items.map((i) => i.key.subject), items.map((i) => i.key.eventId), items.map((i) => i.key.timer), shardList, resolving, ctx.subjectKeys ? lookups : null],
   );
+  const keys = ctx.subjectKeys
+    ? new CommitSubjectKeys(
+        ctx.subjectKeys,
+        new Map(parseRows<[string, string, string]>(read?.keys).map(([lookup, keyId, key]) => [lookup, { lookup, keyId, key }])),
+      )
+    : undefined;
   const existing = new Map<string, Decision>();
   for (const [subject, eventId, timer, decision] of parseRows<[string, string, string, string]>(read?.found)) {
     existing.set(JSON.stringify([subject, eventId, timer]), JSON.parse(decision) as Decision);
@@ -112,7 +122,7 @@ async function commitIn(tx: Sql, ctx: CommitContext, items: readonly PendingComm
   }
   if (plan.committed.length > 0 || doneWakeups.length > 0) {
     const w = new Writes();
-    if (plan.committed.length > 0) gatherCommitted(w, ctx, plan, versions, heads, forks);
+    if (plan.committed.length > 0) gatherCommitted(w, ctx, plan, versions, heads, forks, keys);
     if (doneWakeups.length > 0) {
       w.add((p) => {
         const ids = p(doneWakeups.map((x) => x.id));
@@ -159,8 +169,24 @@ function col<T, K extends keyof T>(rows: readonly T[], key: K): Array<T[K]> {
 }
 
 /** Chains each committed item's log entry to its shard's head (commit-plan.ts) and adds the rows to write (step 3). */
-function gatherCommitted(w: Writes, ctx: CommitContext, plan: Plan, versions: ReadonlyMap<string, number>, heads: Map<number, Head>, forks: ShardForks): void {
-  const { now, rows } = chainCommitted(ctx, plan, (shard) => heads.get(shard)!, forks);
+function gatherCommitted(
+  w: Writes,
+  ctx: CommitContext,
+  plan: Plan,
+  versions: ReadonlyMap<string, number>,
+  heads: Map<number, Head>,
+  forks: ShardForks,
+  keys: CommitSubjectKeys | undefined,
+): void {
+  const { now, rows } = chainCommitted(ctx, plan, (shard) => heads.get(shard)!, forks, keys?.keyFor);
+  const created = keys?.created ?? [];
+  if (created.length > 0) {
+    // A plain INSERT: a second key for one subject would be a bug (the subject's row is locked), and fails the batch.
+    w.add(
+      (p) => `INSERT INTO subject_keys (lookup, key_id, key, created_ms)
+                SELECT k.*, ${p(now)}::bigint FROM unnest(${p(col(created, "lookup"))}::text[], ${p(col(created, "keyId"))}::text[], ${p(col(created, "key"))}::text[]) AS k`,
+    );
+  }
   const entries = col(rows, "entry");
   const decisions = col(rows, "decision");
   const history = rows.flatMap((r) => r.history);

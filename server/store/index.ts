@@ -90,6 +90,11 @@ export interface OpenStoreOptions {
   readonly migrate?: boolean;
   /** Open only to read (verify, export): keys are never created and an uninitialized log is an error. */
   readonly readOnly?: boolean;
+  /**
+   * Per-subject keys for a NEW store's log (default true: docs/store.md#per-subject-keys); an
+   * existing store keeps the mode it was created with, and a different explicit value is refused.
+   */
+  readonly subjectKeys?: boolean;
   /** Wall clock in epoch ms (default Date.now). */
   readonly clock?: () => number;
 }

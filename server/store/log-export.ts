@@ -9,11 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canonicalJson } from "../../core/canonical-json.ts";
 import { checkpointFileFor, type Checkpoint } from "../../runtime/log/checkpoint.ts";
+import { writeSubjectKeysFile } from "../../runtime/log/subject-keyring.ts";
 import { verifyLog, type VerifyResult } from "../../runtime/log/verify.ts";
 import { StoreError } from "./errors.ts";
 import type { ServiceStore } from "./types.ts";
 
 const PAGE = 2000;
+/** An entry's top-level `subject_key` member (a nested one could only be inside a string, escaped). */
+const SUBJECT_KEY = /"subject_key":"([0-9a-f]{32})"/g;
 
 /** What one shard's verification found. */
 export interface ShardVerifyResult {
@@ -57,10 +60,18 @@ async function writeFileAtomically(file: string, pieces: AsyncIterable<string>):
 
 /**
  * Writes shard `shard` of the store's log to `file` (JSON Lines, byte for byte the file log's
- * format) and its checkpoints to `<file>.checkpoints`, up to the head at the time of the call.
- * Returns the head exported.
+ * format) and its checkpoints to `<file>.checkpoints`, up to the head at the time of the call —
+ * and, when its entries were made under per-subject keys, the keys of those that still exist to
+ * `<file>.subject-keys` (mode 0600; still wrapped under the log key), so that the export replays and
+ * answers access requests like a file log (`subjectKeys: false` leaves them out: verification
+ * needs none). Returns the head exported.
  */
-export async function exportStoreLog(store: ServiceStore, shard: number, file: string): Promise<{ seq: number; hash: string; checkpoints: number }> {
+export async function exportStoreLog(
+  store: ServiceStore,
+  shard: number,
+  file: string,
+  options: { readonly subjectKeys?: boolean } = {},
+): Promise<{ seq: number; hash: string; checkpoints: number }> {
   if (!Number.isSafeInteger(shard) || shard < 0 || shard >= store.shards) {
     throw new StoreError(
       "store/invalid",
@@ -70,14 +81,18 @@ export async function exportStoreLog(store: ServiceStore, shard: number, file: s
   }
   const head = (await store.heads()).find((h) => h.shard === shard);
   if (!head) throw new StoreError("store/corrupt", `the store ${store.location} has no head for log shard ${shard}`);
+  const keyIds = new Set<string>();
+  const withKeys = options.subjectKeys !== false;
   async function* lines(): AsyncIterable<string> {
     for (let from = 1; from <= head!.seq; from += PAGE) {
       const page = await store.logLines(shard, from, Math.min(PAGE, head!.seq - from + 1));
       if (page.length === 0) break;
+      if (withKeys) for (const l of page) for (const m of l.matchAll(SUBJECT_KEY)) keyIds.add(m[1]!);
       yield page.map((l) => `${l}\n`).join("");
     }
   }
   await writeFileAtomically(file, lines());
+  if (keyIds.size > 0) writeSubjectKeysFile(file, store.keys.key.id, await store.subjectKeysById([...keyIds]));
   const checkpoints: Checkpoint[] = (await store.checkpoints(shard)).filter((c) => c.seq <= head.seq);
   async function* cps(): AsyncIterable<string> {
     for (const c of checkpoints) yield `${canonicalJson(c)}\n`;
@@ -94,7 +109,7 @@ export async function verifyStoreLog(store: ServiceStore, options: { readonly sh
     const results: ShardVerifyResult[] = [];
     for (const shard of shards) {
       const file = join(dir, `shard-${shard}.jsonl`);
-      const head = await exportStoreLog(store, shard, file);
+      const head = await exportStoreLog(store, shard, file, { subjectKeys: false });
       const checkpoints = (await store.checkpoints(shard)).filter((c) => c.seq <= head.seq);
       const r = verifyLog(file, { integrityKey: store.keys.integrityKey, ...(checkpoints.length > 0 ? { checkpoints } : {}) });
       let problem: string | undefined;

@@ -10,6 +10,7 @@ import { mkdirSync } from "node:fs";
 import { StoreError } from "./errors.ts";
 import { checkKeyIds, loadStoreKeys, type StoreKeys } from "./keys.ts";
 import { validShards } from "./shard.ts";
+import { StoreSubjectKeys } from "./subject-keys.ts";
 import type { OpenStoreOptions } from "./index.ts";
 
 /** What a store is made of (built by openStore), on a connection of type `D`. */
@@ -21,6 +22,8 @@ export interface StoreParts<D> {
   readonly encoder: EntryEncoder;
   readonly signer: CheckpointSigner;
   readonly memories: readonly LoggedMemory[];
+  /** The per-subject keys' lookups and key objects; undefined: the log pseudonymizes under its key alone. */
+  readonly subjectKeys: StoreSubjectKeys | undefined;
   readonly checkpointEvery: number;
   readonly historyLimit: number;
   readonly clock: () => number;
@@ -44,6 +47,8 @@ export interface LogMetaSql {
 export interface LogInit {
   readonly shards: number;
   readonly keys: StoreKeys;
+  /** True when the log makes each subject's pseudonyms and seals under a key of its own. */
+  readonly subjectKeys: boolean;
 }
 
 /** Records (first open) or checks (every later open) the log's shard count and key ids. */
@@ -63,6 +68,7 @@ export async function initLog(sql: LogMetaSql, location: string, dataDir: string
       ["key_id", keys.key.id],
       ["ikey_id", keys.integrityKey.id],
       ["created_at", new Date().toISOString()],
+      ["subject_keys", options.subjectKeys === false ? "off" : "on"],
     ]);
     meta = await sql.readMeta();
   }
@@ -76,10 +82,19 @@ export async function initLog(sql: LogMetaSql, location: string, dataDir: string
     );
   }
   checkKeyIds({ keyId: meta.get("key_id"), ikeyId: meta.get("ikey_id") }, keys, location);
+  // A store from before per-subject keys has no `subject_keys` row: it keeps the log key alone.
+  const subjectKeys = meta.get("subject_keys") === "on";
+  if (options.subjectKeys !== undefined && options.subjectKeys !== subjectKeys) {
+    throw new StoreError(
+      "store/keys",
+      `the store ${location} logs ${subjectKeys ? "under per-subject keys" : "under the log key alone"}; it cannot be switched`,
+      "leave the key mode to the store (an existing store keeps its mode), or use a new store",
+    );
+  }
   if (!options.readOnly) await sql.createHeads(shards);
   const count = await sql.countHeads();
   if (!options.readOnly && count !== shards) throw new StoreError("store/corrupt", `the store ${location} has ${count} log heads for ${shards} shards`);
-  return { shards, keys };
+  return { shards, keys, subjectKeys };
 }
 
 /** The parts of a store on `db` once its log is initialized (options' defaults applied here, for every backend). */
@@ -93,6 +108,7 @@ export function storeParts<D>(db: D, location: string, init: LogInit, options: O
     encoder: new EntryEncoder({ key: init.keys.key, integrityKey: init.keys.integrityKey, pii: log.pii, journeys: log.journeys }),
     signer: checkpointSigner(init.keys.integrityKey),
     memories: Array.from({ length: init.shards }, () => new LoggedMemory()),
+    subjectKeys: init.subjectKeys ? new StoreSubjectKeys(init.keys.key) : undefined,
     checkpointEvery: Math.max(0, options.checkpointEvery ?? 1000),
     historyLimit: Math.max(1, options.historyLimit ?? 10_000),
     clock: options.clock ?? Date.now,

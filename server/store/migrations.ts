@@ -130,6 +130,21 @@ ALTER TABLE decisions DROP CONSTRAINT decisions_subject_event_id_timer_key;
 CREATE UNIQUE INDEX decisions_by_event ON decisions (subject, event_id, timer) WHERE superseded_by IS NULL;
 `,
   },
+  {
+    // Per-subject keys (docs/store.md#per-subject-keys): one row per subject, found by an HMAC of
+    // the subject (never the subject); erasure deletes the row. Decisions are read by subject for
+    // access exports and erasure.
+    id: "0003_subject_keys",
+    sql: `
+CREATE TABLE subject_keys (
+  lookup text PRIMARY KEY,
+  key_id text NOT NULL UNIQUE,
+  key text NOT NULL,
+  created_ms bigint NOT NULL
+);
+CREATE INDEX decisions_by_subject ON decisions (subject, id);
+`,
+  },
 ];
 
 /** The advisory lock key migrations are applied under ("kairos" in ASCII, as a 32-bit number). */

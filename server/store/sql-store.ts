@@ -38,6 +38,9 @@ import {
   type RecordTable,
 } from "./rows.ts";
 import { SubjectCache } from "./subject-cache.ts";
+import type { RetentionPolicy, StoreRetainOptions, StoreRetainResult } from "./retain.ts";
+import { retainSql } from "./retain-sql.ts";
+import { cursorId, eraseSubjectSql, EXPORT_SQL, exportPage, type ExportRow, type StoreErasure, type SubjectDecisionPage } from "./subject-rights.ts";
 
 /** What a SqlStore is made of (built by openStore). */
 export type SqlStoreParts = StoreParts<Db>;
@@ -239,6 +242,32 @@ export class SqlStore extends StoreBase<Db> implements ServiceStore {
     });
   }
 
+  async eraseSubject(subject: string): Promise<StoreErasure> {
+    try {
+      return await this.run("erasing a subject", (db) => eraseSubjectSql(db, this.parts.subjectKeys, subject));
+    } finally {
+      this.cache?.drop([subject]);
+    }
+  }
+
+  async subjectDecisions(subject: string, page: { readonly after?: string; readonly limit: number }): Promise<SubjectDecisionPage> {
+    const after = cursorId(page.after);
+    if (after === undefined) throw new StoreError("store/invalid", `\`${page.after}\` is not a cursor this store gave`, "pass the `next` of the previous page");
+    return this.run("reading a subject's decisions", async (db) =>
+      exportPage(await db.query<ExportRow & Row>(EXPORT_SQL, [subject, after, page.limit + 1]), page.limit),
+    );
+  }
+
+  async subjectKeysById(ids: readonly string[]): Promise<readonly { readonly id: string; readonly key: string; readonly lookup: string }[]> {
+    if (ids.length === 0) return [];
+    return this.run("reading subject keys", (db) =>
+      db.query<{ id: string; key: string; lookup: string }>(
+        "SELECT key_id AS id, key, lookup FROM subject_keys WHERE key_id = ANY($1::text[]) ORDER BY key_id",
+        [[...ids]],
+      ),
+    );
+  }
+
   /** The signed checkpoints of a shard, oldest first. */
   async checkpoints(shard: number): Promise<readonly Checkpoint[]> {
     return this.run("reading checkpoints", async (db) => {
@@ -259,5 +288,11 @@ export class SqlStore extends StoreBase<Db> implements ServiceStore {
       );
       return toCounts(rows[0]);
     });
+  }
+
+  /** Retention on the store's log (retain-sql.ts). */
+  async retainLog(policy: RetentionPolicy, options: StoreRetainOptions): Promise<StoreRetainResult> {
+    const ctx = { shards: this.shards, signer: this.parts.signer, location: this.location };
+    return this.run("purging entries past retention", (db) => retainSql(db, ctx, policy, options));
   }
 }

@@ -11,6 +11,7 @@ import type { Decision } from "../../runtime/decision.ts";
 import { StoreError } from "./errors.ts";
 import { chainCommitted, checkBatch, commitFailure, keyOf, planCommit, ShardForks, type CommitContext, type Head, type Plan } from "./commit-plan.ts";
 import type { SqliteDb } from "./sqlite-db.ts";
+import { CommitSubjectKeys, type SubjectKeyRow } from "./subject-keys.ts";
 import type { CommitResult, PendingCommit } from "./types.ts";
 
 /** What a commit needs from the SQLite store that runs it. */
@@ -33,6 +34,8 @@ const SQL = {
   version: "UPDATE subjects SET version = ? WHERE subject = ?",
   setHead: "UPDATE log_heads SET seq = ?, hash = ?, size = ?, log_id = ?, checkpoint_seq = ? WHERE shard = ?",
   checkpoint: "INSERT INTO log_checkpoints (shard, seq, checkpoint) VALUES (?, ?, ?)",
+  subjectKey: "SELECT lookup, key_id AS keyId, key FROM subject_keys WHERE lookup = ?",
+  newSubjectKey: "INSERT INTO subject_keys (lookup, key_id, key, created_ms) VALUES (?, ?, ?, ?)",
 } as const;
 
 /** Commits a batch; see Store.commit. Synchronous inside (node:sqlite), a promise for the Store interface. */
@@ -104,7 +107,10 @@ function writeCommitted(ctx: SqliteCommitContext, plan: Plan, versions: Readonly
     }
     return head;
   };
-  const { now, rows } = chainCommitted(ctx, plan, headOf, forks);
+  // Per-subject keys are read (or created) inside this transaction, under its write lock.
+  const keys = ctx.subjectKeys ? new CommitSubjectKeys(ctx.subjectKeys, new Map(), (lookup) => db.get<SubjectKeyRow>(SQL.subjectKey, lookup)) : undefined;
+  const { now, rows } = chainCommitted(ctx, plan, headOf, forks, keys?.keyFor);
+  for (const k of keys?.created ?? []) db.run(SQL.newSubjectKey, k.lookup, k.keyId, k.key, now);
   for (const r of rows) {
     db.run(SQL.entry, r.entry.shard, r.entry.seq, r.entry.hash, r.entry.line);
     if (r.checkpoint) db.run(SQL.checkpoint, r.checkpoint.shard, r.checkpoint.seq, r.checkpoint.json);

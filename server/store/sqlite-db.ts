@@ -123,6 +123,13 @@ DROP INDEX decisions_by_event_0001;
 CREATE UNIQUE INDEX decisions_by_event ON decisions (subject, event_id, timer) WHERE superseded_by IS NULL;
 `,
   },
+  {
+    id: "0003_subject_keys",
+    sql: `
+CREATE TABLE subject_keys (lookup TEXT PRIMARY KEY, key_id TEXT NOT NULL UNIQUE, key TEXT NOT NULL, created_ms INTEGER NOT NULL);
+CREATE INDEX decisions_by_subject ON decisions (subject, id);
+`,
+  },
 ];
 
 /** A row as node:sqlite returns it. */

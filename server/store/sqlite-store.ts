@@ -32,6 +32,9 @@ import {
 } from "./rows.ts";
 import { StoreBase } from "./store-base.ts";
 import { SubjectCache } from "./subject-cache.ts";
+import type { RetentionPolicy, StoreRetainOptions, StoreRetainResult } from "./retain.ts";
+import { retainSqlite } from "./retain-sqlite.ts";
+import { cursorId, eraseSubjectSqlite, EXPORT_SQLITE, exportPage, type ExportRow, type StoreErasure, type SubjectDecisionPage } from "./subject-rights.ts";
 import type {
   CommitResult,
   EventKey,
@@ -261,6 +264,29 @@ export class SqliteStore extends StoreBase<SqliteDb> implements ServiceStore {
     );
   }
 
+  async eraseSubject(subject: string): Promise<StoreErasure> {
+    let erased: StoreErasure;
+    try {
+      erased = await this.run("erasing a subject", (db) => eraseSubjectSqlite(db, this.parts.subjectKeys, subject));
+    } finally {
+      this.cache.drop([subject]);
+    }
+    await this.durable("erasing a subject");
+    return erased;
+  }
+
+  async subjectDecisions(subject: string, page: { readonly after?: string; readonly limit: number }): Promise<SubjectDecisionPage> {
+    const after = cursorId(page.after);
+    if (after === undefined) throw new StoreError("store/invalid", `\`${page.after}\` is not a cursor this store gave`, "pass the `next` of the previous page");
+    return this.run("reading a subject's decisions", (db) => exportPage(db.all<ExportRow>(EXPORT_SQLITE, subject, after, page.limit + 1), page.limit));
+  }
+
+  async subjectKeysById(ids: readonly string[]): Promise<readonly { readonly id: string; readonly key: string; readonly lookup: string }[]> {
+    return this.run("reading subject keys", (db) =>
+      ids.flatMap((id) => db.all<{ id: string; key: string; lookup: string }>("SELECT key_id AS id, key, lookup FROM subject_keys WHERE key_id = ?", id)),
+    );
+  }
+
   async checkpoints(shard: number): Promise<readonly Checkpoint[]> {
     return this.run("reading checkpoints", (db) =>
       db.all<{ checkpoint: string }>("SELECT checkpoint FROM log_checkpoints WHERE shard = ? ORDER BY seq", shard).map(toCheckpoint),
@@ -278,5 +304,11 @@ export class SqliteStore extends StoreBase<SqliteDb> implements ServiceStore {
       );
       return toCounts(r);
     });
+  }
+
+  /** Retention on the store's log (retain-sqlite.ts); each batch is made durable like a commit. */
+  async retainLog(policy: RetentionPolicy, options: StoreRetainOptions): Promise<StoreRetainResult> {
+    const ctx = { shards: this.shards, signer: this.parts.signer, location: this.location };
+    return this.run("purging entries past retention", (db) => retainSqlite(db, ctx, policy, options, () => this.durable("a retention batch")));
   }
 }

@@ -11,6 +11,10 @@ import type { ConsentRecord, HistoryEntry, Objection } from "../../runtime/reque
 import type { Checkpoint } from "../../runtime/log/checkpoint.ts";
 import type { DecisionLogEntry } from "../../runtime/sink.ts";
 import type { StoreKeys } from "./keys.ts";
+import type { StoreErasure, SubjectDecisionPage } from "./subject-rights.ts";
+import type { RetentionPolicy, StoreRetainOptions, StoreRetainResult } from "./retain.ts";
+
+export type { StoreErasure, SubjectDecisionPage } from "./subject-rights.ts";
 
 /** A consent record as stored: the record as written plus what the store adds. */
 export interface StoredConsent extends ConsentRecord {
@@ -212,6 +216,15 @@ export interface Store {
   heads(): Promise<readonly ShardHead[]>;
   /** Log lines of a shard from `fromSeq` (inclusive), at most `limit`, in order. */
   logLines(shard: number, fromSeq: number, limit: number): Promise<readonly string[]>;
+
+  /**
+   * Erases a subject (GDPR Art. 17) in one transaction: destroys their per-subject key, deletes
+   * their consents, objections, history, wake-ups and reviews, and leaves their decision rows only
+   * what the log shows. Idempotent (a second call erases nothing); counts what it did.
+   */
+  eraseSubject(subject: string): Promise<StoreErasure>;
+  /** A page of the decisions about a subject, oldest first (GDPR Art. 15); `after`: a previous page's `next`. */
+  subjectDecisions(subject: string, page: { readonly after?: string; readonly limit: number }): Promise<SubjectDecisionPage>;
 }
 
 /**
@@ -233,4 +246,12 @@ export interface ServiceStore extends Store {
   checkpoints(shard: number): Promise<readonly Checkpoint[]>;
   /** Per shard: how many decisions point into the log and how many point at their own entry. */
   decisionCounts(shard: number): Promise<{ decisions: number; matched: number }>;
+  /** The per-subject keys with these ids that still exist (for an exported shard's `.subject-keys` file). */
+  subjectKeysById(ids: readonly string[]): Promise<readonly { readonly id: string; readonly key: string; readonly lookup: string }[]>;
+  /**
+   * Retention (docs/decision-log.md#retention): replaces the context and seal of log entries past
+   * their retention by their digests, in bounded batches (server/store/retain.ts); the chain
+   * still verifies.
+   */
+  retainLog(policy: RetentionPolicy, options: StoreRetainOptions): Promise<StoreRetainResult>;
 }

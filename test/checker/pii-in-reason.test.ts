@@ -24,6 +24,8 @@ entities:
       nickname:    { type: string, pii: direct, optional: true }
       tenure:      { type: int }
       tier:        { type: string, reason_allowed: true }
+      tags:        { type: list, of: string }
+      contacts:    { type: list, of: { kind: string, address: string }, pii: direct }
 events:
   daily: { binds: [customer], schedule: true }
 purposes:
@@ -63,6 +65,30 @@ describe("check/pii-in-reason", () => {
   it("rejects personal data read through a named condition, at the condition's use", () => {
     const ds = errors(journey("{has_mail}", "has_mail", 'condition has_mail = contains(customer.email, "@")\n'));
     expect(ds.map((d) => [d.code, d.underlined])).toEqual([["check/pii-in-reason", "has_mail"]]);
+  });
+
+  // Issue 15: personal data reached indirectly — through a chain of named conditions, a
+  // quantifier's variable or body, or a member of a list literal — is caught like a direct read.
+  it.each([
+    [
+      "a chain of named conditions",
+      "{is_active}",
+      "is_active",
+      'condition has_mail = contains(customer.email, "@")\ncondition is_active = has_mail and customer.tenure > 1\n',
+    ],
+    [
+      "a named condition inside a quantifier",
+      "{any t in customer.tags: t == customer.tier and has_mail}",
+      "has_mail",
+      'condition has_mail = contains(customer.email, "@")\n',
+    ],
+    ["a quantifier variable compared with personal data", "{any t in customer.tags: t == customer.email}", "customer.email", ""],
+    // (A reason's interpolation holds no string literals: syntax/template-string.)
+    ["a member of a personal list's element, through its variable", "{any c in customer.contacts: c.kind == customer.tier}", "customer.contacts", ""],
+    ["a member of a list literal", "{customer.tier in [customer.tier, customer.email]}", "customer.email", ""],
+  ])("rejects personal data reached through %s", (_, reason, underlined, extra) => {
+    const used = extra === "" ? "true" : extra.includes("is_active") ? "is_active" : "has_mail";
+    expect(errors(journey(reason, used, extra)).map((d) => [d.code, d.underlined])).toEqual([["check/pii-in-reason", underlined]]);
   });
 
   it("reports each read once per place", () => {

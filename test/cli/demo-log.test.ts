@@ -15,6 +15,7 @@ import type { Io } from "../../cli/io.ts";
 import { loadLogKey } from "../../runtime/log/key.ts";
 import { FileLock } from "../../runtime/log/lock.ts";
 import { unsealRequest } from "../../runtime/log/seal.ts";
+import { FileSubjectKeyring } from "../../runtime/log/subject-keyring.ts";
 import type { CommitResult, PendingCommit, Store } from "../../server/store/types.ts";
 
 const BIN = resolve("bin/kairos.js");
@@ -48,6 +49,8 @@ interface Line {
   readonly request: { readonly subject: string; readonly event: { readonly id: string; readonly timer?: string } };
   /** The minimized request, encrypted with the pseudonymization key. */
   readonly sealed: string;
+  /** The per-subject key that sealed it. */
+  readonly subject_key?: string;
 }
 
 /** The entries of an exported log file. */
@@ -219,12 +222,15 @@ describe("the demo's decisions and event ids", () => {
   it("are the same for the same seed, run after run (the earlier store and log kept); event ids carry no customer id", async () => {
     const out = join(dir, "again");
     // The log pseudonymizes event ids; the requests as sent are sealed in each entry for the key holder.
+    // Each subject's requests are sealed under their per-subject key (the export's `.subject-keys`).
     const requests = (dataDir: string, file: string) => {
       const key = loadLogKey(join(dataDir, "log"));
+      const ring = FileSubjectKeyring.open(join(dataDir, file), key);
       return entries(join(dataDir, file)).map((e) => {
         expect(e.request.subject).toMatch(/^hmac:/);
         expect(e.request.event.id).toMatch(/^hmac:/);
-        return { id: e.decision_id, request: unsealRequest(key, e.sealed) };
+        expect(e.subject_key).toMatch(/^[0-9a-f]{32}$/);
+        return { id: e.decision_id, request: unsealRequest(ring.byId(e.subject_key!)!, e.sealed) };
       });
     };
     expect(await runDemo(options(out), capture())).toBe(0);

@@ -47,6 +47,6 @@ test("every example request is valid and decides to the decision shown", async (
     if ("evaluations" in shown) for (const e of decision.evaluations) outcomes.add(e.outcome);
   }
   expect([...outcomes].sort()).toEqual(
-    ["acted", "capped", "deferred", "denied_consent", "denied_residency", "error", "held_out", "no_match", "pending_review", "suppressed"].sort(),
+    ["acted", "capped", "deferred", "denied_consent", "denied_residency", "error", "held_out", "no_match", "pending_review", "stale", "suppressed"].sort(),
   );
 }, 120_000);

@@ -6,6 +6,7 @@
 // `template(depth, holes)` gives boolean expressions with placeholders for the blow-up families:
 // `c1 = T(c0, c0)`, `c2 = T(c1, c1)`, … must cost linear, not exponential, text.
 import fc from "fast-check";
+import { lineageSystem } from "../../core/catalog/lineage.ts";
 import type { Catalog, EventDef, FieldDef, FieldType, PurposeDef } from "../../core/catalog/types.ts";
 
 type Kind = "bool" | "int" | "decimal" | "string" | "enum" | "date" | "datetime" | "duration";
@@ -50,6 +51,10 @@ function kindOf(t: FieldType): { kind: Kind; values?: readonly string[] } | unde
 function allowed(f: FieldDef, p: PurposeDef): boolean {
   if (f.labels.some((l) => p.forbids.includes(l))) return false;
   if (f.pii === "sensitive" && !f.labels.some((l) => p.allows.includes(l))) return false;
+  // The governance checks (compiler/checker/governance.ts): marketing reads direct or sensitive
+  // data only with an allowance, and a purpose's `systems` allow-list covers every read.
+  if (p.marketing && (f.pii === "direct" || f.pii === "sensitive") && !(p.pii ?? []).includes(f.path)) return false;
+  if (p.systems && (f.lineage === undefined || !p.systems.includes(lineageSystem(f.lineage)))) return false;
   return true;
 }
 
@@ -101,7 +106,8 @@ function scope(catalog: Catalog, ev: EventDef, p: PurposeDef, action: Scope["act
     const k = kindOf(t);
     if (k) readables.push({ text: `event.${n}`, ...k });
   }
-  const quiet = ev.binds.includes("customer") && catalog.entities.get("customer")?.fields.get("timezone")?.type.kind === "scalar";
+  const timezone = catalog.entities.get("customer")?.fields.get("timezone");
+  const quiet = ev.binds.includes("customer") && timezone?.type.kind === "scalar" && allowed(timezone, p);
   return { event: ev.name, purpose: p.name, action, timers: !ev.schedule, quiet, readables, lists, quotable, conditions: [] };
 }
 
@@ -309,9 +315,17 @@ export function journeyFile(catalog: Catalog, depth = 3): fc.Arbitrary<string> {
   const shared = scopes.find((s) => catalog.events.get(s.event)?.binds.length === 1) ?? scopes[0]!;
   const customerOnly: Scope = { ...shared, readables: shared.readables.filter((r) => !r.text.startsWith("event.")), lists: shared.lists };
   const conditions = fc.array(expr(customerOnly, "bool", 2), { maxLength: 2 });
+  // A condition's reads count under the purpose of each journey that uses it.
+  const fieldOf = (path: string) => catalog.entities.get(path.split(".")[0]!)?.fields.get(path.split(".")[1] ?? "");
+  const readable = (path: string, p: PurposeDef | undefined) => path === "now" || (p !== undefined && allowed(fieldOf(path)!, p));
+  const usableUnder = (s: Scope) => {
+    const p = catalog.purposes.get(s.purpose);
+    return customerOnly.readables.every((r) => readable(r.text, p)) && customerOnly.lists.every((l) => readable(l.text, p));
+  };
   return conditions.chain((conds) => {
     const names = conds.map((_, i) => `cond_${i}`);
-    const everywhere = (s: Scope): Scope => (shared.event === s.event || sharesBinding(catalog, shared.event, s.event) ? { ...s, conditions: names } : s);
+    const everywhere = (s: Scope): Scope =>
+      (shared.event === s.event || sharesBinding(catalog, shared.event, s.event)) && usableUnder(s) ? { ...s, conditions: names } : s;
     return fc
       .array(fc.constantFrom(...scopes), { minLength: 1, maxLength: 4 })
       .chain((ss) =>

@@ -25,8 +25,21 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "kairos-log-"));
 }
 
+/**
+ * Opens a log with the fixed test keys. Under the log key alone unless `subjectKeys` is given:
+ * per-subject keys are random, and most of these tests compare bytes with fixed expectations
+ * (the golden log); the per-subject tests (subject-keys*.test.ts, erasure) pass their own.
+ */
 export function openLog(path: string, options: Partial<DecisionLogOptions> = {}): DecisionLog {
-  return DecisionLog.open(path, { pii: piiLookup, journeys: JOURNEYS, key: TEST_KEY, integrityKey: TEST_INTEGRITY_KEY, onWarning: () => {}, ...options });
+  return DecisionLog.open(path, {
+    pii: piiLookup,
+    journeys: JOURNEYS,
+    key: TEST_KEY,
+    integrityKey: TEST_INTEGRITY_KEY,
+    onWarning: () => {},
+    subjectKeys: false,
+    ...options,
+  });
 }
 
 /** Writes a log of `n` entries (cycling through the samples, each with its own decision id). */

@@ -129,9 +129,11 @@ describe("the packed package", () => {
   test("the installed `kairos` command checks a policy set", async () => {
     // `check` builds the set's own Rego too (a clean check is a clean compile): it needs OPA.
     const r = await run(join(app, "node_modules/.bin/kairos"), ["check", POLICIES], app, userEnv({ KAIROS_OPA: OPA }));
-    expect(r.err).toBe("");
+    // No error or warning; the only notes are the journeys that wait for a DPO approval (docs/approvals.md).
+    expect(r.err).not.toMatch(/(error|warning)\[/);
+    expect([...r.err.matchAll(/: info\[([a-z/-]+)\]/g)].map((m) => m[1])).toEqual(["approval/required", "approval/required", "approval/required"]);
     // Paths are printed as given (here the absolute path of the example set).
-    expect(r.out).toMatch(/^ok: \d+ journeys in \d+ files checked against \S*policies\/catalog\.yaml$/m);
+    expect(r.out).toMatch(/^ok: \d+ journeys in \d+ files checked against \S*policies\/catalog\.yaml; 3 journeys wait for a DPO approval/m);
     expect(r.code).toBe(0);
     expect((await run(join(app, "node_modules/.bin/kairos"), ["--version"], app)).out.trim()).toBe(`kairos ${manifest.version}`);
   });

@@ -53,7 +53,10 @@ describe("timed follow-ups", () => {
   const immediate = journey({ id: "claim_ack", event: "claim.filed" });
 
   test("the event itself does not evaluate `after` journeys but lists their wake-ups", async () => {
-    const d = await engine([claim, immediate]).decide(request({ event: { type: "claim.filed", id: "e", at: "2026-05-27T10:00:00Z" } }));
+    // Decided when it happened: `claim.filed` has a freshness of PT5M (a later `now` is `stale`, test/runtime/freshness.test.ts).
+    const d = await engine([claim, immediate]).decide(
+      request({ event: { type: "claim.filed", id: "e", at: "2026-05-27T10:00:00Z" }, now: "2026-05-27T10:00:00Z" }),
+    );
     expect(d.evaluations.map((x) => x.journey)).toEqual(["claim_ack"]);
     expect(d.wakeups).toEqual([
       { journey: "claim_status_update", timer: "3d", at: "2026-05-30T10:00:00Z" },

@@ -37,13 +37,14 @@ async function transcript(engine: Engine, requests: readonly unknown[]): Promise
   return out;
 }
 
-/** 60 journeys on `daily` over four purposes, five channels and varied field sets. */
+/** 60 journeys on `daily` over two purposes, two channels and varied field sets. */
 function manyJourneys(): Record<string, string> {
   const shapes = [
     ["renewal_marketing", "email", "renewal-x", 'policy.status == "active" and customer.tenure_months >= N'],
     ["renewal_marketing", "push", "renewal-x", "days_until(policy.renewal_date) <= N"],
     ["service_updates", "push", "onboarding-x", "onboarding.completed_steps < onboarding.total_steps and days_since(onboarding.last_progress_at) >= N"],
-    ["service_updates", "email", "renewal-x", "customer.nps is set and customer.nps >= N"],
+    // `customer.nps` comes from the survey system, which only renewal_marketing's `systems` allow.
+    ["renewal_marketing", "email", "renewal-x", "customer.nps is set and customer.nps >= N"],
     ["renewal_marketing", "email", "renewal-x", 'customer.segment != "corporate" and customer.tenure_months >= N'],
   ] as const;
   const journeys: string[] = [];

@@ -31,7 +31,7 @@ describe("the schema files", () => {
 
   test("the request schema names every key of the zod schema, and the datetime pattern accepts what the runtime accepts", () => {
     const props = requestSchema()["properties"] as Obj;
-    expect(Object.keys(props).sort()).toEqual(["consents", "context", "event", "history", "now", "objections", "region", "subject"]);
+    expect(Object.keys(props).sort()).toEqual(["consents", "context", "context_as_of", "event", "history", "now", "objections", "region", "subject"]);
     const re = new RegExp(DATETIME_PATTERN);
     for (const s of ["2026-03-02T10:00:00Z", "2026-03-02T10:00Z", "2026-03-02T10:00:00.123+02:00", "2026-03-02T10:00:00", "2026-03-02", "x"])
       expect(re.test(s), s).toBe(parseDateTimeLiteral(s) !== undefined);

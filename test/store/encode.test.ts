@@ -8,7 +8,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { EntryEncoder, LoggedMemory } from "../../runtime/log/encode.ts";
 import { GENESIS } from "../../runtime/log/format.ts";
 import { DecisionLog } from "../../runtime/log/writer.ts";
+import { subjectLookup, unwrapSubjectKey } from "../../runtime/log/subject-key.ts";
 import { exportStoreLog, openStore } from "../../server/store/index.ts";
+import type { SqliteDb } from "../../server/store/sqlite-db.ts";
 import { JOURNEYS, piiLookup, SAMPLES, sinkEntry } from "../rationale/sample-decisions.ts";
 import { KEYS, removeTempDirs, tempDir } from "./helpers.ts";
 
@@ -23,10 +25,18 @@ describe.each([
   it("writes the same bytes to a file log and to a store shard for the same decisions", async () => {
     const dir = tempDir();
     const file = join(dir, "file.log");
-    const log = DecisionLog.open(file, { pii: piiLookup, journeys: JOURNEYS, key: KEYS.key, integrityKey: KEYS.integrityKey, onWarning: () => {} });
+    // Under the log key alone (per-subject keys are random; the test below covers them).
+    const log = DecisionLog.open(file, {
+      pii: piiLookup,
+      journeys: JOURNEYS,
+      key: KEYS.key,
+      integrityKey: KEYS.integrityKey,
+      onWarning: () => {},
+      subjectKeys: false,
+    });
     for (const r of records) log.append(r);
     log.close();
-    const store = await openStore(url, { dataDir: join(dir, "data"), keys: KEYS, log: { pii: piiLookup, journeys: JOURNEYS } });
+    const store = await openStore(url, { dataDir: join(dir, "data"), keys: KEYS, log: { pii: piiLookup, journeys: JOURNEYS }, subjectKeys: false });
     try {
       for (const [i, r] of records.entries()) {
         const [result] = await store.commit([
@@ -45,6 +55,45 @@ describe.each([
     } finally {
       await store.close();
     }
+  });
+});
+
+describe("one line format under per-subject keys (SQLite)", () => {
+  it("writes the same bytes to a file log given the store's subject keys as to the store's shard", async () => {
+    const dir = tempDir();
+    const store = await openStore("sqlite:", { dataDir: join(dir, "data"), keys: KEYS, log: { pii: piiLookup, journeys: JOURNEYS } });
+    let keyRows: { lookup: string; key_id: string; key: string }[];
+    try {
+      for (const [i, r] of records.entries()) {
+        const [result] = await store.commit([
+          { key: { subject: r.subject, eventId: `e${i}`, timer: "" }, expectedVersion: (await store.state(r.subject)).version, decision: r.decision, entry: r },
+        ]);
+        expect(result?.status).toBe("committed");
+      }
+      await exportStoreLog(store, 0, join(dir, "store.log"));
+      const db = (store as unknown as { parts: { db: SqliteDb } }).parts.db;
+      keyRows = db.all<{ lookup: string; key_id: string; key: string }>("SELECT lookup, key_id, key FROM subject_keys");
+    } finally {
+      await store.close();
+    }
+    // The samples are about two subjects: two keys, each made once.
+    expect(keyRows).toHaveLength(new Set(records.map((r) => r.subject)).size);
+    // Stored wrapped under the log key: unwrapped as the store does.
+    const byLookup = new Map(keyRows.map((k) => [k.lookup, unwrapSubjectKey(KEYS.key, k.lookup, k.key, k.key_id, "store")!]));
+    const file = join(dir, "file.log");
+    const log = DecisionLog.open(file, {
+      pii: piiLookup,
+      journeys: JOURNEYS,
+      key: KEYS.key,
+      integrityKey: KEYS.integrityKey,
+      onWarning: () => {},
+      subjectKeys: { keyFor: (subject) => byLookup.get(subjectLookup(KEYS.key, subject))! },
+    });
+    for (const r of records) log.append(r);
+    log.close();
+    const fileLines = readFileSync(file, "utf8").split("\n");
+    expect(readFileSync(join(dir, "store.log"), "utf8").split("\n")).toEqual(fileLines);
+    expect(fileLines[0]).toContain('"subject_key":"');
   });
 });
 

@@ -1,0 +1,133 @@
+// A journey's content hash: what a DPO approval of a `risk high` journey binds to
+// (docs/approvals.md). It is computed from the checked journey, not from its text, so that
+// formatting, comments, the order of clauses, parentheses, moving the journey to another file
+// and editing other journeys or tests leave it unchanged, while any change to what the journey
+// does — its clauses, its condition, the named conditions it uses, its reason text, its action
+// — changes it. The manifest carries it per journey (`journeys[].content`) so that a service
+// started from an artifact directory can check approvals too. Browser-safe.
+import { canonicalJson } from "../../core/canonical-json.ts";
+import { sha256Hex } from "../../core/sha256.ts";
+import type * as A from "../syntax/ast.ts";
+import type { CheckedJourney, CheckedProgram } from "../checker/checked.ts";
+
+/** Names the layout hashed below; a change to it changes every content hash (and needs new approvals). */
+export const CONTENT_FORMAT = "kairos-journey-content/1";
+
+type Token = string | number | boolean;
+
+/**
+ * An expression as a flat pre-order token list: each node's kind, its own attributes and its
+ * number of children, then its children. Flat, so that an expression as deep as the parser
+ * allows never nests past canonical JSON's depth limit; iterative, so it never exhausts the stack.
+ * Parentheses are dropped (the tree already says how the expression groups); literals by value.
+ */
+function exprTokens(root: A.Expr, out: Token[], onPath?: (p: A.PathExpr) => void): void {
+  const stack: A.Expr[] = [root];
+  while (stack.length > 0) {
+    let e = stack.pop()!;
+    while (e.kind === "paren") e = e.inner;
+    let children: readonly A.Expr[] = [];
+    switch (e.kind) {
+      case "bool":
+      case "int":
+      case "string":
+      case "decimal":
+        out.push(e.kind, e.value);
+        break;
+      case "date":
+        out.push(e.kind, e.day);
+        break;
+      case "datetime":
+      case "duration":
+        out.push(e.kind, e.ms);
+        break;
+      case "list":
+        out.push(e.kind, e.items.length);
+        children = e.items;
+        break;
+      case "path":
+        out.push(e.kind, e.segments.map((s) => s.name).join("."));
+        onPath?.(e);
+        break;
+      case "call":
+        out.push(e.kind, e.callee.name, e.args.length);
+        children = e.args;
+        break;
+      case "unary":
+        out.push(e.kind, e.op);
+        children = [e.operand];
+        break;
+      case "binary":
+        out.push(e.kind, e.op);
+        children = [e.left, e.right];
+        break;
+      case "is_set":
+        out.push(e.kind, e.negated);
+        children = [e.operand];
+        break;
+      case "quantifier":
+        out.push(e.kind, e.quantifier, e.variable.name);
+        children = [e.list, e.body];
+        break;
+      case "error":
+        out.push(e.kind);
+        break;
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+}
+
+/**
+ * The content hash of a checked journey: `sha256:` + sha256 over the canonical JSON of its
+ * resolved clauses (defaults applied), its `when` and `reason` as token lists, and the bodies of
+ * the named conditions it uses (directly or through other conditions), by name.
+ */
+export function journeyContentHash(j: CheckedJourney, program: Pick<CheckedProgram, "resolutions">): string {
+  const used = new Map<string, A.ConditionDecl>();
+  const pending: A.ConditionDecl[] = [];
+  const onPath = (p: A.PathExpr): void => {
+    const r = program.resolutions.get(p);
+    if (r?.kind === "condition" && !used.has(r.decl.name.name)) {
+      used.set(r.decl.name.name, r.decl);
+      pending.push(r.decl);
+    }
+  };
+  const when: Token[] = [];
+  exprTokens(j.when, when, onPath);
+  let reason: Token[] | null = null;
+  if (j.reason) {
+    reason = [];
+    for (const part of j.reason.parts) {
+      if (part.kind === "text") reason.push("text", part.text);
+      else {
+        reason.push("expr");
+        exprTokens(part.expr, reason, onPath);
+      }
+    }
+  }
+  // No prototype: a condition may be named anything an identifier can be, `__proto__` too.
+  const conditions = Object.create(null) as Record<string, Token[]>;
+  for (let d = pending.pop(); d !== undefined; d = pending.pop()) {
+    const body: Token[] = [];
+    exprTokens(d.body, body, onPath);
+    conditions[d.name.name] = body;
+  }
+  const content = {
+    format: CONTENT_FORMAT,
+    id: j.id,
+    title: j.title,
+    purpose: j.purpose.name,
+    risk: j.risk,
+    priority: j.priority,
+    trigger: { event: j.trigger.event, timers: j.trigger.timers.map((t) => t.ms) },
+    when,
+    action: { name: j.action.def.name, params: j.action.params },
+    cap: j.cap ? { count: j.cap.count, windowMs: j.cap.windowMs } : null,
+    quiet: j.quiet ? { from: j.quiet.fromMinutes, to: j.quiet.toMinutes } : null,
+    holdout: j.holdout ? { percent: j.holdout.percent, salt: j.holdout.salt } : null,
+    review: j.review,
+    reason,
+    conditions,
+  };
+  return `sha256:${sha256Hex(canonicalJson(content))}`;
+}
