@@ -80,6 +80,6 @@ export function parse<T extends ParseArgsConfig["options"]>(
     return { values: r.values as Record<string, string | boolean | string[] | boolean[] | undefined>, positionals: r.positionals };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new UsageError(msg.replace(/^Unknown option '(.*)'.*$/s, "unknown option `$1`").replace(/\. To specify a positional.*$/s, ""));
+    throw new UsageError(msg.replace(/^Unknown option '([^']*)'.*$/s, "unknown option `$1`").replace(/\. To specify a positional.*$/s, ""));
   }
 }

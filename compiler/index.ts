@@ -21,3 +21,12 @@ export { testCodes } from "./tests/codes.ts";
 /** Diagnostics and sources, for rendering what compilePolicySet reports. */
 export { diagnosticToJson, renderDiagnostic, type Diagnostic, type DiagnosticJson } from "../core/diagnostics.ts";
 export { SourceFile, SourceSet, type Span } from "../core/source.ts";
+/** The records of processing (GDPR Art. 30) of `kairos report processing` (docs/processing.md). */
+export {
+  buildProcessingRecord,
+  processingInputOfArtifact,
+  processingInputOfProgram,
+  renderProcessingRecord,
+  PROCESSING_FORMATS,
+  type ProcessingFormat,
+} from "./governance/index.ts";

@@ -6,8 +6,9 @@
 // report — truthfully: calls the service refused are counted and named, the run then exits 1,
 // and "log verified" is said only when the log holds exactly the decisions the service
 // acknowledged (each answered event, each wake-up it fired), no more, no fewer.
-import { chmodSync, copyFileSync, existsSync, linkSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { buildProcessingRecord, processingInputOfProgram, renderProcessingRecord } from "../../compiler/index.ts";
 import { compilePolicyDir, writeArtifactDir } from "../../compiler/node/index.ts";
 import type { Decision } from "../../runtime/decision.ts";
 import { checkpointFileFor, keyFileFor, readCheckpoints, verifyLog } from "../../runtime/log/index.ts";
@@ -137,6 +138,16 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
         `(trusted in ${rel(join(approval.home, "approvers.yaml"))}): ${approved}`,
     );
 
+    // The records of processing (GDPR Art. 30) of the policy set the demo runs, for its DPO to file.
+    const record = buildProcessingRecord(processingInputOfProgram(compiled.program!, compiled.input, compiled.sources));
+    const recordFile = join(approval.home, "processing.html");
+    writeFileSync(recordFile, renderProcessingRecord(record, "html"));
+    const attention = record.checklist.reduce((k, g) => k + g.checks.filter((c) => c.status === "attention").length, 0);
+    io.out(
+      `   records of processing (GDPR Art. 30) → ${rel(recordFile)}: ${plural(record.purposes.length, "purpose")}, ` +
+        `${plural(attention, "checklist item")} for the DPO's attention (\`kairos report processing\`)`,
+    );
+
     const logPath = join(out, "decisions.log");
     const keptLog = keepEarlierLog(logPath);
     const keptStore = keepEarlierStore(out);
@@ -264,6 +275,7 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
     const example = result.decisions.find((d) => d.outcome === "acted") ?? result.decisions[0];
     const id = example?.decision_id ?? "ID";
     const review = reviews[0]?.decision_id ?? "DECISION_ID";
+    const subject = book.customers[0]?.id ?? "SUBJECT";
     io.out(
       `\nQuery it: the store stays in ${rel(out)}; start the service on it and ask with the demo's token.\n` +
         `  npx kairos serve ${rel(artifactDir)} --data-dir ${rel(out)} --clock request --approvals ${rel(approval.home)}\n` +
@@ -273,7 +285,9 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
         `       -d '{"verdict":"approve","reviewer":"you"}' http://127.0.0.1:8181/v1/reviews/${review}\n` +
         `  npx kairos log verify --store ${rel(out)}                # the chain in the store (stop the service first)\n` +
         `  npx kairos log verify ${rel(logPath)}                    # the exported copy, offline (its keys beside it)\n` +
-        `  npx kairos explain ${rel(logPath)} --decision ${id} --format html > rationale.html`,
+        `  npx kairos explain ${rel(logPath)} --decision ${id} --format html > rationale.html\n` +
+        `  npx kairos subject export ${subject} --store ${rel(out)} --format md   # everything decided about one person (GDPR Art. 15)\n` +
+        `  npx kairos subject erase ${subject} --store ${rel(out)}                # forget them (Art. 17); the chain still verifies; docs/governance.md`,
     );
     if (!ok) io.err(`kairos demo: failed — ${problems.length ? "the service refused some calls" : "the log did not verify"}; see above`);
     return ok ? EXIT.ok : EXIT.failed;

@@ -227,8 +227,9 @@ function measures(purpose: PurposeDef, journeys: readonly JourneyRecord[], input
   out.push({
     id: "pseudonymized-log",
     text:
-      "every decision is logged with its personal data pseudonymized (keyed HMAC-SHA256) and its request sealed (AES-256-GCM) under the " +
-      "controller's keys, in a hash chain authenticated by a keyed MAC and anchored by signed checkpoints",
+      "every decision is logged with its personal data pseudonymized (keyed HMAC-SHA256) and its request sealed (AES-256-GCM) under a " +
+      "key of the data subject's own, so that destroying it erases the person (Art. 17) while the log's hash chain, authenticated by a keyed MAC " +
+      "and anchored by signed checkpoints, still verifies; values past their retention are purged from the log",
   });
   const reviewed = journeys.filter((j) => j.review).map((j) => j.id);
   if (reviewed.length > 0) {

@@ -5,9 +5,9 @@
 // everything before it detectable by anyone holding the public key, without any secret.
 // The writer appends one to `<log>.checkpoints` every so many entries and when it closes.
 import { createPrivateKey, createPublicKey, hkdfSync, sign, verify, type KeyObject } from "node:crypto";
-import { appendFileSync, closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { appendFileSync, closeSync, fdatasyncSync, openSync, readFileSync } from "node:fs";
 import { canonicalJson } from "../../core/canonical-json.ts";
+import { replaceFile } from "./durable-file.ts";
 import { errnoCode, LogError } from "./errors.ts";
 import type { LogKey } from "./key.ts";
 
@@ -114,30 +114,7 @@ export function resizeCheckpoint(signer: CheckpointSigner, cp: Checkpoint, size:
  * it, synced, renamed over it, the directory synced. The caller holds the log's lock.
  */
 export function replaceCheckpoints(file: string, cps: readonly Checkpoint[]): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w", 0o644);
-  try {
-    const bytes = Buffer.from(cps.map((c) => canonicalJson(c) + "\n").join(""), "utf8");
-    let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-    fdatasyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, file);
-  try {
-    const dir = openSync(dirname(file), "r");
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
-  } catch {
-    // Not supported everywhere; the file's data is synced.
-  }
+  replaceFile(file, cps.map((c) => canonicalJson(c) + "\n").join(""));
 }
 
 /** The problem with a checkpoint's shape, or undefined. */

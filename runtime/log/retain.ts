@@ -6,8 +6,7 @@
 // either the old log or the new one and a damaged log is never rewritten. The checkpoints the
 // log's key signed get the log's new size (re-signed, `retained_at`), so a writer opening the
 // log still resumes verification from its last checkpoint. Running it again purges nothing new.
-import { closeSync, constants, fchmodSync, fdatasyncSync, fstatSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, constants, fchmodSync, fdatasyncSync, fstatSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import {
   checkpointFileFor,
   checkpointSigner,
@@ -18,6 +17,7 @@ import {
   resizeCheckpoint,
   type Checkpoint,
 } from "./checkpoint.ts";
+import { syncDirectory } from "./durable-file.ts";
 import { errnoCode, LogError } from "./errors.ts";
 import { LOG_FORMAT_V1 } from "./format.ts";
 import type { LogKey } from "./key.ts";
@@ -96,19 +96,6 @@ class Output {
     this.pending = 0;
     let done = 0;
     while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done);
-  }
-}
-
-function syncDirectory(path: string): void {
-  try {
-    const fd = openSync(dirname(path), constants.O_RDONLY);
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Not supported everywhere (Windows); the file's own data is synced.
   }
 }
 

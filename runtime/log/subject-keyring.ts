@@ -6,8 +6,8 @@
 // that is not; erasure rewrites the file without the subject's line (temporary file, fsync,
 // rename, directory fsync) under the log's lock, so the file is always either the old or the new
 // one. A torn last line (a crash mid-append) is dropped: its entry was never written.
-import { closeSync, constants, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, constants, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { syncDirectory, writeAll } from "./durable-file.ts";
 import { errnoCode, LogError } from "./errors.ts";
 import type { LogKey } from "./key.ts";
 import { newSubjectKey, subjectLookup, unwrapSubjectKey, wrapSubjectKey, type SubjectKeySource } from "./subject-key.ts";
@@ -20,32 +20,14 @@ export function subjectKeysFileFor(logPath: string): string {
   return `${logPath}.subject-keys`;
 }
 
-interface KeyLine {
+/** One subject's line: its key's id, the key wrapped under the log key, the subject's lookup HMAC. */
+export interface KeyLine {
   readonly id: string;
   readonly key: string;
   readonly lookup: string;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-
-function syncDirectory(path: string): void {
-  try {
-    const fd = openSync(dirname(path), constants.O_RDONLY);
-    try {
-      fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Not supported everywhere (Windows); the file's own data is synced.
-  }
-}
-
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text, "utf8");
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-}
 
 /** How many LogKey objects (with their derived subkeys) a keyring keeps built: a bound on memory. */
 const BUILT = 4096;
@@ -278,35 +260,15 @@ export class FileSubjectKeyring implements SubjectKeySource {
     const lookup = subjectLookup(this.master, subject);
     const line = this.byLookup.get(lookup);
     if (line === undefined) return undefined;
-    const rest = [...this.byLookup.values()].filter((l) => l.lookup !== lookup);
-    const text =
-      `${JSON.stringify({ $kairos: SUBJECT_KEYS_FORMAT, key_id: this.master.id })}\n` +
-      rest.map((l) => `${JSON.stringify({ id: l.id, key: l.key, lookup: l.lookup })}\n`).join("");
-    const tmp = `${this.path}.tmp`;
-    rmSync(tmp, { force: true });
-    let fd: number;
-    try {
-      fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-    } catch (e) {
-      throw new LogError("log/io", `cannot write ${tmp}: ${(e as Error).message}`, undefined, e);
-    }
-    try {
-      writeAll(fd, text);
-      fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      renameSync(tmp, this.path);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw new LogError("log/io", `cannot replace ${this.path}: ${(e as Error).message}`, undefined, e);
-    }
-    syncDirectory(this.path);
+    const size = writeKeysFile(
+      this.path,
+      this.master.id,
+      [...this.byLookup.values()].filter((l) => l.lookup !== lookup),
+    );
     this.byLookup.delete(lookup);
     this.byKeyId.delete(line.id);
     this.built.delete(line.key);
-    this.size = Buffer.byteLength(text);
+    this.size = size;
     return line.id;
   }
 }
@@ -316,12 +278,17 @@ export class FileSubjectKeyring implements SubjectKeySource {
  * what `kairos log export --store` puts next to an exported shard, so that the export is a log
  * that replays and answers access requests like any other. `keyId`: the log key's id.
  */
-export function writeSubjectKeysFile(
-  logPath: string,
-  keyId: string,
-  keys: readonly { readonly id: string; readonly key: string; readonly lookup: string }[],
-): void {
-  const path = subjectKeysFileFor(logPath);
+export function writeSubjectKeysFile(logPath: string, keyId: string, keys: readonly KeyLine[]): void {
+  writeKeysFile(subjectKeysFileFor(logPath), keyId, keys);
+}
+
+/**
+ * Writes the subject keys file `path` whole: the header naming the log key `keyId`, then one
+ * line per key. A temporary file created afresh (never one found there: it could be a link
+ * planted elsewhere, or have a looser mode than 0600), fdatasync'd, renamed over `path`, the
+ * directory synced. Returns the file's size in bytes.
+ */
+function writeKeysFile(path: string, keyId: string, keys: readonly KeyLine[]): number {
   const text =
     `${JSON.stringify({ $kairos: SUBJECT_KEYS_FORMAT, key_id: keyId })}\n` +
     keys.map((k) => `${JSON.stringify({ id: k.id, key: k.key, lookup: k.lookup })}\n`).join("");
@@ -339,8 +306,14 @@ export function writeSubjectKeysFile(
   } finally {
     closeSync(fd);
   }
-  renameSync(tmp, path);
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new LogError("log/io", `cannot replace ${path}: ${(e as Error).message}`, undefined, e);
+  }
   syncDirectory(path);
+  return Buffer.byteLength(text);
 }
 
 function parseJson(text: string): Record<string, unknown> | undefined {

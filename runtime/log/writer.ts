@@ -5,12 +5,12 @@
 // asynchronous appends (the engine's) share one fdatasync: group commit, below. Policies in
 // docs/decision-log.md.
 import { closeSync, constants, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
 import type { JourneyMeta } from "../../core/artifact.ts";
 import type { Catalog } from "../../core/catalog/types.ts";
 import type { AppendOptions, DecisionLogEntry, DecisionSink } from "../sink.ts";
 import { appendCheckpoint, checkpointFileFor, checkpointSigner, makeCheckpoint, type Checkpoint, type CheckpointSigner } from "./checkpoint.ts";
 import { EntryEncoder, LoggedMemory, type PreparedEntry } from "./encode.ts";
+import { syncDirectory } from "./durable-file.ts";
 import { errnoCode, LogError } from "./errors.ts";
 import { LOG_FORMAT, LOG_FORMAT_V1, type LogEntry } from "./format.ts";
 import { EntryMac } from "./hash.ts";
@@ -67,19 +67,6 @@ export interface DecisionLogOptions {
    * the file (tests, embedding).
    */
   readonly subjectKeys?: boolean | SubjectKeySource;
-}
-
-function syncDirectory(path: string): void {
-  try {
-    const fd = openSync(dirname(path), constants.O_RDONLY);
-    try {
-      fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Not supported everywhere (Windows); the file's own data is still synced.
-  }
 }
 
 /** How big the file at `path` is; undefined when there is none. Refuses a directory. */

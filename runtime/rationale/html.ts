@@ -1,35 +1,16 @@
 // A self-contained HTML page of a rationale document: inline CSS, no scripts, no external
 // resources (a Content-Security-Policy forbids fetching any), every string HTML-escaped.
-// Fit to attach to a case file or print.
-import { MARK_SYMBOL, plainText, traceValueText, type Block, type Text } from "./document.ts";
+// Fit to attach to a case file or print. The common blocks, escaping and the page are core's
+// (core/document/html.ts, shared with the governance reports); this file holds the rationale's
+// style sheet and its quote and trace blocks.
+import { codeHtml, escapeHtml, htmlBlock, htmlInline, htmlPage } from "../../core/document/html.ts";
+import { baseStyle } from "../../core/document/html-style.ts";
+import { MARK_SYMBOL, traceValueText, type Block } from "./document.ts";
 import type { TraceLine } from "./trace-tree.ts";
 
-/** Escapes text for HTML element content and attribute values. */
-/**
- * Code text (identifiers, paths, expressions) as HTML that may wrap only after `_`, `.` or `/`:
- * a long `renewal_reminder_d90` breaks between its words, never inside one (`overflow-wrap:
- * anywhere` broke it mid-word).
- */
-export function codeHtml(s: string): string {
-  return s
-    .split(/(?<=[_./])(?=.)/)
-    .map(escapeHtml)
-    .join("<wbr>");
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
-
-const STYLE = `
-body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2330; max-width: 60rem; margin: 2rem auto; padding: 0 1.5rem; }
-h1 { font-size: 1.5rem; border-bottom: 2px solid #1d2330; padding-bottom: .3rem; }
-h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #c9cfdb; padding-bottom: .2rem; }
-h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; color: #3b4560; }
-code { font: 13px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; background: #f1f3f8; padding: 0 .25em; border-radius: 3px; overflow-wrap: break-word; }
-dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .5rem 0; }
-dl.fields dt { font-weight: 600; color: #3b4560; }
-dl.fields dd { margin: 0; }
+const STYLE = [
+  baseStyle({ bodyPx: 15, codePx: 13, maxWidthRem: 60 }),
+  `
 blockquote { margin: .5rem 0; padding: .6rem 1rem; border-left: 4px solid #4a6cf7; background: #f4f6fe; }
 table { border-collapse: collapse; margin: .5rem 0; }
 th, td { border: 1px solid #d5dae5; padding: .25rem .6rem; text-align: left; vertical-align: top; }
@@ -43,13 +24,8 @@ ul.trace li { margin: .15rem 0; }
 .skipped { color: #8a93a6; font-style: italic; }
 .where { color: #8a93a6; font-size: .8em; margin-left: .5em; }
 @media print { body { margin: 0; max-width: none; } }
-`.trim();
-
-function inline(text: Text): string {
-  return text
-    .map((x) => (typeof x === "string" ? escapeHtml(x) : "code" in x ? `<code>${codeHtml(x.code)}</code>` : `<strong>${escapeHtml(x.strong)}</strong>`))
-    .join("");
-}
+`.trim(),
+].join("\n");
 
 function traceItem(l: TraceLine): string {
   const mark = `<span class="mark ${l.mark}" aria-label="${l.mark}">${MARK_SYMBOL[l.mark]}</span>`;
@@ -91,44 +67,16 @@ function trace(lines: readonly TraceLine[]): string {
 
 function block(b: Block): string {
   switch (b.kind) {
-    case "heading":
-      return `<h${b.level}>${inline(b.text)}</h${b.level}>`;
-    case "paragraph":
-      return `<p>${inline(b.text)}</p>`;
     case "quote":
-      return `<blockquote>${inline(b.text)}</blockquote>`;
-    case "fields":
-      return `<dl class="fields">\n${b.rows.map(([k, v]) => `  <dt>${escapeHtml(k)}</dt><dd>${inline(v)}</dd>`).join("\n")}\n</dl>`;
-    case "list":
-      return `<ul>\n${b.items.map((i) => `  <li>${inline(i)}</li>`).join("\n")}\n</ul>`;
-    case "table": {
-      const head = `<thead><tr>${b.head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead>`;
-      const rows = b.rows.map((r) => `<tr>${r.map((c) => `<td>${inline(c)}</td>`).join("")}</tr>`).join("\n");
-      return `<table>${head}<tbody>\n${rows}\n</tbody></table>`;
-    }
+      return `<blockquote>${htmlInline(b.text)}</blockquote>`;
     case "trace":
       return trace(b.lines);
+    default:
+      return htmlBlock(b);
   }
 }
 
 /** Renders blocks as a complete, self-contained HTML page. */
 export function renderHtml(blocks: readonly Block[]): string {
-  const first = blocks.find((b) => b.kind === "heading");
-  const title = first && first.kind === "heading" ? plainText(first.text) : "Decision rationale";
-  return [
-    "<!doctype html>",
-    `<html lang="en">`,
-    "<head>",
-    `<meta charset="utf-8">`,
-    `<meta name="viewport" content="width=device-width, initial-scale=1">`,
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>\n${STYLE}\n</style>`,
-    "</head>",
-    "<body>",
-    ...blocks.map(block),
-    "</body>",
-    "</html>",
-    "",
-  ].join("\n");
+  return htmlPage(blocks, blocks.map(block), { fallbackTitle: "Decision rationale", style: STYLE });
 }

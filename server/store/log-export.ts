@@ -4,11 +4,12 @@
 // verifies every shard by exactly that path (export to a temporary file, runtime/log's
 // verifyLog) and also checks what only the store knows: the head row matches the chain's end,
 // and every entry has its decision row and every decision row its entry (nothing half written).
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canonicalJson } from "../../core/canonical-json.ts";
 import { checkpointFileFor, type Checkpoint } from "../../runtime/log/checkpoint.ts";
+import { replaceFileFrom } from "../../runtime/log/durable-file.ts";
 import { writeSubjectKeysFile } from "../../runtime/log/subject-keyring.ts";
 import { verifyLog, type VerifyResult } from "../../runtime/log/verify.ts";
 import { StoreError } from "./errors.ts";
@@ -34,28 +35,6 @@ export interface ShardVerifyResult {
 export interface StoreVerifyResult {
   readonly ok: boolean;
   readonly shards: readonly ShardVerifyResult[];
-}
-
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text, "utf8");
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-}
-
-/** Writes `text` pieces to `file` atomically (temporary file, fsync, rename). */
-async function writeFileAtomically(file: string, pieces: AsyncIterable<string>): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w", 0o644);
-  try {
-    for await (const piece of pieces) writeAll(fd, piece);
-    fdatasyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, file);
 }
 
 /**
@@ -91,13 +70,13 @@ export async function exportStoreLog(
       yield page.map((l) => `${l}\n`).join("");
     }
   }
-  await writeFileAtomically(file, lines());
+  await replaceFileFrom(file, lines());
   if (keyIds.size > 0) writeSubjectKeysFile(file, store.keys.key.id, await store.subjectKeysById([...keyIds]));
   const checkpoints: Checkpoint[] = (await store.checkpoints(shard)).filter((c) => c.seq <= head.seq);
   async function* cps(): AsyncIterable<string> {
     for (const c of checkpoints) yield `${canonicalJson(c)}\n`;
   }
-  await writeFileAtomically(checkpointFileFor(file), cps());
+  await replaceFileFrom(checkpointFileFor(file), cps());
   return { seq: head.seq, hash: head.hash, checkpoints: checkpoints.length };
 }
 

@@ -121,6 +121,14 @@ describe("colour", () => {
   });
 });
 
+describe("unknown options", () => {
+  it("are named in backticks, and exit 2", () => {
+    const r = kairos(["check", "policies", "--colour"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("kairos check: unknown option `--colour`\n");
+  });
+});
+
 describe("kairos check --strict", () => {
   it("passes a warning without --strict and fails it with --strict", () => {
     const root = policySet("strict", { "a.journey": `condition unused = policy.status == "active"\n\n${GOOD}` });

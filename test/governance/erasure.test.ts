@@ -5,7 +5,7 @@
 // erased (not as errors), the access export finds nothing more, and no byte of the log or of any
 // file next to it contains the person's id, their values, the key or lookup that made their
 // pseudonyms, or a pseudonym that any remaining key computes from their data.
-import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeArtifactDir } from "../../compiler/node/artifact-write.ts";
@@ -26,31 +26,16 @@ import {
   type LogKey,
 } from "../../runtime/log/index.ts";
 import { runCli } from "../helpers/cli.ts";
+import { type CorpContact, corpFollowupEngine, ticketResolved } from "../helpers/corp-followup.ts";
 import { tempDir } from "../log/helpers.ts";
-import { compiledEngine, SPEC_POLICY_DIR } from "../runtime/compiled.ts";
-
-const CORP = `
-journey corp_followup {
-  title   "Follow-up for corporate contacts"
-  purpose service_updates
-  on      ticket.resolved
-  when    contains(customer.email, "@corp.example") and event.csat <= 3
-  do      email(template: "corp-followup")
-  reason  "We wrote to {customer.email} about your ticket."
-}
-`;
 
 /** The person who asks to be erased, and someone who does not. */
 const GONE = { subject: "cust-4242", email: "erase.me@corp.example" };
 const KEPT = { subject: "cust-7", email: "keep.me@corp.example" };
 
-function request(who: typeof GONE, csat: number) {
+function request(who: CorpContact, csat: number) {
   return {
-    event: { type: "ticket.resolved", id: `T-${who.subject}-${csat}`, payload: { ticket_id: `T-${who.subject}-${csat}`, csat } },
-    subject: who.subject,
-    now: "2026-05-30T10:00:00Z",
-    region: "eu",
-    context: { customer: { customer_id: who.subject, email: who.email, segment: "retail", timezone: "Europe/Lisbon", tenure_months: 14 } },
+    ...ticketResolved(who, csat, `T-${who.subject}-${csat}`),
     consents: [{ subject: who.subject, purpose: "service_updates", channel: "email", status: "granted", at: "2026-01-01T00:00:00Z" }],
   };
 }
@@ -81,15 +66,7 @@ describe("erasing one subject from a file log under per-subject keys", () => {
   let goneEntries: LogEntry[];
 
   beforeAll(async () => {
-    const policies = join(tempDir(), "policies");
-    cpSync(SPEC_POLICY_DIR, policies, { recursive: true });
-    const catalogFile = join(policies, "catalog.yaml");
-    const catalog = readFileSync(catalogFile, "utf8");
-    writeFileSync(
-      catalogFile,
-      catalog.replace("email:         { type: string, pii: direct,", "email:         { type: string, pii: direct, reason_allowed: true,"),
-    );
-    const compiled = await compiledEngine(policies, { "corp.journey": CORP });
+    const compiled = await corpFollowupEngine(tempDir());
     engine = compiled.engine;
     const root = tempDir();
     artifactDir = join(root, "artifact");

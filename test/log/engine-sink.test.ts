@@ -1,37 +1,18 @@
 // The log as the engine's sink, end to end: a policy set compiled by the compiler, decisions
 // from the real engine, pseudonymized entries, and `kairos explain --artifact` over them.
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeArtifactDir } from "../../compiler/node/artifact-write.ts";
 import { runCli } from "../helpers/cli.ts";
+import { corpFollowupEngine, ticketResolved } from "../helpers/corp-followup.ts";
 import type { Engine } from "../../runtime/engine.ts";
 import { DecisionLog, verifyLog, type LogEntry } from "../../runtime/log/index.ts";
 import { compiledEngine, SPEC_POLICY_DIR } from "../runtime/compiled.ts";
 import { TEST_KEY, tempDir } from "./helpers.ts";
 
-const CORP = `
-journey corp_followup {
-  title   "Follow-up for corporate contacts"
-  purpose service_updates
-  on      ticket.resolved
-  when    contains(customer.email, "@corp.example") and event.csat <= 3
-  do      email(template: "corp-followup")
-  reason  "We wrote to {customer.email} about your ticket."
-}
-`;
-
 const EMAIL = "ana.lima@corp.example";
-
-function request(csat: number) {
-  return {
-    event: { type: "ticket.resolved", id: `T-${csat}`, payload: { ticket_id: `T-${csat}`, csat } },
-    subject: "cust-42",
-    now: "2026-05-30T10:00:00Z",
-    region: "eu",
-    context: { customer: { customer_id: "cust-42", email: EMAIL, segment: "retail", timezone: "Europe/Lisbon", tenure_months: 14 } },
-  };
-}
+const request = (csat: number) => ticketResolved({ subject: "cust-42", email: EMAIL }, csat);
 
 function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   return runCli(argv);
@@ -44,18 +25,7 @@ describe("the decision log behind the real engine", () => {
   let acted: string;
 
   beforeAll(async () => {
-    // The catalog must allow the e-mail address in a reason (`reason_allowed`), else the
-    // compiler refuses the journey (check/pii-in-reason); the log still pseudonymizes it there.
-    const policies = join(tempDir(), "policies");
-    cpSync(SPEC_POLICY_DIR, policies, { recursive: true });
-    const catalogFile = join(policies, "catalog.yaml");
-    const catalog = readFileSync(catalogFile, "utf8");
-    writeFileSync(
-      catalogFile,
-      catalog.replace("email:         { type: string, pii: direct,", "email:         { type: string, pii: direct, reason_allowed: true,"),
-    );
-    expect(readFileSync(catalogFile, "utf8")).toContain("reason_allowed: true");
-    const compiled = await compiledEngine(policies, { "corp.journey": CORP });
+    const compiled = await corpFollowupEngine(tempDir());
     engine = compiled.engine;
     dir = tempDir();
     writeArtifactDir(join(dir, "artifact"), compiled.files);

@@ -6,38 +6,13 @@
 import { describe, expect, it } from "vitest";
 import { fromDecision, renderRationale } from "../../runtime/rationale/index.ts";
 import { compiledEngine, SPEC_POLICY_DIR } from "../runtime/compiled.ts";
+import { claimAck, FRESHNESS_CUSTOMER as customer, freshnessJourneys, promoterThanks, tenureGift } from "../helpers/freshness-fixtures.ts";
 
-const JOURNEYS = {
-  "f.journey": `journey claim_ack {
-  title    "Internal: claim acknowledgement"
-  purpose  service_updates
-  priority 50
-  on       claim.filed
-  when     claim.status == "filed"
-  do       sms(template: "claim-ack")
-}
-
-journey promoter_thanks {
-  purpose  renewal_marketing
-  priority 20
-  on       daily
-  when     customer.nps is set and customer.nps >= 9
-  do       email(template: "thanks")
-  reason   "You gave us {customer.nps} out of 10."
-}
-
-journey tenure_gift {
-  purpose  service_updates
-  priority 10
-  on       daily
-  when     customer.tenure_months >= 24
-  do       email(template: "gift")
-  reason   "You have been with us for {customer.tenure_months} months."
-}
-`,
-};
-
-const customer = { customer_id: "c-1", email: "ana@example.com", timezone: "UTC", tenure_months: 24, segment: "retail", recent_interactions: [], nps: 9 };
+const JOURNEYS = freshnessJourneys(
+  claimAck({ title: "Internal: claim acknowledgement" }),
+  promoterThanks({ reason: "You gave us {customer.nps} out of 10." }),
+  tenureGift({ reason: "You have been with us for {customer.tenure_months} months." }),
+);
 
 async function render(request: Record<string, unknown>) {
   const { engine } = await compiledEngine(SPEC_POLICY_DIR, JOURNEYS);

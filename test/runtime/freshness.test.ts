@@ -15,28 +15,11 @@ import { parseRequest, RequestSchema } from "../../runtime/request.ts";
 import { parseCompiled } from "../../runtime/request-compiled.ts";
 import { MemorySink } from "../../runtime/sink.ts";
 import { compiledEngine, SPEC_POLICY_DIR } from "./compiled.ts";
+import { FRESHNESS_CUSTOMER as CUSTOMER, freshnessJourneys, promoterThanks, tenureGift } from "../helpers/freshness-fixtures.ts";
 
-const JOURNEYS = {
-  "f.journey": `journey promoter_thanks {
-  purpose  renewal_marketing
-  priority 20
-  on       daily
-  when     customer.nps is set and customer.nps >= 9
-  do       email(template: "thanks")
-}
-
-journey tenure_gift {
-  purpose  service_updates
-  priority 10
-  on       daily
-  when     customer.tenure_months >= 24
-  do       email(template: "gift")
-}
-`,
-};
+const JOURNEYS = freshnessJourneys(promoterThanks(), tenureGift());
 
 const NOW = "2026-05-30T12:00:00Z";
-const CUSTOMER = { customer_id: "c-1", email: "ana@example.com", timezone: "UTC", tenure_months: 24, segment: "retail", recent_interactions: [], nps: 9 };
 
 function request(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { event: { type: "daily", id: "d" }, subject: "c-1", now: NOW, region: "eu", context: { customer: CUSTOMER }, ...extra };

@@ -7,25 +7,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { compiledEngine } from "../runtime/compiled.ts";
 import { CUSTOMER, SPEC_POLICY_DIR, startTestServer, type TestServer } from "./helpers.ts";
+import { claimAck, freshnessJourneys, promoterThanks } from "../helpers/freshness-fixtures.ts";
 
-const JOURNEYS = {
-  "f.journey": `journey claim_ack {
-  purpose  service_updates
-  priority 50
-  on       claim.filed
-  when     claim.status == "filed"
-  do       sms(template: "claim-ack")
-}
-
-journey promoter_thanks {
-  purpose  renewal_marketing
-  priority 20
-  on       daily
-  when     customer.nps is set and customer.nps >= 9
-  do       email(template: "thanks")
-}
-`,
-};
+const JOURNEYS = freshnessJourneys(claimAck(), promoterThanks());
 
 const NOW = "2026-05-30T12:00:00Z";
 const claim = (subject: string, at: string, now?: string) => ({

@@ -4,12 +4,12 @@
 // KAIROS_TEST_PG_URL to use an existing server). "Two instances" are two Store objects on one
 // database for PostgreSQL; the embedded stores are one process by design (see process.test.ts),
 // so there both are the same instance, used concurrently.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { verifyLog } from "../../runtime/log/verify.ts";
-import { exportStoreLog, openStore, StoreError, verifyStoreLog, type OpenStoreOptions, type SqlStore } from "../../server/store/index.ts";
+import { exportStoreLog, StoreError, verifyStoreLog, type OpenStoreOptions, type SqlStore } from "../../server/store/index.ts";
 import type { CommitResult, PendingCommit } from "../../server/store/types.ts";
-import { startPostgres, type TestPostgres } from "../helpers/postgres.ts";
-import { KEYS, LOG, pending, removeTempDirs, tempDir } from "./helpers.ts";
+import { KEYS, pending, tempDir } from "./helpers.ts";
+import { storeLifecycle } from "./lifecycle.ts";
 import { join } from "node:path";
 import { readFileSync, rmSync, statSync } from "node:fs";
 import { readCheckpoints } from "../../runtime/log/checkpoint.ts";
@@ -28,13 +28,7 @@ interface Location {
   second(first: SqlStore, options?: Partial<OpenStoreOptions>): Promise<SqlStore>;
 }
 
-let postgres: TestPostgres | undefined;
-const opened: SqlStore[] = [];
-
-const track = (s: SqlStore): SqlStore => {
-  opened.push(s);
-  return s;
-};
+const stores = storeLifecycle();
 
 const pglite: Backend = {
   name: "pglite",
@@ -42,7 +36,7 @@ const pglite: Backend = {
   async fresh() {
     const dataDir = tempDir();
     return {
-      open: async (o = {}) => track(await openStore("pglite:", { dataDir, keys: KEYS, log: LOG, ...o })),
+      open: async (o = {}) => stores.open("pglite:", dataDir, o),
       second: async (first) => first,
     };
   },
@@ -54,7 +48,7 @@ const sqlite: Backend = {
   async fresh() {
     const dataDir = tempDir();
     return {
-      open: async (o = {}) => track(await openStore("sqlite:", { dataDir, keys: KEYS, log: LOG, ...o })),
+      open: async (o = {}) => stores.open("sqlite:", dataDir, o),
       second: async (first) => first,
     };
   },
@@ -64,27 +58,14 @@ const pgBackend: Backend = {
   name: "postgres",
   single: false,
   async fresh() {
-    const url = await postgres!.createDatabase();
+    const url = await stores.createPostgresDatabase();
     const dataDir = tempDir();
     return {
-      open: async (o = {}) => track(await openStore(url, { dataDir, keys: KEYS, log: LOG, ...o })),
-      second: async (_first, o = {}) => track(await openStore(url, { dataDir, keys: KEYS, log: LOG, ...o })),
+      open: async (o = {}) => stores.open(url, dataDir, o),
+      second: async (_first, o = {}) => stores.open(url, dataDir, o),
     };
   },
 };
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-});
-
-afterEach(async () => {
-  for (const s of opened.splice(0)) await s.close().catch(() => {});
-});
-
-afterAll(async () => {
-  await postgres?.stop();
-  removeTempDirs();
-});
 
 const T0 = "2026-05-30T09:00:00Z";
 const at = (minutes: number): string => new Date(Date.parse(T0) + minutes * 60_000).toISOString().replace(".000Z", "Z");

@@ -8,8 +8,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { EntryEncoder, LoggedMemory } from "../../runtime/log/encode.ts";
 import { GENESIS } from "../../runtime/log/format.ts";
 import { DecisionLog } from "../../runtime/log/writer.ts";
-import { subjectLookup, unwrapSubjectKey } from "../../runtime/log/subject-key.ts";
-import { exportStoreLog, openStore } from "../../server/store/index.ts";
+import { subjectLookup, unwrapSubjectKey, type SubjectKeySource } from "../../runtime/log/subject-key.ts";
+import { exportStoreLog, openStore, type ServiceStore } from "../../server/store/index.ts";
 import type { SqliteDb } from "../../server/store/sqlite-db.ts";
 import { JOURNEYS, piiLookup, SAMPLES, sinkEntry } from "../rationale/sample-decisions.ts";
 import { KEYS, removeTempDirs, tempDir } from "./helpers.ts";
@@ -17,6 +17,23 @@ import { KEYS, removeTempDirs, tempDir } from "./helpers.ts";
 afterAll(() => removeTempDirs());
 
 const records = Array.from({ length: 8 }, (_, i) => sinkEntry(SAMPLES[i % SAMPLES.length]!, { decision_id: `d-${i + 1}` }));
+
+/** Appends every record to a new file log at `file` under the test keys; `subjectKeys` as DecisionLog.open takes it. */
+function writeFileLog(file: string, subjectKeys: false | SubjectKeySource): void {
+  const log = DecisionLog.open(file, { pii: piiLookup, journeys: JOURNEYS, key: KEYS.key, integrityKey: KEYS.integrityKey, onWarning: () => {}, subjectKeys });
+  for (const r of records) log.append(r);
+  log.close();
+}
+
+/** Commits every record to `store`, one decision each (event `e<i>`), each committed. */
+async function commitAll(store: ServiceStore): Promise<void> {
+  for (const [i, r] of records.entries()) {
+    const [result] = await store.commit([
+      { key: { subject: r.subject, eventId: `e${i}`, timer: "" }, expectedVersion: (await store.state(r.subject)).version, decision: r.decision, entry: r },
+    ]);
+    expect(result?.status).toBe("committed");
+  }
+}
 
 describe.each([
   { name: "PGlite", url: undefined },
@@ -26,24 +43,10 @@ describe.each([
     const dir = tempDir();
     const file = join(dir, "file.log");
     // Under the log key alone (per-subject keys are random; the test below covers them).
-    const log = DecisionLog.open(file, {
-      pii: piiLookup,
-      journeys: JOURNEYS,
-      key: KEYS.key,
-      integrityKey: KEYS.integrityKey,
-      onWarning: () => {},
-      subjectKeys: false,
-    });
-    for (const r of records) log.append(r);
-    log.close();
+    writeFileLog(file, false);
     const store = await openStore(url, { dataDir: join(dir, "data"), keys: KEYS, log: { pii: piiLookup, journeys: JOURNEYS }, subjectKeys: false });
     try {
-      for (const [i, r] of records.entries()) {
-        const [result] = await store.commit([
-          { key: { subject: r.subject, eventId: `e${i}`, timer: "" }, expectedVersion: (await store.state(r.subject)).version, decision: r.decision, entry: r },
-        ]);
-        expect(result?.status).toBe("committed");
-      }
+      await commitAll(store);
       const exported = join(dir, "store.log");
       await exportStoreLog(store, 0, exported);
       const fileLines = readFileSync(file, "utf8").split("\n");
@@ -64,12 +67,7 @@ describe("one line format under per-subject keys (SQLite)", () => {
     const store = await openStore("sqlite:", { dataDir: join(dir, "data"), keys: KEYS, log: { pii: piiLookup, journeys: JOURNEYS } });
     let keyRows: { lookup: string; key_id: string; key: string }[];
     try {
-      for (const [i, r] of records.entries()) {
-        const [result] = await store.commit([
-          { key: { subject: r.subject, eventId: `e${i}`, timer: "" }, expectedVersion: (await store.state(r.subject)).version, decision: r.decision, entry: r },
-        ]);
-        expect(result?.status).toBe("committed");
-      }
+      await commitAll(store);
       await exportStoreLog(store, 0, join(dir, "store.log"));
       const db = (store as unknown as { parts: { db: SqliteDb } }).parts.db;
       keyRows = db.all<{ lookup: string; key_id: string; key: string }>("SELECT lookup, key_id, key FROM subject_keys");
@@ -81,16 +79,7 @@ describe("one line format under per-subject keys (SQLite)", () => {
     // Stored wrapped under the log key: unwrapped as the store does.
     const byLookup = new Map(keyRows.map((k) => [k.lookup, unwrapSubjectKey(KEYS.key, k.lookup, k.key, k.key_id, "store")!]));
     const file = join(dir, "file.log");
-    const log = DecisionLog.open(file, {
-      pii: piiLookup,
-      journeys: JOURNEYS,
-      key: KEYS.key,
-      integrityKey: KEYS.integrityKey,
-      onWarning: () => {},
-      subjectKeys: { keyFor: (subject) => byLookup.get(subjectLookup(KEYS.key, subject))! },
-    });
-    for (const r of records) log.append(r);
-    log.close();
+    writeFileLog(file, { keyFor: (subject) => byLookup.get(subjectLookup(KEYS.key, subject))! });
     const fileLines = readFileSync(file, "utf8").split("\n");
     expect(readFileSync(join(dir, "store.log"), "utf8").split("\n")).toEqual(fileLines);
     expect(fileLines[0]).toContain('"subject_key":"');

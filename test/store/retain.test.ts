@@ -5,17 +5,16 @@
 // following the bytes removed, while commits go on.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../core/sha256.ts";
 import { readCheckpoints } from "../../runtime/log/checkpoint.ts";
 import { decisionOf, type LogEntry } from "../../runtime/log/format.ts";
 import type { RetentionPolicy } from "../../runtime/log/retain-policy.ts";
-import { exportStoreLog, openStore, verifyStoreLog, type OpenStoreOptions, type SqlStore } from "../../server/store/index.ts";
-import { startPostgres, type TestPostgres } from "../helpers/postgres.ts";
-import { KEYS, LOG, pending, removeTempDirs, tempDir } from "./helpers.ts";
+import { exportStoreLog, verifyStoreLog, type OpenStoreOptions, type SqlStore } from "../../server/store/index.ts";
+import { pending, tempDir } from "./helpers.ts";
+import { storeLifecycle } from "./lifecycle.ts";
 
-let postgres: TestPostgres | undefined;
-const opened: SqlStore[] = [];
+const stores = storeLifecycle();
 
 type Open = (options?: Partial<OpenStoreOptions>) => Promise<SqlStore>;
 
@@ -24,43 +23,25 @@ const backends: ReadonlyArray<{ name: string; fresh: () => Promise<{ open: Open;
     name: "pglite",
     async fresh() {
       const dataDir = tempDir();
-      return { single: true, open: async (o = {}) => track(await openStore("pglite:", { dataDir, keys: KEYS, log: LOG, ...o })) };
+      return { single: true, open: async (o = {}) => stores.open("pglite:", dataDir, o) };
     },
   },
   {
     name: "sqlite",
     async fresh() {
       const dataDir = tempDir();
-      return { single: true, open: async (o = {}) => track(await openStore("sqlite:", { dataDir, keys: KEYS, log: LOG, ...o })) };
+      return { single: true, open: async (o = {}) => stores.open("sqlite:", dataDir, o) };
     },
   },
   {
     name: "postgres",
     async fresh() {
-      const url = await postgres!.createDatabase();
+      const url = await stores.createPostgresDatabase();
       const dataDir = tempDir();
-      return { single: false, open: async (o = {}) => track(await openStore(url, { dataDir, keys: KEYS, log: LOG, ...o })) };
+      return { single: false, open: async (o = {}) => stores.open(url, dataDir, o) };
     },
   },
 ];
-
-function track(s: SqlStore): SqlStore {
-  opened.push(s);
-  return s;
-}
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-});
-
-afterEach(async () => {
-  for (const s of opened.splice(0)) await s.close().catch(() => {});
-});
-
-afterAll(async () => {
-  await postgres?.stop();
-  removeTempDirs();
-});
 
 /** The samples are decided on 2026-05-30; sample 2 (deferred, reading `customer.email`) on 2026-06-01T22:30:00Z. */
 const NOW = Date.parse("2026-12-06T12:00:00Z");
