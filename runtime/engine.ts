@@ -124,6 +124,25 @@ export class Engine {
     return new Engine(parts, options);
   }
 
+  /**
+   * An engine over the same artifact (its hash, catalog and consent/residency policies) whose
+   * trigger index holds every journey but `journeys`: what the service runs when journeys wait
+   * for a DPO approval (docs/approvals.md), and what `kairos replay` re-decides such an entry
+   * with. The sink is not carried over; ids the artifact does not have are ignored.
+   */
+  without(journeys: Iterable<string>): Engine {
+    const left = new Set(journeys);
+    return new Engine(
+      {
+        manifest: this.manifest,
+        catalog: this.catalog,
+        predicates: { journeys: this.predicates.journeys.filter((j) => !left.has(j.meta.id)) },
+        policy: this.policy,
+      },
+      { deadlines: this.deadlines, limits: this.limits },
+    );
+  }
+
   /** The artifact's identity. */
   get hash(): string {
     return this.manifest.hash;

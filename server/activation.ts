@@ -5,9 +5,7 @@
 // needed an approval names it in its log entry (`approval`).
 import { Gauge, type Registry } from "prom-client";
 import { approvalStatus, catalogHash, needText, piiOfBundle, type ApprovalSubject, type JourneyApproval } from "../core/approval.ts";
-import { Engine, type DecideOptions, type DecisionRecord } from "../runtime/engine.ts";
-import { PART, type ArtifactFileMap } from "../runtime/load.ts";
-import { PolicyEngine } from "../runtime/opa/index.ts";
+import type { DecideOptions, DecisionRecord, Engine } from "../runtime/engine.ts";
 import { readApprovals, type RefusedApproval } from "./approvals.ts";
 
 /** One journey's standing at the start. */
@@ -75,29 +73,16 @@ export function activationFor(engine: Engine): Activation | undefined {
 
 /**
  * The engine the service runs under an activation: without the inactive journeys (when there are
- * some, a new engine over the same artifact — its hash, catalog and policies — whose trigger index
- * holds only the active ones; else `engine` itself), whose log entries name the approval that
- * covered the winning journey and list the journeys left out. `files` are the artifact's files,
- * for the OPA bundle. An activation in which no journey needs an approval returns `engine`
+ * some, `engine.without(…)`: the same artifact — its hash, catalog and policies — whose trigger
+ * index holds only the active ones; else `engine` itself), whose log entries name the approval
+ * that covered the winning journey and list the journeys left out (`inactive`, which `kairos
+ * replay` decides without). An activation in which no journey needs an approval returns `engine`
  * itself, unchanged.
  */
-export async function applyActivation(engine: Engine, activation: Activation, files: ArtifactFileMap): Promise<Engine> {
+export async function applyActivation(engine: Engine, activation: Activation): Promise<Engine> {
   if (!needsApprovals(activation)) return engine;
   const inactive = new Set(activation.journeys.filter((j) => !j.active).map((j) => j.subject.id));
-  let gated = engine;
-  if (inactive.size > 0) {
-    const bundle = files.get(PART.bundle);
-    const policy = engine.manifest.opa && bundle ? await PolicyEngine.load(bundle) : null;
-    gated = Engine.fromParts(
-      {
-        manifest: engine.manifest,
-        catalog: engine.catalog,
-        predicates: { journeys: engine.predicates.journeys.filter((j) => !inactive.has(j.meta.id)) },
-        policy,
-      },
-      { deadlines: engine.deadlines, limits: engine.limits },
-    );
-  }
+  const gated = inactive.size > 0 ? engine.without(inactive) : engine;
   const approvals = new Map<string, string>();
   for (const j of activation.journeys) if (j.state.status === "approved") approvals.set(j.subject.id, j.state.approval.record.id);
   const left = inactive.size > 0 ? [...inactive].sort() : undefined;

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { compilePolicyDir } from "../compiler/node/index.ts";
 import { renderDiagnostic, sortDiagnostics } from "../core/diagnostics.ts";
 import type { Engine, EngineOptions } from "../runtime/engine.ts";
-import { loadEngine, PART, type ArtifactFileMap } from "../runtime/load.ts";
+import { loadEngine, PART } from "../runtime/load.ts";
 import { readArtifactDir } from "../runtime/node.ts";
 import { type Activation, activationOf, applyActivation } from "./activation.ts";
 import { ApprovalError } from "./approvals.ts";
@@ -63,7 +63,7 @@ export async function loadArtifact(path: string, options: EngineOptions = {}, ap
     });
   if (existsSync(join(path, PART.manifest))) {
     const files = await readArtifactDir(path, { parts: "runtime" });
-    return gate(await loadEngine(files, options), files, false, approvals.approvals);
+    return gate(await loadEngine(files, options), false, approvals.approvals);
   }
   const compiled = await compilePolicyDir(path);
   if ("usage" in compiled)
@@ -75,10 +75,10 @@ export async function loadArtifact(path: string, options: EngineOptions = {}, ap
       hint: `run \`kairos check ${path}\` and fix the errors`,
     });
   }
-  return gate(await loadEngine(compiled.artifact.files, options), compiled.artifact.files, true, approvals.approvals ?? path);
+  return gate(await loadEngine(compiled.artifact.files, options), true, approvals.approvals ?? path);
 }
 
-async function gate(engine: Engine, files: ArtifactFileMap, compiled: boolean, home: string | undefined): Promise<LoadedArtifact> {
+async function gate(engine: Engine, compiled: boolean, home: string | undefined): Promise<LoadedArtifact> {
   let activation: Activation;
   try {
     activation = activationOf(engine, home);
@@ -86,5 +86,5 @@ async function gate(engine: Engine, files: ArtifactFileMap, compiled: boolean, h
     if (e instanceof ApprovalError) throw new StartError(e.code, e.message, { hint: e.hint });
     throw e;
   }
-  return { engine: await applyActivation(engine, activation, files), compiled, activation };
+  return { engine: await applyActivation(engine, activation), compiled, activation };
 }

@@ -148,6 +148,9 @@ export class EntryEncoder {
       // The DPO approval that covered the decided journey (docs/approvals.md), when the caller names one.
       const approval = (record as { readonly approval?: unknown }).approval;
       if (typeof approval === "string") body["approval"] = approval;
+      // The journeys the service had left inactive (no approval): replay decides without them too.
+      const inactive = (record as { readonly inactive?: unknown }).inactive;
+      if (Array.isArray(inactive) && inactive.length > 0) body["inactive"] = [...(inactive as string[])].sort();
     } catch (e) {
       if (e instanceof LogError) throw e;
       throw new LogError("log/unserializable", `the decision cannot be logged: ${(e as Error).message}`, undefined, e);

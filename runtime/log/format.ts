@@ -100,6 +100,11 @@ export interface LogFields {
   /** The id of the DPO approval that covered the decided journey (docs/approvals.md), when one did. */
   readonly approval?: string;
   /**
+   * The journeys the deciding service had left inactive for want of a DPO approval (sorted ids),
+   * only when there were some: `kairos replay` decides that entry without them too.
+   */
+  readonly inactive?: readonly string[];
+  /**
    * The policies applied, by content hash: the artifact, its parts, the Rego sources. In
    * decision-log/2 only in the first entry a writer logs for an artifact (like `meta`): later
    * entries of the same artifact refer to it through `artifact` (see read.ts).
@@ -142,6 +147,7 @@ const LOG_ONLY_KEYS: ReadonlySet<string> = new Set([
   "key_id",
   "subject_key",
   "approval",
+  "inactive",
   "policies",
   "request",
   "context",

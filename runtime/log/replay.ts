@@ -70,6 +70,18 @@ export async function replayLog(
   const pseudonymizers = new Map<string, Pseudonymizer>();
   const pii = piiLookupOf(engine.catalog);
   const tables = new TraceTableCache();
+  const gated = new Map<string, Engine>();
+  const engineFor = (inactive: readonly string[] | undefined): Engine => {
+    if (!Array.isArray(inactive) || inactive.length === 0) return engine;
+    const k = inactive.join("\n");
+    let e = gated.get(k);
+    if (e === undefined) {
+      if (gated.size >= 64) gated.clear();
+      e = engine.without(inactive);
+      gated.set(k, e);
+    }
+    return e;
+  };
   const differences: ReplayDifference[] = [];
   let replayed = 0;
   let identical = 0;
@@ -109,7 +121,8 @@ export async function replayLog(
       pseudonymizers.set(subjectKey.id, entryPseudo);
     }
     const request = unsealRequest(sealKey, entry.sealed);
-    const record = await engine.decideRecord(request);
+    // Decided by a service that had left journeys inactive (no DPO approval): decide without them too.
+    const record = await engineFor(entry.inactive).decideRecord(request);
     // Pseudonymize the replayed decision exactly as the log did, then compare the decisions.
     const again = toEntry(record.entry, journeys, entryPseudo, key.id, pii, () => false, tables);
     const before = decisionOf(entry);

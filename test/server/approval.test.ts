@@ -17,6 +17,10 @@ import { approveProgram } from "../../server/approval-check.ts";
 import { newApproverKey, readApproverKey } from "../../server/approvals.ts";
 import { loadArtifact, StartError } from "../../server/artifact.ts";
 import { exportStoreLog } from "../../server/store/index.ts";
+import { loadEngine } from "../../runtime/load.ts";
+import { piiLookupOf } from "../../runtime/log/pseudonymize.ts";
+import { replayLog } from "../../runtime/log/replay.ts";
+import { openLog, TEST_KEY } from "../log/helpers.ts";
 import type { ServiceStore } from "../../server/store/types.ts";
 import { SPEC_POLICY_DIR } from "../runtime/compiled.ts";
 import { startTestServer } from "./helpers.ts";
@@ -105,6 +109,27 @@ describe("a served policy set", () => {
     } finally {
       await t.close();
     }
+  });
+
+  test("the log lists the journeys left inactive, and a replay with the whole artifact decides without them", async () => {
+    const loaded = await loadArtifact(dir);
+    const compiled = await compilePolicyDir(dir);
+    if (!("artifact" in compiled) || !compiled.artifact) throw new Error("the policy set does not compile");
+    const whole = await loadEngine(compiled.artifact.files);
+    const file = join(root, "replayed.log");
+    const log = openLog(file, { pii: piiLookupOf(whole.catalog), journeys: whole.predicates.journeys.map((j) => j.meta) });
+    // Only the inactive journey would have matched this one: the service decided `no_match`.
+    const r = await loaded.engine.decideRecord({ ...ticket("s-r", "T-r", 4), consents: [], objections: [], history: [] });
+    expect(r.decision.outcome).toBe("no_match");
+    log.append(r.entry);
+    log.close();
+    const [line] = readFileSync(file, "utf8").trim().split("\n");
+    expect(JSON.parse(line!)).toMatchObject({ outcome: "no_match", inactive: ["repeated_negative_interactions"] });
+    // The whole artifact would act on it; replay leaves the inactive journey out, as the service did.
+    expect((await whole.decideRecord({ ...ticket("s-r", "T-r", 4), consents: [], objections: [], history: [] })).decision.journey).toBe(
+      "repeated_negative_interactions",
+    );
+    expect(await replayLog(file, whole, TEST_KEY)).toMatchObject({ replayed: 1, identical: 1, differences: [] });
   });
 
   test("left as it is when no journey needs an approval", async () => {
