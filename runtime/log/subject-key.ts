@@ -6,6 +6,7 @@
 // subject under the log's pseudonymization key), never by the subject in clear, so once a key's
 // row is gone nothing that remains maps the subject to it. This file is the primitives shared by
 // the file log's keyring (subject-keyring.ts) and the service's store (server/store/).
+import { PrimedHmac } from "./hmac.ts";
 import { createHmac, randomBytes } from "node:crypto";
 import type { LogKey } from "./key.ts";
 
@@ -38,8 +39,27 @@ export function newSubjectKey(source: string): LogKey {
  * once its row is deleted, the lookup points at nothing and nothing else names the subject.
  */
 export function subjectLookup(logKey: LogKey, subject: string): string {
-  return createHmac("sha256", logKey.bytes).update(`kairos subject-key lookup v1\n${subject}`).digest("hex");
+  let memo = lookups.get(logKey);
+  if (memo === undefined) {
+    memo = { hmac: new PrimedHmac(logKey.bytes), known: new Map() };
+    lookups.set(logKey, memo);
+  }
+  let out = memo.known.get(subject);
+  if (out === undefined) {
+    out = memo.hmac.hex(`kairos subject-key lookup v1\n${subject}`);
+    if (memo.known.size >= REMEMBERED_LOOKUPS) memo.known.clear();
+    memo.known.set(subject, out);
+  }
+  return out;
 }
+
+/**
+ * Every append looks its subject's key up: the log key is imported once (a raw-key HMAC costs a
+ * key import, ~9 µs) and recent lookups are remembered — in memory only, bounded, and a pure
+ * function of the key and the subject, so remembering never changes one.
+ */
+const lookups = new WeakMap<LogKey, { readonly hmac: PrimedHmac; readonly known: Map<string, string> }>();
+const REMEMBERED_LOOKUPS = 4096;
 
 /** The pad that wraps the key stored under `lookup`: HMAC-SHA256(log key, label + lookup), 32 bytes. */
 function pad(logKey: LogKey, lookup: string): Buffer {

@@ -3,7 +3,9 @@
 // under a keyed lookup; an existing log keeps the mode its entries show; a lost, torn or exposed
 // key file is handled as the log's own key files are; shared writers agree on one key per subject.
 import { chmodSync, existsSync, readFileSync, statSync, unlinkSync, writeFileSync, appendFileSync } from "node:fs";
+import { createHmac } from "node:crypto";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   decisionOf,
@@ -120,5 +122,20 @@ describe("per-subject keys in the file log", () => {
     expect(second!.approval).toBeUndefined();
     expect(decisionOf(first!)).not.toHaveProperty("approval");
     expect(verifyLog(path, { integrityKey: TEST_INTEGRITY_KEY })).toMatchObject({ ok: true, entries: 2 });
+  });
+});
+
+describe("the subject lookup", () => {
+  it("is HMAC-SHA256 of the label and the subject under the log key, remembered or not", () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: "grapheme" }), { minLength: 1, maxLength: 20 }), (subjects) => {
+        // Twice over: the second round answers from memory and must say the same.
+        for (const subject of [...subjects, ...subjects]) {
+          const expected = createHmac("sha256", TEST_KEY.bytes).update(`kairos subject-key lookup v1\n${subject}`).digest("hex");
+          expect(subjectLookup(TEST_KEY, subject)).toBe(expected);
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 });
