@@ -11,6 +11,7 @@ import { decisionOf, type LogEntry } from "../../runtime/log/format.ts";
 import { subjectDecision, type SubjectDecision } from "../../runtime/log/subject-rights.ts";
 import type { Decision } from "../../runtime/decision.ts";
 import { num, type Db, type Sql } from "./db.ts";
+import { StoreError } from "./errors.ts";
 import type { SqliteDb } from "./sqlite-db.ts";
 import type { StoreSubjectKeys } from "./subject-keys.ts";
 
@@ -163,10 +164,11 @@ export function exportPage(rows: readonly ExportRow[], limit: number): SubjectDe
   return { decisions: page, ...(rows.length > limit && last !== undefined ? { next: String(num(last.id)) } : {}) };
 }
 
-/** The cursor as a row id (0: from the start); undefined when it is not one this store gave. */
-export function cursorId(cursor: string | undefined): number | undefined {
+/** The cursor as a row id (0: from the start); a cursor this store did not give is a StoreError. */
+export function cursorId(cursor: string | undefined): number {
   if (cursor === undefined || cursor === "") return 0;
-  return /^\d{1,15}$/.test(cursor) ? Number(cursor) : undefined;
+  if (/^\d{1,15}$/.test(cursor)) return Number(cursor);
+  throw new StoreError("store/invalid", `\`${cursor}\` is not a cursor this store gave`, "pass the `next` of the previous page");
 }
 
 /** The export's statement in PostgreSQL's dialect ($1 subject, $2 after id, $3 limit + 1). */
