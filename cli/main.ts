@@ -29,6 +29,8 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   report: () => import("./commands/report.ts"),
   approve: () => import("./commands/approve.ts"),
   subject: () => import("./commands/subject.ts"),
+  journey: () => import("./commands/journey.ts"),
+  outcomes: () => import("./commands/outcomes.ts"),
   // The language server (lsp/): loaded only for `kairos lsp`; were it to fail to load, only
   // that command would fail, and `kairos --help` would skip it.
   lsp: () => import("./commands/lsp.ts"),

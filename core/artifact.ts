@@ -58,6 +58,10 @@ export interface JourneyMeta {
   readonly cap?: { readonly count: number; readonly windowMs: number; readonly window: string };
   readonly quiet?: { readonly from: string; readonly to: string; readonly fromMinutes: number; readonly toMinutes: number };
   readonly holdout?: { readonly percent: number; readonly salt: string };
+  /** `goal renewal within 30d`: what the journey is judged on, and in what window after it acted (docs/value.md). */
+  readonly goal?: JourneyGoal;
+  /** `stop_loss complaint_rate > 0.5% [or …] [min N]`: when the service stops the journey (docs/value.md#stop-loss). */
+  readonly stopLoss?: StopLoss;
   readonly review: boolean;
   /** The minimal context bundle, sorted. */
   readonly fields: readonly string[];
@@ -67,6 +71,41 @@ export interface JourneyMeta {
   readonly nodes: readonly TraceNode[];
   /** Id of the root node of `when`. */
   readonly whenRoot: number;
+}
+
+/** A journey's `goal TYPE within DURATION`. */
+export interface JourneyGoal {
+  /** An outcome type of the catalog (built-in or declared in `value: outcomes:`). */
+  readonly type: string;
+  /** The window as written (`30d`). */
+  readonly within: string;
+  readonly windowMs: number;
+}
+
+/** One condition of a `stop_loss` clause: `complaint_rate > 0.5%` or `complaint_uplift > 1%`. */
+export interface StopLossCondition {
+  /** As written: `<type>_rate` or `<type>_uplift`. */
+  readonly metric: string;
+  /** The outcome type the metric is about. */
+  readonly type: string;
+  /**
+   * `rate`: the share of treated subjects with the outcome within the window passes the threshold;
+   * `uplift`: the lower bound of the 95% interval of (treated rate − held-out rate) passes it.
+   */
+  readonly kind: "rate" | "uplift";
+  /** The threshold in percent as written (0.5 for `0.5%`). */
+  readonly percent: number;
+}
+
+/** A journey's `stop_loss` clause. */
+export interface StopLoss {
+  /** Any one passing its threshold stops the journey. */
+  readonly conditions: readonly StopLossCondition[];
+  /** Treated subjects needed before any condition is judged (`min N`, default 100). */
+  readonly min: number;
+  /** The window outcomes are counted in after each subject's first decision: the goal's, else 30d. */
+  readonly window: string;
+  readonly windowMs: number;
 }
 
 /** A journey as the runtime runs it. */

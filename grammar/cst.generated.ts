@@ -58,6 +58,8 @@ export type ClauseCstChildren = {
   capClause?: CapClauseCstNode[];
   quietClause?: QuietClauseCstNode[];
   holdoutClause?: HoldoutClauseCstNode[];
+  goalClause?: GoalClauseCstNode[];
+  stopLossClause?: StopLossClauseCstNode[];
   reviewClause?: ReviewClauseCstNode[];
   reasonClause?: ReasonClauseCstNode[];
 };
@@ -185,6 +187,42 @@ export type HoldoutClauseCstChildren = {
   percent: IToken[];
   Kw_salt?: IToken[];
   salt?: IToken[];
+};
+
+export interface GoalClauseCstNode extends CstNode {
+  name: "goalClause";
+  children: GoalClauseCstChildren;
+}
+
+export type GoalClauseCstChildren = {
+  Kw_goal: IToken[];
+  type: IToken[];
+  Kw_within: IToken[];
+  window: IToken[];
+};
+
+export interface StopLossClauseCstNode extends CstNode {
+  name: "stopLossClause";
+  children: StopLossClauseCstChildren;
+}
+
+export type StopLossClauseCstChildren = {
+  Kw_stop_loss: IToken[];
+  condition: (StopLossConditionCstNode)[];
+  Kw_or?: IToken[];
+  Kw_min?: IToken[];
+  count?: IToken[];
+};
+
+export interface StopLossConditionCstNode extends CstNode {
+  name: "stopLossCondition";
+  children: StopLossConditionCstChildren;
+}
+
+export type StopLossConditionCstChildren = {
+  metric: IToken[];
+  Gt: IToken[];
+  percent: IToken[];
 };
 
 export interface ReviewClauseCstNode extends CstNode {
@@ -524,6 +562,9 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   capClause(children: CapClauseCstChildren, param?: IN): OUT;
   quietClause(children: QuietClauseCstChildren, param?: IN): OUT;
   holdoutClause(children: HoldoutClauseCstChildren, param?: IN): OUT;
+  goalClause(children: GoalClauseCstChildren, param?: IN): OUT;
+  stopLossClause(children: StopLossClauseCstChildren, param?: IN): OUT;
+  stopLossCondition(children: StopLossConditionCstChildren, param?: IN): OUT;
   reviewClause(children: ReviewClauseCstChildren, param?: IN): OUT;
   reasonClause(children: ReasonClauseCstChildren, param?: IN): OUT;
   testDecl(children: TestDeclCstChildren, param?: IN): OUT;

@@ -60,6 +60,8 @@ const KW_AFTER = kw("after");
 const KW_SALT = kw("salt");
 const KW_PER = kw("per");
 const KW_COUNT = kw("count");
+const KW_WITHIN = kw("within");
+const KW_MIN = kw("min");
 
 const label = (LABEL: string) => ({ LABEL }) as const;
 const L_NAME = label("name");
@@ -78,6 +80,9 @@ const L_FROM = label("from");
 const L_TO = label("to");
 const L_PERCENT = label("percent");
 const L_SALT = label("salt");
+const L_TYPE = label("type");
+const L_CONDITION = label("condition");
+const L_METRIC = label("metric");
 const L_MODE = label("mode");
 const L_STATEMENT = label("statement");
 const L_ON = label("on");
@@ -236,6 +241,8 @@ class JourneyParser extends CstParser {
     { ALT: () => this.SUBRULE(this.capClause) },
     { ALT: () => this.SUBRULE(this.quietClause) },
     { ALT: () => this.SUBRULE(this.holdoutClause) },
+    { ALT: () => this.SUBRULE(this.goalClause) },
+    { ALT: () => this.SUBRULE(this.stopLossClause) },
     { ALT: () => this.SUBRULE(this.reviewClause) },
     { ALT: () => this.SUBRULE(this.reasonClause) },
   ];
@@ -330,6 +337,37 @@ class JourneyParser extends CstParser {
     this.CONSUME(kw("holdout"));
     this.CONSUME(T.PercentLit, L_PERCENT);
     this.OPTION(this.holdoutSalt);
+  });
+
+  // `goal renewal within 30d`: the outcome type the journey is judged on, and the window after it acts.
+  goalClause = this.RULE("goalClause", () => {
+    this.CONSUME(kw("goal"));
+    this.CONSUME(T.Identifier, L_TYPE);
+    this.CONSUME(KW_WITHIN);
+    this.CONSUME(T.DurationLit, L_WINDOW);
+  });
+
+  private readonly stopLossMore = () => {
+    this.CONSUME(KW_OR);
+    this.SUBRULE2(this.stopLossCondition, L_CONDITION);
+  };
+  private readonly stopLossMin = () => {
+    this.CONSUME(KW_MIN);
+    this.CONSUME(T.IntegerLit, L_COUNT);
+  };
+
+  // `stop_loss complaint_rate > 0.5% or complaint_uplift > 1% min 200`: when the service stops the journey.
+  stopLossClause = this.RULE("stopLossClause", () => {
+    this.CONSUME(kw("stop_loss"));
+    this.SUBRULE(this.stopLossCondition, L_CONDITION);
+    this.MANY(this.stopLossMore);
+    this.OPTION(this.stopLossMin);
+  });
+
+  stopLossCondition = this.RULE("stopLossCondition", () => {
+    this.CONSUME(T.Identifier, L_METRIC);
+    this.CONSUME(T.Gt);
+    this.CONSUME(T.PercentLit, L_PERCENT);
   });
 
   reviewClause = this.RULE("reviewClause", () => {

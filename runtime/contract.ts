@@ -15,7 +15,7 @@ import { normalizeContext, normalizePayload, type ContextProvider, type FieldPro
 import { DeadlineExceeded, DEFAULT_DEADLINES, withDeadline, type Deadlines } from "./deadline.ts";
 import { checkFields } from "./freshness.ts";
 import type { Action, Outcome, Reason, TraceEvent } from "./decision.ts";
-import { arbitrate, checkCap, checkChannelCap, checkHoldout, checkQuiet, type PastAction } from "./guardrails.ts";
+import { arbitrate, checkCap, checkChannelCap, checkGlobalControl, checkHoldout, checkQuiet, type PastAction } from "./guardrails.ts";
 import { DEFAULT_LIMITS, type RequestLimits } from "./limits.ts";
 import { clock, report, type StageObserver } from "./observe.ts";
 import { dict, own, type Dict } from "./own.ts";
@@ -75,6 +75,8 @@ export interface ContractDeps {
   readonly journeys?: ReadonlyMap<string, JourneyMeta>;
   /** Told how long the policy, fetch, predicates and guardrails stages took. */
   readonly observe?: StageObserver;
+  /** Journeys stopped by their stop-loss → the reason recorded: such candidates are `suppressed` before screening. */
+  readonly stopped?: ReadonlyMap<string, Reason>;
 }
 
 const thrown = thrownMessage;
@@ -172,6 +174,24 @@ function tracer(trace: TraceEvent[]): (id: number, value: unknown) => unknown {
   };
 }
 
+/**
+ * Marks the candidates whose journey is stopped `suppressed`, each with its stop reason (the very
+ * object given: the service's, or the one a replayed entry recorded); returns the others.
+ */
+function suppressStopped(candidates: CandidateState[], stopped: ReadonlyMap<string, Reason>): CandidateState[] {
+  const left: CandidateState[] = [];
+  for (const c of candidates) {
+    const reason = stopped.get(c.meta.id);
+    if (reason === undefined) {
+      left.push(c);
+      continue;
+    }
+    c.outcome = "suppressed";
+    c.reasons.push(reason);
+  }
+  return left;
+}
+
 /** Step 5 for the matched candidates; returns the winner and, if deferred, until when. */
 function applyGuardrails(
   catalog: Catalog,
@@ -226,6 +246,21 @@ function applyGuardrails(
   if (!winner) return {};
   const w = winner.c;
   const { holdout, quiet } = w.meta;
+  // The catalog's global control group: no journey acts for its subjects (docs/runtime.md#global-control-group).
+  const group = catalog.value?.controlGroup;
+  if (group) {
+    const g = checkGlobalControl(group, parsed.request.subject);
+    if (g.heldOut) {
+      w.outcome = "held_out";
+      w.reasons.push({
+        code: "global_control",
+        message: `bucket ${g.bucket} is below ${g.threshold}: the subject is in the global control group (${group.percent}%)`,
+        bucket: g.bucket,
+        threshold: g.threshold,
+      });
+      return { winner: w };
+    }
+  }
   if (holdout) {
     const h = checkHoldout(holdout, w.meta.id, parsed.request.subject);
     if (h.heldOut) {
@@ -306,11 +341,16 @@ export async function runContract(
   const base = { candidates, failures, context: {}, payload: {} };
   if (candidates.length === 0) return { ...base, fields: [] };
 
+  // A journey its stop-loss stopped is suppressed before anything is asked or fetched for it
+  // (docs/runtime.md#stopped-journeys); the others go on without it.
+  const screened = deps.stopped === undefined ? candidates : suppressStopped(candidates, deps.stopped);
+  if (screened.length === 0) return { ...base, fields: [] };
+
   // Step 2: residency and consent, one policy call, before any fetch.
   const deadlines = deps.deadlines ?? DEFAULT_DEADLINES;
   const policy = deps.policy;
   if (!policy) {
-    for (const c of candidates) fail(c, "policy_unavailable", "the artifact has no consent/residency policy bundle", failures);
+    for (const c of screened) fail(c, "policy_unavailable", "the artifact has no consent/residency policy bundle", failures);
     return { ...base, fields: [] };
   }
   const observe = deps.observe;
@@ -323,10 +363,10 @@ export async function runContract(
       objections: consents.objections,
       ...(parsed.times ? { times: parsed.times } : {}),
     };
-    const asked = candidates.map((c) => ({ journey: c.meta.id, purpose: c.meta.purpose, channel: c.meta.action.channel, fields: frozenFields(c.meta) }));
-    const screened = await withDeadline("policy", deadlines.policy, (signal) => screen(policy, asked, screenInput, signal), "reject");
-    screened.forEach((s, i) => {
-      const c = candidates[i]!;
+    const asked = screened.map((c) => ({ journey: c.meta.id, purpose: c.meta.purpose, channel: c.meta.action.channel, fields: frozenFields(c.meta) }));
+    const verdicts = await withDeadline("policy", deadlines.policy, (signal) => screen(policy, asked, screenInput, signal), "reject");
+    verdicts.forEach((s, i) => {
+      const c = screened[i]!;
       c.reasons.push(...s.reasons);
       if (s.allowed) c.basis = s.basis;
       else c.outcome = s.outcome;
@@ -336,7 +376,7 @@ export async function runContract(
       e instanceof DeadlineExceeded
         ? ["policy_timeout", `the consent/residency policies did not answer within ${e.ms} ms (the engine's \`deadlines.policy\`)`]
         : ["policy_failed", `the consent/residency policies failed: ${thrown(e)}`];
-    for (const c of candidates) fail(c, code, message, failures);
+    for (const c of screened) fail(c, code, message, failures);
     if (observe) report(observe, "policy", started);
     return { ...base, fields: [] };
   }

@@ -11,7 +11,7 @@ import { InMemoryProvider, type ContextProvider } from "./context.ts";
 import { staleEvent } from "./freshness.ts";
 import { ownRecords, runContract, type ContractResult, type Failure } from "./contract.ts";
 import { DeadlineExceeded, resolveDeadlines, withDeadline, type Deadlines } from "./deadline.ts";
-import type { Decision, Evaluation, Outcome, Wakeup } from "./decision.ts";
+import type { Decision, Evaluation, Outcome, Reason, Wakeup } from "./decision.ts";
 import { resolveLimits, type RequestLimits } from "./limits.ts";
 import { clock, report, type StageObserver } from "./observe.ts";
 import { dict, own } from "./own.ts";
@@ -55,6 +55,12 @@ export interface DecideOptions {
    * an observer is given; what the observer throws is ignored (docs/runtime.md#observing-stages).
    */
   readonly observe?: StageObserver;
+  /**
+   * Journeys stopped by their stop-loss until a person resumes them (docs/runtime.md#stopped-journeys):
+   * journey id → the reason to record. Such a candidate is `suppressed` with that reason before
+   * consent screening (nothing is fetched for it); the others are decided as usual.
+   */
+  readonly stopped?: ReadonlyMap<string, Reason>;
 }
 
 /** A decision together with the entry the log received (or would have received). */
@@ -234,6 +240,7 @@ export class Engine {
       limits: this.limits,
       journeys: this.journeys,
       ...(observe ? { observe } : {}),
+      ...(options.stopped !== undefined && options.stopped.size > 0 ? { stopped: options.stopped } : {}),
     };
     // An event older than its freshness is not decided on (docs/runtime.md#freshness): when
     // anything listens to it, every candidate is `stale` before any screening or fetch, and its

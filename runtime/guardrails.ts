@@ -1,6 +1,6 @@
 // The guardrails of spec §4 step 5, each a pure function: caps over a rolling window of earlier
 // acted decisions (a journey's own, and the catalog's channel caps across journeys), arbitration by priority, holdout bucketing (the exact formula analysts
-// recompute in SQL), quiet hours in the subject's time zone, and review.
+// recompute in SQL; the catalog's global control group uses it too), quiet hours in the subject's time zone, and review.
 import type { JourneyMeta } from "../core/artifact.ts";
 import { capCovers } from "../core/catalog/caps.ts";
 import type { Catalog, ChannelCapDef } from "../core/catalog/types.ts";
@@ -89,6 +89,20 @@ export function checkHoldout(holdout: NonNullable<JourneyMeta["holdout"]>, journ
   const bucket = holdoutBucket(journey, holdout.salt, subject);
   const threshold = Math.round(holdout.percent * 100 * 1000) / 1000;
   return { heldOut: bucket < threshold, bucket, threshold };
+}
+
+/** The reason code of a candidate whose journey its stop-loss stopped (docs/runtime.md#stopped-journeys). */
+export const STOP_LOSS_CODE = "stop_loss";
+
+/** The journey id the global control group's bucket is computed with (docs/runtime.md#global-control-group). */
+export const GLOBAL_CONTROL_JOURNEY = "global";
+
+/**
+ * The catalog's global control group (`value: control_group: { percent, salt }`): the holdout
+ * formula with the journey id `global` and the group's salt; in the group when `bucket < P × 100`.
+ */
+export function checkGlobalControl(group: { readonly percent: number; readonly salt: string }, subject: string): HoldoutCheck {
+  return checkHoldout(group, GLOBAL_CONTROL_JOURNEY, subject);
 }
 
 export type QuietCheck =

@@ -22,7 +22,18 @@ export { parseJsonText, type JsonTextResult } from "./json-text.ts";
 export { InMemoryProvider, normalizeContext, type ContextProvider, type FetchOptions, type EntityRecords, type FieldProblem } from "./context.ts";
 export { HttpProvider, HttpProviderError, type HttpProviderOptions, type HttpFetch, type HttpResponseLike } from "./http-provider.ts";
 export type { DecisionStage, StageObserver } from "./observe.ts";
-export { holdoutBucket, checkHoldout, checkCap, checkChannelCap, checkQuiet, compareByPriority, type ChannelCapCheck } from "./guardrails.ts";
+export {
+  holdoutBucket,
+  checkHoldout,
+  checkGlobalControl,
+  GLOBAL_CONTROL_JOURNEY,
+  STOP_LOSS_CODE,
+  checkCap,
+  checkChannelCap,
+  checkQuiet,
+  compareByPriority,
+  type ChannelCapCheck,
+} from "./guardrails.ts";
 export type { PolicyEvaluator } from "./policy.ts";
 export { MemorySink, type DecisionSink, type AppendOptions, type DecisionLogEntry, type MinimizedRequest, type AppliedPolicies } from "./sink.ts";
 export { canonicalJson, CanonicalJsonError } from "../core/canonical-json.ts";

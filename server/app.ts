@@ -11,8 +11,11 @@ import type { Authenticator, Principal } from "./auth.ts";
 import { parseJsonText } from "../runtime/json-text.ts";
 import { HttpError, type Problem } from "./errors.ts";
 import { openapiDocument, openapiPath } from "./openapi.ts";
+import { dashboardRoutes } from "./routes/dashboard.ts";
 import { decisionRoutes } from "./routes/decisions.ts";
 import { opsRoutes } from "./routes/ops.ts";
+import { outcomeRoutes } from "./routes/outcomes.ts";
+import { journeyRoutes } from "./routes/journeys.ts";
 import { reviewRoutes } from "./routes/reviews.ts";
 import type { RouteContext, RouteSpec } from "./routes/route.ts";
 import { subjectRoutes } from "./routes/subjects.ts";
@@ -52,7 +55,16 @@ const OPENAPI_ROUTE: RouteSpec = {
 };
 
 /** Every route of the API, in the order the documentation lists them. */
-export const ROUTES: readonly RouteSpec[] = [...decisionRoutes, ...subjectRoutes, ...reviewRoutes, ...opsRoutes, OPENAPI_ROUTE];
+export const ROUTES: readonly RouteSpec[] = [
+  ...decisionRoutes,
+  ...subjectRoutes,
+  ...reviewRoutes,
+  ...journeyRoutes,
+  ...outcomeRoutes,
+  ...opsRoutes,
+  ...dashboardRoutes,
+  OPENAPI_ROUTE,
+];
 
 function jsonPath(instancePath: string, extra?: string): string {
   const parts = instancePath.split("/").slice(1);

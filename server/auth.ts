@@ -187,14 +187,15 @@ export class Authenticator {
    */
   check(header: string | undefined, scopes: readonly Scope[]): Principal {
     this.reload();
-    const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) {
+    const token = header === undefined ? undefined : tokenOf(header);
+    if (token === undefined) {
       throw new HttpError(401, "unauthenticated", header === undefined ? "this route needs a bearer token" : "the Authorization header is not `Bearer TOKEN`", {
-        hint: "send `Authorization: Bearer TOKEN`; create a token with `kairos token create --name NAME --scopes SCOPES`",
-        headers: { "www-authenticate": 'Bearer realm="kairos"' },
+        hint: "send `Authorization: Bearer TOKEN` (a browser: any user name, the token as the password); create a token with `kairos token create --name NAME --scopes SCOPES`",
+        // Basic too, so that a browser opening /dashboard asks for the token itself.
+        headers: { "www-authenticate": 'Bearer realm="kairos", Basic realm="kairos", charset="UTF-8"' },
       });
     }
-    const hash = tokenHash(m[1]!);
+    const hash = tokenHash(token);
     if (!this.byHash.has(hash)) this.reload(false, 0);
     const record = this.byHash.get(hash);
     if (!record) {
@@ -231,4 +232,20 @@ export class Authenticator {
       headers: { "retry-after": String(wait) },
     });
   }
+}
+
+/**
+ * The token of an `Authorization` header: `Bearer TOKEN`, or `Basic` with the token as the
+ * password (what a browser sends after its own login prompt; the user name is ignored).
+ * Undefined when the header is neither.
+ */
+function tokenOf(header: string): string | undefined {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (bearer) return bearer[1]!;
+  const basic = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header);
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1]!, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  const password = colon < 0 ? "" : decoded.slice(colon + 1);
+  return password === "" ? undefined : password;
 }

@@ -1,7 +1,8 @@
 // What a committed decision changes besides the log (docs/service.md#flow): a cap-history row
 // when it acted or was deferred (so later decisions, here or on another instance, count it), a
-// wake-up per timed follow-up it scheduled, and a review row when it waits for a person. Pure
-// functions of the decision, the request and the artifact's journey metadata.
+// wake-up per timed follow-up it scheduled, a review row when it waits for a person, and the
+// winner's channel for its assignment row when it names no action (held out: docs/value.md, "Arms").
+// Pure functions of the decision, the request and the artifact's journey metadata.
 import type { JourneyMeta } from "../core/artifact.ts";
 import type { Decision } from "../runtime/decision.ts";
 import type { NewWakeup, PendingCommit, StoredHistory, SubjectState } from "./store/types.ts";
@@ -17,7 +18,7 @@ export interface EffectRequest {
   readonly context_as_of?: Readonly<Record<string, string>>;
 }
 
-type Effects = Pick<PendingCommit, "history" | "wakeups" | "review">;
+type Effects = Pick<PendingCommit, "history" | "wakeups" | "review" | "channel">;
 
 /**
  * The ages of an inline context kept for a wake-up: each entity as read at the request's `now`,
@@ -37,7 +38,9 @@ function agesOf(request: EffectRequest): Record<string, string> {
  */
 export function effectsOf(decision: Decision, request: EffectRequest, journeys: ReadonlyMap<string, JourneyMeta>, keepContext: boolean): Effects {
   const meta = decision.journey === undefined ? undefined : journeys.get(decision.journey);
-  const out: { history?: Omit<StoredHistory, "subject">[]; wakeups?: NewWakeup[]; review?: PendingCommit["review"] } = {};
+  const out: { history?: Omit<StoredHistory, "subject">[]; wakeups?: NewWakeup[]; review?: PendingCommit["review"]; channel?: string } = {};
+  // A held-out decision names no action; its assignment row records the channel it would have used.
+  if (decision.outcome === "held_out" && decision.action === undefined && meta !== undefined) out.channel = meta.action.channel;
   if ((decision.outcome === "acted" || decision.outcome === "deferred") && decision.journey !== undefined) {
     out.history = [
       {

@@ -1,8 +1,9 @@
 // The decision service, assembled (docs/service.md): load or compile the artifact, open the
 // store (embedded in a data directory, or PostgreSQL), read the tokens file (created with one
-// admin token on first start), and serve the HTTP API with the group committer and the wake-up
-// runner. `close()` shuts down gracefully: stop the runner, stop accepting and drain the
-// requests in flight, flush the committer, close the store, flush traces.
+// admin token on first start), and serve the HTTP API with the group committer, the wake-up
+// runner, and the journey controls and stop-loss check (server/value/). `close()` shuts down
+// gracefully: stop the runner and the checks, stop accepting and drain the requests in flight,
+// flush the committer, close the store, flush traces.
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -20,6 +21,8 @@ import type { Store } from "./store/types.ts";
 import { startTracing } from "./tracing.ts";
 import { WakeupRunner, type WakeupOptions } from "./wakeups.ts";
 import { RetentionJob, type RetentionOptions } from "./retention.ts";
+import { JourneyControls } from "./value/controls.ts";
+import { StopLossCheck, type StopLossOptions } from "./value/stop-loss.ts";
 
 export { StartError } from "./artifact.ts";
 export { TokensFileError } from "./auth.ts";
@@ -61,6 +64,12 @@ export interface ServerOptions {
   readonly wakeups?: WakeupOptions;
   /** The retention job (server/retention.ts): hourly by default on the system clock. */
   readonly retention?: RetentionOptions;
+  /**
+   * The stop-loss check (server/value/stop-loss.ts): every minute by default (`intervalMs`, 0: only
+   * when `service.checkStopLoss()` is called); `controlsRefreshMs`: how often the stopped journeys
+   * are read again (default 1,000 ms; 0: never, tests).
+   */
+  readonly stopLoss?: StopLossOptions & { readonly controlsRefreshMs?: number };
   /** OTLP trace export; default: on when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   readonly otel?: boolean;
   /** Access-log lines (default: stdout; false: none). */
@@ -136,7 +145,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
   const clock: Clock = { mode: options.clock ?? "system", now: options.now ?? Date.now };
-  const service = new DecisionService({ engine, store, committer, clock, metrics, ...(provider ? { provider } : {}) });
+  const metas = engine.predicates.journeys.map((j) => j.meta);
+  const errorLog = options.errorLog ? { log: options.errorLog } : {};
+  const watched = metas.filter((m) => m.stopLoss !== undefined).map((m) => m.id);
+  const controls = new JourneyControls(store, { refreshMs: options.stopLoss?.controlsRefreshMs ?? 1000, gauge: metrics.journeyStopped, watched, ...errorLog });
+  // Stopped journeys are honoured from the first decision: read once before serving (a store that
+  // cannot say yet is reported, and read again every second).
+  await controls.refreshReported();
+  const stopLoss = new StopLossCheck(store, metas, controls, metrics, { ...errorLog, ...(options.now ? { now: options.now } : {}), ...options.stopLoss });
+  const service = new DecisionService({ engine, store, committer, clock, metrics, controls, stopLoss, ...(provider ? { provider } : {}) });
   const runner = new WakeupRunner(service, metrics, {
     owner: `kairos-${randomUUID()}`,
     ...options.wakeups,
@@ -167,6 +184,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   runner.start();
   retention.start();
+  controls.start();
+  stopLoss.start();
   let closing: Promise<void> | undefined;
   return {
     url: address,
@@ -185,6 +204,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       closing ??= (async () => {
         await runner.stop();
         await retention.stop();
+        await stopLoss.stop();
+        await controls.stop();
         await app.close(); // stops accepting; waits for the requests in flight
         await committer.flush();
         if (ownsStore) await store.close();

@@ -26,6 +26,10 @@ export class Metrics {
   readonly commitSeconds: Histogram;
   readonly conflicts: Counter;
   readonly wakeupsRun: Counter<"result">;
+  /** 1 while a journey is stopped by its stop-loss, 0 while it runs (docs/value.md#stop-loss). */
+  readonly journeyStopped: Gauge<"journey">;
+  /** Stop-losses this instance tripped, by journey. */
+  readonly stopLossTrips: Counter<"journey">;
 
   constructor(pool?: () => PoolStats | undefined) {
     const registers = [this.registry];
@@ -73,6 +77,18 @@ export class Metrics {
       name: "kairos_wakeups_total",
       help: "Wake-ups run, by result (decided, duplicate, failed)",
       labelNames: ["result"],
+      registers,
+    });
+    this.journeyStopped = new Gauge({
+      name: "kairos_journey_stopped",
+      help: "1 while the journey is stopped by its stop-loss (until a person resumes it), 0 while it runs",
+      labelNames: ["journey"],
+      registers,
+    });
+    this.stopLossTrips = new Counter({
+      name: "kairos_stop_loss_trips_total",
+      help: "Times this instance stopped a journey because its stop-loss tripped",
+      labelNames: ["journey"],
       registers,
     });
     const poolGauge = (name: string, help: string, pick: (p: PoolStats) => number): void => {

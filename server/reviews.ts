@@ -94,6 +94,13 @@ export async function resolveReview(service: DecisionService, decisionId: string
             hint: "reject it, or approve the journey (`kairos approve`) and restart the service; the review stays pending",
           });
         }
+        // Fail closed: a journey its stop-loss stopped does not act until a person resumes it (docs/value.md#stop-loss).
+        const stop = service.controls?.stopped?.get(review.journey);
+        if (stop) {
+          throw new HttpError(409, "journey_stopped", `journey \`${review.journey}\` is stopped by its stop-loss: ${stop.message}`, {
+            hint: "reject it, or resume the journey (POST /v1/journeys/{id}/resume) first; the review stays pending",
+          });
+        }
         const reached = capReached(service, review, state.history, nowMs);
         if (reached) {
           throw new HttpError(409, "cap_reached", `approving would exceed a cap: ${reached}; the review stays pending`, {

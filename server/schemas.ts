@@ -160,6 +160,16 @@ export const SUBJECT_DECISIONS_RESPONSE = {
     decisions: { type: "array", items: SUBJECT_DECISION },
     consents: { type: "array", items: { type: "object" }, description: "the consent records on record (on every page)" },
     objections: { type: "array", items: { type: "object" }, description: "the objections on record (on every page)" },
+    assignments: {
+      type: "array",
+      items: { type: "object" },
+      description: "which arm of which journey's experiment each decision put the subject in (docs/value.md#arms-who-is-treated-who-is-held-out)",
+    },
+    outcomes: {
+      type: "array",
+      items: { type: "object" },
+      description: "the business outcomes reported about the subject (docs/value.md#outcomes; on every page)",
+    },
     next: { type: "string", description: "the cursor of the next page; absent on the last page" },
   },
 } as const;
@@ -180,6 +190,50 @@ export const ERASURE_RESPONSE = {
     history: { type: "integer" },
     wakeups: { type: "integer" },
     reviews: { type: "integer" },
+    assignments: { type: "integer", description: "assignment rows (which arm of a journey's experiment the subject was in), deleted" },
+    outcomes: { type: "integer", description: "outcomes reported about the subject (POST /v1/outcomes), deleted" },
+  },
+} as const;
+
+/** One business outcome (docs/value.md#outcomes): what `POST /v1/outcomes` and `kairos outcomes import` take. */
+export const OUTCOME = {
+  type: "object",
+  required: ["subject", "type", "at"],
+  additionalProperties: false,
+  properties: {
+    id: {
+      type: "string",
+      minLength: 1,
+      maxLength: 256,
+      description: "your id for it: the same id again is not counted twice (default: derived from the rest)",
+    },
+    subject: { type: "string", minLength: 1, maxLength: 256 },
+    type: {
+      type: "string",
+      minLength: 1,
+      maxLength: 256,
+      description: "conversion, renewal, complaint, unsubscribe, or a type the catalog's `value: outcomes:` declares",
+    },
+    at: { type: "string", minLength: 1, description: "when it happened: ISO 8601 with an offset (`2026-05-30T09:00:00Z`)" },
+    value: { type: "number", description: "its value in the catalog's currency (a renewal's premium)" },
+  },
+} as const;
+
+/** `POST /v1/outcomes`: one outcome, or `{outcomes: [...]}` (at most 1,000). */
+export const OUTCOMES_BODY = {
+  type: "object",
+  description: "one outcome (`subject`, `type`, `at`, `value`?, `id`?), or `{outcomes: [...]}` with at most 1,000",
+  additionalProperties: false,
+  properties: { ...OUTCOME.properties, outcomes: { type: "array", minItems: 1, maxItems: MAX_RECORDS, items: OUTCOME } },
+} as const;
+
+/** The answer of `POST /v1/outcomes`. */
+export const OUTCOMES_RESPONSE = {
+  type: "object",
+  required: ["added", "duplicates"],
+  properties: {
+    added: { type: "integer", description: "outcomes written" },
+    duplicates: { type: "integer", description: "outcomes whose id the store already had (or that repeat one in the batch): not counted again" },
   },
 } as const;
 
@@ -219,5 +273,43 @@ export const DECISION_SCHEMA = {
     stale: { type: "array", items: { type: "object" } },
     error: { type: "object" },
     artifact: { type: "string" },
+  },
+} as const;
+
+/** `{id}` in `/v1/journeys/{id}/…`: a journey id as the policy set writes it. */
+export const JOURNEY_PARAMS = {
+  type: "object",
+  required: ["id"],
+  properties: {
+    id: { type: "string", minLength: 1, maxLength: 200, pattern: "^[A-Za-z_][A-Za-z0-9_]*$", description: "a journey id, like `referral_invite`" },
+  },
+} as const;
+
+/** `POST /v1/journeys/{id}/resume`: who resumes a journey its stop-loss stopped, and why (docs/value.md#stop-loss). */
+export const RESUME_BODY = {
+  type: "object",
+  required: ["by"],
+  additionalProperties: false,
+  properties: {
+    by: { type: "string", minLength: 1, maxLength: 200, description: "who resumes it (recorded in the journey's control history)" },
+    note: { type: "string", maxLength: 4000, description: "why it may act again" },
+    now: { ...ISO, description: "the time of the resume; allowed only with `--clock request`" },
+  },
+} as const;
+
+/** A journey's control state as the API shows it. */
+export const JOURNEY_STATE_SCHEMA = {
+  type: "object",
+  required: ["journey", "state"],
+  properties: {
+    journey: { type: "string" },
+    title: { type: "string" },
+    state: { type: "string", enum: ["running", "stopped"] },
+    stop_loss: { type: "string", description: "the journey's `stop_loss` clause, as written" },
+    in_artifact: { type: "boolean", description: "false for a control row of a journey the running artifact no longer has" },
+    since: { type: "string", description: "when the state was last set" },
+    by: { type: "string", description: "`stop-loss`, or the person who resumed it" },
+    reason: { type: "string" },
+    detail: { type: "object" },
   },
 } as const;

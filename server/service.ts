@@ -2,7 +2,8 @@
 // wake-up runner and nothing else: check the body (no state in it, no client clock unless the
 // server runs on request time), validate it against the artifact, then — one subject at a time
 // in this instance — return the first decision of an event already decided (idempotency), read
-// the subject's consents, objections and cap history from the store, decide, and commit the log
+// the subject's consents, objections and cap history from the store, decide (journeys a stop-loss
+// stopped are suppressed: server/value/controls.ts), and commit the log
 // entry with its effects through the group committer. A commit refused because another instance
 // changed the subject (`conflict`) is decided again from the new state; a store that fails makes
 // the request fail closed with 503 — no decision is returned as acted unless it is durable.
@@ -18,6 +19,8 @@ import type { Metrics } from "./metrics.ts";
 import { KeyedQueue } from "./serial.ts";
 import type { EventKey, PendingCommit, Store, StoredWakeup } from "./store/types.ts";
 import { stageSpan } from "./tracing.ts";
+import type { JourneyControls } from "./value/controls.ts";
+import type { StopLossCheck, StopLossRun } from "./value/stop-loss.ts";
 import type { Span } from "@opentelemetry/api";
 
 /** Where decision times come from: the server's clock, or the request's `now` (simulations, tests). */
@@ -44,6 +47,10 @@ export interface ServiceOptions {
   readonly metrics?: Metrics;
   /** Decide-and-commit attempts before 503 `contention` (default 8). */
   readonly maxTries?: number;
+  /** The journeys stopped by their stop-loss (server/value/controls.ts); none: no journey is ever stopped. */
+  readonly controls?: JourneyControls;
+  /** The stop-loss check (server/value/stop-loss.ts), run by `checkStopLoss`. */
+  readonly stopLoss?: StopLossCheck;
 }
 
 const STATE_KEYS = ["consents", "objections", "history"] as const;
@@ -74,6 +81,10 @@ export class DecisionService {
   readonly subjects = new KeyedQueue();
   /** The longest cap window of the artifact (journey caps and catalog channel caps), ms. */
   readonly historyWindowMs: number;
+  /** The journeys stopped by their stop-loss, as this instance last read them. */
+  readonly controls: JourneyControls | undefined;
+  /** The stop-loss check. */
+  readonly stopLoss: StopLossCheck | undefined;
   private readonly metrics: Metrics | undefined;
   private readonly maxTries: number;
   /** Event keys this instance committed lately → their decision (redeliveries come soon after). */
@@ -87,6 +98,8 @@ export class DecisionService {
     this.provider = options.provider;
     this.metrics = options.metrics;
     this.maxTries = options.maxTries ?? 8;
+    this.controls = options.controls;
+    this.stopLoss = options.stopLoss;
     this.journeys = new Map(options.engine.predicates.journeys.map((j) => [j.meta.id, j.meta]));
     const windows = [...this.journeys.values()].map((m) => m.cap?.windowMs ?? 0).concat(channelCaps(options.engine.catalog).map((c) => c.windowMs));
     // An hour more than the longest window: the engine decides which rows fall inside.
@@ -121,6 +134,16 @@ export class DecisionService {
       });
     }
     return new Date(this.clock.now()).toISOString();
+  }
+
+  /**
+   * Runs the stop-loss check now (docs/value.md#stop-loss): the demo calls it once per simulated
+   * day, tests call it directly; `at` is recorded as the stops' `since` (default now). Throws what
+   * the store throws; without a check (none was configured) nothing is judged.
+   */
+  async checkStopLoss(at?: string): Promise<StopLossRun> {
+    if (!this.stopLoss) return { at: at ?? new Date(this.clock.now()).toISOString(), journeys: [], tripped: [] };
+    return this.stopLoss.run(at);
   }
 
   /** Refuses a decision body that carries state the store owns. */
@@ -186,8 +209,11 @@ export class DecisionService {
           fromStore("reading the subject's state", () => this.store.state(request.subject, nowMs - this.historyWindowMs)),
         );
         const full = { ...request, ...stateForRequest(state) };
+        const stopped = this.controls?.stopped;
         const options: DecideOptions = {
           ...(this.provider ? { provider: this.provider } : {}),
+          // Journeys stopped by their stop-loss: suppressed (reason `stop_loss`), nothing fetched for them.
+          ...(stopped ? { stopped } : {}),
           // The engine validates again (its own contract); the service timed validation above.
           observe: (stage, ms) => {
             if (stage !== "validate") this.observe(stage, ms, span);

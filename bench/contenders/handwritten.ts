@@ -109,6 +109,7 @@ const JOURNEYS: readonly Journey[] = [
     fields: ["customer.tenure_months", "customer.timezone", "policy.renewal_date", "policy.status"],
     cap: { count: 1, windowMs: 30 * DAY },
     quiet: QUIET_21_08,
+    holdout: { percent: 10, salt: "" },
     review: false,
     when: (f) =>
       rec(f, "policy")["status"] === "active" &&
@@ -159,6 +160,7 @@ const JOURNEYS: readonly Journey[] = [
     fields: ["customer.timezone", "onboarding.completed_steps", "onboarding.last_progress_at", "onboarding.total_steps"],
     cap: { count: 1, windowMs: 7 * DAY },
     quiet: QUIET_21_08,
+    holdout: { percent: 10, salt: "" },
     review: false,
     when: (f) => {
       const o = rec(f, "onboarding");
@@ -193,6 +195,7 @@ const JOURNEYS: readonly Journey[] = [
     timers: [3 * DAY, 7 * DAY],
     action: { name: "sms", channel: "sms", params: { template: "claim-status" } },
     fields: ["claim.status"],
+    holdout: { percent: 10, salt: "" },
     review: false,
     when: (f) => {
       const s = rec(f, "claim")["status"];

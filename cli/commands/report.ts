@@ -5,7 +5,7 @@
 // gets no record, since it describes processing that cannot run. A compiled artifact (a
 // directory with `manifest.json`) is verified against its manifest and read as deployed: the
 // catalog it carries and its journeys' metadata. `--out` replaces only a new file or a record an
-// earlier run wrote, atomically.
+// earlier run wrote, atomically. `kairos report value` (proof of value, docs/value.md) is cli/report-value.ts.
 import { existsSync } from "node:fs";
 import { extname, join } from "node:path";
 import { hasErrors } from "../../core/diagnostics.ts";
@@ -34,7 +34,7 @@ import type { Command } from "../main.ts";
 import { checkReplaceable, replaceFile, type ReplaceOptions } from "../write-file.ts";
 
 const HELP = helpOf("report");
-const REPORTS = ["processing"];
+const REPORTS = ["processing", "value"];
 
 /** `--out` replaces only a record an earlier run wrote, in any of the four formats. */
 const OUT: ReplaceOptions = {
@@ -130,9 +130,16 @@ export const command: Command = {
   summary: HELP.summary,
   usage: HELP.usage.join("\n       "),
   async run(argv, io) {
+    if (argv[0] === "value") return (await import("../report-value.ts")).runValueReport(argv.slice(1), io);
+    // An option of `report value` before any report is named (`kairos report --store …`): say what is missing.
+    const first = argv[0];
+    if (first !== undefined && /^--(store|policies|as-of|data-dir)(=|$)/.test(first))
+      throw new UsageError(`missing the report before \`${first.split("=")[0]}\`: \`kairos report value --store URL --policies DIR|ARTIFACT [options]\``);
     const { values, positionals } = parse(argv, { format: { type: "string" }, out: { type: "string", short: "o" }, date: { type: "string" } });
     const [report, dir, ...extra] = positionals;
-    if (report === undefined) throw new UsageError("missing the report: `kairos report processing DIR|ARTIFACT`");
+    if (report === undefined)
+      throw new UsageError("missing the report: `kairos report processing DIR|ARTIFACT` or `kairos report value --store URL --policies DIR|ARTIFACT`");
+    if (report === "value") throw new UsageError("name the report first: `kairos report value --store URL --policies DIR|ARTIFACT [options]`");
     if (!REPORTS.includes(report)) throw new UsageError(`unknown report \`${report}\`; the reports: ${REPORTS.map((r) => `\`${r}\``).join(", ")}`);
     if (dir === undefined) throw new UsageError("missing the policy directory (or compiled artifact)");
     if (extra.length > 0) throw new UsageError("give exactly one policy directory (or compiled artifact)");

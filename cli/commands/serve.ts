@@ -75,7 +75,7 @@ export const command: Command = {
   usage:
     "kairos serve DIR|ARTIFACT [--store URL] [--data-dir DIR] [--listen HOST:PORT] [--tokens FILE] [--clock system|request]\n" +
     "             [--provider URL_TEMPLATE] [--provider-timeout MS] [--log-shards N] [--max-inflight N] [--approvals DIR]\n" +
-    "             [--retention-interval MS] [--default-retention DURATION] [--quiet]",
+    "             [--retention-interval MS] [--default-retention DURATION] [--stop-loss-interval MS] [--quiet]",
   async run(argv, io) {
     const { values, positionals } = parse(argv, {
       store: { type: "string" },
@@ -90,6 +90,7 @@ export const command: Command = {
       approvals: { type: "string" },
       "retention-interval": { type: "string" },
       "default-retention": { type: "string" },
+      "stop-loss-interval": { type: "string" },
       quiet: { type: "boolean" },
     });
     if (positionals.length !== 1)
@@ -111,6 +112,10 @@ export const command: Command = {
     const logShards = positiveInt("log-shards", values["log-shards"]);
     const maxInFlight = positiveInt("max-inflight", values["max-inflight"]);
     const retention = retentionOptions(values["retention-interval"], values["default-retention"]);
+    const stopLossText = values["stop-loss-interval"];
+    if (stopLossText !== undefined && (!/^\d+$/.test(String(stopLossText)) || !Number.isSafeInteger(Number(stopLossText)))) {
+      throw new UsageError(`\`--stop-loss-interval\` takes milliseconds between stop-loss checks (0 turns them off), not \`${String(stopLossText)}\``);
+    }
 
     // Listen for signals before anything is printed: a signal that arrives right after the banner
     // (or during the start) must close the service, not kill the process.
@@ -130,6 +135,7 @@ export const command: Command = {
         ...(logShards === undefined ? {} : { logShards }),
         ...(maxInFlight === undefined ? {} : { maxInFlight }),
         ...(retention === undefined ? {} : { retention }),
+        ...(stopLossText === undefined ? {} : { stopLoss: { intervalMs: Number(stopLossText) } }),
         ...(providerUrl === undefined ? {} : { httpProvider: { url: providerUrl, ...(providerTimeout === undefined ? {} : { timeoutMs: providerTimeout }) } }),
         host,
         port,
@@ -159,6 +165,8 @@ export const command: Command = {
     const home = (values["approvals"] as string | undefined) ?? (loaded.compiled ? positionals[0]! : "POLICY_DIR");
     for (const line of activationLines(loaded.activation, (journey) => approveCommand(home, journey))) io.err(line);
     io.err(`  retention: ${server.retention.disabled ?? `every ${formatInterval(server.retention)}`}`);
+    const stopLoss = server.service.stopLoss;
+    if (stopLoss) io.err(`  stop-loss: ${stopLoss.disabled ?? `every ${formatInterval(stopLoss)} for ${stopLoss.watched.join(", ")}`}`);
     io.err(`  clock:    ${clock}${clock === "request" ? " (requests carry `now`; wake-ups run with POST /v1/admin/wakeups/run)" : ""}`);
     if (server.adminToken) {
       io.err(`  admin token (shown once, only its hash is stored): ${server.adminToken}`);

@@ -79,7 +79,7 @@ async function erase(subject: string, target: Target, format: string, io: Io): P
   }
   if (format === "json") io.out(jsonOut({ subject, where, ...result }));
   else {
-    const rows = (["decisions", "consents", "objections", "history", "wakeups", "reviews"] as const)
+    const rows = (["decisions", "consents", "objections", "history", "wakeups", "reviews", "assignments", "outcomes"] as const)
       .filter((k) => result[k] !== undefined)
       .map((k) => `${result[k]} ${k}`);
     io.out(
@@ -99,7 +99,10 @@ async function erase(subject: string, target: Target, format: string, io: Io): P
   return EXIT.ok;
 }
 
-async function exportOf(subject: string, target: Target): Promise<SubjectExport & { where: string }> {
+async function exportOf(
+  subject: string,
+  target: Target,
+): Promise<SubjectExport & { where: string; assignments?: readonly unknown[]; outcomes?: readonly unknown[] }> {
   if ("log" in target) {
     try {
       return { ...exportSubjectFromLog(target.log, subject), where: target.log };
@@ -117,7 +120,8 @@ async function exportOf(subject: string, target: Target): Promise<SubjectExport 
       after = page.next;
     } while (after !== undefined);
     const { consents, objections } = await store.consents(subject);
-    return { subject, decisions, consents, objections, where: store.location };
+    const { assignments, outcomes } = await store.subjectValue(subject);
+    return { subject, decisions, consents, objections, assignments, outcomes, where: store.location };
   } catch (e) {
     throw storeFailure(e);
   } finally {
@@ -128,7 +132,7 @@ async function exportOf(subject: string, target: Target): Promise<SubjectExport 
 const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 
 /** The export as a Markdown document for the person who asked. */
-export function exportMarkdown(x: SubjectExport & { where: string }): string {
+export function exportMarkdown(x: SubjectExport & { where: string; outcomes?: readonly unknown[] }): string {
   const out = [`# Decisions about \`${x.subject}\``, "", `From ${x.where}: ${x.decisions.length} decision${x.decisions.length === 1 ? "" : "s"}.`, ""];
   if (x.decisions.length > 0) {
     out.push("| when | outcome | journey | action | why |", "|---|---|---|---|---|");
@@ -141,6 +145,7 @@ export function exportMarkdown(x: SubjectExport & { where: string }): string {
   for (const [title, list] of [
     ["Consents on record", x.consents],
     ["Objections on record", x.objections],
+    ...(x.outcomes ? ([["Outcomes reported", x.outcomes]] as const) : []),
   ] as const) {
     out.push(`## ${title}`, "");
     if (list.length === 0) out.push("None.", "");

@@ -1,5 +1,5 @@
 // The demo's HTTP client of the decision service (docs/service.md): what a preference centre, an
-// event consumer and a scheduler would call — consents and objections, decisions, reviews,
+// event consumer and a scheduler would call — consents and objections, decisions, reviews, outcomes,
 // and (in `--clock request` mode) running the wake-ups due up to a simulated time. Every call
 // has a deadline; an answer that is not 2xx becomes a ServiceError carrying the service's
 // JSON error code, so the demo can count refused decisions by what refused them.
@@ -113,6 +113,13 @@ export class ServiceClient {
     const ran = n("ran");
     if (ran === undefined) throw new ServiceError(200, "unexpected_answer", `POST /v1/admin/wakeups/run answered ${JSON.stringify(r).slice(0, 200)}`);
     return { ran, duplicates: n("duplicates") ?? 0, failed: n("failed") ?? 0 };
+  }
+
+  /** `POST /v1/outcomes` — business outcomes (at most 1,000 a call); the same id again is a duplicate, not counted twice. */
+  async addOutcomes(outcomes: readonly object[]): Promise<{ readonly added: number; readonly duplicates: number }> {
+    const r = await this.call<{ added?: unknown; duplicates?: unknown } | undefined>("POST", "/v1/outcomes", { outcomes });
+    if (typeof r?.added !== "number") throw new ServiceError(200, "unexpected_answer", `POST /v1/outcomes answered ${JSON.stringify(r).slice(0, 200)}`);
+    return { added: r.added, duplicates: typeof r.duplicates === "number" ? r.duplicates : 0 };
   }
 
   /** `GET /v1/reviews?state=pending`. */

@@ -4,7 +4,7 @@
 // The demo writes `artifact/`, the decision service's data (the embedded store — `store.sqlite`
 // with its `-wal`, `-shm` and `.lock`, or `store/` and `store.lock` for a PGlite store from an
 // earlier Kairos —, the log keys `log.key` and `log.integrity-key`, `tokens.json`) and the store's
-// log exported to `decisions.log` (with its checkpoints); it moves an earlier run's store to
+// log exported to `decisions.log` (with its checkpoints) and the scoreboard `value.html`; it moves an earlier run's store to
 // `store.N.sqlite` (or `store.N/`) and its exported log to `decisions.N.log`. It does so only in a directory that is new, empty, or recognisably an
 // earlier demo's output: one holding the `.kairos-demo` marker this module writes (or, from
 // before the marker existed, nothing but an artifact and decision logs). Everything else — a

@@ -1,13 +1,17 @@
 // One demo run, through the decision service: compile the policy set, claim the output
 // directory, approve the journeys that need a DPO approval as a demo DPO (approvals.ts), start
 // `kairos serve` in this process on the embedded store in `<out>/store.sqlite`
-// (service.ts), simulate the book against it over HTTP (simulate.ts), then verify the store's
-// log chain, export it to `<out>/decisions.log`, verify that file offline as anyone would, and
-// report — truthfully: calls the service refused are counted and named, the run then exits 1,
+// (service.ts), simulate the book against it over HTTP (simulate.ts) — decisions, and business
+// outcomes with a known true effect per journey (outcomes.ts), the stop-loss checked once per
+// simulated day — then verify the store's log chain, export it to `<out>/decisions.log`, verify
+// that file offline as anyone would, compute the value per journey (the scoreboard, written to
+// `<out>/value.html`; the table beside the simulation's truth: value-table.ts) and report —
+// truthfully: calls the service refused are counted and named, the run then exits 1,
 // and "log verified" is said only when the log holds exactly the decisions the service
 // acknowledged (each answered event, each wake-up it fired), no more, no fewer.
 import { chmodSync, copyFileSync, existsSync, linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { outcomeTypes } from "../../core/catalog/value.ts";
 import { buildProcessingRecord, processingInputOfProgram, renderProcessingRecord } from "../../compiler/index.ts";
 import { compilePolicyDir, writeArtifactDir } from "../../compiler/node/index.ts";
 import type { Decision } from "../../runtime/decision.ts";
@@ -19,14 +23,21 @@ import { loadArtifact } from "../../server/artifact.ts";
 import { TokensFileError } from "../../server/auth.ts";
 import { exportStoreLog, openStore, StoreError, verifyStoreLog } from "../../server/store/index.ts";
 import type { Store } from "../../server/store/types.ts";
+import { collectValueReport } from "../../server/value/analysis.ts";
+import { renderValueHtml } from "../../server/value/render-html.ts";
+import { money as plainMoney, moneySigned } from "../../server/value/format.ts";
+import type { ValueReport } from "../../server/value/types.ts";
 import { plural, printDiagnostics } from "../diagnostics-output.ts";
 import { CliError, EXIT, type Io } from "../io.ts";
 import { approveForDemo, DEMO_APPROVER } from "./approvals.ts";
+import { DAY_MS, iso } from "./book.ts";
 import type { ReviewItem } from "./client.ts";
+import { DemoOutcomes } from "./outcomes.ts";
 import { claimDemoOutput, embeddedStorePath, keepEarlierLog, keepEarlierStore } from "./out-dir.ts";
 import { decisionsByOutcome, outcomesPerJourney, reasons, table } from "./report.ts";
 import { startDemoService } from "./service.ts";
 import { openBook, simulate, type SimulationResult } from "./simulate.ts";
+import { valueJourneys, valueTable } from "./value-table.ts";
 
 export interface DemoOptions {
   /** The output directory (absolute): also the service's data directory. */
@@ -74,6 +85,14 @@ function besideExport(dataDir: string, logPath: string): void {
   }
 }
 
+/** A journey the stop-loss check stopped during the run. */
+interface Trip {
+  readonly journey: string;
+  /** The simulated day (1-based) at whose end the check stopped it. */
+  readonly day: number;
+  readonly reason: string;
+}
+
 /** What the run could not do, one sentence each (empty: nothing). */
 function problemsOf(r: SimulationResult): string[] {
   const out: string[] = [];
@@ -86,7 +105,14 @@ function problemsOf(r: SimulationResult): string[] {
   }
   for (const [key, c] of by) {
     const [what, code] = key.split("|") as [string, string];
-    const calls = what === "decision" ? plural(c.n, "decision") : what === "wake-ups" ? plural(c.n, "wake-up run") : plural(c.n, `${what} post`);
+    const calls =
+      what === "decision"
+        ? plural(c.n, "decision")
+        : what === "wake-ups"
+          ? plural(c.n, "wake-up run")
+          : what === "outcomes"
+            ? `${c.n} ${c.n === 1 ? "post" : "posts"} of outcomes`
+            : plural(c.n, `${what} post`);
     out.push(
       `${calls} refused by the service (${code}; first: ${c.first})${what === "decision" ? ": no action was taken for them and they are not in the log" : ""}`,
     );
@@ -158,6 +184,11 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
     const engine = loaded.engine;
     const start = options.start ?? Date.UTC(2026, 0, 5);
     const book = openBook(customers, start, seed);
+    const metas = engine.predicates.journeys.map((j) => j.meta);
+    // The simulated world's business outcomes, with a known true effect per journey.
+    const world = new DemoOutcomes({ seed, journeys: metas, types: new Set(outcomeTypes(engine.catalog).keys()), customers: book.customers });
+    const trips: Trip[] = [];
+    const checkFailures: string[] = [];
     let svc;
     try {
       svc = await startDemoService({
@@ -188,6 +219,16 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
         start,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.afterDecision ? { afterDecision: options.afterDecision } : {}),
+        outcomes: world,
+        // The service's stop-loss check, once per simulated day (its periodic check is off in the demo).
+        endOfDay: async (dayEnd, day) => {
+          try {
+            const run = await svc.server.service.checkStopLoss(iso(dayEnd));
+            for (const j of run.tripped) trips.push({ journey: j, day, reason: run.journeys.find((x) => x.journey === j)?.reason ?? "" });
+          } catch (e) {
+            checkFailures.push(`day ${day}: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        },
       });
       reviews = await svc.client.pendingReviews().catch(() => []);
     } finally {
@@ -195,12 +236,17 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
     }
     const seconds = (performance.now() - started) / 1000;
     const problems = problemsOf(result);
+    if (checkFailures.length > 0) problems.push(`the stop-loss check failed on ${plural(checkFailures.length, "simulated day")} (first: ${checkFailures[0]})`);
     const acknowledged = result.decisions.length + result.wakeupsFired;
 
     // The store's chain, verified where it lives; then exported and verified as a file, offline.
     const store = await openStore(undefined, { dataDir: out, readOnly: true });
     let verified: string;
     let logged: Decision[] | undefined;
+    // Judged once every subject's window has ended: after the days watched for outcomes only.
+    const asOf = iso(start + (days + result.followDays) * DAY_MS);
+    const valueFile = join(out, "value.html");
+    let value: ValueReport | undefined;
     try {
       const inStore = await verifyStoreLog(store);
       const shard = inStore.shards[0];
@@ -219,6 +265,12 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
       }
     } catch (e) {
       verified = `LOG VERIFICATION FAILED: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    try {
+      value = await collectValueReport(store, { asOf, artifact: m.hash, journeys: metas, value: engine.catalog.value });
+      writeFileSync(valueFile, renderValueHtml(value));
+    } catch (e) {
+      problems.push(`the value report could not be computed: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       await store.close();
     }
@@ -235,6 +287,7 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
     io.out(`\nOutcomes per journey (each candidate evaluation)${source}\n` + indent(outcomesPerJourney(all)));
     io.out("\nDecisions by outcome\n" + indent(decisionsByOutcome(all)));
     io.out("\nWhy candidates did not act\n" + indent(reasons(all)));
+    if (value) io.out("\n" + valueSection(value, world, trips, result, stopLossSuppressed(all), rel(valueFile), rel(out), customers));
 
     const asked = [...book.records.asked].sort((a, b) => b[1] - a[1]);
     io.out(
@@ -258,7 +311,6 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
       );
     }
 
-    const metas = engine.predicates.journeys.map((j) => j.meta);
     const show = (title: string, d: Decision | undefined) => {
       if (!d) return;
       io.out(`\n── ${title}: ${d.decision_id} ${"─".repeat(Math.max(0, 60 - title.length))}\n`);
@@ -287,13 +339,74 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
         `  npx kairos log verify ${rel(logPath)}                    # the exported copy, offline (its keys beside it)\n` +
         `  npx kairos explain ${rel(logPath)} --decision ${id} --format html > rationale.html\n` +
         `  npx kairos subject export ${subject} --store ${rel(out)} --format md   # everything decided about one person (GDPR Art. 15)\n` +
-        `  npx kairos subject erase ${subject} --store ${rel(out)}                # forget them (Art. 17); the chain still verifies; docs/governance.md`,
+        `  npx kairos subject erase ${subject} --store ${rel(out)}                # forget them (Art. 17); the chain still verifies; docs/governance.md\n` +
+        `  npx kairos report value --store ${rel(out)} --policies ${rel(artifactDir)} --as-of ${asOf} --format md   # the value per journey; docs/value.md\n` +
+        `  npx kairos journey status --store ${rel(out)}                          # which journeys a stop-loss stopped`,
     );
-    if (!ok) io.err(`kairos demo: failed — ${problems.length ? "the service refused some calls" : "the log did not verify"}; see above`);
+    if (!ok) io.err(`kairos demo: failed — ${problems.length ? "the service refused some calls, or a check failed" : "the log did not verify"}; see above`);
     return ok ? EXIT.ok : EXIT.failed;
   } finally {
     claim.release();
   }
+}
+
+/** Per journey: its candidates suppressed because a stop-loss had stopped it. */
+function stopLossSuppressed(decisions: readonly Decision[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const d of decisions)
+    for (const e of d.evaluations) if (e.reasons?.some((r) => r.code === "stop_loss")) out.set(e.journey, (out.get(e.journey) ?? 0) + 1);
+  return out;
+}
+
+/**
+ * The proof of value: the outcomes posted, what the stop-loss did, the value table beside the
+ * simulation's truth, and where the scoreboard is (`file`); `store` is the data directory as the
+ * printed commands name it.
+ */
+function valueSection(
+  value: ValueReport,
+  world: DemoOutcomes,
+  trips: readonly Trip[],
+  result: SimulationResult,
+  suppressed: ReadonlyMap<string, number>,
+  file: string,
+  store: string,
+  customers: number,
+): string {
+  const money = (x: number) => moneySigned(x, value.currency);
+  const byType = [...world.drawn].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const lost = byType.reduce((k, [, c]) => k + c, 0) - result.outcomesAdded - result.outcomeDuplicates;
+  const drawn = byType.map(([t, c]) => `${t} ${n(c)}`).join(", ");
+  const stops = trips.length
+    ? trips
+        .map(
+          (t) =>
+            `${t.journey} STOPPED at the end of day ${t.day}${t.reason ? ` (${t.reason})` : ""}, ` +
+            `${n(suppressed.get(t.journey) ?? 0)} later ${suppressed.get(t.journey) === 1 ? "candidate" : "candidates"} of it suppressed (reason \`stop_loss\`)`,
+        )
+        .join("; ")
+    : "no journey was stopped";
+  const lines = [
+    `4. ${n(result.outcomesAdded)} business outcomes posted to POST /v1/outcomes as they happened${drawn ? ` (${drawn})` : ""}` +
+      `${result.outcomeDuplicates ? `, ${n(result.outcomeDuplicates)} already there` : ""}${lost > 0 ? `, ${n(lost)} refused` : ""}; ` +
+      `the book was watched ${plural(result.followDays, "more day")} after the last decision (outcomes only) so that every goal window ended; ` +
+      `the stop-loss was checked at the end of every simulated day: ${stops}`,
+    "",
+    `Value per journey as of ${value.asOf.replace(".000Z", "Z")}, measured from the store, beside the simulation's true effect (docs/value.md#the-demo)`,
+    valueJourneys(value).length > 0
+      ? indent(valueTable(value, world.trueUplifts()))
+      : "  no journey of this policy set has a `goal` or a `stop_loss`: add `goal TYPE within DURATION` to judge one (docs/value.md)",
+    "",
+    "  What the simulation made true:",
+    ...world.models().map((t) => `    ${t.journey.padEnd(22)} ${t.kind.padEnd(8)} ${t.story}`),
+    "",
+    `  Totals over the journeys with a goal: incremental value ${money(value.totals.incrementalValue)}, cost ${plainMoney(value.totals.cost, value.currency)}, ` +
+      `return ${money(value.totals.return)}.${customers < 2000 ? " A few hundred customers give wide intervals; `--customers 2000` narrows them." : ""}`,
+    `  The scoreboard (every figure, the charts, outcome mix, consent health) → ${file}`,
+  ];
+  for (const t of trips)
+    lines.push(`  ${t.journey} stays stopped until a person resumes it: npx kairos journey resume ${t.journey} --store ${store} --by NAME --note "why"`);
+  return lines.join("\n");
 }
 
 function clip(s: string, max: number): string {

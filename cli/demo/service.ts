@@ -2,13 +2,14 @@
 // (record-server.ts) on 127.0.0.1, the embedded store in `<out>/store` (keys in `<out>`), and
 // `kairos serve` itself (server/index.ts `startServer`) on 127.0.0.1 with a port the OS picks,
 // on simulated time (`--clock request`), asking the system of record for each decision's
-// minimal bundle through the HTTP context provider. A `demo` token in `<out>/tokens.json`
+// minimal bundle through the HTTP context provider, with its periodic stop-loss check off (the
+// demo runs it once per simulated day). A `demo` token in `<out>/tokens.json`
 // (replaced on every run; other tokens in the file are kept) is what the simulation and the
 // printed curl commands use.
 import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine } from "../../runtime/engine.ts";
-import { createToken, readTokens, type Scope } from "../../server/auth.ts";
+import { createToken, readTokens, SCOPES, type Scope } from "../../server/auth.ts";
 import { startServer, type RunningServer } from "../../server/index.ts";
 import { openStore, type SqlStore } from "../../server/store/index.ts";
 import type { Store } from "../../server/store/types.ts";
@@ -16,8 +17,8 @@ import { ServiceClient } from "./client.ts";
 import { startRecordServer, type RecordServer } from "./record-server.ts";
 import type { SystemOfRecord } from "./records.ts";
 
-/** What the demo's token may do: everything the simulation and the printed commands need. */
-const DEMO_SCOPES: readonly Scope[] = ["decide", "consent:write", "consent:read", "audit:read", "review", "metrics", "admin"];
+/** What the demo's token may do: everything the simulation and the printed commands need (every scope). */
+const DEMO_SCOPES: readonly Scope[] = SCOPES;
 const DEMO_TOKEN = "demo";
 
 /** The running demo service and what it stands on. */
@@ -77,6 +78,9 @@ export async function startDemoService(o: DemoServiceOptions): Promise<DemoServi
       accessLog: false,
       errorLog: o.errorLog,
       otel: false,
+      // The demo runs the stop-loss check itself, once per simulated day; one instance, so the
+      // stopped journeys it knows are always current (no periodic re-read: decisions stay seeded).
+      stopLoss: { intervalMs: 0, controlsRefreshMs: 0 },
     });
     const opened = store;
     return {

@@ -4,11 +4,15 @@
 // history (the service keeps them), and a clock advances simulated time with
 // `POST /v1/admin/wakeups/run` so that the service fires the timed follow-ups (`after 3d, 7d`)
 // itself. Context comes from the system of record (records.ts), which the simulation keeps at
-// the simulated time. Deterministic for a seed: the same book, events, ids and order.
+// the simulated time. A CRM posts the business outcomes (outcomes.ts: renewals, conversions,
+// complaints, with a known true effect per journey) to `POST /v1/outcomes` as they happen, and
+// after the last day the book is watched for the longest goal window, outcomes only, so that
+// every subject's window ends. Deterministic for a seed: the same book, events, ids and order.
 import { createHash } from "node:crypto";
 import type { Decision } from "../../runtime/decision.ts";
 import { chance, DAY_MS, generateBook, int, iso, pick, prng, type Customer, type Rng } from "./book.ts";
 import { ServiceError, type ServiceClient, type ServiceRequest } from "./client.ts";
+import type { DemoOutcomes } from "./outcomes.ts";
 import { SystemOfRecord } from "./records.ts";
 
 export interface SimulationOptions {
@@ -22,6 +26,13 @@ export interface SimulationOptions {
   readonly afterDecision?: (answered: number) => void | Promise<void>;
   /** Decisions sent at once for different customers at the same simulated time (default 8). */
   readonly concurrency?: number;
+  /** The simulated world's outcomes: drawn from the decisions answered, posted as they come due. */
+  readonly outcomes?: DemoOutcomes;
+  /**
+   * Called at the end of each simulated day (`dayEnd`: the next midnight, epoch ms), after that
+   * day's wake-ups and outcomes — the demo runs the service's stop-loss check here.
+   */
+  readonly endOfDay?: (dayEnd: number, day: number) => Promise<void>;
 }
 
 /** The simulated book: its customers, the systems of record over them, and the PRNG that goes on. */
@@ -33,7 +44,7 @@ export interface Book {
 
 /** What a call the service refused was for, and why. */
 export interface Refusal {
-  readonly what: "decision" | "consent" | "objection" | "wake-ups";
+  readonly what: "decision" | "consent" | "objection" | "wake-ups" | "outcomes";
   readonly code: string;
   readonly message: string;
 }
@@ -49,6 +60,11 @@ export interface SimulationResult {
   /** Consent records and objections the service stored. */
   readonly consentRecords: number;
   readonly objections: number;
+  /** Outcomes the service stored, and those it already had (same id). */
+  readonly outcomesAdded: number;
+  readonly outcomeDuplicates: number;
+  /** Days watched after the last one for outcomes only (no decisions): the longest goal window. */
+  readonly followDays: number;
   /** Calls the service refused or did not answer (each counted, never retried). */
   readonly refused: readonly Refusal[];
   /** Set when the simulation stopped early because the service stopped answering. */
@@ -58,6 +74,8 @@ export interface SimulationResult {
 }
 
 const HOUR = 3_600_000;
+/** Outcomes per `POST /v1/outcomes` (the route takes at most 1,000). */
+const OUTCOMES_PER_CALL = 500;
 /** After this many refusals in a row the service is taken to be down and the run stops. */
 const GIVE_UP_AFTER = 25;
 
@@ -123,6 +141,8 @@ export async function simulate(book: Book, client: ServiceClient, opts: Simulati
   let wakeupsFailed = 0;
   let consentRecords = 0;
   let objections = 0;
+  let outcomesAdded = 0;
+  let outcomeDuplicates = 0;
   let inARow = 0;
   let abandoned: string | undefined;
   let seq = 0;
@@ -148,6 +168,21 @@ export async function simulate(book: Book, client: ServiceClient, opts: Simulati
       else objections += rows.length;
     } catch (e) {
       failed(what, e);
+    }
+  };
+
+  /** Posts the outcomes that happened before `until`. */
+  const postOutcomes = async (until: number) => {
+    const ready = opts.outcomes?.due(until) ?? [];
+    for (let i = 0; i < ready.length && !abandoned; i += OUTCOMES_PER_CALL) {
+      try {
+        const r = await client.addOutcomes(ready.slice(i, i + OUTCOMES_PER_CALL));
+        ok();
+        outcomesAdded += r.added;
+        outcomeDuplicates += r.duplicates;
+      } catch (e) {
+        failed("outcomes", e);
+      }
     }
   };
 
@@ -185,6 +220,7 @@ export async function simulate(book: Book, client: ServiceClient, opts: Simulati
       return;
     }
     decisions.push(d);
+    opts.outcomes?.observe(d, p.customer.id, p.at);
     for (const w of d.wakeups ?? []) due.add(Date.parse(w.at));
     await opts.afterDecision?.(decisions.length);
   };
@@ -204,13 +240,15 @@ export async function simulate(book: Book, client: ServiceClient, opts: Simulati
       if (chance(rng, 1 / 45) && !records.hasClaim(c.id)) {
         const at = dayStart + int(rng, 7, 19) * HOUR + int(rng, 0, 59) * 60_000;
         const id = `cl-${++seq}`;
-        records.fileClaim(c.id, {
+        const claim = {
           filedAt: at,
           assessingAt: at + 2 * DAY_MS,
           closedAt: at + int(rng, 4, 10) * DAY_MS,
           closedAs: pick(rng, ["approved", "paid", "rejected"]),
           diagnosis: pick(rng, ["fracture of the wrist", "whiplash", "water damage", "theft"]),
-        });
+        };
+        records.fileClaim(c.id, claim);
+        opts.outcomes?.claimFiled(c.id, id, claim);
         today.push({ at, customer: c, event: { type: "claim.filed", id: nextEventId(), at: iso(at), payload: { claim_id: id, at: iso(at) } } });
       }
       if (chance(rng, 1 / 30)) {
@@ -241,11 +279,21 @@ export async function simulate(book: Book, client: ServiceClient, opts: Simulati
     for (const batch of batches(today)) {
       if (abandoned) break;
       await runDue(batch[0]!.at);
+      await postOutcomes(batch[0]!.at);
       records.now = batch[0]!.at;
       await pool(batch, concurrency, send);
     }
     await runDue(dayStart + DAY_MS - 1000, true);
+    await postOutcomes(dayStart + DAY_MS);
+    if (!abandoned) await opts.endOfDay?.(dayStart + DAY_MS, day + 1);
     opts.onProgress?.(day + 1, decisions.length);
+  }
+  // Watched after the last day, outcomes only, until every subject's window has ended.
+  const followDays = opts.outcomes?.followDays() ?? 0;
+  for (let day = opts.days; day < opts.days + followDays && !abandoned; day++) {
+    const dayEnd = opts.start + (day + 1) * DAY_MS;
+    await postOutcomes(dayEnd);
+    await opts.endOfDay?.(dayEnd, day + 1);
   }
   return {
     decisions,
@@ -254,6 +302,9 @@ export async function simulate(book: Book, client: ServiceClient, opts: Simulati
     wakeupsFailed,
     consentRecords,
     objections,
+    outcomesAdded,
+    outcomeDuplicates,
+    followDays,
     refused,
     ...(abandoned ? { abandoned } : {}),
     customers: opts.customers,

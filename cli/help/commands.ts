@@ -271,18 +271,26 @@ const REPLAY: CommandHelp = {
 
 const REPORT: CommandHelp = {
   name: "report",
-  summary: "write the records of processing (GDPR Art. 30) of a policy set, with its legal-basis map and risk checklist",
-  usage: ["kairos report processing DIR|ARTIFACT [--format md|html|csv|json] [--out FILE] [--date YYYY-MM-DD]"],
+  summary: "write the records of processing (GDPR Art. 30) of a policy set, or the proof-of-value scoreboard of a service's store",
+  usage: [
+    "kairos report processing DIR|ARTIFACT [--format md|html|csv|json] [--out FILE] [--date YYYY-MM-DD]",
+    "kairos report value --store URL|DATA_DIR --policies DIR|ARTIFACT [--format md|html|json] [--out FILE] [--as-of TIME] [--data-dir DIR]",
+  ],
   description:
-    "Checks DIR like `kairos check` (without building its Rego), or verifies a compiled ARTIFACT against its manifest, and writes the records " +
+    "`processing` checks DIR like `kairos check` (without building its Rego), or verifies a compiled ARTIFACT against its manifest, and writes the records " +
     "of processing of what it holds: per purpose the lawful bases, the " +
     "categories of data subjects and of the personal data its journeys' minimal bundles read, recipients, source systems, transfers, retention, " +
     "technical measures, journeys and risk tier; then the legal-basis map (purpose × basis × journeys) and a risk checklist per data type. " +
     "The same policy set always gives the same bytes, from its directory or its artifact: nothing is dated unless `--date` is given. " +
     "A policy set with errors, or an artifact that is not intact, gets no record (exit 1); " +
-    "warnings are printed and the record is written. See docs/processing.md.",
+    "warnings are printed and the record is written. See docs/processing.md. " +
+    "`value` writes the scoreboard of proof of value (docs/value.md): per journey node its volume, outcome mix, treated and held-out " +
+    "subjects, the goal's rate in each arm, absolute and relative uplift with 95% intervals, incremental conversions and value, cost and " +
+    "return, and stop-loss state; totals, the global control group and consent health. It reads the service's store without writing to it, " +
+    "and the journeys, goals and costs of the policy set or artifact the service runs; the same figures as the service's `/dashboard`.",
   arguments: [
-    { flag: "processing", description: "the report to write (the only one so far)" },
+    { flag: "processing", description: "the records of processing (GDPR Art. 30) of DIR|ARTIFACT" },
+    { flag: "value", description: "the proof-of-value scoreboard of a service's store (docs/value.md)" },
     { flag: "DIR|ARTIFACT", description: "a policy set (`catalog.yaml`, `journeys/`, optional `rego/`) or an artifact (a directory with `manifest.json`)" },
   ],
   options: [
@@ -293,6 +301,13 @@ const REPORT: CommandHelp = {
     },
     { flag: "-o, --out FILE", description: "write to FILE (atomically; replaces only a new file or a report this command wrote) instead of stdout" },
     { flag: "--date YYYY-MM-DD", description: "the date the record is stated for, printed in it (default: none, so output is reproducible)" },
+    { flag: "--store URL|DATA_DIR", description: "`value`: the service's store: postgres://…, sqlite:PATH, or the --data-dir of `kairos serve` (read only)" },
+    { flag: "--policies DIR|ARTIFACT", description: "`value`: the policy set or artifact the service runs (its journeys, goals, stop-losses and costs)" },
+    {
+      flag: "--as-of TIME",
+      description: "`value`: judge the goal windows at this ISO 8601 time with an offset (default: now); only subjects whose window has ended count",
+    },
+    { flag: "--data-dir DIR", description: "`value`: where the store's key files are, for a PostgreSQL or `sqlite:PATH` store" },
     { flag: "-h, --help", description: "print this help and exit 0" },
   ],
   examples: [
@@ -300,13 +315,19 @@ const REPORT: CommandHelp = {
     { command: "kairos report processing policies --out ropa.html --date 2026-12-06", note: "a dated page for the DPO to file" },
     { command: "kairos report processing policies --format csv > ropa.csv", note: "one table for a spreadsheet" },
     { command: "kairos report processing build/artifact --out ropa.md", note: "the record of a compiled artifact: what is deployed" },
+    { command: "kairos report value --store .kairos --policies policies", note: "the scoreboard of the embedded store as Markdown" },
+    {
+      command: "kairos report value --store postgres://kairos@db/kairos --policies build/artifact --out value.html",
+      note: "a self-contained page for marketing, product, legal and finance",
+    },
+    { command: "kairos report value --store demo-out --policies policies --format json --as-of 2026-07-01T00:00:00Z", note: "the figures for a script" },
   ],
   exit: [
     { code: 0, meaning: "written (warnings, if any, on stderr)" },
-    { code: 1, meaning: "the policy set has errors, or the artifact is not intact: no record written" },
-    { code: 2, meaning: "usage error: no such report, a missing DIR, a bad `--date`, or `--out` names a file this command did not write" },
+    { code: 1, meaning: "the policy set has errors, the artifact is not intact, or the store cannot be read: nothing written" },
+    { code: 2, meaning: "usage error: no such report, a missing DIR, `--store` or `--policies`, a bad `--date` or `--as-of`, or a foreign `--out` file" },
   ],
-  subcommands: ["processing"],
+  subcommands: ["processing", "value"],
 };
 
 const APPROVE: CommandHelp = {
@@ -378,9 +399,9 @@ const SUBJECT: CommandHelp = {
   description:
     "A data subject's rights on the decision log. `erase` (GDPR Art. 17) destroys the subject's per-subject key: their log entries stay in the " +
     "chain and still verify, but nobody can link them to the person or open their sealed requests any more; in the service's store it also deletes " +
-    "their consents, objections, cap history, wake-ups and reviews and strips their decision rows to what the log shows, in one transaction. It is " +
+    "their consents, objections, cap history, wake-ups, reviews, experiment assignments and outcomes and strips their decision rows to what the log shows, in one transaction. It is " +
     "idempotent and prints what it erased. `export` (Art. 15) prints every decision about the subject with the sentence the customer was given, and " +
-    "the consents and objections on record. Needs the log's pseudonymization key. An embedded store must not be in use by `kairos serve`. " +
+    "the consents, objections, experiment assignments and outcomes on record. Needs the log's pseudonymization key. An embedded store must not be in use by `kairos serve`. " +
     "See docs/decision-log.md#erasure-and-access and docs/store.md#erasure-and-access.",
   arguments: [
     { flag: "erase|export", description: "what to do" },
@@ -406,13 +427,94 @@ const SUBJECT: CommandHelp = {
   subcommands: ["erase", "export"],
 };
 
+const JOURNEY: CommandHelp = {
+  name: "journey",
+  summary: "list the journeys a stop-loss stopped, and resume one",
+  usage: [
+    "kairos journey status --store URL|DATA_DIR [--data-dir DIR] [--format text|json]",
+    "kairos journey resume JOURNEY --store URL|DATA_DIR --by NAME [--note TEXT] [--data-dir DIR] [--format text|json]",
+  ],
+  description:
+    "A journey with a `stop_loss` is stopped by the service when a condition passes its threshold: its decisions are `suppressed` with the reason " +
+    "`stop_loss` until a person resumes it. `status` lists every journey that was ever stopped: running or stopped, since when, by whom, why. " +
+    "`resume` lets a stopped journey act again, recording who and why; from then on its stop-loss counts only subjects exposed after the resume. " +
+    "Every instance of the service acts on the change within about a second. An embedded store must not be in use by `kairos serve`: " +
+    "while it is, use the service's `GET /v1/journeys` and `POST /v1/journeys/{id}/resume`. See docs/value.md#stop-loss.",
+  arguments: [
+    { flag: "status|resume", description: "what to do" },
+    { flag: "JOURNEY", description: "resume: the journey id" },
+  ],
+  options: [
+    { flag: "--store URL|DATA_DIR", description: "the service's store: postgres://…, sqlite:PATH, or the data directory of an embedded store" },
+    { flag: "--by NAME", description: "resume: who resumes it (required; kept in the journey's history)" },
+    { flag: "--note TEXT", description: "resume: why it may act again" },
+    { flag: "--data-dir DIR", description: "where a PostgreSQL or `sqlite:PATH` store's key files are (default: the store's directory)" },
+    FORMAT,
+    HELP_OPT,
+  ],
+  examples: [
+    { command: "kairos journey status --store .kairos", note: "which journeys are stopped, and why" },
+    {
+      command: 'kairos journey resume referral_invite --store postgres://kairos@db/kairos --by "Dana Scholz" --note "complaint template fixed"',
+      note: "let it act again",
+    },
+  ],
+  exit: [
+    { code: 0, meaning: "listed, or resumed" },
+    { code: 1, meaning: "resume: the journey is not stopped; or the store failed" },
+    { code: 2, meaning: "usage error, or a store location that is not one" },
+  ],
+  subcommands: ["status", "resume"],
+};
+
+const OUTCOMES: CommandHelp = {
+  name: "outcomes",
+  summary: "import business outcomes (renewals, conversions, complaints…) from a CSV or JSON Lines file",
+  usage: [
+    "kairos outcomes import FILE --url URL [--token TOKEN] [--input-format csv|jsonl] [--format text|json]",
+    "kairos outcomes import FILE --store URL|DATA_DIR --policies DIR|ARTIFACT [--data-dir DIR] [--input-format csv|jsonl] [--format text|json]",
+  ],
+  description:
+    "Reads outcomes — `subject`, `type`, `at` (ISO 8601 with an offset), optional `value` and `id` — from a CSV file with a header row or a JSON " +
+    "Lines file (one object per line), and adds them to a running service (`POST /v1/outcomes`) and/or straight to its store. The whole file is " +
+    "checked first and every problem is printed with its line (`outcomes.csv:12: …`); nothing is written when there is any. Outcomes go in " +
+    "batches of 1,000, each written all or nothing. An outcome's id (given, or derived from the rest of the record) makes the import idempotent: " +
+    "importing the same file again adds nothing. `type` must be an outcome type of the policy set: conversion, renewal, complaint, unsubscribe, or " +
+    "one its catalog declares under `value: outcomes:`. An embedded store must not be in use by `kairos serve`: while it is, use `--url`. " +
+    "See docs/value.md#outcomes.",
+  arguments: [
+    { flag: "import", description: "what to do" },
+    { flag: "FILE", description: "the outcomes: `.csv` (a header row: subject,type,at,value,id — any order) or `.jsonl`" },
+  ],
+  options: [
+    { flag: "--url URL", description: "a running service (`http://127.0.0.1:8181`); each batch gets 30 s" },
+    { flag: "--token TOKEN", description: "with `--url`: a token with the `decide` scope (default: the KAIROS_TOKEN environment variable)" },
+    { flag: "--store URL|DATA_DIR", description: "the service's store: postgres://…, sqlite:PATH, or the data directory of an embedded store" },
+    { flag: "--policies DIR|ARTIFACT", description: "with `--store`: the policy set or artifact the service runs (its catalog's outcome types)" },
+    { flag: "--data-dir DIR", description: "where a PostgreSQL or `sqlite:PATH` store's key files are (default: the store's directory)" },
+    { flag: "--input-format csv|jsonl", description: "the file's format when its name does not say (`.csv`, `.jsonl`, `.ndjson`)" },
+    FORMAT,
+    HELP_OPT,
+  ],
+  examples: [
+    { command: "kairos outcomes import renewals.csv --url http://127.0.0.1:8181 --token $KAIROS_TOKEN", note: "through a running service" },
+    { command: "kairos outcomes import crm-export.jsonl --store postgres://kairos@db/kairos --policies policies", note: "straight into a PostgreSQL store" },
+  ],
+  exit: [
+    { code: 0, meaning: "every outcome was added or was already there" },
+    { code: 1, meaning: "the file has problems (nothing written), or the service or store refused or failed a batch (earlier batches stay written)" },
+    { code: 2, meaning: "usage error: no target, a file format that cannot be told, a store location that is not one" },
+  ],
+  subcommands: ["import"],
+};
+
 const SERVE: CommandHelp = {
   name: "serve",
   summary: "serve decisions over HTTP, with state in an embedded store or PostgreSQL",
   usage: [
     "kairos serve DIR|ARTIFACT [--store URL] [--data-dir DIR] [--listen HOST:PORT] [--tokens FILE] [--clock system|request]",
     "             [--provider URL_TEMPLATE] [--provider-timeout MS] [--log-shards N] [--max-inflight N] [--approvals DIR]\n" +
-      "             [--retention-interval MS] [--default-retention DURATION] [--quiet]",
+      "             [--retention-interval MS] [--default-retention DURATION] [--stop-loss-interval MS] [--quiet]",
   ],
   description:
     "The decision service: decisions, consents, wake-ups and the decision log over HTTP, with bearer tokens. Binds 127.0.0.1:8181 by default; " +
@@ -446,6 +548,12 @@ const SERVE: CommandHelp = {
     {
       flag: "--default-retention DURATION",
       description: "retention for every log entry, whatever fields it holds (ISO 8601, e.g. `P2Y`); default: the catalog's only",
+    },
+    {
+      flag: "--stop-loss-interval MS",
+      description:
+        "how often journeys with a `stop_loss` are checked and stopped when a condition passes its threshold (default 60000: every minute; 0 turns the " +
+        "periodic check off) — docs/value.md#stop-loss",
     },
     { flag: "--quiet", description: "print less at start" },
     HELP_OPT,
@@ -525,7 +633,9 @@ const DEMO: CommandHelp = {
   usage: ["kairos demo [--out DIR] [--customers N] [--days D] [--seed S] [--policies DIR]"],
   description:
     "Runs a simulated book of customers through the example policies and writes a report of every decision. It plays the DPO first: the journeys " +
-    "that need an approval are approved with a demo key kept in `OUT/governance/` (docs/approvals.md), so the service activates them all.",
+    "that need an approval are approved with a demo key kept in `OUT/governance/` (docs/approvals.md), so the service activates them all. " +
+    "It also reports business outcomes with a known true effect per journey, runs the stop-loss check once per simulated day, prints the value " +
+    "per journey beside that truth and writes `OUT/value.html` (docs/value.md#the-demo).",
   options: [
     { flag: "--out DIR", description: "where to write the report" },
     { flag: "--customers N", description: "customers to simulate" },
@@ -574,6 +684,8 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
   LOG,
   REPLAY,
   SUBJECT,
+  JOURNEY,
+  OUTCOMES,
   SERVE,
   TOKEN,
   LSP,

@@ -3,7 +3,9 @@
 // formatting, comments, the order of clauses, parentheses, moving the journey to another file
 // and editing other journeys or tests leave it unchanged, while any change to what the journey
 // does — its clauses, its condition, the named conditions it uses, its reason text, its action
-// — changes it. The manifest carries it per journey (`journeys[].content`) so that a service
+// — changes it. A `goal` and a `stop_loss` are not part of it: they say how the journey is
+// measured and when the service stops it, never what it does to a person (a stop only makes it
+// act less), so adding one to an approved journey needs no new approval. The manifest carries it per journey (`journeys[].content`) so that a service
 // started from an artifact directory can check approvals too. Browser-safe.
 import { canonicalJson } from "../../core/canonical-json.ts";
 import { sha256Hex } from "../../core/sha256.ts";

@@ -22,9 +22,11 @@ import {
   type PiiClass,
   type PurposeDef,
   type ScalarTypeName,
+  type ValueDef,
 } from "../../core/catalog/types.ts";
 import { parseDurationLiteral } from "../../core/literals.ts";
 import { entries, items, nodeLoc, type Entry, type Node, type Tree } from "./yaml-tree.ts";
+import { buildValue } from "./value.ts";
 
 /** Entity names the language itself uses as the first part of a path. */
 export const RESERVED_ENTITY_NAMES: readonly string[] = ["event", "now", "true", "false"];
@@ -61,13 +63,25 @@ export interface References {
   readonly systems: NameRef[];
   /** Field paths named in purposes' `pii` allowance (owner: the purpose). */
   readonly piiAllowances: NameRef[];
+  /** Channels given a cost under `value: costs` (owner: `costs`). */
+  readonly costChannels: NameRef[];
 }
 
 export function buildCatalog(tree: Tree, text: string, fileName: string, r: Reporter): { catalog: Catalog; refs: References } {
   const b = new Builder(tree, text, r);
   const top = entries(tree, tree.root, text);
   const version = scalar(top.get("version")?.value);
-  const refs: References = { binds: [], forbids: [], allows: [], channels: [], capChannels: [], capPurposes: [], systems: [], piiAllowances: [] };
+  const refs: References = {
+    binds: [],
+    forbids: [],
+    allows: [],
+    channels: [],
+    capChannels: [],
+    capPurposes: [],
+    systems: [],
+    piiAllowances: [],
+    costChannels: [],
+  };
   const controller = b.controller(top.get("controller"));
   const catalog: Catalog = {
     version: typeof version === "number" ? version : 1,
@@ -80,7 +94,9 @@ export function buildCatalog(tree: Tree, text: string, fileName: string, r: Repo
     transfers: b.transfers(top.get("transfers")),
     caps: b.caps(top.get("caps"), refs),
   };
-  return { catalog, refs };
+  // Only when written: a catalog without `value:` builds (and serializes) as before.
+  const value: ValueDef | undefined = buildValue(top.get("value"), (node) => entries(tree, node, text), r, refs.costChannels);
+  return { catalog: value ? { ...catalog, value } : catalog, refs };
 }
 
 class Builder {

@@ -55,6 +55,11 @@ const codes = {
     severity: "error",
     summary: "a purpose's `pii` allowance names a field that is not `pii: direct` or `pii: sensitive`",
   },
+  "catalog/builtin-outcome-type": {
+    severity: "error",
+    summary: "`value: outcomes:` declares a built-in outcome type (`conversion`, `renewal`, `complaint`, `unsubscribe`)",
+  },
+  "catalog/unknown-cost-channel": { severity: "error", summary: "`value: costs:` gives a cost to a channel that no action uses" },
   "catalog/truncated": { severity: "info", summary: "more problems were found than are reported" },
 } as const satisfies Record<string, CodeInfo>;
 

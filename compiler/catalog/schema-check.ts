@@ -151,6 +151,7 @@ const REQUIRED_HINTS: Record<string, string> = {
   bases: "add `bases:` with the purpose's lawful bases, such as `bases: [consent]`",
   channels: "add `channels:` with the channels its actions may use, such as `channels: [email]`",
   channel: "add the channel the action uses, such as `channel: email`",
+  percent: 'add the share of subjects held out of every journey, such as `control_group: { percent: 5, salt: "2026" }`',
 };
 
 const CONTROLLER_REQUIRED_HINTS: Record<string, string> = {

@@ -20,6 +20,21 @@ export function checkReferences(catalog: Catalog, refs: References, r: Reporter)
   checkCaps(catalog, refs, r);
   checkSystems(catalog, refs.systems, r);
   checkPiiAllowances(catalog, refs.piiAllowances, r);
+  checkCosts(catalog, refs.costChannels, r);
+}
+
+// `value: costs` prices the actions of a channel: a channel no action uses is a mistake (a typo,
+// or an action removed), since its cost would never count.
+function checkCosts(catalog: Catalog, uses: readonly NameRef[], r: Reporter): void {
+  const used = new Set<string>();
+  for (const a of catalog.actions.values()) used.add(a.channel);
+  const known = [...used].sort();
+  for (const ref of uses) {
+    if (used.has(ref.name)) continue;
+    const hint =
+      didYouMean(ref.name, known) ?? (known.length === 0 ? "declare an action that uses the channel under `actions`" : `channels actions use: ${list(known)}`);
+    r.report("catalog/unknown-cost-channel", `\`value: costs\` prices channel \`${ref.name}\`, which no action uses`, ref.loc, hint);
+  }
 }
 
 // A purpose's `systems` must name systems the catalog's lineage tags use.

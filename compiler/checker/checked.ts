@@ -2,6 +2,7 @@
 // and the bundle analysis read. Everything here is derived from the AST and the catalog.
 import type * as A from "../syntax/ast.ts";
 import type { ActionDef, Catalog, FieldDef, PurposeDef } from "../../core/catalog/types.ts";
+import type { JourneyGoal, StopLoss } from "../../core/artifact.ts";
 
 /** A value type of the language. `unknown` follows an error and suppresses follow-on errors. */
 export type Type =
@@ -56,6 +57,10 @@ export interface CheckedJourney {
   readonly cap?: { readonly count: number; readonly windowMs: number; readonly window: string };
   readonly quiet?: { readonly from: string; readonly to: string; readonly fromMinutes: number; readonly toMinutes: number };
   readonly holdout?: { readonly percent: number; readonly salt: string };
+  /** `goal TYPE within D` (compiler/checker/value.ts). */
+  readonly goal?: JourneyGoal;
+  /** `stop_loss …`, defaults applied (compiler/checker/value.ts). */
+  readonly stopLoss?: StopLoss;
   readonly review: boolean;
   readonly reason?: A.Template;
   /** The minimal context bundle: entity field paths (`customer.tenure_months`), sorted. */

@@ -10,6 +10,7 @@ import { emptyEnv, ExprChecker, list, type CheckContext, type FieldRead } from "
 import { foldWhen } from "./fold.ts";
 import { checkPurposeDuties } from "./governance.ts";
 import { fromFieldType } from "./types.ts";
+import { checkValueClauses } from "./value.ts";
 
 /** Deepest expression (named conditions counted where used) that codegen and evaluation support. */
 export const MAX_DEPTH = 300;
@@ -172,6 +173,9 @@ export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditions: Co
       "give different start and end times, e.g. `21:00 .. 08:00`",
     );
 
+  // Proof of value: what the journey is judged on, and when it is stopped (compiler/checker/value.ts).
+  const value = checkValueClauses(id, clause("goal"), clause("stop_loss"), clause("holdout"), ctx.catalog, (d) => diags.push(d));
+
   // Expressions: `when`, then `reason` (which may use what `when` proved set).
   const eventFields = new Map<string, Type>();
   if (event) for (const [k, v] of event.fields) eventFields.set(k, fromFieldType(v));
@@ -247,6 +251,8 @@ export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditions: Co
     ...(cc ? { cap: { count: cc.count.value, windowMs: cc.window.ms, window: cc.window.text } } : {}),
     ...(qc ? { quiet: { from: qc.from.text, to: qc.to.text, fromMinutes: qc.from.minutes, toMinutes: qc.to.minutes } } : {}),
     ...(hc ? { holdout: { percent: hc.percent, salt: hc.salt?.value ?? "" } } : {}),
+    ...(value.goal ? { goal: value.goal } : {}),
+    ...(value.stopLoss ? { stopLoss: value.stopLoss } : {}),
     review,
     ...(reason ? { reason: reason.template } : {}),
     fields,

@@ -4,8 +4,14 @@
 // is written once with its types; the JavaScript flavour drops the annotations.
 import type { CodeWriter } from "./writer.ts";
 
-/** The artifact contract, as core/artifact.ts declares it. TypeScript flavour only. */
-export const ARTIFACT_TYPES = `
+/**
+ * The artifact contract, as core/artifact.ts declares it (TypeScript flavour only). The members
+ * and types of proof of value (`goal`, `stop_loss`) are written only into a module that has a
+ * journey using them, so the module (and the artifact's hash) of a policy set without them is
+ * what it was before they existed.
+ */
+function artifactTypes(value: boolean): string {
+  return `
 /** A source location in 1-based lines and columns. */
 export interface SourceLoc {
   readonly file: string;
@@ -50,19 +56,57 @@ export interface JourneyMeta {
   readonly cap?: { readonly count: number; readonly windowMs: number; readonly window: string };
   readonly quiet?: { readonly from: string; readonly to: string; readonly fromMinutes: number; readonly toMinutes: number };
   readonly holdout?: { readonly percent: number; readonly salt: string };
-  readonly review: boolean;
+${value ? VALUE_MEMBERS : ""}  readonly review: boolean;
   readonly fields: readonly string[];
   readonly eventFields: readonly string[];
   readonly loc: SourceLoc;
   readonly nodes: readonly TraceNode[];
   readonly whenRoot: number;
 }
-
+${value ? VALUE_TYPES : ""}
 export interface CompiledJourney {
   readonly meta: JourneyMeta;
   readonly when: (ctx: PredicateContext, trace: Tracer) => boolean;
   readonly reason?: (ctx: PredicateContext, trace: Tracer) => string;
 }`;
+}
+
+/** JourneyMeta's members for `goal` and `stop_loss`. */
+const VALUE_MEMBERS = `  readonly goal?: JourneyGoal;
+  readonly stopLoss?: StopLoss;
+`;
+
+/** The types of `goal` and `stop_loss`. */
+const VALUE_TYPES = `
+/** A journey's \`goal TYPE within DURATION\`. */
+export interface JourneyGoal {
+  readonly type: string;
+  readonly within: string;
+  readonly windowMs: number;
+}
+
+/** One condition of a \`stop_loss\` clause. */
+export interface StopLossCondition {
+  readonly metric: string;
+  readonly type: string;
+  readonly kind: "rate" | "uplift";
+  readonly percent: number;
+}
+
+/** A journey's \`stop_loss\` clause. */
+export interface StopLoss {
+  readonly conditions: readonly StopLossCondition[];
+  readonly min: number;
+  readonly window: string;
+  readonly windowMs: number;
+}
+`;
+
+/** The whole artifact contract (what a module with a `goal` or `stop_loss` inlines). */
+export const ARTIFACT_TYPES = artifactTypes(true);
+
+/** The contract without the proof-of-value types (what a module without them inlines, as before). */
+const ARTIFACT_TYPES_BASE = artifactTypes(false);
 
 interface Helper {
   readonly doc: string;
@@ -252,10 +296,13 @@ const HELPERS: readonly Helper[] = [
   },
 ];
 
-/** Writes the artifact types (TypeScript only) and the helpers. */
-export function writePrelude(w: CodeWriter): void {
+/**
+ * Writes the artifact types (TypeScript only) and the helpers; `value`: some journey has a
+ * `goal` or a `stop_loss`, so the module needs their types.
+ */
+export function writePrelude(w: CodeWriter, value = false): void {
   if (w.ts) {
-    for (const l of ARTIFACT_TYPES.split("\n").slice(1)) w.line(l);
+    for (const l of (value ? ARTIFACT_TYPES : ARTIFACT_TYPES_BASE).split("\n").slice(1)) w.line(l);
     w.blank();
   }
   w.comment("Run-time helpers (the semantics of compiler/eval/semantics.ts).");

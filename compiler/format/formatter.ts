@@ -260,7 +260,8 @@ class Layout {
   /** A clause's lines, its leading comments first. */
   private clause(cm: ClauseModel): Line[] {
     const c = cm.clause;
-    const head = INDENT + c.kind.padEnd(KEYWORD_WIDTH);
+    // `stop_loss` is as wide as the padding: it still gets one space.
+    const head = INDENT + `${c.kind} `.padEnd(KEYWORD_WIDTH);
     const a0 = cm.anchors[0]!;
     const lines: Line[] = a0.leading.map((com) => ({ text: INDENT + com.text, offset: com.offset, keepsBlank: true }));
     if (cm.chain && c.kind === "when") lines.push(...this.chainLines(head, cm.chain, cm.anchors, c.span.start));
@@ -329,6 +330,10 @@ function clauseBody(c: A.Clause): string {
       return `${c.from.text} .. ${c.to.text}`;
     case "holdout":
       return c.percentText + (c.salt ? ` salt ${printString(c.salt.value)}` : "");
+    case "goal":
+      return `${c.type.name} within ${c.window.text}`;
+    case "stop_loss":
+      return c.conditions.map((x) => `${x.metric.name} > ${x.percentText}`).join(" or ") + (c.min ? ` min ${c.min.value}` : "");
     case "review":
       return c.mode.name;
     case "reason":

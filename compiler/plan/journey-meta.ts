@@ -30,6 +30,18 @@ export function journeyMeta(j: CheckedJourney, plan: TracePlan, sources?: Source
     ...(j.cap ? { cap: { count: j.cap.count, windowMs: j.cap.windowMs, window: j.cap.window } } : {}),
     ...(j.quiet ? { quiet: { from: j.quiet.from, to: j.quiet.to, fromMinutes: j.quiet.fromMinutes, toMinutes: j.quiet.toMinutes } } : {}),
     ...(j.holdout ? { holdout: { percent: j.holdout.percent, salt: j.holdout.salt } } : {}),
+    // Only when written: a journey without them keeps its metadata (and its artifact's bytes).
+    ...(j.goal ? { goal: { type: j.goal.type, within: j.goal.within, windowMs: j.goal.windowMs } } : {}),
+    ...(j.stopLoss
+      ? {
+          stopLoss: {
+            conditions: j.stopLoss.conditions.map((c) => ({ metric: c.metric, type: c.type, kind: c.kind, percent: c.percent })),
+            min: j.stopLoss.min,
+            window: j.stopLoss.window,
+            windowMs: j.stopLoss.windowMs,
+          },
+        }
+      : {}),
     review: j.review,
     fields: [...j.fields],
     eventFields: [...j.eventFields],

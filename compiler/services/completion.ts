@@ -3,10 +3,12 @@
 // an entity's fields after `entity.`, the trigger's payload after `event.`, a quantifier
 // variable's members, an enum's values after `==`/`!=`/`in [`, and in an expression the
 // entities the trigger binds, functions, named conditions and keywords. In test blocks:
-// channels, purposes, actions and events after the statement words that take them.
+// channels, purposes, actions and events after the statement words that take them. After `goal`
+// the outcome types; in `stop_loss` the metrics, then `or` and `min`.
 import type { IToken } from "chevrotain";
 import type { Catalog } from "../../core/catalog/types.ts";
-import { CLAUSE_KEYWORDS, Dot, Identifier, LParen, RParen, StringLit } from "../../grammar/tokens.ts";
+import { CLAUSE_KEYWORDS, Dot, Identifier, LParen, PercentLit, RParen, StringLit } from "../../grammar/tokens.ts";
+import { outcomeTypes } from "../../core/catalog/value.ts";
 import { typeName } from "../checker/checked.ts";
 import { FUNCTIONS } from "../checker/types.ts";
 import type { Analysis } from "./analysis.ts";
@@ -71,6 +73,21 @@ export function completionsAt(a: Analysis, name: string, text: string, offset: n
   if (ctx.clause === "purpose" && prev?.image === "purpose") return done(purposes(catalog));
   if (ctx.clause === "risk" && prev?.image === "risk") return done(["low", "medium", "high"].map((v) => ({ label: v, kind: "value" as const })));
   if (ctx.clause === "review" && prev?.image === "review") return done([{ label: "required", kind: "value" }]);
+  if (ctx.clause === "goal") {
+    if (prev?.image === "goal") return done(outcomeItems(catalog));
+    if (prev && isWord(prev) && before[before.length - 2]?.image === "goal")
+      return done([{ label: "within", kind: "keyword", detail: "the window after the action" }]);
+    return done([]);
+  }
+  if (ctx.clause === "stop_loss") {
+    if (prev?.image === "stop_loss" || prev?.image === "or") return done(metricItems(catalog));
+    if (prev?.tokenType === PercentLit)
+      return done([
+        { label: "or", kind: "keyword", detail: "another condition" },
+        { label: "min", kind: "keyword", detail: "treated subjects before judging (default 100)" },
+      ]);
+    return done([]);
+  }
   if (ctx.clause === "do") {
     if (prev?.image === "do") return done(actions(catalog, true));
     const open = before.findLastIndex((t) => t.tokenType === LParen);
@@ -135,6 +152,31 @@ function actions(catalog: Catalog, withArgs: boolean): CompletionItem[] {
       ...(withArgs ? { insert: `${a.name}(${params.join(", ")})`, snippet: true } : {}),
     };
   });
+}
+
+/** After `goal`: the catalog's outcome types. */
+function outcomeItems(catalog: Catalog): CompletionItem[] {
+  return [...outcomeTypes(catalog).values()].map((o) => ({
+    label: o.name,
+    kind: "value" as const,
+    detail: o.harm ? "outcome type · harm" : "outcome type",
+    ...(o.description ? { documentation: o.description } : {}),
+  }));
+}
+
+/** After `stop_loss` or `or` in it: `<type>_rate` and `<type>_uplift` of every outcome type, harms first. */
+function metricItems(catalog: Catalog): CompletionItem[] {
+  const types = [...outcomeTypes(catalog).values()].sort((a, b) => Number(b.harm) - Number(a.harm));
+  return types.flatMap((o) => [
+    { label: `${o.name}_rate`, kind: "value" as const, detail: "share of treated subjects", insert: `${o.name}_rate > \${1:1}%`, snippet: true },
+    {
+      label: `${o.name}_uplift`,
+      kind: "value" as const,
+      detail: "treated minus held out (needs holdout)",
+      insert: `${o.name}_uplift > \${1:1}%`,
+      snippet: true,
+    },
+  ]);
 }
 
 function channels(catalog: Catalog): CompletionItem[] {

@@ -1,8 +1,10 @@
 // Go to definition: a named condition's use → its declaration (in whichever journey file); a
-// catalog name (entity, `entity.field`, event, purpose, action) → its node in catalog.yaml.
+// catalog name (entity, `entity.field`, event, purpose, action, a declared outcome type) → its
+// node in catalog.yaml.
 import type { Span } from "../../core/source.ts";
 import type { Analysis } from "./analysis.ts";
 import { targetAt } from "./locate.ts";
+import { parseMetric } from "../checker/value.ts";
 
 /** Where the name at `offset` of the journey file `name` is defined. */
 export function definitionAt(a: Analysis, name: string, offset: number): Span | undefined {
@@ -26,6 +28,12 @@ export function definitionAt(a: Analysis, name: string, offset: number): Span | 
       return target.ident.span;
     case "function":
       return undefined;
+    case "outcome-type":
+      return inCatalog(catalog?.value?.outcomes.get(target.ident.name)?.loc);
+    case "metric": {
+      const type = parseMetric(target.ident.name)?.type;
+      return type === undefined ? undefined : inCatalog(catalog?.value?.outcomes.get(type)?.loc);
+    }
     case "path": {
       const segs = target.path.segments;
       const head = segs[0]!.name;

@@ -1,7 +1,10 @@
 // Hover: what the name under the cursor is. A field shows its type (as the compiler prints it),
 // PII class, labels, lineage, residency and retention; a named condition its body; events,
-// purposes, actions, parameters, functions, quantifier variables and `now` what they are.
-import type { Catalog } from "../../core/catalog/types.ts";
+// purposes, actions, parameters, functions, quantifier variables and `now` what they are; a
+// goal's outcome type and a stop-loss metric what they measure.
+import type { Catalog, OutcomeTypeDef } from "../../core/catalog/types.ts";
+import { outcomeTypes } from "../../core/catalog/value.ts";
+import { parseMetric } from "../checker/value.ts";
 import type { Span } from "../../core/source.ts";
 import { typeName } from "../checker/checked.ts";
 import { FUNCTIONS } from "../checker/types.ts";
@@ -53,7 +56,30 @@ export function hoverAt(a: Analysis, name: string, offset: number): Hover | unde
     }
     case "path":
       return pathHover(a, catalog, target);
+    case "outcome-type": {
+      const o = outcomeTypes(catalog).get(target.ident.name);
+      return o && h(target.ident.span, `**outcome type** \`${o.name}\`${o.harm ? " (harm)" : ""}`, outcomeDoc(o));
+    }
+    case "metric": {
+      const m = parseMetric(target.ident.name);
+      const o = m && outcomeTypes(catalog).get(m.type);
+      if (!m || !o) return undefined;
+      const what =
+        m.kind === "rate"
+          ? `the share of treated subjects with a \`${o.name}\` outcome within the window`
+          : `the lower bound of the 95% interval of the treated minus the held-out share with a \`${o.name}\` outcome`;
+      return h(
+        target.ident.span,
+        `**stop-loss metric** \`${target.ident.name}\``,
+        `${what}; past the threshold, the service stops the journey until a person resumes it`,
+      );
+    }
   }
+}
+
+function outcomeDoc(o: OutcomeTypeDef): string {
+  const kind = o.loc ? "declared in the catalog (`value: outcomes:`)" : "built in";
+  return `${o.description ?? "an outcome reported to `POST /v1/outcomes`"} — ${kind}${o.harm ? "; a bad result: uplift in it is harm" : ""}`;
 }
 
 function conditionDoc(a: Analysis, name: string): string[] {

@@ -1,6 +1,7 @@
 // What stands at an offset of a parsed journey file: a path segment (with the quantifier
 // variables in scope there and the enclosing journey's trigger), a function name, a clause's
-// purpose, event or action, an action argument, or a condition's name. Hover and go to
+// purpose, event or action, an action argument, a condition's name, a goal's outcome type or a
+// stop-loss metric. Hover and go to
 // definition read it. From the syntax tree, so it sees exactly what the compiler sees.
 import type { Span } from "../../core/source.ts";
 import type * as A from "../syntax/ast.ts";
@@ -22,6 +23,10 @@ export type Target =
   | { readonly kind: "action"; readonly ident: A.Ident }
   | { readonly kind: "argument"; readonly action: A.Ident; readonly ident: A.Ident }
   | { readonly kind: "condition-name"; readonly decl: A.ConditionDecl }
+  /** The outcome type of a `goal`. */
+  | { readonly kind: "outcome-type"; readonly ident: A.Ident }
+  /** A metric of a `stop_loss` (`complaint_rate`). */
+  | { readonly kind: "metric"; readonly ident: A.Ident }
   | { readonly kind: "variable"; readonly ident: A.Ident; readonly list: A.Expr };
 
 const inside = (s: Span, offset: number) => s.start <= offset && offset <= s.end;
@@ -52,6 +57,12 @@ export function targetAt(file: A.JourneyFile, offset: number): Target | undefine
             if (inside(arg.value.span, offset)) return inExpr(arg.value, offset, new Map(), trigger);
           }
           return undefined;
+        }
+        case "goal":
+          return inside(c.type.span, offset) ? { kind: "outcome-type", ident: c.type } : undefined;
+        case "stop_loss": {
+          const m = c.conditions.find((x) => inside(x.metric.span, offset));
+          return m ? { kind: "metric", ident: m.metric } : undefined;
         }
         case "reason":
           for (const p of c.template.parts) if (p.kind === "expr" && inside(p.expr.span, offset)) return inExpr(p.expr, offset, new Map(), trigger);

@@ -189,10 +189,32 @@ export type Clause =
       readonly span: Span;
       readonly keywordSpan: Span;
     }
+  /** `goal renewal within 30d` (docs/value.md): the outcome type the journey is judged on, and the window. */
+  | { readonly kind: "goal"; readonly type: Ident; readonly window: DurationLit; readonly span: Span; readonly keywordSpan: Span }
+  /** `stop_loss complaint_rate > 0.5% or … min 200` (docs/value.md#stop-loss). */
+  | {
+      readonly kind: "stop_loss";
+      readonly conditions: readonly StopLossCondition[];
+      /** `min N`, as written; absent: the default. */
+      readonly min?: IntLit;
+      readonly span: Span;
+      readonly keywordSpan: Span;
+    }
   | { readonly kind: "review"; readonly mode: Ident; readonly span: Span; readonly keywordSpan: Span }
   | { readonly kind: "reason"; readonly template: Template; readonly span: Span; readonly keywordSpan: Span };
 
 export type ClauseKind = Clause["kind"];
+
+/** One condition of a `stop_loss` clause: `complaint_rate > 0.5%`. */
+export interface StopLossCondition {
+  /** `<type>_rate` or `<type>_uplift`, as written. */
+  readonly metric: Ident;
+  readonly percent: number;
+  /** As written: `0.5%`. */
+  readonly percentText: string;
+  readonly percentSpan: Span;
+  readonly span: Span;
+}
 
 export interface JourneyDecl {
   readonly kind: "journey";

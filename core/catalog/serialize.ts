@@ -1,6 +1,7 @@
 // The catalog as plain JSON (for artifacts and the browser) and back. Maps become objects
 // with sorted keys so the artifact is byte-identical across builds.
-import type { ActionDef, Catalog, ChannelCapDef, EntityDef, EventDef, FieldDef, FieldType, ListElement, PurposeDef } from "./types.ts";
+import type { ActionDef, Catalog, ChannelCapDef, EntityDef, EventDef, FieldDef, FieldType, ListElement, PurposeDef, ValueDef } from "./types.ts";
+import { builtinOutcomeTypes } from "./value.ts";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -130,6 +131,43 @@ export function catalogToJson(c: Catalog): Json {
           ),
         }
       : {}),
+    // Only when the catalog has a `value:` section: one without it serializes as before.
+    ...(c.value ? { value: valueToJson(c.value) } : {}),
+  };
+}
+
+function valueToJson(v: ValueDef): Json {
+  return {
+    currency: v.currency,
+    costs: Object.fromEntries(sortedEntries(v.costs)),
+    outcomes: Object.fromEntries(
+      sortedEntries(v.outcomes).map(([name, o]) => [
+        name,
+        { harm: o.harm, ...opt("description", o.description), ...(o.loc ? { loc: [o.loc.start, o.loc.end] } : {}) },
+      ]),
+    ),
+    ...(v.controlGroup ? { controlGroup: { percent: v.controlGroup.percent, salt: v.controlGroup.salt } } : {}),
+    loc: [v.loc.start, v.loc.end],
+  };
+}
+
+function valueFromJson(j: any): ValueDef {
+  // The built-in types first, as the compiler builds them; then the declared ones.
+  const outcomes = builtinOutcomeTypes();
+  for (const [name, o] of Object.entries<any>(j.outcomes ?? {})) {
+    outcomes.set(name, {
+      name,
+      harm: o.harm === true,
+      ...opt("description", o.description as string | undefined),
+      ...(Array.isArray(o.loc) ? { loc: { start: o.loc[0], end: o.loc[1] } } : {}),
+    });
+  }
+  return {
+    currency: j.currency,
+    costs: new Map(Object.entries<number>(j.costs ?? {})),
+    outcomes,
+    ...(j.controlGroup ? { controlGroup: { percent: j.controlGroup.percent, salt: j.controlGroup.salt } } : {}),
+    loc: { start: j.loc[0], end: j.loc[1] },
   };
 }
 
@@ -208,5 +246,6 @@ export function catalogFromJson(j: any): Catalog {
     actions,
     transfers: new Map(Object.entries<any>(j.transfers)),
     caps,
+    ...(j.value ? { value: valueFromJson(j.value) } : {}),
   };
 }

@@ -140,4 +140,46 @@ export interface Catalog {
   readonly transfers: ReadonlyMap<string, readonly string[]>;
   /** Channel caps by name; absent (older artifacts, hand-built catalogs) means none. */
   readonly caps?: ReadonlyMap<string, ChannelCapDef>;
+  /**
+   * `value:` what proof of value needs (docs/value.md): the currency, the cost of one action per
+   * channel, the outcome types besides the built-in ones, and the global control group. Absent
+   * (older artifacts, catalogs without the section): no costs, the built-in outcome types only,
+   * no global control group.
+   */
+  readonly value?: ValueDef;
+}
+
+/** The outcome types every catalog has (docs/value.md#outcomes); `value:` may declare more. */
+export const BUILTIN_OUTCOME_TYPES: readonly string[] = ["conversion", "renewal", "complaint", "unsubscribe"];
+
+/** One outcome type (`value: outcomes:`): what a business result reported to Kairos is. */
+export interface OutcomeTypeDef {
+  readonly name: string;
+  readonly description?: string;
+  /** `harm: true`: a bad result (complaint, unsubscribe): uplift in it is harm, shown red. */
+  readonly harm: boolean;
+  readonly loc?: CatalogLoc;
+}
+
+/**
+ * The global control group (`value: control_group: { percent: 5, salt: "2026" }`): subjects whose
+ * bucket (docs/value.md#global-control-group: the holdout formula with the journey id `global`)
+ * is below `percent × 100` get no action from any journey: the winner's outcome is `held_out`
+ * with the reason `global_control`.
+ */
+export interface ControlGroupDef {
+  readonly percent: number;
+  readonly salt: string;
+}
+
+/** The `value:` section of catalog.yaml. */
+export interface ValueDef {
+  /** ISO 4217 code the costs and outcome values are in (default `EUR`). */
+  readonly currency: string;
+  /** Channel → cost of one action on it (`costs: { email: 0.02 }`); a channel not listed costs 0. */
+  readonly costs: ReadonlyMap<string, number>;
+  /** Every outcome type: the built-in ones and those declared, by name. */
+  readonly outcomes: ReadonlyMap<string, OutcomeTypeDef>;
+  readonly controlGroup?: ControlGroupDef;
+  readonly loc: CatalogLoc;
 }

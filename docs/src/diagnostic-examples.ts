@@ -178,6 +178,28 @@ export const EXAMPLES: Record<string, CodeExample> = {
     fix: "Trigger on an event that binds `customer` (for `customer.timezone`), or remove `quiet`.",
   },
   "check/constant-condition": { journey: base({ when: 'policy.status == "active" and 2 > 1' }), fix: "Remove the constant part, or fix it." },
+  "check/unknown-outcome-type": {
+    journey: base({ holdout: "10%", goal: "renewals within 30d" }),
+    fix: "Name a built-in outcome type (`conversion`, `renewal`, `complaint`, `unsubscribe`) or one the catalog declares under `value: outcomes:` (docs/catalog.md#value).",
+  },
+  "check/unknown-metric": {
+    journey: base({ stop_loss: "complaints > 1%" }),
+    fix: "Write an outcome type followed by `_rate` (the share of treated subjects with it) or `_uplift` (treated minus held out): `complaint_rate`.",
+  },
+  "check/invalid-threshold": { journey: base({ stop_loss: "complaint_rate > 0%" }), fix: "Give a threshold above `0%` and at most `100%`, such as `0.5%`." },
+  "check/invalid-min": { journey: base({ stop_loss: "complaint_rate > 1% min 0" }), fix: "Write `min 1` or more, or leave `min` out (default 100)." },
+  "check/uplift-without-holdout": {
+    journey: base({ stop_loss: "complaint_uplift > 1%" }),
+    fix: "Add a `holdout` so there are held-out subjects to compare with, or judge the rate alone (`complaint_rate`).",
+  },
+  "check/goal-without-holdout": {
+    journey: base({ goal: "renewal within 30d" }),
+    fix: "Add `holdout 10%` (or another share): without held-out subjects the scoreboard shows the goal's rate but no uplift.",
+  },
+  "check/empty-goal-window": {
+    journey: base({ holdout: "10%", goal: "renewal within 0d" }),
+    fix: "Give the time the outcome may take to happen: `within 30d`.",
+  },
   "check/unreachable-journey": {
     journey: base({ when: 'policy.status == "active" and policy.status == "lapsed"' }),
     fix: "Fix the contradiction (often `and` where `or` was meant).",

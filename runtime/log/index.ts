@@ -22,7 +22,7 @@ export { loadLogKey, keyFileFor, parseKey, KEY_ENV, INTEGRITY_KEY_ENV, type LogK
 export { Pseudonymizer, piiLookupOf, piiNodes, type PiiLookup } from "./pseudonymize.ts";
 export { LogError, type LogErrorCode } from "./errors.ts";
 export { sealRequest, unsealRequest } from "./seal.ts";
-export { replayLog, firstDifference, type ReplayResult, type ReplayDifference, type SubjectKeyLookup } from "./replay.ts";
+export { replayLog, stoppedOf, firstDifference, type ReplayResult, type ReplayDifference, type SubjectKeyLookup } from "./replay.ts";
 export { subjectKeyId, subjectLookup, newSubjectKey, subjectKeyOf, SUBJECT_KEY_BYTES, type SubjectKeySource } from "./subject-key.ts";
 export { FileSubjectKeyring, subjectKeysFileFor, SUBJECT_KEYS_FORMAT, writeSubjectKeysFile } from "./subject-keyring.ts";
 export {

@@ -1,10 +1,13 @@
 // Replay: re-decide every entry of a decision log from its sealed request with a loaded
 // artifact, and compare with what was logged — the evidence that decisions are deterministic
-// (same artifact) or a what-if of a new artifact on real traffic (another artifact).
+// (same artifact) or a what-if of a new artifact on real traffic (another artifact). The
+// journeys stopped when an entry was decided are read back from its evaluations (stoppedOf).
 import { closeSync, openSync } from "node:fs";
 import type { JourneyMeta } from "../../core/artifact.ts";
 import { canonicalJson } from "../../core/canonical-json.ts";
+import type { Decision, Reason } from "../decision.ts";
 import type { Engine } from "../engine.ts";
+import { STOP_LOSS_CODE } from "../guardrails.ts";
 import { decisionOf, PURGED_PREFIX, shapeProblem, type LogEntry } from "./format.ts";
 import { LogError } from "./errors.ts";
 import type { LogKey } from "./key.ts";
@@ -37,6 +40,22 @@ export interface ReplayResult {
   /** Entries whose subject was erased (their per-subject key destroyed): not replayable, not an error. */
   readonly erased: number;
   readonly differences: readonly ReplayDifference[];
+}
+
+/**
+ * The journeys a logged decision found stopped by their stop-loss (docs/runtime.md#stopped-journeys):
+ * each evaluation `suppressed` with a reason of code `stop_loss`, journey id → that reason as
+ * recorded. Undefined when there are none (every decision made without stopped journeys).
+ */
+export function stoppedOf(decision: Decision): Map<string, Reason> | undefined {
+  let stopped: Map<string, Reason> | undefined;
+  const evaluations = Array.isArray(decision.evaluations) ? decision.evaluations : [];
+  for (const e of evaluations) {
+    if (e?.outcome !== "suppressed" || !Array.isArray(e.reasons)) continue;
+    const reason = (e.reasons as readonly Reason[]).find((r) => r?.code === STOP_LOSS_CODE);
+    if (reason !== undefined) (stopped ??= new Map()).set(e.journey, reason);
+  }
+  return stopped;
 }
 
 /** Finds the per-subject key an entry names (`subject_key`); undefined once it was erased. */
@@ -121,8 +140,10 @@ export async function replayLog(
       pseudonymizers.set(subjectKey.id, entryPseudo);
     }
     const request = unsealRequest(sealKey, entry.sealed);
-    // Decided by a service that had left journeys inactive (no DPO approval): decide without them too.
-    const record = await engineFor(entry.inactive).decideRecord(request);
+    // Decided by a service that had left journeys inactive (no DPO approval): decide without them
+    // too; and with the journeys its stop-loss had stopped, as the decision recorded them.
+    const stopped = stoppedOf(decisionOf(entry));
+    const record = await engineFor(entry.inactive).decideRecord(request, stopped === undefined ? {} : { stopped });
     // Pseudonymize the replayed decision exactly as the log did, then compare the decisions.
     const again = toEntry(record.entry, journeys, entryPseudo, key.id, pii, () => false, tables);
     const before = decisionOf(entry);

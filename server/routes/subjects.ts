@@ -10,6 +10,7 @@ import type { ConsentRecord, Objection } from "../../runtime/request.ts";
 import { HttpError, type Problem } from "../errors.ts";
 import { CONSENTS_BODY, ERASURE_RESPONSE, OBJECTIONS_BODY, SUBJECT_DECISIONS_QUERY, SUBJECT_DECISIONS_RESPONSE, SUBJECT_PARAMS } from "../schemas.ts";
 import { fromStore } from "../service.ts";
+import type { ServiceStore, Store } from "../store/types.ts";
 import { errorsOf, type RouteContext, type RouteSpec } from "./route.ts";
 
 /** Checks records with the engine's validator, by wrapping them in a request; paths name `records[i]`. */
@@ -124,7 +125,16 @@ export const subjectRoutes: readonly RouteSpec[] = [
         ctx.store.subjectDecisions(subject, { limit, ...(query.cursor === undefined ? {} : { after: query.cursor }) }),
       );
       const found = await fromStore("reading consent records", () => ctx.store.consents(subject));
-      return { subject, decisions: page.decisions, consents: found.consents, objections: found.objections, ...(page.next ? { next: page.next } : {}) };
+      const store = ctx.store as Store & Partial<Pick<ServiceStore, "subjectValue">>;
+      const value = typeof store.subjectValue === "function" ? await fromStore("reading outcomes", () => store.subjectValue!(subject)) : undefined;
+      return {
+        subject,
+        decisions: page.decisions,
+        consents: found.consents,
+        objections: found.objections,
+        ...(value ? { assignments: value.assignments, outcomes: value.outcomes } : {}),
+        ...(page.next ? { next: page.next } : {}),
+      };
     },
   },
   {
@@ -134,7 +144,7 @@ export const subjectRoutes: readonly RouteSpec[] = [
     summary: "Erase a subject (GDPR Art. 17): destroy their per-subject key and delete their rows, in one transaction; idempotent",
     description:
       "Their log entries stay in the chain and still verify, but can no longer be linked to them or unsealed. Consents, objections, cap history, " +
-      "wake-ups and reviews are deleted; decision rows keep only what the log shows. Answers what was erased; a second call erases nothing.",
+      "wake-ups, reviews, assignments and outcomes are deleted; decision rows keep only what the log shows. Answers what was erased; a second call erases nothing.",
     scopes: ["admin"],
     schema: { params: SUBJECT_PARAMS },
     responses: { 200: { description: "what was erased (counts)", schema: ERASURE_RESPONSE }, ...errorsOf() },

@@ -10,6 +10,7 @@ import type { Decision } from "../../runtime/decision.ts";
 import { makeCheckpoint } from "../../runtime/log/checkpoint.ts";
 import type { LoggedMemory } from "../../runtime/log/encode.ts";
 import type { LogKey } from "../../runtime/log/key.ts";
+import { assignmentOf } from "./assignments.ts";
 import { StoreError, storeFailure } from "./errors.ts";
 import type { StoreParts } from "./log-init.ts";
 import { shardOf } from "./shard.ts";
@@ -210,6 +211,17 @@ export interface ItemRows {
     readonly reviewer: string | null;
     readonly note: string | null;
   };
+  /** The decision's assignment row (assignments.ts), when its winner treated the subject or held them out. */
+  readonly assignment?: {
+    readonly subject: string;
+    readonly journey: string;
+    readonly arm: string;
+    readonly outcome: string;
+    readonly channel: string;
+    readonly at: string;
+    readonly atMs: number;
+    readonly decisionId: string;
+  };
   /** The review this decision resolves. */
   readonly resolution?: {
     readonly decisionId: string;
@@ -259,6 +271,8 @@ export function chainCommitted<D>(
     const subject = item.key.subject;
     const r = item.review;
     const v = item.resolves;
+    const a = assignmentOf(d, item.channel);
+    const atMs = a === undefined ? 0 : ms(item.entry.at, "the decision's `at`");
     rows.push({
       entry: { shard, seq: encoded.seq, hash: encoded.hash, line: encoded.line.endsWith("\n") ? encoded.line.slice(0, -1) : encoded.line },
       ...(checkpoint ? { checkpoint } : {}),
@@ -286,6 +300,7 @@ export function chainCommitted<D>(
             },
           }
         : {}),
+      ...(a ? { assignment: { subject, ...a, at: formatDateTime(atMs), atMs } } : {}),
       ...(v
         ? {
             resolution: {

@@ -17,7 +17,7 @@
 //      every decision committed before them — existing decisions for the batch's event keys,
 //      the reviews being resolved and the heads of every shard the batch touches (both locked,
 //      heads ascending; a batch that turns out to commit nothing still locked its heads);
-//   3. write: data-modifying CTEs fed by unnest arrays (log entries, decisions, history,
+//   3. write: data-modifying CTEs fed by unnest arrays (log entries, decisions, history, assignments,
 //      wake-ups, reviews, subject versions, shard heads, checkpoints, completed wake-ups), only
 //      the parts the batch needs. No two parts touch the same row.
 //
@@ -192,6 +192,7 @@ function gatherCommitted(
   const history = rows.flatMap((r) => r.history);
   const wakeups = rows.flatMap((r) => r.wakeups);
   const reviews = rows.flatMap((r) => (r.review ? [r.review] : []));
+  const assignments = rows.flatMap((r): Array<NonNullable<ItemRows["assignment"]>> => (r.assignment ? [r.assignment] : []));
   const resolutions = rows.flatMap((r) => (r.resolution ? [r.resolution] : []));
   const checkpoints = rows.flatMap((r): Array<NonNullable<ItemRows["checkpoint"]>> => (r.checkpoint ? [r.checkpoint] : []));
 
@@ -222,6 +223,14 @@ function gatherCommitted(
                 SELECT * FROM unnest(${p(col(wakeups, "subject"))}::text[], ${p(col(wakeups, "journey"))}::text[], ${p(col(wakeups, "timer"))}::text[],
                                      ${p(col(wakeups, "dueAt"))}::text[], ${p(col(wakeups, "dueMs"))}::bigint[], ${p(col(wakeups, "request"))}::text[],
                                      ${p(col(wakeups, "scheduledBy"))}::text[])`,
+    );
+  }
+  if (assignments.length > 0) {
+    w.add(
+      (p) => `INSERT INTO assignments (subject, journey, arm, outcome, channel, at, at_ms, decision_id)
+                SELECT * FROM unnest(${p(col(assignments, "subject"))}::text[], ${p(col(assignments, "journey"))}::text[], ${p(col(assignments, "arm"))}::text[],
+                                     ${p(col(assignments, "outcome"))}::text[], ${p(col(assignments, "channel"))}::text[], ${p(col(assignments, "at"))}::text[],
+                                     ${p(col(assignments, "atMs"))}::bigint[], ${p(col(assignments, "decisionId"))}::text[])`,
     );
   }
   if (reviews.length > 0) {

@@ -145,6 +145,59 @@ CREATE TABLE subject_keys (
 CREATE INDEX decisions_by_subject ON decisions (subject, id);
 `,
   },
+  {
+    // Proof of value (docs/value.md, docs/store.md#proof-of-value): one assignment row per decision
+    // a journey won that treated its subject or held them out (written in the decision's commit),
+    // the business outcomes reported to Kairos (idempotent by outcome id), and whether each journey
+    // runs (stop-loss), with every change kept in its history.
+    id: "0004_value",
+    sql: `
+CREATE TABLE assignments (
+  id bigserial PRIMARY KEY,
+  subject text NOT NULL,
+  journey text NOT NULL,
+  arm text NOT NULL,
+  outcome text NOT NULL,
+  channel text NOT NULL,
+  at text NOT NULL,
+  at_ms bigint NOT NULL,
+  decision_id text NOT NULL
+);
+CREATE INDEX assignments_by_journey ON assignments (journey, subject, id);
+CREATE INDEX assignments_by_subject ON assignments (subject, id);
+CREATE TABLE outcomes (
+  id bigserial PRIMARY KEY,
+  outcome_id text NOT NULL UNIQUE,
+  subject text NOT NULL,
+  type text NOT NULL,
+  at text NOT NULL,
+  at_ms bigint NOT NULL,
+  value double precision,
+  recorded_ms bigint NOT NULL
+);
+CREATE INDEX outcomes_by_subject ON outcomes (subject, type, at_ms);
+CREATE TABLE journey_controls (
+  journey text PRIMARY KEY,
+  state text NOT NULL,
+  set_by text NOT NULL,
+  reason text NOT NULL,
+  detail text,
+  since text NOT NULL,
+  since_id bigint NOT NULL DEFAULT 0
+);
+CREATE TABLE journey_control_history (
+  id bigserial PRIMARY KEY,
+  journey text NOT NULL,
+  state text NOT NULL,
+  set_by text NOT NULL,
+  reason text NOT NULL,
+  detail text,
+  since text NOT NULL,
+  since_id bigint NOT NULL DEFAULT 0
+);
+CREATE INDEX journey_control_history_by_journey ON journey_control_history (journey, id);
+`,
+  },
 ];
 
 /** The advisory lock key migrations are applied under ("kairos" in ASCII, as a 32-bit number). */

@@ -5,8 +5,11 @@ import { num, type Db, type Row } from "./db.ts";
 import { StoreError } from "./errors.ts";
 import { appliedMigrations, migrate, MIGRATIONS } from "./migrations.ts";
 import { StoreBase } from "./store-base.ts";
+import type { OutcomeRow } from "./outcome-rows.ts";
+import { CONTROL_FROM_ACTIVE_SQL, CONTROL_FROM_STOPPED_SQL, CONTROL_HISTORY_INSERT_SQL } from "./value-sql.ts";
 import type {
   CommitResult,
+  JourneyControl,
   EventKey,
   PendingCommit,
   ServiceStore,
@@ -287,6 +290,42 @@ export class SqlStore extends StoreBase<Db> implements ServiceStore {
       );
       return toCounts(rows[0]);
     });
+  }
+
+  protected select(sql: string, params: readonly (string | number)[]): Promise<readonly Row[]> {
+    return this.db.query(sql, params);
+  }
+
+  /** One INSERT … ON CONFLICT DO NOTHING over unnest arrays: ids the store has are skipped, the rest written together. */
+  protected async insertOutcomes(rows: readonly OutcomeRow[], recordedMs: number): Promise<number> {
+    const inserted = await this.run("adding outcomes", (db) =>
+      db.query(
+        `INSERT INTO outcomes (outcome_id, subject, type, at, at_ms, value, recorded_ms)
+           SELECT u.*, $7::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::float8[]) AS u
+           ON CONFLICT (outcome_id) DO NOTHING RETURNING 1 AS x`,
+        [
+          rows.map((r) => r.outcomeId),
+          rows.map((r) => r.subject),
+          rows.map((r) => r.type),
+          rows.map((r) => r.at),
+          rows.map((r) => r.atMs),
+          rows.map((r) => r.value),
+          recordedMs,
+        ],
+      ),
+    );
+    return inserted.length;
+  }
+
+  protected writeControl(params: readonly (string | number | null)[], expect: JourneyControl["state"]): Promise<boolean> {
+    return this.run("setting a journey's state", (db) =>
+      db.transaction(async (tx) => {
+        const set = await tx.query(expect === "active" ? CONTROL_FROM_ACTIVE_SQL : CONTROL_FROM_STOPPED_SQL, params);
+        if (set.length === 0) return false;
+        await tx.query(CONTROL_HISTORY_INSERT_SQL, params);
+        return true;
+      }),
+    );
   }
 
   /** Retention on the store's log (retain-sql.ts). */

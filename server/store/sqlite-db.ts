@@ -130,6 +130,55 @@ CREATE TABLE subject_keys (lookup TEXT PRIMARY KEY, key_id TEXT NOT NULL UNIQUE,
 CREATE INDEX decisions_by_subject ON decisions (subject, id);
 `,
   },
+  {
+    id: "0004_value",
+    sql: `
+CREATE TABLE assignments (
+  id INTEGER PRIMARY KEY,
+  subject TEXT NOT NULL,
+  journey TEXT NOT NULL,
+  arm TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  at TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  decision_id TEXT NOT NULL
+);
+CREATE INDEX assignments_by_journey ON assignments (journey, subject, id);
+CREATE INDEX assignments_by_subject ON assignments (subject, id);
+CREATE TABLE outcomes (
+  id INTEGER PRIMARY KEY,
+  outcome_id TEXT NOT NULL UNIQUE,
+  subject TEXT NOT NULL,
+  type TEXT NOT NULL,
+  at TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  value REAL,
+  recorded_ms INTEGER NOT NULL
+);
+CREATE INDEX outcomes_by_subject ON outcomes (subject, type, at_ms);
+CREATE TABLE journey_controls (
+  journey TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  set_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  detail TEXT,
+  since TEXT NOT NULL,
+  since_id INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE journey_control_history (
+  id INTEGER PRIMARY KEY,
+  journey TEXT NOT NULL,
+  state TEXT NOT NULL,
+  set_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  detail TEXT,
+  since TEXT NOT NULL,
+  since_id INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX journey_control_history_by_journey ON journey_control_history (journey, id);
+`,
+  },
 ];
 
 /** A row as node:sqlite returns it. */

@@ -11,7 +11,9 @@ import type { Decision } from "../../runtime/decision.ts";
 import { StoreError } from "./errors.ts";
 import { batchName } from "./commit-plan.ts";
 import { commitSqlite } from "./sqlite-commit.ts";
-import { SQLITE_MIGRATIONS, type SqliteDb } from "./sqlite-db.ts";
+import { SQLITE_MIGRATIONS, type SqliteDb, type SqliteRow } from "./sqlite-db.ts";
+import type { OutcomeRow } from "./outcome-rows.ts";
+import { CONTROL_FROM_ACTIVE_SQL, CONTROL_FROM_STOPPED_SQL, CONTROL_HISTORY_INSERT_SQL, sqliteSql } from "./value-sql.ts";
 import type { StoreParts } from "./log-init.ts";
 import {
   applyCommitted,
@@ -37,6 +39,7 @@ import { retainSqlite } from "./retain-sqlite.ts";
 import { cursorId, eraseSubjectSqlite, EXPORT_SQLITE, exportPage, type ExportRow, type StoreErasure, type SubjectDecisionPage } from "./subject-rights.ts";
 import type {
   CommitResult,
+  JourneyControl,
   EventKey,
   PendingCommit,
   ServiceStore,
@@ -49,6 +52,9 @@ import type {
   SubjectState,
 } from "./types.ts";
 import { wakeupRowId } from "./wakeup-id.ts";
+
+const SQL_INSERT_OUTCOME =
+  "INSERT INTO outcomes (outcome_id, subject, type, at, at_ms, value, recorded_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (outcome_id) DO NOTHING RETURNING 1 AS x";
 
 /** What a SqliteStore is made of (built by openStore). */
 export type SqliteStoreParts = StoreParts<SqliteDb>;
@@ -303,6 +309,35 @@ export class SqliteStore extends StoreBase<SqliteDb> implements ServiceStore {
       );
       return toCounts(r);
     });
+  }
+
+  protected async select(sql: string, params: readonly (string | number)[]): Promise<readonly SqliteRow[]> {
+    return this.db.all(sqliteSql(sql), ...params);
+  }
+
+  /** One statement per record in one write transaction, made durable before it resolves; ids the store has are skipped. */
+  protected async insertOutcomes(rows: readonly OutcomeRow[], recordedMs: number): Promise<number> {
+    const added = await this.run("adding outcomes", (db) =>
+      db.transaction(() => {
+        let n = 0;
+        for (const r of rows) n += db.all(SQL_INSERT_OUTCOME, r.outcomeId, r.subject, r.type, r.at, r.atMs, r.value, recordedMs).length;
+        return n;
+      }),
+    );
+    if (added > 0) await this.durable("adding outcomes");
+    return added;
+  }
+
+  protected async writeControl(params: readonly (string | number | null)[], expect: JourneyControl["state"]): Promise<boolean> {
+    const set = await this.run("setting a journey's state", (db) =>
+      db.transaction(() => {
+        if (db.all(sqliteSql(expect === "active" ? CONTROL_FROM_ACTIVE_SQL : CONTROL_FROM_STOPPED_SQL), ...params).length === 0) return false;
+        db.run(sqliteSql(CONTROL_HISTORY_INSERT_SQL), ...params);
+        return true;
+      }),
+    );
+    if (set) await this.durable("setting a journey's state");
+    return set;
   }
 
   /** Retention on the store's log (retain-sqlite.ts); each batch is made durable like a commit. */

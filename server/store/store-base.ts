@@ -2,8 +2,9 @@
 // PostgreSQL, sql-store.ts) and SqliteStore (sqlite-store.ts) keep their SQL — reads, appends,
 // commits — and share here the bookkeeping around it: the store's identity, refusing work once
 // closed, turning driver failures into StoreErrors, closing (then releasing the lock file), the
-// consent and objection entry points, health from the migrations applied, and answering a
-// subject's state from the embedded stores' cache (subject-cache.ts) before reading it.
+// consent and objection entry points, health from the migrations applied, answering a
+// subject's state from the embedded stores' cache (subject-cache.ts) before reading it, and the
+// proof-of-value methods, whose reads are the same SQL on every backend (value-sql.ts).
 // Commits and appends stay in each class: SQLite's must update the cache in the same tick as its
 // synchronous transaction, PostgreSQL's after an awaited one.
 import type { ConsentRecord, Objection } from "../../runtime/request.ts";
@@ -13,7 +14,38 @@ import type { StoreParts } from "./log-init.ts";
 import { compareMigrations } from "./migrations.ts";
 import type { RecordTable } from "./rows.ts";
 import type { SubjectCache } from "./subject-cache.ts";
-import type { StoreHealth, StoredConsent, StoredObjection, SubjectState } from "./types.ts";
+import type { Row } from "./db.ts";
+import { outcomeRows, type OutcomeRow } from "./outcome-rows.ts";
+import {
+  CONTROL_HISTORY_SQL,
+  CONTROLS_SQL,
+  controlParams,
+  decisionMix,
+  journeyVolumes,
+  outcomeCounts,
+  SUBJECT_ASSIGNMENTS_SQL,
+  SUBJECT_OUTCOMES_SQL,
+  toAssignment,
+  toControl,
+  toStoredOutcome,
+  valueAggregates,
+  type Select,
+} from "./value-sql.ts";
+import type {
+  ArmAggregate,
+  Assignment,
+  DecisionMix,
+  JourneyControl,
+  JourneyVolume,
+  OutcomeRecord,
+  OutcomesAdded,
+  StoreHealth,
+  StoredConsent,
+  StoredObjection,
+  StoredOutcome,
+  SubjectState,
+  ValueMetricQuery,
+} from "./types.ts";
 
 /** A store on a connection of type `D` (PGlite/`pg`'s Db or SqliteDb). */
 export abstract class StoreBase<D extends { close(): void | Promise<void> }> {
@@ -103,4 +135,84 @@ export abstract class StoreBase<D extends { close(): void | Promise<void> }> {
    * version can only be refused (`conflict`), never committed on stale caps.
    */
   protected abstract load(subject: string, sinceMs: number): Promise<SubjectState>;
+
+  // Proof of value (docs/value.md): the reads run the same statements on every backend (value-sql.ts);
+  // the two writes are each class's, in its own transactions.
+
+  /** Runs a read statement of value-sql.ts (`$n` placeholders) on the connection. */
+  protected abstract select(sql: string, params: readonly (string | number)[]): Promise<readonly Row[]>;
+
+  /** Inserts outcome rows (skipping ids the store has) in one transaction; returns how many were new. */
+  protected abstract insertOutcomes(rows: readonly OutcomeRow[], recordedMs: number): Promise<number>;
+
+  /** Writes a control row when the journey's state is `expect`, and its history row, in one transaction; false when it was not. */
+  protected abstract writeControl(params: readonly (string | number | null)[], expect: JourneyControl["state"]): Promise<boolean>;
+
+  private reader(what: string): Select {
+    return (sql, params) => this.valueCall(() => this.run(what, () => this.select(sql, params)));
+  }
+
+  /**
+   * Runs a proof-of-value call; a store an older Kairos made (opened without migrating, as the
+   * read-only tools do) lacks its tables, which is said as such instead of as a failed statement.
+   */
+  private async valueCall<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      const text = `${e instanceof Error ? e.message : String(e)} ${e instanceof Error && e.cause instanceof Error ? e.cause.message : ""}`;
+      if (/(no such table: |relation ")(assignments|outcomes|journey_controls|journey_control_history)\b/.test(text)) {
+        throw new StoreError(
+          "store/migration",
+          `the store ${this.location} has no proof-of-value tables yet (migration 0004_value): an older Kairos made it`,
+          "start `kairos serve` on it once with this Kairos (it applies the migration), then try again",
+          e,
+        );
+      }
+      throw e;
+    }
+  }
+
+  async addOutcomes(records: readonly OutcomeRecord[]): Promise<OutcomesAdded> {
+    const rows = outcomeRows(records);
+    if (rows.length === 0) return { added: 0, duplicates: 0 };
+    const added = await this.valueCall(() => this.insertOutcomes(rows, this.parts.clock()));
+    return { added, duplicates: rows.length - added };
+  }
+
+  valueAggregates(metrics: readonly ValueMetricQuery[]): Promise<readonly ArmAggregate[]> {
+    return valueAggregates(this.reader("aggregating outcomes per arm"), metrics);
+  }
+
+  journeyVolumes(): Promise<readonly JourneyVolume[]> {
+    return journeyVolumes(this.reader("reading the journeys' volumes"));
+  }
+
+  outcomeCounts(): Promise<Readonly<Record<string, number>>> {
+    return outcomeCounts(this.reader("counting outcomes"));
+  }
+
+  decisionMix(limit: number): Promise<DecisionMix> {
+    return decisionMix(this.reader("reading the decision mix"), limit);
+  }
+
+  async journeyControls(): Promise<readonly JourneyControl[]> {
+    return (await this.reader("reading the journey controls")(CONTROLS_SQL, [])).map(toControl);
+  }
+
+  async setJourneyControl(control: JourneyControl, expect: JourneyControl["state"]): Promise<boolean> {
+    if (expect !== "active" && expect !== "stopped") throw new StoreError("store/invalid", `setJourneyControl: expect \`${String(expect)}\` is not a state`);
+    const params = controlParams(control);
+    return this.valueCall(() => this.writeControl(params, expect));
+  }
+
+  async journeyControlHistory(journey: string): Promise<readonly JourneyControl[]> {
+    return (await this.reader("reading a journey's control history")(CONTROL_HISTORY_SQL, [journey])).map(toControl);
+  }
+
+  async subjectValue(subject: string): Promise<{ readonly assignments: readonly Assignment[]; readonly outcomes: readonly StoredOutcome[] }> {
+    const read = this.reader("reading a subject's assignments and outcomes");
+    const [assignments, outcomes] = await Promise.all([read(SUBJECT_ASSIGNMENTS_SQL, [subject]), read(SUBJECT_OUTCOMES_SQL, [subject])]);
+    return { assignments: assignments.map(toAssignment), outcomes: outcomes.map(toStoredOutcome) };
+  }
 }

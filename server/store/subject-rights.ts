@@ -2,7 +2,7 @@
 // (GDPR Art. 17) and the access export (Art. 15), in both SQL dialects. Erasure is ONE
 // transaction under the subject's lock: the subject's per-subject key row is deleted (their log
 // entries stay in the chain and verify, but can no longer be linked or unsealed), their consents,
-// objections, cap history, wake-ups and reviews are deleted, their `subjects` row too, and each of
+// objections, cap history, wake-ups, reviews, assignments and outcomes are deleted, their `subjects` row too, and each of
 // their decision rows keeps only what the log entry already shows — the subject and event id as
 // pseudonymized there and the pseudonymized decision — so `log verify --store` still finds every
 // entry's decision row. The export reads the decision rows by subject (clear text: the store
@@ -30,6 +30,12 @@ export interface StoreErasure {
   readonly history: number;
   readonly wakeups: number;
   readonly reviews: number;
+  /**
+   * Assignment rows (docs/value.md#arms-who-is-treated-who-is-held-out) and outcomes reported about the subject, deleted. Always
+   * set by the stores; optional so that a log file's erasure (which has neither) shares the shape.
+   */
+  readonly assignments?: number;
+  readonly outcomes?: number;
 }
 
 /** One page of an access export. */
@@ -69,7 +75,7 @@ function counted(rows: readonly ErasedRow[], keyId: string | undefined): { entri
   return { entries, not_erasable: rows.filter((r) => r.subjectKey === undefined).length };
 }
 
-const TABLES = ["consents", "objections", "history", "wakeups", "reviews"] as const;
+const TABLES = ["consents", "objections", "history", "wakeups", "reviews", "assignments", "outcomes"] as const;
 
 /** Erasure on PGlite or PostgreSQL, in one transaction. */
 export async function eraseSubjectSql(db: Db, keys: StoreSubjectKeys | undefined, subject: string): Promise<StoreErasure> {
@@ -137,6 +143,8 @@ function result(keyId: string | undefined, rows: readonly ErasedRow[], deleted: 
     history: deleted["history"] ?? 0,
     wakeups: deleted["wakeups"] ?? 0,
     reviews: deleted["reviews"] ?? 0,
+    assignments: deleted["assignments"] ?? 0,
+    outcomes: deleted["outcomes"] ?? 0,
   };
 }
 

@@ -124,6 +124,12 @@ export interface PendingCommit {
   readonly resolves?: ReviewVerdict;
   /** The wake-up this decision ran (marked done in the same transaction). */
   readonly completesWakeup?: { readonly id: string; readonly owner: string };
+  /**
+   * The winner's action channel (effects.ts, from the journey), for the decision's assignment row
+   * when the decision carries no action (held out). The commit derives the rest of the row from
+   * the decision (server/store/assignments.ts); without it a held-out row's channel is the action's or "".
+   */
+  readonly channel?: string;
 }
 
 /** Where a committed entry sits in the log. */
@@ -168,6 +174,136 @@ export interface ShardHead {
   readonly shard: number;
   readonly seq: number;
   readonly hash: string;
+}
+
+/**
+ * A business outcome reported to Kairos (`POST /v1/outcomes`, `kairos outcomes import`):
+ * docs/value.md#outcomes. `id` makes a report idempotent: the same id again is not counted twice
+ * (absent: the store derives it from subject, type, at and value).
+ */
+export interface OutcomeRecord {
+  readonly id?: string;
+  readonly subject: string;
+  /** A built-in outcome type (conversion, renewal, complaint, unsubscribe) or one the catalog declares. */
+  readonly type: string;
+  /** When it happened (ISO 8601 with an offset). */
+  readonly at: string;
+  /** Its value in the catalog's currency (a renewal's premium), when it has one. */
+  readonly value?: number;
+}
+
+/** An outcome as the store keeps it: its id (given or derived), its time in UTC, and when it was recorded. */
+export interface StoredOutcome {
+  readonly id: string;
+  readonly subject: string;
+  readonly type: string;
+  readonly at: string;
+  readonly value?: number;
+  /** When the store accepted it (server clock, ISO 8601 UTC). */
+  readonly recorded_at: string;
+}
+
+/** What adding outcomes did. */
+export interface OutcomesAdded {
+  readonly added: number;
+  /** Records whose id the store already had: not counted again. */
+  readonly duplicates: number;
+}
+
+/**
+ * Which arm of a journey's experiment a decision put its subject in (docs/value.md#arms): the
+ * journey won and its action went ahead (`treated`: acted, deferred or pending review), or the
+ * subject was held out by the journey's `holdout` (`holdout`) or by the catalog's global control
+ * group (`global_control`). The store writes one row per such decision, in the decision's commit.
+ */
+export type Arm = "treated" | "holdout" | "global_control";
+
+/** One row of the assignments table. */
+export interface Assignment {
+  readonly subject: string;
+  readonly journey: string;
+  readonly arm: Arm;
+  /** The decision's outcome: acted, deferred, pending_review or held_out. */
+  readonly outcome: string;
+  /** The action's channel (what its cost is looked up by). */
+  readonly channel: string;
+  /** The decision's `now`. */
+  readonly at: string;
+  readonly decision_id: string;
+}
+
+/**
+ * One metric to aggregate (docs/value.md#how-uplift-is-computed): for the subjects whose FIRST
+ * assignment to `journey` comes after `sinceId` (an assignments row id, exclusive: its row id is
+ * greater; 0: all; a resume sets it to JourneyVolume.lastId), and — when
+ * `matureBeforeMs` is set — at or before `matureBeforeMs - windowMs` (their window has ended), per
+ * arm: how many subjects, how many had at least one outcome of `type` in
+ * [first assignment's at, at + windowMs), and the sum and sum of squares of the per-subject total
+ * `value` of those outcomes (0 for a subject without one).
+ */
+export interface ValueMetricQuery {
+  /** The caller's name for the metric; echoed in each row. */
+  readonly key: string;
+  readonly journey: string;
+  readonly type: string;
+  readonly windowMs: number;
+  readonly sinceId?: number;
+  readonly matureBeforeMs?: number;
+}
+
+/** One metric's figures in one arm. */
+export interface ArmAggregate {
+  readonly key: string;
+  readonly journey: string;
+  readonly arm: Arm;
+  /** Subjects (first assignments) in the arm. */
+  readonly subjects: number;
+  /** Of them, those with the outcome in the window. */
+  readonly converted: number;
+  readonly valueSum: number;
+  readonly valueSumSq: number;
+}
+
+/** Per journey: decisions it won by outcome and arm, actions taken (acted rows), and subjects. */
+export interface JourneyVolume {
+  readonly journey: string;
+  /** Assignment rows by decision outcome (acted, deferred, pending_review, held_out). */
+  readonly outcomes: Readonly<Record<string, number>>;
+  /** Distinct subjects per arm, each in the arm of its first assignment row (as valueAggregates counts them). */
+  readonly subjects: Readonly<Record<Arm, number>>;
+  /** Acted rows by channel (what the costs multiply). */
+  readonly actions: Readonly<Record<string, number>>;
+  /** The largest assignments row id (what a resume's `sinceId` is set to). */
+  readonly lastId: number;
+}
+
+/** Candidate outcomes and their reason codes, over committed decisions (consent health). */
+export interface DecisionMix {
+  readonly decisions: number;
+  /** Decision outcomes. */
+  readonly outcomes: Readonly<Record<string, number>>;
+  /** Candidates denied (denied_consent, denied_residency) by reason code. */
+  readonly denials: Readonly<Record<string, number>>;
+  readonly candidates: number;
+}
+
+/**
+ * Whether a journey runs (docs/value.md#stop-loss): `stopped` by the stop-loss (or, later, a
+ * kill switch), until a person resumes it. One row per journey that was ever stopped.
+ */
+export interface JourneyControl {
+  readonly journey: string;
+  readonly state: "stopped" | "active";
+  /** Who set the state: `stop-loss` or the person who resumed it. */
+  readonly by: string;
+  /** Why, in a sentence (`complaint_rate 0.83% > 0.5% over 240 treated subjects`). */
+  readonly reason: string;
+  /** Machine-readable detail (metric, value, threshold, subjects). */
+  readonly detail?: Readonly<Record<string, unknown>>;
+  /** When the state was set (ISO 8601 UTC, server clock). */
+  readonly since: string;
+  /** Assignments row id at the time it was resumed: the stop-loss counts only later subjects. */
+  readonly sinceId: number;
 }
 
 /** The store of the decision service. Every method may throw a StoreError (store/errors.ts). */
@@ -254,4 +390,28 @@ export interface ServiceStore extends Store {
    * still verifies.
    */
   retainLog(policy: RetentionPolicy, options: StoreRetainOptions): Promise<StoreRetainResult>;
+
+  // Proof of value (docs/value.md).
+  /** Adds outcomes (idempotent by id), all or nothing. */
+  addOutcomes(records: readonly OutcomeRecord[]): Promise<OutcomesAdded>;
+  /** The figures of each metric per arm (arms without subjects left out). */
+  valueAggregates(metrics: readonly ValueMetricQuery[]): Promise<readonly ArmAggregate[]>;
+  /** Per journey with any assignment: volumes (journeys in id order). */
+  journeyVolumes(): Promise<readonly JourneyVolume[]>;
+  /** Outcome counts by type (all time). */
+  outcomeCounts(): Promise<Readonly<Record<string, number>>>;
+  /** Consent health over the decisions committed (their JSON), newest `limit` decisions at most. */
+  decisionMix(limit: number): Promise<DecisionMix>;
+  /** Every journey's control row. */
+  journeyControls(): Promise<readonly JourneyControl[]>;
+  /**
+   * Sets a journey's state. `expect`: only when its current state is this (absent counts as
+   * `active`); returns false (nothing written) otherwise — so two instances tripping the same
+   * stop-loss write one stop. Every change is also appended to the journey's control history.
+   */
+  setJourneyControl(control: JourneyControl, expect: JourneyControl["state"]): Promise<boolean>;
+  /** A journey's control history, oldest first. */
+  journeyControlHistory(journey: string): Promise<readonly JourneyControl[]>;
+  /** A subject's assignment rows and outcomes, oldest first (the access export, GDPR Art. 15). */
+  subjectValue(subject: string): Promise<{ readonly assignments: readonly Assignment[]; readonly outcomes: readonly StoredOutcome[] }>;
 }

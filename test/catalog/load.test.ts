@@ -196,7 +196,7 @@ describe("schema violations", () => {
   it("lists the allowed keys when an unknown key is not close to any", () => {
     const d = only(minimal("owner: risk-team\n"), "catalog/unknown-key");
     expect(d.under).toBe("owner");
-    expect(d.hint).toBe("allowed keys here: `version`, `controller`, `entities`, `events`, `purposes`, `transfers`, `actions`, `caps`");
+    expect(d.hint).toBe("allowed keys here: `version`, `controller`, `entities`, `events`, `purposes`, `transfers`, `actions`, `caps`, `value`");
   });
 
   it("reports an unknown field tag with a did-you-mean hint, and keeps the field", () => {

@@ -22,7 +22,18 @@ describe("the artifact types inlined in every predicates module", () => {
   it("are exactly core/artifact.ts's declarations of the same names", () => {
     const inlined = declarations(ARTIFACT_TYPES.replaceAll("\\`", "`"));
     const contract = declarations(readFileSync(join(import.meta.dirname, "../../core/artifact.ts"), "utf8"));
-    expect([...inlined.keys()].sort()).toEqual(["CompiledJourney", "ContextValue", "JourneyMeta", "PredicateContext", "SourceLoc", "TraceNode", "Tracer"]);
+    expect([...inlined.keys()].sort()).toEqual([
+      "CompiledJourney",
+      "ContextValue",
+      "JourneyGoal",
+      "JourneyMeta",
+      "PredicateContext",
+      "SourceLoc",
+      "StopLoss",
+      "StopLossCondition",
+      "TraceNode",
+      "Tracer",
+    ]);
     for (const [name, text] of inlined) expect(text, name).toBe(contract.get(name));
   });
 });

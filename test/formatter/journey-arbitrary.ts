@@ -161,6 +161,11 @@ const clause: fc.Arbitrary<readonly string[]> = fc.oneof(
     .array(fc.tuple(fc.constantFrom("template", "queue", "when"), expression(1)), { maxLength: 2 })
     .map((args) => ["do", "email", "(", ...args.flatMap(([n, v], i) => [...(i ? [","] : []), n, ":", ...v.tokens]), ")"]),
   fc.constantFrom(["cap", "1", "per", "30d"], ["quiet", "21:00", "..", "08:00"], ["holdout", "10%"], ["holdout", "12.5%", "salt", '"s"']),
+  fc.constantFrom(
+    ["goal", "renewal", "within", "30d"],
+    ["stop_loss", "complaint_rate", ">", "3%"],
+    ["stop_loss", "complaint_rate", ">", "0.50%", "or", "unsubscribe_uplift", ">", "1%", "min", "200"],
+  ),
   template.map((t) => ["reason", t]),
 );
 

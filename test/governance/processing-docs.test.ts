@@ -11,7 +11,11 @@ const CSV = readFileSync("test/golden/processing/record.csv", "utf8");
 
 describe("docs/processing.md", () => {
   it("shows the command's usage line and every format", () => {
-    for (const line of helpOf("report").usage) expect(DOC).toContain(line);
+    const usage = helpOf("report").usage;
+    // Each report's usage line in its own document: processing here, value in docs/value.md.
+    for (const line of usage.filter((l) => l.startsWith("kairos report processing"))) expect(DOC).toContain(line);
+    for (const line of usage.filter((l) => l.startsWith("kairos report value"))) expect(readFileSync("docs/value.md", "utf8")).toContain(line);
+    expect(usage.length).toBe(2);
     for (const f of PROCESSING_FORMATS) expect(DOC).toContain(`- **\`${f}\`**`);
   });
 

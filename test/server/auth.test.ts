@@ -27,9 +27,24 @@ describe("authentication", () => {
 
   test("an unknown token and a malformed header are 401", async () => {
     expect((await t.call("GET", "/v1/reviews", undefined, { token: "kairos_nope" })).json.error.message).toBe("the bearer token is not known to this server");
+    const digest = await t.call("GET", "/v1/reviews", undefined, { token: null, headers: { authorization: "Digest username=a" } });
+    expect(digest.status).toBe(401);
+    expect(digest.json.error.message).toContain("not `Bearer TOKEN`");
+    // Basic carries the token as the password (a browser's login prompt); without one it is malformed.
+    const noPassword = await t.call("GET", "/v1/reviews", undefined, { token: null, headers: { authorization: `Basic ${btoa("a:")}` } });
+    expect(noPassword.json.error.message).toContain("not `Bearer TOKEN`");
     const basic = await t.call("GET", "/v1/reviews", undefined, { token: null, headers: { authorization: "Basic YTpi" } });
     expect(basic.status).toBe(401);
-    expect(basic.json.error.message).toContain("not `Bearer TOKEN`");
+    expect(basic.json.error.message).toBe("the bearer token is not known to this server");
+  });
+
+  test("a browser's Basic login with the token as the password is the token", async () => {
+    const reader = t.token("basic-reader", ["review"]);
+    const ok = await t.call("GET", "/v1/reviews", undefined, { token: null, headers: { authorization: `Basic ${btoa(`anyone:${reader}`)}` } });
+    expect(ok.status, ok.text).toBe(200);
+    const none = await t.call("GET", "/dashboard", undefined, { token: null });
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toContain('Basic realm="kairos"');
   });
 
   test("a token without the route's scope is 403 naming the scope", async () => {

@@ -64,6 +64,8 @@ const TABLES = [
   "log_checkpoints",
   "log_meta",
   "subject_keys",
+  "assignments",
+  "outcomes",
 ];
 
 /** Every row of every table, as text (through the store's own connection). */
@@ -80,7 +82,7 @@ async function dump(store: SqlStore): Promise<string> {
 const GONE = "subject-to-erase-4242";
 const KEPT = "subject-to-keep-77";
 
-/** Decisions, history, a wake-up, a review, consents and an objection about `subject`. */
+/** Decisions (with their assignment rows), history, a wake-up, a review, consents, an objection and an outcome about `subject`. */
 async function populate(store: SqlStore, subject: string): Promise<string[]> {
   await store.addConsents(subject, [{ purpose: "renewal_marketing", channel: "email", status: "granted", at: "2026-05-01T00:00:00Z", source: "signup" }]);
   await store.addObjections(subject, [{ scope: "profiling", at: "2026-05-02T00:00:00Z" }]);
@@ -103,6 +105,7 @@ async function populate(store: SqlStore, subject: string): Promise<string[]> {
   };
   const results = await store.commit([acted, { ...proposed, review }]);
   expect(results.map((r) => r.status)).toEqual(["committed", "committed"]);
+  await store.addOutcomes([{ subject, type: "renewal", at: "2026-06-01T00:00:00Z", value: 420 }]);
   return [acted.decision.decision_id, proposed.decision.decision_id];
 }
 
@@ -134,6 +137,8 @@ describe.each(BACKENDS)("erasure and access on the $name store", (backend) => {
         history: 1,
         wakeups: 1,
         reviews: 1,
+        assignments: 2,
+        outcomes: 1,
       });
       expect(await store.eraseSubject(GONE)).toEqual({
         key_destroyed: false,
@@ -145,6 +150,8 @@ describe.each(BACKENDS)("erasure and access on the $name store", (backend) => {
         history: 0,
         wakeups: 0,
         reviews: 0,
+        assignments: 0,
+        outcomes: 0,
       });
       expect((await store.subjectDecisions(GONE, { limit: 10 })).decisions).toEqual([]);
       expect(await store.state(GONE)).toMatchObject({ version: 0, consents: [], objections: [], history: [] });

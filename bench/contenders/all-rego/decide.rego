@@ -45,7 +45,7 @@ journeys := {
 		"purpose": "renewal_marketing", "priority": 60, "event": "daily", "timers": [],
 		"action": {"name": "push", "channel": "push", "params": {"template": "renewal-d30"}},
 		"fields": ["customer.tenure_months", "customer.timezone", "policy.renewal_date", "policy.status"],
-		"cap": {"count": 1, "window_ms": 30 * day_ms}, "quiet": quiet_21_08, "review": false,
+		"cap": {"count": 1, "window_ms": 30 * day_ms}, "quiet": quiet_21_08, "holdout": {"percent": 10, "salt": ""}, "review": false,
 	},
 	"renewal_reminder_d90": {
 		"purpose": "renewal_marketing", "priority": 50, "event": "daily", "timers": [],
@@ -62,7 +62,7 @@ journeys := {
 		"purpose": "service_updates", "priority": 20, "event": "daily", "timers": [],
 		"action": {"name": "push", "channel": "push", "params": {"template": "onboarding-nudge"}},
 		"fields": ["customer.timezone", "onboarding.completed_steps", "onboarding.last_progress_at", "onboarding.total_steps"],
-		"cap": {"count": 1, "window_ms": 7 * day_ms}, "quiet": quiet_21_08, "review": false,
+		"cap": {"count": 1, "window_ms": 7 * day_ms}, "quiet": quiet_21_08, "holdout": {"percent": 10, "salt": ""}, "review": false,
 	},
 	"referral_invite": {
 		"purpose": "renewal_marketing", "priority": 10, "event": "daily", "timers": [],
@@ -73,7 +73,7 @@ journeys := {
 	"claim_status_update": {
 		"purpose": "service_updates", "priority": 0, "event": "claim.filed", "timers": [3 * day_ms, 7 * day_ms],
 		"action": {"name": "sms", "channel": "sms", "params": {"template": "claim-status"}},
-		"fields": ["claim.status"], "review": false,
+		"fields": ["claim.status"], "holdout": {"percent": 10, "salt": ""}, "review": false,
 	},
 }
 

@@ -1,6 +1,6 @@
 // Journey and condition declarations: CST → AST for `journey NAME { clauses }` and
 // `condition NAME = expr`, each clause (title, purpose, risk, priority, on, when, do, cap, quiet,
-// holdout, review, reason) and the `{expr}` interpolations of a reason template. A clause the
+// holdout, goal, stop_loss, review, reason) and the `{expr}` interpolations of a reason template. A clause the
 // parser could not complete is dropped; its syntax error is already reported.
 import type { ClauseCstChildren, ConditionDeclCstNode, FileCstNode, JourneyDeclCstNode } from "../../../grammar/cst.generated.ts";
 import type { IToken } from "chevrotain";
@@ -135,6 +135,35 @@ function clause(cx: LowerContext, n: ClauseNode): A.Clause | undefined {
       const s = tok(n, "salt");
       const base = { kind: "holdout" as const, percent: Math.max(0, Math.min(100, percent || 0)), percentText: p.image, percentSpan, span, keywordSpan };
       return s ? { ...base, salt: stringLit(cx, s) } : base;
+    }
+    case "goalClause": {
+      const t = tok(n, "type");
+      const w = tok(n, "window");
+      if (!t || !w) return undefined;
+      return { kind: "goal", type: cx.ident(t), window: duration(cx, w), span, keywordSpan };
+    }
+    case "stopLossClause": {
+      const conditions: A.StopLossCondition[] = [];
+      for (const c of nodes(n, "condition")) {
+        const m = tok(c, "metric");
+        const p = tok(c, "percent");
+        if (!m || !p) continue;
+        const percentSpan = cx.tspan(p);
+        conditions.push({
+          metric: cx.ident(m),
+          percent: Number(p.image.slice(0, -1)),
+          percentText: p.image,
+          percentSpan,
+          span: joinSpans(cx.tspan(m), percentSpan),
+        });
+      }
+      if (conditions.length === 0) return undefined;
+      const c = tok(n, "count");
+      const base = { kind: "stop_loss" as const, conditions, span, keywordSpan };
+      if (!c) return base;
+      const min = safeInt(cx, c);
+      // Too large to be an integer: reported here; no second error about it being below 1.
+      return Number.isSafeInteger(Number(c.image)) ? { ...base, min: { kind: "int" as const, value: min, span: cx.tspan(c) } } : base;
     }
     case "reviewClause": {
       const m = tok(n, "mode");

@@ -1,0 +1,65 @@
+// A review of a journey its stop-loss stopped cannot be approved (docs/service.md, reviews): the
+// decision was `pending_review` before the stop, the stop-loss trips, and approving it then is
+// 409 `journey_stopped` with nothing written (the review stays pending); once a person resumes the
+// journey the same approval acts. Without this check the stopped journey's action would still go
+// out through the review queue.
+import { describe, expect, test } from "vitest";
+import { holdoutBucket } from "../../runtime/guardrails.ts";
+import type { ServiceStore } from "../../server/store/types.ts";
+import { compiledEngine, SPEC_POLICY_DIR } from "../runtime/compiled.ts";
+import { CUSTOMER, startTestServer } from "./helpers.ts";
+
+const JOURNEYS = `journey callback_offer {
+  title     "Callback offer"
+  purpose   service_updates
+  priority  10
+  on        daily
+  when      customer.tenure_months >= 12
+  do        email(template: "callback")
+  holdout   10%
+  review    required
+  goal      conversion within 30d
+  stop_loss complaint_rate > 3% min 5
+}
+`;
+const NOW = "2026-05-30T12:00:00Z";
+const LATER = "2026-05-31T12:00:00Z";
+const treated = Array.from({ length: 40 }, (_, i) => `r-${i}`)
+  .filter((s) => holdoutBucket("callback_offer", "", s) >= 1000)
+  .slice(0, 8);
+
+describe("approving a review of a stopped journey", () => {
+  test("is refused with journey_stopped until a person resumes the journey", async () => {
+    const { engine } = await compiledEngine(SPEC_POLICY_DIR, { "value.journey": JOURNEYS });
+    const t = await startTestServer({ artifact: engine, clock: "request", store: "sqlite:", stopLoss: { intervalMs: 0, controlsRefreshMs: 0 } });
+    try {
+      const ids: string[] = [];
+      for (const subject of treated) {
+        const r = await t.call("POST", "/v1/decisions", { event: { type: "daily", id: `e-${subject}` }, subject, region: "eu", now: NOW, context: CUSTOMER });
+        expect(r.status, r.text).toBe(200);
+        expect(r.json).toMatchObject({ outcome: "pending_review", journey: "callback_offer" });
+        ids.push(r.json.decision_id);
+      }
+      const store = t.server.store as ServiceStore;
+      await store.addOutcomes(treated.slice(0, 2).map((subject) => ({ id: `c-${subject}`, subject, type: "complaint", at: LATER })));
+      expect((await t.server.service.checkStopLoss(LATER)).tripped).toEqual(["callback_offer"]);
+
+      const approve = { verdict: "approve", reviewer: "Sam Reviewer", now: LATER };
+      const refused = await t.call("POST", `/v1/reviews/${ids[0]}`, approve);
+      expect(refused.status, refused.text).toBe(409);
+      expect(refused.json.error).toMatchObject({ code: "journey_stopped", message: expect.stringContaining("stopped by its stop-loss") });
+      expect((await store.review(ids[0]!))?.state).toBe("pending");
+
+      // Rejecting is still possible; approving works again once the journey is resumed.
+      const rejected = await t.call("POST", `/v1/reviews/${ids[1]}`, { ...approve, verdict: "reject" });
+      expect(rejected.status, rejected.text).toBe(200);
+      const resumed = await t.call("POST", "/v1/journeys/callback_offer/resume", { by: "Dana Scholz", now: LATER });
+      expect(resumed.status, resumed.text).toBe(200);
+      const approved = await t.call("POST", `/v1/reviews/${ids[0]}`, approve);
+      expect(approved.status, approved.text).toBe(200);
+      expect(approved.json.decision).toMatchObject({ outcome: "acted", journey: "callback_offer" });
+    } finally {
+      await t.close();
+    }
+  }, 120_000);
+});

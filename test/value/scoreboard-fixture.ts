@@ -1,0 +1,167 @@
+// A hand-built ValueReport for the scoreboard's tests (render-md, render-html, the browser test):
+// four journeys that between them show every state the scoreboard draws — a lift, a harm goal
+// going down, an inconclusive one, one stopped by its stop-loss — and one without a goal, plus
+// the global control group, consent health and golden signals. Figures are consistent with each
+// other (rates = converted / subjects) but made up: the analysis has its own tests.
+import type { JourneyValue, ValueReport } from "../../server/value/types.ts";
+
+const renewal: JourneyValue = {
+  journey: "renewal_reminder_d90",
+  title: "Renewal reminder at day 90",
+  purpose: "renewal_marketing",
+  channel: "email",
+  source: "policies/journeys/renewals.journey:1",
+  goal: { type: "renewal", within: "30d" },
+  holdoutPercent: 10,
+  volume: { acted: 1800, deferred: 42, held_out: 203 },
+  subjects: { treated: 1842, holdout: 203, global_control: 0 },
+  immature: 140,
+  outcomeMix: { renewal: 0.612, complaint: 0.004, unsubscribe: 0.011 },
+  treated: { subjects: 1700, converted: 1040, rate: 1040 / 1700, meanValue: 734.1 },
+  control: { subjects: 190, converted: 97, rate: 97 / 190, meanValue: 612.8 },
+  upliftAbs: { estimate: 1040 / 1700 - 97 / 190, low: 0.027, high: 0.176 },
+  upliftRel: { estimate: 0.198, low: 0.05, high: 0.37 },
+  upliftValue: { estimate: 121.3, low: 22.5, high: 220.1 },
+  incrementalConversions: { estimate: 170.3, low: 45.9, high: 299.2 },
+  incrementalValue: { estimate: 206210, low: 38250, high: 374170 },
+  cost: 36,
+  costPerIncremental: 36 / 170.3,
+  return: { estimate: 206174, low: 38214, high: 374134 },
+  roi: 206174 / 36,
+  verdict: "positive",
+};
+
+const claims: JourneyValue = {
+  journey: "claim_status_update",
+  title: "Claim status update at day 3 and day 7",
+  purpose: "service",
+  channel: "sms",
+  goal: { type: "complaint", within: "14d" },
+  holdoutPercent: 10,
+  volume: { acted: 610, held_out: 66 },
+  subjects: { treated: 402, holdout: 44, global_control: 0 },
+  immature: 12,
+  outcomeMix: { complaint: 0.032 },
+  treated: { subjects: 390, converted: 12, rate: 12 / 390, meanValue: 0 },
+  control: { subjects: 44, converted: 6, rate: 6 / 44, meanValue: 0 },
+  upliftAbs: { estimate: 12 / 390 - 6 / 44, low: -0.241, high: -0.031 },
+  upliftRel: { estimate: -0.774, low: -0.91, high: -0.43 },
+  upliftValue: { estimate: 0, low: null, high: null },
+  incrementalConversions: { estimate: -41.2, low: -94, high: -12.1 },
+  incrementalValue: { estimate: 0, low: null, high: null },
+  cost: 36.6,
+  costPerIncremental: null,
+  return: { estimate: -36.6, low: null, high: null },
+  roi: -1,
+  verdict: "negative",
+};
+
+const onboarding: JourneyValue = {
+  journey: "onboarding_nudge",
+  title: "Onboarding nudge when progress stalls",
+  purpose: "onboarding",
+  channel: "push",
+  goal: { type: "conversion", within: "14d" },
+  holdoutPercent: 10,
+  volume: { acted: 300, held_out: 31 },
+  subjects: { treated: 300, holdout: 31, global_control: 0 },
+  immature: 20,
+  outcomeMix: { conversion: 0.21 },
+  treated: { subjects: 280, converted: 59, rate: 59 / 280, meanValue: 0 },
+  control: { subjects: 31, converted: 6, rate: 6 / 31, meanValue: 0 },
+  upliftAbs: { estimate: 59 / 280 - 6 / 31, low: -0.145, high: 0.132 },
+  upliftRel: { estimate: 0.089, low: -0.48, high: 1.27 },
+  upliftValue: { estimate: 0, low: null, high: null },
+  incrementalConversions: { estimate: 4.8, low: -43.5, high: 39.6 },
+  incrementalValue: { estimate: 0, low: null, high: null },
+  cost: 0.6,
+  costPerIncremental: 0.125,
+  return: { estimate: -0.6, low: null, high: null },
+  roi: -1,
+  verdict: "inconclusive",
+};
+
+const referral: JourneyValue = {
+  journey: "referral_invite",
+  title: "Referral invite <for happy customers>",
+  purpose: "marketing",
+  channel: "email",
+  goal: { type: "conversion", within: "30d" },
+  holdoutPercent: 10,
+  volume: { acted: 240, held_out: 27 },
+  subjects: { treated: 240, holdout: 27, global_control: 0 },
+  immature: 240,
+  outcomeMix: {},
+  treated: { subjects: 0, converted: 0, rate: null, meanValue: null },
+  control: { subjects: 0, converted: 0, rate: null, meanValue: null },
+  upliftAbs: { estimate: null, low: null, high: null },
+  upliftRel: { estimate: null, low: null, high: null },
+  upliftValue: { estimate: null, low: null, high: null },
+  incrementalConversions: { estimate: null, low: null, high: null },
+  incrementalValue: { estimate: null, low: null, high: null },
+  cost: 4.8,
+  costPerIncremental: null,
+  return: { estimate: null, low: null, high: null },
+  roi: null,
+  verdict: "inconclusive",
+  stopLoss: {
+    state: "stopped",
+    stopped: { reason: "complaint_rate 5.42% > 3% over 240 treated subjects", since: "2026-06-14T00:00:00.000Z", by: "stop-loss" },
+    conditions: [{ condition: "complaint_rate > 3%", value: 0.0542, threshold: 0.03, subjects: 240, tripped: true }],
+  },
+};
+
+const recovery: JourneyValue = {
+  journey: "service_recovery",
+  title: "Service recovery after a bad interaction",
+  purpose: "service",
+  channel: "call_task",
+  volume: { pending_review: 12, acted: 9 },
+  subjects: { treated: 21, holdout: 0, global_control: 0 },
+  immature: 0,
+  outcomeMix: {},
+  cost: 40.5,
+};
+
+/** The fixture: every state the scoreboard shows. */
+export const REPORT: ValueReport = {
+  asOf: "2026-07-01T00:00:00.000Z",
+  artifact: "9f4f9fca2b1d4e5f60718293a4b5c6d7e8f9012345678901234567890abcdef0",
+  currency: "EUR",
+  journeys: [claims, onboarding, referral, renewal, recovery],
+  totals: { incrementalConversions: 133.9, incrementalValue: 206210, cost: 118.5, return: 206091.5 },
+  global: {
+    percent: 5,
+    salt: "2026",
+    perType: [
+      {
+        type: "renewal",
+        windowMs: 30 * 86_400_000,
+        treated: { subjects: 1900, converted: 1100, rate: 1100 / 1900, meanValue: 700 },
+        control: { subjects: 100, converted: 49, rate: 0.49, meanValue: 600 },
+        upliftAbs: { estimate: 1100 / 1900 - 0.49, low: -0.01, high: 0.18 },
+        incrementalConversions: { estimate: 169.9, low: -19, high: 342 },
+        incrementalValue: { estimate: 190000, low: -5000, high: 380000 },
+      },
+    ],
+  },
+  outcomes: { complaint: 31, conversion: 71, renewal: 1180, unsubscribe: 20 },
+  consent: {
+    decisions: 5000,
+    candidates: 7400,
+    deniedShare: 0.162,
+    reasons: [
+      { code: "no_consent", count: 900, share: 900 / 7400 },
+      { code: "objection", count: 220, share: 220 / 7400 },
+      { code: "residency", count: 79, share: 79 / 7400 },
+    ],
+  },
+  signals: {
+    latencyMs: { p50: 3.2, p95: 11.8, p99: 24.4 },
+    errorRate: 0.0004,
+    throughput: 41.7,
+    inflight: 3,
+    saturation: { poolBusy: 1, poolTotal: 1, waiting: 0 },
+    uptimeSeconds: 7322,
+  },
+};
