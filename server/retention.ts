@@ -8,14 +8,17 @@
 // second later. Purged
 // entries are counted in `kairos_log_purged_entries_total`. Off on `--clock request` (decision
 // times are simulated: purging by the wall clock would be wrong), when the catalog tags no
-// retention and no default is given, and with `intervalMs: 0`.
+// retention and no default is given, and with `intervalMs: 0`. The same runs delete experiment
+// assignments and outcomes older than the catalog's `value: retention:` (else the default
+// retention): docs/value.md#retention.
 import { Counter } from "prom-client";
 import type { Catalog } from "../core/catalog/types.ts";
 import { hasRetention, retentionPolicy, type RetentionPolicy } from "../runtime/log/retain-policy.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Clock } from "./service.ts";
 import type { StoreRetainOptions, StoreRetainResult } from "./store/retain.ts";
-import type { Store } from "./store/types.ts";
+import type { ServiceStore, Store, ValueRetained } from "./store/types.ts";
+import { parseIsoDuration } from "../core/literals.ts";
 
 export interface RetentionOptions {
   /** Time between runs (default 3,600,000 ms: hourly); 0 turns the job off. */
@@ -39,6 +42,11 @@ type RetainingStore = Store & { retainLog(policy: RetentionPolicy, options: Stor
 
 const canRetain = (store: Store): store is RetainingStore => typeof (store as Partial<RetainingStore>).retainLog === "function";
 
+/** A store that keeps proof-of-value rows (every store `openStore` returns). */
+type ValueRetainingStore = Store & Pick<ServiceStore, "retainValue">;
+
+const canRetainValue = (store: Store): store is ValueRetainingStore => typeof (store as Partial<ValueRetainingStore>).retainValue === "function";
+
 /** The retention job of one instance. */
 export class RetentionJob {
   /** The policy it applies: the catalog's field retentions and the default. */
@@ -47,6 +55,8 @@ export class RetentionJob {
   private readonly clock: Clock;
   private readonly options: RetentionOptions;
   private readonly purgedTotal: Counter | undefined;
+  private readonly valuePurged: Counter<"table"> | undefined;
+  private readonly catalog: Catalog;
   private readonly log: (line: string) => void;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
@@ -54,6 +64,7 @@ export class RetentionJob {
 
   constructor(store: Store, catalog: Catalog, clock: Clock, metrics: Metrics | undefined, options: RetentionOptions = {}) {
     this.store = store;
+    this.catalog = catalog;
     this.clock = clock;
     this.options = options;
     this.policy = retentionPolicy(catalog, options.defaultRetention);
@@ -62,6 +73,14 @@ export class RetentionJob {
       ? new Counter({
           name: "kairos_log_purged_entries_total",
           help: "Decision log entries whose context and sealed request the retention job replaced by their digests",
+          registers: [metrics.registry],
+        })
+      : undefined;
+    this.valuePurged = metrics
+      ? new Counter({
+          name: "kairos_value_rows_purged_total",
+          help: "Experiment assignments and outcomes the retention job deleted, by table",
+          labelNames: ["table"],
           registers: [metrics.registry],
         })
       : undefined;
@@ -77,8 +96,18 @@ export class RetentionJob {
     if (this.intervalMs <= 0) return "turned off (`--retention-interval 0`)";
     if (this.clock.mode === "request") return "decision times come from requests (`--clock request`)";
     if (!canRetain(this.store)) return "the store cannot purge its log";
-    if (!hasRetention(this.policy)) return "no catalog field has a `retention` and no default retention was given";
+    if (!hasRetention(this.policy) && this.valueRetention === undefined) {
+      return "no catalog field has a `retention`, the catalog's `value:` has none, and no default retention was given";
+    }
     return undefined;
+  }
+
+  /**
+   * How long experiment assignments and outcomes are kept (docs/value.md#retention): the catalog's
+   * `value: retention:`, else the default retention; undefined: kept.
+   */
+  get valueRetention(): string | undefined {
+    return this.catalog.value?.retention ?? this.options.defaultRetention;
   }
 
   /** Starts the periodic runs (unless `disabled`). */
@@ -92,6 +121,10 @@ export class RetentionJob {
           // Hurry only while there is something to purge: a long stretch of entries within their
           // retention is read again at the next hourly run, not every second.
           backlog = r !== undefined && r.purged > 0 && r.shards.some((s) => !s.complete);
+        })
+        .then(() => this.runValueOnce())
+        .then((v) => {
+          if (v !== undefined && !v.complete) backlog = true;
         })
         .catch((e: unknown) => this.log(`kairos serve: retention: ${e instanceof Error ? e.message : String(e)}; retried at the next run`))
         .finally(() => {
@@ -109,9 +142,26 @@ export class RetentionJob {
     await this.running;
   }
 
-  /** One run now, at the system clock's time; undefined when the store cannot purge. */
+  /**
+   * Deletes the assignments and outcomes older than the value retention, at the system clock's
+   * time (a duration's years count 365 days, its months 30); undefined when they are kept.
+   */
+  async runValueOnce(): Promise<ValueRetained | undefined> {
+    const retention = this.valueRetention;
+    const ms = retention === undefined ? undefined : parseIsoDuration(retention);
+    if (ms === undefined || ms <= 0 || !canRetainValue(this.store)) return undefined;
+    const r = await this.store.retainValue(this.clock.now() - ms, {
+      ...(this.options.batch === undefined ? {} : { batch: this.options.batch }),
+      ...(this.options.maxBatches === undefined ? {} : { maxBatches: this.options.maxBatches }),
+    });
+    if (r.assignments > 0) this.valuePurged?.inc({ table: "assignments" }, r.assignments);
+    if (r.outcomes > 0) this.valuePurged?.inc({ table: "outcomes" }, r.outcomes);
+    return r;
+  }
+
+  /** One run now, at the system clock's time; undefined when the store cannot purge or nothing in the log has a retention. */
   async runOnce(): Promise<StoreRetainResult | undefined> {
-    if (!canRetain(this.store)) return undefined;
+    if (!canRetain(this.store) || !hasRetention(this.policy)) return undefined;
     const r = await this.store.retainLog(this.policy, {
       now: this.clock.now(),
       ...(this.options.batch === undefined ? {} : { batch: this.options.batch }),

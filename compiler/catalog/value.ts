@@ -6,6 +6,7 @@
 // type that is built in) is reported here, at the value's place in catalog.yaml.
 import { isMap, isScalar } from "yaml";
 import { builtinOutcomeTypes } from "../../core/catalog/value.ts";
+import { parseIsoDuration } from "../../core/literals.ts";
 import type { ControlGroupDef, OutcomeTypeDef, ValueDef } from "../../core/catalog/types.ts";
 import type { NameRef } from "./build.ts";
 import type { Reporter } from "./report.ts";
@@ -13,6 +14,8 @@ import { nodeLoc, type Entry, type Node } from "./yaml-tree.ts";
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 const CURRENCY = /^[A-Z]{3}$/;
+/** The syntax of an ISO 8601 duration (the schema's `duration`). */
+const ISO_DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?$/;
 
 /** The largest global control group, in percent: beyond it most subjects would get nothing. */
 export const MAX_CONTROL_GROUP_PERCENT = 50;
@@ -111,7 +114,20 @@ export function buildValue(
     }
   }
 
-  return { currency, costs, outcomes, ...(controlGroup ? { controlGroup } : {}), loc: nodeLoc(entry.keyNode) };
+  // Not a duration: the schema reported it; a duration of nothing (or past any calendar) is reported here.
+  const retentionEntry = m.get("retention");
+  const retention = str(retentionEntry?.value);
+  const retentionMs = retention === undefined ? undefined : parseIsoDuration(retention);
+  const kept = retention !== undefined && retentionMs !== undefined && retentionMs > 0 ? retention : undefined;
+  if (retention !== undefined && kept === undefined && ISO_DURATION.test(retention)) {
+    r.report(
+      "catalog/invalid-value",
+      `\`retention: ${retention}\` keeps nothing: it must be longer than zero and at most a few thousand years`,
+      nodeLoc(retentionEntry!.value),
+      "write how long assignments and outcomes are kept, such as `P2Y`; to keep them, remove `retention`",
+    );
+  }
+  return { currency, costs, outcomes, ...(controlGroup ? { controlGroup } : {}), ...(kept ? { retention: kept } : {}), loc: nodeLoc(entry.keyNode) };
 }
 
 function scalar(node: Node | null | undefined): unknown {

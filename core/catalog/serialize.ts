@@ -147,6 +147,7 @@ function valueToJson(v: ValueDef): Json {
       ]),
     ),
     ...(v.controlGroup ? { controlGroup: { percent: v.controlGroup.percent, salt: v.controlGroup.salt } } : {}),
+    ...opt("retention", v.retention),
     loc: [v.loc.start, v.loc.end],
   };
 }
@@ -167,6 +168,7 @@ function valueFromJson(j: any): ValueDef {
     costs: new Map(Object.entries<number>(j.costs ?? {})),
     outcomes,
     ...(j.controlGroup ? { controlGroup: { percent: j.controlGroup.percent, salt: j.controlGroup.salt } } : {}),
+    ...opt("retention", j.retention as string | undefined),
     loc: { start: j.loc[0], end: j.loc[1] },
   };
 }

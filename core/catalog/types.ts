@@ -181,5 +181,11 @@ export interface ValueDef {
   /** Every outcome type: the built-in ones and those declared, by name. */
   readonly outcomes: ReadonlyMap<string, OutcomeTypeDef>;
   readonly controlGroup?: ControlGroupDef;
+  /**
+   * `retention:` how long the service keeps experiment assignments and outcomes (an ISO 8601
+   * duration, e.g. `P2Y`), counted from each row's time; absent: the service's default retention,
+   * else kept (docs/value.md#retention).
+   */
+  readonly retention?: string;
   readonly loc: CatalogLoc;
 }

@@ -328,6 +328,10 @@ export class SqlStore extends StoreBase<Db> implements ServiceStore {
     );
   }
 
+  protected async deleteRows(what: string, sql: string, params: readonly number[]): Promise<number> {
+    return (await this.run(what, (db) => db.query(sql, params))).length;
+  }
+
   /** Retention on the store's log (retain-sql.ts). */
   async retainLog(policy: RetentionPolicy, options: StoreRetainOptions): Promise<StoreRetainResult> {
     const ctx = { shards: this.shards, signer: this.parts.signer, location: this.location };

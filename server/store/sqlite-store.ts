@@ -340,6 +340,12 @@ export class SqliteStore extends StoreBase<SqliteDb> implements ServiceStore {
     return set;
   }
 
+  protected async deleteRows(what: string, sql: string, params: readonly number[]): Promise<number> {
+    const n = await this.run(what, (db) => db.transaction(() => db.all(sqliteSql(sql), ...params).length));
+    if (n > 0) await this.durable(what);
+    return n;
+  }
+
   /** Retention on the store's log (retain-sqlite.ts); each batch is made durable like a commit. */
   async retainLog(policy: RetentionPolicy, options: StoreRetainOptions): Promise<StoreRetainResult> {
     const ctx = { shards: this.shards, signer: this.parts.signer, location: this.location };

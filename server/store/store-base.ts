@@ -45,6 +45,7 @@ import type {
   StoredOutcome,
   SubjectState,
   ValueMetricQuery,
+  ValueRetained,
 } from "./types.ts";
 
 /** A store on a connection of type `D` (PGlite/`pg`'s Db or SqliteDb). */
@@ -148,6 +149,9 @@ export abstract class StoreBase<D extends { close(): void | Promise<void> }> {
   /** Writes a control row when the journey's state is `expect`, and its history row, in one transaction; false when it was not. */
   protected abstract writeControl(params: readonly (string | number | null)[], expect: JourneyControl["state"]): Promise<boolean>;
 
+  /** Runs one DELETE … RETURNING statement (written in PostgreSQL's dialect) in a durable transaction; the rows it deleted. */
+  protected abstract deleteRows(what: string, sql: string, params: readonly number[]): Promise<number>;
+
   private reader(what: string): Select {
     return (sql, params) => this.valueCall(() => this.run(what, () => this.select(sql, params)));
   }
@@ -208,6 +212,30 @@ export abstract class StoreBase<D extends { close(): void | Promise<void> }> {
 
   async journeyControlHistory(journey: string): Promise<readonly JourneyControl[]> {
     return (await this.reader("reading a journey's control history")(CONTROL_HISTORY_SQL, [journey])).map(toControl);
+  }
+
+  async retainValue(beforeMs: number, options: { readonly batch?: number; readonly maxBatches?: number } = {}): Promise<ValueRetained> {
+    const batch = options.batch ?? 1_000;
+    const maxBatches = options.maxBatches ?? 20;
+    if (!Number.isSafeInteger(batch) || batch < 1 || !Number.isSafeInteger(maxBatches) || maxBatches < 1 || !Number.isFinite(beforeMs)) {
+      throw new StoreError("store/invalid", `retainValue: batch ${batch}, maxBatches ${maxBatches} and before ${beforeMs} must be positive numbers`);
+    }
+    const deleted = { assignments: 0, outcomes: 0 };
+    let complete = true;
+    for (const table of ["assignments", "outcomes"] as const) {
+      // Oldest ids first, a bounded batch per transaction: commits never wait long behind it.
+      const sql = `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE at_ms < $1 ORDER BY id LIMIT $2) RETURNING 1 AS x`;
+      for (let i = 0; ; i++) {
+        if (i === maxBatches) {
+          complete = false;
+          break;
+        }
+        const n = await this.valueCall(() => this.deleteRows(`deleting ${table} past their retention`, sql, [beforeMs, batch]));
+        deleted[table] += n;
+        if (n < batch) break;
+      }
+    }
+    return { ...deleted, complete };
   }
 
   async subjectValue(subject: string): Promise<{ readonly assignments: readonly Assignment[]; readonly outcomes: readonly StoredOutcome[] }> {

@@ -306,6 +306,14 @@ export interface JourneyControl {
   readonly sinceId: number;
 }
 
+/** What one call of `retainValue` deleted, and whether it got through everything due. */
+export interface ValueRetained {
+  readonly assignments: number;
+  readonly outcomes: number;
+  /** False when it stopped at `maxBatches` after a full batch: rows may still be due; call again. */
+  readonly complete: boolean;
+}
+
 /** The store of the decision service. Every method may throw a StoreError (store/errors.ts). */
 export interface Store {
   /** `embedded` (PGlite in a data directory) or `postgres`. */
@@ -412,6 +420,12 @@ export interface ServiceStore extends Store {
   setJourneyControl(control: JourneyControl, expect: JourneyControl["state"]): Promise<boolean>;
   /** A journey's control history, oldest first. */
   journeyControlHistory(journey: string): Promise<readonly JourneyControl[]>;
+  /**
+   * Retention of the proof-of-value rows (docs/value.md#retention): deletes assignments and
+   * outcomes whose time is before `beforeMs`, oldest ids first, in transactions of `batch` rows
+   * (default 1,000), at most `maxBatches` per table (default 20) per call.
+   */
+  retainValue(beforeMs: number, options?: { readonly batch?: number; readonly maxBatches?: number }): Promise<ValueRetained>;
   /** A subject's assignment rows and outcomes, oldest first (the access export, GDPR Art. 15). */
   subjectValue(subject: string): Promise<{ readonly assignments: readonly Assignment[]; readonly outcomes: readonly StoredOutcome[] }>;
 }

@@ -14,6 +14,7 @@ const VALUE = `  currency: USD
     claim_closed: { description: "the claim was settled" }
     churn: { harm: true }
   control_group: { percent: 5, salt: "2026" }
+  retention: P2Y
 `;
 
 describe("the value section", () => {
@@ -31,6 +32,7 @@ describe("the value section", () => {
     expect(v.outcomes.get("claim_closed")).toMatchObject({ harm: false, description: "the claim was settled" });
     expect(v.outcomes.get("churn")).toMatchObject({ harm: true });
     expect(v.controlGroup).toEqual({ percent: 5, salt: "2026" });
+    expect(v.retention).toBe("P2Y");
   });
 
   it("defaults: EUR, no costs, the built-in types, no control group; a catalog without it has the built-in types only", () => {
@@ -61,6 +63,16 @@ describe("the value section", () => {
 });
 
 describe("mistakes in the value section", () => {
+  it("a retention that is not a duration, or that keeps nothing", () => {
+    expect(only(withValue("  retention: 2 years\n"), "catalog/invalid-value").under).toBe("2 years");
+    expect(only(withValue("  retention: P0D\n"), "catalog/invalid-value")).toMatchObject({
+      under: "P0D",
+      message: "`retention: P0D` keeps nothing: it must be longer than zero and at most a few thousand years",
+    });
+    expect(catalogOf(withValue("  retention: P2Y\n")).value?.retention).toBe("P2Y");
+    expect(catalogOf(withValue("  costs: {}\n")).value?.retention).toBeUndefined();
+  });
+
   it("a cost for a channel no action uses, with the near one", () => {
     const d = only(withValue("  costs: { emial: 0.02 }\n"), "catalog/unknown-cost-channel");
     expect(d).toMatchObject({ under: "emial", hint: "did you mean `email`?", message: "`value: costs` prices channel `emial`, which no action uses" });

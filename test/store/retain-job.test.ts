@@ -124,9 +124,45 @@ describe("the service's retention job", () => {
     const store = await filled();
     expect(new RetentionJob(store, catalog, { mode: "request", now: () => NOW }, undefined).disabled).toMatch(/--clock request/);
     const bare: Catalog = { ...catalog, entities: new Map() };
-    expect(new RetentionJob(store, bare, system, undefined).disabled).toMatch(/no catalog field has a `retention`/);
+    expect(new RetentionJob(store, bare, system, undefined).disabled).toMatch(/no catalog field has a `retention`, the catalog's `value:` has none/);
     expect(new RetentionJob(store, bare, system, undefined, { defaultRetention: "P1Y" }).disabled).toBeUndefined();
     expect(new RetentionJob(store, catalog, system, undefined, { intervalMs: 0 }).disabled).toBe("turned off (`--retention-interval 0`)");
+  });
+
+  it("deletes experiment assignments and outcomes older than the catalog's value retention, in bounded batches, with no log retention", async () => {
+    const store = await filled();
+    // Assignments: s-0, s-2, s-4 on 2026-05-30, s-1, s-3, s-5 on 2026-06-01T22:30Z; P44D before NOW is 2026-06-01T12:00Z.
+    await store.addOutcomes([
+      { id: "old", subject: "s-0", type: "renewal", at: "2026-05-31T00:00:00Z" },
+      { id: "new", subject: "s-1", type: "renewal", at: "2026-07-01T00:00:00Z" },
+    ]);
+    const value = { currency: "EUR", costs: new Map(), outcomes: new Map(), retention: "P44D", loc: { start: 0, end: 0 } };
+    const bare: Catalog = { ...catalog, entities: new Map(), value };
+    const metrics = new Metrics();
+    const job = new RetentionJob(store, bare, system, metrics, { batch: 2, maxBatches: 1 });
+    expect(job.disabled).toBeUndefined();
+    expect(job.valueRetention).toBe("P44D");
+    // Nothing in the log has a retention: the log is left alone.
+    expect(await job.runOnce()).toBeUndefined();
+    const cutoff = NOW - 44 * 86_400_000;
+    const due = async () => {
+      let n = 0;
+      for (let i = 0; i < 6; i++) n += (await store.subjectValue(`s-${i}`)).assignments.filter((a) => Date.parse(a.at) < cutoff).length;
+      return n;
+    };
+    expect(await due()).toBe(3);
+    // Two rows per batch, one batch per table per run: the first run leaves one due assignment.
+    expect(await job.runValueOnce()).toEqual({ assignments: 2, outcomes: 1, complete: false });
+    expect(await job.runValueOnce()).toEqual({ assignments: 1, outcomes: 0, complete: true });
+    expect(await due()).toBe(0);
+    expect((await store.subjectValue("s-1")).assignments).toHaveLength(1);
+    expect((await store.subjectValue("s-1")).outcomes.map((o) => o.id)).toEqual(["new"]);
+    expect((await store.subjectValue("s-0")).outcomes).toEqual([]);
+    expect(await metrics.text()).toMatch(/^kairos_value_rows_purged_total\{table="assignments"\} 3$/m);
+    expect(await metrics.text()).toMatch(/^kairos_value_rows_purged_total\{table="outcomes"\} 1$/m);
+    // Without a value retention, the default retention applies to them; with neither they are kept.
+    expect(new RetentionJob(store, catalog, system, undefined, { defaultRetention: "P1Y" }).valueRetention).toBe("P1Y");
+    expect(await new RetentionJob(store, catalog, system, undefined).runValueOnce()).toBeUndefined();
   });
 
   it("leaves a store that `kairos log verify --store` passes", async () => {

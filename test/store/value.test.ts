@@ -206,6 +206,31 @@ describe.each(BACKENDS)("proof of value on the $name store", (backend) => {
     }
   });
 
+  it("deletes assignments and outcomes older than a retention cutoff, oldest first, in bounded batches", async () => {
+    const store = await (await backend.fresh()).open();
+    try {
+      await commitOne(store, "r-old-1", "acted", iso(T0));
+      await commitOne(store, "r-old-2", "holdout", iso(T0 + 1000), { channel: "email" });
+      await commitOne(store, "r-new", "acted", iso(T0 + 10 * DAY));
+      await store.addOutcomes([
+        { id: "o-old", subject: "r-old-1", type: "renewal", at: iso(T0 + DAY) },
+        { id: "o-new", subject: "r-new", type: "renewal", at: iso(T0 + 11 * DAY) },
+      ]);
+      const cutoff = T0 + 5 * DAY;
+      expect(await store.retainValue(cutoff, { batch: 1, maxBatches: 1 })).toEqual({ assignments: 1, outcomes: 1, complete: false });
+      expect(await store.retainValue(cutoff, { batch: 1, maxBatches: 1 })).toEqual({ assignments: 1, outcomes: 0, complete: false });
+      expect(await store.retainValue(cutoff, { batch: 1, maxBatches: 1 })).toEqual({ assignments: 0, outcomes: 0, complete: true });
+      expect((await store.subjectValue("r-old-1")).assignments).toEqual([]);
+      expect((await store.subjectValue("r-old-2")).assignments).toEqual([]);
+      expect((await store.subjectValue("r-old-1")).outcomes).toEqual([]);
+      expect((await store.subjectValue("r-new")).assignments).toHaveLength(1);
+      expect((await store.subjectValue("r-new")).outcomes.map((o) => o.id)).toEqual(["o-new"]);
+      await expect(store.retainValue(cutoff, { batch: 0 })).rejects.toMatchObject({ code: "store/invalid" });
+    } finally {
+      await store.close();
+    }
+  });
+
   it("gives the decision mix of the newest decisions: outcomes, candidates, denials by reason code", async () => {
     const store = await (await backend.fresh()).open();
     try {
