@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Decision } from "../../runtime/decision.ts";
 import { parseKey } from "../../runtime/log/key.ts";
+import { openStore, type OpenStoreOptions } from "../../server/store/index.ts";
 import type { StoreKeys } from "../../server/store/keys.ts";
 import type { PendingCommit } from "../../server/store/types.ts";
 import { JOURNEYS, piiLookup, SAMPLES, sinkEntry } from "../rationale/sample-decisions.ts";
@@ -82,4 +83,30 @@ export function pending(spec: CommitSpec): PendingCommit {
       : {}),
     ...spec.extra,
   };
+}
+
+/**
+ * The three backends as a test of every store runs them: per backend, a fresh location opened
+ * once (`open`) and, for PostgreSQL, by a second instance (`second`; the embedded stores are one
+ * process by design). `postgres` gives the cluster the test file started.
+ */
+export function storeBackends(postgres: () => { createDatabase(): Promise<string> } | undefined) {
+  const embedded = (kind: "pglite:" | "sqlite:") => async () => {
+    const dataDir = tempDir();
+    return { open: (o: Partial<OpenStoreOptions> = {}) => openStore(kind, { dataDir, keys: KEYS, log: LOG, ...o }), second: undefined };
+  };
+  return [
+    { name: "pglite", fresh: embedded("pglite:") },
+    { name: "sqlite", fresh: embedded("sqlite:") },
+    {
+      name: "postgres",
+      async fresh() {
+        const cluster = postgres();
+        if (!cluster) throw new Error("the test PostgreSQL is not started (startPostgres in beforeAll)");
+        const url = await cluster.createDatabase();
+        const open = (o: Partial<OpenStoreOptions> = {}) => openStore(url, { dataDir: tempDir(), keys: KEYS, log: LOG, ...o });
+        return { open, second: open as typeof open | undefined };
+      },
+    },
+  ] as const;
 }

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Pseudonymizer } from "../../runtime/log/pseudonymize.ts";
 import { subjectLookup } from "../../runtime/log/subject-key.ts";
 import type { Db } from "../../server/store/db.ts";
-import { openStore, verifyStoreLog, type OpenStoreOptions, type SqlStore } from "../../server/store/index.ts";
+import { verifyStoreLog, type SqlStore } from "../../server/store/index.ts";
 import type { SqliteDb } from "../../server/store/sqlite-db.ts";
 import { startPostgres, type TestPostgres } from "../helpers/postgres.ts";
-import { KEYS, LOG, pending, removeTempDirs, tempDir } from "./helpers.ts";
+import { KEYS, pending, removeTempDirs, storeBackends } from "./helpers.ts";
 
 let postgres: TestPostgres | undefined;
 
@@ -23,33 +23,7 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-/** Each backend: a fresh location, opened once (`open`) and, for PostgreSQL, by a second instance (`second`). */
-const BACKENDS = [
-  {
-    name: "pglite",
-    async fresh() {
-      const dataDir = tempDir();
-      const open = (o: Partial<OpenStoreOptions> = {}) => openStore("pglite:", { dataDir, keys: KEYS, log: LOG, ...o });
-      return { open, second: undefined };
-    },
-  },
-  {
-    name: "sqlite",
-    async fresh() {
-      const dataDir = tempDir();
-      const open = (o: Partial<OpenStoreOptions> = {}) => openStore("sqlite:", { dataDir, keys: KEYS, log: LOG, ...o });
-      return { open, second: undefined };
-    },
-  },
-  {
-    name: "postgres",
-    async fresh() {
-      const url = await postgres!.createDatabase();
-      const open = (o: Partial<OpenStoreOptions> = {}) => openStore(url, { dataDir: tempDir(), keys: KEYS, log: LOG, ...o });
-      return { open, second: open };
-    },
-  },
-] as const;
+const BACKENDS = storeBackends(() => postgres);
 
 const TABLES = [
   "subjects",

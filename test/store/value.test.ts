@@ -10,11 +10,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Decision, Evaluation } from "../../runtime/decision.ts";
 import type { Db } from "../../server/store/db.ts";
-import { openStore, type OpenStoreOptions } from "../../server/store/index.ts";
 import type { SqliteDb } from "../../server/store/sqlite-db.ts";
 import type { JourneyControl, PendingCommit, ServiceStore } from "../../server/store/types.ts";
 import { startPostgres, type TestPostgres } from "../helpers/postgres.ts";
-import { KEYS, LOG, pending, removeTempDirs, tempDir } from "./helpers.ts";
+import { pending, removeTempDirs, storeBackends } from "./helpers.ts";
 
 let postgres: TestPostgres | undefined;
 
@@ -27,31 +26,7 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-/** Each backend: a fresh location opened once (`open`) and, for PostgreSQL, by a second instance (`second`). */
-const BACKENDS = [
-  {
-    name: "pglite",
-    async fresh() {
-      const dataDir = tempDir();
-      return { open: (o: Partial<OpenStoreOptions> = {}) => openStore("pglite:", { dataDir, keys: KEYS, log: LOG, ...o }), second: undefined };
-    },
-  },
-  {
-    name: "sqlite",
-    async fresh() {
-      const dataDir = tempDir();
-      return { open: (o: Partial<OpenStoreOptions> = {}) => openStore("sqlite:", { dataDir, keys: KEYS, log: LOG, ...o }), second: undefined };
-    },
-  },
-  {
-    name: "postgres",
-    async fresh() {
-      const url = await postgres!.createDatabase();
-      const open = (o: Partial<OpenStoreOptions> = {}) => openStore(url, { dataDir: tempDir(), keys: KEYS, log: LOG, ...o });
-      return { open, second: open };
-    },
-  },
-] as const;
+const BACKENDS = storeBackends(() => postgres);
 
 const J = "renewal_reminder_d90";
 const DAY = 86_400_000;
