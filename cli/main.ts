@@ -31,6 +31,12 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   subject: () => import("./commands/subject.ts"),
   journey: () => import("./commands/journey.ts"),
   outcomes: () => import("./commands/outcomes.ts"),
+  sign: () => import("./commands/sign.ts"),
+  verify: () => import("./commands/verify.ts"),
+  artifacts: () => import("./commands/artifacts.ts"),
+  diff: () => import("./commands/diff.ts"),
+  rollout: () => import("./commands/rollout.ts"),
+  channel: () => import("./commands/channel.ts"),
   // The language server (lsp/): loaded only for `kairos lsp`; were it to fail to load, only
   // that command would fail, and `kairos --help` would skip it.
   lsp: () => import("./commands/lsp.ts"),

@@ -16,6 +16,9 @@ import { decisionRoutes } from "./routes/decisions.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { outcomeRoutes } from "./routes/outcomes.ts";
 import { journeyRoutes } from "./routes/journeys.ts";
+import { artifactRoutes } from "./routes/artifacts.ts";
+import { channelRoutes } from "./routes/channels.ts";
+import { rolloutRoutes } from "./routes/rollout.ts";
 import { reviewRoutes } from "./routes/reviews.ts";
 import type { RouteContext, RouteSpec } from "./routes/route.ts";
 import { subjectRoutes } from "./routes/subjects.ts";
@@ -60,6 +63,9 @@ export const ROUTES: readonly RouteSpec[] = [
   ...subjectRoutes,
   ...reviewRoutes,
   ...journeyRoutes,
+  ...channelRoutes,
+  ...artifactRoutes,
+  ...rolloutRoutes,
   ...outcomeRoutes,
   ...opsRoutes,
   ...dashboardRoutes,

@@ -1,6 +1,10 @@
 // The help of every `kairos` command, in one place: `kairos CMD --help`, `kairos help CMD`, the
 // shell completion scripts and docs/cli.md are all generated from these entries, so they cannot
 // drift apart (test/cli/help.test.ts fails when docs/cli.md is stale).
+import { ARTIFACTS, SIGN, VERIFY } from "./artifacts.ts";
+import { CHANNEL } from "./channel.ts";
+import { DIFF } from "./diff.ts";
+import { ROLLOUT } from "./rollout.ts";
 import type { CommandHelp, OptionHelp } from "./types.ts";
 
 const FORMAT: OptionHelp = {
@@ -683,10 +687,16 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
   APPROVE,
   LOG,
   REPLAY,
+  DIFF,
+  SIGN,
+  VERIFY,
+  ARTIFACTS,
   SUBJECT,
   JOURNEY,
+  CHANNEL,
   OUTCOMES,
   SERVE,
+  ROLLOUT,
   TOKEN,
   LSP,
   DEMO,

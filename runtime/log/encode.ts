@@ -112,6 +112,8 @@ export class EntryEncoder {
   private readonly pseudo: Pseudonymizer;
   private readonly pii: PiiLookup;
   private readonly journeys: ReadonlyMap<string, JourneyMeta>;
+  /** Other artifacts whose entries this encoder builds (a rollout's versions), by hash: their own catalog and journeys. */
+  private readonly artifacts = new Map<string, { readonly pii: PiiLookup; readonly journeys: ReadonlyMap<string, JourneyMeta> }>();
   /** Trace taint tables per journey, computed once for the encoder's lifetime. */
   private readonly tables = new TraceTableCache();
   /** Each prepared body's members, serialized by its first `chain` (a retry or a re-chaining reuses them). */
@@ -128,6 +130,19 @@ export class EntryEncoder {
   }
 
   /**
+   * Builds the entries of decisions made by another artifact (`record.decision.artifact === hash`)
+   * from that artifact's catalog and journey metadata — a rollout decides with several versions
+   * on one log (docs/rollout.md). Entries of an artifact never added use the encoder's own.
+   */
+  addArtifact(hash: string, options: Pick<EncoderOptions, "pii" | "journeys">): void {
+    if (this.artifacts.has(hash)) return;
+    this.artifacts.set(hash, {
+      pii: remembered(typeof options.pii === "function" ? options.pii : piiLookupOf(options.pii)),
+      journeys: new Map(options.journeys.map((j) => [j.id, j])),
+    });
+  }
+
+  /**
    * The entry without its chain: pseudonymized, sealed, with the meta and policies `memory` has
    * not seen. With `subjectKey` (the per-subject key of the record's subject), the pseudonyms and
    * the seal are made under it instead of the log's key, and `subject_key` names it.
@@ -139,10 +154,17 @@ export class EntryEncoder {
       const storeMeta = (id: string): boolean => !memory.hasMeta(artifact, id);
       const pseudo = subjectKey === undefined ? this.pseudo : this.pseudonymizerOf(subjectKey);
       // A fresh object of ours: the seal is added to it rather than to a copy.
-      body = toEntry(record, this.journeys, pseudo, this.key.id, this.pii, storeMeta, this.tables, !memory.hasPolicies(artifact)) as unknown as Record<
-        string,
-        unknown
-      >;
+      const own = this.artifacts.get(artifact);
+      body = toEntry(
+        record,
+        own?.journeys ?? this.journeys,
+        pseudo,
+        this.key.id,
+        own?.pii ?? this.pii,
+        storeMeta,
+        this.tables,
+        !memory.hasPolicies(artifact),
+      ) as unknown as Record<string, unknown>;
       body["sealed"] = sealRequest(subjectKey ?? this.key, record.request, record.requestJson);
       if (subjectKey !== undefined) body["subject_key"] = subjectKey.id;
       // The DPO approval that covered the decided journey (docs/approvals.md), when the caller names one.

@@ -10,6 +10,9 @@
 import type { ConsentRecord, Objection } from "../../runtime/request.ts";
 import { StoreError, storeFailure } from "./errors.ts";
 import type { StoreKeys } from "./keys.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
+import type { PiiLookup } from "../../runtime/log/pseudonymize.ts";
 import type { StoreParts } from "./log-init.ts";
 import { compareMigrations } from "./migrations.ts";
 import type { RecordTable } from "./rows.ts";
@@ -32,6 +35,11 @@ import {
   type Select,
 } from "./value-sql.ts";
 import type {
+  ArtifactFiles,
+  KillSwitch,
+  RegisteredArtifact,
+  RolloutState,
+  ShadowResult,
   ArmAggregate,
   Assignment,
   DecisionMix,
@@ -243,4 +251,50 @@ export abstract class StoreBase<D extends { close(): void | Promise<void> }> {
     const [assignments, outcomes] = await Promise.all([read(SUBJECT_ASSIGNMENTS_SQL, [subject]), read(SUBJECT_OUTCOMES_SQL, [subject])]);
     return { assignments: assignments.map(toAssignment), outcomes: outcomes.map(toStoredOutcome) };
   }
+
+  addLogArtifact(hash: string, log: { readonly pii: Catalog | PiiLookup; readonly journeys: readonly JourneyMeta[] }): void {
+    this.parts.encoder.addArtifact(hash, log);
+  }
+
+  // Safe change (issue 17): TEMPORARY stubs, replaced by the registry helper (H1).
+  publishArtifact(_a: Omit<RegisteredArtifact, "activatedAt">, _files: ArtifactFiles): Promise<RegisteredArtifact> {
+    return notYet();
+  }
+  artifacts(): Promise<readonly RegisteredArtifact[]> {
+    return notYet();
+  }
+  artifact(_hashOrVersion: string): Promise<RegisteredArtifact | undefined> {
+    return notYet();
+  }
+  artifactFiles(_hash: string): Promise<ArtifactFiles | undefined> {
+    return notYet();
+  }
+  rollout(): Promise<RolloutState> {
+    return notYet();
+  }
+  setRollout(_next: RolloutState, _expectGeneration: number): Promise<boolean> {
+    return notYet();
+  }
+  rolloutHistory(): Promise<readonly RolloutState[]> {
+    return notYet();
+  }
+  addShadowResults(_rows: readonly ShadowResult[]): Promise<void> {
+    return notYet();
+  }
+  shadowResults(_generation: number, _limit?: number): Promise<readonly ShadowResult[]> {
+    return notYet();
+  }
+  killSwitches(): Promise<readonly KillSwitch[]> {
+    return notYet();
+  }
+  setKillSwitch(_next: KillSwitch, _expect: KillSwitch["state"]): Promise<boolean> {
+    return notYet();
+  }
+  killSwitchHistory(_kind?: KillSwitch["kind"], _name?: string): Promise<readonly KillSwitch[]> {
+    return notYet();
+  }
+}
+
+function notYet<T>(): Promise<T> {
+  return Promise.reject(new StoreError("store/invalid", "not implemented yet (issue 17 in progress)"));
 }

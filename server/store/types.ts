@@ -11,6 +11,9 @@ import type { ConsentRecord, HistoryEntry, Objection } from "../../runtime/reque
 import type { Checkpoint } from "../../runtime/log/checkpoint.ts";
 import type { DecisionLogEntry } from "../../runtime/sink.ts";
 import type { StoreKeys } from "./keys.ts";
+import type { Catalog } from "../../core/catalog/types.ts";
+import type { JourneyMeta } from "../../core/artifact.ts";
+import type { PiiLookup } from "../../runtime/log/pseudonymize.ts";
 import type { StoreErasure, SubjectDecisionPage } from "./subject-rights.ts";
 import type { RetentionPolicy, StoreRetainOptions, StoreRetainResult } from "./retain.ts";
 
@@ -72,6 +75,12 @@ export interface NewWakeup {
   readonly request: Readonly<Record<string, unknown>>;
   /** The decision that scheduled it. */
   readonly scheduled_by: string;
+  /**
+   * The artifact hash of the decision that scheduled it: the wake-up is decided by that version
+   * while it is loadable, whatever rollout came since (docs/rollout.md#wake-ups); absent in rows an
+   * older Kairos wrote (then: the version the rollout gives the subject).
+   */
+  readonly artifact?: string;
 }
 
 export interface StoredWakeup extends NewWakeup {
@@ -376,7 +385,12 @@ export interface Store {
  * and the service's start need. Both implementations (SqlStore on PGlite or PostgreSQL,
  * SqliteStore on SQLite) are one.
  */
-export interface ServiceStore extends Store {
+export interface ServiceStore extends Store, ReleaseStore {
+  /**
+   * Builds log entries of decisions made by artifact `hash` from its own catalog and journeys (a
+   * rollout's candidate, a wake-up's older version); the store's own artifact needs no call.
+   */
+  addLogArtifact(hash: string, log: { readonly pii: Catalog | PiiLookup; readonly journeys: readonly JourneyMeta[] }): void;
   readonly kind: "embedded" | "postgres";
   /** `pglite`, `sqlite` or `postgres`: which engine runs it. */
   readonly engine: "pglite" | "sqlite" | "postgres";
@@ -428,4 +442,141 @@ export interface ServiceStore extends Store {
   retainValue(beforeMs: number, options?: { readonly batch?: number; readonly maxBatches?: number }): Promise<ValueRetained>;
   /** A subject's assignment rows and outcomes, oldest first (the access export, GDPR Art. 15). */
   subjectValue(subject: string): Promise<{ readonly assignments: readonly Assignment[]; readonly outcomes: readonly StoredOutcome[] }>;
+}
+
+// ── Safe change (issue 17: docs/artifacts.md, docs/rollout.md, docs/kill-switch.md) ──────────────
+
+/**
+ * An artifact in the store's registry: published once (its files kept, so that every instance can
+ * load it), immutable after. `hash` is the manifest's hash (the artifact's identity, what every
+ * decision records as `artifact`).
+ */
+export interface RegisteredArtifact {
+  readonly hash: string;
+  /** A person's name for it (`2026.12.06-1`, `v42`), unique in the registry. */
+  readonly version: string;
+  /** The signature file's JSON text (`signature.json`, docs/artifacts.md), when it was signed. */
+  readonly signature?: string;
+  /** The signer's name, from the signature (undefined: unsigned). */
+  readonly signer?: string;
+  /** The ids of the DPO approvals (`apr_…`) published with it. */
+  readonly approvals: readonly string[];
+  /** Who published it and when (ISO 8601 UTC). */
+  readonly publishedBy: string;
+  readonly publishedAt: string;
+  /** When it first became the stable version (ISO 8601 UTC); undefined: never. */
+  readonly activatedAt?: string;
+}
+
+/** An artifact's files as published: relative path → bytes (manifest.json, predicates.js, catalog.json, opa/bundle.tar.gz, signature.json …). */
+export type ArtifactFiles = Readonly<Record<string, Uint8Array>>;
+
+/** How a rollout stands (docs/rollout.md). `none`: only the stable version decides. */
+export type RolloutMode = "none" | "canary" | "shadow";
+
+/**
+ * The version set every instance decides with: one row, replaced as a whole by compare-and-set on
+ * `generation` (every change bumps it, and is kept in the rollout history: "which artifact was in
+ * force at time T").
+ */
+export interface RolloutState {
+  /** Bumped by every change; 0 before the first. */
+  readonly generation: number;
+  /** The artifact hash that decides for everyone outside the canary (undefined: the one each instance was started with). */
+  readonly stable?: string;
+  readonly mode: RolloutMode;
+  /** The new version, in `canary` and `shadow` mode. */
+  readonly candidate?: string;
+  /** Share of subjects the candidate decides for, in `canary` mode: 0 < percent ≤ 100 (two decimals at most). */
+  readonly percent?: number;
+  /** The salt of the subject buckets (each subject sees one version for the whole rollout). */
+  readonly salt?: string;
+  /** The error budget whose breach rolls the canary back (docs/rollout.md#automatic-rollback). */
+  readonly budget?: RolloutBudget;
+  /** What the change was: `start`, `promote`, `rollback`, `auto_rollback`, `publish` … */
+  readonly action: string;
+  /** Who made it (a person, or `auto-rollback`). */
+  readonly by: string;
+  /** Why, in a sentence. */
+  readonly reason: string;
+  /** Machine-readable detail (the breach: metric, value, threshold, window). */
+  readonly detail?: Readonly<Record<string, unknown>>;
+  /** When (ISO 8601 UTC, server clock). */
+  readonly since: string;
+}
+
+/** A canary's error budget: breaching any one rolls it back. */
+export interface RolloutBudget {
+  /** Most share of the candidate's decisions that may be `error` (0..1); default 0.01. */
+  readonly maxErrorRate?: number;
+  /** Most p99 decision latency of the candidate, ms; default none. */
+  readonly maxP99Ms?: number;
+  /** Decisions of the candidate before the budget is judged; default 100. */
+  readonly minDecisions?: number;
+}
+
+/** One shadow decision: what the stable version decided and what the candidate would have (docs/rollout.md#shadow). */
+export interface ShadowResult {
+  /** The rollout generation it was made under. */
+  readonly generation: number;
+  readonly decision_id: string;
+  readonly subject: string;
+  readonly at: string;
+  /** The two decisions' digests (runtime/diff.ts DecisionDigest), as JSON text. */
+  readonly stable: string;
+  readonly candidate: string;
+  /** True when the digests are equal. */
+  readonly same: boolean;
+}
+
+/** A kill switch (docs/kill-switch.md): a journey or a channel a person turned off, on every instance. */
+export interface KillSwitch {
+  /** `journey` or `channel`. */
+  readonly kind: "journey" | "channel";
+  /** The journey id or channel name. */
+  readonly name: string;
+  readonly state: "disabled" | "enabled";
+  readonly by: string;
+  readonly reason: string;
+  /** ISO 8601 UTC. */
+  readonly since: string;
+}
+
+/** What the store keeps for safe change: the artifact registry, the rollout, shadow results, kill switches. */
+export interface ReleaseStore {
+  /**
+   * Adds an artifact to the registry with its files, all or nothing. Publishing the same hash
+   * again returns the row already there (idempotent); a version name already used by another hash
+   * throws StoreError `store/conflict`.
+   */
+  publishArtifact(artifact: Omit<RegisteredArtifact, "activatedAt">, files: ArtifactFiles): Promise<RegisteredArtifact>;
+  /** Every registered artifact, oldest first (without files). */
+  artifacts(): Promise<readonly RegisteredArtifact[]>;
+  /** One artifact by hash or version (undefined: not registered). */
+  artifact(hashOrVersion: string): Promise<RegisteredArtifact | undefined>;
+  /** The files of a registered artifact (undefined: not registered). */
+  artifactFiles(hash: string): Promise<ArtifactFiles | undefined>;
+  /** The rollout as it stands (generation 0, mode `none`, before the first change). */
+  rollout(): Promise<RolloutState>;
+  /**
+   * Replaces the rollout when its generation is still `expectGeneration`; `next.generation` must be
+   * `expectGeneration + 1`. Appends it to the history, and sets `activatedAt` of `next.stable` when
+   * first set, in the same transaction. False (nothing written) when another change came first.
+   */
+  setRollout(next: RolloutState, expectGeneration: number): Promise<boolean>;
+  /** Every rollout state ever set, oldest first. */
+  rolloutHistory(): Promise<readonly RolloutState[]>;
+  /** Appends shadow results (one transaction). */
+  addShadowResults(rows: readonly ShadowResult[]): Promise<void>;
+  /** Shadow results of one generation, oldest first, at most `limit` (default 100,000). */
+  shadowResults(generation: number, limit?: number): Promise<readonly ShadowResult[]>;
+  /** Every kill switch ever set (its latest state). */
+  killSwitches(): Promise<readonly KillSwitch[]>;
+  /**
+   * Sets a kill switch when its current state is `expect` (absent counts as `enabled`); appends it
+   * to the history in the same transaction. False (nothing written) when it was not.
+   */
+  setKillSwitch(next: KillSwitch, expect: KillSwitch["state"]): Promise<boolean>;
+  /** A kill switch's history (or every one's), oldest first. */
+  killSwitchHistory(kind?: KillSwitch["kind"], name?: string): Promise<readonly KillSwitch[]>;
 }

@@ -1,0 +1,15 @@
+// `kairos verify` (issue 17, safe change): being built.
+import { helpOf } from "../help/commands.ts";
+import { EXIT } from "../io.ts";
+import type { Command } from "../main.ts";
+
+const HELP = helpOf("verify");
+
+export const command: Command = {
+  summary: HELP.summary,
+  usage: HELP.usage.join("\n       "),
+  async run(_argv, io) {
+    io.err("kairos verify: not built yet");
+    return EXIT.failed;
+  },
+};
