@@ -3,8 +3,9 @@
 // `kairos test` timing and the playground latency (headless Chromium) — written to
 // bench/results/latest.json and docs/benchmarks.md (generated; do not edit by hand).
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem, type } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_OPA_PATH } from "../compiler/opa/build.ts";
 import { benchCompiler, type CompilerBench } from "./compiler.ts";
@@ -13,7 +14,9 @@ import { candidatesSection, consentsSection, decideSection, scalingSection, veri
 import { benchLogVerify, type VerifyBench } from "./log-verify.ts";
 import { benchOpa } from "./opa.ts";
 import { num, ratio, table, verdict } from "./markdown.ts";
+import { benchRollout, rolloutSection, type RolloutBench } from "./rollout.ts";
 import { benchService } from "./service.ts";
+import { startPostgres } from "../scripts/pg-cluster.ts";
 import { serviceGoals, serviceSection } from "./service/report.ts";
 import type { BenchRow } from "./stats.ts";
 
@@ -286,7 +289,7 @@ function caveats(m: Machine): string {
 
 // ---- main -------------------------------------------------------------------------------------
 
-const PARTS = ["compiler", "opa", "decide", "verify", "service", "tests", "playground"] as const;
+const PARTS = ["compiler", "opa", "decide", "verify", "service", "rollout", "tests", "playground"] as const;
 type Part = (typeof PARTS)[number];
 
 /**
@@ -328,6 +331,21 @@ function checkArgs(): void {
   }
 }
 
+/** The rollout measurement on a throwaway PostgreSQL cluster of its own (stopped after). */
+async function rolloutOnPostgres(say: (line: string) => void): Promise<RolloutBench> {
+  const pg = await startPostgres();
+  try {
+    const dir = join(tmpdir(), `kairos-bench-rollout-${process.pid}`);
+    try {
+      return await benchRollout({ database: await pg.createDatabase(), dir, progress: say });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    await pg.stop();
+  }
+}
+
 async function main(): Promise<void> {
   checkArgs();
   const phase = process.argv[2] === "--phase" ? process.argv[3] : undefined;
@@ -354,6 +372,8 @@ async function main(): Promise<void> {
   const verify = wanted("verify") ? await inChild<VerifyBench>("log-verify") : skipped<VerifyBench>();
   if (wanted("service")) say("bench: kairos serve against the OPA server (loopback, autocannon)");
   const service = wanted("service") ? await attempt("service", () => benchService({ progress: say })) : skipped<Awaited<ReturnType<typeof benchService>>>();
+  if (wanted("rollout")) say("bench: rollout switch time (two kairos serve on PostgreSQL, under load)");
+  const rollout = wanted("rollout") ? await attempt("rollout", () => rolloutOnPostgres(say)) : skipped<RolloutBench>();
   if (wanted("tests")) say("bench: policy tests");
   const tests: Optional<unknown> = !wanted("tests")
     ? skipped()
@@ -398,6 +418,7 @@ async function main(): Promise<void> {
         ]
       : []),
     ...(service.ok ? serviceGoals(service.value) : []),
+    ...(rollout.ok ? [rollout.value.goal] : []),
     ...playgroundGoal(pg).map(([goal, target, measured, v]) => ({ goal: goal!, target: target!, measured: measured!, pass: v === verdict(true) })),
   ];
   const seconds = Math.round((performance.now() - started) / 1000);
@@ -413,6 +434,7 @@ async function main(): Promise<void> {
         decide: decide.ok ? decide.value : null,
         log_verify: verify.ok ? verify.value : null,
         service: service.ok ? service.value : null,
+        rollout: rollout.ok ? rollout.value : null,
         compiler: compiler.ok ? compiler.value : null,
         policy_tests: tests.ok ? tests.value : null,
         playground: pg.ok ? pg.value : null,
@@ -462,12 +484,13 @@ ${decide.ok ? candidatesSection(decide.value) : ""}
 ${decide.ok ? consentsSection(decide.value) : ""}
 ${verify.ok ? verifySection(verify.value, m.tmp_fs) : failed("`kairos log verify` against `sha256sum`", verify)}
 ${service.ok ? serviceSection(service.value) : failed("The decision service against the OPA server", service)}
+${rollout.ok ? rolloutSection(rollout.value) : failed("Rollout switch time", rollout)}
 ${optionalSection("`kairos test` (policy tests)", tests)}
 ${optionalSection("Playground latency", pg)}
 ${caveats(m)}`;
   writeFileSync(DOC, doc.replace(/\n{3,}/g, "\n\n"));
   say(`bench: wrote ${RESULTS} and ${DOC} in ${seconds} s`);
-  if (only === undefined && (!compiler.ok || !opa.ok || !decide.ok || !service.ok || !verify.ok)) process.exitCode = 1;
+  if (only === undefined && (!compiler.ok || !opa.ok || !decide.ok || !service.ok || !verify.ok || !rollout.ok)) process.exitCode = 1;
 }
 
 await main();

@@ -44,6 +44,15 @@ function opaOnPath() {
   return undefined;
 }
 
+// Output piped into a reader that stops early (`kairos replay --format json | head`): the reader
+// got what it wanted; end quietly, as `cat` does, instead of with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e) => {
+    if (e && e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 let main;
 if (inCheckout) {
   ({ main } = await import(source.href));

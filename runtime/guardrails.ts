@@ -94,6 +94,12 @@ export function checkHoldout(holdout: NonNullable<JourneyMeta["holdout"]>, journ
 /** The reason code of a candidate whose journey its stop-loss stopped (docs/runtime.md#stopped-journeys). */
 export const STOP_LOSS_CODE = "stop_loss";
 
+/**
+ * The reason code of a candidate whose journey, or its action's channel, a person turned off with
+ * a kill switch (docs/kill-switch.md); it takes precedence over a stop-loss stop.
+ */
+export const KILL_SWITCH_CODE = "kill_switch";
+
 /** The journey id the global control group's bucket is computed with (docs/runtime.md#global-control-group). */
 export const GLOBAL_CONTROL_JOURNEY = "global";
 

@@ -27,6 +27,7 @@ export {
   checkHoldout,
   checkGlobalControl,
   GLOBAL_CONTROL_JOURNEY,
+  KILL_SWITCH_CODE,
   STOP_LOSS_CODE,
   checkCap,
   checkChannelCap,

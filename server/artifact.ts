@@ -4,6 +4,8 @@
 // diagnostics rendered for people. Journeys that need a DPO approval are activated only when a
 // trusted approval covers them (server/activation.ts, docs/approvals.md): the approvals of a policy
 // set are its own (`approvers.yaml`, `approvals/`); an artifact directory's come from `approvals`.
+// With trusted signers (`--trust`, docs/artifacts.md#serving-signed-artifacts) only a signed,
+// untampered artifact directory is served.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { compilePolicyDir } from "../compiler/node/index.ts";
@@ -13,6 +15,7 @@ import { loadEngine, PART } from "../runtime/load.ts";
 import { readArtifactDir } from "../runtime/node.ts";
 import { type Activation, activationOf, applyActivation } from "./activation.ts";
 import { ApprovalError } from "./approvals.ts";
+import { SigningError, type Trust, verifyArtifactDir } from "./signing.ts";
 
 /** The service cannot start: what is wrong, and what to do. */
 export class StartError extends Error {
@@ -48,6 +51,12 @@ export interface ApprovalOptions {
    * approval are then inactive).
    */
   readonly approvals?: string;
+  /**
+   * Trusted signers (`--trust FILE`, server/signing.ts): when given, only an artifact directory
+   * signed by one of them, untampered, is served; a policy-set directory (which cannot be signed)
+   * is refused.
+   */
+  readonly trust?: Trust;
 }
 
 /**
@@ -61,6 +70,7 @@ export async function loadArtifact(path: string, options: EngineOptions = {}, ap
     throw new StartError("start/no-approvals", `the approvals directory \`${approvals.approvals}\` does not exist`, {
       hint: "give the policy set (or directory) that holds approvers.yaml and approvals/",
     });
+  if (approvals.trust !== undefined) await checkTrusted(path, approvals.trust);
   if (existsSync(join(path, PART.manifest))) {
     const files = await readArtifactDir(path, { parts: "runtime" });
     return gate(await loadEngine(files, options), false, approvals.approvals);
@@ -76,6 +86,25 @@ export async function loadArtifact(path: string, options: EngineOptions = {}, ap
     });
   }
   return gate(await loadEngine(compiled.artifact.files, options), true, approvals.approvals ?? path);
+}
+
+/** With signing configured: the artifact directory's signature, checked (every part read); a StartError saying what failed. */
+async function checkTrusted(path: string, trust: Trust): Promise<void> {
+  if (!existsSync(join(path, PART.manifest))) {
+    throw new StartError(
+      "start/unsigned-policy-set",
+      `\`${path}\` is a policy-set directory: signing is configured (--trust), and a policy set cannot be signed`,
+      {
+        hint: `compile it (\`kairos compile ${path} --out DIR\`), sign the artifact (\`kairos sign DIR --key FILE\`) and serve DIR`,
+      },
+    );
+  }
+  try {
+    await verifyArtifactDir(path, trust);
+  } catch (e) {
+    if (e instanceof SigningError) throw new StartError(e.code, `refusing to serve: ${e.message}`, { hint: e.hint });
+    throw e;
+  }
 }
 
 async function gate(engine: Engine, compiled: boolean, home: string | undefined): Promise<LoadedArtifact> {

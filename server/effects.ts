@@ -2,6 +2,7 @@
 // when it acted or was deferred (so later decisions, here or on another instance, count it), a
 // wake-up per timed follow-up it scheduled, a review row when it waits for a person, and the
 // winner's channel for its assignment row when it names no action (held out: docs/value.md, "Arms").
+// A wake-up keeps the artifact of the decision that scheduled it (docs/rollout.md#wake-ups).
 // Pure functions of the decision, the request and the artifact's journey metadata.
 import type { JourneyMeta } from "../core/artifact.ts";
 import type { Decision } from "../runtime/decision.ts";
@@ -66,6 +67,8 @@ export function effectsOf(decision: Decision, request: EffectRequest, journeys: 
         ...(keepContext && request.context !== undefined ? { context: request.context, context_as_of: agesOf(request) } : {}),
       },
       scheduled_by: decision.decision_id,
+      // The version that scheduled it decides it, while it can be loaded (docs/rollout.md#wake-ups).
+      artifact: decision.artifact,
     }));
   }
   if (decision.outcome === "pending_review" && decision.journey !== undefined) {

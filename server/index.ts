@@ -1,9 +1,10 @@
 // The decision service, assembled (docs/service.md): load or compile the artifact, open the
 // store (embedded in a data directory, or PostgreSQL), read the tokens file (created with one
 // admin token on first start), and serve the HTTP API with the group committer, the wake-up
-// runner, and the journey controls and stop-loss check (server/value/). `close()` shuts down
-// gracefully: stop the runner and the checks, stop accepting and drain the requests in flight,
-// flush the committer, close the store, flush traces.
+// runner, the journey controls and stop-loss check (server/value/), and the rollout (server/rollout/:
+// the artifact published in the store's registry, the version set every instance decides with).
+// `close()` shuts down gracefully: stop the runner and the checks, stop accepting and drain the
+// requests in flight, flush the committer, close the store, flush traces.
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -12,6 +13,7 @@ import { HttpProvider, type HttpProviderOptions } from "../runtime/http-provider
 import type { Engine, EngineOptions } from "../runtime/engine.ts";
 import { buildApp } from "./app.ts";
 import { loadArtifact } from "./artifact.ts";
+import type { Trust } from "./signing.ts";
 import { Authenticator, ensureTokensFile } from "./auth.ts";
 import { GroupCommitter, type BatchStats } from "./committer.ts";
 import { Metrics, type PoolStats } from "./metrics.ts";
@@ -23,6 +25,13 @@ import { WakeupRunner, type WakeupOptions } from "./wakeups.ts";
 import { RetentionJob, type RetentionOptions } from "./retention.ts";
 import { JourneyControls } from "./value/controls.ts";
 import { StopLossCheck, type StopLossOptions } from "./value/stop-loss.ts";
+import { setUpRollout, type RolloutSetup } from "./rollout/setup.ts";
+import type { ArtifactFiles, RegisteredArtifact, ReleaseStore } from "./store/types.ts";
+import { PART } from "../runtime/load.ts";
+import { SIGNATURE_FILE } from "../core/artifact-signature.ts";
+import { loadRegistered, publishArtifactDir, publishArtifactFiles } from "./registry.ts";
+import { defaultVersionName } from "./rollout/version.ts";
+import { existsSync } from "node:fs";
 
 export { StartError } from "./artifact.ts";
 export { TokensFileError } from "./auth.ts";
@@ -76,6 +85,25 @@ export interface ServerOptions {
   readonly accessLog?: false | ((line: string) => void);
   /** Errors and runner failures (default: stderr). */
   readonly errorLog?: (line: string) => void;
+  /** The artifact's name in the store's registry (docs/rollout.md; default `sha-<first 12 hex of its hash>`). */
+  readonly version?: string;
+  /**
+   * The artifact directory an `artifact` given as an Engine was loaded from, or its files: published
+   * in the store's registry so that every instance can load it. A path `artifact` publishes itself.
+   */
+  readonly artifactDir?: string;
+  readonly artifactFiles?: ArtifactFiles;
+  /**
+   * Trusted signers (`--trust FILE`, docs/artifacts.md#signatures): when given, only signed,
+   * untampered artifacts are served — the one given at start and every version loaded from the registry.
+   */
+  readonly trust?: Trust;
+  /** The approvals home (approvers.yaml, approvals/) published with the artifact, so that every instance activates its journeys alike. */
+  readonly approvals?: string;
+  /** Who publishes the artifact at start (default `kairos serve`). */
+  readonly publishedBy?: string;
+  /** The rollout's reads and canary checks (default every 500 ms each; 0: never, tests call them). */
+  readonly rollout?: { readonly refreshMs?: number; readonly guardMs?: number };
 }
 
 /** A running service. */
@@ -85,6 +113,7 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   readonly service: DecisionService;
   readonly store: Store;
+  /** The stable version's engine (the store's stable version, which a rollout changes). */
   readonly engine: Engine;
   readonly runner: WakeupRunner;
   /** The retention job (purges context and seals past the catalog's retention). */
@@ -95,6 +124,8 @@ export interface RunningServer {
   readonly adminToken: string | undefined;
   /** Whether the artifact was compiled from a policy-set directory at start. */
   readonly compiled: boolean;
+  /** The rollout of this instance: its router (which version decides), canary guard and shadow runner. */
+  readonly rollout: RolloutSetup;
   /** Batch sizes the group committer saw. */
   batchStats(): BatchStats;
   /** Graceful shutdown; idempotent. */
@@ -114,7 +145,10 @@ function poolOf(store: Store): () => PoolStats | undefined {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
-  const loaded = typeof options.artifact === "string" ? await loadArtifact(options.artifact, options.engine) : { engine: options.artifact, compiled: false };
+  const loaded =
+    typeof options.artifact === "string"
+      ? await loadArtifact(options.artifact, options.engine, options.trust === undefined ? {} : { trust: options.trust })
+      : { engine: options.artifact, compiled: false };
   const engine = loaded.engine;
   const provider = options.provider ?? (options.httpProvider ? new HttpProvider(options.httpProvider) : undefined);
   const tokensFile = resolve(options.tokensFile ?? join(dataDir, "tokens.json"));
@@ -148,12 +182,40 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const metas = engine.predicates.journeys.map((j) => j.meta);
   const errorLog = options.errorLog ? { log: options.errorLog } : {};
   const watched = metas.filter((m) => m.stopLoss !== undefined).map((m) => m.id);
-  const controls = new JourneyControls(store, { refreshMs: options.stopLoss?.controlsRefreshMs ?? 1000, gauge: metrics.journeyStopped, watched, ...errorLog });
+  const controls = new JourneyControls(store, {
+    refreshMs: options.stopLoss?.controlsRefreshMs ?? 1000,
+    gauge: metrics.journeyStopped,
+    killGauge: metrics.killSwitch,
+    watched,
+    journeys: metas,
+    ...errorLog,
+  });
   // Stopped journeys are honoured from the first decision: read once before serving (a store that
   // cannot say yet is reported, and read again every second).
   await controls.refreshReported();
   const stopLoss = new StopLossCheck(store, metas, controls, metrics, { ...errorLog, ...(options.now ? { now: options.now } : {}), ...options.stopLoss });
-  const service = new DecisionService({ engine, store, committer, clock, metrics, controls, stopLoss, ...(provider ? { provider } : {}) });
+  let rollout: RolloutSetup;
+  try {
+    rollout = await setUpRollout(store, engine, rolloutOptions(options, store, engine, metrics, controls));
+  } catch (e) {
+    if (ownsStore) await store.close().catch(() => {});
+    throw e;
+  }
+  const errorLine = options.errorLog ?? ((line: string) => void process.stderr.write(line + "\n"));
+  for (const line of rollout.notes) errorLine(line);
+  const service = new DecisionService({
+    engine,
+    store,
+    committer,
+    clock,
+    metrics,
+    controls,
+    stopLoss,
+    router: rollout.router,
+    ...(rollout.guard ? { guard: rollout.guard } : {}),
+    ...(rollout.shadow ? { shadow: rollout.shadow } : {}),
+    ...(provider ? { provider } : {}),
+  });
   const runner = new WakeupRunner(service, metrics, {
     owner: `kairos-${randomUUID()}`,
     ...options.wakeups,
@@ -165,7 +227,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const tracing = await startTracing(options.otel);
   const app = buildApp({
-    ctx: { engine, store, service, runner, metrics },
+    // `engine`: the stable version, whichever the rollout has made it since the start.
+    ctx: {
+      get engine() {
+        return service.engine;
+      },
+      store,
+      service,
+      runner,
+      metrics,
+      ...(options.trust === undefined ? {} : { trust: options.trust }),
+    },
     auth,
     version: VERSION,
     ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
@@ -186,23 +258,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   retention.start();
   controls.start();
   stopLoss.start();
+  rollout.start();
   let closing: Promise<void> | undefined;
   return {
     url: address,
     app,
     service,
     store,
-    engine,
+    // The stable version's engine: the store's, when it is not the one given (docs/rollout.md).
+    get engine() {
+      return service.engine;
+    },
     runner,
     retention,
     metrics,
     tokensFile,
     adminToken,
     compiled: loaded.compiled,
+    rollout,
     batchStats: () => committer.stats(),
     close() {
       closing ??= (async () => {
         await runner.stop();
+        await rollout.stop();
         await retention.stop();
         await stopLoss.stop();
         await controls.stop();
@@ -213,5 +291,55 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       })();
       return closing;
     },
+  };
+}
+
+/** What the rollout's start needs of the server's options: what to publish, how to load a version. */
+function rolloutOptions(options: ServerOptions, store: Store, engine: Engine, metrics: Metrics, controls: JourneyControls): Parameters<typeof setUpRollout>[2] {
+  const releases = store as Store & Partial<ReleaseStore>;
+  const by = options.publishedBy ?? "kairos serve";
+  // A path `artifact` that is an artifact directory publishes itself; a policy set compiled at start has no files to publish.
+  const dir = options.artifactDir ?? (typeof options.artifact === "string" && existsSync(join(options.artifact, PART.manifest)) ? options.artifact : undefined);
+  const files = options.artifactFiles;
+  const common = {
+    by,
+    ...(options.approvals === undefined ? {} : { approvals: options.approvals }),
+    ...(options.trust === undefined ? {} : { trust: options.trust }),
+  };
+  // A signed artifact is published under its signature's version unless one is given; an unsigned one as `sha-<12 hex>`.
+  const versionFor = (signed: boolean) => options.version ?? (signed ? undefined : defaultVersionName(engine.hash));
+  const withVersion = (v: string | undefined) => (v === undefined ? {} : { version: v });
+  let publish: (() => Promise<RegisteredArtifact>) | undefined;
+  if (typeof releases.publishArtifact === "function") {
+    const release = releases as Store & ReleaseStore;
+    if (dir !== undefined) publish = () => publishArtifactDir(release, dir, { ...common, ...withVersion(versionFor(existsSync(join(dir, SIGNATURE_FILE)))) });
+    else if (files !== undefined) {
+      const map = new Map(Object.entries(files));
+      publish = () => publishArtifactFiles(release, map, { ...common, ...withVersion(versionFor(map.has(SIGNATURE_FILE))) });
+    }
+  }
+  return {
+    ...(publish ? { publish } : {}),
+    load: async (hash) => {
+      const loaded = await loadRegistered(releases as Store & ReleaseStore, hash, {
+        ...(options.trust === undefined ? {} : { trust: options.trust }),
+        ...(options.engine === undefined ? {} : { engine: options.engine }),
+      });
+      return { engine: loaded.engine, name: loaded.registered.version };
+    },
+    ...(options.version === undefined ? {} : { version: options.version }),
+    metrics,
+    controls: () => controls.all(),
+    // A version's journeys, so that a channel's kill switch stops those acting on it in that version.
+    onLoad: (loaded) =>
+      controls.addJourneys(
+        loaded.predicates.journeys.map((j) => j.meta),
+        loaded.hash,
+      ),
+    systemClock: (options.clock ?? "system") === "system",
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.rollout?.refreshMs === undefined ? {} : { refreshMs: options.rollout.refreshMs }),
+    ...(options.rollout?.guardMs === undefined ? {} : { guardMs: options.rollout.guardMs }),
+    log: options.errorLog ?? ((line: string) => void process.stderr.write(line + "\n")),
   };
 }

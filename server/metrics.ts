@@ -30,6 +30,20 @@ export class Metrics {
   readonly journeyStopped: Gauge<"journey">;
   /** Stop-losses this instance tripped, by journey. */
   readonly stopLossTrips: Counter<"journey">;
+  /** 1 while a person's kill switch turns the journey or channel off, 0 once it is on again (docs/kill-switch.md). */
+  readonly killSwitch: Gauge<"kind" | "name">;
+  /** The rollout generation this instance decides with (docs/rollout.md). */
+  readonly rolloutGeneration: Gauge;
+  /** Decisions committed, by the version that made them and its arm (`stable`, `canary`, `pinned`; `none` without a rollout). */
+  readonly decisionsByVersion: Counter<"version" | "arm">;
+  /** From a rollout change's `since` to this instance deciding with it. */
+  readonly rolloutSwitchSeconds: Histogram;
+  /** Shadow decisions of a candidate, by result (`same`, `different`, `failed`). */
+  readonly shadowDecisions: Counter<"result">;
+  /** Shadow requests dropped (queue full, results not written). */
+  readonly shadowDropped: Counter;
+  /** Canaries this instance rolled back automatically, by the metric breached. */
+  readonly autoRollbacks: Counter<"metric">;
 
   constructor(pool?: () => PoolStats | undefined) {
     const registers = [this.registry];
@@ -89,6 +103,42 @@ export class Metrics {
       name: "kairos_stop_loss_trips_total",
       help: "Times this instance stopped a journey because its stop-loss tripped",
       labelNames: ["journey"],
+      registers,
+    });
+    this.killSwitch = new Gauge({
+      name: "kairos_kill_switch",
+      help: "1 while a kill switch turns the journey or channel off (kind journey|channel), 0 once a person turned it on again",
+      labelNames: ["kind", "name"],
+      registers,
+    });
+    this.rolloutGeneration = new Gauge({ name: "kairos_rollout_generation", help: "The rollout generation this instance decides with", registers });
+    this.decisionsByVersion = new Counter({
+      name: "kairos_decisions_by_version_total",
+      help: "Decisions committed, by the version (registry name) that made them and its rollout arm (stable, canary, pinned; none without a rollout)",
+      labelNames: ["version", "arm"],
+      registers,
+    });
+    this.rolloutSwitchSeconds = new Histogram({
+      name: "kairos_rollout_switch_seconds",
+      help: "From a rollout change being written to this instance deciding with it",
+      buckets: [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30],
+      registers,
+    });
+    this.shadowDecisions = new Counter({
+      name: "kairos_shadow_decisions_total",
+      help: "Requests a shadow candidate decided again without effect, by result (same, different, failed)",
+      labelNames: ["result"],
+      registers,
+    });
+    this.shadowDropped = new Counter({
+      name: "kairos_shadow_dropped_total",
+      help: "Shadow requests dropped: the queue was full or the results could not be written",
+      registers,
+    });
+    this.autoRollbacks = new Counter({
+      name: "kairos_rollout_auto_rollbacks_total",
+      help: "Canaries this instance rolled back because they breached their budget or a stop-loss fired, by metric",
+      labelNames: ["metric"],
       registers,
     });
     const poolGauge = (name: string, help: string, pick: (p: PoolStats) => number): void => {

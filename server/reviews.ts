@@ -9,6 +9,7 @@ import { canonicalJson } from "../core/canonical-json.ts";
 import { parseDateTimeLiteral } from "../core/literals.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import type { Decision } from "../runtime/decision.ts";
+import { KILL_SWITCH_CODE } from "../runtime/guardrails.ts";
 import type { DecisionLogEntry, MinimizedRequest } from "../runtime/sink.ts";
 import { journeyActivation } from "./activation.ts";
 import { HttpError } from "./errors.ts";
@@ -94,8 +95,18 @@ export async function resolveReview(service: DecisionService, decisionId: string
             hint: "reject it, or approve the journey (`kairos approve`) and restart the service; the review stays pending",
           });
         }
-        // Fail closed: a journey its stop-loss stopped does not act until a person resumes it (docs/value.md#stop-loss).
+        // Fail closed: a journey its stop-loss stopped does not act until a person resumes it
+        // (docs/value.md#stop-loss), nor one a person turned off (docs/kill-switch.md).
         const stop = service.controls?.stopped?.get(review.journey);
+        if (stop?.code === KILL_SWITCH_CODE) {
+          const channel = stop["kind"] === "channel" && typeof stop["name"] === "string" ? stop["name"] : undefined;
+          throw new HttpError(409, "journey_disabled", `journey \`${review.journey}\` is turned off: ${stop.message}`, {
+            hint:
+              channel === undefined
+                ? `reject it, or turn the journey on again (POST /v1/journeys/${review.journey}/enable) first; the review stays pending`
+                : `reject it, or turn the channel on again (POST /v1/channels/${channel}/enable) first; the review stays pending`,
+          });
+        }
         if (stop) {
           throw new HttpError(409, "journey_stopped", `journey \`${review.journey}\` is stopped by its stop-loss: ${stop.message}`, {
             hint: "reject it, or resume the journey (POST /v1/journeys/{id}/resume) first; the review stays pending",

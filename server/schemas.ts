@@ -297,6 +297,61 @@ export const RESUME_BODY = {
   },
 } as const;
 
+/** A kill switch as the API shows it (docs/kill-switch.md). */
+export const KILL_SWITCH_SCHEMA = {
+  type: "object",
+  required: ["kind", "name", "state", "by", "reason", "since"],
+  properties: {
+    kind: { type: "string", enum: ["journey", "channel"] },
+    name: { type: "string", description: "the journey id or channel name" },
+    state: { type: "string", enum: ["disabled", "enabled"], description: "`disabled`: turned off on every instance" },
+    by: { type: "string", description: "who turned it" },
+    reason: { type: "string", description: "why" },
+    since: { type: "string", description: "when (ISO 8601 UTC)" },
+  },
+} as const;
+
+/** `POST /v1/journeys/{id}/disable|enable`, `POST /v1/channels/{name}/disable|enable`: who turns the switch, and why (docs/kill-switch.md). */
+export const KILL_SWITCH_BODY = {
+  type: "object",
+  required: ["by", "reason"],
+  additionalProperties: false,
+  properties: {
+    by: {
+      type: "string",
+      minLength: 1,
+      maxLength: 200,
+      description: "who turns it (recorded in the switch's history and in every suppressed candidate's reason)",
+    },
+    reason: { type: "string", minLength: 1, maxLength: 4000, description: "why, in a sentence" },
+    now: { ...ISO, description: "the time of the change; allowed only with `--clock request`" },
+  },
+} as const;
+
+/** `{name}` in `/v1/channels/{name}/…`: a channel as the catalog's actions name it. */
+export const CHANNEL_PARAMS = {
+  type: "object",
+  required: ["name"],
+  properties: {
+    name: { type: "string", minLength: 1, maxLength: 200, pattern: "^[A-Za-z_][A-Za-z0-9_]*$", description: "a channel, like `email` or `sms`" },
+  },
+} as const;
+
+/** A channel and its kill switch as the API shows it (`GET /v1/channels`). */
+export const CHANNEL_STATE_SCHEMA = {
+  type: "object",
+  required: ["channel", "state", "journeys"],
+  properties: {
+    channel: { type: "string" },
+    state: { type: "string", enum: ["enabled", "disabled"], description: "`disabled`: every journey acting on it is suppressed (`kill_switch`)" },
+    journeys: { type: "array", items: { type: "string" }, description: "the journeys of the running versions whose action uses it" },
+    in_artifact: { type: "boolean", description: "false for a switch of a channel no running version uses" },
+    since: { type: "string", description: "when the switch was last turned" },
+    by: { type: "string" },
+    reason: { type: "string" },
+  },
+} as const;
+
 /** A journey's control state as the API shows it. */
 export const JOURNEY_STATE_SCHEMA = {
   type: "object",
@@ -311,5 +366,141 @@ export const JOURNEY_STATE_SCHEMA = {
     by: { type: "string", description: "`stop-loss`, or the person who resumed it" },
     reason: { type: "string" },
     detail: { type: "object" },
+    kill_switch: {
+      ...KILL_SWITCH_SCHEMA,
+      description: "the kill switch that turns the journey off now (its own, else its channel's), or its own once turned on again (docs/kill-switch.md)",
+    },
+  },
+} as const;
+
+/** `POST /v1/rollout`: start a canary or shadow rollout of a registered version (docs/rollout.md). */
+export const ROLLOUT_START_BODY = {
+  type: "object",
+  required: ["candidate", "mode", "by"],
+  additionalProperties: false,
+  properties: {
+    candidate: { type: "string", minLength: 1, maxLength: 200, description: "the new version: its registry name (`v42`) or artifact hash" },
+    mode: {
+      type: "string",
+      enum: ["canary", "shadow"],
+      description: "`canary`: it decides for `percent` of subjects; `shadow`: it decides every request again, without effect",
+    },
+    percent: { type: "number", exclusiveMinimum: 0, maximum: 100, description: "canary only: the share of subjects, like `5` (two decimals at most)" },
+    budget: {
+      type: "object",
+      additionalProperties: false,
+      description: "canary only: breaching any one rolls the canary back (docs/rollout.md#automatic-rollback)",
+      properties: {
+        max_error_rate: { type: "number", minimum: 0, maximum: 1, description: "most share of the candidate's decisions that may be `error` (default 0.01)" },
+        max_p99_ms: { type: "number", exclusiveMinimum: 0, description: "most p99 engine latency of the candidate, ms (default none)" },
+        min_decisions: { type: "integer", minimum: 1, description: "decisions of the candidate before the budget is judged (default 100)" },
+      },
+    },
+    by: { type: "string", minLength: 1, maxLength: 200, description: "who starts it (recorded in the rollout history)" },
+    reason: { type: "string", maxLength: 4000, description: "why, in a sentence" },
+    now: { ...ISO, description: "the time of the change; allowed only with `--clock request`" },
+  },
+} as const;
+
+/** `POST /v1/rollout/promote|rollback`: who ends the rollout, and why. */
+export const ROLLOUT_END_BODY = {
+  type: "object",
+  required: ["by"],
+  additionalProperties: false,
+  properties: {
+    by: { type: "string", minLength: 1, maxLength: 200, description: "who (recorded in the rollout history)" },
+    reason: { type: "string", maxLength: 4000, description: "why, in a sentence" },
+    now: { ...ISO, description: "the time of the change; allowed only with `--clock request`" },
+  },
+} as const;
+
+/** A rollout state as the API shows it (docs/rollout.md). */
+export const ROLLOUT_STATE_SCHEMA = {
+  type: "object",
+  required: ["generation", "mode", "action", "by", "reason", "since"],
+  properties: {
+    generation: { type: "integer", description: "bumped by every change; 0 before the first" },
+    stable: { type: "string", description: "the artifact hash that decides outside the canary" },
+    stable_version: { type: "string", description: "its registry name" },
+    mode: { type: "string", enum: ["none", "canary", "shadow"] },
+    candidate: { type: "string", description: "the new version's artifact hash (canary, shadow)" },
+    candidate_version: { type: "string" },
+    percent: { type: "number", description: "canary: the share of subjects it decides for" },
+    salt: {
+      type: "string",
+      description: "the salt of the subject buckets: bucket = int(first 8 hex of sha256(`rollout:` + salt + `:` + subject), 16) mod 10000",
+    },
+    budget: { type: "object", description: "canary: `max_error_rate`, `max_p99_ms`, `min_decisions`" },
+    action: { type: "string", description: "`start`, `promote`, `rollback`, `auto_rollback`" },
+    by: { type: "string" },
+    reason: { type: "string" },
+    detail: { type: "object", description: "an automatic rollback's breach: metric, value, threshold …" },
+    since: { type: "string", description: "when (ISO 8601 UTC)" },
+  },
+} as const;
+
+/** A registered artifact as the API shows it (docs/artifacts.md#the-registry). */
+export const ARTIFACT_SCHEMA = {
+  type: "object",
+  required: ["version", "hash", "signed", "approvals", "published_by", "published_at"],
+  properties: {
+    version: { type: "string", description: "its name, unique in the registry" },
+    hash: { type: "string", description: "the manifest's hash: what every decision it makes records as `artifact`" },
+    signed: { type: "boolean", description: "whether it was published with a signature file" },
+    signer: { type: "string", description: "the signer's name, from the signature" },
+    approvals: { type: "array", items: { type: "string" }, description: "the ids of the DPO approvals published with it" },
+    published_by: { type: "string" },
+    published_at: { type: "string", description: "ISO 8601 UTC" },
+    activated_at: { type: "string", description: "when it first became the stable version (ISO 8601 UTC)" },
+  },
+} as const;
+
+/** `{ref}` in `/v1/artifacts/{ref}`: a version name or an artifact hash. */
+export const ARTIFACT_PARAMS = {
+  type: "object",
+  required: ["ref"],
+  properties: { ref: { type: "string", minLength: 1, maxLength: 200, description: "a version name (`2026.12.06-1`) or an artifact hash" } },
+} as const;
+
+/** `GET /v1/artifacts/at?t=`: the time to ask about. */
+export const ARTIFACT_AT_QUERY = {
+  type: "object",
+  required: ["t"],
+  properties: { t: { ...ISO, description: "the time (ISO 8601 with an offset)" } },
+} as const;
+
+/** What was in force at a time (`GET /v1/artifacts/at`). */
+export const IN_FORCE_SCHEMA = {
+  type: "object",
+  required: ["t", "generation", "mode", "since", "action", "by"],
+  properties: {
+    t: { type: "string" },
+    generation: { type: "integer", description: "the rollout generation in force" },
+    mode: { type: "string", enum: ["none", "canary", "shadow"] },
+    stable: { type: "object", description: "`{hash, version}` of the version that decided for everyone outside the canary" },
+    candidate: { type: "object", description: "`{hash, version}` of the canary's or shadow's candidate" },
+    percent: { type: "number", description: "the canary's share of subjects" },
+    since: { type: "string", description: "when that rollout state was set" },
+    action: { type: "string" },
+    by: { type: "string" },
+    reason: { type: "string" },
+  },
+} as const;
+
+/** `POST /v1/artifacts`: an artifact's files, published into the registry. */
+export const PUBLISH_BODY = {
+  type: "object",
+  required: ["by", "files"],
+  additionalProperties: false,
+  properties: {
+    version: { type: "string", minLength: 1, maxLength: 200, description: "its version name (default: the signature's)" },
+    by: { type: "string", minLength: 1, maxLength: 200, description: "who publishes it" },
+    files: {
+      type: "object",
+      minProperties: 1,
+      maxProperties: 64,
+      additionalProperties: { type: "string", description: "the file's bytes, base64" },
+      description: "relative path → base64 bytes: manifest.json, predicates.js, catalog.json, opa/bundle.tar.gz, signature.json … (`approvals/…` too)",
+    },
   },
 } as const;

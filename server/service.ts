@@ -3,21 +3,26 @@
 // server runs on request time), validate it against the artifact, then — one subject at a time
 // in this instance — return the first decision of an event already decided (idempotency), read
 // the subject's consents, objections and cap history from the store, decide (journeys a stop-loss
-// stopped are suppressed: server/value/controls.ts), and commit the log
-// entry with its effects through the group committer. A commit refused because another instance
+// stopped are suppressed: server/value/controls.ts) with the version the rollout gives the subject
+// (server/rollout/: the stable one, a canary's candidate, or the version that scheduled a wake-up),
+// and commit the log entry with its effects through the group committer. A commit refused because another instance
 // changed the subject (`conflict`) is decided again from the new state; a store that fails makes
 // the request fail closed with 503 — no decision is returned as acted unless it is durable.
 import type { JourneyMeta } from "../core/artifact.ts";
 import type { ContextProvider } from "../runtime/context.ts";
 import type { Decision } from "../runtime/decision.ts";
 import type { DecideOptions, Engine } from "../runtime/engine.ts";
-import { channelCaps } from "../core/catalog/caps.ts";
+import type { DecisionLogEntry } from "../runtime/sink.ts";
 import type { GroupCommitter } from "./committer.ts";
 import { effectsOf, stateForRequest, type EffectRequest } from "./effects.ts";
 import { HttpError, storeUnavailable } from "./errors.ts";
 import type { Metrics } from "./metrics.ts";
 import { KeyedQueue } from "./serial.ts";
 import type { EventKey, PendingCommit, Store, StoredWakeup } from "./store/types.ts";
+import type { CanaryGuard } from "./rollout/auto-rollback.ts";
+import { type Route, type RolloutMark, RolloutRouter } from "./rollout/router.ts";
+import type { ShadowRunner } from "./rollout/shadow.ts";
+import { versionOf } from "./rollout/version.ts";
 import { stageSpan } from "./tracing.ts";
 import type { JourneyControls } from "./value/controls.ts";
 import type { StopLossCheck, StopLossRun } from "./value/stop-loss.ts";
@@ -51,10 +56,15 @@ export interface ServiceOptions {
   readonly controls?: JourneyControls;
   /** The stop-loss check (server/value/stop-loss.ts), run by `checkStopLoss`. */
   readonly stopLoss?: StopLossCheck;
+  /** Which version decides each request (server/rollout/router.ts); none: always `engine`. */
+  readonly router?: RolloutRouter;
+  /** Runs a shadow rollout's candidate after each commit (server/rollout/shadow.ts). */
+  readonly shadow?: ShadowRunner;
+  /** Counts the canary's decisions for its budget (server/rollout/auto-rollback.ts). */
+  readonly guard?: CanaryGuard;
 }
 
 const STATE_KEYS = ["consents", "objections", "history"] as const;
-const HOUR_MS = 3_600_000;
 /** Event keys remembered per instance for instant idempotent replies. */
 const RECENT_KEYS = 10_000;
 
@@ -69,29 +79,35 @@ export async function fromStore<T>(what: string, call: () => Promise<T>): Promis
   }
 }
 
+/** A log entry with the rollout it was decided under (runtime/log/encode.ts writes it as `rollout`). */
+function marked(entry: DecisionLogEntry, rollout: RolloutMark): DecisionLogEntry & { readonly rollout: RolloutMark } {
+  return { ...entry, rollout };
+}
+
 /** The decision service of one instance. */
 export class DecisionService {
-  readonly engine: Engine;
   readonly store: Store;
   readonly committer: GroupCommitter;
   readonly clock: Clock;
   readonly provider: ContextProvider | undefined;
-  readonly journeys: ReadonlyMap<string, JourneyMeta>;
+  /** Which version decides each request: the stable one, a canary's candidate, a wake-up's own. */
+  readonly router: RolloutRouter;
   /** Decisions, wake-ups and verdicts about one subject run one at a time in this instance. */
   readonly subjects = new KeyedQueue();
-  /** The longest cap window of the artifact (journey caps and catalog channel caps), ms. */
-  readonly historyWindowMs: number;
   /** The journeys stopped by their stop-loss, as this instance last read them. */
   readonly controls: JourneyControls | undefined;
   /** The stop-loss check. */
   readonly stopLoss: StopLossCheck | undefined;
   private readonly metrics: Metrics | undefined;
   private readonly maxTries: number;
+  /** The shadow runner (undefined: the store keeps no rollout). */
+  readonly shadow: ShadowRunner | undefined;
+  /** The canary guard (undefined: the store keeps no rollout). */
+  readonly guard: CanaryGuard | undefined;
   /** Event keys this instance committed lately → their decision (redeliveries come soon after). */
   private readonly recent = new Map<string, Decision>();
 
   constructor(options: ServiceOptions) {
-    this.engine = options.engine;
     this.store = options.store;
     this.committer = options.committer;
     this.clock = options.clock;
@@ -100,10 +116,24 @@ export class DecisionService {
     this.maxTries = options.maxTries ?? 8;
     this.controls = options.controls;
     this.stopLoss = options.stopLoss;
-    this.journeys = new Map(options.engine.predicates.journeys.map((j) => [j.meta.id, j.meta]));
-    const windows = [...this.journeys.values()].map((m) => m.cap?.windowMs ?? 0).concat(channelCaps(options.engine.catalog).map((c) => c.windowMs));
-    // An hour more than the longest window: the engine decides which rows fall inside.
-    this.historyWindowMs = Math.max(0, ...windows) + HOUR_MS;
+    this.router = options.router ?? new RolloutRouter(versionOf(options.engine));
+    this.shadow = options.shadow;
+    this.guard = options.guard;
+  }
+
+  /** The stable version's engine: what decides for every subject outside a canary. */
+  get engine(): Engine {
+    return this.router.stable.engine;
+  }
+
+  /** The stable version's journeys by id. */
+  get journeys(): ReadonlyMap<string, JourneyMeta> {
+    return this.router.stable.journeys;
+  }
+
+  /** The longest cap window of the stable version (journey caps and catalog channel caps), plus an hour, ms. */
+  get historyWindowMs(): number {
+    return this.router.stable.historyWindowMs;
   }
 
   private remember(key: string, decision: Decision): void {
@@ -168,7 +198,9 @@ export class DecisionService {
     }
     const started = performance.now();
     const request = { ...body, now: this.timeOf(body) };
-    const valid = this.engine.validate(request);
+    // The version the rollout gives this subject validates and decides (a candidate's catalog may differ).
+    const route = this.router.route(typeof body["subject"] === "string" ? body["subject"] : "");
+    const valid = route.version.engine.validate(request);
     this.observe("validate", performance.now() - started, span);
     if (!valid.ok) {
       throw new HttpError(400, "invalid_request", "the request does not fit the policy set", {
@@ -176,13 +208,15 @@ export class DecisionService {
         hint: "fix the fields named in `problems`; nothing was written",
       });
     }
-    return this.run(request as unknown as EffectRequest, undefined, span);
+    return this.run(request as unknown as EffectRequest, route, undefined, span);
   }
 
   /** Runs one claimed wake-up: its request at `now`, completing the wake-up in the same commit. */
   async runWakeup(w: StoredWakeup, owner: string, now: string): Promise<ServiceResult> {
     const request = { ...w.request, now } as unknown as EffectRequest;
-    return this.run(request, { id: w.id, owner });
+    // The version that scheduled it, while it can be loaded (docs/rollout.md#wake-ups).
+    const route = await this.router.routeWakeup(w.subject, w.artifact);
+    return this.run(request, route, { id: w.id, owner });
   }
 
   private key(request: EffectRequest): EventKey {
@@ -190,7 +224,8 @@ export class DecisionService {
     return { subject: request.subject, eventId: request.event.id, timer: typeof timer === "string" ? timer : "" };
   }
 
-  private run(request: EffectRequest, completesWakeup: PendingCommit["completesWakeup"], span?: Span): Promise<ServiceResult> {
+  private run(request: EffectRequest, route: Route, completesWakeup: PendingCommit["completesWakeup"], span?: Span): Promise<ServiceResult> {
+    const version = route.version;
     const key = this.key(request);
     const recentKey = JSON.stringify([key.subject, key.eventId, key.timer]);
     return this.subjects.run(request.subject, async () => {
@@ -206,26 +241,30 @@ export class DecisionService {
         }
         const nowMs = Date.parse(request.now);
         const state = await this.timed("state", span, () =>
-          fromStore("reading the subject's state", () => this.store.state(request.subject, nowMs - this.historyWindowMs)),
+          fromStore("reading the subject's state", () => this.store.state(request.subject, nowMs - version.historyWindowMs)),
         );
         const full = { ...request, ...stateForRequest(state) };
-        const stopped = this.controls?.stopped;
+        // Per version: a channel's kill switch stops the journeys acting on it in the deciding version.
+        const stopped = this.controls?.stoppedFor(version.hash);
         const options: DecideOptions = {
           ...(this.provider ? { provider: this.provider } : {}),
-          // Journeys stopped by their stop-loss: suppressed (reason `stop_loss`), nothing fetched for them.
+          // Journeys stopped by their stop-loss or turned off: suppressed (reason `stop_loss`, `kill_switch`), nothing fetched for them.
           ...(stopped ? { stopped } : {}),
           // The engine validates again (its own contract); the service timed validation above.
           observe: (stage, ms) => {
             if (stage !== "validate") this.observe(stage, ms, span);
           },
         };
-        const record = await this.engine.decideRecord(full, options);
-        const effects = effectsOf(record.decision, request, this.journeys, this.provider === undefined);
+        const decideStarted = performance.now();
+        const record = await version.engine.decideRecord(full, options);
+        const decideMs = performance.now() - decideStarted;
+        const effects = effectsOf(record.decision, request, version.journeys, this.provider === undefined);
         const item: PendingCommit = {
           key,
           expectedVersion: state.version,
           decision: record.decision,
-          entry: record.entry,
+          // While a rollout is active the log records its generation and the arm (docs/rollout.md#in-the-decision-log).
+          entry: route.rollout === undefined ? record.entry : marked(record.entry, route.rollout),
           ...effects,
           ...(completesWakeup ? { completesWakeup } : {}),
         };
@@ -233,6 +272,15 @@ export class DecisionService {
         switch (result.status) {
           case "committed":
             this.metrics?.decisions.inc({ journey: record.decision.journey ?? "", outcome: record.decision.outcome });
+            this.metrics?.decisionsByVersion.inc({ version: version.name, arm: route.rollout?.arm ?? "none" });
+            this.guard?.observe(route, record.decision.outcome, decideMs);
+            if (route.shadow !== undefined) {
+              // The same request and provider; the journeys stopped or turned off as the candidate's own journeys have them.
+              const { observe: _observe, stopped: _stopped, ...shared } = options;
+              const candidateStopped = this.controls?.stoppedFor(route.shadow.hash);
+              const shadowOptions: DecideOptions = { ...shared, ...(candidateStopped ? { stopped: candidateStopped } : {}) };
+              this.shadow?.enqueue({ generation: route.generation, candidate: route.shadow, request: full, options: shadowOptions, stable: record.decision });
+            }
             this.remember(recentKey, record.decision);
             return { decision: record.decision, replay: false };
           case "duplicate":

@@ -4,6 +4,8 @@
 // commit. A failed one is released and retried after its lease. A wake-up fired twice — its
 // lease ran out while it was being decided, an instance died after committing — is the same
 // (subject, event id, timer) again, so idempotency makes it a duplicate, never a second action.
+// Each is decided by the version that scheduled it while that version can be loaded
+// (DecisionService.runWakeup, docs/rollout.md#wake-ups).
 // On `--clock request` the loop is off: `POST /v1/admin/wakeups/run {"until"}` runs everything
 // due up to a time, in due order, at its due time (simulated time for demos and tests).
 import { randomUUID } from "node:crypto";

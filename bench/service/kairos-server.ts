@@ -24,6 +24,8 @@ export interface KairosServerOptions {
   readonly cpuProfDir?: string;
   /** The token's secret (a new one when absent). */
   readonly token?: string;
+  /** `request` (default): the workload's `now` is the decision time; `system`: the server's clock. */
+  readonly clock?: "system" | "request";
   /** The child's environment (default this process's), e.g. with the log keys two instances share. */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -31,14 +33,16 @@ export interface KairosServerOptions {
 export interface KairosServer {
   readonly child: ServerChild;
   readonly url: string;
-  /** The bearer token (scopes decide, consent:write, admin, audit:read). */
+  /** The bearer token (scopes decide, consent:write, consent:read, audit:read, admin, metrics). */
   readonly token: string;
 }
 
 /** Writes `<dataDir>/bench-tokens.json` holding one token; returns its secret. */
 export function writeBenchToken(dataDir: string, secret = newSecret()): { file: string; secret: string } {
   const file = join(dataDir, "bench-tokens.json");
-  const tokens = { tokens: [{ name: "bench", sha256: tokenHash(secret), scopes: ["decide", "consent:write", "consent:read", "audit:read", "admin"] }] };
+  const tokens = {
+    tokens: [{ name: "bench", sha256: tokenHash(secret), scopes: ["decide", "consent:write", "consent:read", "audit:read", "admin", "metrics"] }],
+  };
   writeFileSync(file, JSON.stringify(tokens, null, 2) + "\n", { mode: 0o600 });
   return { file, secret };
 }
@@ -58,7 +62,7 @@ export async function startKairosServer(o: KairosServerOptions): Promise<KairosS
     "--listen",
     `127.0.0.1:${port}`,
     "--clock",
-    "request",
+    o.clock ?? "request",
     "--tokens",
     file,
     // No access-log line per request (OPA runs at --log-level error, so it writes none either);

@@ -9,6 +9,7 @@ import { approveCommand } from "../../server/approval-check.ts";
 import { loadArtifact } from "../../server/artifact.ts";
 import { StartError, startServer, TokensFileError } from "../../server/index.ts";
 import type { RetentionOptions } from "../../server/retention.ts";
+import type { Trust } from "../../server/signing.ts";
 import { isRetention } from "../../runtime/log/retain-policy.ts";
 import { StoreError } from "../../server/store/errors.ts";
 import { EXIT, parse, UsageError } from "../io.ts";
@@ -70,12 +71,25 @@ function formatInterval(job: { readonly intervalMs: number }): string {
   return `${ms}ms`;
 }
 
+/** The trusted signers `--trust` (or KAIROS_TRUSTED_SIGNERS) names, read; a bad file is a StartError. */
+async function trustOf(option: string | undefined): Promise<Trust | undefined> {
+  const { readTrust, SigningError, trustFileOf } = await import("../../server/signing.ts");
+  const file = trustFileOf(option);
+  if (file === undefined) return undefined;
+  try {
+    return readTrust(file);
+  } catch (e) {
+    if (e instanceof SigningError) throw new StartError(e.code, e.message, { hint: e.hint });
+    throw e;
+  }
+}
+
 export const command: Command = {
   summary: "serve decisions over HTTP, with state in an embedded store or PostgreSQL",
   usage:
     "kairos serve DIR|ARTIFACT [--store URL] [--data-dir DIR] [--listen HOST:PORT] [--tokens FILE] [--clock system|request]\n" +
     "             [--provider URL_TEMPLATE] [--provider-timeout MS] [--log-shards N] [--max-inflight N] [--approvals DIR]\n" +
-    "             [--retention-interval MS] [--default-retention DURATION] [--stop-loss-interval MS] [--quiet]",
+    "             [--trust FILE] [--version NAME] [--retention-interval MS] [--default-retention DURATION] [--stop-loss-interval MS] [--quiet]",
   async run(argv, io) {
     const { values, positionals } = parse(argv, {
       store: { type: "string" },
@@ -88,6 +102,8 @@ export const command: Command = {
       "log-shards": { type: "string" },
       "max-inflight": { type: "string" },
       approvals: { type: "string" },
+      trust: { type: "string" },
+      version: { type: "string" },
       "retention-interval": { type: "string" },
       "default-retention": { type: "string" },
       "stop-loss-interval": { type: "string" },
@@ -122,13 +138,21 @@ export const command: Command = {
     const signalled = waitForSignal();
     let server: Awaited<ReturnType<typeof startServer>>;
     let loaded: Awaited<ReturnType<typeof loadArtifact>>;
+    let trust: Trust | undefined;
     try {
       // Loaded here rather than by startServer: journeys that need a DPO approval are activated
       // only when one covers them (docs/approvals.md), from `--approvals DIR` or the policy set's own.
       const approvals = values["approvals"] as string | undefined;
-      loaded = await loadArtifact(positionals[0]!, {}, approvals === undefined ? {} : { approvals });
+      // Signing configured (--trust, else KAIROS_TRUSTED_SIGNERS): only signed, untampered artifacts are served.
+      trust = await trustOf(values["trust"] as string | undefined);
+      loaded = await loadArtifact(positionals[0]!, {}, { ...(approvals === undefined ? {} : { approvals }), ...(trust === undefined ? {} : { trust }) });
       server = await startServer({
+        ...(trust === undefined ? {} : { trust }),
         artifact: loaded.engine,
+        // Published in the store's registry (docs/rollout.md): an artifact directory with its approvals, under `--version`.
+        ...(loaded.compiled ? {} : { artifactDir: positionals[0]! }),
+        ...(values["version"] === undefined ? {} : { version: values["version"] as string }),
+        ...(approvals === undefined ? {} : { approvals }),
         ...(storeUrl === undefined ? {} : { store: storeUrl }),
         ...(values["data-dir"] === undefined ? {} : { dataDir: values["data-dir"] as string }),
         ...(values["tokens"] === undefined ? {} : { tokensFile: values["tokens"] as string }),
@@ -161,6 +185,7 @@ export const command: Command = {
     io.err(`kairos serve: listening on ${server.url}`);
     io.err(`  store:    ${server.store.kind} ${server.store.location}`);
     io.err(`  artifact: ${server.engine.hash}${loaded.compiled ? ` (compiled from ${positionals[0]})` : ""}`);
+    if (trust !== undefined) io.err(`  signing:  only artifacts signed by a trusted signer of ${trust.file} (${trust.signers.map((s) => s.name).join(", ")})`);
     registerActivationMetrics(server.metrics.registry, loaded.activation);
     const home = (values["approvals"] as string | undefined) ?? (loaded.compiled ? positionals[0]! : "POLICY_DIR");
     for (const line of activationLines(loaded.activation, (journey) => approveCommand(home, journey))) io.err(line);

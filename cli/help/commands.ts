@@ -255,20 +255,30 @@ const REPLAY: CommandHelp = {
   summary: "re-decide every entry of a decision log and report any difference",
   usage: ["kairos replay LOG --artifact OUT [--format text|json] [--show N]"],
   description:
-    "Re-decides every logged decision from its sealed request with the given artifact and reports any difference: evidence that decisions are " +
-    "deterministic, or what another artifact would decide. Needs an intact, authenticated log (its keys: docs/decision-log.md). Entries about erased " +
+    "Re-decides every logged decision from its sealed request with the given artifact. Entries made by that artifact must replay byte for byte: " +
+    "evidence that decisions are deterministic; a difference is a defect, reported with its first differing JSON path (exit 1). Entries made by " +
+    "another artifact are a what-if, never a defect and never called identical: what this artifact would decide instead, summarized like " +
+    "`kairos diff` (outcome transitions per journey, subjects newly reached or dropped, denials, examples); `kairos diff OLD NEW --log LOG` " +
+    "compares two versions on the same traffic. Needs an intact, authenticated log (its keys: docs/decision-log.md). Entries about erased " +
     "subjects (their per-subject keys destroyed: `kairos subject erase`) are counted as erased, not replayed and not errors.",
   arguments: [{ flag: "LOG", description: "a decision log file" }],
   options: [
     { flag: "--artifact OUT", description: "the artifact to re-decide with (required)" },
-    FORMAT,
-    { flag: "--show N", description: "differences to print in text (default 10)" },
+    {
+      flag: "--format text|json",
+      description:
+        "`text` (default) for people; `json` for scripts: the counts, every difference (`otherArtifact` marks a what-if's), `defects`, and `whatIf` (the summary)",
+    },
+    { flag: "--show N", description: "defects to print in text (default 10)" },
     HELP_OPT,
   ],
-  examples: [{ command: "kairos replay decisions.jsonl --artifact build/artifact", note: "every decision replays byte for byte?" }],
+  examples: [
+    { command: "kairos replay decisions.jsonl --artifact build/artifact", note: "every decision replays byte for byte?" },
+    { command: "kairos replay decisions.jsonl --artifact build/next", note: "what-if: what the next version would decide on this traffic" },
+  ],
   exit: [
-    { code: 0, meaning: "every decision made by this artifact replays identically" },
-    { code: 1, meaning: "a difference, a log that is not intact, an artifact that cannot be loaded" },
+    { code: 0, meaning: "every decision made by this artifact replays identically (what-if differences never fail)" },
+    { code: 1, meaning: "a decision made by this artifact replays differently, a log that is not intact, an artifact that cannot be loaded" },
     { code: 2, meaning: "usage error, a missing key, or LOG is not a decision log" },
   ],
 };
@@ -433,42 +443,68 @@ const SUBJECT: CommandHelp = {
 
 const JOURNEY: CommandHelp = {
   name: "journey",
-  summary: "list the journeys a stop-loss stopped, and resume one",
+  summary: "list stopped and turned-off journeys, resume one a stop-loss stopped, turn one off on every instance (kill switch) and on again",
   usage: [
-    "kairos journey status --store URL|DATA_DIR [--data-dir DIR] [--format text|json]",
-    "kairos journey resume JOURNEY --store URL|DATA_DIR --by NAME [--note TEXT] [--data-dir DIR] [--format text|json]",
+    "kairos journey status (--store URL|DATA_DIR [--data-dir DIR] | --url URL [--token TOKEN]) [--format text|json]",
+    "kairos journey resume JOURNEY --by NAME [--note TEXT] (--store URL|DATA_DIR [--data-dir DIR] | --url URL [--token TOKEN]) [--format text|json]",
+    "kairos journey disable JOURNEY --by NAME --reason TEXT (--store URL|DATA_DIR [--data-dir DIR] | --url URL [--token TOKEN]) [--format text|json]",
+    "kairos journey enable JOURNEY --by NAME --reason TEXT (--store URL|DATA_DIR [--data-dir DIR] | --url URL [--token TOKEN]) [--format text|json]",
   ],
   description:
     "A journey with a `stop_loss` is stopped by the service when a condition passes its threshold: its decisions are `suppressed` with the reason " +
-    "`stop_loss` until a person resumes it. `status` lists every journey that was ever stopped: running or stopped, since when, by whom, why. " +
-    "`resume` lets a stopped journey act again, recording who and why; from then on its stop-loss counts only subjects exposed after the resume. " +
-    "Every instance of the service acts on the change within about a second. An embedded store must not be in use by `kairos serve`: " +
-    "while it is, use the service's `GET /v1/journeys` and `POST /v1/journeys/{id}/resume`. See docs/value.md#stop-loss.",
+    "`stop_loss` until a person resumes it; `resume` lets it act again, recording who and why, and from then on its stop-loss counts only " +
+    "subjects exposed after the resume. `disable` is the journey's kill switch: a person turns it off on every instance — its candidates, " +
+    "wake-ups too, are `suppressed` with the reason `kill_switch` (who, when, why) — until someone `enable`s it; it takes precedence over a " +
+    "stop-loss stop (`kairos channel disable` turns off every journey of a channel). `status` lists the journeys a stop-loss ever stopped and " +
+    "the kill switches ever turned (through a service: every journey of the running artifact). Every instance of the service acts on a change " +
+    "within about two seconds. `disable` refuses a journey the versions the service runs do not have (through a service: its versions; on the " +
+    "store: the stable and candidate versions in its artifact registry, when it has them), so a typo is refused. An embedded store must not " +
+    "be in use by `kairos serve`: while it is, use `--url`. See docs/kill-switch.md and docs/value.md#stop-loss.",
   arguments: [
-    { flag: "status|resume", description: "what to do" },
-    { flag: "JOURNEY", description: "resume: the journey id" },
+    { flag: "status|resume|disable|enable", description: "what to do" },
+    { flag: "JOURNEY", description: "resume, disable, enable: the journey id" },
   ],
   options: [
     { flag: "--store URL|DATA_DIR", description: "the service's store: postgres://…, sqlite:PATH, or the data directory of an embedded store" },
-    { flag: "--by NAME", description: "resume: who resumes it (required; kept in the journey's history)" },
+    { flag: "--url URL", description: "a running service instead (`http://127.0.0.1:8181`); each call gets 15 s" },
+    {
+      flag: "--token TOKEN",
+      description: "with `--url`: a token with the `admin` scope (`audit:read` for `status`; default: the KAIROS_TOKEN environment variable)",
+    },
+    { flag: "--by NAME", description: "resume, disable, enable: who does it (required; kept in the journey's history)" },
     { flag: "--note TEXT", description: "resume: why it may act again" },
+    { flag: "--reason TEXT", description: "disable, enable: why (required; shown in every candidate the switch suppresses)" },
     { flag: "--data-dir DIR", description: "where a PostgreSQL or `sqlite:PATH` store's key files are (default: the store's directory)" },
     FORMAT,
     HELP_OPT,
   ],
   examples: [
-    { command: "kairos journey status --store .kairos", note: "which journeys are stopped, and why" },
+    { command: "kairos journey status --store .kairos", note: "which journeys are stopped or turned off, and why" },
+    {
+      command:
+        'kairos journey disable referral_invite --by "Dana Scholz" --reason "wrong discount in the template" --url http://127.0.0.1:8181 --token $KAIROS_TOKEN',
+      note: "turn it off on every instance now",
+    },
+    {
+      command: 'kairos journey enable referral_invite --by "Dana Scholz" --reason "template fixed" --store postgres://kairos@db/kairos',
+      note: "let it act again",
+    },
     {
       command: 'kairos journey resume referral_invite --store postgres://kairos@db/kairos --by "Dana Scholz" --note "complaint template fixed"',
-      note: "let it act again",
+      note: "resume a journey its stop-loss stopped",
     },
   ],
   exit: [
-    { code: 0, meaning: "listed, or resumed" },
-    { code: 1, meaning: "resume: the journey is not stopped; or the store failed" },
+    { code: 0, meaning: "listed, resumed, or turned" },
+    {
+      code: 1,
+      meaning:
+        "resume: the journey is not stopped; disable, enable: the switch already is in that state, or a journey the running versions do not have; " +
+        "or the store or service failed",
+    },
     { code: 2, meaning: "usage error, or a store location that is not one" },
   ],
-  subcommands: ["status", "resume"],
+  subcommands: ["status", "resume", "disable", "enable"],
 };
 
 const OUTCOMES: CommandHelp = {
@@ -518,7 +554,7 @@ const SERVE: CommandHelp = {
   usage: [
     "kairos serve DIR|ARTIFACT [--store URL] [--data-dir DIR] [--listen HOST:PORT] [--tokens FILE] [--clock system|request]",
     "             [--provider URL_TEMPLATE] [--provider-timeout MS] [--log-shards N] [--max-inflight N] [--approvals DIR]\n" +
-      "             [--retention-interval MS] [--default-retention DURATION] [--stop-loss-interval MS] [--quiet]",
+      "             [--trust FILE] [--version NAME] [--retention-interval MS] [--default-retention DURATION] [--stop-loss-interval MS] [--quiet]",
   ],
   description:
     "The decision service: decisions, consents, wake-ups and the decision log over HTTP, with bearer tokens. Binds 127.0.0.1:8181 by default; " +
@@ -545,6 +581,18 @@ const SERVE: CommandHelp = {
       description: "where the DPO approvals are (`approvers.yaml`, `approvals/`; default: the policy set itself; none for an artifact directory)",
     },
     {
+      flag: "--trust FILE",
+      description:
+        "trusted signers (YAML `signers: [{ name, key }]`; default: the KAIROS_TRUSTED_SIGNERS file): serve only an artifact directory signed by one of them " +
+        "and untampered, and load only such versions from the registry; a policy-set directory is refused (docs/artifacts.md#signatures)",
+    },
+    {
+      flag: "--version NAME",
+      description:
+        "the artifact directory's name in the store's registry, where it is published at start (default: its signature's version, else `sha-` and 12 hex " +
+        "digits of its hash); when the store's stable version is another, that one is served and the start says how to roll this one out (docs/rollout.md)",
+    },
+    {
       flag: "--retention-interval MS",
       description:
         "how often the store's log is purged of values past the catalog's `retention` (default 3600000: hourly; 0 turns it off; off on `--clock request`)",
@@ -565,7 +613,11 @@ const SERVE: CommandHelp = {
   examples: [{ command: "kairos serve policies", note: "serve the example policies on 127.0.0.1:8181" }],
   exit: [
     { code: 0, meaning: "shut down cleanly" },
-    { code: 1, meaning: "could not start: the store does not answer, the policies do not compile, the port is in use" },
+    {
+      code: 1,
+      meaning:
+        "could not start: the store does not answer, the policies do not compile, the port is in use, the artifact is not signed by a trusted signer (`--trust`)",
+    },
     { code: 2, meaning: "usage error" },
   ],
   seeAlso: "docs/service.md",

@@ -173,6 +173,12 @@ export class EntryEncoder {
       // The journeys the service had left inactive (no approval): replay decides without them too.
       const inactive = (record as { readonly inactive?: unknown }).inactive;
       if (Array.isArray(inactive) && inactive.length > 0) body["inactive"] = [...(inactive as string[])].sort();
+      // The rollout it was decided under (docs/rollout.md#in-the-decision-log), only while one is active: logs
+      // without rollouts keep their bytes.
+      const rollout = (record as { readonly rollout?: { readonly generation?: unknown; readonly arm?: unknown } }).rollout;
+      if (rollout !== undefined && typeof rollout.generation === "number" && typeof rollout.arm === "string") {
+        body["rollout"] = { generation: rollout.generation, arm: rollout.arm };
+      }
     } catch (e) {
       if (e instanceof LogError) throw e;
       throw new LogError("log/unserializable", `the decision cannot be logged: ${(e as Error).message}`, undefined, e);

@@ -105,6 +105,12 @@ export interface LogFields {
    */
   readonly inactive?: readonly string[];
   /**
+   * The rollout the entry was decided under (docs/rollout.md#in-the-decision-log): its generation and the arm
+   * (`stable`, `canary`, or `pinned` for a wake-up kept on the version that scheduled it); only
+   * while a rollout is active.
+   */
+  readonly rollout?: { readonly generation: number; readonly arm: string };
+  /**
    * The policies applied, by content hash: the artifact, its parts, the Rego sources. In
    * decision-log/2 only in the first entry a writer logs for an artifact (like `meta`): later
    * entries of the same artifact refer to it through `artifact` (see read.ts).
@@ -148,6 +154,7 @@ const LOG_ONLY_KEYS: ReadonlySet<string> = new Set([
   "subject_key",
   "approval",
   "inactive",
+  "rollout",
   "policies",
   "request",
   "context",

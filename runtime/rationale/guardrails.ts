@@ -6,6 +6,7 @@
 import type { JourneyMeta } from "../../core/artifact.ts";
 import type { Decision, Evaluation } from "../decision.ts";
 import { lookup } from "../own.ts";
+import { haltedBy } from "./halted.ts";
 
 export type StepName = "cap" | "arbitration" | "holdout" | "quiet" | "review";
 
@@ -56,8 +57,11 @@ function stopped(step: StepName, decision: Decision, evaluation: Evaluation): st
       const channel = channelCap(evaluation);
       return channel ? `over the catalog's channel cap ${channel}: capped` : "over its cap: capped";
     }
-    case "arbitration":
+    case "arbitration": {
+      const halted = haltedBy(evaluation);
+      if (halted !== undefined) return halted.replace(/^suppressed: (.*)$/, "$1: suppressed");
       return decision.journey ? `lost to ${decision.journey}: suppressed` : "lost arbitration: suppressed";
+    }
     case "holdout":
       return "in the control group: held out, no action";
     case "quiet":

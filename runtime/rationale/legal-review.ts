@@ -9,6 +9,7 @@ import { explainBasis } from "./basis.ts";
 import { customerSentence } from "./customer.ts";
 import { fromBackticks, t, type Block, type Inline, type Text } from "./document.ts";
 import { guardrailSteps } from "./guardrails.ts";
+import { haltedBy } from "./halted.ts";
 import type { RationaleInput } from "./input.ts";
 import { bareTrace, traceTree } from "./trace-tree.ts";
 import { formatContextValue, formatTime, isPseudonym } from "./values.ts";
@@ -107,7 +108,8 @@ function candidate(input: RationaleInput, ev: Evaluation, nowMs: number | undefi
   const meta = input.journeys.get(ev.journey);
   const winner = input.decision.journey === ev.journey;
   const blocks: Block[] = [{ kind: "heading", level: 2, text: [...t`Journey ${ev.journey}`, meta ? ` — ${meta.title}` : "", winner ? " (winner)" : ""] }];
-  const outcome = ev.outcome === "no_match" ? "no match: its condition did not hold" : (lookup(OUTCOME_TEXT, ev.outcome) ?? ev.outcome);
+  const halted = ev.outcome === "suppressed" ? haltedBy(ev) : undefined;
+  const outcome = ev.outcome === "no_match" ? "no match: its condition did not hold" : (halted ?? lookup(OUTCOME_TEXT, ev.outcome) ?? ev.outcome);
   const rows: [string, Text][] = [
     ["Outcome", [{ strong: outcome }]],
     ["Purpose", code(ev.purpose)],

@@ -3,10 +3,21 @@
 // simulated time. The OpenAPI document's route is added by app.ts (it is built from the others).
 import { activationFor, readyJourneys } from "../activation.ts";
 import { HttpError } from "../errors.ts";
+import type { Applied } from "../rollout/router.ts";
 import { WAKEUPS_RUN_BODY } from "../schemas.ts";
 import { errorsOf, type RouteSpec } from "./route.ts";
 
 const READY_TIMEOUT_MS = 2000;
+
+/** The /readyz member of the rollout: the generation applied here and its versions. */
+function rolloutReady(a: Applied): Record<string, unknown> {
+  return {
+    generation: a.state.generation,
+    mode: a.state.mode,
+    stable: a.stable.name,
+    ...(a.candidate ? { candidate: a.candidate.name, ...(a.state.percent === undefined ? {} : { percent: a.state.percent }) } : {}),
+  };
+}
 
 export const opsRoutes: readonly RouteSpec[] = [
   {
@@ -55,6 +66,8 @@ export const opsRoutes: readonly RouteSpec[] = [
         ...(activation ? { journeys: readyJourneys(activation) } : {}),
         store: { kind: ctx.store.kind, location: ctx.store.location, migrations: health.migrations.applied },
         clock: ctx.service.clock.mode,
+        // The version set this instance decides with (docs/rollout.md).
+        rollout: rolloutReady(ctx.service.router.applied),
       };
     },
   },

@@ -5,6 +5,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Engine } from "../../runtime/engine.ts";
 import type { Scope } from "../auth.ts";
+import type { Trust } from "../signing.ts";
 import type { Metrics } from "../metrics.ts";
 import type { DecisionService } from "../service.ts";
 import type { Store } from "../store/types.ts";
@@ -18,6 +19,8 @@ export interface RouteContext {
   readonly service: DecisionService;
   readonly runner: WakeupRunner;
   readonly metrics: Metrics;
+  /** The trusted signers the service was started with (`--trust`): what it publishes and loads must be signed by one. */
+  readonly trust?: Trust;
 }
 
 /** A response a route can give, for the OpenAPI document. */

@@ -199,6 +199,8 @@ export interface ItemRows {
     readonly dueMs: number;
     readonly request: string;
     readonly scheduledBy: string;
+    /** The artifact hash of the decision that scheduled it (null: not recorded). */
+    readonly artifact: string | null;
   }>;
   /** A new pending review. */
   readonly review?: {
@@ -284,7 +286,8 @@ export function chainCommitted<D>(
       wakeups: (item.wakeups ?? []).map((w) => {
         const dueMs = ms(w.due_at, "the wake-up's `due_at`");
         const request = JSON.stringify(w.request);
-        return { subject: w.subject, journey: w.journey, timer: w.timer, dueAt: formatDateTime(dueMs), dueMs, request, scheduledBy: w.scheduled_by };
+        const artifact = w.artifact ?? null;
+        return { subject: w.subject, journey: w.journey, timer: w.timer, dueAt: formatDateTime(dueMs), dueMs, request, scheduledBy: w.scheduled_by, artifact };
       }),
       ...(r
         ? {

@@ -219,10 +219,10 @@ function gatherCommitted(
   }
   if (wakeups.length > 0) {
     w.add(
-      (p) => `INSERT INTO wakeups (subject, journey, timer, due_at, due_ms, request, scheduled_by)
+      (p) => `INSERT INTO wakeups (subject, journey, timer, due_at, due_ms, request, scheduled_by, artifact)
                 SELECT * FROM unnest(${p(col(wakeups, "subject"))}::text[], ${p(col(wakeups, "journey"))}::text[], ${p(col(wakeups, "timer"))}::text[],
                                      ${p(col(wakeups, "dueAt"))}::text[], ${p(col(wakeups, "dueMs"))}::bigint[], ${p(col(wakeups, "request"))}::text[],
-                                     ${p(col(wakeups, "scheduledBy"))}::text[])`,
+                                     ${p(col(wakeups, "scheduledBy"))}::text[], ${p(col(wakeups, "artifact"))}::text[])`,
     );
   }
   if (assignments.length > 0) {

@@ -23,7 +23,9 @@ export type StoreErrorCode =
   /** The store was closed. */
   | "store/closed"
   /** A request to the store that it refused (a bug or bad input, named in the message). */
-  | "store/invalid";
+  | "store/invalid"
+  /** A write that contradicts what the store has (a version name already used by another artifact). */
+  | "store/conflict";
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;

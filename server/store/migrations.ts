@@ -198,6 +198,94 @@ CREATE TABLE journey_control_history (
 CREATE INDEX journey_control_history_by_journey ON journey_control_history (journey, id);
 `,
   },
+  {
+    // Safe change (docs/artifacts.md, docs/rollout.md, docs/kill-switch.md, docs/store.md#safe-change):
+    // the artifact registry with each artifact's files (base64 text), the rollout (one row, replaced
+    // by compare-and-set on its generation) and its history, the shadow decisions of a rollout, the
+    // kill switches and their history, and the artifact that scheduled each wake-up.
+    id: "0005_releases",
+    sql: `
+CREATE TABLE artifacts (
+  id bigserial PRIMARY KEY,
+  hash text NOT NULL UNIQUE,
+  version text NOT NULL UNIQUE,
+  signature text,
+  signer text,
+  approvals text NOT NULL,
+  published_by text NOT NULL,
+  published_at text NOT NULL,
+  activated_at text
+);
+CREATE TABLE artifact_files (
+  hash text NOT NULL,
+  path text NOT NULL,
+  bytes text NOT NULL,
+  PRIMARY KEY (hash, path)
+);
+CREATE TABLE rollout (
+  id integer PRIMARY KEY,
+  generation bigint NOT NULL,
+  stable text,
+  mode text NOT NULL,
+  candidate text,
+  percent double precision,
+  salt text,
+  budget text,
+  action text NOT NULL,
+  set_by text NOT NULL,
+  reason text NOT NULL,
+  detail text,
+  since text NOT NULL
+);
+CREATE TABLE rollout_history (
+  id bigserial PRIMARY KEY,
+  generation bigint NOT NULL UNIQUE,
+  stable text,
+  mode text NOT NULL,
+  candidate text,
+  percent double precision,
+  salt text,
+  budget text,
+  action text NOT NULL,
+  set_by text NOT NULL,
+  reason text NOT NULL,
+  detail text,
+  since text NOT NULL
+);
+CREATE TABLE shadow_results (
+  id bigserial PRIMARY KEY,
+  generation bigint NOT NULL,
+  decision_id text NOT NULL,
+  subject text NOT NULL,
+  at text NOT NULL,
+  stable text NOT NULL,
+  candidate text NOT NULL,
+  same integer NOT NULL
+);
+CREATE INDEX shadow_results_by_generation ON shadow_results (generation, id);
+CREATE INDEX shadow_results_by_subject ON shadow_results (subject);
+CREATE TABLE kill_switches (
+  kind text NOT NULL,
+  name text NOT NULL,
+  state text NOT NULL,
+  set_by text NOT NULL,
+  reason text NOT NULL,
+  since text NOT NULL,
+  PRIMARY KEY (kind, name)
+);
+CREATE TABLE kill_switch_history (
+  id bigserial PRIMARY KEY,
+  kind text NOT NULL,
+  name text NOT NULL,
+  state text NOT NULL,
+  set_by text NOT NULL,
+  reason text NOT NULL,
+  since text NOT NULL
+);
+CREATE INDEX kill_switch_history_by_name ON kill_switch_history (kind, name, id);
+ALTER TABLE wakeups ADD COLUMN artifact text;
+`,
+  },
 ];
 
 /** The advisory lock key migrations are applied under ("kairos" in ASCII, as a 32-bit number). */

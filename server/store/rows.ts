@@ -17,11 +17,12 @@ type AnyRow = Readonly<Record<string, unknown>>;
 export const CACHED_SUBJECTS = 100_000;
 
 /** The columns toWakeup reads, in the order both dialects select them. */
-export const WAKEUP_COLUMNS = "id, subject, journey, timer, due_at, request, scheduled_by, state, lease_owner, lease_until_ms, attempts";
+export const WAKEUP_COLUMNS = "id, subject, journey, timer, due_at, request, scheduled_by, state, lease_owner, lease_until_ms, attempts, artifact";
 
 /** A `wakeups` row (WAKEUP_COLUMNS) as a StoredWakeup. */
 export function toWakeup(r: AnyRow): StoredWakeup {
   const owner = optText(r["lease_owner"]);
+  const artifact = optText(r["artifact"]);
   const until = r["lease_until_ms"] === null || r["lease_until_ms"] === undefined ? undefined : new Date(num(r["lease_until_ms"])).toISOString();
   return {
     id: wakeupId(r["id"]),
@@ -31,6 +32,7 @@ export function toWakeup(r: AnyRow): StoredWakeup {
     due_at: String(r["due_at"]),
     request: JSON.parse(String(r["request"])) as Record<string, unknown>,
     scheduled_by: String(r["scheduled_by"]),
+    ...(artifact === undefined ? {} : { artifact }),
     state: r["state"] === "done" ? "done" : "pending",
     ...(owner === undefined ? {} : { lease_owner: owner }),
     ...(until === undefined ? {} : { lease_until: until }),

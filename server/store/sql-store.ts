@@ -6,6 +6,7 @@ import { StoreError } from "./errors.ts";
 import { appliedMigrations, migrate, MIGRATIONS } from "./migrations.ts";
 import { StoreBase } from "./store-base.ts";
 import type { OutcomeRow } from "./outcome-rows.ts";
+import type { Steps } from "./release-sql.ts";
 import { CONTROL_FROM_ACTIVE_SQL, CONTROL_FROM_STOPPED_SQL, CONTROL_HISTORY_INSERT_SQL } from "./value-sql.ts";
 import type {
   CommitResult,
@@ -330,6 +331,18 @@ export class SqlStore extends StoreBase<Db> implements ServiceStore {
 
   protected async deleteRows(what: string, sql: string, params: readonly number[]): Promise<number> {
     return (await this.run(what, (db) => db.query(sql, params))).length;
+  }
+
+  /** A write's steps (release-sql.ts) in one transaction: each statement awaited, its rows handed back. */
+  protected write<T>(what: string, steps: () => Steps<T>): Promise<T> {
+    return this.run(what, (db) =>
+      db.transaction(async (tx) => {
+        const g = steps();
+        let step = g.next();
+        while (!step.done) step = g.next(await tx.query(step.value.sql, step.value.params));
+        return step.value;
+      }),
+    );
   }
 
   /** Retention on the store's log (retain-sql.ts). */

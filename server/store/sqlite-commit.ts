@@ -27,7 +27,7 @@ const SQL = {
   decision: "INSERT INTO decisions (decision_id, subject, event_id, timer, decision, shard, seq, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
   history: "INSERT INTO history (subject, journey, channel, purpose, at, at_ms, decision_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
   assignment: "INSERT INTO assignments (subject, journey, arm, outcome, channel, at, at_ms, decision_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-  wakeup: "INSERT INTO wakeups (subject, journey, timer, due_at, due_ms, request, scheduled_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  wakeup: "INSERT INTO wakeups (subject, journey, timer, due_at, due_ms, request, scheduled_by, artifact) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
   newReview:
     "INSERT INTO reviews (decision_id, subject, journey, purpose, action, created_at, state, reviewer, note) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
   resolve: "UPDATE reviews SET state = ?, reviewer = ?, note = ?, resolved_at = ?, resolution = ? WHERE decision_id = ?",
@@ -118,7 +118,7 @@ function writeCommitted(ctx: SqliteCommitContext, plan: Plan, versions: Readonly
     const d = r.decision;
     db.run(SQL.decision, d.id, d.subject, d.eventId, d.timer, d.json, d.shard, d.seq, now);
     for (const h of r.history) db.run(SQL.history, h.subject, h.journey, h.channel, h.purpose, h.at, h.atMs, h.decisionId);
-    for (const w of r.wakeups) db.run(SQL.wakeup, w.subject, w.journey, w.timer, w.dueAt, w.dueMs, w.request, w.scheduledBy);
+    for (const w of r.wakeups) db.run(SQL.wakeup, w.subject, w.journey, w.timer, w.dueAt, w.dueMs, w.request, w.scheduledBy, w.artifact);
     const a = r.assignment;
     if (a) db.run(SQL.assignment, a.subject, a.journey, a.arm, a.outcome, a.channel, a.at, a.atMs, a.decisionId);
     const v = r.review;

@@ -179,6 +179,85 @@ CREATE TABLE journey_control_history (
 CREATE INDEX journey_control_history_by_journey ON journey_control_history (journey, id);
 `,
   },
+  {
+    id: "0005_releases",
+    sql: `
+CREATE TABLE artifacts (
+  id INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  version TEXT NOT NULL UNIQUE,
+  signature TEXT,
+  signer TEXT,
+  approvals TEXT NOT NULL,
+  published_by TEXT NOT NULL,
+  published_at TEXT NOT NULL,
+  activated_at TEXT
+);
+CREATE TABLE artifact_files (hash TEXT NOT NULL, path TEXT NOT NULL, bytes TEXT NOT NULL, PRIMARY KEY (hash, path));
+CREATE TABLE rollout (
+  id INTEGER PRIMARY KEY,
+  generation INTEGER NOT NULL,
+  stable TEXT,
+  mode TEXT NOT NULL,
+  candidate TEXT,
+  percent REAL,
+  salt TEXT,
+  budget TEXT,
+  action TEXT NOT NULL,
+  set_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  detail TEXT,
+  since TEXT NOT NULL
+);
+CREATE TABLE rollout_history (
+  id INTEGER PRIMARY KEY,
+  generation INTEGER NOT NULL UNIQUE,
+  stable TEXT,
+  mode TEXT NOT NULL,
+  candidate TEXT,
+  percent REAL,
+  salt TEXT,
+  budget TEXT,
+  action TEXT NOT NULL,
+  set_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  detail TEXT,
+  since TEXT NOT NULL
+);
+CREATE TABLE shadow_results (
+  id INTEGER PRIMARY KEY,
+  generation INTEGER NOT NULL,
+  decision_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  at TEXT NOT NULL,
+  stable TEXT NOT NULL,
+  candidate TEXT NOT NULL,
+  same INTEGER NOT NULL
+);
+CREATE INDEX shadow_results_by_generation ON shadow_results (generation, id);
+CREATE INDEX shadow_results_by_subject ON shadow_results (subject);
+CREATE TABLE kill_switches (
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  state TEXT NOT NULL,
+  set_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  since TEXT NOT NULL,
+  PRIMARY KEY (kind, name)
+);
+CREATE TABLE kill_switch_history (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  state TEXT NOT NULL,
+  set_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  since TEXT NOT NULL
+);
+CREATE INDEX kill_switch_history_by_name ON kill_switch_history (kind, name, id);
+ALTER TABLE wakeups ADD COLUMN artifact TEXT;
+`,
+  },
 ];
 
 /** A row as node:sqlite returns it. */

@@ -13,6 +13,7 @@ import { batchName } from "./commit-plan.ts";
 import { commitSqlite } from "./sqlite-commit.ts";
 import { SQLITE_MIGRATIONS, type SqliteDb, type SqliteRow } from "./sqlite-db.ts";
 import type { OutcomeRow } from "./outcome-rows.ts";
+import type { Steps } from "./release-sql.ts";
 import { CONTROL_FROM_ACTIVE_SQL, CONTROL_FROM_STOPPED_SQL, CONTROL_HISTORY_INSERT_SQL, sqliteSql } from "./value-sql.ts";
 import type { StoreParts } from "./log-init.ts";
 import {
@@ -338,6 +339,20 @@ export class SqliteStore extends StoreBase<SqliteDb> implements ServiceStore {
     );
     if (set) await this.durable("setting a journey's state");
     return set;
+  }
+
+  /** A write's steps (release-sql.ts) in one synchronous write transaction, made durable before it resolves. */
+  protected async write<T>(what: string, steps: () => Steps<T>): Promise<T> {
+    const result = await this.run(what, (db) =>
+      db.transaction(() => {
+        const g = steps();
+        let step = g.next();
+        while (!step.done) step = g.next(db.all(sqliteSql(step.value.sql), ...step.value.params));
+        return step.value;
+      }),
+    );
+    await this.durable(what);
+    return result;
   }
 
   protected async deleteRows(what: string, sql: string, params: readonly number[]): Promise<number> {

@@ -4,7 +4,8 @@
 // closed, turning driver failures into StoreErrors, closing (then releasing the lock file), the
 // consent and objection entry points, health from the migrations applied, answering a
 // subject's state from the embedded stores' cache (subject-cache.ts) before reading it, and the
-// proof-of-value methods, whose reads are the same SQL on every backend (value-sql.ts).
+// proof-of-value methods, whose reads are the same SQL on every backend (value-sql.ts), and the
+// safe-change methods (registry, rollout, shadow results, kill switches: release-sql.ts).
 // Commits and appends stay in each class: SQLite's must update the cache in the same tick as its
 // synchronous transaction, PostgreSQL's after an awaited one.
 import type { ConsentRecord, Objection } from "../../runtime/request.ts";
@@ -18,6 +19,29 @@ import { compareMigrations } from "./migrations.ts";
 import type { RecordTable } from "./rows.ts";
 import type { SubjectCache } from "./subject-cache.ts";
 import type { Row } from "./db.ts";
+import {
+  ARTIFACT_BY_HASH_SQL,
+  ARTIFACT_BY_VERSION_SQL,
+  ARTIFACT_FILES_SQL,
+  ARTIFACTS_SQL,
+  KILL_HISTORY_SQL,
+  KILL_SWITCHES_SQL,
+  killSwitchSteps,
+  NO_ROLLOUT,
+  publishSteps,
+  RELEASE_TABLES,
+  ROLLOUT_HISTORY_SQL,
+  ROLLOUT_SQL,
+  setRolloutSteps,
+  SHADOW_SQL,
+  shadowSteps,
+  toFiles,
+  toKillSwitch,
+  toRegistered,
+  toRollout,
+  toShadow,
+  type Steps,
+} from "./release-sql.ts";
 import { outcomeRows, type OutcomeRow } from "./outcome-rows.ts";
 import {
   CONTROL_HISTORY_SQL,
@@ -256,45 +280,103 @@ export abstract class StoreBase<D extends { close(): void | Promise<void> }> {
     this.parts.encoder.addArtifact(hash, log);
   }
 
-  // Safe change (issue 17): TEMPORARY stubs, replaced by the registry helper (H1).
-  publishArtifact(_a: Omit<RegisteredArtifact, "activatedAt">, _files: ArtifactFiles): Promise<RegisteredArtifact> {
-    return notYet();
-  }
-  artifacts(): Promise<readonly RegisteredArtifact[]> {
-    return notYet();
-  }
-  artifact(_hashOrVersion: string): Promise<RegisteredArtifact | undefined> {
-    return notYet();
-  }
-  artifactFiles(_hash: string): Promise<ArtifactFiles | undefined> {
-    return notYet();
-  }
-  rollout(): Promise<RolloutState> {
-    return notYet();
-  }
-  setRollout(_next: RolloutState, _expectGeneration: number): Promise<boolean> {
-    return notYet();
-  }
-  rolloutHistory(): Promise<readonly RolloutState[]> {
-    return notYet();
-  }
-  addShadowResults(_rows: readonly ShadowResult[]): Promise<void> {
-    return notYet();
-  }
-  shadowResults(_generation: number, _limit?: number): Promise<readonly ShadowResult[]> {
-    return notYet();
-  }
-  killSwitches(): Promise<readonly KillSwitch[]> {
-    return notYet();
-  }
-  setKillSwitch(_next: KillSwitch, _expect: KillSwitch["state"]): Promise<boolean> {
-    return notYet();
-  }
-  killSwitchHistory(_kind?: KillSwitch["kind"], _name?: string): Promise<readonly KillSwitch[]> {
-    return notYet();
-  }
-}
+  // Safe change (docs/store.md#safe-change): the reads run the same statements on every backend,
+  // the writes the same steps (release-sql.ts), each in one transaction of the class's own kind.
 
-function notYet<T>(): Promise<T> {
-  return Promise.reject(new StoreError("store/invalid", "not implemented yet (issue 17 in progress)"));
+  /** Runs a write's steps (release-sql.ts) in one transaction, durable before it resolves. */
+  protected abstract write<T>(what: string, steps: () => Steps<T>): Promise<T>;
+
+  /**
+   * Runs a safe-change call; a store an older Kairos made (opened without migrating, as the
+   * read-only tools do) lacks its tables, which is said as such instead of as a failed statement.
+   */
+  private async releaseCall<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      const text = `${e instanceof Error ? e.message : String(e)} ${e instanceof Error && e.cause instanceof Error ? e.cause.message : ""}`;
+      if (RELEASE_TABLES.test(text)) {
+        throw new StoreError(
+          "store/migration",
+          `the store ${this.location} has no registry, rollout or kill switch tables yet (migration 0005_releases): an older Kairos made it`,
+          "start `kairos serve` on it once with this Kairos (it applies the migration), then try again",
+          e,
+        );
+      }
+      throw e;
+    }
+  }
+
+  private releaseRead(what: string, sql: string, params: readonly (string | number)[]): Promise<readonly Row[]> {
+    return this.releaseCall(() => this.run(what, () => this.select(sql, params)));
+  }
+
+  async publishArtifact(a: Omit<RegisteredArtifact, "activatedAt">, files: ArtifactFiles): Promise<RegisteredArtifact> {
+    await this.releaseCall(() => this.write("publishing an artifact", () => publishSteps(a, files)));
+    const mine = await this.artifactBy(ARTIFACT_BY_HASH_SQL, a.hash);
+    if (mine !== undefined) return mine;
+    const other = await this.artifactBy(ARTIFACT_BY_VERSION_SQL, a.version);
+    const whose = `${other?.hash.slice(0, 12) ?? "unknown"}…, published by ${other?.publishedBy ?? "?"}`;
+    throw new StoreError(
+      "store/conflict",
+      `the version name \`${a.version}\` is already used by another artifact (${whose})`,
+      "version names are unique: publish this artifact under another --version",
+    );
+  }
+
+  async artifacts(): Promise<readonly RegisteredArtifact[]> {
+    return (await this.releaseRead("reading the artifact registry", ARTIFACTS_SQL, [])).map(toRegistered);
+  }
+
+  async artifact(hashOrVersion: string): Promise<RegisteredArtifact | undefined> {
+    return (await this.artifactBy(ARTIFACT_BY_HASH_SQL, hashOrVersion)) ?? (await this.artifactBy(ARTIFACT_BY_VERSION_SQL, hashOrVersion));
+  }
+
+  private async artifactBy(sql: string, key: string): Promise<RegisteredArtifact | undefined> {
+    const row = (await this.releaseRead("reading an artifact", sql, [key]))[0];
+    return row === undefined ? undefined : toRegistered(row);
+  }
+
+  async artifactFiles(hash: string): Promise<ArtifactFiles | undefined> {
+    // Every registered artifact has files (its manifest.json at least): none means not registered.
+    const rows = await this.releaseRead("reading an artifact's files", ARTIFACT_FILES_SQL, [hash]);
+    return rows.length === 0 ? undefined : toFiles(rows);
+  }
+
+  async rollout(): Promise<RolloutState> {
+    const row = (await this.releaseRead("reading the rollout", ROLLOUT_SQL, []))[0];
+    return row === undefined ? NO_ROLLOUT : toRollout(row);
+  }
+
+  setRollout(next: RolloutState, expectGeneration: number): Promise<boolean> {
+    return this.releaseCall(() => this.write("setting the rollout", () => setRolloutSteps(next, expectGeneration)));
+  }
+
+  async rolloutHistory(): Promise<readonly RolloutState[]> {
+    return (await this.releaseRead("reading the rollout history", ROLLOUT_HISTORY_SQL, [])).map(toRollout);
+  }
+
+  async addShadowResults(rows: readonly ShadowResult[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.releaseCall(() => this.write("adding shadow results", () => shadowSteps(rows)));
+  }
+
+  async shadowResults(generation: number, limit = 100_000): Promise<readonly ShadowResult[]> {
+    if (!Number.isSafeInteger(generation) || !Number.isSafeInteger(limit) || limit < 0) {
+      throw new StoreError("store/invalid", `shadowResults: generation ${generation} and limit ${limit} must be whole numbers`);
+    }
+    return (await this.releaseRead("reading shadow results", SHADOW_SQL, [generation, limit])).map(toShadow);
+  }
+
+  async killSwitches(): Promise<readonly KillSwitch[]> {
+    return (await this.releaseRead("reading the kill switches", KILL_SWITCHES_SQL, [])).map(toKillSwitch);
+  }
+
+  setKillSwitch(next: KillSwitch, expect: KillSwitch["state"]): Promise<boolean> {
+    return this.releaseCall(() => this.write("setting a kill switch", () => killSwitchSteps(next, expect)));
+  }
+
+  async killSwitchHistory(kind?: KillSwitch["kind"], name?: string): Promise<readonly KillSwitch[]> {
+    return (await this.releaseRead("reading the kill switch history", KILL_HISTORY_SQL, [kind ?? "", name ?? ""])).map(toKillSwitch);
+  }
 }

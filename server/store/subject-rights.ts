@@ -2,7 +2,7 @@
 // (GDPR Art. 17) and the access export (Art. 15), in both SQL dialects. Erasure is ONE
 // transaction under the subject's lock: the subject's per-subject key row is deleted (their log
 // entries stay in the chain and verify, but can no longer be linked or unsealed), their consents,
-// objections, cap history, wake-ups, reviews, assignments and outcomes are deleted, their `subjects` row too, and each of
+// objections, cap history, wake-ups, reviews, assignments, outcomes and shadow results are deleted, their `subjects` row too, and each of
 // their decision rows keeps only what the log entry already shows — the subject and event id as
 // pseudonymized there and the pseudonymized decision — so `log verify --store` still finds every
 // entry's decision row. The export reads the decision rows by subject (clear text: the store
@@ -36,6 +36,8 @@ export interface StoreErasure {
    */
   readonly assignments?: number;
   readonly outcomes?: number;
+  /** Shadow decisions about the subject made during a rollout (docs/rollout.md#shadow), deleted. Optional like the two above. */
+  readonly shadow_results?: number;
 }
 
 /** One page of an access export. */
@@ -75,7 +77,7 @@ function counted(rows: readonly ErasedRow[], keyId: string | undefined): { entri
   return { entries, not_erasable: rows.filter((r) => r.subjectKey === undefined).length };
 }
 
-const TABLES = ["consents", "objections", "history", "wakeups", "reviews", "assignments", "outcomes"] as const;
+const TABLES = ["consents", "objections", "history", "wakeups", "reviews", "assignments", "outcomes", "shadow_results"] as const;
 
 /** Erasure on PGlite or PostgreSQL, in one transaction. */
 export async function eraseSubjectSql(db: Db, keys: StoreSubjectKeys | undefined, subject: string): Promise<StoreErasure> {
@@ -145,6 +147,7 @@ function result(keyId: string | undefined, rows: readonly ErasedRow[], deleted: 
     reviews: deleted["reviews"] ?? 0,
     assignments: deleted["assignments"] ?? 0,
     outcomes: deleted["outcomes"] ?? 0,
+    shadow_results: deleted["shadow_results"] ?? 0,
   };
 }
 

@@ -1,14 +1,19 @@
-// Which journeys are stopped, as this instance decides with them (docs/value.md#stop-loss): the
-// store's journey controls (one row per journey ever stopped), read again every second so that a
-// stop-loss tripped — or a journey resumed — on any instance takes effect on every instance within
-// about a second. Each read has a deadline; a read that fails or is late keeps the last known
-// states (a stop once seen is never dropped for want of an answer) and is reported once, not every
-// second. The engine gets the stopped journeys as `DecideOptions.stopped`: journey id → the reason
-// each of its candidates records (`stop_loss`, with since and by), which replay reads back.
+// Which journeys are stopped, as this instance decides with them: the store's journey controls
+// (one row per journey a stop-loss ever stopped, docs/value.md#stop-loss) and its kill switches (one
+// row per journey or channel a person ever turned off, docs/kill-switch.md), both read again every
+// second so that a stop-loss tripped, a kill switch turned — or either undone — on any instance
+// takes effect on every instance within about a second. Each read has a deadline; a read that fails
+// or is late keeps the last known states (a stop once seen is never dropped for want of an answer)
+// and is reported once, not every second. The engine gets the stopped journeys as
+// `DecideOptions.stopped`: journey id → the reason each of its candidates records (`kill_switch`
+// before `stop_loss`), which replay reads back. A channel's kill switch stops the journeys whose
+// action uses the channel, in each version this instance decides with (`addJourneys`).
 import type { Gauge } from "prom-client";
+import type { JourneyMeta } from "../../core/artifact.ts";
 import type { Reason } from "../../runtime/decision.ts";
 import { STOP_LOSS_CODE } from "../../runtime/guardrails.ts";
-import type { JourneyControl, Store } from "../store/types.ts";
+import type { JourneyControl, KillSwitch, Store } from "../store/types.ts";
+import { hasKillSwitches, killReason, switchKey } from "./kill-switches.ts";
 
 /** A store that keeps journey controls (every store `openStore` returns). */
 export type ControlStore = Store & {
@@ -34,6 +39,10 @@ export interface ControlsOptions {
   readonly watched?: readonly string[];
   /** Where a failing read is reported (default: stderr). */
   readonly log?: (line: string) => void;
+  /** The journeys of the artifact this instance was started with: the channel each acts on. */
+  readonly journeys?: readonly JourneyMeta[];
+  /** `kairos_kill_switch{kind,name}` (1 turned off, 0 on again), set on every read. */
+  readonly killGauge?: Gauge<"kind" | "name">;
 }
 
 /**
@@ -64,13 +73,33 @@ async function within<T>(ms: number, what: string, call: () => Promise<T>): Prom
   }
 }
 
-/** The journey controls of one instance. */
+/** Journey id → the channel its action uses, in one version of the policies. */
+type ChannelsOf = ReadonlyMap<string, string>;
+
+function channelsOf(metas: readonly JourneyMeta[]): ChannelsOf {
+  return new Map(metas.map((m) => [m.id, m.action.channel]));
+}
+
+function byName<T>(name: (row: T) => string): (a: T, b: T) => number {
+  return (a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);
+}
+
+/** The journey controls and kill switches of one instance. */
 export class JourneyControls {
   private readonly store: Store;
   private readonly options: ControlsOptions;
   private readonly log: (line: string) => void;
   private rows = new Map<string, JourneyControl>();
+  /** Kill switches by `kind:name`. */
+  private switches = new Map<string, KillSwitch>();
+  /** The journeys of the artifact this instance was started with, and of other versions by artifact hash. */
+  private readonly channels: ChannelsOf;
+  private readonly versions = new Map<string, ChannelsOf>();
   private stoppedMap: ReadonlyMap<string, Reason> | undefined;
+  private versionStopped = new Map<string, ReadonlyMap<string, Reason> | undefined>();
+  /** The reasons handed out, so that an unchanged row gives the very same object (decisions share it; the log walks it once). */
+  private stopReasons = new Map<string, Reason>();
+  private killReasons = new Map<string, Reason>();
   /** Bumped by every local change: a read that began before it is not applied over it. */
   private generation = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -82,17 +111,40 @@ export class JourneyControls {
     this.store = store;
     this.options = options;
     this.log = options.log ?? ((line) => void process.stderr.write(line + "\n"));
+    this.channels = channelsOf(options.journeys ?? []);
     for (const j of options.watched ?? []) options.gauge?.set({ journey: j }, 0);
   }
 
-  /** Whether the store keeps controls at all (else nothing is ever stopped). */
+  /** Whether the store keeps controls or kill switches at all (else nothing is ever stopped). */
   get enabled(): boolean {
-    return hasControls(this.store);
+    return hasControls(this.store) || hasKillSwitches(this.store);
   }
 
-  /** The stopped journeys and their reasons, for `DecideOptions.stopped`; undefined when none is stopped. */
+  /**
+   * The stopped journeys of the artifact this instance was started with, and their reasons, for
+   * `DecideOptions.stopped`; undefined when none is stopped.
+   */
   get stopped(): ReadonlyMap<string, Reason> | undefined {
     return this.stoppedMap;
+  }
+
+  /**
+   * The stopped journeys of one version (an artifact hash given to `addJourneys`; any other: the
+   * artifact this instance was started with): a channel's kill switch stops the journeys whose
+   * action uses it in that version.
+   */
+  stoppedFor(artifact: string | undefined): ReadonlyMap<string, Reason> | undefined {
+    return artifact !== undefined && this.versionStopped.has(artifact) ? this.versionStopped.get(artifact) : this.stoppedMap;
+  }
+
+  /**
+   * Adds the journeys of another version this instance decides with (a canary, a shadow, the
+   * version that scheduled a wake-up), so that `stoppedFor(artifact)` knows which channel each acts
+   * on. Adding the same artifact again replaces its journeys.
+   */
+  addJourneys(metas: readonly JourneyMeta[], artifact: string): void {
+    this.versions.set(artifact, channelsOf(metas));
+    this.recompute();
   }
 
   /** The control row of a journey as last read (undefined: never stopped). */
@@ -102,28 +154,76 @@ export class JourneyControls {
 
   /** Every control row as last read, by journey id. */
   all(): readonly JourneyControl[] {
-    return [...this.rows.values()].sort((a, b) => (a.journey < b.journey ? -1 : a.journey > b.journey ? 1 : 0));
+    return [...this.rows.values()].sort(byName((c) => c.journey));
   }
 
-  /** Reads the controls now (under the deadline); throws what the store threw, keeping the last known states. */
+  /** Every kill switch as last read (its latest state), journeys first, by name. */
+  killSwitches(): readonly KillSwitch[] {
+    return [...this.switches.values()].sort(byName((k) => `${k.kind === "journey" ? 0 : 1}:${k.name}`));
+  }
+
+  /** One kill switch as last read (undefined: never turned). */
+  killSwitch(kind: KillSwitch["kind"], name: string): KillSwitch | undefined {
+    return this.switches.get(switchKey(kind, name));
+  }
+
+  /** The channel a journey's action uses (in `artifact`, else in the artifact this instance was started with, else in any version). */
+  channelOf(journey: string, artifact?: string): string | undefined {
+    const own = (artifact === undefined ? undefined : this.versions.get(artifact)?.get(journey)) ?? this.channels.get(journey);
+    if (own !== undefined) return own;
+    for (const v of this.versions.values()) if (v.has(journey)) return v.get(journey);
+    return undefined;
+  }
+
+  /** The kill switch that turns a journey off now (its own, else its channel's), undefined when none does. */
+  killing(journey: string, artifact?: string): KillSwitch | undefined {
+    const own = this.switches.get(switchKey("journey", journey));
+    if (own?.state === "disabled") return own;
+    const channel = this.channelOf(journey, artifact);
+    const ch = channel === undefined ? undefined : this.switches.get(switchKey("channel", channel));
+    return ch?.state === "disabled" ? ch : undefined;
+  }
+
+  /** Whether a journey or channel is one of a version this instance decides with. */
+  knows(kind: KillSwitch["kind"], name: string): boolean {
+    const maps = [this.channels, ...this.versions.values()];
+    return maps.some((m) => (kind === "journey" ? m.has(name) : [...m.values()].includes(name)));
+  }
+
+  /** Reads the controls and kill switches now (each under the deadline); throws what the store threw, keeping the last known states of what failed. */
   async refresh(): Promise<void> {
-    if (!hasControls(this.store)) return;
     const store = this.store;
     const generation = this.generation;
-    const rows = await within(this.options.deadlineMs ?? 2000, "the store's journey controls", () => store.journeyControls());
-    if (generation !== this.generation) return; // a local change came in meanwhile; the next read sees it
-    this.replace(rows);
+    const deadline = this.options.deadlineMs ?? 2000;
+    const [controls, switches] = await Promise.allSettled([
+      hasControls(store) ? within(deadline, "the store's journey controls", () => store.journeyControls()) : Promise.resolve(undefined),
+      hasKillSwitches(store) ? within(deadline, "the store's kill switches", () => store.killSwitches()) : Promise.resolve(undefined),
+    ]);
+    // A local change came in meanwhile: the next read sees it.
+    if (generation === this.generation) {
+      if (controls.status === "fulfilled" && controls.value !== undefined) this.rows = new Map(controls.value.map((r) => [r.journey, r]));
+      if (switches.status === "fulfilled" && switches.value !== undefined) this.switches = new Map(switches.value.map((k) => [switchKey(k.kind, k.name), k]));
+      this.recompute();
+    }
+    if (controls.status === "rejected") throw controls.reason;
+    if (switches.status === "rejected") throw switches.reason;
   }
 
   /** Applies a change this instance wrote (a trip, a resume) at once, before the next read. */
   apply(control: JourneyControl): void {
     this.generation++;
-    const rows = new Map(this.rows);
-    rows.set(control.journey, control);
-    this.replace([...rows.values()]);
+    this.rows = new Map(this.rows).set(control.journey, control);
+    this.recompute();
   }
 
-  /** Starts the periodic reads (unless `refreshMs` is 0 or the store keeps no controls). */
+  /** Applies a kill switch this instance wrote (turned off or on again) at once, before the next read. */
+  applyKillSwitch(row: KillSwitch): void {
+    this.generation++;
+    this.switches = new Map(this.switches).set(switchKey(row.kind, row.name), row);
+    this.recompute();
+  }
+
+  /** Starts the periodic reads (unless `refreshMs` is 0 or the store keeps neither controls nor kill switches). */
   start(): void {
     const every = this.options.refreshMs ?? 1000;
     if (every <= 0 || this.timer || this.closed || !this.enabled) return;
@@ -158,23 +258,46 @@ export class JourneyControls {
     }
   }
 
-  private replace(rows: readonly JourneyControl[]): void {
-    const next = new Map<string, JourneyControl>();
-    const stopped = new Map<string, Reason>();
-    for (const row of rows) {
-      next.set(row.journey, row);
-      if (row.state === "stopped") stopped.set(row.journey, this.reasonOf(row));
-    }
-    this.rows = next;
-    this.stoppedMap = stopped.size > 0 ? stopped : undefined;
-    for (const row of rows) this.options.gauge?.set({ journey: row.journey }, row.state === "stopped" ? 1 : 0);
+  /** Recomputes the stopped journeys of every version, and sets the gauges. */
+  private recompute(): void {
+    const stopReasons = new Map<string, Reason>();
+    for (const row of this.rows.values()) if (row.state === "stopped") stopReasons.set(row.journey, this.stopReasonOf(row));
+    this.stopReasons = stopReasons;
+    const killReasons = new Map<string, Reason>();
+    this.stoppedMap = this.compute(this.channels, killReasons);
+    const versions = new Map<string, ReadonlyMap<string, Reason> | undefined>();
+    for (const [artifact, channels] of this.versions) versions.set(artifact, this.compute(channels, killReasons));
+    this.versionStopped = versions;
+    this.killReasons = killReasons;
+    for (const row of this.rows.values()) this.options.gauge?.set({ journey: row.journey }, row.state === "stopped" ? 1 : 0);
+    for (const k of this.switches.values()) this.options.killGauge?.set({ kind: k.kind, name: k.name }, k.state === "disabled" ? 1 : 0);
   }
 
-  /** The same object for an unchanged row (decisions share it; the log walks it once). */
-  private reasonOf(row: JourneyControl): Reason {
-    const known = this.stoppedMap?.get(row.journey);
-    if (known !== undefined && known["since"] === row.since && known["by"] === row.by && known.message === stopReason(row).message) return known;
-    return stopReason(row);
+  /** One version's stopped journeys: a journey's own kill switch, else its channel's, else its stop-loss stop. */
+  private compute(channels: ChannelsOf, killReasons: Map<string, Reason>): ReadonlyMap<string, Reason> | undefined {
+    const stopped = new Map(this.stopReasons);
+    for (const [journey, channel] of channels) {
+      const k = this.switches.get(switchKey("channel", channel));
+      if (k?.state === "disabled") stopped.set(journey, this.killReasonOf(k, journey, killReasons));
+    }
+    for (const k of this.switches.values()) if (k.kind === "journey" && k.state === "disabled") stopped.set(k.name, this.killReasonOf(k, k.name, killReasons));
+    return stopped.size > 0 ? stopped : undefined;
+  }
+
+  private stopReasonOf(row: JourneyControl): Reason {
+    const known = this.stopReasons.get(row.journey);
+    const fresh = stopReason(row);
+    if (known !== undefined && known["since"] === row.since && known["by"] === row.by && known.message === fresh.message) return known;
+    return fresh;
+  }
+
+  private killReasonOf(row: KillSwitch, journey: string, into: Map<string, Reason>): Reason {
+    const key = `${journey}\n${switchKey(row.kind, row.name)}`;
+    const fresh = killReason(row, journey);
+    const known = into.get(key) ?? this.killReasons.get(key);
+    const reason = known !== undefined && known["since"] === row.since && known["by"] === row.by && known.message === fresh.message ? known : fresh;
+    into.set(key, reason);
+    return reason;
   }
 }
 

@@ -121,6 +121,23 @@ describe("guardrails", () => {
     expect(steps("deferred")[3]).toBe("in quiet hours: deferred until 2026-05-30T07:00:00Z");
     expect(steps("denied_consent").every((r) => r === "not reached")).toBe(true);
   });
+
+  it("says a suppressed candidate was stopped by its stop-loss or turned off, not that it lost arbitration", () => {
+    const halted = (reason: Record<string, unknown>) =>
+      guardrailSteps(
+        { journey: renewal.id, outcome: "suppressed", purpose: renewal.purpose, priority: renewal.priority, trace: [], reasons: [reason as never] },
+        renewal,
+        { ...acted, journey: undefined, outcome: "suppressed" } as never,
+      )[1]!.result;
+    expect(halted({ code: "kill_switch", message: "…", kind: "journey", name: renewal.id, by: "Dana" })).toBe(
+      "the journey was turned off by Dana (kill switch): suppressed",
+    );
+    expect(halted({ code: "kill_switch", message: "…", kind: "channel", name: "sms", by: "Sam" })).toBe(
+      "its channel `sms` was turned off by Sam (kill switch): suppressed",
+    );
+    expect(halted({ code: "stop_loss", message: "…", by: "stop-loss" })).toBe("the journey was stopped by its stop-loss: suppressed");
+    expect(halted({ code: "lost_arbitration", message: "…" })).toBe("lost arbitration: suppressed");
+  });
 });
 
 describe("the customer-facing sentence", () => {

@@ -63,3 +63,30 @@ describe("approving a review of a stopped journey", () => {
     }
   }, 120_000);
 });
+
+describe("approving a review of a journey a person turned off", () => {
+  test("is refused with journey_disabled until the journey is turned on again", async () => {
+    const { engine } = await compiledEngine(SPEC_POLICY_DIR, { "value.journey": JOURNEYS });
+    const t = await startTestServer({ artifact: engine, clock: "request", store: "sqlite:", stopLoss: { intervalMs: 0, controlsRefreshMs: 0 } });
+    try {
+      const subject = treated[0]!;
+      const r = await t.call("POST", "/v1/decisions", { event: { type: "daily", id: `e-${subject}` }, subject, region: "eu", now: NOW, context: CUSTOMER });
+      expect(r.json).toMatchObject({ outcome: "pending_review", journey: "callback_offer" });
+      const off = await t.call("POST", "/v1/journeys/callback_offer/disable", { by: "Dana Scholz", reason: "wrong script", now: LATER });
+      expect(off.status, off.text).toBe(200);
+      const approve = { verdict: "approve", reviewer: "Sam Reviewer", now: LATER };
+      const refused = await t.call("POST", `/v1/reviews/${r.json.decision_id}`, approve);
+      expect(refused.status, refused.text).toBe(409);
+      expect(refused.json.error).toMatchObject({ code: "journey_disabled", message: expect.stringContaining("turned off") });
+      expect(refused.json.error.hint).toContain("/v1/journeys/callback_offer/enable");
+      expect((await (t.server.store as ServiceStore).review(r.json.decision_id))?.state).toBe("pending");
+      const on = await t.call("POST", "/v1/journeys/callback_offer/enable", { by: "Dana Scholz", reason: "script fixed", now: LATER });
+      expect(on.status, on.text).toBe(200);
+      const approved = await t.call("POST", `/v1/reviews/${r.json.decision_id}`, approve);
+      expect(approved.status, approved.text).toBe(200);
+      expect(approved.json.decision).toMatchObject({ outcome: "acted", journey: "callback_offer" });
+    } finally {
+      await t.close();
+    }
+  }, 120_000);
+});

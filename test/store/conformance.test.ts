@@ -319,7 +319,7 @@ describe.each([pglite, sqlite, pgBackend])("store conformance: $name", (backend)
     await Promise.all([first.migrate(), ...others.map((o) => o.migrate())]);
     const health = await first.health();
     expect(health).toMatchObject({ reachable: true, migrations: { pending: [] } });
-    expect(health.migrations.applied).toEqual(["0001_initial", "0002_errors_retry", "0003_subject_keys", "0004_value"]);
+    expect(health.migrations.applied).toEqual(["0001_initial", "0002_errors_retry", "0003_subject_keys", "0004_value", "0005_releases"]);
   });
 
   it("refuses other log keys and another shard count than the store was created with", async () => {

@@ -126,6 +126,7 @@ describe.each(BACKENDS)("erasure and access on the $name store", (backend) => {
         reviews: 0,
         assignments: 0,
         outcomes: 0,
+        shadow_results: 0,
       });
       expect((await store.subjectDecisions(GONE, { limit: 10 })).decisions).toEqual([]);
       expect(await store.state(GONE)).toMatchObject({ version: 0, consents: [], objections: [], history: [] });
