@@ -17,7 +17,7 @@ export interface DecisionDigest {
   readonly outcome: string;
   /** The winning journey, when one won. */
   readonly journey?: string;
-  /** `name@channel` of the action, when there is one. */
+  /** The action with its parameters and channel (`email(template: "renewal-d90")@email`), when there is one. */
   readonly action?: string;
   /** Journeys denied by consent (`denied_consent`) or residency (`denied_residency`), sorted, as `journey:code`. */
   readonly denials: readonly string[];
@@ -57,11 +57,22 @@ export function digestOf(decision: Decision): DecisionDigest {
   return {
     outcome: decision.outcome,
     ...(decision.journey === undefined ? {} : { journey: decision.journey }),
-    ...(decision.action === undefined ? {} : { action: `${decision.action.name}@${decision.action.channel}` }),
+    ...(decision.action === undefined ? {} : { action: actionText(decision.action) }),
     denials,
     ...(rationale === undefined ? {} : { rationale }),
     evaluations: outcomes,
   };
+}
+
+/**
+ * An action as people write it, with its parameters (sorted) and channel — `email(template:
+ * "renewal-d90")@email` — so that a changed template or offer shows as a change.
+ */
+function actionText(action: NonNullable<Decision["action"]>): string {
+  const params = Object.entries(action.params ?? {})
+    .sort(([a], [b]) => cmp(a, b))
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
+  return `${action.name}${params.length > 0 ? `(${params.join(", ")})` : ""}@${action.channel}`;
 }
 
 /**

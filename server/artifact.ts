@@ -41,6 +41,8 @@ export interface LoadedArtifact {
   readonly compiled: boolean;
   /** Which journeys are active, and the approvals that made them so. */
   readonly activation: Activation;
+  /** The compiled artifact's files, when it was compiled from a policy set (what the registry publishes). */
+  readonly files?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** Where a served artifact's approvals come from. */
@@ -85,7 +87,8 @@ export async function loadArtifact(path: string, options: EngineOptions = {}, ap
       hint: `run \`kairos check ${path}\` and fix the errors`,
     });
   }
-  return gate(await loadEngine(compiled.artifact.files, options), true, approvals.approvals ?? path);
+  const files = compiled.artifact.files;
+  return { ...(await gate(await loadEngine(files, options), true, approvals.approvals ?? path)), files };
 }
 
 /** With signing configured: the artifact directory's signature, checked (every part read); a StartError saying what failed. */

@@ -12,6 +12,7 @@ import type { ContextProvider } from "../runtime/context.ts";
 import { HttpProvider, type HttpProviderOptions } from "../runtime/http-provider.ts";
 import type { Engine, EngineOptions } from "../runtime/engine.ts";
 import { buildApp } from "./app.ts";
+import { APPROVERS_FILE } from "./approvals.ts";
 import { loadArtifact } from "./artifact.ts";
 import type { Trust } from "./signing.ts";
 import { Authenticator, ensureTokensFile } from "./auth.ts";
@@ -145,11 +146,20 @@ function poolOf(store: Store): () => PoolStats | undefined {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
-  const loaded =
+  const loaded: { engine: Engine; compiled: boolean; files?: ReadonlyMap<string, Uint8Array> } =
     typeof options.artifact === "string"
       ? await loadArtifact(options.artifact, options.engine, options.trust === undefined ? {} : { trust: options.trust })
       : { engine: options.artifact, compiled: false };
   const engine = loaded.engine;
+  // A policy set compiled here is published as compiled (with its own approvals, when it has some).
+  if (loaded.files !== undefined && options.artifactFiles === undefined && typeof options.artifact === "string") {
+    const home = options.artifact;
+    options = {
+      ...options,
+      artifactFiles: Object.fromEntries(loaded.files),
+      ...(options.approvals === undefined && existsSync(join(home, APPROVERS_FILE)) ? { approvals: home } : {}),
+    };
+  }
   const provider = options.provider ?? (options.httpProvider ? new HttpProvider(options.httpProvider) : undefined);
   const tokensFile = resolve(options.tokensFile ?? join(dataDir, "tokens.json"));
   const adminToken = ensureTokensFile(tokensFile);

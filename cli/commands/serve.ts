@@ -4,7 +4,10 @@
 // (`--store postgres://…`). Prints where it listens, the store, the artifact and, on the first
 // start, the admin token; SIGINT/SIGTERM shut it down gracefully. Exit 1 when it cannot start
 // (a store that does not answer, a policy set that does not compile, a port in use).
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { activationLines, registerActivationMetrics } from "../../server/activation.ts";
+import { APPROVERS_FILE } from "../../server/approvals.ts";
 import { approveCommand } from "../../server/approval-check.ts";
 import { loadArtifact } from "../../server/artifact.ts";
 import { StartError, startServer, TokensFileError } from "../../server/index.ts";
@@ -150,7 +153,13 @@ export const command: Command = {
         ...(trust === undefined ? {} : { trust }),
         artifact: loaded.engine,
         // Published in the store's registry (docs/rollout.md): an artifact directory with its approvals, under `--version`.
-        ...(loaded.compiled ? {} : { artifactDir: positionals[0]! }),
+        // A policy set compiled here is published as compiled, with its own approvals when it has some.
+        ...(loaded.compiled
+          ? {
+              ...(loaded.files ? { artifactFiles: Object.fromEntries(loaded.files) } : {}),
+              ...(approvals === undefined && existsSync(join(positionals[0]!, APPROVERS_FILE)) ? { approvals: positionals[0]! } : {}),
+            }
+          : { artifactDir: positionals[0]! }),
         ...(values["version"] === undefined ? {} : { version: values["version"] as string }),
         ...(approvals === undefined ? {} : { approvals }),
         ...(storeUrl === undefined ? {} : { store: storeUrl }),

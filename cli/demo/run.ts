@@ -194,6 +194,9 @@ export async function runDemo(options: DemoOptions, io: Io): Promise<number> {
       svc = await startDemoService({
         dataDir: out,
         engine,
+        // The demo's artifact becomes the store's stable version, so that `kairos rollout` and `kairos diff --store` can start from it.
+        artifactDir,
+        approvals: approval.home,
         book: book.records,
         ...(options.wrapStore ? { wrapStore: options.wrapStore } : {}),
         errorLog: (l) => io.err(l),

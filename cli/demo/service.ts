@@ -38,6 +38,9 @@ export interface DemoServiceOptions {
   /** The data directory (the demo's output directory). */
   readonly dataDir: string;
   readonly engine: Engine;
+  /** The artifact directory the engine was loaded from, and its approvals home: published in the store's registry (docs/rollout.md). */
+  readonly artifactDir?: string;
+  readonly approvals?: string;
   readonly book: SystemOfRecord;
   /** Put something between the service and the store (tests: a store that fails). */
   readonly wrapStore?: (store: Store) => Store;
@@ -68,6 +71,8 @@ export async function startDemoService(o: DemoServiceOptions): Promise<DemoServi
     });
     const server = await startServer({
       artifact: o.engine,
+      ...(o.artifactDir === undefined ? {} : { artifactDir: o.artifactDir }),
+      ...(o.approvals === undefined ? {} : { approvals: o.approvals }),
       store: o.wrapStore ? o.wrapStore(store) : store,
       dataDir: o.dataDir,
       tokensFile,

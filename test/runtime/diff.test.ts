@@ -38,7 +38,7 @@ describe("digestOf", () => {
     expect(digestOf(d)).toEqual({
       outcome: "acted",
       journey: "hi",
-      action: "email@email",
+      action: 'email(template: "t")@email',
       denials: [],
       rationale: "Because you asked.",
       evaluations: { hi: "acted" },

@@ -372,3 +372,22 @@ describe("wake-ups", () => {
     }
   });
 });
+
+describe("a policy set served as a directory", () => {
+  test("is published as compiled at start and becomes the stable version, its files in the registry", async () => {
+    const first = await startTestServer({ artifact: SPEC_POLICY_DIR, store: "sqlite:" });
+    let hash: string;
+    try {
+      const store = first.server.store as ServiceStore;
+      const registered = await store.artifacts();
+      hash = first.server.engine.hash;
+      expect(registered.map((a) => a.hash)).toEqual([hash]);
+      expect(registered[0]!.version).toBe(`sha-${hash.slice(0, 12)}`);
+      expect((await store.rollout()).stable).toBe(hash);
+      // The registry's files are the compiled artifact's: they load as the same engine.
+      expect(Object.keys((await store.artifactFiles(hash)) ?? {})).toContain("manifest.json");
+    } finally {
+      await first.close();
+    }
+  }, 120_000);
+});
