@@ -83,14 +83,47 @@ export const command: Command = {
   summary: HELP.summary,
   usage: HELP.usage.join("\n       "),
   async run(argv, io) {
-    const { values, positionals } = parse(argv, { artifact: { type: "string" }, format: { type: "string" }, show: { type: "string" } });
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? "give exactly one log file" : "missing the decision log file");
-    const artifact = values["artifact"];
-    if (typeof artifact !== "string") throw new UsageError("missing `--artifact OUT`, the compiled artifact to replay with");
+    const { values, positionals } = parse(argv, {
+      artifact: { type: "string" },
+      format: { type: "string" },
+      show: { type: "string" },
+      store: { type: "string" },
+      "data-dir": { type: "string" },
+    });
     const format = values["format"] ?? "text";
     if (format !== "text" && format !== "json") throw new UsageError(`unknown format \`${String(format)}\`; use \`text\` or \`json\``);
     const show = values["show"] === undefined ? 10 : Number(values["show"]);
     if (!Number.isInteger(show) || show < 0) throw new UsageError("`--show` takes a whole number");
+    const where = values["store"];
+    if (where !== undefined) {
+      // The service's log: every entry with the version that made it, from the store's registry.
+      if (positionals.length > 0) throw new UsageError("give either a log file or `--store`, not both");
+      if (values["artifact"] !== undefined) {
+        throw new UsageError("`--store` replays each entry with the version that made it (from the registry); `--artifact` goes with a log file");
+      }
+      if (typeof where !== "string" || where === "") throw new UsageError("`--store` needs a PostgreSQL URL, `sqlite:PATH` or a data directory");
+      const { openStoreAt } = await import("../../server/store/location.ts");
+      const { replayStore } = await import("../replay-store.ts");
+      let store;
+      try {
+        store = await openStoreAt(where, values["data-dir"] as string | undefined);
+      } catch (e) {
+        if (e instanceof Error && e.name === "StoreError") {
+          const { code, hint } = e as Error & { code?: string; hint?: string };
+          throw new CliError(e.message, { exit: code === "store/bad-location" ? EXIT.usage : EXIT.failed, ...(hint ? { hint } : {}) });
+        }
+        throw e;
+      }
+      try {
+        return await replayStore(store, where, { format, show }, io);
+      } finally {
+        await store.close();
+      }
+    }
+    if (values["data-dir"] !== undefined) throw new UsageError("`--data-dir` goes with `--store` (where the store's key files are)");
+    if (positionals.length !== 1) throw new UsageError(positionals.length ? "give exactly one log file" : "missing the decision log file (or `--store`)");
+    const artifact = values["artifact"];
+    if (typeof artifact !== "string") throw new UsageError("missing `--artifact OUT`, the compiled artifact to replay with");
     const log = positionals[0]!;
 
     const keys = openForReplay(log);

@@ -253,21 +253,32 @@ const COMPLETION: CommandHelp = {
 const REPLAY: CommandHelp = {
   name: "replay",
   summary: "re-decide every entry of a decision log and report any difference",
-  usage: ["kairos replay LOG --artifact OUT [--format text|json] [--show N]"],
+  usage: [
+    "kairos replay LOG --artifact OUT [--format text|json] [--show N]",
+    "kairos replay --store URL|DATA_DIR [--data-dir DIR] [--format text|json] [--show N]",
+  ],
   description:
     "Re-decides every logged decision from its sealed request with the given artifact. Entries made by that artifact must replay byte for byte: " +
     "evidence that decisions are deterministic; a difference is a defect, reported with its first differing JSON path (exit 1). Entries made by " +
     "another artifact are a what-if, never a defect and never called identical: what this artifact would decide instead, summarized like " +
     "`kairos diff` (outcome transitions per journey, subjects newly reached or dropped, denials, examples); `kairos diff OLD NEW --log LOG` " +
     "compares two versions on the same traffic. Needs an intact, authenticated log (its keys: docs/decision-log.md). Entries about erased " +
-    "subjects (their per-subject keys destroyed: `kairos subject erase`) are counted as erased, not replayed and not errors.",
+    "subjects (their per-subject keys destroyed: `kairos subject erase`) are counted as erased, not replayed and not errors. " +
+    "With `--store`, the decision service's log is audited: every entry is re-decided with the version that made it, loaded from the store's " +
+    "registry (docs/artifacts.md), through canaries, promotions and rollbacks, and must replay byte for byte; entries of a version missing " +
+    "from the registry fail the audit until it is published.",
   arguments: [{ flag: "LOG", description: "a decision log file" }],
   options: [
-    { flag: "--artifact OUT", description: "the artifact to re-decide with (required)" },
+    { flag: "--artifact OUT", description: "the artifact to re-decide with (required with LOG)" },
+    {
+      flag: "--store URL|DATA_DIR",
+      description: "the service's store instead of LOG: `postgres://…`, `sqlite:PATH` or an embedded store's data directory (each entry with its own version)",
+    },
+    { flag: "--data-dir DIR", description: "with `--store sqlite:`/`pglite:`: the data directory (its key files)" },
     {
       flag: "--format text|json",
       description:
-        "`text` (default) for people; `json` for scripts: the counts, every difference (`otherArtifact` marks a what-if's), `defects`, and `whatIf` (the summary)",
+        "`text` (default) for people; `json` for scripts: the counts, every difference (`otherArtifact` marks a what-if's), `defects`, and `whatIf` (the summary); with `--store`, per version",
     },
     { flag: "--show N", description: "defects to print in text (default 10)" },
     HELP_OPT,
@@ -275,10 +286,15 @@ const REPLAY: CommandHelp = {
   examples: [
     { command: "kairos replay decisions.jsonl --artifact build/artifact", note: "every decision replays byte for byte?" },
     { command: "kairos replay decisions.jsonl --artifact build/next", note: "what-if: what the next version would decide on this traffic" },
+    { command: "kairos replay --store postgres://kairos@db/kairos", note: "audit the service's log: each decision with the version that made it" },
   ],
   exit: [
     { code: 0, meaning: "every decision made by this artifact replays identically (what-if differences never fail)" },
-    { code: 1, meaning: "a decision made by this artifact replays differently, a log that is not intact, an artifact that cannot be loaded" },
+    {
+      code: 1,
+      meaning:
+        "a decision made by this artifact replays differently, a log that is not intact, an artifact that cannot be loaded (with `--store`: a version not in the registry)",
+    },
     { code: 2, meaning: "usage error, a missing key, or LOG is not a decision log" },
   ],
 };
