@@ -5,6 +5,7 @@
 // canary. A breach rolls the canary back with one compare-and-set write on the generation it
 // judged (action `auto_rollback`, by `auto-rollback`, the reason and the figures of the breach):
 // when several instances breach at once, one write wins and the others find it done.
+import { Periodic } from "../periodic.ts";
 import type { JourneyControl, ReleaseStore, RolloutBudget } from "../store/types.ts";
 import { DEFAULT_BUDGET, rollbackRollout, RolloutError } from "./changes.ts";
 import type { Applied, Route, RolloutRouter } from "./router.ts";
@@ -117,9 +118,7 @@ export class CanaryGuard {
   private next = 0;
   /** Journeys stopped when the canary was applied here, with the `since` of their stop. */
   private stoppedBefore = new Map<string, string>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
-  private closed = false;
+  private readonly periodic: Periodic;
   private failing = false;
 
   constructor(store: ReleaseStore, router: RolloutRouter, options: GuardOptions = {}) {
@@ -128,6 +127,7 @@ export class CanaryGuard {
     this.options = options;
     this.log = options.log ?? ((line) => void process.stderr.write(line + "\n"));
     this.reset(router.applied);
+    this.periodic = new Periodic(options.intervalMs ?? 500, () => this.checkReported());
   }
 
   /** Starts counting afresh for a version set just applied. */
@@ -180,34 +180,23 @@ export class CanaryGuard {
 
   /** Starts the periodic checks. */
   start(): void {
-    const every = this.options.intervalMs ?? 500;
-    if (every <= 0 || this.timer || this.closed) return;
-    const tick = (): void => {
-      this.running = this.check()
-        .then(
-          () => {
-            if (this.failing) this.log("kairos serve: rollout: the canary check runs again");
-            this.failing = false;
-          },
-          (e: unknown) => {
-            // Reported when it starts failing, not every 500 ms.
-            if (!this.failing) this.log(`kairos serve: rollout: the canary check failed: ${e instanceof Error ? e.message : String(e)}; trying again`);
-            this.failing = true;
-          },
-        )
-        .finally(() => {
-          if (!this.closed) this.timer = setTimeout(tick, every);
-        });
-    };
-    this.timer = setTimeout(tick, every);
-    this.timer.unref?.();
+    this.periodic.start();
+  }
+
+  /** One check; a failure is reported when it starts and when it ends, not every 500 ms. */
+  private async checkReported(): Promise<void> {
+    try {
+      await this.check();
+      if (this.failing) this.log("kairos serve: rollout: the canary check runs again");
+      this.failing = false;
+    } catch (e) {
+      if (!this.failing) this.log(`kairos serve: rollout: the canary check failed: ${e instanceof Error ? e.message : String(e)}; trying again`);
+      this.failing = true;
+    }
   }
 
   /** Stops the checks and waits for the one in progress. */
-  async stop(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 }

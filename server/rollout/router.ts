@@ -7,6 +7,7 @@
 // wake-up keeps the version that scheduled it while that version can be loaded. A new state is
 // applied only once every engine it names is loaded, so an instance never decides with half of a
 // version set; until then it keeps the previous one and says why (`problem`).
+import { Periodic } from "../periodic.ts";
 import type { RolloutState } from "../store/types.ts";
 import { withinDeadline } from "../value/deadline.ts";
 import { bucketOf, inCanary } from "./bucket.ts";
@@ -79,10 +80,8 @@ export class RolloutRouter {
   private readonly versions = new Map<string, Version>();
   private readonly loading = new Map<string, Promise<Version>>();
   private readonly unloadable = new Map<string, { readonly at: number; readonly message: string }>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
+  private readonly periodic: Periodic;
   private queue: Promise<unknown> = Promise.resolve();
-  private closed = false;
   private failing = false;
   private lastProblem: string | undefined;
 
@@ -98,6 +97,7 @@ export class RolloutRouter {
     this.now = options.now ?? Date.now;
     this.versions.set(stable.hash, stable);
     this.current = { state: NO_ROLLOUT, stable, appliedAt: this.now() };
+    this.periodic = new Periodic(source === undefined ? 0 : (options.refreshMs ?? 500), () => this.refreshReported());
   }
 
   /** Makes a version known without loading it (the engine this instance was started with). */
@@ -234,22 +234,11 @@ export class RolloutRouter {
 
   /** Starts the periodic reads (unless `refreshMs` is 0 or there is no source). */
   start(): void {
-    const every = this.options.refreshMs ?? 500;
-    if (every <= 0 || this.timer || this.closed || this.source === undefined) return;
-    const tick = (): void => {
-      this.running = this.refreshReported().finally(() => {
-        if (!this.closed) this.timer = setTimeout(tick, every);
-      });
-    };
-    this.timer = setTimeout(tick, every);
-    this.timer.unref?.();
+    this.periodic.start();
   }
 
   /** Stops the reads and waits for the one in progress. */
-  async stop(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 }

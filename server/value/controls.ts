@@ -8,6 +8,7 @@
 // `DecideOptions.stopped`: journey id → the reason each of its candidates records (`kill_switch`
 // before `stop_loss`), which replay reads back. A channel's kill switch stops the journeys whose
 // action uses the channel, in each version this instance decides with (`addJourneys`).
+import { Periodic } from "../periodic.ts";
 import type { Gauge } from "prom-client";
 import type { JourneyMeta } from "../../core/artifact.ts";
 import type { Reason } from "../../runtime/decision.ts";
@@ -102,9 +103,7 @@ export class JourneyControls {
   private killReasons = new Map<string, Reason>();
   /** Bumped by every local change: a read that began before it is not applied over it. */
   private generation = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
-  private closed = false;
+  private readonly periodic: Periodic;
   private failing = false;
 
   constructor(store: Store, options: ControlsOptions = {}) {
@@ -113,6 +112,7 @@ export class JourneyControls {
     this.log = options.log ?? ((line) => void process.stderr.write(line + "\n"));
     this.channels = channelsOf(options.journeys ?? []);
     for (const j of options.watched ?? []) options.gauge?.set({ journey: j }, 0);
+    this.periodic = new Periodic(this.enabled ? (options.refreshMs ?? 1000) : 0, () => this.refreshReported());
   }
 
   /** Whether the store keeps controls or kill switches at all (else nothing is ever stopped). */
@@ -225,23 +225,12 @@ export class JourneyControls {
 
   /** Starts the periodic reads (unless `refreshMs` is 0 or the store keeps neither controls nor kill switches). */
   start(): void {
-    const every = this.options.refreshMs ?? 1000;
-    if (every <= 0 || this.timer || this.closed || !this.enabled) return;
-    const tick = (): void => {
-      this.running = this.refreshReported().finally(() => {
-        if (!this.closed) this.timer = setTimeout(tick, every);
-      });
-    };
-    this.timer = setTimeout(tick, every);
-    this.timer.unref?.();
+    this.periodic.start();
   }
 
   /** Stops the reads and waits for the one in progress. */
-  async stop(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One read; a failure is reported when it starts and when it ends, not on every tick. */
