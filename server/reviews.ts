@@ -14,6 +14,7 @@ import type { DecisionLogEntry, MinimizedRequest } from "../runtime/sink.ts";
 import { journeyActivation } from "./activation.ts";
 import { HttpError } from "./errors.ts";
 import { fromStore, type DecisionService } from "./service.ts";
+import type { Version } from "./rollout/version.ts";
 import type { PendingCommit, StoredHistory, StoredReview } from "./store/types.ts";
 
 /** A verdict as `POST /v1/reviews/{id}` receives it. */
@@ -47,18 +48,18 @@ function notPending(review: StoredReview): HttpError {
 }
 
 /** A cap the approval would exceed, as a sentence; undefined when none. */
-function capReached(service: DecisionService, review: StoredReview, history: readonly StoredHistory[], nowMs: number): string | undefined {
+function capReached(version: Version, review: StoredReview, history: readonly StoredHistory[], nowMs: number): string | undefined {
   const inWindow = (h: StoredHistory, windowMs: number): boolean => {
     const at = parseDateTimeLiteral(h.at);
     return at !== undefined && at > nowMs - windowMs && at <= nowMs;
   };
-  const meta = service.journeys.get(review.journey);
+  const meta = version.journeys.get(review.journey);
   if (meta?.cap) {
     const n = history.filter((h) => h.journey === review.journey && inWindow(h, meta.cap!.windowMs)).length;
     if (n >= meta.cap.count)
       return `journey \`${review.journey}\` already acted ${n} time${n === 1 ? "" : "s"} in the last ${meta.cap.window} (cap ${meta.cap.count})`;
   }
-  const catalog = service.engine.catalog;
+  const catalog = version.engine.catalog;
   for (const cap of channelCaps(catalog)) {
     if (!capCovers(cap, review.action.channel, review.purpose, catalog)) continue;
     const n = history.filter((h) => inWindow(h, cap.windowMs) && capCovers(cap, h.channel, h.purpose, catalog)).length;
@@ -87,17 +88,21 @@ export async function resolveReview(service: DecisionService, decisionId: string
       const review = await fromStore("reading the review", () => service.store.review(decisionId));
       if (!review) throw new HttpError(404, "review_not_found", `no review for decision \`${decisionId}\``);
       if (review.state !== "pending") throw notPending(review);
-      const state = await fromStore("reading the subject's state", () => service.store.state(review.subject, nowMs - service.historyWindowMs));
+      // The version that made the pending decision judges and records the verdict (a canary's
+      // candidate, a version since rolled back), while it can be loaded; else the stable version.
+      const original = await fromStore("reading the decision", () => service.store.getDecision(decisionId));
+      const version = await versionOfDecision(service, original?.decision);
+      const state = await fromStore("reading the subject's state", () => service.store.state(review.subject, nowMs - version.historyWindowMs));
       if (body.verdict === "approve") {
         // Fail closed: a journey this service left inactive for want of a DPO approval never acts (docs/approvals.md).
-        if (!journeyActivation(service.engine, review.journey).active) {
+        if (!journeyActivation(version.engine, review.journey).active) {
           throw new HttpError(409, "journey_inactive", `journey \`${review.journey}\` is inactive here: it needs a DPO approval that no valid record gives`, {
             hint: "reject it, or approve the journey (`kairos approve`) and restart the service; the review stays pending",
           });
         }
         // Fail closed: a journey its stop-loss stopped does not act until a person resumes it
         // (docs/value.md#stop-loss), nor one a person turned off (docs/kill-switch.md).
-        const stop = service.controls?.stopped?.get(review.journey);
+        const stop = service.controls?.stoppedFor(version.hash)?.get(review.journey);
         if (stop?.code === KILL_SWITCH_CODE) {
           const channel = stop["kind"] === "channel" && typeof stop["name"] === "string" ? stop["name"] : undefined;
           throw new HttpError(409, "journey_disabled", `journey \`${review.journey}\` is turned off: ${stop.message}`, {
@@ -112,15 +117,14 @@ export async function resolveReview(service: DecisionService, decisionId: string
             hint: "reject it, or resume the journey (POST /v1/journeys/{id}/resume) first; the review stays pending",
           });
         }
-        const reached = capReached(service, review, state.history, nowMs);
+        const reached = capReached(version, review, state.history, nowMs);
         if (reached) {
           throw new HttpError(409, "cap_reached", `approving would exceed a cap: ${reached}; the review stays pending`, {
             hint: "reject it, or approve it later, once the window has passed",
           });
         }
       }
-      const original = await fromStore("reading the decision", () => service.store.getDecision(decisionId));
-      const item = verdictCommit(service, review, state.version, original?.decision, original?.line, body, at);
+      const item = verdictCommit(version, review, state.version, original?.decision, original?.line, body, at);
       const result = await fromStore("committing the verdict", () => service.committer.submit(item));
       switch (result.status) {
         case "committed": {
@@ -156,10 +160,17 @@ function loggedRequest(line: string | undefined): { event: MinimizedRequest["eve
   return { event: { type: "", id: "" }, region: "" };
 }
 
+/** The version a decision was made by, when this instance has it or can load it; else the stable version. */
+async function versionOfDecision(service: DecisionService, decision: Decision | undefined): Promise<Version> {
+  const hash = decision?.artifact;
+  if (typeof hash !== "string" || hash === service.router.stable.hash) return service.router.stable;
+  return service.router.versionFor(hash).catch(() => service.router.stable);
+}
+
 function verdictCommit(
-  service: DecisionService,
+  version: Version,
   review: StoredReview,
-  version: number,
+  subjectVersion: number,
   original: Decision | undefined,
   line: string | undefined,
   body: VerdictBody,
@@ -176,12 +187,12 @@ function verdictCommit(
     ...(basis === undefined ? {} : { basis }),
     fields: [],
     evaluations: [],
-    artifact: service.engine.hash,
+    artifact: version.hash,
     review: { of: review.decision_id, verdict: body.verdict, reviewer: body.reviewer, ...(body.note === undefined ? {} : { note: body.note }) },
   } as Decision;
   const { event, region } = loggedRequest(line);
   const request: MinimizedRequest = { event, subject: review.subject, now: at, region, context: {}, consents: [], objections: [], history: [] };
-  const approval = journeyActivation(service.engine, review.journey).approval;
+  const approval = journeyActivation(version.engine, review.journey).approval;
   const entry: DecisionLogEntry = {
     decision_id: id,
     at,
@@ -190,13 +201,13 @@ function verdictCommit(
     journey: review.journey,
     ...(basis === undefined ? {} : { basis }),
     request,
-    policies: service.engine.policies(),
+    policies: version.engine.policies(),
     decision,
     ...(approval === undefined ? {} : { approval }),
   };
   return {
     key: { subject: review.subject, eventId: `review:${review.decision_id}`, timer: "" },
-    expectedVersion: version,
+    expectedVersion: subjectVersion,
     decision,
     entry,
     ...(approve ? { history: [{ journey: review.journey, at, channel: review.action.channel, purpose: review.purpose, decision_id: id }] } : {}),

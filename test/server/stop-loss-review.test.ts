@@ -90,3 +90,27 @@ describe("approving a review of a journey a person turned off", () => {
     }
   }, 120_000);
 });
+
+describe("a review of a decision a canary made", () => {
+  test("is recorded by the version that made the decision, even after the canary was rolled back", async () => {
+    const { publishArtifactFiles } = await import("../../server/registry.ts");
+    const v1 = await compiledEngine(SPEC_POLICY_DIR, { "value.journey": JOURNEYS });
+    const v2 = await compiledEngine(SPEC_POLICY_DIR, { "value.journey": JOURNEYS.replace('template: "callback"', 'template: "callback-v2"') });
+    expect(v2.engine.hash).not.toBe(v1.engine.hash);
+    const t = await startTestServer({ artifact: v1.engine, clock: "request", store: "sqlite:", stopLoss: { intervalMs: 0, controlsRefreshMs: 0 } });
+    try {
+      await publishArtifactFiles(t.server.store as ServiceStore, v2.files, { version: "v2", by: "test" });
+      const started = await t.call("POST", "/v1/rollout", { candidate: "v2", mode: "canary", percent: 100, by: "Dana" });
+      expect(started.status, started.text).toBe(200);
+      const subject = treated[0]!;
+      const r = await t.call("POST", "/v1/decisions", { event: { type: "daily", id: `e-${subject}` }, subject, region: "eu", now: NOW, context: CUSTOMER });
+      expect(r.json).toMatchObject({ outcome: "pending_review", journey: "callback_offer", artifact: v2.engine.hash });
+      expect((await t.call("POST", "/v1/rollout/rollback", { by: "Dana" })).status).toBe(200);
+      const approved = await t.call("POST", `/v1/reviews/${r.json.decision_id}`, { verdict: "approve", reviewer: "Sam Reviewer", now: LATER });
+      expect(approved.status, approved.text).toBe(200);
+      expect(approved.json.decision).toMatchObject({ outcome: "acted", artifact: v2.engine.hash, action: { params: { template: "callback-v2" } } });
+    } finally {
+      await t.close();
+    }
+  }, 120_000);
+});
