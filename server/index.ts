@@ -11,6 +11,7 @@ import type { FastifyInstance } from "fastify";
 import type { ContextProvider } from "../runtime/context.ts";
 import { HttpProvider, type HttpProviderOptions } from "../runtime/http-provider.ts";
 import type { Engine, EngineOptions } from "../runtime/engine.ts";
+import type { JourneyMeta } from "../core/artifact.ts";
 import { buildApp } from "./app.ts";
 import { APPROVERS_FILE } from "./approvals.ts";
 import { loadArtifact } from "./artifact.ts";
@@ -203,7 +204,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Stopped journeys are honoured from the first decision: read once before serving (a store that
   // cannot say yet is reported, and read again every second).
   await controls.refreshReported();
-  const stopLoss = new StopLossCheck(store, metas, controls, metrics, { ...errorLog, ...(options.now ? { now: options.now } : {}), ...options.stopLoss });
+  // The journeys judged are those of the versions deciding at the time of each check: the stable
+  // version's, plus a canary's candidate's own (a journey only the candidate has), by id.
+  let deciding: DecisionService | undefined;
+  const judgedJourneys = (): readonly JourneyMeta[] => {
+    const router = deciding?.router;
+    if (router === undefined) return metas;
+    const byId = new Map([...router.stable.journeys]);
+    const candidate = router.applied.state.mode === "canary" ? router.applied.candidate : undefined;
+    for (const [id, meta] of candidate?.journeys ?? []) if (!byId.has(id)) byId.set(id, meta);
+    return [...byId.values()];
+  };
+  const stopLoss = new StopLossCheck(store, judgedJourneys, controls, metrics, {
+    ...errorLog,
+    ...(options.now ? { now: options.now } : {}),
+    ...options.stopLoss,
+  });
   let rollout: RolloutSetup;
   try {
     rollout = await setUpRollout(store, engine, rolloutOptions(options, store, engine, metrics, controls));
@@ -226,6 +242,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(rollout.shadow ? { shadow: rollout.shadow } : {}),
     ...(provider ? { provider } : {}),
   });
+  deciding = service;
   const runner = new WakeupRunner(service, metrics, {
     owner: `kairos-${randomUUID()}`,
     ...options.wakeups,

@@ -200,7 +200,10 @@ export const command: Command = {
     for (const line of activationLines(loaded.activation, (journey) => approveCommand(home, journey))) io.err(line);
     io.err(`  retention: ${server.retention.disabled ?? `every ${formatInterval(server.retention)}`}`);
     const stopLoss = server.service.stopLoss;
-    if (stopLoss) io.err(`  stop-loss: ${stopLoss.disabled ?? `every ${formatInterval(stopLoss)} for ${stopLoss.watched.join(", ")}`}`);
+    if (stopLoss) {
+      const watched = stopLoss.watched.length > 0 ? `for ${stopLoss.watched.join(", ")}` : "(no journey of the versions in force has a `stop_loss` now)";
+      io.err(`  stop-loss: ${stopLoss.disabled ?? `every ${formatInterval(stopLoss)} ${watched}`}`);
+    }
     io.err(`  clock:    ${clock}${clock === "request" ? " (requests carry `now`; wake-ups run with POST /v1/admin/wakeups/run)" : ""}`);
     if (server.adminToken) {
       io.err(`  admin token (shown once, only its hash is stored): ${server.adminToken}`);

@@ -109,7 +109,10 @@ export interface StopLossOptions {
 /** The stop-loss check of one instance. */
 export class StopLossCheck {
   private readonly store: Store;
-  private readonly journeys: readonly JourneyMeta[];
+  /** The journeys of the versions the service decides with (they change with a rollout), or a fixed list. */
+  private readonly source: () => readonly JourneyMeta[];
+  /** True when the journeys can change (a rollout): the check runs even while none has a `stop_loss`. */
+  private readonly dynamic: boolean;
   private readonly controls: JourneyControls;
   private readonly metrics: Metrics | undefined;
   private readonly options: StopLossOptions;
@@ -119,13 +122,30 @@ export class StopLossCheck {
   private closed = false;
   private failing = false;
 
-  constructor(store: Store, journeys: readonly JourneyMeta[], controls: JourneyControls, metrics: Metrics | undefined, options: StopLossOptions = {}) {
+  /**
+   * `journeys`: a fixed list, or a function giving the journeys of the versions the service decides
+   * with at the time of each check (the stable version's, and a canary's candidate's own): after a
+   * promote, the new stable version's thresholds are the ones judged.
+   */
+  constructor(
+    store: Store,
+    journeys: readonly JourneyMeta[] | (() => readonly JourneyMeta[]),
+    controls: JourneyControls,
+    metrics: Metrics | undefined,
+    options: StopLossOptions = {},
+  ) {
     this.store = store;
-    this.journeys = journeys.filter((j) => j.stopLoss !== undefined && j.stopLoss.conditions.length > 0);
+    this.source = typeof journeys === "function" ? journeys : () => journeys;
+    this.dynamic = typeof journeys === "function";
     this.controls = controls;
     this.metrics = metrics;
     this.options = options;
     this.log = options.log ?? ((line) => void process.stderr.write(line + "\n"));
+  }
+
+  /** The journeys with a `stop_loss` clause, now. */
+  private get journeys(): readonly JourneyMeta[] {
+    return this.source().filter((j) => j.stopLoss !== undefined && j.stopLoss.conditions.length > 0);
   }
 
   /** Time between checks (ms). */
@@ -135,7 +155,7 @@ export class StopLossCheck {
 
   /** Why the periodic check does not run, or undefined when it does (for the start-up banner). */
   get disabled(): string | undefined {
-    if (this.journeys.length === 0) return "no journey has a `stop_loss`";
+    if (!this.dynamic && this.journeys.length === 0) return "no journey has a `stop_loss`";
     if (!hasControls(this.store) || typeof (this.store as Partial<ValueStore>).valueAggregates !== "function") return "the store keeps no journey controls";
     if (this.intervalMs <= 0) return "turned off (`--stop-loss-interval 0`)";
     return undefined;

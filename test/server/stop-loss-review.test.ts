@@ -114,3 +114,26 @@ describe("a review of a decision a canary made", () => {
     }
   }, 120_000);
 });
+
+describe("the stop-loss check during a rollout", () => {
+  test("judges the journeys of the versions deciding now: a journey only the canary's candidate has is stopped too", async () => {
+    const { publishArtifactFiles } = await import("../../server/registry.ts");
+    const v1 = await compiledEngine(SPEC_POLICY_DIR);
+    const v2 = await compiledEngine(SPEC_POLICY_DIR, { "value.journey": JOURNEYS });
+    expect(v1.engine.predicates.journeys.some((j) => j.meta.id === "callback_offer")).toBe(false);
+    const t = await startTestServer({ artifact: v1.engine, clock: "request", store: "sqlite:", stopLoss: { intervalMs: 0, controlsRefreshMs: 0 } });
+    try {
+      await publishArtifactFiles(t.server.store as ServiceStore, v2.files, { version: "v2", by: "test" });
+      expect((await t.call("POST", "/v1/rollout", { candidate: "v2", mode: "canary", percent: 100, by: "Dana" })).status).toBe(200);
+      for (const subject of treated) {
+        const r = await t.call("POST", "/v1/decisions", { event: { type: "daily", id: `e-${subject}` }, subject, region: "eu", now: NOW, context: CUSTOMER });
+        expect(r.json).toMatchObject({ outcome: "pending_review", journey: "callback_offer", artifact: v2.engine.hash });
+      }
+      const store = t.server.store as ServiceStore;
+      await store.addOutcomes(treated.slice(0, 2).map((subject) => ({ id: `c-${subject}`, subject, type: "complaint", at: LATER })));
+      expect((await t.server.service.checkStopLoss(LATER)).tripped).toEqual(["callback_offer"]);
+    } finally {
+      await t.close();
+    }
+  }, 120_000);
+});
