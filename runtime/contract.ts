@@ -167,6 +167,49 @@ function predicateContext(
   return ctx as PredicateContext;
 }
 
+/**
+ * A candidate as runContract moves it, with its journey's bundle key and frozen field list
+ * (found once per candidate list by newCandidates, not looked up again at every step).
+ */
+interface Candidate extends CandidateState {
+  readonly bundle: string;
+  readonly fields: readonly string[];
+}
+
+/** A journey's bundle key and frozen fields, with the meta lists they were worked out from. */
+interface JourneyPrep {
+  readonly meta: JourneyMeta;
+  readonly source: readonly string[];
+  readonly eventFields: readonly string[];
+  readonly bundle: string;
+  readonly fields: readonly string[];
+}
+
+// By candidate list: the trigger index hands out the same list for every request of an event,
+// so each journey's bundle key and frozen fields are found once per list; an entry is used only
+// while its journey's meta and lists are still the ones it was worked out from.
+const preps = new WeakMap<readonly CompiledJourney[], JourneyPrep[]>();
+
+function journeyPrep(j: CompiledJourney, known: JourneyPrep | undefined): JourneyPrep {
+  const meta = j.meta;
+  if (known && known.meta === meta && known.source === meta.fields && known.eventFields === meta.eventFields && known.fields.length === meta.fields.length) {
+    return known;
+  }
+  return { meta, source: meta.fields, eventFields: meta.eventFields, bundle: bundleKey(meta), fields: frozenFields(meta) };
+}
+
+function newCandidates(journeys: readonly CompiledJourney[]): Candidate[] {
+  let list = preps.get(journeys);
+  if (list === undefined || list.length !== journeys.length) preps.set(journeys, (list = new Array<JourneyPrep>(journeys.length)));
+  const out: Candidate[] = new Array<Candidate>(journeys.length);
+  for (let i = 0; i < journeys.length; i++) {
+    const j = journeys[i]!;
+    const p = (list[i] = journeyPrep(j, list[i]));
+    out[i] = { journey: j, meta: j.meta, reasons: [], trace: [], bundle: p.bundle, fields: p.fields };
+  }
+  return out;
+}
+
 function tracer(trace: TraceEvent[]): (id: number, value: unknown) => unknown {
   return (id, value) => {
     trace.push([id, value]);
@@ -178,8 +221,8 @@ function tracer(trace: TraceEvent[]): (id: number, value: unknown) => unknown {
  * Marks the candidates whose journey is stopped `suppressed`, each with its stop reason (the very
  * object given: the service's, or the one a replayed entry recorded); returns the others.
  */
-function suppressStopped(candidates: CandidateState[], stopped: ReadonlyMap<string, Reason>): CandidateState[] {
-  const left: CandidateState[] = [];
+function suppressStopped<C extends CandidateState>(candidates: C[], stopped: ReadonlyMap<string, Reason>): C[] {
+  const left: C[] = [];
   for (const c of candidates) {
     const reason = stopped.get(c.meta.id);
     if (reason === undefined) {
@@ -337,7 +380,7 @@ export async function runContract(
   const { catalog } = deps;
   const req = parsed.request;
   const failures: Failure[] = [];
-  const candidates: CandidateState[] = journeys.map((j) => ({ journey: j, meta: j.meta, reasons: [], trace: [] }));
+  const candidates = newCandidates(journeys);
   const base = { candidates, failures, context: {}, payload: {} };
   if (candidates.length === 0) return { ...base, fields: [] };
 
@@ -363,14 +406,15 @@ export async function runContract(
       objections: consents.objections,
       ...(parsed.times ? { times: parsed.times } : {}),
     };
-    const asked = screened.map((c) => ({ journey: c.meta.id, purpose: c.meta.purpose, channel: c.meta.action.channel, fields: frozenFields(c.meta) }));
+    const asked = screened.map((c) => ({ journey: c.meta.id, purpose: c.meta.purpose, channel: c.meta.action.channel, fields: c.fields }));
     const verdicts = await withDeadline("policy", deadlines.policy, (signal) => screen(policy, asked, screenInput, signal), "reject");
-    verdicts.forEach((s, i) => {
+    for (let i = 0; i < verdicts.length; i++) {
+      const s = verdicts[i]!;
       const c = screened[i]!;
-      c.reasons.push(...s.reasons);
+      for (const r of s.reasons) c.reasons.push(r);
       if (s.allowed) c.basis = s.basis;
       else c.outcome = s.outcome;
-    });
+    }
   } catch (e) {
     const [code, message] =
       e instanceof DeadlineExceeded
@@ -386,10 +430,7 @@ export async function runContract(
   const survivors = candidates.filter((c) => c.outcome === undefined);
   // One journey per distinct bundle: many candidates read the same few.
   const bundles = new Map<string, JourneyMeta>();
-  for (const c of survivors) {
-    const key = bundleKey(c.meta);
-    if (!bundles.has(key)) bundles.set(key, c.meta);
-  }
+  for (const c of survivors) if (!bundles.has(c.bundle)) bundles.set(c.bundle, c.meta);
   const fields = sortedUnion([...bundles.values()].map((m) => m.fields));
   const eventFields = sortedUnion([...bundles.values()].map((m) => m.eventFields));
   let answer: unknown = {};
@@ -447,26 +488,39 @@ export async function runContract(
 
   // Step 4: traced predicates of the survivors whose data is sound.
   if (observe) started = clock();
-  const ctxOf = new Map<CandidateState, PredicateContext>();
   // Candidates with the same bundle read the same context: built once per bundle (predicates
   // only read it), not once per candidate.
   const byBundle = new Map<string, PredicateContext>();
   const eventValues = event.values["event"] ?? dict();
-  for (const c of survivors.filter((s) => s.outcome === undefined)) {
-    const bundle = bundleKey(c.meta);
-    let ctx = byBundle.get(bundle);
+  // One tracer for every `when`, recording into the trace of the candidate being evaluated
+  // (`when` runs synchronously, one candidate at a time).
+  let tracing: TraceEvent[] = [];
+  const trace = (id: number, value: unknown): unknown => {
+    tracing.push([id, value]);
+    return value;
+  };
+  let last: Candidate | undefined;
+  let lastCtx: PredicateContext | undefined;
+  // One reason object for every candidate whose `when` is false in this decision, as candidates
+  // share their screening's reasons: nothing changes a reason once it is recorded.
+  let conditionFalse: Reason | undefined;
+  for (const c of survivors) {
+    if (c.outcome !== undefined) continue;
+    let ctx = last !== undefined && last.bundle === c.bundle ? lastCtx : byBundle.get(c.bundle);
     if (ctx === undefined) {
       ctx = predicateContext(c.meta, parsed.nowMs, data.values, eventValues, eventDef.binds);
-      byBundle.set(bundle, ctx);
+      byBundle.set(c.bundle, ctx);
     }
-    ctxOf.set(c, ctx);
+    last = c;
+    lastCtx = ctx;
+    tracing = c.trace;
     try {
-      const value = c.journey.when(ctx, tracer(c.trace));
+      const value = c.journey.when(ctx, trace);
       if (typeof value !== "boolean") throw new Error(`\`when\` returned ${typeof value}, not a boolean`);
       c.matched = value;
       if (!value) {
         c.outcome = "no_match";
-        c.reasons.push({ code: "condition_false", message: "`when` is false" });
+        c.reasons.push((conditionFalse ??= { code: "condition_false", message: "`when` is false" }));
       }
     } catch (e) {
       // A PredicateError (division by zero, …) names its code and the failing trace node.
@@ -486,7 +540,7 @@ export async function runContract(
 
   // Step 5: guardrails, then step 6: the action and the customer-facing reason.
   if (observe) started = clock();
-  const result = decideWinner(deps, parsed, matched, consents, ctxOf, failures);
+  const result = decideWinner(deps, parsed, matched, consents, (c) => byBundle.get((c as Candidate).bundle), failures);
   if (observe) report(observe, "guardrails", started);
   if (staleOnes.length > 0 && failures.length === 0) {
     const above = staleOutranks(staleOnes, result.winner);
@@ -532,12 +586,12 @@ function decideWinner(
   parsed: ParsedRequest,
   matched: CandidateState[],
   consents: ParsedConsents,
-  ctxOf: ReadonlyMap<CandidateState, PredicateContext>,
+  ctxOf: (c: CandidateState) => PredicateContext | undefined,
   failures: Failure[],
 ): Pick<ContractResult, "winner" | "action" | "deferredUntil" | "explanation"> {
   const { catalog } = deps;
   const history = pastActions(consents.history, deps.journeys, parsed.times);
-  const { winner, deferredUntil } = applyGuardrails(catalog, matched, parsed, history, (c) => own(own(ctxOf.get(c), "customer"), "timezone"), failures);
+  const { winner, deferredUntil } = applyGuardrails(catalog, matched, parsed, history, (c) => own(own(ctxOf(c), "customer"), "timezone"), failures);
   const found = { ...(winner ? { winner } : {}), ...(deferredUntil ? { deferredUntil } : {}) };
   if (winner?.outcome !== "acted" && winner?.outcome !== "deferred" && winner?.outcome !== "pending_review") return found;
   const action = allowListedAction(catalog, winner.meta);
@@ -548,7 +602,7 @@ function decideWinner(
   let explanation: string | undefined;
   if (winner.journey.reason) {
     try {
-      explanation = winner.journey.reason(ctxOf.get(winner)!, tracer(winner.trace));
+      explanation = winner.journey.reason(ctxOf(winner)!, tracer(winner.trace));
       if (typeof explanation !== "string") throw new Error("`reason` did not return a string");
     } catch (e) {
       fail(winner, "reason_failed", `\`reason\` failed: ${thrown(e)}`, failures);

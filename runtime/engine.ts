@@ -411,6 +411,10 @@ export function isPlainDecision(decision: Decision): boolean {
   const walked = (v: unknown, depth: number): boolean => {
     if (typeof v !== "object" || v === null) return isPlainData(v, depth);
     if (seen.has(v)) return true;
+    // A reason of strings and numbers only (most of them, one per candidate) is checked where
+    // it stands: remembering it would cost more than walking it again.
+    const flat = isFlatRecord(v);
+    if (flat !== undefined) return flat;
     if (!isPlainData(v, depth)) return false;
     seen.add(v);
     return true;
@@ -421,26 +425,73 @@ export function isPlainDecision(decision: Decision): boolean {
       if (!isPlainData(value, 1)) return false;
       continue;
     }
-    for (const e of value as unknown[]) {
+    const evaluations = value as unknown[];
+    // The reasons of the evaluation before, all vouched for: a neighbour's shared ones are found here first.
+    let prev: readonly unknown[] = [];
+    for (let i = 0; i < evaluations.length; i++) {
+      const e = evaluations[i];
       if (typeof e !== "object" || e === null || Array.isArray(e) || Object.getPrototypeOf(e) !== Object.prototype) return isPlainData(decision, 0);
       const ev = e as Record<string, unknown>;
-      for (const k of Object.keys(ev)) {
+      const keys = Object.keys(ev);
+      for (let n = 0; n < keys.length; n++) {
+        const k = keys[n]!;
         const item = ev[k];
+        const ti = typeof item;
+        if (ti === "string" || ti === "boolean") continue;
         if (k === "reasons" && Array.isArray(item)) {
-          for (const r of item) if (!walked(r, 4)) return false;
+          for (let j = 0; j < item.length; j++) if (item[j] !== prev[j] && !walked(item[j], 4)) return false;
+          prev = item;
         } else if (k === "trace" && Array.isArray(item)) {
-          for (const t of item as unknown[]) {
-            if (!Array.isArray(t) || t.length !== 2 || typeof t[0] !== "number" || !Number.isFinite(t[0])) {
-              if (!isPlainData(t, 4)) return false;
-              continue;
-            }
-            const v: unknown = t[1];
-            const tv = typeof v;
-            if (tv === "string" || tv === "boolean" || v === null || (tv === "number" && Number.isFinite(v))) continue;
-            if (!isPlainData(v, 5)) return false;
-          }
+          if (!isPlainTrace(item)) return false;
         } else if (!isPlainData(item, 3)) return false;
       }
+    }
+  }
+  return true;
+}
+
+/** isPlainData of an evaluation's trace, quicker for its `[node, value]` events of plain values. */
+function isPlainTrace(trace: readonly unknown[]): boolean {
+  for (let i = 0; i < trace.length; i++) {
+    const t = trace[i];
+    if (!Array.isArray(t) || t.length !== 2 || typeof t[0] !== "number" || !Number.isFinite(t[0])) {
+      if (!isPlainData(t, 4)) return false;
+      continue;
+    }
+    const v: unknown = t[1];
+    const tv = typeof v;
+    if (tv === "string" || tv === "boolean" || v === null || (tv === "number" && Number.isFinite(v))) continue;
+    if (!isPlainData(v, 5)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether `v` is a record (Object.prototype or none) of strings, booleans, finite numbers and
+ * nulls only: true, false when it holds something canonical JSON refuses, undefined when it
+ * holds an object or array (then walk it).
+ */
+function isFlatRecord(v: object): boolean | undefined {
+  if (Array.isArray(v)) return undefined;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  const record = v as Record<string, unknown>;
+  for (const k in record) {
+    if (!Object.hasOwn(record, k)) continue;
+    const x = record[k];
+    switch (typeof x) {
+      case "string":
+      case "boolean":
+      case "undefined":
+        continue;
+      case "number":
+        if (Number.isFinite(x)) continue;
+        return false;
+      case "object":
+        if (x === null) continue;
+        return undefined;
+      default:
+        return false;
     }
   }
   return true;

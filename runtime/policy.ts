@@ -152,16 +152,26 @@ function toScreenings(verdicts: readonly CandidateVerdict[], candidates: readonl
   // PolicyEngine asks once per distinct pair and field set): they share the screening too, whose
   // reasons read nothing else of the candidate.
   const seen = new Map<object, { residency: object; purpose: string; channel: string; screening: Screening }[]>();
-  return candidates.map((c, i) => {
+  const out: Screening[] = new Array<Screening>(candidates.length);
+  // The previous candidate's entry is tried first: neighbours (in priority order) mostly share it.
+  let last: { consent: object; residency: object; purpose: string; channel: string; screening: Screening } | undefined;
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
     const v = verdicts[i]!;
     if (v.journey !== c.journey) throw new Error(`the policies returned a verdict for \`${v.journey}\` in place of \`${c.journey}\``);
+    if (last !== undefined && last.consent === v.consent && last.residency === v.residency && last.purpose === c.purpose && last.channel === c.channel) {
+      out[i] = last.screening;
+      continue;
+    }
     const same = seen.get(v.consent);
-    const hit = same?.find((s) => s.residency === v.residency && s.purpose === c.purpose && s.channel === c.channel);
-    if (hit) return hit.screening;
-    const screening = toScreening(v, c, input);
-    const entry = { residency: v.residency, purpose: c.purpose, channel: c.channel, screening };
-    if (same) same.push(entry);
-    else seen.set(v.consent, [entry]);
-    return screening;
-  });
+    let entry = same?.find((s) => s.residency === v.residency && s.purpose === c.purpose && s.channel === c.channel);
+    if (entry === undefined) {
+      entry = { residency: v.residency, purpose: c.purpose, channel: c.channel, screening: toScreening(v, c, input) };
+      if (same) same.push(entry);
+      else seen.set(v.consent, [entry]);
+    }
+    last = { consent: v.consent, ...entry };
+    out[i] = entry.screening;
+  }
+  return out;
 }

@@ -130,7 +130,7 @@ export function screenDistinct(
   memo: ResidencyMemo,
   canonConsent: (c: ConsentVerdict) => ConsentVerdict,
   canonResidency: (r: ResidencyVerdict) => ResidencyVerdict,
-): { consent: ConsentVerdict; residency: ResidencyVerdict }[] {
+): { journey: string; consent: ConsentVerdict; residency: ResidencyVerdict }[] {
   const pairOf: number[] = [];
   const pairs: WasmCandidate[] = [];
   const pairIndex = new Map<string, Map<string, number>>();
@@ -179,8 +179,8 @@ export function screenDistinct(
     const found = items(evaluate(ENTRYPOINTS.consent, asked), ENTRYPOINTS.consent, pairs, (v, j) => checkConsent(v, j, input, fail));
     for (const v of found) consents.push(canonConsent(v["consent"] as ConsentVerdict));
   }
-  return input.candidates.map((_, i) => {
+  return input.candidates.map((c, i) => {
     const r = residencies[i]!;
-    return { consent: consents[pairOf[i]!]!, residency: typeof r === "number" ? fresh[r]! : r };
+    return { journey: c.journey, consent: consents[pairOf[i]!]!, residency: typeof r === "number" ? fresh[r]! : r };
   });
 }

@@ -171,14 +171,7 @@ export class PolicyEngine {
   evaluateInput(input: WasmInput): CandidateVerdict[] {
     if (this.screening === "distinct" && input.candidates.length > 0) {
       try {
-        const found = screenDistinct(
-          input,
-          (entrypoint, asked) => this.policy.evaluate(entrypoint, asked),
-          this.residencyMemo,
-          canonicalConsent,
-          canonicalResidency,
-        );
-        return found.map((v, i) => ({ journey: input.candidates[i]!.journey, consent: v.consent, residency: v.residency }));
+        return screenDistinct(input, (entrypoint, asked) => this.policy.evaluate(entrypoint, asked), this.residencyMemo, canonicalConsent, canonicalResidency);
       } catch {
         // The reference path below gives the precise error (or the answer).
       }
