@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FileSubjectKeyring, LogError, replayLog, subjectKeysFileFor, verifyLog, type ReplayDifference } from "../runtime/log/index.ts";
 import type { Engine } from "../runtime/engine.ts";
-import { loadEngine } from "../runtime/load.ts";
 import type { ServiceStore } from "../server/store/types.ts";
 import { CliError, EXIT, jsonOut, type Io } from "./io.ts";
 
@@ -39,18 +38,14 @@ function artifactsOf(file: string): Map<string, number> {
 
 /** A registered version as an engine (every journey of it: each entry's own `inactive` says what its instance left out). */
 async function engineOf(store: ServiceStore, hash: string): Promise<{ engine: Engine; version: string } | undefined> {
-  const registered = await store.artifact(hash);
-  const stored = registered === undefined ? undefined : await store.artifactFiles(registered.hash);
-  if (registered === undefined || stored === undefined) return undefined;
-  const { REGISTRY_APPROVALS } = await import("../server/registry.ts");
-  const files = new Map(Object.entries(stored).filter(([path]) => !path.startsWith(`${REGISTRY_APPROVALS}/`)));
-  const engine = await loadEngine(files);
-  if (engine.hash !== registered.hash) {
-    throw new CliError(`the registry's files of ${registered.version} are those of artifact ${engine.hash.slice(0, 12)}…, not ${hash.slice(0, 12)}…`, {
-      hint: "publish that version again (kairos artifacts publish DIR --version NAME)",
-    });
+  const { registeredEngine, RegistryError } = await import("../server/registry.ts");
+  try {
+    const found = await registeredEngine(store, hash);
+    return found === undefined ? undefined : { engine: found.engine, version: found.registered.version };
+  } catch (e) {
+    if (e instanceof RegistryError) throw new CliError(e.message, { ...(e.hint ? { hint: e.hint } : {}) });
+    throw e;
   }
-  return { engine, version: registered.version };
 }
 
 /** Replays the store's log, each entry with its own version; prints the audit; the exit code. */

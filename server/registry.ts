@@ -205,6 +205,32 @@ function withHome<T>(files: ReadonlyMap<string, Uint8Array>, use: (home: string)
   }
 }
 
+/**
+ * A registered artifact (by hash or version name) as an engine with every journey — for
+ * re-deciding recorded traffic (`kairos diff`, `kairos replay --store`), where each log entry's own
+ * `inactive` says what its instance left out. Undefined when it is not registered; throws
+ * RegistryError (`registry/corrupt`) when the stored files are another artifact's, ArtifactError
+ * or OpaError when they do not load.
+ */
+export async function registeredEngine(
+  store: ReleaseStore,
+  hashOrVersion: string,
+): Promise<{ readonly engine: Engine; readonly registered: RegisteredArtifact } | undefined> {
+  const registered = await store.artifact(hashOrVersion);
+  const stored = registered === undefined ? undefined : await store.artifactFiles(registered.hash);
+  if (registered === undefined || stored === undefined) return undefined;
+  const { files } = splitApprovals(new Map(Object.entries(stored)));
+  const engine = await loadEngine(files);
+  if (engine.hash !== registered.hash) {
+    throw new RegistryError(
+      "registry/corrupt",
+      `the registry's files of ${registered.version} are those of artifact ${engine.hash.slice(0, 12)}…, not ${registered.hash.slice(0, 12)}…`,
+      "publish the artifact again",
+    );
+  }
+  return { engine, registered };
+}
+
 /** A registered version loaded for deciding. */
 export interface LoadedRegistered {
   /** The engine, its journeys gated by the approvals published with it. */

@@ -50,24 +50,21 @@ function timeOption(value: unknown, name: string): number | undefined {
 async function openVersion(dir: string, which: string, io: Io, store: ServiceStore | undefined): Promise<Engine | undefined> {
   if (!existsSync(dir)) {
     if (store === undefined) throw new UsageError(`${which} \`${dir}\` does not exist: give an artifact directory or a policy-set directory`);
-    const registered = await store.artifact(dir);
-    const stored = registered === undefined ? undefined : await store.artifactFiles(registered.hash);
-    if (registered === undefined || stored === undefined) {
+    const { registeredEngine } = await import("../../server/registry.ts");
+    let found: Awaited<ReturnType<typeof registeredEngine>>;
+    try {
+      found = await registeredEngine(store, dir);
+    } catch (e) {
+      if (!(e instanceof ArtifactError || (e instanceof Error && (e.name === "OpaError" || e.name === "RegistryError")))) throw e;
+      io.err(`kairos diff: ${which} \`${dir}\` cannot be loaded from the registry: ${e.message}`);
+      return undefined;
+    }
+    if (found === undefined) {
       throw new UsageError(
         `${which} \`${dir}\` is neither a directory nor a version in the registry of ${store.location} (see \`kairos artifacts list --store …\`)`,
       );
     }
-    const { REGISTRY_APPROVALS } = await import("../../server/registry.ts");
-    const files = new Map(Object.entries(stored).filter(([path]) => !path.startsWith(`${REGISTRY_APPROVALS}/`)));
-    try {
-      const engine = await loadEngine(files);
-      if (engine.hash === registered.hash) return engine;
-      io.err(`kairos diff: ${which} \`${dir}\`: the registry's files are those of artifact ${engine.hash.slice(0, 12)}, not ${registered.hash.slice(0, 12)}`);
-    } catch (e) {
-      if (!(e instanceof ArtifactError || (e instanceof Error && e.name === "OpaError"))) throw e;
-      io.err(`kairos diff: ${which} \`${dir}\` cannot be loaded from the registry: ${e.message}`);
-    }
-    return undefined;
+    return found.engine;
   }
   try {
     if (existsSync(join(dir, PART.manifest))) return await loadEngineDir(dir);

@@ -8,6 +8,7 @@
 // `DecideOptions.stopped`: journey id → the reason each of its candidates records (`kill_switch`
 // before `stop_loss`), which replay reads back. A channel's kill switch stops the journeys whose
 // action uses the channel, in each version this instance decides with (`addJourneys`).
+import { withinDeadline } from "./deadline.ts";
 import { Periodic } from "../periodic.ts";
 import type { Gauge } from "prom-client";
 import type { JourneyMeta } from "../../core/artifact.ts";
@@ -59,19 +60,9 @@ export function stopReason(control: JourneyControl): Reason {
   };
 }
 
-/** Resolves with `call`'s result, or rejects after `ms` (the call itself keeps running). */
-async function within<T>(ms: number, what: string, call: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      call(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
+/** The error of a read that did not answer within `ms`. */
+function lateRead(what: string, ms: number): () => Error {
+  return () => new Error(`${what} did not answer within ${ms} ms`);
 }
 
 /** Journey id → the channel its action uses, in one version of the policies. */
@@ -196,8 +187,8 @@ export class JourneyControls {
     const generation = this.generation;
     const deadline = this.options.deadlineMs ?? 2000;
     const [controls, switches] = await Promise.allSettled([
-      hasControls(store) ? within(deadline, "the store's journey controls", () => store.journeyControls()) : Promise.resolve(undefined),
-      hasKillSwitches(store) ? within(deadline, "the store's kill switches", () => store.killSwitches()) : Promise.resolve(undefined),
+      hasControls(store) ? withinDeadline(store.journeyControls(), deadline, lateRead("the store's journey controls", deadline)) : Promise.resolve(undefined),
+      hasKillSwitches(store) ? withinDeadline(store.killSwitches(), deadline, lateRead("the store's kill switches", deadline)) : Promise.resolve(undefined),
     ]);
     // A local change came in meanwhile: the next read sees it.
     if (generation === this.generation) {

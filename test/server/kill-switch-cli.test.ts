@@ -5,41 +5,19 @@
 // checks the name against its journeys and channels, and its refusals come back as messages with a
 // hint and exit 1, never a stack trace. Usage mistakes (no target, two targets, no `--by` or
 // `--reason`, a name that cannot be one) exit 2 and say what is missing.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openStore } from "../../server/store/index.ts";
 import { compiledEngine, SPEC_POLICY_DIR } from "../runtime/compiled.ts";
+import { kairosAsync, noStackTrace } from "../helpers/kairos-process.ts";
 import { startTestServer, type TestServer } from "./helpers.ts";
 
-const BIN = resolve("bin/kairos.js");
 const root = mkdtempSync(join(tmpdir(), "kairos-kill-cli-"));
 const dataDir = join(root, "data");
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `kairos ARGS…` without blocking this process (the service under test answers meanwhile). */
-function kairos(...args: string[]): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1", KAIROS_TOKEN: "" }, timeout: 120_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => void (stdout += b.toString("utf8")));
-    child.stderr.on("data", (b: Buffer) => void (stderr += b.toString("utf8")));
-    child.on("error", fail);
-    child.on("close", (status) => done({ status, stdout, stderr }));
-  });
-}
-
-function noStackTrace(r: Run): void {
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
+const kairos = kairosAsync;
 
 beforeAll(async () => {
   // A migrated store, as a service leaves it: the spec policy set published and stable.

@@ -3,45 +3,23 @@
 // progress, rolled back, listed by `history` — and through a running service (`--url --token`),
 // which switches at once and says which generation it decides with; its refusals come back as
 // messages with a hint and exit 1, never a stack trace. Usage mistakes exit 2 and say what is wrong.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ArtifactFiles as CompiledFiles } from "../../compiler/index.ts";
 import type { Engine } from "../../runtime/engine.ts";
 import { openStore } from "../../server/store/index.ts";
 import { compiledEngine, SPEC_POLICY_DIR } from "../runtime/compiled.ts";
+import { kairosAsync, noStackTrace } from "../helpers/kairos-process.ts";
 import { startTestServer } from "./helpers.ts";
 
-const BIN = resolve("bin/kairos.js");
 const root = mkdtempSync(join(tmpdir(), "kairos-rollout-cli-"));
 const dataDir = join(root, "data");
 let v1: { files: CompiledFiles; engine: Engine };
 let v2: { files: CompiledFiles; engine: Engine };
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `kairos ARGS…` without blocking this process (the service under test answers meanwhile). */
-function kairos(...args: string[]): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1", KAIROS_TOKEN: "" }, timeout: 120_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => void (stdout += b.toString("utf8")));
-    child.stderr.on("data", (b: Buffer) => void (stderr += b.toString("utf8")));
-    child.on("error", fail);
-    child.on("close", (status) => done({ status, stdout, stderr }));
-  });
-}
-
-function noStackTrace(r: Run): void {
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
+const kairos = kairosAsync;
 
 async function publish(store: Awaited<ReturnType<typeof openStore>>, files: CompiledFiles, hash: string, version: string): Promise<void> {
   await store.publishArtifact({ hash, version, approvals: [], publishedBy: "ci", publishedAt: "2026-06-01T08:00:00Z" }, Object.fromEntries(files));
