@@ -8,33 +8,17 @@
 // or in the store, keeping the chain (docs/decision-log.md#retention).
 import { existsSync, readFileSync } from "node:fs";
 import type { KeyObject } from "node:crypto";
-import {
-  checkpointFileFor,
-  checkpointSigner,
-  INTEGRITY_KEY_ENV,
-  keyFileFor,
-  lastEntries,
-  loadLogKey,
-  LOG_FORMAT_V1,
-  LogError,
-  makeCheckpoint,
-  parsePublicKey,
-  readCheckpoints,
-  verifyLog,
-  verifyLogParallel,
-  type Checkpoint,
-  type LogEntry,
-  type LogKey,
-  type VerifyResult,
-} from "../../runtime/log/index.ts";
+import { checkpointFileFor, checkpointSigner, makeCheckpoint, parsePublicKey, readCheckpoints, type Checkpoint } from "../../runtime/log/checkpoint.ts";
+import { LogError } from "../../runtime/log/errors.ts";
+import { LOG_FORMAT_V1, type LogEntry } from "../../runtime/log/format.ts";
+import { INTEGRITY_KEY_ENV, keyFileFor, loadLogKey, type LogKey } from "../../runtime/log/key.ts";
+import { lastEntries } from "../../runtime/log/read.ts";
+import { verifyLog, type VerifyResult } from "../../runtime/log/verify.ts";
+import { verifyLogParallel } from "../../runtime/log/verify-parallel.ts";
 import { canonicalJson } from "../../core/canonical-json.ts";
-import { ARTIFACT_PART } from "../../core/artifact.ts";
-import { catalogFromJson } from "../../core/catalog/serialize.ts";
 import type { Catalog } from "../../core/catalog/types.ts";
-import { verifyArtifact } from "../../runtime/load.ts";
-import { readArtifactDir } from "../../runtime/node.ts";
-import { retainLog, type RetainResult } from "../../runtime/log/retain.ts";
-import { hasRetention, isRetention, retentionPolicy, type RetentionPolicy } from "../../runtime/log/retain-policy.ts";
+import type { RetainResult } from "../../runtime/log/retain.ts";
+import type { RetentionPolicy } from "../../runtime/log/retain-policy.ts";
 import { CliError, EXIT, jsonOut, parse, UsageError, type Io } from "../io.ts";
 import { replaceFile } from "../write-file.ts";
 import type { Command } from "../main.ts";
@@ -43,6 +27,15 @@ import type { SqlStore } from "../../server/store/index.ts";
 // The store's modules (PGlite, SQL drivers) load only for `--store`: `kairos log verify FILE`
 // should not pay their start-up.
 const storeModules = async () => ({ ...(await import("../../server/store/index.ts")), ...(await import("../../server/store/location.ts")) });
+// Likewise retention's (the artifact loader among them): `log verify` should not pay for them either.
+const retentionModules = async () => ({
+  ...(await import("../../runtime/log/retain.ts")),
+  ...(await import("../../runtime/log/retain-policy.ts")),
+  ...(await import("../../runtime/load.ts")),
+  ...(await import("../../runtime/node.ts")),
+  ...(await import("../../core/catalog/serialize.ts")),
+  ...(await import("../../core/artifact.ts")),
+});
 
 const USAGE = [
   "kairos log verify FILE [--checkpoint CP]... [--public-key KEY] [--hashes-only] [--contains HASH] [--format text|json]",
@@ -380,6 +373,7 @@ async function retentionOf(values: Record<string, unknown>): Promise<RetentionPo
       "nothing says how long to keep entries: give `--artifact OUT` (each catalog field's `retention`) and/or `--default-retention DURATION` (every entry)",
     );
   }
+  const { ARTIFACT_PART, catalogFromJson, hasRetention, isRetention, readArtifactDir, retentionPolicy, verifyArtifact } = await retentionModules();
   if (fallback !== undefined && (typeof fallback !== "string" || !isRetention(fallback))) {
     throw new UsageError(`\`--default-retention\` takes an ISO 8601 duration like \`P2Y\`, \`P90D\` or \`PT12H\`, not \`${String(fallback)}\``);
   }
@@ -451,6 +445,7 @@ async function retain(argv: string[], io: Io): Promise<number> {
   }
   let r: RetainResult;
   try {
+    const { retainLog } = await retentionModules();
     r = await retainLog(file, { policy, now, integrityKey, dryRun });
   } catch (e) {
     if (e instanceof LogError && (e.code === "log/not-a-log" || e.code === "log/old-format"))

@@ -8,8 +8,9 @@ import { canonicalJson, sortKeys } from "../../core/canonical-json.ts";
 import { sha256Hex } from "../../core/sha256.ts";
 import { LogError } from "./errors.ts";
 import { COMMITTED_MEMBERS, LOG_FORMAT_V1, PURGED_PREFIX, type LogEntry } from "./format.ts";
-import type { LogKey } from "./key.ts";
-import { PrimedHmac } from "./hmac.ts";
+import { EntryMac } from "./hmac.ts";
+
+export { EntryMac };
 
 /** sha256 hex of a string's UTF-8 bytes, or of bytes (core's one definition; native in Node). */
 export const sha256 = (text: string | Uint8Array): string => sha256Hex(text);
@@ -128,21 +129,6 @@ export function hashedText(line: string, format: string, hash: string, mac: stri
     last = end;
   }
   return out + text.slice(last);
-}
-
-/** The decision-log/2 MAC of an entry hash under an integrity key. */
-export class EntryMac {
-  private readonly hmac: PrimedHmac;
-  readonly keyId: string;
-
-  constructor(key: LogKey) {
-    this.hmac = new PrimedHmac(key.bytes);
-    this.keyId = key.id;
-  }
-
-  of(hash: string): string {
-    return this.hmac.hex(`kairos decision-log/2 entry ${hash}`);
-  }
 }
 
 /**

@@ -2,6 +2,7 @@
 // and the seal's synthetic IV. Its own module (node:crypto only), so that the verify workers
 // (verify-worker.ts) load little.
 import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
+import type { LogKey } from "./key.ts";
 
 /**
  * HMAC-SHA256 (RFC 2104) under a key imported once as a KeyObject: each MAC then costs one
@@ -22,5 +23,20 @@ export class PrimedHmac {
   /** The MAC as lowercase hex. */
   hex(data: string | Uint8Array): string {
     return createHmac("sha256", this.key).update(data).digest("hex");
+  }
+}
+
+/** The decision-log/2 MAC of an entry hash under an integrity key. */
+export class EntryMac {
+  private readonly hmac: PrimedHmac;
+  readonly keyId: string;
+
+  constructor(key: LogKey) {
+    this.hmac = new PrimedHmac(key.bytes);
+    this.keyId = key.id;
+  }
+
+  of(hash: string): string {
+    return this.hmac.hex(`kairos decision-log/2 entry ${hash}`);
   }
 }

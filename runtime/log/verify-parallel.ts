@@ -11,7 +11,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import { GENESIS, LOG_FORMAT } from "./format.ts";
 import { verifyLog, type VerifyOptions, type VerifyResult } from "./verify.ts";
-import type { VerifyJob, VerifyJobResult } from "./verify-worker.ts";
+import type { VerifyJob, VerifyJobResult, VerifyWorkerData } from "./verify-worker.ts";
 
 /** Bytes per chunk handed to a worker. */
 const CHUNK = 4 << 20;
@@ -38,8 +38,8 @@ class Checker {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { resolve: (r: VerifyJobResult) => void; reject: (e: unknown) => void }>();
 
-  constructor(key: NonNullable<VerifyOptions["integrityKey"]>) {
-    this.worker = new Worker(workerUrl, { workerData: { bytes: key.bytes, id: key.id, source: key.source } });
+  constructor(data: VerifyWorkerData) {
+    this.worker = new Worker(workerUrl, { workerData: data });
     this.worker.on("message", (r: VerifyJobResult) => {
       const w = this.waiting.get(r.job);
       this.waiting.delete(r.job);
@@ -140,7 +140,8 @@ async function checkPrefix(
   /** Where the lines not yet vouched for start. */
   let offset = 0;
   try {
-    for (let t = 0; t < threads; t++) checkers.push(new Checker(key));
+    const data: VerifyWorkerData = { bytes: key.bytes, id: key.id, source: key.source, wanted: [...wanted], contains: options.contains };
+    for (let t = 0; t < threads; t++) checkers.push(new Checker(data));
     let position = 0;
     let job = 0;
     let reading = true;
@@ -169,22 +170,14 @@ async function checkPrefix(
       const next = inflight.shift();
       if (next === undefined) break;
       const r = await next.result;
-      let stopped = false;
-      for (let k = 0; k < r.seqs.length; k++) {
-        const seq = r.seqs[k]!;
-        const prev = r.prevs.slice(k * 64, k * 64 + 64);
-        if (seq !== head.seq + 1 || prev !== head.hash) {
-          stopped = true;
-          break;
-        }
-        const hash = r.hashes.slice(k * 64, k * 64 + 64);
-        head = { seq, hash };
-        logId ??= hash;
-        if (hash === options.contains) containsFound = true;
-        if (wanted.has(seq)) hashes.set(seq, hash);
-        offset = next.base + r.ends[k]! + 1;
-      }
-      if (stopped) break;
+      // The chunk's lines chain to each other (the worker checked); its first must chain to the head.
+      if (r.count === 0 || r.firstSeq !== head.seq + 1 || r.firstPrev !== head.hash) break;
+      if (head.seq === 0) logId = r.firstHash;
+      head = { seq: r.firstSeq + r.count - 1, hash: r.lastHash };
+      if (r.containsFound) containsFound = true;
+      for (const [seq, hash] of r.found) hashes.set(seq, hash);
+      offset = next.base + r.end + 1;
+      if (r.stopped) break;
     }
   } finally {
     // Jobs still running are abandoned with their workers.
