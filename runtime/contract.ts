@@ -11,15 +11,16 @@ import { capCovers, channelCaps } from "../core/catalog/caps.ts";
 import type { Catalog, ChannelCapDef } from "../core/catalog/types.ts";
 import { isPredicateError } from "../core/predicate-error.ts";
 import { formatDateTime, parseDateTimeLiteral } from "../core/literals.ts";
-import { normalizeContext, normalizePayload, type ContextProvider, type FieldProblem, type NormalizedContext } from "./context.ts";
-import { DeadlineExceeded, DEFAULT_DEADLINES, withDeadline, type Deadlines } from "./deadline.ts";
+import { normalizeContext, normalizePayload, type ContextProvider, type EntityRecords, type FieldProblem, type NormalizedContext } from "./context.ts";
+import { DeadlineExceeded, DEFAULT_DEADLINES, underDeadline, type Deadlines } from "./deadline.ts";
 import { checkFields } from "./freshness.ts";
 import type { Action, Outcome, Reason, TraceEvent } from "./decision.ts";
 import { arbitrate, checkCap, checkChannelCap, checkGlobalControl, checkHoldout, checkQuiet, type PastAction } from "./guardrails.ts";
+import { kept, mapped } from "./arrays.ts";
 import { DEFAULT_LIMITS, type RequestLimits } from "./limits.ts";
 import { clock, report, type StageObserver } from "./observe.ts";
 import { dict, own, type Dict } from "./own.ts";
-import { screen, type PolicyEvaluator } from "./policy.ts";
+import { screen, type PolicyEvaluator, type Screening } from "./policy.ts";
 import type { ParsedRequest } from "./request.ts";
 import { thrownMessage } from "./thrown.ts";
 
@@ -201,11 +202,11 @@ function journeyPrep(j: CompiledJourney, known: JourneyPrep | undefined): Journe
 function newCandidates(journeys: readonly CompiledJourney[]): Candidate[] {
   let list = preps.get(journeys);
   if (list === undefined || list.length !== journeys.length) preps.set(journeys, (list = new Array<JourneyPrep>(journeys.length)));
-  const out: Candidate[] = new Array<Candidate>(journeys.length);
+  const out: Candidate[] = [];
   for (let i = 0; i < journeys.length; i++) {
     const j = journeys[i]!;
     const p = (list[i] = journeyPrep(j, list[i]));
-    out[i] = { journey: j, meta: j.meta, reasons: [], trace: [], bundle: p.bundle, fields: p.fields };
+    out.push({ journey: j, meta: j.meta, reasons: [], trace: [], bundle: p.bundle, fields: p.fields });
   }
   return out;
 }
@@ -277,7 +278,7 @@ function applyGuardrails(
     }
     eligible.push(c);
   }
-  const { winner, losers } = arbitrate(eligible.map((c) => ({ id: c.meta.id, priority: c.meta.priority, c })));
+  const { winner, losers } = arbitrate(mapped(eligible, (c) => ({ id: c.meta.id, priority: c.meta.priority, c })));
   for (const l of losers) {
     l.c.outcome = "suppressed";
     l.c.reasons.push({
@@ -370,14 +371,31 @@ function allowListedAction(catalog: Catalog, meta: JourneyMeta): Action | string
   return { name: def.name, channel: def.channel, params };
 }
 
-/** Runs the contract for a valid request whose candidates (in priority order) are given. */
-export async function runContract(
+/** What the contract's stages after the policy call share (runContract's state for one decision). */
+interface ContractRun {
+  readonly deps: ContractDeps;
+  readonly parsed: ParsedRequest;
+  readonly consents: ParsedConsents;
+  readonly deadlines: Deadlines;
+  readonly failures: Failure[];
+  readonly candidates: Candidate[];
+  readonly screened: Candidate[];
+  readonly base: Pick<ContractResult, "candidates" | "failures" | "context" | "payload">;
+}
+
+/**
+ * Runs the contract for a valid request whose candidates (in priority order) are given. The
+ * result comes synchronously when the policies and the provider answer synchronously (OPA Wasm,
+ * the request's own context): nothing is awaited then, so decisions in flight together do not
+ * interleave stage by stage; a promise when either answers with one. Both ways it is the same
+ * result, each external call under its deadline.
+ */
+export function runContract(
   deps: ContractDeps,
   parsed: ParsedRequest,
   journeys: readonly CompiledJourney[],
   consents: ParsedConsents,
-): Promise<ContractResult> {
-  const { catalog } = deps;
+): ContractResult | Promise<ContractResult> {
   const req = parsed.request;
   const failures: Failure[] = [];
   const candidates = newCandidates(journeys);
@@ -396,8 +414,10 @@ export async function runContract(
     for (const c of screened) fail(c, "policy_unavailable", "the artifact has no consent/residency policy bundle", failures);
     return { ...base, fields: [] };
   }
+  const run: ContractRun = { deps, parsed, consents, deadlines, failures, candidates, screened, base };
   const observe = deps.observe;
-  let started = observe ? clock() : 0;
+  const started = observe ? clock() : 0;
+  let verdicts: Screening[] | Promise<Screening[]>;
   try {
     const screenInput = {
       now: req.now,
@@ -406,49 +426,103 @@ export async function runContract(
       objections: consents.objections,
       ...(parsed.times ? { times: parsed.times } : {}),
     };
-    const asked = screened.map((c) => ({ journey: c.meta.id, purpose: c.meta.purpose, channel: c.meta.action.channel, fields: c.fields }));
-    const verdicts = await withDeadline("policy", deadlines.policy, (signal) => screen(policy, asked, screenInput, signal), "reject");
-    for (let i = 0; i < verdicts.length; i++) {
-      const s = verdicts[i]!;
-      const c = screened[i]!;
-      for (const r of s.reasons) c.reasons.push(r);
-      if (s.allowed) c.basis = s.basis;
-      else c.outcome = s.outcome;
-    }
+    const asked = mapped(screened, (c) => ({ journey: c.meta.id, purpose: c.meta.purpose, channel: c.meta.action.channel, fields: c.fields }));
+    verdicts = underDeadline("policy", deadlines.policy, (signal) => screen(policy, asked, screenInput, signal), "reject");
+    if (!(verdicts instanceof Promise)) applyVerdicts(screened, verdicts);
   } catch (e) {
-    const [code, message] =
-      e instanceof DeadlineExceeded
-        ? ["policy_timeout", `the consent/residency policies did not answer within ${e.ms} ms (the engine's \`deadlines.policy\`)`]
-        : ["policy_failed", `the consent/residency policies failed: ${thrown(e)}`];
-    for (const c of screened) fail(c, code, message, failures);
-    if (observe) report(observe, "policy", started);
-    return { ...base, fields: [] };
+    return policyFailed(run, e, started);
   }
-  if (observe) report(observe, "policy", started);
+  if (verdicts instanceof Promise) {
+    return verdicts.then(
+      (v) => {
+        try {
+          applyVerdicts(screened, v);
+        } catch (e) {
+          return policyFailed(run, e, started);
+        }
+        return afterPolicy(run, started);
+      },
+      (e: unknown) => policyFailed(run, e, started),
+    );
+  }
+  return afterPolicy(run, started);
+}
+
+/** The policies' screenings onto the screened candidates: their reasons, and a basis or an outcome. */
+function applyVerdicts(screened: readonly Candidate[], verdicts: readonly Screening[]): void {
+  for (let i = 0; i < verdicts.length; i++) {
+    const s = verdicts[i]!;
+    const c = screened[i]!;
+    for (const r of s.reasons) c.reasons.push(r);
+    if (s.allowed) c.basis = s.basis;
+    else c.outcome = s.outcome;
+  }
+}
+
+/** The policy call failed or timed out: every screened candidate fails closed, nothing is fetched. */
+function policyFailed(run: ContractRun, e: unknown, started: number): ContractResult {
+  const [code, message] =
+    e instanceof DeadlineExceeded
+      ? ["policy_timeout", `the consent/residency policies did not answer within ${e.ms} ms (the engine's \`deadlines.policy\`)`]
+      : ["policy_failed", `the consent/residency policies failed: ${thrown(e)}`];
+  for (const c of run.screened) fail(c, code, message, run.failures);
+  if (run.deps.observe) report(run.deps.observe, "policy", started);
+  return { ...run.base, fields: [] };
+}
+
+/** Step 3 (the minimal bundle and its fetch), then the rest of the contract; synchronous when the provider is. */
+function afterPolicy(run: ContractRun, policyStarted: number): ContractResult | Promise<ContractResult> {
+  const { deps, candidates } = run;
+  const observe = deps.observe;
+  if (observe) report(observe, "policy", policyStarted);
 
   // Step 3: the minimal bundle of the survivors, and nothing else.
-  const survivors = candidates.filter((c) => c.outcome === undefined);
+  const survivors = kept(candidates, (c) => c.outcome === undefined);
   // One journey per distinct bundle: many candidates read the same few.
   const bundles = new Map<string, JourneyMeta>();
   for (const c of survivors) if (!bundles.has(c.bundle)) bundles.set(c.bundle, c.meta);
   const fields = sortedUnion([...bundles.values()].map((m) => m.fields));
   const eventFields = sortedUnion([...bundles.values()].map((m) => m.eventFields));
-  let answer: unknown = {};
-  if (fields.length > 0) {
-    if (observe) started = clock();
-    try {
-      answer = await withDeadline("provider", deadlines.provider, (signal) => deps.provider.fetch(req.subject, fields, { signal }), "reject");
-    } catch (e) {
-      const [code, message] =
-        e instanceof DeadlineExceeded
-          ? ["provider_timeout", `the context provider did not answer within ${e.ms} ms (the engine's \`deadlines.provider\`)`]
-          : ["provider_failed", `the context provider failed: ${thrown(e)}`];
-      for (const c of survivors) fail(c, code, message, failures);
-      if (observe) report(observe, "fetch", started);
-      return { ...base, fields };
-    }
-    if (observe) report(observe, "fetch", started);
+  if (fields.length === 0) return afterFetch(run, survivors, fields, eventFields, {});
+  const started = observe ? clock() : 0;
+  let answer: EntityRecords | Promise<EntityRecords>;
+  try {
+    const subject = run.parsed.request.subject;
+    answer = underDeadline("provider", run.deadlines.provider, (signal) => deps.provider.fetch(subject, fields, { signal }), "reject");
+  } catch (e) {
+    return fetchFailed(run, survivors, fields, e, started);
   }
+  if (answer instanceof Promise) {
+    return answer.then(
+      (a) => {
+        if (observe) report(observe, "fetch", started);
+        return afterFetch(run, survivors, fields, eventFields, a);
+      },
+      (e: unknown) => fetchFailed(run, survivors, fields, e, started),
+    );
+  }
+  if (observe) report(observe, "fetch", started);
+  return afterFetch(run, survivors, fields, eventFields, answer);
+}
+
+/** The provider failed or timed out: every survivor fails closed. */
+function fetchFailed(run: ContractRun, survivors: readonly Candidate[], fields: readonly string[], e: unknown, started: number): ContractResult {
+  const [code, message] =
+    e instanceof DeadlineExceeded
+      ? ["provider_timeout", `the context provider did not answer within ${e.ms} ms (the engine's \`deadlines.provider\`)`]
+      : ["provider_failed", `the context provider failed: ${thrown(e)}`];
+  for (const c of survivors) fail(c, code, message, run.failures);
+  if (run.deps.observe) report(run.deps.observe, "fetch", started);
+  return { ...run.base, fields };
+}
+
+/** Steps 3 (normalization, freshness) to 6 over the provider's answer: synchronous. */
+function afterFetch(run: ContractRun, survivors: Candidate[], fields: readonly string[], eventFields: readonly string[], answer: unknown): ContractResult {
+  const { deps, parsed, consents, failures, base } = run;
+  const { catalog } = deps;
+  const req = parsed.request;
+  const observe = deps.observe;
+  let started = 0;
   const eventDef = catalog.events.get(req.event.type)!;
   const data = normalizeContext(catalog, fields, answer, deps.limits ?? DEFAULT_LIMITS);
   const event = normalizePayload(eventDef, eventFields, req.event.payload);
@@ -528,7 +602,7 @@ export async function runContract(
       fail(c, "predicate_failed", `\`when\` failed: ${thrown(e)}`, failures, detail);
     }
   }
-  const matched = survivors.filter((c) => c.outcome === undefined);
+  const matched = kept(survivors, (c) => c.outcome === undefined);
   if (observe) report(observe, "predicates", started);
   if (failures.length > 0) {
     for (const c of matched) {
@@ -621,7 +695,7 @@ function pastActions(
   journeys: ReadonlyMap<string, JourneyMeta> | undefined,
   times: ReadonlyMap<string, number> | undefined,
 ): PastAction[] {
-  return history.map((h) => {
+  return mapped(history, (h) => {
     const meta = journeys?.get(h.journey);
     const atMs = times?.get(h.at) ?? parseDateTimeLiteral(h.at)!;
     return { journey: h.journey, atMs, channel: h.channel ?? meta?.action.channel, purpose: h.purpose ?? meta?.purpose };
@@ -653,7 +727,7 @@ export function ownRecords(parsed: ParsedRequest, journeys: readonly CompiledJou
   const req = parsed.request;
   const { ids, purposes, caps } = candidateScope(journeys, scope);
   const mine = <T extends { subject?: string | undefined }>(list: readonly T[] | undefined): T[] =>
-    (list ?? []).filter((r) => r.subject === undefined || r.subject === req.subject);
+    kept(list ?? [], (r) => r.subject === undefined || r.subject === req.subject);
   const counted = (h: { journey: string; channel?: string | undefined; purpose?: string | undefined }): boolean => {
     if (ids.has(h.journey)) return true;
     if (caps.length === 0 || !scope) return false;
@@ -663,9 +737,9 @@ export function ownRecords(parsed: ParsedRequest, journeys: readonly CompiledJou
     return caps.some((cap) => capCovers(cap, channel, purpose, scope.catalog));
   };
   return {
-    consents: mine(req.consents).filter((c) => purposes.has(c.purpose)),
-    objections: mine(req.objections).filter((o) => o.scope === "direct_marketing" || purposes.has(o.scope.slice("purpose:".length))),
-    history: mine(req.history).filter(counted),
+    consents: kept(mine(req.consents), (c) => purposes.has(c.purpose)),
+    objections: kept(mine(req.objections), (o) => o.scope === "direct_marketing" || purposes.has(o.scope.slice("purpose:".length))),
+    history: kept(mine(req.history), counted),
   };
 }
 

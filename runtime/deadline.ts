@@ -54,10 +54,6 @@ export class DeadlineExceeded extends Error {
   }
 }
 
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as { then?: unknown }).then === "function";
-}
-
 /**
  * Runs `work` with a deadline of `ms`. An asynchronous result races a timer: past the deadline
  * the signal aborts (its reason is the DeadlineExceeded) and the returned promise rejects with
@@ -72,6 +68,21 @@ export async function withDeadline<T>(
   work: (signal: AbortSignal) => T | PromiseLike<T>,
   lateSync: "accept" | "reject",
 ): Promise<T> {
+  return await underDeadline(call, ms, work, lateSync);
+}
+
+/**
+ * withDeadline without a promise for synchronous work: a synchronous result is returned (and a
+ * late one thrown, under `reject`) at once, so a caller whose calls all answer synchronously (the
+ * engine's in-memory provider, OPA Wasm) finishes its work without yielding, and no timer is
+ * set; an asynchronous result gives a (native) promise that settles as withDeadline's does.
+ */
+export function underDeadline<T>(
+  call: keyof Deadlines,
+  ms: number,
+  work: (signal: AbortSignal) => T | PromiseLike<T>,
+  lateSync: "accept" | "reject",
+): T | Promise<T> {
   const controller = new AbortController();
   const started = performance.now();
   const result = work(controller.signal);
@@ -83,6 +94,11 @@ export async function withDeadline<T>(
     }
     return result;
   }
+  return raceDeadline(call, ms, controller, result);
+}
+
+/** An asynchronous result against a timer of `ms` (underDeadline's asynchronous half). */
+async function raceDeadline<T>(call: keyof Deadlines, ms: number, controller: AbortController, result: PromiseLike<T>): Promise<T> {
   if (ms === Infinity) return await result;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
@@ -98,4 +114,9 @@ export async function withDeadline<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Whether `v` is a promise or another thenable (what an asynchronous call returns). */
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as { then?: unknown }).then === "function";
 }

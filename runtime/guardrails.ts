@@ -39,7 +39,8 @@ export interface CapCheck {
  */
 export function checkCap(cap: NonNullable<JourneyMeta["cap"]>, journey: string, history: readonly PastAction[], nowMs: number): CapCheck {
   const sinceMs = nowMs - cap.windowMs;
-  const count = history.filter((h) => h.journey === journey && h.atMs > sinceMs && h.atMs <= nowMs).length;
+  let count = 0;
+  for (const h of history) if (h.journey === journey && h.atMs > sinceMs && h.atMs <= nowMs) count++;
   return { capped: count >= cap.count, count, limit: cap.count, window: cap.window, sinceMs };
 }
 

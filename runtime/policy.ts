@@ -5,6 +5,7 @@
 import type { CandidateVerdict, Reason as OpaReason } from "../core/opa-contract.ts";
 import type { PolicyRequest } from "./opa/input.ts";
 import type { Reason } from "./decision.ts";
+import { mapped } from "./arrays.ts";
 import { lookup } from "./own.ts";
 import type { ConsentRecord, Objection } from "./request.ts";
 
@@ -92,7 +93,7 @@ function toScreening(v: CandidateVerdict, c: ScreenCandidate, input: ScreenInput
     return {
       allowed: false,
       outcome: "denied_residency",
-      reasons: v.residency.denied_fields.map((f) => ({
+      reasons: mapped(v.residency.denied_fields, (f) => ({
         code: f.code,
         message:
           f.code === "unknown_field"
@@ -111,14 +112,13 @@ function toScreening(v: CandidateVerdict, c: ScreenCandidate, input: ScreenInput
     // and comparing each with each was quadratic in the number of objections.
     const key = (r: OpaReason): string => `${r.code}\u0000${String(r.record)}\u0000${String(r.objection)}`;
     const blocking = new Set(consent.reasons.map(key));
-    const tried = consent.tried.flatMap((t) => t.reasons.filter((r) => !blocking.has(key(r))).map((r) => consentReason(r, c, input, t.basis)));
-    const blocks = consent.reasons.map((r) => consentReason(r, c, input));
-    const reasons = [...blocks, ...tried];
+    const reasons = mapped(consent.reasons, (r) => consentReason(r, c, input));
+    for (const t of consent.tried) for (const r of t.reasons) if (!blocking.has(key(r))) reasons.push(consentReason(r, c, input, t.basis));
     if (reasons.length === 0) reasons.push({ code: "no_basis", message: `no lawful basis of \`${c.purpose}\` is satisfied` });
     return { allowed: false, outcome: "denied_consent", reasons };
   }
   const used = consent.tried.find((t) => t.basis === consent.basis && t.satisfied);
-  return { allowed: true, basis: consent.basis, reasons: (used?.reasons ?? []).map((r) => consentReason(r, c, input, consent.basis!)) };
+  return { allowed: true, basis: consent.basis, reasons: mapped(used?.reasons ?? [], (r) => consentReason(r, c, input, consent.basis!)) };
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -152,7 +152,7 @@ function toScreenings(verdicts: readonly CandidateVerdict[], candidates: readonl
   // PolicyEngine asks once per distinct pair and field set): they share the screening too, whose
   // reasons read nothing else of the candidate.
   const seen = new Map<object, { residency: object; purpose: string; channel: string; screening: Screening }[]>();
-  const out: Screening[] = new Array<Screening>(candidates.length);
+  const out: Screening[] = [];
   // The previous candidate's entry is tried first: neighbours (in priority order) mostly share it.
   let last: { consent: object; residency: object; purpose: string; channel: string; screening: Screening } | undefined;
   for (let i = 0; i < candidates.length; i++) {
@@ -160,7 +160,7 @@ function toScreenings(verdicts: readonly CandidateVerdict[], candidates: readonl
     const v = verdicts[i]!;
     if (v.journey !== c.journey) throw new Error(`the policies returned a verdict for \`${v.journey}\` in place of \`${c.journey}\``);
     if (last !== undefined && last.consent === v.consent && last.residency === v.residency && last.purpose === c.purpose && last.channel === c.channel) {
-      out[i] = last.screening;
+      out.push(last.screening);
       continue;
     }
     const same = seen.get(v.consent);
@@ -171,7 +171,7 @@ function toScreenings(verdicts: readonly CandidateVerdict[], candidates: readonl
       else seen.set(v.consent, [entry]);
     }
     last = { consent: v.consent, ...entry };
-    out[i] = entry.screening;
+    out.push(entry.screening);
   }
   return out;
 }

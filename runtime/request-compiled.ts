@@ -133,8 +133,8 @@ function historyEntry(v: unknown, times: Times): unknown {
 
 function list(v: unknown, item: (v: unknown, times: Times) => unknown, times: Times): unknown[] {
   if (!Array.isArray(v)) throw ZOD;
-  const out: unknown[] = new Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = item(v[i], times);
+  const out: unknown[] = [];
+  for (let i = 0; i < v.length; i++) out.push(item(v[i], times));
   return out;
 }
 

@@ -2,6 +2,7 @@
 // event type → timer → the journeys that run at a timed follow-up. Built once per artifact, so
 // the cost of selecting candidates does not grow with journeys that cannot match.
 import type { CompiledJourney } from "../core/artifact.ts";
+import { mapped } from "./arrays.ts";
 import { formatDateTime } from "../core/literals.ts";
 import type { Wakeup } from "./decision.ts";
 import { compareByPriority } from "./guardrails.ts";
@@ -64,8 +65,9 @@ export class TriggerIndex {
   wakeups(event: string, eventAtMs: number): Wakeup[] {
     const entry = this.events.get(event);
     if (!entry) return [];
-    return [...entry.timers]
-      .sort((a, b) => a.ms - b.ms || (a.journey < b.journey ? -1 : a.journey > b.journey ? 1 : 0) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0))
-      .map((t) => ({ journey: t.journey, timer: t.label, at: formatDateTime(eventAtMs + t.ms) }));
+    const timers = [...entry.timers].sort(
+      (a, b) => a.ms - b.ms || (a.journey < b.journey ? -1 : a.journey > b.journey ? 1 : 0) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0),
+    );
+    return mapped(timers, (t) => ({ journey: t.journey, timer: t.label, at: formatDateTime(eventAtMs + t.ms) }));
   }
 }

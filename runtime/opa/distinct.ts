@@ -8,6 +8,7 @@
 // fanned out to the candidates, in their order, with the same shape and key order as
 // `kairos/decision`'s (test/opa/distinct.test.ts proves the two paths equal).
 import { ENTRYPOINTS, type ConsentVerdict, type ResidencyVerdict, type WasmCandidate, type WasmInput } from "../../core/opa-contract.ts";
+import { mapped } from "../arrays.ts";
 import { OpaError } from "./errors.ts";
 
 /** Residency verdicts kept per engine before the memo starts again (a bound on its memory). */
@@ -68,7 +69,8 @@ export function checkConsent(v: unknown, journey: string, input: WasmInput, fail
   }
   // Reasons index the input's records; anything else would be read as a record by the runtime.
   const tried = consent["tried"] as unknown[];
-  const lists = [consent["reasons"], ...tried.map((t) => (isRecord(t) ? t["reasons"] : undefined))];
+  const lists: unknown[] = [consent["reasons"]];
+  for (const t of tried) lists.push(isRecord(t) ? t["reasons"] : undefined);
   for (const list of lists) {
     if (!Array.isArray(list)) throw fail(`a consent verdict without \`reasons\` for \`${journey}\``);
     for (const r of list as unknown[]) {
@@ -110,7 +112,7 @@ function fieldsKey(fields: readonly string[]): string {
 function items(value: unknown, entrypoint: string, asked: readonly WasmCandidate[], check: (v: unknown, journey: string) => void): Record<string, unknown>[] {
   if (!Array.isArray(value)) throw bad(entrypoint, "no list");
   if (value.length !== asked.length) throw bad(entrypoint, `${value.length} verdicts for ${asked.length} candidates`);
-  return value.map((v: unknown, i) => {
+  return mapped(value as unknown[], (v: unknown, i) => {
     const journey = asked[i]!.journey;
     if (!isRecord(v) || v["journey"] !== journey) throw bad(entrypoint, `a verdict for another journey at position ${i}`);
     check(v, journey);
@@ -179,7 +181,7 @@ export function screenDistinct(
     const found = items(evaluate(ENTRYPOINTS.consent, asked), ENTRYPOINTS.consent, pairs, (v, j) => checkConsent(v, j, input, fail));
     for (const v of found) consents.push(canonConsent(v["consent"] as ConsentVerdict));
   }
-  return input.candidates.map((c, i) => {
+  return mapped(input.candidates, (c, i) => {
     const r = residencies[i]!;
     return { journey: c.journey, consent: consents[pairOf[i]!]!, residency: typeof r === "number" ? fresh[r]! : r };
   });

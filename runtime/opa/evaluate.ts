@@ -13,6 +13,7 @@ import {
   type WasmInput,
 } from "../../core/opa-contract.ts";
 import { checkConsent, checkResidency, ResidencyMemo, screenDistinct } from "./distinct.ts";
+import { mapped } from "../arrays.ts";
 import { OpaError } from "./errors.ts";
 import { toWasmInput, type PolicyRequest } from "./input.ts";
 import { WasmPolicy, type EvaluationStats } from "./sdk.ts";
@@ -53,7 +54,7 @@ function checkVerdicts(value: unknown, input: WasmInput): CandidateVerdict[] {
     checkConsent(v, String(journey), input, bad);
     checkResidency(v, String(journey), bad);
   });
-  return (value as CandidateVerdict[]).map(canonicalVerdict);
+  return mapped(value as CandidateVerdict[], canonicalVerdict);
 }
 
 // Wasm dumps object keys in hash order; verdicts are rebuilt with a fixed key order so that
@@ -84,13 +85,13 @@ function canonicalConsent(c: ConsentVerdict): ConsentVerdict {
   return {
     allowed: c.allowed,
     basis: c.basis,
-    tried: c.tried.map((t) => ({ basis: t.basis, satisfied: t.satisfied, reasons: t.reasons.map(canonicalReason) })),
-    reasons: c.reasons.map(canonicalReason),
+    tried: mapped(c.tried, (t) => ({ basis: t.basis, satisfied: t.satisfied, reasons: mapped(t.reasons, canonicalReason) })),
+    reasons: mapped(c.reasons, canonicalReason),
   };
 }
 
 function canonicalResidency(r: ResidencyVerdict): ResidencyVerdict {
-  return { allowed: r.allowed, denied_fields: r.denied_fields.map((f) => ({ path: f.path, residency: f.residency, code: f.code })) };
+  return { allowed: r.allowed, denied_fields: mapped(r.denied_fields, (f) => ({ path: f.path, residency: f.residency, code: f.code })) };
 }
 
 function canonicalVerdict(v: CandidateVerdict): CandidateVerdict {

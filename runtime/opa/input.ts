@@ -3,6 +3,7 @@
 // the contract and the catalog, `event.*` paths and every other key (context values, sources,
 // subjects) are dropped. Every problem is an OpaError naming the offending record.
 import { CONSENT_STATUSES, type ConsentStatus, type OpaDataDocument, type WasmCandidate, type WasmConsent, type WasmInput } from "../../core/opa-contract.ts";
+import { mapped } from "../arrays.ts";
 import { OpaError } from "./errors.ts";
 
 /** A time as an ISO 8601 datetime with offset, or epoch milliseconds. */
@@ -183,7 +184,7 @@ export function toWasmInput(request: PolicyRequest, data: OpaDataDocument): Wasm
   const req = obj(request, "request");
   const hint = req["times"];
   const times = hint instanceof Map ? (hint as ReadonlyMap<string, number>) : undefined;
-  const candidates = list(req["candidates"], "candidates").map((c, i) => {
+  const candidates = mapped(list(req["candidates"], "candidates"), (c, i) => {
     const quick = quickCandidate(c, data);
     if (quick) return quick;
     const where = `candidates[${i}]`;
@@ -195,7 +196,7 @@ export function toWasmInput(request: PolicyRequest, data: OpaDataDocument): Wasm
       fields: fieldPaths(list(cand["fields"], `${where}.fields`), where),
     };
   });
-  const consents = list(req["consents"], "consents").map((c, i) => {
+  const consents = mapped(list(req["consents"], "consents"), (c, i) => {
     const quick = quickConsent(c, data, times);
     if (quick) return quick;
     const where = `consents[${i}]`;
@@ -218,7 +219,7 @@ export function toWasmInput(request: PolicyRequest, data: OpaDataDocument): Wasm
       expires_at_ms: expires === undefined || expires === null ? null : time(expires, `${where}.expires_at`, times),
     };
   });
-  const objections = list(req["objections"], "objections").map((o, i) => {
+  const objections = mapped(list(req["objections"], "objections"), (o, i) => {
     const where = `objections[${i}]`;
     const rec = obj(o, where);
     const scope = str(rec["scope"], `${where}.scope`);
