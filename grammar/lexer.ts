@@ -1,12 +1,24 @@
 // The lexer: text → tokens, with lexing problems as diagnostics (never thrown).
-import { Lexer, type IToken } from "chevrotain";
+import { Lexer, type IToken, type TokenType } from "chevrotain";
 import type { Diagnostic } from "../core/diagnostics.ts";
 import type { SourceFile } from "../core/source.ts";
-import { allTokens, UnterminatedString } from "./tokens.ts";
+import { allTokens, Identifier, Kw, KEYWORD_SPECS, UnterminatedString } from "./tokens.ts";
+
+/**
+ * Keyword tokens by word. A keyword's pattern matches exactly where the whole identifier at that
+ * place is the word (it ends at a word boundary), so keywords are lexed as identifiers and then
+ * retyped by their text: the same tokens, with one pattern tried per word rather than every
+ * keyword that starts with its letter first.
+ */
+const KEYWORDS: ReadonlyMap<string, TokenType> = new Map(KEYWORD_SPECS.map((k) => [k.word, Kw[k.word]!]));
+const KEYWORD_TYPES: ReadonlySet<TokenType> = new Set(KEYWORDS.values());
 
 // Process-wide and safe: chevrotain's Lexer carries no state between tokenize calls, and
 // building one analyses every token pattern, so it is built once.
-const lexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
+const lexer = new Lexer(
+  allTokens.filter((t) => !KEYWORD_TYPES.has(t)),
+  { positionTracking: "full", ensureOptimizations: false },
+);
 
 export interface LexResult {
   readonly tokens: IToken[];
@@ -16,6 +28,14 @@ export interface LexResult {
 
 export function lex(file: SourceFile, text: string = file.text, base = 0): LexResult {
   const result = lexer.tokenize(text);
+  for (const t of result.tokens) {
+    if (t.tokenType !== Identifier) continue;
+    const keyword = KEYWORDS.get(t.image);
+    if (keyword) {
+      t.tokenType = keyword;
+      t.tokenTypeIdx = keyword.tokenTypeIdx!;
+    }
+  }
   const diagnostics: Diagnostic[] = [];
   // Usually chevrotain's own array is the answer: copy (and shift) only when needed.
   const copy = base !== 0 || result.tokens.some((t) => t.tokenType === UnterminatedString);

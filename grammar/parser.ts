@@ -647,6 +647,17 @@ class JourneyParser extends CstParser {
     this.OR(this.unaryAlts);
   });
 
+  // `count x in …` (a quantifier) and `count(…)` (a call) both start with `count`, so a GATE
+  // tells them apart. It sits in an OR of its own: chevrotain evaluates an OR with a GATE by
+  // trying its alternatives one by one, and an OR without one by a table lookup — this one
+  // runs for every operand. (Inline alternatives add no CST node: the CST is the same.)
+  private readonly namedAlts = [
+    {
+      GATE: () => this.LA(2).tokenType === T.Identifier,
+      ALT: () => this.SUBRULE(this.quantifier, L_QUANTIFIER),
+    },
+    { ALT: () => this.SUBRULE(this.callOrPath, L_REF) },
+  ];
   private readonly primaryAlts = [
     { ALT: () => this.CONSUME(kw("true"), L_LITERAL) },
     { ALT: () => this.CONSUME(kw("false"), L_LITERAL) },
@@ -658,11 +669,7 @@ class JourneyParser extends CstParser {
     { ALT: () => this.CONSUME(T.DurationLit, L_LITERAL) },
     { ALT: () => this.SUBRULE(this.listLiteral, L_LIST) },
     { ALT: () => this.SUBRULE(this.parenExpr, L_PAREN) },
-    {
-      GATE: () => this.LA(2).tokenType === T.Identifier,
-      ALT: () => this.SUBRULE(this.quantifier, L_QUANTIFIER),
-    },
-    { ALT: () => this.SUBRULE(this.callOrPath, L_REF) },
+    { ALT: () => this.OR2(this.namedAlts) },
   ];
 
   primary = this.RULE("primary", () => {

@@ -43,8 +43,8 @@ function canonicalFile(value: unknown): string {
  */
 export function assembleArtifact(program: CheckedProgram, input: PolicySources, predicates: PredicatesSource, opa: ArtifactOpa | null): BuiltArtifact {
   const files: ArtifactFiles = new Map();
-  files.set(ARTIFACT_PART.predicatesTs, enc.encode(predicates.ts));
-  files.set(ARTIFACT_PART.predicates, enc.encode(predicates.js));
+  files.set(ARTIFACT_PART.predicatesTs, predicates.bytes("ts"));
+  files.set(ARTIFACT_PART.predicates, predicates.bytes("js"));
   files.set(ARTIFACT_PART.catalog, enc.encode(canonicalFile(catalogToJson(program.catalog))));
   if (opa) files.set(ARTIFACT_PART.bundle, opa.built.bundle);
   const manifest = buildManifest(

@@ -9,7 +9,7 @@
 // started from an artifact directory can check approvals too. Browser-safe.
 import { canonicalJson } from "../../core/canonical-json.ts";
 import { sha256Hex } from "../../core/sha256.ts";
-import type * as A from "../syntax/ast.ts";
+import * as A from "../syntax/ast.ts";
 import type { CheckedJourney, CheckedProgram } from "../checker/checked.ts";
 
 /** Names the layout hashed below; a change to it changes every content hash (and needs new approvals). */
@@ -24,11 +24,11 @@ type Token = string | number | boolean;
  * Parentheses are dropped (the tree already says how the expression groups); literals by value.
  */
 function exprTokens(root: A.Expr, out: Token[], onPath?: (p: A.PathExpr) => void): void {
+  // Children are pushed right to left, so they pop (and are written) left to right.
   const stack: A.Expr[] = [root];
   while (stack.length > 0) {
     let e = stack.pop()!;
     while (e.kind === "paren") e = e.inner;
-    let children: readonly A.Expr[] = [];
     switch (e.kind) {
       case "bool":
       case "int":
@@ -45,37 +45,36 @@ function exprTokens(root: A.Expr, out: Token[], onPath?: (p: A.PathExpr) => void
         break;
       case "list":
         out.push(e.kind, e.items.length);
-        children = e.items;
+        for (let i = e.items.length - 1; i >= 0; i--) stack.push(e.items[i]!);
         break;
       case "path":
-        out.push(e.kind, e.segments.map((s) => s.name).join("."));
+        out.push(e.kind, A.pathText(e));
         onPath?.(e);
         break;
       case "call":
         out.push(e.kind, e.callee.name, e.args.length);
-        children = e.args;
+        for (let i = e.args.length - 1; i >= 0; i--) stack.push(e.args[i]!);
         break;
       case "unary":
         out.push(e.kind, e.op);
-        children = [e.operand];
+        stack.push(e.operand);
         break;
       case "binary":
         out.push(e.kind, e.op);
-        children = [e.left, e.right];
+        stack.push(e.right, e.left);
         break;
       case "is_set":
         out.push(e.kind, e.negated);
-        children = [e.operand];
+        stack.push(e.operand);
         break;
       case "quantifier":
         out.push(e.kind, e.quantifier, e.variable.name);
-        children = [e.list, e.body];
+        stack.push(e.body, e.list);
         break;
       case "error":
         out.push(e.kind);
         break;
     }
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
 }
 
@@ -114,22 +113,24 @@ export function journeyContentHash(j: CheckedJourney, program: Pick<CheckedProgr
     exprTokens(d.body, body, onPath);
     conditions[d.name.name] = body;
   }
+  // Keys in canonical (sorted) order, so that canonicalJson writes the object as it is rather
+  // than a sorted copy; the text is the same either way.
   const content = {
-    format: CONTENT_FORMAT,
-    id: j.id,
-    title: j.title,
-    purpose: j.purpose.name,
-    risk: j.risk,
-    priority: j.priority,
-    trigger: { event: j.trigger.event, timers: j.trigger.timers.map((t) => t.ms) },
-    when,
     action: { name: j.action.def.name, params: j.action.params },
     cap: j.cap ? { count: j.cap.count, windowMs: j.cap.windowMs } : null,
-    quiet: j.quiet ? { from: j.quiet.fromMinutes, to: j.quiet.toMinutes } : null,
-    holdout: j.holdout ? { percent: j.holdout.percent, salt: j.holdout.salt } : null,
-    review: j.review,
-    reason,
     conditions,
+    format: CONTENT_FORMAT,
+    holdout: j.holdout ? { percent: j.holdout.percent, salt: j.holdout.salt } : null,
+    id: j.id,
+    priority: j.priority,
+    purpose: j.purpose.name,
+    quiet: j.quiet ? { from: j.quiet.fromMinutes, to: j.quiet.toMinutes } : null,
+    reason,
+    review: j.review,
+    risk: j.risk,
+    title: j.title,
+    trigger: { event: j.trigger.event, timers: j.trigger.timers.map((t) => t.ms) },
+    when,
   };
   return `sha256:${sha256Hex(canonicalJson(content))}`;
 }

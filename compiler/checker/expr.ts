@@ -184,8 +184,9 @@ export class ExprChecker {
   // --- names ----------------------------------------------------------------------------------
 
   private path(e: A.PathExpr, env: Env): Type {
-    const [head, ...rest] = e.segments;
+    const head = e.segments[0];
     if (!head) return T.unknown;
+    const rest = e.segments.slice(1);
     const v = env.vars.get(head.name);
     if (v) return this.variable(e, v, rest);
     if (head.name === "now" && rest.length === 0) {

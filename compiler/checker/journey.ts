@@ -26,22 +26,34 @@ export function nestingDepth(root: A.Expr, ctx: CheckContext, conditionDepths: R
   // A stack of (expression, depth), as two parallel arrays.
   const exprs: A.Expr[] = [root];
   const depths: number[] = [1];
-  let d = 0;
-  const push = (c: A.Expr) => {
-    exprs.push(c);
-    depths.push(d + 1);
-  };
   while (exprs.length > 0) {
     const e = exprs.pop()!;
-    d = depths.pop()!;
+    const d = depths.pop()!;
     if (d > max) max = d;
     if (e.kind === "path") {
       const r = ctx.resolutions.get(e);
       if (r?.kind === "condition") max = Math.max(max, d + (conditionDepths.get(r.decl) ?? 0));
     }
-    for (const c of A.subExpressions(e)) push(c);
+    const from = exprs.length;
+    A.pushSubExpressions(e, exprs);
+    for (let i = from; i < exprs.length; i++) depths.push(d + 1);
   }
   return max;
+}
+
+// Keyed by the catalog's own (immutable) events: an entry lives as long as its catalog.
+const eventTypes = new WeakMap<EventDef, ReadonlyMap<string, Type>>();
+
+/** The language types of an event's payload fields, by name: the same for every journey on it. */
+function eventFieldTypes(event: EventDef): ReadonlyMap<string, Type> {
+  let types = eventTypes.get(event);
+  if (!types) {
+    const byName = new Map<string, Type>();
+    for (const [k, v] of event.fields) byName.set(k, fromFieldType(v));
+    types = byName;
+    eventTypes.set(event, types);
+  }
+  return types;
 }
 
 export const REQUIRED_CLAUSES = ["purpose", "on", "when", "do"] as const;
@@ -177,9 +189,7 @@ export function checkJourney(j: A.JourneyDecl, ctx: CheckContext, conditions: Co
   const value = checkValueClauses(id, clause("goal"), clause("stop_loss"), clause("holdout"), ctx.catalog, (d) => diags.push(d));
 
   // Expressions: `when`, then `reason` (which may use what `when` proved set).
-  const eventFields = new Map<string, Type>();
-  if (event) for (const [k, v] of event.fields) eventFields.set(k, fromFieldType(v));
-  const xc = new ExprChecker(ctx, { kind: "journey", id, ...(event ? { eventName: event.name, eventFields } : {}) });
+  const xc = new ExprChecker(ctx, { kind: "journey", id, ...(event ? { eventName: event.name, eventFields: eventFieldTypes(event) } : {}) });
   const wc = clause("when");
   if (wc) {
     xc.expectBool(wc.expr, emptyEnv, "`when`");
@@ -272,11 +282,13 @@ function checkReads(
   ctx: CheckContext,
   err: (code: string, message: string, span: Span, hint?: string) => void,
 ): void {
-  const reported = new Set<string>();
+  // Each field once per place it is read: the offsets reported, by field path.
+  const reported = new Map<string, number[]>();
   for (const { def, span } of reads) {
-    const key = `${def.path}@${span.start}`;
-    if (reported.has(key)) continue;
-    reported.add(key);
+    const starts = reported.get(def.path);
+    if (starts?.includes(span.start)) continue;
+    if (starts) starts.push(span.start);
+    else reported.set(def.path, [span.start]);
     if (event && !event.binds.includes(def.entity)) {
       err(
         "check/unbound-entity",
@@ -288,8 +300,10 @@ function checkReads(
     if (ctx.firstReads && !ctx.firstReads.has(def.path)) ctx.firstReads.set(def.path, { def, span, journey: id });
     if (!purpose) continue;
     const lineage = def.lineage ? `, lineage \`${def.lineage}\`` : "";
-    const forbidden = def.labels.filter((l) => purpose.forbids.includes(l));
-    for (const label of forbidden) {
+    let forbidden = false;
+    for (const label of def.labels) {
+      if (!purpose.forbids.includes(label)) continue;
+      forbidden = true;
       err(
         "check/forbidden-label",
         `\`${def.path}\` carries label \`${label}\`${lineage}, which purpose \`${purpose.name}\` forbids`,
@@ -297,7 +311,7 @@ function checkReads(
         `purpose limitation: do not use \`${label}\` data for \`${purpose.name}\`; remove this read or use a purpose that permits it`,
       );
     }
-    if (def.pii === "sensitive" && forbidden.length === 0 && !def.labels.some((l) => purpose.allows.includes(l))) {
+    if (def.pii === "sensitive" && !forbidden && !def.labels.some((l) => purpose.allows.includes(l))) {
       const labels = def.labels.length ? def.labels.map((l) => `\`${l}\``).join(", ") : "no label";
       err(
         "check/sensitive-field",
@@ -308,7 +322,7 @@ function checkReads(
           : "GDPR Art. 9: label the field and allow that label on a purpose that needs it",
       );
     }
-    checkPurposeDuties(def, span, purpose, forbidden.length > 0, err);
+    checkPurposeDuties(def, span, purpose, forbidden, err);
   }
 }
 

@@ -13,8 +13,24 @@ export const T = {
   unknown: { kind: "unknown" } as Type,
 } as const;
 
-/** The language type of a catalog field type. */
+// Keyed by the catalog's own (immutable) field types, so an entry lives as long as its catalog
+// and can never describe another one.
+const converted = new WeakMap<FieldType, Type>();
+
+/**
+ * The language type of a catalog field type. Types are immutable values, so each field type is
+ * converted once: every read of a field asks for its type.
+ */
 export function fromFieldType(ft: FieldType): Type {
+  let t = converted.get(ft);
+  if (t === undefined) {
+    t = convert(ft);
+    converted.set(ft, t);
+  }
+  return t;
+}
+
+function convert(ft: FieldType): Type {
   switch (ft.kind) {
     case "scalar":
       return T[ft.name];

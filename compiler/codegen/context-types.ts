@@ -16,6 +16,8 @@ export class ContextTypes {
   /** Source path (`customer.recent_interactions`) → element interface. */
   private readonly items = new Map<string, ItemDecl>();
   private readonly taken = new Set<string>();
+  /** Member lines of entity fields by path (see `fieldLine`). */
+  private readonly fieldLines = new Map<string, string>();
 
   constructor(catalog: Catalog) {
     this.catalog = catalog;
@@ -50,19 +52,30 @@ export class ContextTypes {
     }
     for (const entity of [...byEntity.keys()].sort()) {
       lines.push(`  readonly ${key(entity)}: {`);
-      for (const field of byEntity.get(entity)!.sort()) {
-        const def = this.catalog.entities.get(entity)?.fields.get(field);
-        if (!def) {
-          lines.push(`    readonly ${key(field)}: unknown;`);
-          continue;
-        }
-        const t = this.tsType(def.type, def.path, `${entity}_${field}`);
-        lines.push(def.optional ? `    readonly ${key(field)}?: ${t} | null;` : `    readonly ${key(field)}: ${t};`);
-      }
+      for (const field of byEntity.get(entity)!.sort()) lines.push(this.fieldLine(entity, field));
       lines.push("  };");
     }
     lines.push("}");
     return lines;
+  }
+
+  /**
+   * The member line of `entity.field` in a context interface: the same in every journey that
+   * reads the field, so built once (its element interface, if any, registered then).
+   */
+  private fieldLine(entity: string, field: string): string {
+    const path = `${entity}.${field}`;
+    let line = this.fieldLines.get(path);
+    if (line === undefined) {
+      const def = this.catalog.entities.get(entity)?.fields.get(field);
+      if (!def) line = `    readonly ${key(field)}: unknown;`;
+      else {
+        const t = this.tsType(def.type, def.path, `${entity}_${field}`);
+        line = def.optional ? `    readonly ${key(field)}?: ${t} | null;` : `    readonly ${key(field)}: ${t};`;
+      }
+      this.fieldLines.set(path, line);
+    }
+    return line;
   }
 
   /** The element interfaces used so far, sorted by name. */

@@ -12,6 +12,8 @@ import { arrow, binary, bool, call, ident, member, nonNull, NULL, num, prefix, s
 
 const CTX = ident("c");
 const TRACER = ident("$");
+/** The prelude's tracing call, `t($, id, value)`: around every traced sub-expression. */
+const TRACE = ident("t");
 /** The memo array of one evaluation: slot `index` holds a shared condition's value once known. */
 export const MEMO = "m";
 
@@ -33,7 +35,7 @@ export class ExprEmitter {
   /** The value of a site, traced when it has an id. */
   emit(site: Site): Code {
     const value = this.value(site);
-    return site.id === undefined ? value : call("t", [TRACER, num(site.id), value]);
+    return site.id === undefined ? value : call(TRACE, [TRACER, num(site.id), value]);
   }
 
   /** A `reason` sentence: its text parts and rendered interpolations, concatenated. */
@@ -106,7 +108,7 @@ export class ExprEmitter {
   }
 
   private traced(site: Site, value: Code): Code {
-    return site.id === undefined ? value : call("t", [TRACER, num(site.id), value]);
+    return site.id === undefined ? value : call(TRACE, [TRACER, num(site.id), value]);
   }
 
   private path(site: Site, presenceTest: boolean): Code {

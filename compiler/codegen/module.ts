@@ -20,11 +20,11 @@ import type { JourneyMeta } from "../../core/artifact.ts";
 import { ContextTypes } from "./context-types.ts";
 import { conditionFunction, ExprEmitter, MEMO } from "./emit-expr.ts";
 import { writePrelude } from "./prelude.ts";
-import { array, arrow, as, call, data, ident, object, sameInBothModes, type Code } from "./code.ts";
+import { array, arrow, as, call, data, ident, object, sameInBothModes, type Code, type Mode } from "./code.ts";
 import { WIDTH } from "./layout.ts";
 import { width } from "./measure.ts";
-import { traceNodeAtom } from "./trace-node-text.ts";
-import { CodeWriter, flatString } from "./writer.ts";
+import { TraceNodeText } from "./trace-node-text.ts";
+import { CodeWriter } from "./writer.ts";
 
 /**
  * Deepest expression (counting named conditions at the place they are used) codegen accepts:
@@ -40,6 +40,8 @@ export interface PredicatesSource {
   readonly ts: string;
   /** `predicates.js`: the same module as plain JavaScript. */
   readonly js: string;
+  /** The UTF-8 bytes of `ts` or `js`, as the artifact holds them. */
+  bytes(flavour: Mode): Uint8Array;
 }
 
 /**
@@ -115,6 +117,7 @@ class ModuleWriters {
   private readonly js = new CodeWriter("js");
   private readonly contexts = new Map<string, string[]>();
   private readonly emitter = new ExprEmitter();
+  private readonly nodeText = new TraceNodeText();
   private readonly entries: Code[] = [];
 
   constructor(program: CheckedProgram, journeys: readonly CheckedProgram["journeys"][number][]) {
@@ -155,29 +158,30 @@ class ModuleWriters {
       .filter((c) => c.shared)
       .map((c) => ({ name: conditionFunction(id, c), slot: c.index, part: c.part, body: this.emitter.emit(c.body) }));
     const memo = { when: shared.some((c) => c.part === "when"), reason: shared.some((c) => c.part === "reason") };
-    const meta = metaCode(p.meta);
+    const meta = metaCode(p.meta, this.nodeText);
     // Code without TypeScript-only parts lays out the same in both modules: laid out once (for
     // the TypeScript, written first) and the same lines written to the JavaScript.
     const laidOnce = new Map<Code, { readonly at: string; readonly before: string; readonly after: string; readonly lines: string[] }>();
     const code = (w: CodeWriter, before: string, c: Code, after: string): void => {
-      if (!sameInBothModes(c)) {
-        w.code(before, c, after);
-        return;
-      }
       const prev = laidOnce.get(c);
       if (prev && prev.at === w.indentation && prev.before === before && prev.after === after) {
         w.laid(prev.lines);
         return;
       }
-      // Written twice: flattened once (see flatString).
-      const lines = w.layout(before, c, after).map(flatString);
+      if (!sameInBothModes(c)) {
+        w.code(before, c, after);
+        return;
+      }
+      // Written twice: joined once into one flat text of several lines (see CodeWriter.laid).
+      const lines = [w.layout(before, c, after).join("\n")];
       laidOnce.set(c, { at: w.indentation, before, after, lines });
       w.laid(lines);
     };
     // The metadata never fits on one line, so it is broken after its `{` whatever precedes it
-    // (layout.ts): its lines after the first are the same in both modules.
+    // (layout.ts): its lines after the first are the same in both modules, and are joined once
+    // into one flat text that both write.
     const metaBroken = meta.k === "object" && meta.entries.length > 0 && sameInBothModes(meta) && width(meta, "js", WIDTH) > WIDTH;
-    let metaLines: { readonly at: string; readonly lines: string[] } | undefined;
+    let metaBody: { readonly at: string; readonly text: string } | undefined;
     for (const w of [this.ts, this.js]) {
       w.blank();
       w.comment(`---- journey ${id} ----`);
@@ -207,11 +211,13 @@ class ModuleWriters {
       }
       w.blank();
       const metaBefore = `const meta_${id}${w.ts ? ": JourneyMeta" : ""} = `;
-      if (metaBroken && metaLines && metaLines.at === w.indentation) w.laid([`${w.indentation}${metaBefore}{`, ...metaLines.lines.slice(1)]);
+      if (metaBroken && metaBody && metaBody.at === w.indentation) w.laid([`${w.indentation}${metaBefore}{`, metaBody.text]);
       else {
         const lines = w.layout(metaBefore, meta, ";");
-        metaLines = { at: w.indentation, lines };
-        w.laid(lines);
+        if (metaBroken && lines.length > 1) {
+          metaBody = { at: w.indentation, text: lines.slice(1).join("\n") };
+          w.laid([lines[0]!, metaBody.text]);
+        } else w.laid(lines);
       }
     }
     // The runtime passes a PredicateContext holding exactly this journey's bundle.
@@ -230,7 +236,37 @@ class ModuleWriters {
       w.comment("The module's one export: every journey, sorted by id.");
       w.code(`export const journeys${w.ts ? ": CompiledJourney[]" : ""} = `, { k: "array", items: this.entries }, ";");
     }
-    return { ts: this.ts.toString(), js: this.js.toString() };
+    return new WrittenModules(this.ts, this.js);
+  }
+}
+
+/**
+ * The two modules as written: each text is joined when first asked for, and the artifact's
+ * bytes are encoded from the written chunks without it (CodeWriter.encode).
+ */
+class WrittenModules implements PredicatesSource {
+  private readonly writers: Readonly<Record<Mode, CodeWriter>>;
+  private readonly texts: Partial<Record<Mode, string>> = {};
+
+  constructor(ts: CodeWriter, js: CodeWriter) {
+    this.writers = { ts, js };
+  }
+
+  get ts(): string {
+    return this.text("ts");
+  }
+
+  get js(): string {
+    return this.text("js");
+  }
+
+  bytes(flavour: Mode): Uint8Array {
+    const text = this.texts[flavour];
+    return text === undefined ? this.writers[flavour].encode() : new TextEncoder().encode(text);
+  }
+
+  private text(flavour: Mode): string {
+    return (this.texts[flavour] ??= this.writers[flavour].toString());
   }
 }
 
@@ -275,7 +311,7 @@ function depthOf(root: Site): number {
 }
 
 /** The metadata literal, one trace node per line (the same in both modules: built once). */
-function metaCode(meta: JourneyMeta): Code {
+function metaCode(meta: JourneyMeta, nodeText: TraceNodeText): Code {
   const entries: (readonly [string, Code])[] = [];
   const record = meta as unknown as Record<string, unknown>;
   for (const k of Object.keys(record)) {
@@ -283,7 +319,7 @@ function metaCode(meta: JourneyMeta): Code {
     if (v === undefined) continue;
     if (k === "nodes") {
       const nodes: Code[] = [];
-      for (const n of meta.nodes) nodes.push(traceNodeAtom(n));
+      for (const n of meta.nodes) nodes.push(nodeText.atom(n));
       entries.push([k, array(nodes)]);
     } else entries.push([k, data(v)]);
   }

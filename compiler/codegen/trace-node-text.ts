@@ -5,28 +5,50 @@
 // (test/codegen/trace-node-text.test.ts checks it over arbitrary nodes).
 import type { TraceNode } from "../../core/artifact.ts";
 import { dataAtom, num, type Code } from "./code.ts";
-import { flatString } from "./writer.ts";
 
-// Process-wide and safe: the JSON text of the latest `loc.file` written, a pure function of it
-// (a journey's nodes are all in one file, so it is computed about once per journey).
-let lastFile: string | undefined;
-let lastFileJson = "";
+/**
+ * Writes the literals of trace nodes, remembering the JSON text of the few strings that recur
+ * in every node (the kinds, operators, type names and the file of a journey's nodes): one
+ * writer per module, so what it remembers is a pure function of what it was given.
+ */
+export class TraceNodeText {
+  private readonly quoted = new Map<string, string>();
+  private lastFile: string | undefined;
+  private lastFileJson = "";
 
-/** `dataAtom(node)` for a trace node: `{ id: 0, kind: "binary", op: "and", text: …, loc: { … }, type: …, children: [ … ] }`. */
-export function traceNodeAtom(node: TraceNode): Code {
-  // Anything but the shape planJourney builds (compiler/plan/trace-nodes.ts) takes the generic path.
-  if (!isPlainTraceNode(node)) return dataAtom(node);
-  const loc = node.loc;
-  if (loc.file !== lastFile) {
-    lastFile = loc.file;
-    lastFileJson = JSON.stringify(loc.file);
+  /** `dataAtom(node)` for a trace node: `{ id: 0, kind: "binary", op: "and", text: …, loc: { … }, type: …, children: [ … ] }`. */
+  atom(node: TraceNode): Code {
+    // Anything but the shape planJourney builds (compiler/plan/trace-nodes.ts) takes the generic path.
+    if (!isPlainTraceNode(node)) return dataAtom(node);
+    const loc = node.loc;
+    if (loc.file !== this.lastFile) {
+      this.lastFile = loc.file;
+      this.lastFileJson = JSON.stringify(loc.file);
+    }
+    // A rope of pieces: the metadata's lines are joined into one flat text per journey
+    // (compiler/codegen/module.ts), which copies each piece once.
+    const op = node.op === undefined ? "" : `op: ${this.quote(node.op)}, `;
+    const text =
+      `{ id: ${int(node.id)}, kind: ${this.quote(node.kind)}, ${op}text: ${JSON.stringify(node.text)}, ` +
+      `loc: { file: ${this.lastFileJson}, line: ${int(loc.line)}, column: ${int(loc.column)}, endLine: ${int(loc.endLine)}, endColumn: ${int(loc.endColumn)} }, ` +
+      `type: ${this.quote(node.type)}, children: ${children(node.children)} }`;
+    return { k: "atom", text };
   }
-  const op = node.op === undefined ? "" : `op: ${JSON.stringify(node.op)}, `;
-  const text =
-    `{ id: ${int(node.id)}, kind: ${JSON.stringify(node.kind)}, ${op}text: ${JSON.stringify(node.text)}, ` +
-    `loc: { file: ${lastFileJson}, line: ${int(loc.line)}, column: ${int(loc.column)}, endLine: ${int(loc.endLine)}, endColumn: ${int(loc.endColumn)} }, ` +
-    `type: ${JSON.stringify(node.type)}, children: ${children(node.children)} }`;
-  return { k: "atom", text: flatString(text) };
+
+  /** `JSON.stringify(word)` for a word of the small vocabulary above. */
+  private quote(word: string): string {
+    let json = this.quoted.get(word);
+    if (json === undefined) {
+      json = JSON.stringify(word);
+      this.quoted.set(word, json);
+    }
+    return json;
+  }
+}
+
+/** `dataAtom(node)` for one trace node (see TraceNodeText). */
+export function traceNodeAtom(node: TraceNode): Code {
+  return new TraceNodeText().atom(node);
 }
 
 /** A number as `num` writes it (throws on the non-finite). */

@@ -11,15 +11,12 @@ import { lay, STEP, type Sink } from "./layout.ts";
  */
 const CHUNK_CHARS = 32 * 1024;
 
-/**
- * `text` as one flat string. Concatenation builds a rope of its pieces (V8), and every copy of a
- * rope — each module's join of its lines — walks it piece by piece: for text written to both
- * modules, flattening it once (a slice of a rope is taken from its flattened copy) and copying
- * flat text twice was about three times cheaper than walking the rope twice.
- */
-export function flatString(text: string): string {
-  return `${text} `.slice(0, -1);
+/** The encoder's two methods used here (typed by hand: under the package build's libs, DOM and WebWorker together, `TextEncoder` has no `encodeInto`; every runtime Kairos supports has it). */
+interface Utf8Encoder {
+  encode(text: string): Uint8Array;
+  encodeInto(text: string, into: Uint8Array): { read: number; written: number };
 }
+const UTF8 = new TextEncoder() as unknown as Utf8Encoder;
 
 /** Accumulates lines with indentation; `toString` gives the module text (LF, final newline). */
 export class CodeWriter {
@@ -118,7 +115,10 @@ export class CodeWriter {
 
   /**
    * Writes lines from `layout`: this writer's, or another's laid out at this indentation for
-   * Code that reads the same in both flavours (compiler/codegen/module.ts shares them).
+   * Code that reads the same in both flavours (compiler/codegen/module.ts shares them). An
+   * entry may hold several lines joined with LF: text written to both modules is joined into
+   * one flat string once, rather than each module walking its many small pieces (a string
+   * built by concatenation is a rope of them in V8).
    */
   laid(lines: readonly string[]): this {
     for (const l of lines) {
@@ -131,12 +131,38 @@ export class CodeWriter {
 
   /** The module text: LF line ends, trailing blank lines dropped, one final newline. */
   toString(): string {
+    const pieces = this.pieces();
+    if (pieces.length === 0) return "\n";
+    // The final "" gives the final LF in the same join: the result is one flat string.
+    return [...pieces, ""].join("\n");
+  }
+
+  /**
+   * `TextEncoder.encode(toString())`, written chunk by chunk into bytes of the text's length
+   * when the text is ASCII (which takes as many bytes as characters), so that the module's
+   * text is never built as one string; other text goes through `toString`.
+   */
+  encode(): Uint8Array {
+    const pieces = this.pieces();
+    let size = pieces.length === 0 ? 1 : 0;
+    for (const p of pieces) size += p.length + 1;
+    const bytes = new Uint8Array(size);
+    let at = 0;
+    for (const p of pieces) {
+      const r = UTF8.encodeInto(p, bytes.subarray(at));
+      at += r.written;
+      if (r.read !== p.length || at >= size) return UTF8.encode(this.toString());
+      bytes[at++] = 0x0a;
+    }
+    if (pieces.length === 0) bytes[at++] = 0x0a;
+    return at === size ? bytes : UTF8.encode(this.toString());
+  }
+
+  /** What the text is made of, in order, each followed by an LF: the chunks, then the latest lines without trailing blanks. */
+  private pieces(): string[] {
     const out = this.out;
     let end = out.length;
     while (end > 0 && out[end - 1] === "") end--;
-    const tail = end === out.length ? out : out.slice(0, end);
-    if (this.chunks.length === 0 && tail.length === 0) return "\n";
-    // The final "" gives the final LF in the same join: the result is one flat string.
-    return [...this.chunks, ...tail, ""].join("\n");
+    return [...this.chunks, ...(end === out.length ? out : out.slice(0, end))];
   }
 }

@@ -315,6 +315,36 @@ export function subExpressions(e: Expr): readonly Expr[] {
 }
 
 /**
+ * Pushes the direct sub-expressions of `e` onto `stack` right to left, so that they pop left to
+ * right: `subExpressions` for the iterative walks, without an array per expression.
+ */
+export function pushSubExpressions(e: Expr, stack: Expr[]): void {
+  switch (e.kind) {
+    case "list":
+      for (let i = e.items.length - 1; i >= 0; i--) stack.push(e.items[i]!);
+      return;
+    case "call":
+      for (let i = e.args.length - 1; i >= 0; i--) stack.push(e.args[i]!);
+      return;
+    case "unary":
+    case "is_set":
+      stack.push(e.operand);
+      return;
+    case "binary":
+      stack.push(e.right, e.left);
+      return;
+    case "quantifier":
+      stack.push(e.body, e.list);
+      return;
+    case "paren":
+      stack.push(e.inner);
+      return;
+    default:
+      return;
+  }
+}
+
+/**
  * Calls `visit` on `e` and every sub-expression, parents first, left to right. Iterative: an
  * expression as deep as the parser allows (a long `and` chain) must not exhaust the stack.
  */
@@ -323,14 +353,17 @@ export function walkExpr(e: Expr, visit: (e: Expr) => void): void {
   while (stack.length > 0) {
     const next = stack.pop()!;
     visit(next);
-    const kids = subExpressions(next);
-    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+    pushSubExpressions(next, stack);
   }
 }
 
 /** The dotted text of a path: `customer.tenure_months`. */
 export function pathText(p: PathExpr): string {
-  return p.segments.map((s) => s.name).join(".");
+  // A loop rather than `map(…).join(".")`: every stage asks for the text of every path.
+  const segs = p.segments;
+  let text = segs[0]?.name ?? "";
+  for (let i = 1; i < segs.length; i++) text += `.${segs[i]!.name}`;
+  return text;
 }
 
 /** The operands of a left-nested chain of one logical operator, in order (parentheses stop it). */

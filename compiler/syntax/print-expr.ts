@@ -3,6 +3,7 @@
 // pair is added only where an AST built by hand (not by the parser) would otherwise re-parse
 // differently, so parse(print(e)) is e (modulo spans) for every parsed expression.
 import type * as A from "./ast.ts";
+import { pathText } from "./ast.ts";
 
 /** Binding strength, loosest first, as in the grammar (grammar/parser.ts). */
 const L = {
@@ -182,7 +183,7 @@ class Printer {
       case "list":
         return `[${this.printAll(e.items)}]`;
       case "path":
-        return this.leaf(e.segments.map((s) => s.name).join("."));
+        return this.leaf(pathText(e));
       case "call":
         return `${e.callee.name}(${this.printAll(e.args)})`;
       case "paren":
@@ -231,7 +232,9 @@ class MemoPrinter extends Printer {
 
   override print(e: A.Expr, min: Level, rightEdge: boolean): string {
     const needsParens = levelOf(e) < min || (e.kind === "quantifier" && !rightEdge);
-    const edge = rightEdge || needsParens;
+    // Without a quantifier at the end of its right spine, a node prints the same at a right
+    // edge or not: one text, kept once (rather than printed again for the other memo).
+    const edge = rightEdge || needsParens || !endsInQuantifier(e);
     const memo = edge ? this.atEdge : this.notAtEdge;
     let text = memo.get(e);
     if (text === undefined) {
@@ -239,5 +242,27 @@ class MemoPrinter extends Printer {
       memo.set(e, text);
     }
     return needsParens ? `(${text})` : text;
+  }
+}
+
+/**
+ * Whether a quantifier ends `e` (following right operands and operands of `not` and `-`): the
+ * one case where its text depends on what follows it (`bare`'s `rightEdge`).
+ */
+function endsInQuantifier(e: A.Expr): boolean {
+  let cur = e;
+  for (;;) {
+    switch (cur.kind) {
+      case "quantifier":
+        return true;
+      case "binary":
+        cur = cur.right;
+        break;
+      case "unary":
+        cur = cur.operand;
+        break;
+      default:
+        return false;
+    }
   }
 }

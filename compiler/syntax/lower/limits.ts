@@ -58,22 +58,19 @@ export function unrecoverableDiagnostic(file: SourceFile, u: { readonly token: I
 /** Depth of an expression tree (a leaf is 1), without recursion; stops counting past `limit`. */
 export function exprDepth(root: A.Expr, limit = Infinity): number {
   let max = 0;
-  // A stack of (expression, depth) as two parallel arrays; `d` is the depth being expanded.
+  // A stack of (expression, depth) as two parallel arrays.
   const exprs: A.Expr[] = [root];
   const depths: number[] = [1];
-  let d = 0;
-  const push = (c: A.Expr) => {
-    exprs.push(c);
-    depths.push(d + 1);
-  };
   while (exprs.length > 0) {
     const e = exprs.pop()!;
-    d = depths.pop()!;
+    const d = depths.pop()!;
     if (d > max) {
       max = d;
       if (max > limit) return max;
     }
-    for (const c of A.subExpressions(e)) push(c);
+    const from = exprs.length;
+    A.pushSubExpressions(e, exprs);
+    for (let i = from; i < exprs.length; i++) depths.push(d + 1);
   }
   return max;
 }

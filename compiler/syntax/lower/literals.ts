@@ -10,6 +10,9 @@ import type { LowerContext } from "./cst.ts";
 
 /** Decodes a JSON-escaped string literal (quotes included). */
 export function decodeString(image: string): string {
+  // Quoted and without an escape: JSON.parse gives the text between the quotes, and so does
+  // its fallback (for a quote or a control character inside).
+  if (image.length >= 2 && image.startsWith('"') && image.endsWith('"') && !image.includes("\\")) return image.slice(1, -1);
   try {
     const v: unknown = JSON.parse(image);
     return typeof v === "string" ? v : image.slice(1, -1);
