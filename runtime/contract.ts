@@ -16,7 +16,7 @@ import { DeadlineExceeded, DEFAULT_DEADLINES, underDeadline, type Deadlines } fr
 import { checkFields } from "./freshness.ts";
 import type { Action, Outcome, Reason, TraceEvent } from "./decision.ts";
 import { arbitrate, checkCap, checkChannelCap, checkGlobalControl, checkHoldout, checkQuiet, type PastAction } from "./guardrails.ts";
-import { kept, mapped } from "./arrays.ts";
+import { kept, mapped } from "../core/arrays.ts";
 import { DEFAULT_LIMITS, type RequestLimits } from "./limits.ts";
 import { clock, report, type StageObserver } from "./observe.ts";
 import { dict, own, type Dict } from "./own.ts";

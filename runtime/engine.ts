@@ -7,7 +7,7 @@ import type { JourneyMeta, Manifest, PredicatesModule } from "../core/artifact.t
 import type { Catalog } from "../core/catalog/types.ts";
 import { canonicalJson, isCanonicalJsonError, MAX_JSON_DEPTH } from "../core/canonical-json.ts";
 import { parseDateTimeLiteral } from "../core/literals.ts";
-import { kept, mapped } from "./arrays.ts";
+import { kept, mapped } from "../core/arrays.ts";
 import { InMemoryProvider, type ContextProvider } from "./context.ts";
 import { staleEvent } from "./freshness.ts";
 import { ownRecords, runContract, type ContractResult, type Failure, type ParsedConsents } from "./contract.ts";

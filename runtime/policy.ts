@@ -5,7 +5,7 @@
 import type { CandidateVerdict, Reason as OpaReason } from "../core/opa-contract.ts";
 import type { PolicyRequest } from "./opa/input.ts";
 import type { Reason } from "./decision.ts";
-import { mapped } from "./arrays.ts";
+import { mapped } from "../core/arrays.ts";
 import { lookup } from "./own.ts";
 import type { ConsentRecord, Objection } from "./request.ts";
 

@@ -2,7 +2,7 @@
 // event type → timer → the journeys that run at a timed follow-up. Built once per artifact, so
 // the cost of selecting candidates does not grow with journeys that cannot match.
 import type { CompiledJourney } from "../core/artifact.ts";
-import { mapped } from "./arrays.ts";
+import { mapped } from "../core/arrays.ts";
 import { formatDateTime } from "../core/literals.ts";
 import type { Wakeup } from "./decision.ts";
 import { compareByPriority } from "./guardrails.ts";

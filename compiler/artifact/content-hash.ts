@@ -11,6 +11,7 @@ import { canonicalJson } from "../../core/canonical-json.ts";
 import { sha256Hex } from "../../core/sha256.ts";
 import * as A from "../syntax/ast.ts";
 import type { CheckedJourney, CheckedProgram } from "../checker/checked.ts";
+import { mapped } from "../../core/arrays.ts";
 
 /** Names the layout hashed below; a change to it changes every content hash (and needs new approvals). */
 export const CONTENT_FORMAT = "kairos-journey-content/1";
@@ -129,7 +130,7 @@ export function journeyContentHash(j: CheckedJourney, program: Pick<CheckedProgr
     review: j.review,
     risk: j.risk,
     title: j.title,
-    trigger: { event: j.trigger.event, timers: j.trigger.timers.map((t) => t.ms) },
+    trigger: { event: j.trigger.event, timers: mapped(j.trigger.timers, (t) => t.ms) },
     when,
   };
   return `sha256:${sha256Hex(canonicalJson(content))}`;

@@ -11,6 +11,7 @@ import { emptyEnv, ExprChecker, type CheckContext } from "./expr.ts";
 import { checkJourney, NAME_RE, nestingDepth, type ConditionInfo } from "./journey.ts";
 import { checkPiiTags } from "./governance.ts";
 import { checkCompiledSize, operationCount } from "./size.ts";
+import { mapped } from "../../core/arrays.ts";
 
 /**
  * Checks parsed journey files against a catalog. Returns the checked program when there are
@@ -125,7 +126,7 @@ function checkConditions(conditions: ReadonlyMap<string, A.ConditionDecl>, ctx: 
     const decl = conditions.get(name)!;
     const xc = new ExprChecker(ctx, { kind: "condition", name });
     xc.expectBool(decl.body, emptyEnv, `condition \`${name}\``);
-    direct.set(name, { reads: xc.reads.map((r) => r.def), refs: xc.conditionRefs.map((r) => r.decl.name.name) });
+    direct.set(name, { reads: mapped(xc.reads, (r) => r.def), refs: mapped(xc.conditionRefs, (r) => r.decl.name.name) });
     depths.set(decl, nestingDepth(decl.body, ctx, depths));
     sizes.set(name, operationCount(decl.body));
   }

@@ -11,6 +11,7 @@ import type { Span } from "../../core/source.ts";
 import { printExprBounded } from "../syntax/print-expr.ts";
 import { fit, rangeOf, type ValueRange } from "./ranges.ts";
 import { arithmetic, equatable, FUNCTIONS, fromFieldType, isNumeric, isUnknown, orderable, T, unify } from "./types.ts";
+import { mapped } from "../../core/arrays.ts";
 
 /** Names in scope inside an expression: quantifier variables, and fields proven set. */
 export interface Env {
@@ -115,12 +116,12 @@ export class ExprChecker {
       default:
         break;
     }
-    const kidRanges = variableList ? [this.ranges.get(variableList)] : kids.map((k) => this.ranges.get(k));
+    const kidRanges = variableList ? [this.ranges.get(variableList)] : mapped(kids, (k) => this.ranges.get(k));
     const r = rangeOf(
       e,
       t,
       kidRanges,
-      kids.map((k) => this.ctx.types.get(k) ?? T.unknown),
+      mapped(kids, (k) => this.ctx.types.get(k) ?? T.unknown),
     );
     if (r && fit(t, r) === "out") {
       this.error(
@@ -165,7 +166,7 @@ export class ExprChecker {
       case "paren":
         return this.check(e.inner, env);
       case "list":
-        return { kind: "list", of: unify(e.items.map((i) => this.check(i, env))) };
+        return { kind: "list", of: unify(mapped(e.items, (i) => this.check(i, env))) };
       case "path":
         return this.path(e, env);
       case "call":
@@ -259,7 +260,7 @@ export class ExprChecker {
   }
 
   private variable(e: A.PathExpr, v: { binder: A.QuantifierExpr; type: Type }, rest: readonly A.Ident[]): Type {
-    this.ctx.resolutions.set(e, { kind: "variable", binder: v.binder, members: rest.map((r) => r.name) });
+    this.ctx.resolutions.set(e, { kind: "variable", binder: v.binder, members: mapped(rest, (r) => r.name) });
     let t = v.type;
     for (const seg of rest) {
       if (isUnknown(t)) return t;
@@ -324,7 +325,7 @@ export class ExprChecker {
   private call(e: A.CallExpr, env: Env): Type {
     // Own properties only: `toString(…)` and `constructor(…)` are unknown functions, not Object's.
     const sig = Object.hasOwn(FUNCTIONS, e.callee.name) ? FUNCTIONS[e.callee.name] : undefined;
-    const argTypes = e.args.map((a) => {
+    const argTypes = mapped(e.args, (a) => {
       return this.check(a, env);
     });
     if (!sig) {

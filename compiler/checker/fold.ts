@@ -4,6 +4,7 @@ import type * as A from "../syntax/ast.ts";
 import { pathText } from "../syntax/ast.ts";
 import type { Diagnostic } from "../../core/diagnostics.ts";
 import { compare, literalValue } from "../eval/semantics.ts";
+import { kept, mapped } from "../../core/arrays.ts";
 
 const NOT_CONST = Symbol("not-const");
 type Const = boolean | number | string | Const[] | typeof NOT_CONST;
@@ -22,7 +23,7 @@ export function constValue(e: A.Expr): Const {
     case "paren":
       return constValue(e.inner);
     case "list": {
-      const items = e.items.map(constValue);
+      const items = mapped(e.items, (i) => constValue(i));
       return items.includes(NOT_CONST) ? NOT_CONST : items;
     }
     case "unary": {
@@ -107,7 +108,7 @@ function atom(e: A.Expr, source: (e: A.Expr) => string): { path: string; c: Cons
   const base = { span: e.span, text: source(e) };
   const path = pathText(l);
   if (op === "==" && !Array.isArray(v)) return { path, c: { ...base, allowed: [v] } };
-  if (op === "in" && Array.isArray(v)) return { path, c: { ...base, allowed: v.filter((x): x is string | number | boolean => !Array.isArray(x)) } };
+  if (op === "in" && Array.isArray(v)) return { path, c: { ...base, allowed: kept(v, (x) => !Array.isArray(x)) as (string | number | boolean)[] } };
   if (typeof v !== "number") return undefined;
   if (op === ">" || op === ">=") return { path, c: { ...base, lo: { v, strict: op === ">" } } };
   if (op === "<" || op === "<=") return { path, c: { ...base, hi: { v, strict: op === "<" } } };

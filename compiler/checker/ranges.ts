@@ -9,6 +9,7 @@ import type { Type } from "./checked.ts";
 import type { Site } from "../plan/trace-nodes.ts";
 import { JS_DATE_LIMIT_DAYS, JS_DATE_LIMIT_MS, MAX_DATETIME_MS, MAX_DAY, MAX_DURATION_MS, MIN_DATETIME_MS, MIN_DAY, MS_PER_DAY } from "../../core/literals.ts";
 import { arithmeticKind } from "../eval/semantics.ts";
+import { mapped } from "../../core/arrays.ts";
 
 /** Every value of an expression is in `[lo, hi]`; in days for dates, ms for datetimes and durations. */
 export interface ValueRange {
@@ -202,8 +203,8 @@ export class SiteRanges {
     const value = rangeOf(
       e,
       site.type,
-      kids.map((k) => this.of(k)),
-      kids.map((k) => k.type),
+      mapped(kids, (k) => this.of(k)),
+      mapped(kids, (k) => k.type),
     );
     this.ranges.set(site, value);
     return value;

@@ -9,6 +9,7 @@ import { walkExpr, type Expr } from "../syntax/ast.ts";
 import type { CheckedJourney } from "./checked.ts";
 import type { CheckContext } from "./expr.ts";
 import type { ConditionInfo } from "./journey.ts";
+import { mapped } from "../../core/arrays.ts";
 
 /** Operations any policy set may compile to, whatever it repeats. */
 export const BASE_OPERATIONS = 200_000;
@@ -49,7 +50,7 @@ function measure(exprs: readonly Expr[], ctx: CheckContext): { count: number; re
  * condition used in both counts twice.
  */
 export function checkCompiledSize(journeys: readonly CheckedJourney[], conditions: ConditionInfo, ctx: CheckContext): void {
-  const own = journeys.map((j) => {
+  const own = mapped(journeys, (j) => {
     const parts = [measure([j.when], ctx)];
     if (j.reason) {
       const exprs = j.reason.parts.flatMap((p) => (p.kind === "expr" ? [p.expr] : []));

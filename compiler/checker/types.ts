@@ -1,6 +1,7 @@
 // Language types: conversion from catalog field types, compatibility and arithmetic rules.
 import type { FieldType } from "../../core/catalog/types.ts";
 import type { Type } from "./checked.ts";
+import { kept } from "../../core/arrays.ts";
 
 export const T = {
   bool: { kind: "bool" } as Type,
@@ -89,7 +90,7 @@ export function arithmetic(op: "+" | "-" | "*" | "/", a: Type, b: Type): Type | 
 
 /** The common element type of a list literal's items (first known one wins). */
 export function unify(types: readonly Type[]): Type {
-  const known = types.filter((t) => !isUnknown(t));
+  const known = kept(types, (t) => !isUnknown(t));
   if (known.length === 0) return T.unknown;
   if (known.every(isNumeric)) return known.some((t) => t.kind === "decimal") ? T.decimal : T.int;
   return known[0]!;

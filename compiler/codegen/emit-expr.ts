@@ -9,6 +9,7 @@ import { arithmeticKind, disjointEnums, literalValue, showKind, type ShowKind } 
 import type { PlannedCondition, ReasonPart, Site } from "../plan/trace-nodes.ts";
 import { SiteRanges } from "../checker/ranges.ts";
 import { arrow, binary, bool, call, ident, member, nonNull, NULL, num, prefix, str, array, type Code } from "./code.ts";
+import { mapped } from "../../core/arrays.ts";
 
 const CTX = ident("c");
 const TRACER = ident("$");
@@ -40,7 +41,7 @@ export class ExprEmitter {
 
   /** A `reason` sentence: its text parts and rendered interpolations, concatenated. */
   reason(parts: readonly ReasonPart[]): Code {
-    const pieces = parts.map((p) => (p.kind === "text" ? str(p.text) : show(showKind(p.site.type, p.site.expr), this.emit(p.site))));
+    const pieces = mapped(parts, (p) => (p.kind === "text" ? str(p.text) : show(showKind(p.site.type, p.site.expr), this.emit(p.site))));
     if (pieces.length === 0) return str("");
     // A leading string literal makes every `+` a string concatenation.
     const all = pieces[0]!.k === "atom" && pieces[0]!.text.startsWith('"') ? pieces : [str(""), ...pieces];
@@ -78,7 +79,7 @@ export class ExprEmitter {
         return typeof v === "boolean" ? bool(v) : typeof v === "number" ? num(v) : str(v);
       }
       case "list":
-        return array(site.children.map((c) => this.emit(c)));
+        return array(mapped(site.children, (c) => this.emit(c)));
       case "path":
         return this.path(site, false);
       case "call":

@@ -5,6 +5,7 @@ import type { JourneyMeta, SourceLoc } from "../../core/artifact.ts";
 import type { CheckedJourney } from "../checker/checked.ts";
 import type { SourceSet, Span } from "../../core/source.ts";
 import type { TracePlan } from "./trace-nodes.ts";
+import { mapped } from "../../core/arrays.ts";
 
 export function spanLoc(span: Span, sources?: SourceSet): SourceLoc {
   const f = sources?.get(span.file);
@@ -25,7 +26,7 @@ export function journeyMeta(j: CheckedJourney, plan: TracePlan, sources?: Source
     purpose: j.purpose.name,
     risk: j.risk,
     priority: j.priority,
-    trigger: { event: j.trigger.event, timers: j.trigger.timers.map((t) => ({ label: t.label, ms: t.ms })) },
+    trigger: { event: j.trigger.event, timers: mapped(j.trigger.timers, (t) => ({ label: t.label, ms: t.ms })) },
     action: { name: j.action.def.name, channel: j.action.def.channel, params },
     ...(j.cap ? { cap: { count: j.cap.count, windowMs: j.cap.windowMs, window: j.cap.window } } : {}),
     ...(j.quiet ? { quiet: { from: j.quiet.from, to: j.quiet.to, fromMinutes: j.quiet.fromMinutes, toMinutes: j.quiet.toMinutes } } : {}),
@@ -35,7 +36,7 @@ export function journeyMeta(j: CheckedJourney, plan: TracePlan, sources?: Source
     ...(j.stopLoss
       ? {
           stopLoss: {
-            conditions: j.stopLoss.conditions.map((c) => ({ metric: c.metric, type: c.type, kind: c.kind, percent: c.percent })),
+            conditions: mapped(j.stopLoss.conditions, (c) => ({ metric: c.metric, type: c.type, kind: c.kind, percent: c.percent })),
             min: j.stopLoss.min,
             window: j.stopLoss.window,
             windowMs: j.stopLoss.windowMs,

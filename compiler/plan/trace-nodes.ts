@@ -20,6 +20,7 @@ import type { CheckedJourney, CheckedProgram, Resolution, Type } from "../checke
 import { ExprTexts } from "../syntax/print-expr.ts";
 import { spanLoc } from "./journey-meta.ts";
 import type { SourceSet } from "../../core/source.ts";
+import { mapped } from "../../core/arrays.ts";
 
 /** One evaluation site: an expression (never a `paren`) with its trace id and sub-sites. */
 export interface Site {
@@ -160,10 +161,10 @@ export function planJourney(program: CheckedProgram, journey: CheckedJourney, so
         children = [build(expr.operand, false, repeated)];
         break;
       case "call":
-        children = expr.args.map((a) => build(a, false, repeated));
+        children = mapped(expr.args, (a) => build(a, false, repeated));
         break;
       case "list":
-        children = expr.items.map((i) => build(i, false, repeated));
+        children = mapped(expr.items, (i) => build(i, false, repeated));
         break;
       case "quantifier":
         children = [build(expr.list, false, repeated), build(expr.body, false, true)];
@@ -202,7 +203,8 @@ export function planJourney(program: CheckedProgram, journey: CheckedJourney, so
   if (journey.reason) {
     planned = new Map();
     part = "reason";
-    reason = journey.reason.parts.map(
+    reason = mapped(
+      journey.reason.parts,
       (p): ReasonPart => (p.kind === "text" ? { kind: "text", text: p.text } : { kind: "expr", site: build(p.expr, true, false) }),
     );
   }

@@ -8,7 +8,7 @@
 // fanned out to the candidates, in their order, with the same shape and key order as
 // `kairos/decision`'s (test/opa/distinct.test.ts proves the two paths equal).
 import { ENTRYPOINTS, type ConsentVerdict, type ResidencyVerdict, type WasmCandidate, type WasmInput } from "../../core/opa-contract.ts";
-import { mapped } from "../arrays.ts";
+import { mapped } from "../../core/arrays.ts";
 import { OpaError } from "./errors.ts";
 
 /** Residency verdicts kept per engine before the memo starts again (a bound on its memory). */

@@ -13,7 +13,7 @@ import {
   type WasmInput,
 } from "../../core/opa-contract.ts";
 import { checkConsent, checkResidency, ResidencyMemo, screenDistinct } from "./distinct.ts";
-import { mapped } from "../arrays.ts";
+import { mapped } from "../../core/arrays.ts";
 import { OpaError } from "./errors.ts";
 import { toWasmInput, type PolicyRequest } from "./input.ts";
 import { WasmPolicy, type EvaluationStats } from "./sdk.ts";

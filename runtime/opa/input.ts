@@ -3,7 +3,7 @@
 // the contract and the catalog, `event.*` paths and every other key (context values, sources,
 // subjects) are dropped. Every problem is an OpaError naming the offending record.
 import { CONSENT_STATUSES, type ConsentStatus, type OpaDataDocument, type WasmCandidate, type WasmConsent, type WasmInput } from "../../core/opa-contract.ts";
-import { mapped } from "../arrays.ts";
+import { mapped } from "../../core/arrays.ts";
 import { OpaError } from "./errors.ts";
 
 /** A time as an ISO 8601 datetime with offset, or epoch milliseconds. */

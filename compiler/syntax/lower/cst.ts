@@ -7,6 +7,7 @@ import type { ICstNodeVisitor } from "../../../grammar/cst.generated.ts";
 import type { Diagnostic } from "../../../core/diagnostics.ts";
 import type { SourceFile, Span } from "../../../core/source.ts";
 import type * as A from "../ast.ts";
+import { kept } from "../../../core/arrays.ts";
 
 /** The name of a grammar rule (as in a recognition error's rule stack). */
 export type RuleName = Exclude<keyof ICstNodeVisitor<unknown, unknown>, keyof ICstVisitor<unknown, unknown>>;
@@ -84,7 +85,7 @@ export function nodes<N extends Typed, K extends NodeLabel<N["children"]>>(n: N,
   if (cs === undefined) return NO_NODES;
   let tokens = false;
   for (const c of cs) if (isToken(c)) tokens = true;
-  return (tokens ? cs.filter((c) => !isToken(c)) : cs) as readonly ChildAt<N["children"], K>[];
+  return (tokens ? kept(cs, (c) => !isToken(c)) : cs) as readonly ChildAt<N["children"], K>[];
 }
 
 /** The first node under `label`. */

@@ -10,6 +10,7 @@ import { firstChild, firstKeyword, isToken, node, nodes, tok, toks, type AnyChil
 import { lowerExpression, parseExpression } from "./expressions.ts";
 import { bounded } from "./limits.ts";
 import { decodeString, duration, safeInt, stringLit, timeOfDay } from "./literals.ts";
+import { mapped } from "../../../core/arrays.ts";
 
 /** A clause node: the alternative a `clause` took. */
 type ClauseNode = AnyChild<ClauseCstChildren>;
@@ -86,7 +87,7 @@ function clause(cx: LowerContext, n: ClauseNode): A.Clause | undefined {
       if (parts.length === 0) return undefined;
       const evSpan = joinSpans(cx.tspan(parts[0]!), cx.tspan(parts[parts.length - 1]!));
       const event: A.Ident = { kind: "ident", name: parts.map((p) => p.image).join("."), span: evSpan };
-      const timers = toks(n, "timer").map((t) => duration(cx, t));
+      const timers = mapped(toks(n, "timer"), (t) => duration(cx, t));
       return { kind: "on", event, timers, span, keywordSpan };
     }
     case "whenClause": {

@@ -25,6 +25,7 @@ import { bounded, tooDeepDiagnostic, unrecoverableDiagnostic } from "./limits.ts
 import { literal } from "./literals.ts";
 import { syntaxDiagnostic } from "./syntax-errors.ts";
 import { printExprBounded } from "../print-expr.ts";
+import { mapped } from "../../../core/arrays.ts";
 
 /** The grammar levels between `expression` and `primary`, lowered by `binaryChain`. */
 type ChainNode = OrExprCstNode | AndExprCstNode | NotExprCstNode | AdditiveCstNode | MultiplicativeCstNode | UnaryCstNode;
@@ -55,7 +56,7 @@ function operands(cx: LowerContext, n: OrExprCstNode | AndExprCstNode | Additive
   const ns: readonly ChainNode[] = nodes(n, "operand");
   // Most chains are a single operand (each expression passes through four chain levels).
   if (ns.length === 1) return binaryChain(cx, ns[0]!, fallback);
-  return ns.map((o) => binaryChain(cx, o, fallback));
+  return mapped(ns, (o) => binaryChain(cx, o, fallback));
 }
 
 // orExpr / andExpr / additive / multiplicative share the shape `operand (op operand)*`.
@@ -157,13 +158,20 @@ function comparison(cx: LowerContext, n: ComparisonCstNode, fallback: Fallback):
   return { kind: "binary", op, left, right, opSpan, span: joinSpans(left.span, right.span) };
 }
 
+/** `[first, ...members as idents]`, packed in every tier. */
+function withFirst(first: A.Ident, members: readonly IToken[], cx: LowerContext): A.Ident[] {
+  const out: A.Ident[] = [first];
+  for (let i = 0; i < members.length; i++) out.push(cx.ident(members[i]!));
+  return out;
+}
+
 function primary(cx: LowerContext, n: PrimaryCstNode, fallback: Fallback): A.Expr {
   const span = cx.within(n, fallback);
   const lit = tok(n, "literal");
   if (lit) return literal(cx, lit);
   const list = node(n, "list");
   if (list) {
-    const items = nodes(list, "item").map((i) => lowerExpression(cx, i, span));
+    const items = mapped(nodes(list, "item"), (i) => lowerExpression(cx, i, span));
     return { kind: "list", items, span: cx.nspan(list, span) };
   }
   const paren = node(n, "paren");
@@ -195,14 +203,13 @@ function primary(cx: LowerContext, n: PrimaryCstNode, fallback: Fallback): A.Exp
     if (!head) return { kind: "error", span: cx.nspan(ref, span) };
     if (tok(ref, "call") !== undefined) {
       const rspan = cx.nspan(ref, span);
-      const args = nodes(ref, "arg").map((a) => lowerExpression(cx, a, rspan));
+      const args = mapped(nodes(ref, "arg"), (a) => lowerExpression(cx, a, rspan));
       return { kind: "call", callee: cx.ident(head), args, span: rspan };
     }
     const members = toks(ref, "member");
     const first = cx.ident(head);
     // Array literals, sized exactly: paths are many and live as long as the program.
-    const segments: A.Ident[] =
-      members.length === 0 ? [first] : members.length === 1 ? [first, cx.ident(members[0]!)] : [first, ...members.map((m) => cx.ident(m))];
+    const segments: A.Ident[] = members.length === 0 ? [first] : members.length === 1 ? [first, cx.ident(members[0]!)] : withFirst(first, members, cx);
     return { kind: "path", segments, span: segments.length === 1 ? segments[0]!.span : joinSpans(segments[0]!.span, segments[segments.length - 1]!.span) };
   }
   return { kind: "error", span: cx.resolve(span) };

@@ -16,6 +16,7 @@ import { NO_TOKENS, node, nodes, tok, toks, type LowerContext } from "./cst.ts";
 import { lowerExpression } from "./expressions.ts";
 import { bounded } from "./limits.ts";
 import { duration, literal, stringLit } from "./literals.ts";
+import { mapped } from "../../../core/arrays.ts";
 
 /** `test` and `property` blocks in source order; statements keep their shape (compiler/tests checks them). */
 export function lowerTests(cx: LowerContext, cst: FileCstNode): A.TestBlock[] {
@@ -44,7 +45,7 @@ function testStatement(cx: LowerContext, n: TestStatementCstNode | PropertyState
     if (!kwTok || parts.length === 0) return undefined;
     const evSpan = joinSpans(cx.tspan(parts[0]!), cx.tspan(parts[parts.length - 1]!));
     const event: A.Ident = { kind: "ident", name: parts.map((p) => p.image).join("."), span: evSpan };
-    const timers = toks(on, "timer").map((t) => duration(cx, t));
+    const timers = mapped(toks(on, "timer"), (t) => duration(cx, t));
     return { kind: "statement", keyword: cx.ident(kwTok), args: [], trigger: { event, timers }, span: cx.nspan(on, fallback) };
   }
   // Only a property's statements can be an expression statement (`assume`, `expect`).
@@ -60,14 +61,14 @@ function testStatement(cx: LowerContext, n: TestStatementCstNode | PropertyState
   const head = w ? tok(w, "head") : undefined;
   if (!w || !head) return undefined;
   const span = cx.nspan(w, cx.tspan(head));
-  return { kind: "statement", keyword: cx.ident(head), args: nodes(w, "item").map((i) => testValue(cx, i, span)), span };
+  return { kind: "statement", keyword: cx.ident(head), args: mapped(nodes(w, "item"), (i) => testValue(cx, i, span)), span };
 }
 
 function testValue(cx: LowerContext, n: TestItemCstNode, fallback: Span): A.TestValue {
   const span = cx.nspan(n, fallback);
   const word = node(n, "word");
   if (word) {
-    const parts = toks(word, "part").map((t) => cx.ident(t));
+    const parts = mapped(toks(word, "part"), (t) => cx.ident(t));
     if (parts.length === 0) return { kind: "other", text: "", span };
     return { kind: "word", parts, text: parts.map((p) => p.name).join("."), span: joinSpans(parts[0]!.span, parts[parts.length - 1]!.span) };
   }
@@ -106,7 +107,7 @@ function testValue(cx: LowerContext, n: TestItemCstNode, fallback: Span): A.Test
   const list = node(n, "list");
   if (list) {
     const lspan = cx.nspan(list, span);
-    return { kind: "list", items: nodes(list, "item").map((i) => testValue(cx, i, lspan)), span: lspan };
+    return { kind: "list", items: mapped(nodes(list, "item"), (i) => testValue(cx, i, lspan)), span: lspan };
   }
   return { kind: "other", text: "", span };
 }
