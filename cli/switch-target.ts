@@ -117,6 +117,42 @@ export async function callService(target: Target & { kind: "service" }, method: 
   throw new CliError(message, { exit: EXIT.failed, hint });
 }
 
+/** How the target is given again in a hint (`--store …`, `--url …`). */
+export function againOf(target: Target): string {
+  return target.kind === "store" ? `--store ${target.store}` : `--url ${target.url}`;
+}
+
+/**
+ * Turns a journey's or a channel's kill switch to `state`: through the service
+ * (`POST /v1/{journeys|channels}/NAME/{disable|enable}`) or straight on the store (checking first
+ * that the versions in force have the name, when turning it off). `statusCommand` names the command
+ * that shows the switches, for the hint of a refusal. Returns where it was done and what was set.
+ */
+export async function setSwitch(
+  target: Target,
+  kind: KillSwitch["kind"],
+  name: string,
+  change: { readonly state: KillSwitch["state"]; readonly by: string; readonly reason: string },
+  statusCommand: string,
+): Promise<{ where: string; shown: unknown }> {
+  const { state, by, reason } = change;
+  if (target.kind === "service") {
+    const verb = state === "disabled" ? "disable" : "enable";
+    const shown = await callService(target, "POST", `/v1/${kind}s/${encodeURIComponent(name)}/${verb}`, { by, reason });
+    return { where: whereOf(target), shown };
+  }
+  const { KillSwitchError, setKillSwitchState } = await import("../server/value/kill-switches.ts");
+  return withStore(target, true, async (store) => {
+    try {
+      if (state === "disabled") await checkInForce(store, kind, name);
+      return { where: store.location, shown: await setKillSwitchState(store, { kind, name, state, by, reason }) };
+    } catch (e) {
+      if (e instanceof KillSwitchError) throw new CliError(e.message, { exit: EXIT.failed, hint: `${statusCommand} ${againOf(target)}` });
+      throw e;
+    }
+  });
+}
+
 /** Where the target is, for messages. */
 export function whereOf(target: Target, location?: string): string {
   return target.kind === "service" ? `the service at ${target.url}` : (location ?? target.store);

@@ -7,17 +7,13 @@ import type { KillSwitch } from "../../server/store/types.ts";
 import { helpOf } from "../help/commands.ts";
 import { CliError, EXIT, type Io, jsonOut, parse, UsageError } from "../io.ts";
 import type { Command } from "../main.ts";
-import { callService, checkInForce, type Target, targetOf, whereOf, withStore } from "../switch-target.ts";
+import { againOf, callService, setSwitch, type Target, targetOf, withStore } from "../switch-target.ts";
 import { switchLine } from "./journey.ts";
 
 const HELP = helpOf("channel");
 
 const ACTIONS = ["status", "disable", "enable"] as const;
 type Action = (typeof ACTIONS)[number];
-
-function again(target: Target): string {
-  return target.kind === "store" ? `--store ${target.store}` : `--url ${target.url}`;
-}
 
 /** A channel as `GET /v1/channels` lists it. */
 interface ServiceChannel {
@@ -45,7 +41,7 @@ async function status(target: Target, name: string | undefined, format: string, 
     const channels = (body.channels ?? []).filter((c) => name === undefined || c.channel === name);
     if (name !== undefined && channels.length === 0) {
       throw new CliError(`no channel \`${name}\` at ${target.url}: no action of the running artifact uses it, and it was never turned off`, {
-        hint: `list the channels: kairos channel status ${again(target)}`,
+        hint: `list the channels: kairos channel status ${againOf(target)}`,
       });
     }
     if (format === "json") io.out(jsonOut({ where: target.url, channels }));
@@ -85,24 +81,7 @@ async function status(target: Target, name: string | undefined, format: string, 
 }
 
 async function turn(name: string, target: Target, state: KillSwitch["state"], by: string, reason: string, format: string, io: Io): Promise<number> {
-  const verb = state === "disabled" ? "disable" : "enable";
-  let where = whereOf(target);
-  let shown: unknown;
-  if (target.kind === "service") {
-    shown = await callService(target, "POST", `/v1/channels/${encodeURIComponent(name)}/${verb}`, { by, reason });
-  } else {
-    const { KillSwitchError, setKillSwitchState } = await import("../../server/value/kill-switches.ts");
-    [where, shown] = await withStore(target, true, async (store) => {
-      try {
-        if (state === "disabled") await checkInForce(store, "channel", name);
-        return [store.location, await setKillSwitchState(store, { kind: "channel", name, state, by, reason })] as const;
-      } catch (e) {
-        if (e instanceof KillSwitchError)
-          throw new CliError(e.message, { exit: EXIT.failed, hint: `see the channels: kairos channel status ${again(target)}` });
-        throw e;
-      }
-    });
-  }
+  const { where, shown } = await setSwitch(target, "channel", name, { state, by, reason }, "see the channels: kairos channel status");
   if (format === "json") io.out(jsonOut({ where, ...(shown as Record<string, unknown>) }));
   else if (state === "disabled") {
     const journeys = (shown as { journeys?: readonly string[] }).journeys;
@@ -110,7 +89,7 @@ async function turn(name: string, target: Target, state: KillSwitch["state"], by
       journeys === undefined ? "every journey acting on it" : journeys.length > 0 ? `its journeys (${journeys.join(", ")})` : "any journey acting on it";
     io.out(
       `turned channel \`${name}\` off in ${where}: every instance of the service suppresses ${which} (reason \`kill_switch\`) within about two ` +
-        `seconds, wake-ups too; turn it on again with: kairos channel enable ${name} ${again(target)} --by NAME --reason TEXT`,
+        `seconds, wake-ups too; turn it on again with: kairos channel enable ${name} ${againOf(target)} --by NAME --reason TEXT`,
     );
   } else {
     io.out(`turned channel \`${name}\` on again in ${where}: its journeys act again on every instance within about two seconds`);

@@ -9,17 +9,12 @@ import type { JourneyControl, KillSwitch } from "../../server/store/types.ts";
 import { helpOf } from "../help/commands.ts";
 import { CliError, EXIT, type Io, jsonOut, parse, UsageError } from "../io.ts";
 import type { Command } from "../main.ts";
-import { callService, checkInForce, type Target, targetOf, whereOf, withStore } from "../switch-target.ts";
+import { againOf, callService, setSwitch, type Target, targetOf, whereOf, withStore } from "../switch-target.ts";
 
 const HELP = helpOf("journey");
 
 const ACTIONS = ["status", "resume", "disable", "enable"] as const;
 type Action = (typeof ACTIONS)[number];
-
-/** How the target is given again in a hint (`--store …`, `--url …`). */
-function again(target: Target): string {
-  return target.kind === "store" ? `--store ${target.store}` : `--url ${target.url}`;
-}
 
 function controlLine(c: JourneyControl): string {
   return c.state === "stopped"
@@ -121,7 +116,7 @@ async function resume(journey: string, target: Target, by: string, note: string 
         return [store.location, await resumeJourney(store, { journey, by, ...(note === undefined ? {} : { note }) })] as const;
       } catch (e) {
         if (e instanceof ResumeError) {
-          throw new CliError(e.message, { exit: EXIT.failed, hint: `see which journeys are stopped: kairos journey status ${again(target)}` });
+          throw new CliError(e.message, { exit: EXIT.failed, hint: `see which journeys are stopped: kairos journey status ${againOf(target)}` });
         }
         throw e;
       }
@@ -139,30 +134,12 @@ async function resume(journey: string, target: Target, by: string, note: string 
 
 /** `disable` and `enable`: the journey's kill switch. */
 async function turn(journey: string, target: Target, state: KillSwitch["state"], by: string, reason: string, format: string, io: Io): Promise<number> {
-  const verb = state === "disabled" ? "disable" : "enable";
-  let where = whereOf(target);
-  let shown: unknown;
-  if (target.kind === "service") {
-    shown = await callService(target, "POST", `/v1/journeys/${encodeURIComponent(journey)}/${verb}`, { by, reason });
-  } else {
-    const { KillSwitchError, setKillSwitchState } = await import("../../server/value/kill-switches.ts");
-    [where, shown] = await withStore(target, true, async (store) => {
-      try {
-        if (state === "disabled") await checkInForce(store, "journey", journey);
-        return [store.location, await setKillSwitchState(store, { kind: "journey", name: journey, state, by, reason })] as const;
-      } catch (e) {
-        if (e instanceof KillSwitchError) {
-          throw new CliError(e.message, { exit: EXIT.failed, hint: `see the journeys' switches: kairos journey status ${again(target)}` });
-        }
-        throw e;
-      }
-    });
-  }
+  const { where, shown } = await setSwitch(target, "journey", journey, { state, by, reason }, "see the journeys' switches: kairos journey status");
   if (format === "json") io.out(jsonOut({ where, ...(shown as Record<string, unknown>) }));
   else if (state === "disabled") {
     io.out(
       `turned \`${journey}\` off in ${where}: every instance of the service suppresses its candidates (reason \`kill_switch\`) within about two ` +
-        `seconds, wake-ups too; turn it on again with: kairos journey enable ${journey} ${again(target)} --by NAME --reason TEXT`,
+        `seconds, wake-ups too; turn it on again with: kairos journey enable ${journey} ${againOf(target)} --by NAME --reason TEXT`,
     );
   } else {
     io.out(
