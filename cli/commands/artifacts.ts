@@ -5,6 +5,7 @@
 // time, from the rollout history. Straight on the store (`--store URL|DATA_DIR`) or through a
 // running service (`--url URL --token T`, each call with a deadline), like `kairos journey`.
 import { Buffer } from "node:buffer";
+import { type ArtifactView, artifactView as view } from "../../server/artifact-view.ts";
 import type { InForce } from "../../server/registry.ts";
 import type { RegisteredArtifact, RolloutState } from "../../server/store/types.ts";
 import { helpOf } from "../help/commands.ts";
@@ -17,31 +18,6 @@ const HELP = helpOf("artifacts");
 
 const ACTIONS = ["publish", "list", "show", "at"] as const;
 type Action = (typeof ACTIONS)[number];
-
-/** A registered artifact as `GET /v1/artifacts` shows it (server/routes/artifacts.ts artifactView). */
-interface ArtifactView {
-  readonly version: string;
-  readonly hash: string;
-  readonly signed: boolean;
-  readonly signer?: string;
-  readonly approvals: readonly string[];
-  readonly published_by: string;
-  readonly published_at: string;
-  readonly activated_at?: string;
-}
-
-function view(a: RegisteredArtifact): ArtifactView {
-  return {
-    version: a.version,
-    hash: a.hash,
-    signed: a.signature !== undefined,
-    ...(a.signer === undefined ? {} : { signer: a.signer }),
-    approvals: [...a.approvals],
-    published_by: a.publishedBy,
-    published_at: a.publishedAt,
-    ...(a.activatedAt === undefined ? {} : { activated_at: a.activatedAt }),
-  };
-}
 
 function line(a: ArtifactView): string {
   const signed = a.signed ? `signed by ${a.signer ?? "?"}` : "unsigned";

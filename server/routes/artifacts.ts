@@ -4,26 +4,13 @@
 // version; `POST /v1/artifacts` publishes an artifact's files (what `kairos artifacts publish
 // --url` sends), checked against its manifest like a directory published from the command line.
 import { Buffer } from "node:buffer";
+import { artifactView } from "../artifact-view.ts";
 import { HttpError } from "../errors.ts";
 import { inForceAt, publishArtifactFiles, RegistryError } from "../registry.ts";
 import { ARTIFACT_AT_QUERY, ARTIFACT_PARAMS, ARTIFACT_SCHEMA, IN_FORCE_SCHEMA, PUBLISH_BODY } from "../schemas.ts";
 import { fromStore } from "../service.ts";
 import type { RegisteredArtifact, ReleaseStore, Store } from "../store/types.ts";
 import { errorsOf, type RouteSpec } from "./route.ts";
-
-/** A registered artifact as the API shows it. */
-export function artifactView(a: RegisteredArtifact): Record<string, unknown> {
-  return {
-    version: a.version,
-    hash: a.hash,
-    signed: a.signature !== undefined,
-    ...(a.signer === undefined ? {} : { signer: a.signer }),
-    approvals: [...a.approvals],
-    published_by: a.publishedBy,
-    published_at: a.publishedAt,
-    ...(a.activatedAt === undefined ? {} : { activated_at: a.activatedAt }),
-  };
-}
 
 /** The store's registry; 501 when the service runs on a store without one (an in-memory test store). */
 function registryOf(store: Store): ReleaseStore {
