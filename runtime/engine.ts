@@ -302,7 +302,7 @@ export class Engine {
     if (Object.hasOwn(e, "timer")) event["timer"] = e.timer;
     event["type"] = e.type;
     const minimized: MinimizedRequest = {
-      consents: mapped(mine.consents, (r) => inKeyOrder(r, CONSENT_KEYS)),
+      consents: mapped(mine.consents, consentInKeyOrder),
       context: result.context,
       // Only when an age was given for a field with a `freshness`: other requests log what they did.
       ...(result.asOf ? { context_as_of: result.asOf } : {}),
@@ -315,7 +315,7 @@ export class Engine {
     };
     try {
       // Paths under `request`, as when the id was computed over { artifact, request }.
-      const requestJson = canonicalJson(minimized, 0, ["request"]);
+      const requestJson = requestJsonOf(minimized);
       const decision = this.assemble(decisionIdOfJson(this.hash, requestJson), result, wakeups);
       // The decision holds trace values and reasons; the request was checked by its id. A walk
       // vouches for plain data; only what it doubts is written out, for the precise error.
@@ -570,9 +570,59 @@ export function isPlainData(value: unknown, depth: number): boolean {
 }
 
 // The members of the request's records (runtime/request.ts's schemas), in code-unit order.
-const CONSENT_KEYS = ["at", "channel", "expires_at", "notice_version", "purpose", "source", "status", "subject"] as const;
 const OBJECTION_KEYS = ["at", "scope", "subject"] as const;
 const HISTORY_KEYS = ["at", "channel", "journey", "purpose", "subject"] as const;
+
+/**
+ * A copy of a parsed consent record with its members in code-unit order (at, channel, expires_at,
+ * notice_version, purpose, source, status, subject): inKeyOrder written out for the one shape.
+ */
+function consentInKeyOrder(r: MinimizedRequest["consents"][number]): MinimizedRequest["consents"][number] {
+  const o = r as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  if (Object.hasOwn(o, "at")) out["at"] = o["at"];
+  if (Object.hasOwn(o, "channel")) out["channel"] = o["channel"];
+  if (Object.hasOwn(o, "expires_at")) out["expires_at"] = o["expires_at"];
+  if (Object.hasOwn(o, "notice_version")) out["notice_version"] = o["notice_version"];
+  if (Object.hasOwn(o, "purpose")) out["purpose"] = o["purpose"];
+  if (Object.hasOwn(o, "source")) out["source"] = o["source"];
+  if (Object.hasOwn(o, "status")) out["status"] = o["status"];
+  if (Object.hasOwn(o, "subject")) out["subject"] = o["subject"];
+  return out as unknown as MinimizedRequest["consents"][number];
+}
+
+/**
+ * canonicalJson(minimized, 0, ["request"]), without walking the consent records to vouch for
+ * them: consentInKeyOrder made each with its members in code-unit order (none integer-like), and
+ * the request schema made every value a string, null or undefined, which JSON.stringify prints
+ * exactly as canonicalJson does (undefined members left out). `consents` is the first member.
+ */
+function requestJsonOf(minimized: MinimizedRequest): string {
+  const consents = minimized.consents;
+  if (consents.length === 0 || !consents.every(flatStrings)) return canonicalJson(minimized, 0, ["request"]);
+  const rest = canonicalJson({ ...minimized, consents: [] }, 0, ["request"]);
+  // `{"consents":[]` then the other members (or `}`).
+  return `{"consents":${JSON.stringify(consents)}${rest.slice(EMPTY_CONSENTS.length)}`;
+}
+
+const EMPTY_CONSENTS = '{"consents":[]';
+
+const isText = (v: unknown): boolean => typeof v === "string" || v === null || v === undefined;
+
+/** A record of consentInKeyOrder's (no other members) whose every value is a string, null or undefined. */
+function flatStrings(r: MinimizedRequest["consents"][number]): boolean {
+  const o = r as unknown as Record<string, unknown>;
+  return (
+    isText(o["at"]) &&
+    isText(o["channel"]) &&
+    isText(o["expires_at"]) &&
+    isText(o["notice_version"]) &&
+    isText(o["purpose"]) &&
+    isText(o["source"]) &&
+    isText(o["status"]) &&
+    isText(o["subject"])
+  );
+}
 
 /** A copy of a parsed record with its members in the given (code-unit) order; the record has no others. */
 function inKeyOrder<T extends object>(record: T, keys: readonly string[]): T {
